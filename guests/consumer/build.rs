@@ -1,0 +1,3 @@
+fn main() {
+    wasmatrix_proto::build::write_selected_codec();
+}

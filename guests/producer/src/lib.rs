@@ -1,0 +1,141 @@
+//! The producer: makes record `i`, encodes it, and checks the consumer's reply, folding every
+//! reply's digest into the run's checksum. Plain Rust, generic over the codec; the wasm exports
+//! are in [`exports`] (wasm32 only), and the runner links this natively for the native baseline.
+
+use core::fmt;
+use core::marker::PhantomData;
+use wasmatrix_proto::{hash, Codec, DecodeError, Log};
+
+pub struct Producer<C> {
+    log: Log,
+    request: Vec<u8>,
+    /// (timestamp, length) of the request in flight, which the reply must echo.
+    in_flight: Option<(i64, u32)>,
+    checksum: u64,
+    codec: PhantomData<C>,
+}
+
+/// Why a reply was refused.
+#[derive(Debug, PartialEq, Eq)]
+pub enum ReplyError {
+    NothingSent,
+    Decode(DecodeError),
+    WrongTimestamp { sent: i64, echoed: i64 },
+    WrongLength { sent: u32, seen: u32 },
+}
+
+impl fmt::Display for ReplyError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            ReplyError::NothingSent => write!(f, "reply without a request"),
+            ReplyError::Decode(e) => write!(f, "reply does not decode: {e}"),
+            ReplyError::WrongTimestamp { sent, echoed } => {
+                write!(f, "reply answers timestamp {echoed}, request had {sent}")
+            }
+            ReplyError::WrongLength { sent, seen } => {
+                write!(f, "consumer saw {seen} request bytes, {sent} were sent")
+            }
+        }
+    }
+}
+
+impl<C: Codec> Default for Producer<C> {
+    fn default() -> Self {
+        Producer {
+            log: Log::default(),
+            request: Vec::new(),
+            in_flight: None,
+            checksum: 0,
+            codec: PhantomData,
+        }
+    }
+}
+
+impl<C: Codec> Producer<C> {
+    /// Makes and encodes record `i`; the bytes stay valid until the next call.
+    pub fn produce(&mut self, i: u32) -> &[u8] {
+        self.log.fill(i);
+        C::encode(&self.log, &mut self.request);
+        self.in_flight = Some((self.log.timestamp, self.request.len() as u32));
+        &self.request
+    }
+
+    /// Checks the reply to the request in flight and folds its digest into the checksum.
+    pub fn check_reply(&mut self, bytes: &[u8]) -> Result<(), ReplyError> {
+        let (sent_ts, sent_len) = self.in_flight.take().ok_or(ReplyError::NothingSent)?;
+        let reply = C::decode_reply(bytes).map_err(ReplyError::Decode)?;
+        if reply.timestamp != sent_ts {
+            return Err(ReplyError::WrongTimestamp {
+                sent: sent_ts,
+                echoed: reply.timestamp,
+            });
+        }
+        if reply.request_bytes != sent_len {
+            return Err(ReplyError::WrongLength {
+                sent: sent_len,
+                seen: reply.request_bytes,
+            });
+        }
+        self.checksum = hash::fold(self.checksum, reply.digest);
+        Ok(())
+    }
+
+    /// The fold of every checked reply's digest so far.
+    pub fn checksum(&self) -> u64 {
+        self.checksum
+    }
+}
+
+/// The wasm ABI: what the host calls. Byte ranges cross as packed `u64`s (see
+/// `wasmatrix_proto::abi`); a 0 result or non-zero status means failure, with the reason
+/// available from `error_message`.
+#[cfg(target_arch = "wasm32")]
+#[allow(unsafe_code)] // `no_mangle` exports and the one read of host-provided bytes
+pub mod exports {
+    use super::Producer;
+    use std::cell::RefCell;
+    use wasmatrix_proto::abi;
+
+    include!(concat!(env!("OUT_DIR"), "/selected_codec.rs"));
+
+    thread_local! {
+        static PRODUCER: RefCell<Producer<Selected>> = RefCell::new(Producer::default());
+    }
+
+    /// Encodes record `i`; returns its packed byte range.
+    #[no_mangle]
+    pub extern "C" fn produce(i: u32) -> u64 {
+        PRODUCER.with_borrow_mut(|p| abi::pack(p.produce(i)))
+    }
+
+    /// Where the host may write a reply of `len` bytes (`copy` transport).
+    #[no_mangle]
+    pub extern "C" fn reply_buffer(len: u32) -> u32 {
+        abi::inbox(len)
+    }
+
+    /// Checks the reply at `ptr..ptr+len`: 0 if accepted, 1 if refused (see `error_message`).
+    #[no_mangle]
+    pub extern "C" fn check_reply(ptr: u32, len: u32) -> u32 {
+        // SAFETY: the host passes a range it wrote (copy) or the consumer's reply (shared), and
+        // leaves it alone until this call returns.
+        let reply = unsafe { abi::bytes(ptr, len) };
+        match PRODUCER.with_borrow_mut(|p| p.check_reply(reply)) {
+            Ok(()) => 0,
+            Err(e) => {
+                abi::fail(e);
+                1
+            }
+        }
+    }
+
+    #[no_mangle]
+    pub extern "C" fn checksum() -> u64 {
+        PRODUCER.with_borrow(|p| p.checksum())
+    }
+
+    #[no_mangle]
+    pub extern "C" fn error_message() -> u64 {
+        abi::error_message()
+    }
+}

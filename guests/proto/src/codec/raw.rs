@@ -1,0 +1,258 @@
+//! Hand-rolled bytes: fixed-width little-endian integers in field order, enums as one byte,
+//! strings as a `u32` length and UTF-8 bytes. Decoding validates and borrows the strings in place.
+
+use super::{Codec, DecodeError};
+use crate::record::*;
+use crate::reply::Reply;
+
+pub struct Raw;
+
+/// A record whose strings point into the encoded bytes.
+pub struct RawView<'a> {
+    timestamp: i64,
+    zone_id: u32,
+    zone_plan: ZonePlan,
+    http_protocol: HttpProtocol,
+    http_status: u32,
+    http_host_status: u32,
+    http_up_status: u32,
+    http_method: HttpMethod,
+    http_content_type: &'a str,
+    http_user_agent: &'a str,
+    http_referer: &'a str,
+    http_request_uri: &'a str,
+    origin_ip: &'a str,
+    origin_port: u32,
+    origin_hostname: &'a str,
+    origin_protocol: OriginProtocol,
+    country: Country,
+    cache_status: CacheStatus,
+    server_ip: &'a str,
+    server_name: &'a str,
+    remote_ip: &'a str,
+    bytes_dlv: u64,
+    ray_id: &'a str,
+}
+
+fn put_str(out: &mut Vec<u8>, s: &str) {
+    out.extend_from_slice(&(s.len() as u32).to_le_bytes());
+    out.extend_from_slice(s.as_bytes());
+}
+
+struct Reader<'a> {
+    bytes: &'a [u8],
+    at: usize,
+}
+
+impl<'a> Reader<'a> {
+    fn take(&mut self, n: usize) -> Result<&'a [u8], DecodeError> {
+        let end = self.at.checked_add(n).filter(|&e| e <= self.bytes.len());
+        let end = end.ok_or(DecodeError {
+            what: "message truncated",
+            at: self.at,
+        })?;
+        let taken = &self.bytes[self.at..end];
+        self.at = end;
+        Ok(taken)
+    }
+
+    fn array<const N: usize>(&mut self) -> Result<[u8; N], DecodeError> {
+        let mut a = [0; N];
+        a.copy_from_slice(self.take(N)?);
+        Ok(a)
+    }
+
+    fn u8(&mut self) -> Result<u8, DecodeError> {
+        Ok(self.take(1)?[0])
+    }
+    fn u32(&mut self) -> Result<u32, DecodeError> {
+        self.array().map(u32::from_le_bytes)
+    }
+    fn u64(&mut self) -> Result<u64, DecodeError> {
+        self.array().map(u64::from_le_bytes)
+    }
+    fn i64(&mut self) -> Result<i64, DecodeError> {
+        self.array().map(i64::from_le_bytes)
+    }
+
+    fn str(&mut self) -> Result<&'a str, DecodeError> {
+        let len = self.u32()? as usize;
+        let at = self.at;
+        core::str::from_utf8(self.take(len)?).map_err(|_| DecodeError {
+            what: "invalid UTF-8",
+            at,
+        })
+    }
+
+    fn enumeration<T>(&mut self, from: fn(u8) -> Option<T>) -> Result<T, DecodeError> {
+        let at = self.at;
+        from(self.u8()?).ok_or(DecodeError {
+            what: "unknown enum value",
+            at,
+        })
+    }
+
+    fn finish(&self) -> Result<(), DecodeError> {
+        if self.at == self.bytes.len() {
+            Ok(())
+        } else {
+            Err(DecodeError {
+                what: "trailing bytes",
+                at: self.at,
+            })
+        }
+    }
+}
+
+impl Codec for Raw {
+    type View<'a> = RawView<'a>;
+
+    fn encode(log: &Log, out: &mut Vec<u8>) {
+        out.clear();
+        out.extend_from_slice(&log.timestamp.to_le_bytes());
+        out.extend_from_slice(&log.zone_id.to_le_bytes());
+        out.push(log.zone_plan as u8);
+        let http = &log.http;
+        out.push(http.protocol as u8);
+        out.extend_from_slice(&http.status.to_le_bytes());
+        out.extend_from_slice(&http.host_status.to_le_bytes());
+        out.extend_from_slice(&http.up_status.to_le_bytes());
+        out.push(http.method as u8);
+        put_str(out, &http.content_type);
+        put_str(out, &http.user_agent);
+        put_str(out, &http.referer);
+        put_str(out, &http.request_uri);
+        put_str(out, &log.origin.ip);
+        out.extend_from_slice(&log.origin.port.to_le_bytes());
+        put_str(out, &log.origin.hostname);
+        out.push(log.origin.protocol as u8);
+        out.push(log.country as u8);
+        out.push(log.cache_status as u8);
+        put_str(out, &log.server_ip);
+        put_str(out, &log.server_name);
+        put_str(out, &log.remote_ip);
+        out.extend_from_slice(&log.bytes_dlv.to_le_bytes());
+        put_str(out, &log.ray_id);
+    }
+
+    fn decode(bytes: &[u8]) -> Result<RawView<'_>, DecodeError> {
+        let mut r = Reader { bytes, at: 0 };
+        let view = RawView {
+            timestamp: r.i64()?,
+            zone_id: r.u32()?,
+            zone_plan: r.enumeration(ZonePlan::from_u8)?,
+            http_protocol: r.enumeration(HttpProtocol::from_u8)?,
+            http_status: r.u32()?,
+            http_host_status: r.u32()?,
+            http_up_status: r.u32()?,
+            http_method: r.enumeration(HttpMethod::from_u8)?,
+            http_content_type: r.str()?,
+            http_user_agent: r.str()?,
+            http_referer: r.str()?,
+            http_request_uri: r.str()?,
+            origin_ip: r.str()?,
+            origin_port: r.u32()?,
+            origin_hostname: r.str()?,
+            origin_protocol: r.enumeration(OriginProtocol::from_u8)?,
+            country: r.enumeration(Country::from_u8)?,
+            cache_status: r.enumeration(CacheStatus::from_u8)?,
+            server_ip: r.str()?,
+            server_name: r.str()?,
+            remote_ip: r.str()?,
+            bytes_dlv: r.u64()?,
+            ray_id: r.str()?,
+        };
+        r.finish()?;
+        Ok(view)
+    }
+
+    fn encode_reply(reply: &Reply, out: &mut Vec<u8>) {
+        out.clear();
+        out.extend_from_slice(&reply.timestamp.to_le_bytes());
+        out.extend_from_slice(&reply.request_bytes.to_le_bytes());
+        out.extend_from_slice(&reply.digest.to_le_bytes());
+    }
+
+    fn decode_reply(bytes: &[u8]) -> Result<Reply, DecodeError> {
+        let mut r = Reader { bytes, at: 0 };
+        let reply = Reply {
+            timestamp: r.i64()?,
+            request_bytes: r.u32()?,
+            digest: r.u64()?,
+        };
+        r.finish()?;
+        Ok(reply)
+    }
+}
+
+impl LogView for RawView<'_> {
+    fn timestamp(&self) -> i64 {
+        self.timestamp
+    }
+    fn zone_id(&self) -> u32 {
+        self.zone_id
+    }
+    fn zone_plan(&self) -> ZonePlan {
+        self.zone_plan
+    }
+    fn http_protocol(&self) -> HttpProtocol {
+        self.http_protocol
+    }
+    fn http_status(&self) -> u32 {
+        self.http_status
+    }
+    fn http_host_status(&self) -> u32 {
+        self.http_host_status
+    }
+    fn http_up_status(&self) -> u32 {
+        self.http_up_status
+    }
+    fn http_method(&self) -> HttpMethod {
+        self.http_method
+    }
+    fn http_content_type(&self) -> &str {
+        self.http_content_type
+    }
+    fn http_user_agent(&self) -> &str {
+        self.http_user_agent
+    }
+    fn http_referer(&self) -> &str {
+        self.http_referer
+    }
+    fn http_request_uri(&self) -> &str {
+        self.http_request_uri
+    }
+    fn origin_ip(&self) -> &str {
+        self.origin_ip
+    }
+    fn origin_port(&self) -> u32 {
+        self.origin_port
+    }
+    fn origin_hostname(&self) -> &str {
+        self.origin_hostname
+    }
+    fn origin_protocol(&self) -> OriginProtocol {
+        self.origin_protocol
+    }
+    fn country(&self) -> Country {
+        self.country
+    }
+    fn cache_status(&self) -> CacheStatus {
+        self.cache_status
+    }
+    fn server_ip(&self) -> &str {
+        self.server_ip
+    }
+    fn server_name(&self) -> &str {
+        self.server_name
+    }
+    fn remote_ip(&self) -> &str {
+        self.remote_ip
+    }
+    fn bytes_dlv(&self) -> u64 {
+        self.bytes_dlv
+    }
+    fn ray_id(&self) -> &str {
+        self.ray_id
+    }
+}

@@ -1,0 +1,19 @@
+//! What the two wasmatrix guests share: the message ([`Log`], the record of the "goser"
+//! serialization benchmark), how it is encoded ([`codec`]), how record `i` is made
+//! ([`record::Log::fill`]) and the consumer's work on it ([`work`]).
+//!
+//! Everything here is plain Rust that builds for wasm32 and natively, so the same code runs
+//! inside the guests, in unit tests, and as the native baseline.
+
+#[cfg(target_arch = "wasm32")]
+pub mod abi;
+pub mod build;
+pub mod codec;
+pub mod hash;
+pub mod record;
+pub mod reply;
+pub mod work;
+
+pub use codec::{Codec, CodecId, CodecVisitor, DecodeError};
+pub use record::{Log, LogView};
+pub use reply::Reply;

@@ -1,0 +1,91 @@
+//! Where Wasmer is configured: one compiler per `compiler` value, and the two ways compiled code
+//! reaches the measured process (`engine`): compiled in it (`jit`), or precompiled by another
+//! process, serialized, and loaded with a headless engine (`artifact`).
+
+use crate::matrix::axes::Compiler;
+use anyhow::{Context, Result};
+use std::path::{Path, PathBuf};
+use wasmer::Module;
+
+/// The Wasmer engine that compiles with `compiler`, with Wasmer's default settings for it.
+pub fn compiling_engine(compiler: Compiler) -> Result<wasmer::Engine> {
+    use wasmer::sys::{Cranelift, Singlepass};
+    Ok(match compiler {
+        Compiler::Singlepass => Singlepass::default().into(),
+        Compiler::Cranelift => Cranelift::default().into(),
+        #[cfg(feature = "llvm")]
+        Compiler::Llvm => wasmer::sys::LLVM::default().into(),
+        #[cfg(not(feature = "llvm"))]
+        Compiler::Llvm => anyhow::bail!("{}", crate::preflight::LLVM_MISSING),
+    })
+}
+
+/// The two guests as Wasmer modules, ready to instantiate.
+pub struct Modules {
+    pub producer: Module,
+    pub consumer: Module,
+}
+
+/// The two guests' `.wasm` files of one cell.
+#[derive(Clone, Debug, serde::Serialize, serde::Deserialize)]
+pub struct GuestFiles {
+    pub producer: PathBuf,
+    pub consumer: PathBuf,
+}
+
+fn compile_one(engine: &wasmer::Engine, path: &Path) -> Result<Module> {
+    let wasm =
+        std::fs::read(path).with_context(|| format!("cannot read guest {}", path.display()))?;
+    Module::new(engine, wasm).with_context(|| format!("cannot compile guest {}", path.display()))
+}
+
+/// Compiles both guests (the `jit` engine, and the first half of `artifact`).
+pub fn compile(engine: &wasmer::Engine, guests: &GuestFiles) -> Result<Modules> {
+    Ok(Modules {
+        producer: compile_one(engine, &guests.producer)?,
+        consumer: compile_one(engine, &guests.consumer)?,
+    })
+}
+
+/// Where the artifacts of a cell's two guests live.
+pub fn artifact_paths(dir: &Path) -> (PathBuf, PathBuf) {
+    (dir.join("producer.wasmu"), dir.join("consumer.wasmu"))
+}
+
+/// Serializes compiled modules into `dir`; returns the artifacts' total size in bytes.
+pub fn save_artifacts(modules: &Modules, dir: &Path) -> Result<u64> {
+    std::fs::create_dir_all(dir).with_context(|| format!("cannot create {}", dir.display()))?;
+    let (p, c) = artifact_paths(dir);
+    let mut total = 0;
+    for (module, path) in [(&modules.producer, &p), (&modules.consumer, &c)] {
+        module
+            .serialize_to_file(path)
+            .with_context(|| format!("cannot write artifact {}", path.display()))?;
+        total += std::fs::metadata(path)?.len();
+    }
+    Ok(total)
+}
+
+/// The headless engine that runs precompiled artifacts: no compiler in the process.
+pub fn headless_engine() -> wasmer::Engine {
+    use wasmer::sys::NativeEngineExt;
+    wasmer::Engine::headless()
+}
+
+/// Loads both guests' artifacts from `dir` (the `artifact` engine's measured phase).
+pub fn load_artifacts(engine: &wasmer::Engine, dir: &Path) -> Result<Modules> {
+    let (p, c) = artifact_paths(dir);
+    Ok(Modules {
+        producer: load_artifact(engine, &p)?,
+        consumer: load_artifact(engine, &c)?,
+    })
+}
+
+#[allow(unsafe_code)]
+fn load_artifact(engine: &wasmer::Engine, path: &Path) -> Result<Module> {
+    // SAFETY: deserializing maps machine code into the process. The file is one that
+    // `save_artifacts` wrote moments ago, in this run's private artifact directory, with this
+    // same Wasmer build; Wasmer still checks its header and version and refuses a mismatch.
+    unsafe { Module::deserialize_from_file(engine, path) }
+        .with_context(|| format!("cannot load artifact {}", path.display()))
+}

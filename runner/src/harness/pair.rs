@@ -1,0 +1,215 @@
+//! The two instantiated guests and one round trip between them: the hot path every latency
+//! figure measures. Generic over the transport so each transport's loop is compiled on its own,
+//! with nothing dynamic inside.
+
+use super::engine::Modules;
+use super::transport::Transport;
+use crate::matrix::axes::Environment;
+use anyhow::{Context, Result};
+use std::fmt;
+use wasmer::{Instance, Memory, RuntimeError, Store, TypedFunction};
+
+/// A byte range in one guest's memory, as the guests pack it: pointer high, length low.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Bytes {
+    pub ptr: u32,
+    pub len: u32,
+}
+
+impl Bytes {
+    /// `None` for the guests' "failed" value, 0.
+    #[inline]
+    pub fn unpack(packed: u64) -> Option<Bytes> {
+        (packed != 0).then_some(Bytes {
+            ptr: (packed >> 32) as u32,
+            len: packed as u32,
+        })
+    }
+}
+
+/// Why a cell stopped; each kind becomes a status in its row.
+#[derive(Debug)]
+pub enum Failure {
+    /// The guest trapped (a wasm trap, or a Rust panic, which aborts).
+    Trap(String),
+    /// A guest refused a message, or the harness met something it cannot go on from.
+    Error(String),
+}
+
+impl From<RuntimeError> for Failure {
+    fn from(e: RuntimeError) -> Failure {
+        Failure::Trap(e.to_string())
+    }
+}
+
+impl From<anyhow::Error> for Failure {
+    fn from(e: anyhow::Error) -> Failure {
+        Failure::Error(format!("{e:#}"))
+    }
+}
+
+impl fmt::Display for Failure {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Failure::Trap(m) => write!(f, "trap: {m}"),
+            Failure::Error(m) => f.write_str(m),
+        }
+    }
+}
+
+/// The producer's exports (see guests/producer).
+pub struct ProducerFns {
+    pub produce: TypedFunction<u32, u64>,
+    pub check_reply: TypedFunction<(u32, u32), u32>,
+    pub reply_buffer: TypedFunction<u32, u32>,
+    pub checksum: TypedFunction<(), u64>,
+    pub error_message: TypedFunction<(), u64>,
+}
+
+/// The consumer's exports (see guests/consumer).
+pub struct ConsumerFns {
+    pub consume: TypedFunction<(u32, u32), u64>,
+    pub request_buffer: TypedFunction<u32, u32>,
+    pub ping: TypedFunction<u32, u32>,
+    pub error_message: TypedFunction<(), u64>,
+}
+
+impl ProducerFns {
+    fn new(store: &Store, instance: &Instance) -> Result<Self> {
+        let e = &instance.exports;
+        let context = "producer lacks an export the harness calls";
+        Ok(ProducerFns {
+            produce: e.get_typed_function(store, "produce").context(context)?,
+            check_reply: e
+                .get_typed_function(store, "check_reply")
+                .context(context)?,
+            reply_buffer: e
+                .get_typed_function(store, "reply_buffer")
+                .context(context)?,
+            checksum: e.get_typed_function(store, "checksum").context(context)?,
+            error_message: e
+                .get_typed_function(store, "error_message")
+                .context(context)?,
+        })
+    }
+}
+
+impl ConsumerFns {
+    fn new(store: &Store, instance: &Instance) -> Result<Self> {
+        let e = &instance.exports;
+        let context = "consumer lacks an export the harness calls";
+        Ok(ConsumerFns {
+            consume: e.get_typed_function(store, "consume").context(context)?,
+            request_buffer: e
+                .get_typed_function(store, "request_buffer")
+                .context(context)?,
+            ping: e.get_typed_function(store, "ping").context(context)?,
+            error_message: e
+                .get_typed_function(store, "error_message")
+                .context(context)?,
+        })
+    }
+}
+
+/// The instantiated guests, linked by transport `T`.
+pub struct Pair<T> {
+    store: Store,
+    producer: ProducerFns,
+    consumer: ConsumerFns,
+    transport: T,
+    /// Encoded bytes moved so far, requests and replies: for the mean message sizes.
+    pub request_bytes: u64,
+    pub reply_bytes: u64,
+}
+
+impl<T: Transport> Pair<T> {
+    /// Instantiates both guests (the measured "instantiate" phase).
+    pub fn instantiate(
+        mut store: Store,
+        modules: &Modules,
+        environment: Environment,
+    ) -> Result<Pair<T>> {
+        let linked = T::link(&mut store, modules, environment)?;
+        let producer = ProducerFns::new(&store, &linked.producer)?;
+        let consumer = ConsumerFns::new(&store, &linked.consumer)?;
+        Ok(Pair {
+            store,
+            producer,
+            consumer,
+            transport: linked.transport,
+            request_bytes: 0,
+            reply_bytes: 0,
+        })
+    }
+
+    /// Round trip `i`: the producer encodes record `i`, the consumer answers, the producer checks.
+    #[inline]
+    pub fn round_trip(&mut self, i: u32) -> Result<(), Failure> {
+        let store = &mut self.store;
+        let request = Bytes::unpack(self.producer.produce.call(store, i)?)
+            .ok_or_else(|| Failure::Error("producer returned no request".into()))?;
+        self.request_bytes += u64::from(request.len);
+        let request = self.transport.to_consumer(store, &self.consumer, request)?;
+        let Some(reply) = Bytes::unpack(self.consumer.consume.call(
+            store,
+            request.ptr,
+            request.len,
+        )?) else {
+            let packed = self.consumer.error_message.call(store)?;
+            let why = self.transport.consumer_text(store, packed);
+            return Err(Failure::Error(format!(
+                "consumer refused record {i}: {why}"
+            )));
+        };
+        self.reply_bytes += u64::from(reply.len);
+        let reply = self.transport.to_producer(store, &self.producer, reply)?;
+        if self
+            .producer
+            .check_reply
+            .call(store, reply.ptr, reply.len)?
+            != 0
+        {
+            let packed = self.producer.error_message.call(store)?;
+            let why = self.transport.producer_text(store, packed);
+            return Err(Failure::Error(format!(
+                "producer refused the reply to record {i}: {why}"
+            )));
+        }
+        Ok(())
+    }
+
+    /// Round trips `from..from + n`.
+    pub fn round_trips(&mut self, from: u32, n: u32) -> Result<(), Failure> {
+        (from..from + n).try_for_each(|i| self.round_trip(i))
+    }
+
+    /// `n` bare host->guest calls, each depending on the last: the call floor.
+    pub fn pings(&mut self, n: u32) -> Result<u32, Failure> {
+        let mut x = 0;
+        for _ in 0..n {
+            x = self.consumer.ping.call(&mut self.store, x)?;
+        }
+        Ok(x)
+    }
+
+    pub fn checksum(&mut self) -> Result<u64, Failure> {
+        Ok(self.producer.checksum.call(&mut self.store)?)
+    }
+
+    /// Bytes the host copied between guest memories so far.
+    pub fn copied_bytes(&self) -> u64 {
+        self.transport.copied_bytes()
+    }
+}
+
+/// Reads a packed UTF-8 message out of a guest memory, for error reports.
+pub fn read_text(store: &Store, memory: &Memory, packed: u64) -> String {
+    let Some(range) = Bytes::unpack(packed) else {
+        return "(no message)".into();
+    };
+    let mut buf = vec![0; range.len.min(4096) as usize];
+    match memory.view(store).read(u64::from(range.ptr), &mut buf) {
+        Ok(()) => String::from_utf8_lossy(&buf).into_owned(),
+        Err(e) => format!("(unreadable message: {e})"),
+    }
+}

@@ -1,0 +1,107 @@
+//! `shared`: zero copy. The host creates one memory and both guests import it; they are linked
+//! so that their data, stacks and heaps never overlap (see `guests::Layout::Shared`), so only
+//! (pointer, length) crosses the host.
+
+use super::{Linked, Transport};
+use crate::guests::SHARED_CONSUMER_BASE;
+use crate::harness::engine::Modules;
+use crate::harness::environment::imports;
+use crate::harness::pair::{read_text, Bytes, ConsumerFns, Failure, ProducerFns};
+use crate::matrix::axes::Environment;
+use anyhow::{bail, Context, Result};
+use wasmer::{Instance, Memory, MemoryType, Module, Pages, Store, Value};
+
+pub struct SharedLink {
+    memory: Memory,
+}
+
+/// The smallest memory a guest that imports `env.memory` accepts.
+fn imported_minimum(module: &Module, who: &str) -> Result<Pages> {
+    module
+        .imports()
+        .memories()
+        .find(|m| m.module() == "env" && m.name() == "memory")
+        .map(|m| m.ty().minimum)
+        .with_context(|| {
+            format!(
+                "the {who} does not import env.memory: it was not built for the shared transport"
+            )
+        })
+}
+
+/// The end of a guest's static data and stack (its exported `__heap_base`).
+fn heap_base(store: &mut Store, instance: &Instance, who: &str) -> Result<u32> {
+    match instance
+        .exports
+        .get_global("__heap_base")
+        .map(|g| g.get(store))
+    {
+        Ok(Value::I32(v)) => Ok(v as u32),
+        _ => bail!("the {who} exports no i32 __heap_base, so its memory layout cannot be checked"),
+    }
+}
+
+impl Transport for SharedLink {
+    fn link(
+        store: &mut Store,
+        modules: &Modules,
+        environment: Environment,
+    ) -> Result<Linked<Self>> {
+        let minimum = imported_minimum(&modules.producer, "producer")?
+            .max(imported_minimum(&modules.consumer, "consumer")?);
+        let memory = Memory::new(store, MemoryType::new(minimum, None, false))
+            .context("cannot create the shared memory")?;
+        let imports = imports(environment, Some(&memory));
+        let producer = Instance::new(store, &modules.producer, &imports)
+            .context("cannot instantiate the producer")?;
+        let consumer = Instance::new(store, &modules.consumer, &imports)
+            .context("cannot instantiate the consumer")?;
+        // The producer's stack and data lie below SHARED_CONSUMER_BASE, the consumer's above it;
+        // both heaps grow the memory at its end, each from fresh pages.
+        let producer_end = heap_base(store, &producer, "producer")?;
+        let consumer_end = heap_base(store, &consumer, "consumer")?;
+        if producer_end > SHARED_CONSUMER_BASE || consumer_end <= SHARED_CONSUMER_BASE {
+            bail!(
+                "guests overlap in the shared memory: producer data and stack end at {producer_end:#x}, consumer's \
+                 span {SHARED_CONSUMER_BASE:#x}..{consumer_end:#x}; rebuild the guests"
+            );
+        }
+        Ok(Linked {
+            producer,
+            consumer,
+            transport: SharedLink { memory },
+        })
+    }
+
+    #[inline]
+    fn to_consumer(
+        &mut self,
+        _: &mut Store,
+        _: &ConsumerFns,
+        request: Bytes,
+    ) -> Result<Bytes, Failure> {
+        Ok(request)
+    }
+
+    #[inline]
+    fn to_producer(
+        &mut self,
+        _: &mut Store,
+        _: &ProducerFns,
+        reply: Bytes,
+    ) -> Result<Bytes, Failure> {
+        Ok(reply)
+    }
+
+    fn copied_bytes(&self) -> u64 {
+        0
+    }
+
+    fn consumer_text(&self, store: &Store, packed: u64) -> String {
+        read_text(store, &self.memory, packed)
+    }
+
+    fn producer_text(&self, store: &Store, packed: u64) -> String {
+        read_text(store, &self.memory, packed)
+    }
+}

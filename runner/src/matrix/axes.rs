@@ -1,0 +1,109 @@
+//! Every axis of the matrix and its values: the one place that lists them. Adding a value is one
+//! line here plus its configuration in the module named beside the axis.
+
+use std::fmt;
+pub use wasmatrix_proto::CodecId as Codec;
+
+/// The values of one axis.
+pub trait Axis: Copy + Eq + fmt::Debug + 'static {
+    /// The axis's name in matrices and CSV headers.
+    const NAME: &'static str;
+    fn all() -> &'static [Self];
+    fn name(self) -> &'static str;
+
+    fn from_name(name: &str) -> Option<Self> {
+        Self::all().iter().copied().find(|v| v.name() == name)
+    }
+
+    /// "a, b, c": for error messages.
+    fn allowed() -> String {
+        Self::all()
+            .iter()
+            .map(|v| v.name())
+            .collect::<Vec<_>>()
+            .join(", ")
+    }
+}
+
+macro_rules! axis {
+    ($(#[$doc:meta])* $ty:ident $axis:literal { $($(#[$vdoc:meta])* $variant:ident = $name:literal,)+ }) => {
+        $(#[$doc])*
+        #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+        pub enum $ty {
+            $($(#[$vdoc])* $variant,)+
+        }
+
+        impl Axis for $ty {
+            const NAME: &'static str = $axis;
+            fn all() -> &'static [Self] {
+                &[$($ty::$variant),+]
+            }
+            fn name(self) -> &'static str {
+                match self { $($ty::$variant => $name,)+ }
+            }
+        }
+
+        impl fmt::Display for $ty {
+            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str(self.name())
+            }
+        }
+    };
+}
+
+axis! {
+    /// Wasmer's compiler back-ends; configured in `harness::engine`.
+    Compiler "compiler" {
+        Singlepass = "singlepass",
+        Cranelift = "cranelift",
+        Llvm = "llvm",
+    }
+}
+
+axis! {
+    /// How compiled code reaches the measured process; configured in `harness::engine`.
+    Engine "engine" {
+        /// Compiled in the measured process (the old engine-universal).
+        Jit = "jit",
+        /// Precompiled once by another process, serialized to disk, loaded with a headless engine
+        /// (the successor of engine-native/dylib).
+        Artifact = "artifact",
+    }
+}
+
+axis! {
+    /// What the guests may import from the host; configured in `harness::environment`.
+    Environment "environment" {
+        /// Only the imports the runner defines (the shared memory, if any).
+        Bare = "bare",
+    }
+}
+
+axis! {
+    /// How a message gets from one guest to the other; implemented in `harness::transport`.
+    Transport "transport" {
+        /// Each guest has its own memory; the host copies bytes across.
+        Copy = "copy",
+        /// One host-created memory imported by both guests; only (pointer, length) crosses.
+        Shared = "shared",
+    }
+}
+
+axis! {
+    /// How the guests are compiled to wasm: one `guest-<name>` profile in the workspace
+    /// Cargo.toml each.
+    Profile "profile" {
+        /// opt-level 3, LTO, one codegen unit, panic=abort, stripped.
+        Release = "release",
+    }
+}
+
+impl Axis for Codec {
+    const NAME: &'static str = "codec";
+    fn all() -> &'static [Self] {
+        Codec::ALL
+    }
+    fn name(self) -> &'static str {
+        Codec::name(self)
+    }
+}

@@ -1,0 +1,403 @@
+//! Matrices: a TOML file in `matrices/` is read and checked here ([`Matrix::load`]) and
+//! expanded into [`Cell`]s ([`Matrix::cells`]). Errors name the file, line and column, and what
+//! is allowed there.
+
+pub mod axes;
+mod cell;
+
+use anyhow::{bail, Context, Result};
+use axes::*;
+pub use cell::Cell;
+use serde::Deserialize;
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+use toml::Spanned;
+
+/// How each cell is measured (the `[measure]` table).
+#[derive(Clone, Copy, Debug, Deserialize, serde::Serialize, PartialEq, Eq)]
+#[serde(deny_unknown_fields)]
+pub struct Measure {
+    /// Round trips before timing starts.
+    pub warmup: u32,
+    /// Timed batches; latency percentiles are taken over their means.
+    pub samples: u32,
+    /// Round trips per timed batch, so the clock read is a small part of each sample.
+    pub batch: u32,
+    /// Bare calls per batch when timing the host->guest call floor.
+    #[serde(default = "default_floor_batch")]
+    pub floor_batch: u32,
+    /// Wall-clock limit for one worker process, in seconds.
+    pub timeout_s: u64,
+}
+
+fn default_floor_batch() -> u32 {
+    1000
+}
+
+impl Measure {
+    /// Round trips a cell performs in all (first + warm-up + timed); record `i` is sent in
+    /// round trip `i`, so every cell of a run covers the same records and checksums agree.
+    pub fn round_trips(&self) -> u32 {
+        1 + self.warmup + self.samples * self.batch
+    }
+}
+
+/// Which cells a selector matches: every listed axis must have one of its listed values.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Selector(BTreeMap<&'static str, Vec<&'static str>>);
+
+impl Selector {
+    pub fn matches(&self, cell: &Cell) -> bool {
+        cell.values().iter().all(|(axis, value)| {
+            self.0
+                .get(axis)
+                .is_none_or(|allowed| allowed.contains(value))
+        })
+    }
+
+    /// Parses `--filter` text: space-separated `axis=value[,value...]` terms.
+    pub fn parse_filter(text: &str) -> Result<Selector> {
+        let mut selector = Selector::default();
+        for term in text.split_whitespace() {
+            let Some((axis, values)) = term.split_once('=') else {
+                bail!(
+                    "filter term `{term}` is not axis=value[,value...]; axes: {}",
+                    axis_names().join(", ")
+                );
+            };
+            selector
+                .add(axis, values.split(','))
+                .with_context(|| format!("in filter term `{term}`"))?;
+        }
+        Ok(selector)
+    }
+
+    fn add<'a>(&mut self, axis: &str, values: impl IntoIterator<Item = &'a str>) -> Result<()> {
+        let (axis, checked) = check_axis_values(axis, values)?;
+        self.0.entry(axis).or_default().extend(checked);
+        Ok(())
+    }
+}
+
+fn axis_names() -> [&'static str; 6] {
+    [
+        Compiler::NAME,
+        Engine::NAME,
+        Environment::NAME,
+        Transport::NAME,
+        Codec::NAME,
+        Profile::NAME,
+    ]
+}
+
+/// Resolves an axis name and its value names to their canonical static names.
+fn check_axis_values<'a>(
+    axis: &str,
+    values: impl IntoIterator<Item = &'a str>,
+) -> Result<(&'static str, Vec<&'static str>)> {
+    fn check<'a, A: Axis>(
+        values: impl IntoIterator<Item = &'a str>,
+    ) -> Result<(&'static str, Vec<&'static str>)> {
+        let names = values
+            .into_iter()
+            .map(|v| value::<A>(v).map(A::name))
+            .collect::<Result<_>>()?;
+        Ok((A::NAME, names))
+    }
+    match axis {
+        Compiler::NAME => check::<Compiler>(values),
+        Engine::NAME => check::<Engine>(values),
+        Environment::NAME => check::<Environment>(values),
+        Transport::NAME => check::<Transport>(values),
+        Codec::NAME => check::<Codec>(values),
+        Profile::NAME => check::<Profile>(values),
+        _ => bail!("unknown axis `{axis}`; axes: {}", axis_names().join(", ")),
+    }
+}
+
+fn value<A: Axis>(name: &str) -> Result<A> {
+    A::from_name(name)
+        .with_context(|| format!("unknown {} `{name}`; allowed: {}", A::NAME, A::allowed()))
+}
+
+/// A matrix file, checked.
+#[derive(Clone, Debug)]
+pub struct Matrix {
+    pub name: String,
+    pub path: PathBuf,
+    pub description: String,
+    pub measure: Measure,
+    compilers: Vec<Compiler>,
+    engines: Vec<Engine>,
+    environments: Vec<Environment>,
+    transports: Vec<Transport>,
+    codecs: Vec<Codec>,
+    profiles: Vec<Profile>,
+    excludes: Vec<Selector>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawMatrix {
+    #[serde(default)]
+    description: String,
+    axes: RawAxes,
+    measure: Spanned<Measure>,
+    #[serde(default)]
+    exclude: Vec<Spanned<BTreeMap<String, OneOrMany>>>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawAxes {
+    compiler: Vec<Spanned<String>>,
+    engine: Vec<Spanned<String>>,
+    environment: Vec<Spanned<String>>,
+    transport: Vec<Spanned<String>>,
+    codec: Vec<Spanned<String>>,
+    profile: Vec<Spanned<String>>,
+}
+
+#[derive(Deserialize)]
+#[serde(untagged)]
+enum OneOrMany {
+    One(String),
+    Many(Vec<String>),
+}
+
+impl Matrix {
+    /// Reads and checks a matrix file.
+    pub fn load(path: &Path) -> Result<Matrix> {
+        let text = std::fs::read_to_string(path)
+            .with_context(|| format!("cannot read matrix {}", path.display()))?;
+        Matrix::parse(&text, path)
+    }
+
+    pub fn parse(text: &str, path: &Path) -> Result<Matrix> {
+        let at = |span: std::ops::Range<usize>| {
+            let before = &text[..span.start.min(text.len())];
+            let line = before.matches('\n').count() + 1;
+            let column = before.len() - before.rfind('\n').map_or(0, |n| n + 1) + 1;
+            format!("{}:{line}:{column}", path.display())
+        };
+        // toml's own message already names the line and column and shows the text.
+        let raw: RawMatrix =
+            toml::from_str(text).map_err(|e| anyhow::anyhow!("{}: {e}", path.display()))?;
+
+        fn values<A: Axis>(
+            list: &[Spanned<String>],
+            at: &dyn Fn(std::ops::Range<usize>) -> String,
+        ) -> Result<Vec<A>> {
+            let mut out = Vec::new();
+            for item in list {
+                let v = value::<A>(item.get_ref()).with_context(|| at(item.span()))?;
+                if !out.contains(&v) {
+                    out.push(v);
+                }
+            }
+            if out.is_empty() {
+                bail!(
+                    "axis `{}` lists no values; allowed: {}",
+                    A::NAME,
+                    A::allowed()
+                );
+            }
+            Ok(out)
+        }
+        let a = &raw.axes;
+        let measure = *raw.measure.get_ref();
+        let invalid = if measure.samples == 0 || measure.batch == 0 || measure.floor_batch == 0 {
+            Some("samples, batch and floor_batch must be at least 1")
+        } else if measure.timeout_s == 0 {
+            Some("timeout_s must be at least 1")
+        } else if u64::from(measure.warmup) + u64::from(measure.samples) * u64::from(measure.batch)
+            >= u64::from(u32::MAX)
+        {
+            Some("warmup + samples * batch must stay below 2^32 round trips")
+        } else {
+            None
+        };
+        if let Some(why) = invalid {
+            bail!("{}: [measure]: {why}", at(raw.measure.span()));
+        }
+
+        let mut excludes = Vec::new();
+        for entry in &raw.exclude {
+            let mut selector = Selector::default();
+            for (axis, v) in entry.get_ref() {
+                let list: Vec<&str> = match v {
+                    OneOrMany::One(s) => vec![s.as_str()],
+                    OneOrMany::Many(l) => l.iter().map(String::as_str).collect(),
+                };
+                selector
+                    .add(axis, list)
+                    .with_context(|| format!("{}: in [[exclude]]", at(entry.span())))?;
+            }
+            excludes.push(selector);
+        }
+
+        let matrix = Matrix {
+            name: path
+                .file_stem()
+                .map_or_else(|| "matrix".into(), |s| s.to_string_lossy().into_owned()),
+            path: path.to_owned(),
+            description: raw.description,
+            measure,
+            compilers: values(&a.compiler, &at)?,
+            engines: values(&a.engine, &at)?,
+            environments: values(&a.environment, &at)?,
+            transports: values(&a.transport, &at)?,
+            codecs: values(&a.codec, &at)?,
+            profiles: values(&a.profile, &at)?,
+            excludes,
+        };
+        if matrix.cells().is_empty() {
+            bail!("{}: the exclusions leave no cells to run", path.display());
+        }
+        Ok(matrix)
+    }
+
+    /// Every combination of the listed axis values, minus the exclusions, in a stable order.
+    pub fn cells(&self) -> Vec<Cell> {
+        let mut cells = Vec::new();
+        for &profile in &self.profiles {
+            for &codec in &self.codecs {
+                for &environment in &self.environments {
+                    for &transport in &self.transports {
+                        for &compiler in &self.compilers {
+                            for &engine in &self.engines {
+                                let cell = Cell {
+                                    compiler,
+                                    engine,
+                                    environment,
+                                    transport,
+                                    codec,
+                                    profile,
+                                };
+                                if !self.excludes.iter().any(|x| x.matches(&cell)) {
+                                    cells.push(cell);
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+        }
+        cells
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const GOOD: &str = r#"
+description = "test"
+[axes]
+compiler = ["singlepass", "cranelift", "llvm"]
+engine = ["jit", "artifact"]
+environment = ["bare"]
+transport = ["copy", "shared"]
+codec = ["raw"]
+profile = ["release"]
+[measure]
+warmup = 10
+samples = 5
+batch = 4
+timeout_s = 30
+[[exclude]]
+compiler = "singlepass"
+engine = ["artifact"]
+"#;
+
+    fn parse(text: &str) -> Result<Matrix> {
+        Matrix::parse(text, Path::new("matrices/t.toml"))
+    }
+
+    #[test]
+    fn expands_the_product_minus_exclusions() {
+        let m = parse(GOOD).unwrap();
+        let cells = m.cells();
+        assert_eq!(cells.len(), 3 * 2 * 2 - 2);
+        assert!(!cells
+            .iter()
+            .any(|c| c.compiler == Compiler::Singlepass && c.engine == Engine::Artifact));
+        let mut unique = cells.clone();
+        unique.sort();
+        unique.dedup();
+        assert_eq!(unique.len(), cells.len());
+        assert_eq!(m.measure.round_trips(), 1 + 10 + 5 * 4);
+        assert_eq!(m.name, "t");
+    }
+
+    #[test]
+    fn unknown_value_names_file_line_and_allowed_values() {
+        let err = format!(
+            "{:#}",
+            parse(&GOOD.replace("\"cranelift\"", "\"cranelfit\"")).unwrap_err()
+        );
+        assert!(err.contains("matrices/t.toml:4:"), "{err}");
+        assert!(
+            err.contains("unknown compiler `cranelfit`; allowed: singlepass, cranelift, llvm"),
+            "{err}"
+        );
+    }
+
+    #[test]
+    fn malformed_toml_names_file_and_line() {
+        let err = format!(
+            "{:#}",
+            parse(&GOOD.replace("batch = 4", "batch = = 4")).unwrap_err()
+        );
+        assert!(
+            err.contains("matrices/t.toml") && err.contains("line 15"),
+            "{err}"
+        );
+    }
+
+    #[test]
+    fn unknown_axis_and_missing_axis_are_errors() {
+        let err = format!(
+            "{:#}",
+            parse(&GOOD.replace("profile = [", "flavour = [")).unwrap_err()
+        );
+        assert!(err.contains("flavour"), "{err}");
+        let err = format!(
+            "{:#}",
+            parse(&GOOD.replace("compiler = \"singlepass\"", "runtime = \"v8\"")).unwrap_err()
+        );
+        assert!(
+            err.contains("unknown axis `runtime`") && err.contains("in [[exclude]]"),
+            "{err}"
+        );
+    }
+
+    #[test]
+    fn bad_measure_settings_are_errors() {
+        let err = format!(
+            "{:#}",
+            parse(&GOOD.replace("samples = 5", "samples = 0")).unwrap_err()
+        );
+        assert!(
+            err.contains("[measure]") && err.contains("at least 1"),
+            "{err}"
+        );
+        let all_excluded = GOOD.replace(
+            "compiler = \"singlepass\"\nengine = [\"artifact\"]",
+            "codec = \"raw\"",
+        );
+        assert!(format!("{:#}", parse(&all_excluded).unwrap_err()).contains("no cells"));
+    }
+
+    #[test]
+    fn filters_select_cells() {
+        let m = parse(GOOD).unwrap();
+        let f = Selector::parse_filter("compiler=llvm,cranelift transport=shared").unwrap();
+        let picked: Vec<_> = m.cells().into_iter().filter(|c| f.matches(c)).collect();
+        assert_eq!(picked.len(), 4);
+        assert!(Selector::parse_filter("compiler").is_err());
+        assert!(
+            format!("{:#}", Selector::parse_filter("compiler=v8").unwrap_err()).contains("allowed")
+        );
+    }
+}

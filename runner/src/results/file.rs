@@ -1,0 +1,122 @@
+//! The results file: rows are appended one at a time and synced as each cell ends, so a run
+//! killed at any point keeps every finished row. An existing file is appended to, never
+//! truncated, and only if its header is this runner's.
+
+use super::row::{header, Row};
+use anyhow::{bail, Context, Result};
+use std::fs::{File, OpenOptions};
+use std::io::{Read, Seek, SeekFrom, Write};
+use std::path::{Path, PathBuf};
+
+pub struct ResultsFile {
+    file: File,
+    pub path: PathBuf,
+}
+
+impl ResultsFile {
+    /// Opens `path` for appending, writing the header if the file is new or empty. Refuses a
+    /// file whose header differs or whose last row is incomplete, naming the file.
+    pub fn open(path: &Path) -> Result<ResultsFile> {
+        if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
+            std::fs::create_dir_all(dir)
+                .with_context(|| format!("cannot create {}", dir.display()))?;
+        }
+        let mut file = OpenOptions::new()
+            .read(true)
+            .append(true)
+            .create(true)
+            .open(path)
+            .with_context(|| format!("cannot open results file {}", path.display()))?;
+        let mut existing = String::new();
+        file.read_to_string(&mut existing)
+            .with_context(|| format!("cannot read {}", path.display()))?;
+        let want = header().join(",");
+        if existing.is_empty() {
+            file.write_all(format!("{want}\n").as_bytes())?;
+            file.sync_data()?;
+        } else {
+            let have = existing.lines().next().unwrap_or_default();
+            if have != want {
+                bail!(
+                    "{} already holds results with other columns (schema); it is left untouched: choose another --out",
+                    path.display()
+                );
+            }
+            if !existing.ends_with('\n') {
+                bail!("{}: its last row is incomplete (an interrupted write?); it is left untouched: repair it or choose another --out", path.display());
+            }
+        }
+        file.seek(SeekFrom::End(0))?;
+        Ok(ResultsFile {
+            file,
+            path: path.to_owned(),
+        })
+    }
+
+    /// Appends one row with a single write and syncs it to disk.
+    pub fn append(&mut self, row: &Row) -> Result<()> {
+        let mut w = csv::WriterBuilder::new()
+            .has_headers(false)
+            .from_writer(Vec::new());
+        w.serialize(row)?;
+        let bytes = w.into_inner().context("encoding a row")?;
+        self.file
+            .write_all(&bytes)
+            .with_context(|| format!("cannot write to {}", self.path.display()))?;
+        self.file
+            .sync_data()
+            .with_context(|| format!("cannot sync {}", self.path.display()))?;
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn appends_to_a_file_with_the_same_header_and_keeps_its_rows() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("r.csv");
+        ResultsFile::open(&path)
+            .unwrap()
+            .append(&Row {
+                cell: "a".into(),
+                ..Row::default()
+            })
+            .unwrap();
+        ResultsFile::open(&path)
+            .unwrap()
+            .append(&Row {
+                cell: "b".into(),
+                ..Row::default()
+            })
+            .unwrap();
+        let mut reader = csv::Reader::from_path(&path).unwrap();
+        assert_eq!(
+            reader.headers().unwrap().iter().collect::<Vec<_>>(),
+            header()
+        );
+        let cells: Vec<String> = reader.records().map(|r| r.unwrap()[3].to_owned()).collect();
+        assert_eq!(cells, ["a", "b"]);
+    }
+
+    #[test]
+    fn refuses_a_foreign_or_torn_file_without_touching_it() {
+        let dir = tempfile::tempdir().unwrap();
+        let foreign = dir.path().join("foreign.csv");
+        std::fs::write(&foreign, "x,y\n1,2\n").unwrap();
+        let err = format!("{:#}", ResultsFile::open(&foreign).err().unwrap());
+        assert!(
+            err.contains("foreign.csv") && err.contains("other columns"),
+            "{err}"
+        );
+        assert_eq!(std::fs::read_to_string(&foreign).unwrap(), "x,y\n1,2\n");
+
+        let torn = dir.path().join("torn.csv");
+        let text = format!("{}\n1,2,3", header().join(","));
+        std::fs::write(&torn, &text).unwrap();
+        assert!(format!("{:#}", ResultsFile::open(&torn).err().unwrap()).contains("incomplete"));
+        assert_eq!(std::fs::read_to_string(&torn).unwrap(), text);
+    }
+}

@@ -1,0 +1,144 @@
+//! One cell, inside its own process: the phases are run and timed here, and reported to the
+//! supervisor as one JSON line. A trap, crash or hang therefore costs one row, never the run.
+
+use crate::harness::engine::{self, GuestFiles};
+use crate::harness::pair::{Failure, Pair};
+use crate::harness::transport::{CopyLink, SharedLink, Transport};
+use crate::matrix::axes::{Engine, Transport as TransportAxis};
+use crate::matrix::{Cell, Measure};
+use crate::measure::{batch_means, peak_rss_kib, time, Stats};
+use serde::{Deserialize, Serialize};
+use std::io::Write;
+use std::path::PathBuf;
+use wasmer::Store;
+
+/// Printed when the guests are instantiated and the first round trip is done: the supervisor
+/// times the process's cold start to this line.
+pub const READY_LINE: &str = "wasmatrix-worker-ready";
+/// Prefix of the line carrying the [`Report`].
+pub const REPORT_PREFIX: &str = "wasmatrix-worker-report ";
+
+/// What a worker process is asked to do.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub struct Job {
+    pub cell: Cell,
+    pub measure: Measure,
+    pub guests: GuestFiles,
+    /// Where the `artifact` engine's precompiled guests are written and read.
+    pub artifacts: PathBuf,
+    pub phase: Phase,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub enum Phase {
+    /// Compile both guests and serialize them to `artifacts` (the `artifact` engine, in a
+    /// process of its own so the measured one has never compiled).
+    Precompile,
+    /// Set up the guests and measure them.
+    Measure,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub enum FailureKind {
+    Trap,
+    Error,
+}
+
+/// What a worker measured, as far as it got.
+#[derive(Clone, Debug, Default, Serialize, Deserialize)]
+pub struct Report {
+    pub compile_ns: Option<u64>,
+    pub artifact_bytes: Option<u64>,
+    pub load_ns: Option<u64>,
+    pub instantiate_ns: Option<u64>,
+    pub first_round_trip_ns: Option<u64>,
+    pub round_trip: Option<Stats>,
+    pub call_floor: Option<Stats>,
+    pub request_bytes_mean: Option<f64>,
+    pub reply_bytes_mean: Option<f64>,
+    pub copied_bytes_per_round_trip: Option<f64>,
+    pub checksum: Option<u64>,
+    pub peak_rss_kib: Option<u64>,
+    pub failure: Option<(FailureKind, String)>,
+}
+
+/// The worker process's whole life: run the job, print the report.
+pub fn main(job: &Job) {
+    let mut report = Report::default();
+    let result = match job.phase {
+        Phase::Precompile => precompile(job, &mut report),
+        Phase::Measure => match job.cell.transport {
+            TransportAxis::Copy => measure::<CopyLink>(job, &mut report),
+            TransportAxis::Shared => measure::<SharedLink>(job, &mut report),
+        },
+    };
+    if let Err(failure) = result {
+        report.failure = Some(match failure {
+            Failure::Trap(m) => (FailureKind::Trap, m),
+            Failure::Error(m) => (FailureKind::Error, m),
+        });
+    }
+    report.peak_rss_kib = peak_rss_kib();
+    let line = serde_json::to_string(&report).expect("a report serializes");
+    let mut out = std::io::stdout().lock();
+    let _ = writeln!(out, "{REPORT_PREFIX}{line}").and_then(|()| out.flush());
+}
+
+fn precompile(job: &Job, report: &mut Report) -> Result<(), Failure> {
+    let engine = engine::compiling_engine(job.cell.compiler)?;
+    let (modules, ns) = time(|| engine::compile(&engine, &job.guests));
+    report.compile_ns = Some(ns);
+    report.artifact_bytes = Some(engine::save_artifacts(&modules?, &job.artifacts)?);
+    Ok(())
+}
+
+fn measure<T: Transport>(job: &Job, report: &mut Report) -> Result<(), Failure> {
+    let cell = &job.cell;
+    let m = &job.measure;
+    let (engine, modules) = match cell.engine {
+        Engine::Jit => {
+            let engine = engine::compiling_engine(cell.compiler)?;
+            let (modules, ns) = time(|| engine::compile(&engine, &job.guests));
+            report.compile_ns = Some(ns);
+            (engine, modules?)
+        }
+        Engine::Artifact => {
+            let engine = engine::headless_engine();
+            let (modules, ns) = time(|| engine::load_artifacts(&engine, &job.artifacts));
+            report.load_ns = Some(ns);
+            (engine, modules?)
+        }
+    };
+    let (pair, ns) =
+        time(|| Pair::<T>::instantiate(Store::new(engine), &modules, cell.environment));
+    report.instantiate_ns = Some(ns);
+    let mut pair = pair?;
+
+    let (first, ns) = time(|| pair.round_trip(0));
+    first?;
+    report.first_round_trip_ns = Some(ns);
+    {
+        let mut out = std::io::stdout().lock();
+        let _ = writeln!(out, "{READY_LINE}").and_then(|()| out.flush());
+    }
+
+    pair.round_trips(1, m.warmup)?;
+    let timed_from = 1 + m.warmup;
+    let means = batch_means(m.samples, m.batch, |k| {
+        pair.round_trips(timed_from + k * m.batch, m.batch)
+    })?;
+    report.round_trip = Some(Stats::of(&means));
+    let floor = batch_means(m.samples, m.floor_batch, |_| {
+        pair.pings(m.floor_batch).map(|x| {
+            std::hint::black_box(x);
+        })
+    })?;
+    report.call_floor = Some(Stats::of(&floor));
+
+    let round_trips = f64::from(m.round_trips());
+    report.request_bytes_mean = Some(pair.request_bytes as f64 / round_trips);
+    report.reply_bytes_mean = Some(pair.reply_bytes as f64 / round_trips);
+    report.copied_bytes_per_round_trip = Some(pair.copied_bytes() as f64 / round_trips);
+    report.checksum = Some(pair.checksum()?);
+    Ok(())
+}
