@@ -140,6 +140,14 @@ impl Builder {
             .to_owned();
         let stamp = dir.join("fingerprint");
         let want = format!("{}\n{build:?}\n", self.sources);
+        // One build at a time across processes: builds of other variants share cargo's output
+        // paths between the build and the copy.
+        std::fs::create_dir_all(self.guest_dir())?;
+        let lock_path = self.guest_dir().join(".lock");
+        let lock = std::fs::File::create(&lock_path)
+            .with_context(|| format!("cannot create {}", lock_path.display()))?;
+        lock.lock()
+            .with_context(|| format!("cannot lock {}", lock_path.display()))?;
         let fresh = std::fs::read_to_string(&stamp).is_ok_and(|have| have == want)
             && files.producer.exists()
             && files.consumer.exists();
@@ -195,8 +203,12 @@ impl Builder {
             .join(target)
             .join(&profile)
             .join(format!("wasmatrix_{}.wasm", role.name()));
-        std::fs::copy(&built, dest)
-            .with_context(|| format!("cannot copy {} to {}", built.display(), dest.display()))?;
+        // Copy then rename, so that a concurrent run never reads half a file.
+        let partial = dest.with_extension("wasm.partial");
+        std::fs::copy(&built, &partial)
+            .with_context(|| format!("cannot copy {} to {}", built.display(), partial.display()))?;
+        std::fs::rename(&partial, dest)
+            .with_context(|| format!("cannot move {} to {}", partial.display(), dest.display()))?;
         Ok(())
     }
 }

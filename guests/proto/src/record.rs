@@ -196,8 +196,8 @@ impl Rng {
         self.next() % n
     }
 
-    fn pick<'a, T>(&mut self, items: &'a [T]) -> &'a T {
-        &items[self.below(items.len() as u64) as usize]
+    fn pick<T: Copy>(&mut self, items: &[T]) -> T {
+        items[self.below(items.len() as u64) as usize]
     }
 }
 
@@ -256,21 +256,21 @@ impl Log {
         let mut rng = Rng(u64::from(i) ^ 0x5eed_0000_0000);
         self.timestamp = 1_700_000_000_000 + i64::from(i) * 37;
         self.zone_id = 100_000 + rng.below(900_000) as u32;
-        self.zone_plan = *rng.pick(ZonePlan::ALL);
-        self.country = *rng.pick(Country::ALL);
-        self.cache_status = *rng.pick(CacheStatus::ALL);
+        self.zone_plan = rng.pick(ZonePlan::ALL);
+        self.country = rng.pick(Country::ALL);
+        self.cache_status = rng.pick(CacheStatus::ALL);
         self.bytes_dlv = rng.below(1 << 24);
 
         let http = &mut self.http;
-        http.protocol = *rng.pick(HttpProtocol::ALL);
-        http.status = *rng.pick(&[200, 200, 200, 204, 301, 304, 404, 500]);
-        http.host_status = *rng.pick(&[200, 503]);
-        http.up_status = *rng.pick(&[200, 520]);
-        http.method = *rng.pick(HttpMethod::ALL);
+        http.protocol = rng.pick(HttpProtocol::ALL);
+        http.status = rng.pick(&[200, 200, 200, 204, 301, 304, 404, 500]);
+        http.host_status = rng.pick(&[200, 503]);
+        http.up_status = rng.pick(&[200, 520]);
+        http.method = rng.pick(HttpMethod::ALL);
         http.content_type.clear();
-        http.content_type.push_str(*rng.pick(CONTENT_TYPES));
+        http.content_type.push_str(rng.pick(CONTENT_TYPES));
         http.user_agent.clear();
-        http.user_agent.push_str(*rng.pick(USER_AGENTS));
+        http.user_agent.push_str(rng.pick(USER_AGENTS));
         http.referer.clear();
         let _ = write!(
             http.referer,
@@ -281,17 +281,17 @@ impl Log {
         http.request_uri.clear();
         for _ in 0..2 + rng.below(6) {
             http.request_uri.push('/');
-            http.request_uri.push_str(*rng.pick(SEGMENTS));
+            http.request_uri.push_str(rng.pick(SEGMENTS));
         }
         let _ = write!(http.request_uri, "?id={}&Page={}", i, rng.below(50));
 
         let origin = &mut self.origin;
         origin.ip.clear();
         push_ipv4(&mut origin.ip, &mut rng);
-        origin.port = *rng.pick(&[80, 443, 8080]);
+        origin.port = rng.pick(&[80, 443, 8080]);
         origin.hostname.clear();
-        origin.hostname.push_str(*rng.pick(HOSTS));
-        origin.protocol = *rng.pick(OriginProtocol::ALL);
+        origin.hostname.push_str(rng.pick(HOSTS));
+        origin.protocol = rng.pick(OriginProtocol::ALL);
 
         self.server_ip.clear();
         push_ipv4(&mut self.server_ip, &mut rng);

@@ -350,7 +350,7 @@ engine = ["artifact"]
             parse(&GOOD.replace("batch = 4", "batch = = 4")).unwrap_err()
         );
         assert!(
-            err.contains("matrices/t.toml") && err.contains("line 15"),
+            err.contains("matrices/t.toml") && err.contains("line 13"),
             "{err}"
         );
     }

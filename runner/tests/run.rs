@@ -1,0 +1,296 @@
+//! End-to-end: the `runner` binary on small matrices, through real worker processes.
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+fn runner(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_runner"))
+        .args(args)
+        .output()
+        .expect("runner starts")
+}
+
+fn matrix(dir: &Path, axes: &str, measure: &str) -> PathBuf {
+    let path = dir.join("m.toml");
+    std::fs::write(&path, format!("[axes]\n{axes}\n[measure]\n{measure}\n")).unwrap();
+    path
+}
+
+const ALL_AXES: &str = r#"compiler = ["singlepass", "cranelift", "llvm"]
+engine = ["jit", "artifact"]
+environment = ["bare"]
+transport = ["copy", "shared"]
+codec = ["raw"]
+profile = ["release"]"#;
+const ONE_CELL: &str = r#"compiler = ["cranelift"]
+engine = ["jit"]
+environment = ["bare"]
+transport = ["copy"]
+codec = ["raw"]
+profile = ["release"]"#;
+const TINY: &str = "warmup = 20\nsamples = 5\nbatch = 10\nfloor_batch = 10\ntimeout_s = 120";
+
+fn rows(path: &Path) -> Vec<csv::StringRecord> {
+    let mut reader = csv::Reader::from_path(path).unwrap();
+    let header = reader.headers().unwrap().clone();
+    assert_eq!(&header[0], "schema_version");
+    reader.records().map(|r| r.unwrap()).collect()
+}
+
+fn column(path: &Path, name: &str) -> Vec<String> {
+    let mut reader = csv::Reader::from_path(path).unwrap();
+    let at = reader
+        .headers()
+        .unwrap()
+        .iter()
+        .position(|h| h == name)
+        .unwrap_or_else(|| panic!("no column {name}"));
+    reader
+        .records()
+        .map(|r| r.unwrap()[at].to_owned())
+        .collect()
+}
+
+fn text(output: &Output) -> String {
+    format!(
+        "{}{}",
+        String::from_utf8_lossy(&output.stdout),
+        String::from_utf8_lossy(&output.stderr)
+    )
+}
+
+#[test]
+fn every_compiler_engine_and_transport_agrees_on_the_checksum() {
+    let dir = tempfile::tempdir().unwrap();
+    let m = matrix(dir.path(), ALL_AXES, TINY);
+    let out = dir.path().join("r.csv");
+    let run = runner(&["run", m.to_str().unwrap(), "--out", out.to_str().unwrap()]);
+    assert!(run.status.success(), "{}", text(&run));
+    assert_eq!(rows(&out).len(), 12);
+    assert!(
+        column(&out, "status").iter().all(|s| s == "ok"),
+        "{:?}",
+        column(&out, "error")
+    );
+    let sums = column(&out, "checksum");
+    assert!(
+        sums.iter().all(|s| s.len() == 16 && *s == sums[0]),
+        "{sums:?}"
+    );
+    assert_eq!(column(&out, "expected_checksum")[0], sums[0]);
+    // the measurements are there and plausible
+    for (name, values) in [
+        "rt_p50_ns",
+        "call_floor_p50_ns",
+        "instantiate_ns",
+        "cold_start_ns",
+        "producer_wasm_bytes",
+    ]
+    .iter()
+    .map(|n| (n, column(&out, n)))
+    {
+        assert!(
+            values
+                .iter()
+                .all(|v| v.parse::<f64>().is_ok_and(|x| x > 0.0)),
+            "{name}: {values:?}"
+        );
+    }
+    let engines = column(&out, "engine");
+    let artifact_bytes = column(&out, "artifact_bytes");
+    let copied = column(&out, "host_copied_bytes_per_rt");
+    let transports = column(&out, "transport");
+    for i in 0..12 {
+        assert_eq!(
+            artifact_bytes[i].is_empty(),
+            engines[i] == "jit",
+            "artifact size only for artifact cells"
+        );
+        let copied: f64 = copied[i].parse().unwrap();
+        assert_eq!(
+            copied == 0.0,
+            transports[i] == "shared",
+            "shared copies nothing, copy copies the messages"
+        );
+    }
+    assert!(text(&run).contains("checksums: all 12 finished cells agree"));
+    assert!(out.with_extension("summary.txt").exists());
+}
+
+#[test]
+fn a_second_run_appends_and_keeps_earlier_rows() {
+    let dir = tempfile::tempdir().unwrap();
+    let m = matrix(dir.path(), ONE_CELL, TINY);
+    let out = dir.path().join("r.csv");
+    for expected in [1, 2] {
+        let run = runner(&["run", m.to_str().unwrap(), "--out", out.to_str().unwrap()]);
+        assert!(run.status.success(), "{}", text(&run));
+        assert_eq!(rows(&out).len(), expected);
+    }
+}
+
+#[test]
+fn list_prints_cells_and_honours_the_filter() {
+    let dir = tempfile::tempdir().unwrap();
+    let m = matrix(dir.path(), ALL_AXES, TINY);
+    let list = runner(&[
+        "list",
+        m.to_str().unwrap(),
+        "--filter",
+        "compiler=llvm transport=shared",
+    ]);
+    assert!(list.status.success());
+    let cells: Vec<String> = String::from_utf8_lossy(&list.stdout)
+        .lines()
+        .map(str::to_owned)
+        .collect();
+    assert_eq!(
+        cells,
+        [
+            "llvm/jit/bare/shared/raw/release",
+            "llvm/artifact/bare/shared/raw/release"
+        ]
+    );
+}
+
+#[test]
+fn bad_input_fails_before_running_with_file_line_and_allowed_values() {
+    let dir = tempfile::tempdir().unwrap();
+    let m = matrix(
+        dir.path(),
+        &ONE_CELL.replace("\"cranelift\"", "\"v8\""),
+        TINY,
+    );
+    let run = runner(&[
+        "run",
+        m.to_str().unwrap(),
+        "--out",
+        dir.path().join("r.csv").to_str().unwrap(),
+    ]);
+    assert_eq!(run.status.code(), Some(2));
+    let err = text(&run);
+    assert!(
+        err.contains("m.toml:2:13:")
+            && err.contains("unknown compiler `v8`; allowed: singlepass, cranelift, llvm"),
+        "{err}"
+    );
+    assert!(
+        !dir.path().join("r.csv").exists(),
+        "nothing runs, nothing is written"
+    );
+
+    let m = matrix(dir.path(), ONE_CELL, "warmup = \nsamples = 1");
+    let run = runner(&["run", m.to_str().unwrap()]);
+    assert_eq!(run.status.code(), Some(2));
+    assert!(
+        text(&run).contains("m.toml") && text(&run).contains("line 8"),
+        "{}",
+        text(&run)
+    );
+
+    let run = runner(&["list", dir.path().join("missing.toml").to_str().unwrap()]);
+    assert_eq!(run.status.code(), Some(2));
+    assert!(text(&run).contains("cannot read matrix") && text(&run).contains("missing.toml"));
+
+    let m = matrix(dir.path(), ONE_CELL, TINY);
+    let run = runner(&["list", m.to_str().unwrap(), "--filter", "compiler=llvm"]);
+    assert_eq!(run.status.code(), Some(2));
+    assert!(text(&run).contains("selects none"), "{}", text(&run));
+}
+
+/// A guest directory for one copy-transport cell holding these two modules.
+fn guests(dir: &Path, producer: &[u8], consumer: &[u8]) -> PathBuf {
+    let root = dir.join("guests");
+    let cell = root.join("release/bare/own-memory/raw");
+    std::fs::create_dir_all(&cell).unwrap();
+    std::fs::write(cell.join("producer.wasm"), producer).unwrap();
+    std::fs::write(cell.join("consumer.wasm"), consumer).unwrap();
+    root
+}
+
+fn wat(text: &str) -> Vec<u8> {
+    wasmer::wat2wasm(text.as_bytes()).unwrap().into_owned()
+}
+
+/// A producer speaking the guest ABI with `produce` replaced.
+fn producer(produce_body: &str, checksum: u64) -> Vec<u8> {
+    wat(&format!(
+        r#"(module (memory (export "memory") 1)
+          (func (export "produce") (param i32) (result i64) {produce_body})
+          (func (export "reply_buffer") (param i32) (result i32) i32.const 64)
+          (func (export "check_reply") (param i32 i32) (result i32) i32.const 0)
+          (func (export "checksum") (result i64) i64.const {checksum})
+          (func (export "error_message") (result i64) i64.const 0))"#
+    ))
+}
+
+fn consumer() -> Vec<u8> {
+    wat(r#"(module (memory (export "memory") 1)
+          (func (export "request_buffer") (param i32) (result i32) i32.const 64)
+          (func (export "consume") (param i32 i32) (result i64) i64.const 0x0000001000000004)
+          (func (export "ping") (param i32) (result i32) local.get 0)
+          (func (export "error_message") (result i64) i64.const 0))"#)
+}
+
+/// Runs one cell on the given guests; returns (exit code, status, error).
+fn run_guests(producer: &[u8], consumer: &[u8], measure: &str) -> (Option<i32>, String, String) {
+    let dir = tempfile::tempdir().unwrap();
+    let g = guests(dir.path(), producer, consumer);
+    let m = matrix(dir.path(), ONE_CELL, measure);
+    let out = dir.path().join("r.csv");
+    let run = runner(&[
+        "run",
+        m.to_str().unwrap(),
+        "--out",
+        out.to_str().unwrap(),
+        "--guests",
+        g.to_str().unwrap(),
+    ]);
+    assert_eq!(rows(&out).len(), 1, "{}", text(&run));
+    (
+        run.status.code(),
+        column(&out, "status").remove(0),
+        column(&out, "error").remove(0),
+    )
+}
+
+const PRODUCE_OK: &str = "i64.const 0x0000001000000004";
+
+#[test]
+fn a_trapping_guest_becomes_a_trap_row() {
+    let (code, status, error) = run_guests(&producer("unreachable", 0), &consumer(), TINY);
+    assert_eq!((code, status.as_str()), (Some(1), "trap"), "{error}");
+    assert!(error.contains("unreachable"), "{error}");
+}
+
+#[test]
+fn a_hanging_guest_becomes_a_timeout_row() {
+    let measure = TINY.replace("timeout_s = 120", "timeout_s = 2");
+    let (code, status, error) = run_guests(
+        &producer("(loop $spin br $spin) unreachable", 0),
+        &consumer(),
+        &measure,
+    );
+    assert_eq!((code, status.as_str()), (Some(1), "timeout"), "{error}");
+}
+
+#[test]
+fn a_corrupt_guest_becomes_an_error_row() {
+    let (code, status, error) = run_guests(b"\0asm\x01\0\0\0garbage", &consumer(), TINY);
+    assert_eq!((code, status.as_str()), (Some(1), "error"), "{error}");
+    assert!(
+        error.contains("cannot compile guest") && error.contains("producer.wasm"),
+        "{error}"
+    );
+}
+
+#[test]
+fn a_wrong_checksum_is_flagged_in_its_row() {
+    let (code, status, error) = run_guests(&producer(PRODUCE_OK, 42), &consumer(), TINY);
+    assert_eq!(
+        (code, status.as_str()),
+        (Some(1), "checksum_mismatch"),
+        "{error}"
+    );
+    assert!(error.contains("000000000000002a"), "{error}");
+}

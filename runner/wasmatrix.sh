@@ -1,0 +1,58 @@
+#!/usr/bin/env bash
+# wasmatrix's entry point on a fresh machine. Installs what is missing (saying what), then:
+#   runner/wasmatrix.sh quick            run matrices/quick.toml: CSV under results/ and a summary
+#   runner/wasmatrix.sh full             run matrices/full.toml (the overnight matrix)
+#   runner/wasmatrix.sh run MATRIX [ARGS] run any matrix; ARGS go to `runner run`
+#   runner/wasmatrix.sh test             every test (unit, integration, through real workers)
+#   runner/wasmatrix.sh setup            only install what is missing
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+# Debian packages: LLVM 22 for Wasmer's llvm compiler (llvm-22-dev and libpolly-22-dev come from the
+# bookworm security suite), and the libraries its link needs.
+APT_PACKAGES=(llvm-22-dev libpolly-22-dev libzstd-dev zlib1g-dev libffi-dev libxml2-dev libz3-dev)
+# Rust targets the guests are built for.
+RUST_TARGETS=(wasm32-unknown-unknown)
+
+say() { printf 'wasmatrix: %s\n' "$*" >&2; }
+
+setup() {
+  command -v cargo >/dev/null || { say "cargo not found: install Rust with rustup (https://rustup.rs)"; exit 2; }
+  local installed missing=()
+  installed=$(rustup target list --installed 2>/dev/null || true)
+  for t in "${RUST_TARGETS[@]}"; do
+    grep -qx "$t" <<<"$installed" || missing+=("$t")
+  done
+  if ((${#missing[@]})); then
+    say "installing Rust targets: ${missing[*]}"
+    rustup target add "${missing[@]}"
+  fi
+  missing=()
+  for p in "${APT_PACKAGES[@]}"; do
+    dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+  done
+  if ((${#missing[@]})); then
+    local sudo=""
+    [ "$(id -u)" -eq 0 ] || sudo=sudo
+    say "installing Debian packages: ${missing[*]}"
+    $sudo apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+  fi
+  export LLVM_SYS_221_PREFIX="${LLVM_SYS_221_PREFIX:-/usr/lib/llvm-22}"
+  [ -x "$LLVM_SYS_221_PREFIX/bin/llvm-config" ] || { say "LLVM 22 not found at $LLVM_SYS_221_PREFIX (set LLVM_SYS_221_PREFIX)"; exit 2; }
+}
+
+runner() {
+  say "building the runner (the first build compiles Wasmer and its LLVM back-end: several minutes)"
+  cargo build --release --locked -p wasmatrix-runner
+  ./target/release/runner "$@"
+}
+
+case "${1:-}" in
+  setup) setup ;;
+  quick) setup; runner run matrices/quick.toml "${@:2}" ;;
+  full) setup; runner run matrices/full.toml "${@:2}" ;;
+  run) setup; runner run "${@:2}" ;;
+  test) setup; cargo test --release --locked --workspace ;;
+  *) sed -n '2,8p' "$0" | sed 's/^# \{0,1\}//'; exit 2 ;;
+esac
