@@ -183,7 +183,7 @@ fn bad_input_fails_before_running_with_file_line_and_allowed_values() {
     let run = runner(&["run", m.to_str().unwrap()]);
     assert_eq!(run.status.code(), Some(2));
     assert!(
-        text(&run).contains("m.toml") && text(&run).contains("line 8"),
+        text(&run).contains("m.toml") && text(&run).contains("line 9"),
         "{}",
         text(&run)
     );
