@@ -2,15 +2,21 @@
 //! layout, codec), each cached under `target/wasmatrix/guests/` with a fingerprint of everything
 //! that went into it, so a run builds only what changed.
 
-use crate::harness::engine::GuestFiles;
-use crate::harness::environment::guest_target;
-use crate::matrix::axes::{Axis, Codec, Environment, Profile, Transport};
+use crate::harness::wasmer::environment::guest_target;
+use crate::matrix::axes::{Axis, Codec, Engine, Environment, Profile, Transport};
 use crate::matrix::Cell;
 use anyhow::{bail, Context, Result};
 use sha2::{Digest, Sha256};
 use std::path::{Path, PathBuf};
 use std::process::Command;
 use wasmatrix_proto::build::CODEC_ENV;
+
+/// The two guests' `.wasm` files of one cell.
+#[derive(Clone, Debug, serde::Serialize, serde::Deserialize)]
+pub struct GuestFiles {
+    pub producer: PathBuf,
+    pub consumer: PathBuf,
+}
 
 /// Where the consumer's data and stack start in the shared memory. The producer keeps the
 /// linker's default, stack first: stack in [0, 1 MiB), then its data; the consumer's data starts
@@ -82,13 +88,14 @@ pub struct GuestBuild {
 }
 
 impl GuestBuild {
-    pub fn of(cell: &Cell) -> GuestBuild {
-        GuestBuild {
+    /// The build a cell runs; `None` for the native engine, which runs no wasm.
+    pub fn of(cell: &Cell) -> Option<GuestBuild> {
+        (cell.engine != Engine::Native).then_some(GuestBuild {
             profile: cell.profile,
             environment: cell.environment,
             layout: Layout::of(cell.transport),
             codec: cell.codec,
-        }
+        })
     }
 
     /// `<profile>/<environment>/<layout>/<codec>`: the build's folder under a guest directory.

@@ -2,7 +2,7 @@
 //! trips, so the clock's own cost (~20 ns) is a small part of each sample; percentiles are taken
 //! over the batch means.
 
-use crate::harness::pair::Failure;
+use crate::harness::Failure;
 use std::time::Instant;
 
 /// Times `f` once, in nanoseconds.

@@ -1,6 +1,7 @@
 //! Checks made before any cell runs, each failing with what is missing and how to install it.
 
-use crate::harness::environment::guest_target;
+use crate::guests::GuestBuild;
+use crate::harness::wasmer::environment::guest_target;
 use crate::matrix::axes::{Compiler, Environment};
 use crate::matrix::Cell;
 use anyhow::{bail, Context, Result};
@@ -17,7 +18,11 @@ pub fn check(cells: &[Cell], building_guests: bool) -> Result<()> {
         bail!("{LLVM_MISSING}; or leave llvm out with --filter compiler=singlepass,cranelift");
     }
     if building_guests {
-        let mut environments: Vec<Environment> = cells.iter().map(|c| c.environment).collect();
+        let mut environments: Vec<Environment> = cells
+            .iter()
+            .filter(|c| GuestBuild::of(c).is_some())
+            .map(|c| c.environment)
+            .collect();
         environments.sort();
         environments.dedup();
         let sysroot = Command::new(std::env::var("RUSTC").unwrap_or_else(|_| "rustc".into()))

@@ -1,8 +1,7 @@
 //! `runner run`: checks everything first, builds the guests, then runs every cell in worker
 //! processes, appending one row per cell to the results file as it ends.
 
-use crate::guests::{Builder, GuestBuild};
-use crate::harness::engine::GuestFiles;
+use crate::guests::{Builder, GuestBuild, GuestFiles};
 use crate::matrix::{Cell, Matrix, Selector};
 use crate::meta::RunMeta;
 use crate::results::{file::ResultsFile, row::Row, summary};
@@ -68,8 +67,7 @@ pub fn run(root: &Path, opts: &Options) -> Result<Finished> {
         Some(_) => None,
         None => Some(Builder::new(root)?),
     };
-    for cell in &cells {
-        let build = GuestBuild::of(cell);
+    for build in cells.iter().filter_map(GuestBuild::of) {
         if guests.contains_key(&build) {
             continue;
         }
@@ -109,8 +107,10 @@ pub fn run(root: &Path, opts: &Options) -> Result<Finished> {
     let mut rows = Vec::new();
     for (index, cell) in cells.iter().enumerate() {
         progress.set_message(cell.to_string());
-        let files = guests[&GuestBuild::of(cell)].clone();
-        let sizes = (file_size(&files.producer), file_size(&files.consumer));
+        let files = GuestBuild::of(cell).map(|build| guests[&build].clone());
+        let sizes = files.as_ref().map_or((None, None), |f| {
+            (file_size(&f.producer), file_size(&f.consumer))
+        });
         let artifacts = artifacts_root.join(index.to_string());
         let job = Job {
             cell: *cell,

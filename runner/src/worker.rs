@@ -1,16 +1,15 @@
 //! One cell, inside its own process: the phases are run and timed here, and reported to the
 //! supervisor as one JSON line. A trap, crash or hang therefore costs one row, never the run.
 
-use crate::harness::engine::{self, GuestFiles};
-use crate::harness::pair::{Failure, Pair};
-use crate::harness::transport::{CopyLink, SharedLink, Transport};
-use crate::matrix::axes::{Engine, Transport as TransportAxis};
+use crate::guests::GuestFiles;
+use crate::harness::wasmer::transport::{CopyLink, SharedLink};
+use crate::harness::{native, wasmer, Failure, Guests};
+use crate::matrix::axes::{Engine, Transport};
 use crate::matrix::{Cell, Measure};
 use crate::measure::{batch_means, peak_rss_kib, time, Stats};
 use serde::{Deserialize, Serialize};
 use std::io::Write;
 use std::path::PathBuf;
-use wasmer::Store;
 
 /// Printed when the guests are instantiated and the first round trip is done: the supervisor
 /// times the process's cold start to this line.
@@ -23,7 +22,8 @@ pub const REPORT_PREFIX: &str = "wasmatrix-worker-report ";
 pub struct Job {
     pub cell: Cell,
     pub measure: Measure,
-    pub guests: GuestFiles,
+    /// The guests' `.wasm` files; `None` for the native engine.
+    pub guests: Option<GuestFiles>,
     /// Where the `artifact` engine's precompiled guests are written and read.
     pub artifacts: PathBuf,
     pub phase: Phase,
@@ -66,11 +66,8 @@ pub struct Report {
 pub fn main(job: &Job) {
     let mut report = Report::default();
     let result = match job.phase {
-        Phase::Precompile => precompile(job, &mut report),
-        Phase::Measure => match job.cell.transport {
-            TransportAxis::Copy => measure::<CopyLink>(job, &mut report),
-            TransportAxis::Shared => measure::<SharedLink>(job, &mut report),
-        },
+        Phase::Precompile => wasmer::precompile(job, &mut report),
+        Phase::Measure => measure(job, &mut report),
     };
     if let Err(failure) = result {
         report.failure = Some(match failure {
@@ -84,37 +81,34 @@ pub fn main(job: &Job) {
     let _ = writeln!(out, "{REPORT_PREFIX}{line}").and_then(|()| out.flush());
 }
 
-fn precompile(job: &Job, report: &mut Report) -> Result<(), Failure> {
-    let engine = engine::compiling_engine(job.cell.compiler)?;
-    let (modules, ns) = time(|| engine::compile(&engine, &job.guests));
-    report.compile_ns = Some(ns);
-    report.artifact_bytes = Some(engine::save_artifacts(&modules?, &job.artifacts)?);
-    Ok(())
+/// Sets the guests up as the cell's engine and transport say, then exercises them.
+fn measure(job: &Job, report: &mut Report) -> Result<(), Failure> {
+    struct Exercise<'a>(&'a Measure);
+    impl native::Exercise for Exercise<'_> {
+        type Output = Result<(), Failure>;
+        fn run<G: Guests>(self, guests: G, report: &mut Report) -> Result<(), Failure> {
+            exercise(guests, self.0, report)
+        }
+    }
+    match (job.cell.engine, job.cell.transport) {
+        (Engine::Native, _) => native::set_up_and(job, report, Exercise(&job.measure)),
+        (_, Transport::Copy) => exercise(
+            wasmer::set_up::<CopyLink>(job, report)?,
+            &job.measure,
+            report,
+        ),
+        (_, Transport::Shared) => exercise(
+            wasmer::set_up::<SharedLink>(job, report)?,
+            &job.measure,
+            report,
+        ),
+    }
 }
 
-fn measure<T: Transport>(job: &Job, report: &mut Report) -> Result<(), Failure> {
-    let cell = &job.cell;
-    let m = &job.measure;
-    let (engine, modules) = match cell.engine {
-        Engine::Jit => {
-            let engine = engine::compiling_engine(cell.compiler)?;
-            let (modules, ns) = time(|| engine::compile(&engine, &job.guests));
-            report.compile_ns = Some(ns);
-            (engine, modules?)
-        }
-        Engine::Artifact => {
-            let engine = engine::headless_engine();
-            let (modules, ns) = time(|| engine::load_artifacts(&engine, &job.artifacts));
-            report.load_ns = Some(ns);
-            (engine, modules?)
-        }
-    };
-    let (pair, ns) =
-        time(|| Pair::<T>::instantiate(Store::new(engine), &modules, cell.environment));
-    report.instantiate_ns = Some(ns);
-    let mut pair = pair?;
-
-    let (first, ns) = time(|| pair.round_trip(0));
+/// The measured part every cell shares: first round trip, warm-up, timed round trips, the call
+/// floor, and the proof of work.
+fn exercise<G: Guests>(mut guests: G, m: &Measure, report: &mut Report) -> Result<(), Failure> {
+    let (first, ns) = time(|| guests.round_trip(0));
     first?;
     report.first_round_trip_ns = Some(ns);
     {
@@ -122,23 +116,24 @@ fn measure<T: Transport>(job: &Job, report: &mut Report) -> Result<(), Failure> 
         let _ = writeln!(out, "{READY_LINE}").and_then(|()| out.flush());
     }
 
-    pair.round_trips(1, m.warmup)?;
+    guests.round_trips(1, m.warmup)?;
     let timed_from = 1 + m.warmup;
     let means = batch_means(m.samples, m.batch, |k| {
-        pair.round_trips(timed_from + k * m.batch, m.batch)
+        guests.round_trips(timed_from + k * m.batch, m.batch)
     })?;
     report.round_trip = Some(Stats::of(&means));
     let floor = batch_means(m.samples, m.floor_batch, |_| {
-        pair.pings(m.floor_batch).map(|x| {
+        guests.pings(m.floor_batch).map(|x| {
             std::hint::black_box(x);
         })
     })?;
     report.call_floor = Some(Stats::of(&floor));
 
     let round_trips = f64::from(m.round_trips());
-    report.request_bytes_mean = Some(pair.request_bytes as f64 / round_trips);
-    report.reply_bytes_mean = Some(pair.reply_bytes as f64 / round_trips);
-    report.copied_bytes_per_round_trip = Some(pair.copied_bytes() as f64 / round_trips);
-    report.checksum = Some(pair.checksum()?);
+    let traffic = guests.traffic();
+    report.request_bytes_mean = Some(traffic.request_bytes as f64 / round_trips);
+    report.reply_bytes_mean = Some(traffic.reply_bytes as f64 / round_trips);
+    report.copied_bytes_per_round_trip = Some(traffic.copied_bytes as f64 / round_trips);
+    report.checksum = Some(guests.checksum()?);
     Ok(())
 }

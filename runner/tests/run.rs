@@ -16,8 +16,8 @@ fn matrix(dir: &Path, axes: &str, measure: &str) -> PathBuf {
     path
 }
 
-const ALL_AXES: &str = r#"compiler = ["singlepass", "cranelift", "llvm"]
-engine = ["jit", "artifact"]
+const ALL_AXES: &str = r#"compiler = ["singlepass", "cranelift", "llvm", "rustc"]
+engine = ["jit", "artifact", "native"]
 environment = ["bare"]
 transport = ["copy", "shared"]
 codec = ["raw"]
@@ -60,13 +60,14 @@ fn text(output: &Output) -> String {
 }
 
 #[test]
-fn every_compiler_engine_and_transport_agrees_on_the_checksum() {
+fn every_compiler_engine_and_transport_and_the_native_twin_agree_on_the_checksum() {
     let dir = tempfile::tempdir().unwrap();
     let m = matrix(dir.path(), ALL_AXES, TINY);
     let out = dir.path().join("r.csv");
     let run = runner(&["run", m.to_str().unwrap(), "--out", out.to_str().unwrap()]);
     assert!(run.status.success(), "{}", text(&run));
-    assert_eq!(rows(&out).len(), 12);
+    // 3 wasm compilers x 2 engines x 2 transports, and rustc/native under both transports
+    assert_eq!(rows(&out).len(), 14);
     assert!(
         column(&out, "status").iter().all(|s| s == "ok"),
         "{:?}",
@@ -83,8 +84,8 @@ fn every_compiler_engine_and_transport_agrees_on_the_checksum() {
         "rt_p50_ns",
         "call_floor_p50_ns",
         "instantiate_ns",
+        "setup_ns",
         "cold_start_ns",
-        "producer_wasm_bytes",
     ]
     .iter()
     .map(|n| (n, column(&out, n)))
@@ -100,11 +101,18 @@ fn every_compiler_engine_and_transport_agrees_on_the_checksum() {
     let artifact_bytes = column(&out, "artifact_bytes");
     let copied = column(&out, "host_copied_bytes_per_rt");
     let transports = column(&out, "transport");
-    for i in 0..12 {
+    let wasm_bytes = column(&out, "producer_wasm_bytes");
+    for i in 0..14 {
+        let engine = engines[i].as_str();
         assert_eq!(
-            artifact_bytes[i].is_empty(),
-            engines[i] == "jit",
+            !artifact_bytes[i].is_empty(),
+            engine == "artifact",
             "artifact size only for artifact cells"
+        );
+        assert_eq!(
+            wasm_bytes[i].is_empty(),
+            engine == "native",
+            "a wasm size for every wasm cell"
         );
         let copied: f64 = copied[i].parse().unwrap();
         assert_eq!(
@@ -113,7 +121,7 @@ fn every_compiler_engine_and_transport_agrees_on_the_checksum() {
             "shared copies nothing, copy copies the messages"
         );
     }
-    assert!(text(&run).contains("checksums: all 12 finished cells agree"));
+    assert!(text(&run).contains("checksums: all 14 finished cells agree"));
     assert!(out.with_extension("summary.txt").exists());
 }
 

@@ -32,6 +32,12 @@ impl<C: Codec> Consumer<C> {
     }
 }
 
+/// The cheapest possible call: the floor every round trip is compared with.
+#[inline(never)]
+pub fn ping(x: u32) -> u32 {
+    x.wrapping_add(1)
+}
+
 /// The wasm ABI: what the host calls (see the producer's `exports` for the conventions).
 #[cfg(target_arch = "wasm32")]
 #[allow(unsafe_code)] // `no_mangle` exports and the one read of host-provided bytes
@@ -65,10 +71,9 @@ pub mod exports {
         })
     }
 
-    /// The cheapest possible call: the floor every round trip is compared with.
     #[no_mangle]
     pub extern "C" fn ping(x: u32) -> u32 {
-        x.wrapping_add(1)
+        super::ping(x)
     }
 
     #[no_mangle]

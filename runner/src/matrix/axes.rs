@@ -52,27 +52,34 @@ macro_rules! axis {
 }
 
 axis! {
-    /// Wasmer's compiler back-ends; configured in `harness::engine`.
+    /// What compiles the guests to machine code; Wasmer's back-ends are configured in
+    /// `harness::wasmer::engine`.
     Compiler "compiler" {
         Singlepass = "singlepass",
         Cranelift = "cranelift",
         Llvm = "llvm",
+        /// The guests' Rust compiled natively by rustc, with the runner (engine `native` only).
+        Rustc = "rustc",
     }
 }
 
 axis! {
-    /// How compiled code reaches the measured process; configured in `harness::engine`.
+    /// How compiled code reaches the measured process; configured in `harness::wasmer::engine`
+    /// and `harness::native`.
     Engine "engine" {
         /// Compiled in the measured process (the old engine-universal).
         Jit = "jit",
         /// Precompiled once by another process, serialized to disk, loaded with a headless engine
         /// (the successor of engine-native/dylib).
         Artifact = "artifact",
+        /// No wasm: the guest crates linked into the worker and called directly, through the same
+        /// harness: the baseline every wasm row is read against (compiler `rustc` only).
+        Native = "native",
     }
 }
 
 axis! {
-    /// What the guests may import from the host; configured in `harness::environment`.
+    /// What the guests may import from the host; configured in `harness::wasmer::environment`.
     Environment "environment" {
         /// Only the imports the runner defines (the shared memory, if any).
         Bare = "bare",
@@ -80,7 +87,8 @@ axis! {
 }
 
 axis! {
-    /// How a message gets from one guest to the other; implemented in `harness::transport`.
+    /// How a message gets from one guest to the other; implemented in `harness::wasmer::transport`
+    /// and `harness::native`.
     Transport "transport" {
         /// Each guest has its own memory; the host copies bytes across.
         Copy = "copy",

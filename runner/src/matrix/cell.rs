@@ -28,6 +28,23 @@ impl Cell {
         ]
     }
 
+    /// Why this combination of values is not a cell that can run, if it is not. Matrices skip
+    /// such combinations (`runner list` counts them).
+    pub fn unsupported(&self) -> Option<&'static str> {
+        match (
+            self.compiler == Compiler::Rustc,
+            self.engine == Engine::Native,
+        ) {
+            (true, false) => {
+                Some("rustc compiles native code, so it runs only with the native engine")
+            }
+            (false, true) => {
+                Some("the native engine runs rustc's native code, not a wasm compiler's")
+            }
+            _ => None,
+        }
+    }
+
     /// Parses the `Display` form, `compiler/engine/environment/transport/codec/profile`.
     pub fn parse(id: &str) -> Result<Cell, String> {
         fn value<A: Axis>(part: Option<&str>) -> Result<A, String> {

@@ -257,8 +257,9 @@ impl Matrix {
         Ok(matrix)
     }
 
-    /// Every combination of the listed axis values, minus the exclusions, in a stable order.
-    pub fn cells(&self) -> Vec<Cell> {
+    /// Every combination of the listed axis values, minus the exclusions, in a stable order;
+    /// some may be [`Cell::unsupported`].
+    pub fn combinations(&self) -> Vec<Cell> {
         let mut cells = Vec::new();
         for &profile in &self.profiles {
             for &codec in &self.codecs {
@@ -284,6 +285,14 @@ impl Matrix {
             }
         }
         cells
+    }
+
+    /// The cells to run: the supported combinations.
+    pub fn cells(&self) -> Vec<Cell> {
+        self.combinations()
+            .into_iter()
+            .filter(|c| c.unsupported().is_none())
+            .collect()
     }
 }
 
@@ -387,6 +396,27 @@ engine = ["artifact"]
             "codec = \"raw\"",
         );
         assert!(format!("{:#}", parse(&all_excluded).unwrap_err()).contains("no cells"));
+    }
+
+    #[test]
+    fn rustc_pairs_only_with_native() {
+        let text = GOOD
+            .replace(
+                r#""singlepass", "cranelift", "llvm"]"#,
+                r#""cranelift", "rustc"]"#,
+            )
+            .replace(r#"["jit", "artifact"]"#, r#"["jit", "native"]"#);
+        let m = parse(&text).unwrap();
+        assert_eq!(m.combinations().len(), 2 * 2 * 2);
+        let cells = m.cells();
+        assert_eq!(
+            cells.len(),
+            4,
+            "cranelift/jit and rustc/native, under both transports"
+        );
+        assert!(cells
+            .iter()
+            .all(|c| (c.compiler == Compiler::Rustc) == (c.engine == Engine::Native)));
     }
 
     #[test]

@@ -89,15 +89,14 @@ impl Row {
         let r: &Report = &outcome.report;
         let rt = r.round_trip;
         let floor = r.call_floor;
-        let setup_ns = match (
-            r.compile_ns.filter(|_| r.load_ns.is_none()),
-            r.load_ns,
-            r.instantiate_ns,
-        ) {
-            (_, Some(load), Some(inst)) => Some(load + inst),
-            (Some(compile), None, Some(inst)) => Some(compile + inst),
-            _ => None,
-        };
+        // From guest files to callable guests in the measured process: loading artifacts, or
+        // compiling in process (jit), or nothing more (native), then instantiating.
+        let in_process_code = r.load_ns.or(r
+            .compile_ns
+            .filter(|_| outcome.report.artifact_bytes.is_none()));
+        let setup_ns = r
+            .instantiate_ns
+            .map(|inst| inst + in_process_code.unwrap_or(0));
         let msgs_per_s = rt.map(|s| 1e9 / s.p50);
         let values = cell.values();
         Row {

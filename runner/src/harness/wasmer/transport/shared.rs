@@ -4,9 +4,10 @@
 
 use super::{Linked, Transport};
 use crate::guests::SHARED_CONSUMER_BASE;
-use crate::harness::engine::Modules;
-use crate::harness::environment::imports;
-use crate::harness::pair::{read_text, Bytes, ConsumerFns, Failure, ProducerFns};
+use crate::harness::wasmer::engine::Modules;
+use crate::harness::wasmer::environment::imports;
+use crate::harness::wasmer::pair::{read_text, Bytes, ConsumerFns, ProducerFns};
+use crate::harness::Failure;
 use crate::matrix::axes::Environment;
 use anyhow::{bail, Context, Result};
 use wasmer::{Instance, Memory, MemoryType, Module, Pages, Store, Value};

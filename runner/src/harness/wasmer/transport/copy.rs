@@ -3,9 +3,10 @@
 //! message).
 
 use super::{Linked, Transport};
-use crate::harness::engine::Modules;
-use crate::harness::environment::imports;
-use crate::harness::pair::{read_text, Bytes, ConsumerFns, Failure, ProducerFns};
+use crate::harness::wasmer::engine::Modules;
+use crate::harness::wasmer::environment::imports;
+use crate::harness::wasmer::pair::{read_text, Bytes, ConsumerFns, ProducerFns};
+use crate::harness::Failure;
 use crate::matrix::axes::Environment;
 use anyhow::{Context, Result};
 use wasmer::{Instance, Memory, Store, TypedFunction};

@@ -9,7 +9,8 @@ pub use copy::CopyLink;
 pub use shared::SharedLink;
 
 use super::engine::Modules;
-use super::pair::{Bytes, ConsumerFns, Failure, ProducerFns};
+use super::pair::{Bytes, ConsumerFns, ProducerFns};
+use crate::harness::Failure;
 use crate::matrix::axes::Environment;
 use anyhow::Result;
 use wasmer::{Instance, Store};

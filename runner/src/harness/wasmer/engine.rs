@@ -2,6 +2,7 @@
 //! reaches the measured process (`engine`): compiled in it (`jit`), or precompiled by another
 //! process, serialized, and loaded with a headless engine (`artifact`).
 
+use crate::guests::GuestFiles;
 use crate::matrix::axes::Compiler;
 use anyhow::{Context, Result};
 use std::path::{Path, PathBuf};
@@ -17,6 +18,9 @@ pub fn compiling_engine(compiler: Compiler) -> Result<wasmer::Engine> {
         Compiler::Llvm => wasmer::sys::LLVM::default().into(),
         #[cfg(not(feature = "llvm"))]
         Compiler::Llvm => anyhow::bail!("{}", crate::preflight::LLVM_MISSING),
+        Compiler::Rustc => {
+            anyhow::bail!("rustc compiles native code, not wasm: use it with the native engine")
+        }
     })
 }
 
@@ -24,13 +28,6 @@ pub fn compiling_engine(compiler: Compiler) -> Result<wasmer::Engine> {
 pub struct Modules {
     pub producer: Module,
     pub consumer: Module,
-}
-
-/// The two guests' `.wasm` files of one cell.
-#[derive(Clone, Debug, serde::Serialize, serde::Deserialize)]
-pub struct GuestFiles {
-    pub producer: PathBuf,
-    pub consumer: PathBuf,
 }
 
 fn compile_one(engine: &wasmer::Engine, path: &Path) -> Result<Module> {

@@ -4,9 +4,9 @@
 
 use super::engine::Modules;
 use super::transport::Transport;
+use crate::harness::{Failure, Guests, Traffic};
 use crate::matrix::axes::Environment;
 use anyhow::{Context, Result};
-use std::fmt;
 use wasmer::{Instance, Memory, RuntimeError, Store, TypedFunction};
 
 /// A byte range in one guest's memory, as the guests pack it: pointer high, length low.
@@ -27,33 +27,9 @@ impl Bytes {
     }
 }
 
-/// Why a cell stopped; each kind becomes a status in its row.
-#[derive(Debug)]
-pub enum Failure {
-    /// The guest trapped (a wasm trap, or a Rust panic, which aborts).
-    Trap(String),
-    /// A guest refused a message, or the harness met something it cannot go on from.
-    Error(String),
-}
-
 impl From<RuntimeError> for Failure {
     fn from(e: RuntimeError) -> Failure {
         Failure::Trap(e.to_string())
-    }
-}
-
-impl From<anyhow::Error> for Failure {
-    fn from(e: anyhow::Error) -> Failure {
-        Failure::Error(format!("{e:#}"))
-    }
-}
-
-impl fmt::Display for Failure {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self {
-            Failure::Trap(m) => write!(f, "trap: {m}"),
-            Failure::Error(m) => f.write_str(m),
-        }
     }
 }
 
@@ -117,9 +93,7 @@ pub struct Pair<T> {
     producer: ProducerFns,
     consumer: ConsumerFns,
     transport: T,
-    /// Encoded bytes moved so far, requests and replies: for the mean message sizes.
-    pub request_bytes: u64,
-    pub reply_bytes: u64,
+    traffic: Traffic,
 }
 
 impl<T: Transport> Pair<T> {
@@ -137,18 +111,18 @@ impl<T: Transport> Pair<T> {
             producer,
             consumer,
             transport: linked.transport,
-            request_bytes: 0,
-            reply_bytes: 0,
+            traffic: Traffic::default(),
         })
     }
+}
 
-    /// Round trip `i`: the producer encodes record `i`, the consumer answers, the producer checks.
+impl<T: Transport> Guests for Pair<T> {
     #[inline]
-    pub fn round_trip(&mut self, i: u32) -> Result<(), Failure> {
+    fn round_trip(&mut self, i: u32) -> Result<(), Failure> {
         let store = &mut self.store;
         let request = Bytes::unpack(self.producer.produce.call(store, i)?)
             .ok_or_else(|| Failure::Error("producer returned no request".into()))?;
-        self.request_bytes += u64::from(request.len);
+        self.traffic.request_bytes += u64::from(request.len);
         let request = self.transport.to_consumer(store, &self.consumer, request)?;
         let Some(reply) = Bytes::unpack(self.consumer.consume.call(
             store,
@@ -161,7 +135,7 @@ impl<T: Transport> Pair<T> {
                 "consumer refused record {i}: {why}"
             )));
         };
-        self.reply_bytes += u64::from(reply.len);
+        self.traffic.reply_bytes += u64::from(reply.len);
         let reply = self.transport.to_producer(store, &self.producer, reply)?;
         if self
             .producer
@@ -178,13 +152,7 @@ impl<T: Transport> Pair<T> {
         Ok(())
     }
 
-    /// Round trips `from..from + n`.
-    pub fn round_trips(&mut self, from: u32, n: u32) -> Result<(), Failure> {
-        (from..from + n).try_for_each(|i| self.round_trip(i))
-    }
-
-    /// `n` bare host->guest calls, each depending on the last: the call floor.
-    pub fn pings(&mut self, n: u32) -> Result<u32, Failure> {
+    fn pings(&mut self, n: u32) -> Result<u32, Failure> {
         let mut x = 0;
         for _ in 0..n {
             x = self.consumer.ping.call(&mut self.store, x)?;
@@ -192,13 +160,15 @@ impl<T: Transport> Pair<T> {
         Ok(x)
     }
 
-    pub fn checksum(&mut self) -> Result<u64, Failure> {
+    fn checksum(&mut self) -> Result<u64, Failure> {
         Ok(self.producer.checksum.call(&mut self.store)?)
     }
 
-    /// Bytes the host copied between guest memories so far.
-    pub fn copied_bytes(&self) -> u64 {
-        self.transport.copied_bytes()
+    fn traffic(&self) -> Traffic {
+        Traffic {
+            copied_bytes: self.transport.copied_bytes(),
+            ..self.traffic
+        }
     }
 }
 

@@ -1,0 +1,147 @@
+//! The `native` engine: the producer and consumer crates compiled by rustc into the worker and
+//! driven like the wasm guests, with the same transport semantics: under `copy` each side reads
+//! only its own buffers and the host copies messages across; under `shared` the slices pass as
+//! they are. Every wasm row can be read as a ratio to its native twin.
+
+use super::{Failure, Guests, Traffic};
+use crate::matrix::axes::Transport;
+use crate::measure::time;
+use crate::worker::{Job, Report};
+use std::hint::black_box;
+use wasmatrix_consumer::Consumer;
+use wasmatrix_producer::Producer;
+use wasmatrix_proto::{Codec, CodecVisitor};
+
+/// How a message reaches the other side.
+pub trait Link: Default {
+    /// The bytes the receiver reads: `bytes` itself, or the receiver's copy of them.
+    fn carry<'a>(&'a mut self, bytes: &'a [u8]) -> &'a [u8];
+    fn copied_bytes(&self) -> u64;
+}
+
+/// `copy`: the receiver's own buffer, reused; the host copies into it.
+#[derive(Default)]
+pub struct CopyLink {
+    inbox: Vec<u8>,
+    copied: u64,
+}
+
+impl Link for CopyLink {
+    #[inline]
+    fn carry<'a>(&'a mut self, bytes: &'a [u8]) -> &'a [u8] {
+        self.inbox.clear();
+        self.inbox.extend_from_slice(bytes);
+        self.copied += bytes.len() as u64;
+        &self.inbox
+    }
+
+    fn copied_bytes(&self) -> u64 {
+        self.copied
+    }
+}
+
+/// `shared`: both sides read the same bytes.
+#[derive(Default)]
+pub struct SharedLink;
+
+impl Link for SharedLink {
+    #[inline]
+    fn carry<'a>(&'a mut self, bytes: &'a [u8]) -> &'a [u8] {
+        bytes
+    }
+
+    fn copied_bytes(&self) -> u64 {
+        0
+    }
+}
+
+pub struct NativePair<C, L> {
+    producer: Producer<C>,
+    consumer: Consumer<C>,
+    to_consumer: L,
+    to_producer: L,
+    traffic: Traffic,
+}
+
+impl<C: Codec, L: Link> Default for NativePair<C, L> {
+    fn default() -> Self {
+        NativePair {
+            producer: Producer::default(),
+            consumer: Consumer::default(),
+            to_consumer: L::default(),
+            to_producer: L::default(),
+            traffic: Traffic::default(),
+        }
+    }
+}
+
+impl<C: Codec, L: Link> Guests for NativePair<C, L> {
+    #[inline]
+    fn round_trip(&mut self, i: u32) -> Result<(), Failure> {
+        let request = self.producer.produce(i);
+        self.traffic.request_bytes += request.len() as u64;
+        let request = self.to_consumer.carry(request);
+        let reply = self
+            .consumer
+            .consume(request)
+            .map_err(|e| Failure::Error(format!("consumer refused record {i}: {e}")))?;
+        self.traffic.reply_bytes += reply.len() as u64;
+        let reply = self.to_producer.carry(reply);
+        self.producer
+            .check_reply(reply)
+            .map_err(|e| Failure::Error(format!("producer refused the reply to record {i}: {e}")))
+    }
+
+    fn pings(&mut self, n: u32) -> Result<u32, Failure> {
+        // Through a function pointer the optimiser cannot see through: a real call each time,
+        // as a host->guest call is.
+        let ping: fn(u32) -> u32 = black_box(wasmatrix_consumer::ping);
+        let mut x = 0;
+        for _ in 0..n {
+            x = ping(x);
+        }
+        Ok(x)
+    }
+
+    fn checksum(&mut self) -> Result<u64, Failure> {
+        Ok(self.producer.checksum())
+    }
+
+    fn traffic(&self) -> Traffic {
+        Traffic {
+            copied_bytes: self.to_consumer.copied_bytes() + self.to_producer.copied_bytes(),
+            ..self.traffic
+        }
+    }
+}
+
+/// Sets up the native pair for the job's codec and transport ("instantiate": constructing both
+/// sides) and hands it to `then`.
+pub fn set_up_and<E: Exercise>(job: &Job, report: &mut Report, then: E) -> E::Output {
+    struct Visit<'a, E> {
+        job: &'a Job,
+        report: &'a mut Report,
+        then: E,
+    }
+    impl<E: Exercise> CodecVisitor for Visit<'_, E> {
+        type Output = E::Output;
+        fn visit<C: Codec>(self) -> E::Output {
+            match self.job.cell.transport {
+                Transport::Copy => build::<C, CopyLink, E>(self.report, self.then),
+                Transport::Shared => build::<C, SharedLink, E>(self.report, self.then),
+            }
+        }
+    }
+    fn build<C: Codec, L: Link, E: Exercise>(report: &mut Report, then: E) -> E::Output {
+        let (pair, ns) = time(NativePair::<C, L>::default);
+        report.instantiate_ns = Some(ns);
+        then.run(pair, report)
+    }
+    job.cell.codec.visit(Visit { job, report, then })
+}
+
+/// What to do with guests once set up, whatever their concrete type.
+pub trait Exercise {
+    type Output;
+    fn run<G: Guests>(self, guests: G, report: &mut Report) -> Self::Output;
+}

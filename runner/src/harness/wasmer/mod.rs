@@ -1,0 +1,61 @@
+//! The guests under Wasmer: compilers and engines are configured in [`engine`], imports come
+//! from [`environment`], a [`transport`] links the guests, and [`pair`] runs the round trip.
+
+pub mod engine;
+pub mod environment;
+pub mod pair;
+pub mod transport;
+
+use crate::guests::GuestFiles;
+use crate::harness::Failure;
+use crate::matrix::axes::Engine;
+use crate::measure::time;
+use crate::worker::{Job, Report};
+use pair::Pair;
+use transport::Transport;
+
+/// Compiles (`jit`) or loads (`artifact`) both guests and instantiates them, timing each phase
+/// into `report`.
+pub fn set_up<T: Transport>(job: &Job, report: &mut Report) -> Result<Pair<T>, Failure> {
+    let cell = &job.cell;
+    let guests = wasm_files(job)?;
+    let (engine, modules) = match cell.engine {
+        Engine::Jit => {
+            let engine = engine::compiling_engine(cell.compiler)?;
+            let (modules, ns) = time(|| engine::compile(&engine, guests));
+            report.compile_ns = Some(ns);
+            (engine, modules?)
+        }
+        Engine::Artifact => {
+            let engine = engine::headless_engine();
+            let (modules, ns) = time(|| engine::load_artifacts(&engine, &job.artifacts));
+            report.load_ns = Some(ns);
+            (engine, modules?)
+        }
+        Engine::Native => {
+            return Err(Failure::Error(
+                "the native engine does not run under Wasmer".into(),
+            ))
+        }
+    };
+    let (pair, ns) =
+        time(|| Pair::<T>::instantiate(wasmer::Store::new(engine), &modules, cell.environment));
+    report.instantiate_ns = Some(ns);
+    Ok(pair?)
+}
+
+/// Compiles both guests and serializes them for the `artifact` engine.
+pub fn precompile(job: &Job, report: &mut Report) -> Result<(), Failure> {
+    let guests = wasm_files(job)?;
+    let engine = engine::compiling_engine(job.cell.compiler)?;
+    let (modules, ns) = time(|| engine::compile(&engine, guests));
+    report.compile_ns = Some(ns);
+    report.artifact_bytes = Some(engine::save_artifacts(&modules?, &job.artifacts)?);
+    Ok(())
+}
+
+fn wasm_files(job: &Job) -> Result<&GuestFiles, Failure> {
+    job.guests
+        .as_ref()
+        .ok_or_else(|| Failure::Error("no guest .wasm files were given for a wasm cell".into()))
+}
