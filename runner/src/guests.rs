@@ -57,9 +57,7 @@ impl Layout {
                 format!("--global-base={SHARED_CONSUMER_BASE}"),
             ],
         };
-        args.into_iter()
-            .flat_map(|a| ["-C".to_owned(), format!("link-arg={a}")])
-            .collect()
+        args.into_iter().flat_map(|a| ["-C".to_owned(), format!("link-arg={a}")]).collect()
     }
 }
 
@@ -100,22 +98,12 @@ impl GuestBuild {
 
     /// `<profile>/<environment>/<layout>/<codec>`: the build's folder under a guest directory.
     pub fn relative_dir(&self) -> PathBuf {
-        [
-            self.profile.name(),
-            self.environment.name(),
-            self.layout.name(),
-            Axis::name(self.codec),
-        ]
-        .iter()
-        .collect()
+        [self.profile.name(), self.environment.name(), self.layout.name(), Axis::name(self.codec)].iter().collect()
     }
 
     pub fn files_in(&self, guest_dir: &Path) -> GuestFiles {
         let dir = guest_dir.join(self.relative_dir());
-        GuestFiles {
-            producer: dir.join("producer.wasm"),
-            consumer: dir.join("consumer.wasm"),
-        }
+        GuestFiles { producer: dir.join("producer.wasm"), consumer: dir.join("consumer.wasm") }
     }
 }
 
@@ -127,10 +115,7 @@ pub struct Builder {
 
 impl Builder {
     pub fn new(root: &Path) -> Result<Builder> {
-        Ok(Builder {
-            root: root.to_owned(),
-            sources: fingerprint_sources(root)?,
-        })
+        Ok(Builder { root: root.to_owned(), sources: fingerprint_sources(root)? })
     }
 
     pub fn guest_dir(&self) -> PathBuf {
@@ -140,33 +125,24 @@ impl Builder {
     /// The guests of `build`, built now unless an identical build is cached.
     pub fn ensure(&self, build: GuestBuild) -> Result<GuestFiles> {
         let files = build.files_in(&self.guest_dir());
-        let dir = files
-            .producer
-            .parent()
-            .expect("guest files live in a folder")
-            .to_owned();
+        let dir = files.producer.parent().expect("guest files live in a folder").to_owned();
         let stamp = dir.join("fingerprint");
         let want = format!("{}\n{build:?}\n", self.sources);
         // One build at a time across processes: builds of other variants share cargo's output
         // paths between the build and the copy.
         std::fs::create_dir_all(self.guest_dir())?;
         let lock_path = self.guest_dir().join(".lock");
-        let lock = std::fs::File::create(&lock_path)
-            .with_context(|| format!("cannot create {}", lock_path.display()))?;
-        lock.lock()
-            .with_context(|| format!("cannot lock {}", lock_path.display()))?;
+        let lock =
+            std::fs::File::create(&lock_path).with_context(|| format!("cannot create {}", lock_path.display()))?;
+        lock.lock().with_context(|| format!("cannot lock {}", lock_path.display()))?;
         let fresh = std::fs::read_to_string(&stamp).is_ok_and(|have| have == want)
             && files.producer.exists()
             && files.consumer.exists();
         if fresh {
             return Ok(files);
         }
-        std::fs::create_dir_all(&dir)
-            .with_context(|| format!("cannot create {}", dir.display()))?;
-        for (role, dest) in [
-            (Role::Producer, &files.producer),
-            (Role::Consumer, &files.consumer),
-        ] {
+        std::fs::create_dir_all(&dir).with_context(|| format!("cannot create {}", dir.display()))?;
+        for (role, dest) in [(Role::Producer, &files.producer), (Role::Consumer, &files.consumer)] {
             self.cargo_build(build, role, dest)?;
         }
         std::fs::write(&stamp, want)?;
@@ -182,15 +158,7 @@ impl Builder {
         let output = Command::new(cargo)
             .current_dir(&self.root)
             .env(CODEC_ENV, Axis::name(build.codec))
-            .args([
-                "rustc",
-                "--quiet",
-                "--locked",
-                "-p",
-                &package,
-                "--crate-type",
-                "cdylib",
-            ])
+            .args(["rustc", "--quiet", "--locked", "-p", &package, "--crate-type", "cdylib"])
             .args(["--target", target, "--profile", &profile])
             .arg("--target-dir")
             .arg(&target_dir)
@@ -206,10 +174,7 @@ impl Builder {
                 String::from_utf8_lossy(&output.stderr).trim_end()
             );
         }
-        let built = target_dir
-            .join(target)
-            .join(&profile)
-            .join(format!("wasmatrix_{}.wasm", role.name()));
+        let built = target_dir.join(target).join(&profile).join(format!("wasmatrix_{}.wasm", role.name()));
         // Copy then rename, so that a concurrent run never reads half a file.
         let partial = dest.with_extension("wasm.partial");
         std::fs::copy(&built, &partial)
@@ -224,9 +189,7 @@ impl Builder {
 /// file, and the compiler version.
 fn fingerprint_sources(root: &Path) -> Result<String> {
     fn walk(dir: &Path, files: &mut Vec<PathBuf>) -> Result<()> {
-        for entry in
-            std::fs::read_dir(dir).with_context(|| format!("cannot read {}", dir.display()))?
-        {
+        for entry in std::fs::read_dir(dir).with_context(|| format!("cannot read {}", dir.display()))? {
             let path = entry?.path();
             if path.is_dir() {
                 if path.file_name().is_some_and(|n| n != "target") {
@@ -243,15 +206,8 @@ fn fingerprint_sources(root: &Path) -> Result<String> {
     files.sort();
     let mut hash = Sha256::new();
     for file in &files {
-        hash.update(
-            file.strip_prefix(root)
-                .unwrap_or(file)
-                .to_string_lossy()
-                .as_bytes(),
-        );
-        hash.update(
-            std::fs::read(file).with_context(|| format!("cannot read {}", file.display()))?,
-        );
+        hash.update(file.strip_prefix(root).unwrap_or(file).to_string_lossy().as_bytes());
+        hash.update(std::fs::read(file).with_context(|| format!("cannot read {}", file.display()))?);
     }
     hash.update(crate::meta::RUSTC_VERSION);
     Ok(format!("{:x}", hash.finalize()))

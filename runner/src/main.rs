@@ -47,8 +47,7 @@ enum Command {
 fn main() -> ExitCode {
     match Cli::parse().command {
         Command::List { matrix, filter } => {
-            let listed =
-                Matrix::load(&matrix).and_then(|m| run::select_cells(&m, filter.as_deref()));
+            let listed = Matrix::load(&matrix).and_then(|m| run::select_cells(&m, filter.as_deref()));
             match listed {
                 Ok(cells) => {
                     for cell in &cells {
@@ -60,23 +59,12 @@ fn main() -> ExitCode {
                 Err(e) => fail(e),
             }
         }
-        Command::Run {
-            matrix,
-            out,
-            filter,
-            guests,
-        } => {
+        Command::Run { matrix, out, filter, guests } => {
             let runner_exe = match std::env::current_exe() {
                 Ok(exe) => exe,
                 Err(e) => return fail(anyhow::anyhow!("cannot find the runner executable: {e}")),
             };
-            let opts = run::Options {
-                matrix,
-                out,
-                filter,
-                guests,
-                runner_exe,
-            };
+            let opts = run::Options { matrix, out, filter, guests, runner_exe };
             match run::run(&workspace_root(), &opts) {
                 Ok(finished) => {
                     println!("{}", finished.summary);

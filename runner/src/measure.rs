@@ -50,11 +50,7 @@ impl Stats {
         sorted.sort_by(f64::total_cmp);
         let n = sorted.len();
         let mean = sorted.iter().sum::<f64>() / n as f64;
-        let var = if n > 1 {
-            sorted.iter().map(|x| (x - mean).powi(2)).sum::<f64>() / (n - 1) as f64
-        } else {
-            0.0
-        };
+        let var = if n > 1 { sorted.iter().map(|x| (x - mean).powi(2)).sum::<f64>() / (n - 1) as f64 } else { 0.0 };
         Stats {
             min: sorted[0],
             p50: percentile(&sorted, 50.0),
@@ -88,10 +84,7 @@ mod tests {
     fn percentiles_are_observed_values() {
         let samples: Vec<f64> = (1..=100).map(f64::from).collect();
         let s = Stats::of(&samples);
-        assert_eq!(
-            (s.min, s.p50, s.p90, s.p99, s.max),
-            (1.0, 50.0, 90.0, 99.0, 100.0)
-        );
+        assert_eq!((s.min, s.p50, s.p90, s.p99, s.max), (1.0, 50.0, 90.0, 99.0, 100.0));
         assert!((s.mean - 50.5).abs() < 1e-9);
         assert!((s.stddev - 29.011).abs() < 1e-3);
     }

@@ -25,7 +25,9 @@ impl RunMeta {
     pub fn collect(root: &std::path::Path) -> RunMeta {
         let started = now_rfc3339();
         RunMeta {
-            run_id: started.replace([':', '-'], ""),
+            // The start time, and the process id so that runs started in the same second (shards,
+            // parallel tests) never share a run id, a default results file or artifacts.
+            run_id: format!("{}-{}", started.replace([':', '-'], ""), std::process::id()),
             runner_version: RUNNER_VERSION.into(),
             wasmer_version: WASMER_VERSION.into(),
             rustc_version: RUSTC_VERSION.into(),
@@ -66,8 +68,7 @@ fn git_commit(root: &std::path::Path) -> String {
     };
     match git(&["rev-parse", "--short=12", "HEAD"]) {
         Some(commit) => {
-            let dirty = git(&["status", "--porcelain", "--untracked-files=no"])
-                .is_some_and(|s| !s.is_empty());
+            let dirty = git(&["status", "--porcelain", "--untracked-files=no"]).is_some_and(|s| !s.is_empty());
             if dirty {
                 format!("{commit}-dirty")
             } else {

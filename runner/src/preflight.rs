@@ -18,11 +18,8 @@ pub fn check(cells: &[Cell], building_guests: bool) -> Result<()> {
         bail!("{LLVM_MISSING}; or leave llvm out with --filter compiler=singlepass,cranelift");
     }
     if building_guests {
-        let mut environments: Vec<Environment> = cells
-            .iter()
-            .filter(|c| GuestBuild::of(c).is_some())
-            .map(|c| c.environment)
-            .collect();
+        let mut environments: Vec<Environment> =
+            cells.iter().filter(|c| GuestBuild::of(c).is_some()).map(|c| c.environment).collect();
         environments.sort();
         environments.dedup();
         let sysroot = Command::new(std::env::var("RUSTC").unwrap_or_else(|_| "rustc".into()))
@@ -32,11 +29,7 @@ pub fn check(cells: &[Cell], building_guests: bool) -> Result<()> {
         let sysroot = String::from_utf8_lossy(&sysroot.stdout).trim().to_owned();
         for environment in environments {
             let target = guest_target(environment);
-            if !std::path::Path::new(&sysroot)
-                .join("lib/rustlib")
-                .join(target)
-                .exists()
-            {
+            if !std::path::Path::new(&sysroot).join("lib/rustlib").join(target).exists() {
                 bail!(
                     "the Rust target {target} (for environment {environment}) is not installed: \
                      run `rustup target add {target}`"

@@ -11,12 +11,8 @@ pub fn expected_checksum(round_trips: u32) -> u64 {
     let mut producer = Producer::<Raw>::default();
     let mut consumer = Consumer::<Raw>::default();
     for i in 0..round_trips {
-        let reply = consumer
-            .consume(producer.produce(i))
-            .expect("raw decodes what raw encoded");
-        producer
-            .check_reply(reply)
-            .expect("the consumer answers the request in flight");
+        let reply = consumer.consume(producer.produce(i)).expect("raw decodes what raw encoded");
+        producer.check_reply(reply).expect("the consumer answers the request in flight");
     }
     producer.checksum()
 }

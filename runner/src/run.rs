@@ -31,15 +31,8 @@ pub struct Finished {
 
 /// The matrix's cells after `--filter`.
 pub fn select_cells(matrix: &Matrix, filter: Option<&str>) -> Result<Vec<Cell>> {
-    let selector = filter
-        .map(Selector::parse_filter)
-        .transpose()?
-        .unwrap_or_default();
-    let cells: Vec<Cell> = matrix
-        .cells()
-        .into_iter()
-        .filter(|c| selector.matches(c))
-        .collect();
+    let selector = filter.map(Selector::parse_filter).transpose()?.unwrap_or_default();
+    let cells: Vec<Cell> = matrix.cells().into_iter().filter(|c| selector.matches(c)).collect();
     if cells.is_empty() {
         bail!(
             "the filter `{}` selects none of the {} cells of {}",
@@ -56,10 +49,8 @@ pub fn run(root: &Path, opts: &Options) -> Result<Finished> {
     let cells = select_cells(&matrix, opts.filter.as_deref())?;
     crate::preflight::check(&cells, opts.guests.is_none())?;
     let meta = RunMeta::collect(root);
-    let results_path = opts.out.clone().unwrap_or_else(|| {
-        root.join("results")
-            .join(format!("{}-{}.csv", matrix.name, meta.run_id))
-    });
+    let results_path =
+        opts.out.clone().unwrap_or_else(|| root.join("results").join(format!("{}-{}.csv", matrix.name, meta.run_id)));
     let mut results = ResultsFile::open(&results_path)?;
 
     let mut guests: HashMap<GuestBuild, GuestFiles> = HashMap::new();
@@ -85,10 +76,8 @@ pub fn run(root: &Path, opts: &Options) -> Result<Finished> {
     let expected = crate::reference::expected_checksum(matrix.measure.round_trips());
     let artifacts_root = root.join("target/wasmatrix/artifacts").join(&meta.run_id);
     let progress = ProgressBar::new(cells.len() as u64).with_style(
-        ProgressStyle::with_template(
-            "{bar:30} {pos}/{len} cells, {elapsed} elapsed, ETA {eta}  {msg}",
-        )
-        .expect("valid template"),
+        ProgressStyle::with_template("{bar:30} {pos}/{len} cells, {elapsed} elapsed, ETA {eta}  {msg}")
+            .expect("valid template"),
     );
     let say = |line: String| {
         if progress.is_hidden() {
@@ -97,20 +86,13 @@ pub fn run(root: &Path, opts: &Options) -> Result<Finished> {
             progress.println(line);
         }
     };
-    say(format!(
-        "running {} cells of {} into {}",
-        cells.len(),
-        matrix.path.display(),
-        results_path.display()
-    ));
+    say(format!("running {} cells of {} into {}", cells.len(), matrix.path.display(), results_path.display()));
 
     let mut rows = Vec::new();
     for (index, cell) in cells.iter().enumerate() {
         progress.set_message(cell.to_string());
         let files = GuestBuild::of(cell).map(|build| guests[&build].clone());
-        let sizes = files.as_ref().map_or((None, None), |f| {
-            (file_size(&f.producer), file_size(&f.consumer))
-        });
+        let sizes = files.as_ref().map_or((None, None), |f| (file_size(&f.producer), file_size(&f.consumer)));
         let artifacts = artifacts_root.join(index.to_string());
         let job = Job {
             cell: *cell,
@@ -124,36 +106,20 @@ pub fn run(root: &Path, opts: &Options) -> Result<Finished> {
         let row = Row::new(cell, &matrix.measure, &meta, sizes, &outcome, expected);
         results.append(&row)?;
         let detail = match outcome.status {
-            Status::Ok => format!(
-                "rt p50 {} ns",
-                row.rt_p50_ns.map_or("-".into(), |v| format!("{v:.1}"))
-            ),
+            Status::Ok => format!("rt p50 {} ns", row.rt_p50_ns.map_or("-".into(), |v| format!("{v:.1}"))),
             _ => row.error.clone(),
         };
-        say(format!(
-            "[{}/{}] {cell} {}: {detail}",
-            index + 1,
-            cells.len(),
-            outcome.status.name()
-        ));
+        say(format!("[{}/{}] {cell} {}: {detail}", index + 1, cells.len(), outcome.status.name()));
         rows.push(row);
         progress.inc(1);
     }
     progress.finish_and_clear();
     let _ = std::fs::remove_dir_all(&artifacts_root);
 
-    let summary = summary::render(
-        &format!("wasmatrix {} ({})", matrix.name, results_path.display()),
-        &rows,
-    );
+    let summary = summary::render(&format!("wasmatrix {} ({})", matrix.name, results_path.display()), &rows);
     let summary_path = results_path.with_extension("summary.txt");
-    std::fs::write(&summary_path, &summary)
-        .with_context(|| format!("cannot write {}", summary_path.display()))?;
-    Ok(Finished {
-        rows,
-        results: results_path,
-        summary,
-    })
+    std::fs::write(&summary_path, &summary).with_context(|| format!("cannot write {}", summary_path.display()))?;
+    Ok(Finished { rows, results: results_path, summary })
 }
 
 fn file_size(path: &Path) -> Option<u64> {

@@ -52,32 +52,17 @@ pub fn run_cell(runner: &Path, job: &Job, expected_checksum: u64) -> Outcome {
     let timeout = Duration::from_secs(job.measure.timeout_s);
     let mut report = Report::default();
     if job.cell.engine == crate::matrix::axes::Engine::Artifact {
-        let pre = Job {
-            phase: Phase::Precompile,
-            ..job.clone()
-        };
+        let pre = Job { phase: Phase::Precompile, ..job.clone() };
         let run = run_worker(runner, &pre, timeout);
         if let Some(r) = &run.report {
             report.compile_ns = r.compile_ns;
             report.artifact_bytes = r.artifact_bytes;
         }
         if let Some((status, error)) = run.failure() {
-            return Outcome {
-                report,
-                status,
-                error: format!("precompiling: {error}"),
-                cold_start_ns: None,
-            };
+            return Outcome { report, status, error: format!("precompiling: {error}"), cold_start_ns: None };
         }
     }
-    let run = run_worker(
-        runner,
-        &Job {
-            phase: Phase::Measure,
-            ..job.clone()
-        },
-        timeout,
-    );
+    let run = run_worker(runner, &Job { phase: Phase::Measure, ..job.clone() }, timeout);
     let failure = run.failure();
     let measured = run.report.unwrap_or_default();
     report = Report {
@@ -89,19 +74,13 @@ pub fn run_cell(runner: &Path, job: &Job, expected_checksum: u64) -> Outcome {
         Some(f) => f,
         None => match report.checksum {
             Some(sum) if sum == expected_checksum => (Status::Ok, String::new()),
-            Some(sum) => (
-                Status::ChecksumMismatch,
-                format!("checksum {sum:#018x}, expected {expected_checksum:#018x}"),
-            ),
+            Some(sum) => {
+                (Status::ChecksumMismatch, format!("checksum {sum:#018x}, expected {expected_checksum:#018x}"))
+            }
             None => (Status::Error, "the worker reported no checksum".into()),
         },
     };
-    Outcome {
-        report,
-        status,
-        error,
-        cold_start_ns: run.ready_after.map(|d| d.as_nanos() as u64),
-    }
+    Outcome { report, status, error, cold_start_ns: run.ready_after.map(|d| d.as_nanos() as u64) }
 }
 
 struct WorkerRun {
@@ -120,10 +99,7 @@ impl WorkerRun {
             return Some((Status::Error, e.clone()));
         }
         if self.timed_out {
-            return Some((
-                Status::Timeout,
-                "the worker did not finish in time and was killed".into(),
-            ));
+            return Some((Status::Timeout, "the worker did not finish in time and was killed".into()));
         }
         if let Some((kind, message)) = self.report.as_ref().and_then(|r| r.failure.clone()) {
             let status = match kind {
@@ -136,14 +112,8 @@ impl WorkerRun {
         let tail = tail(&self.stderr);
         match (&self.report, self.exit) {
             (Some(_), Some(status)) if status.success() => None,
-            (Some(_), _) => Some((
-                Status::Crash,
-                format!("the worker reported, then {exit}: {tail}"),
-            )),
-            (None, _) => Some((
-                Status::Crash,
-                format!("the worker {exit} without a report: {tail}"),
-            )),
+            (Some(_), _) => Some((Status::Crash, format!("the worker reported, then {exit}: {tail}"))),
+            (None, _) => Some((Status::Crash, format!("the worker {exit} without a report: {tail}"))),
         }
     }
 }

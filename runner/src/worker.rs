@@ -54,6 +54,9 @@ pub struct Report {
     pub first_round_trip_ns: Option<u64>,
     pub round_trip: Option<Stats>,
     pub call_floor: Option<Stats>,
+    /// Per message, inside the guests.
+    pub encode: Option<Stats>,
+    pub decode: Option<Stats>,
     pub request_bytes_mean: Option<f64>,
     pub reply_bytes_mean: Option<f64>,
     pub copied_bytes_per_round_trip: Option<f64>,
@@ -92,16 +95,8 @@ fn measure(job: &Job, report: &mut Report) -> Result<(), Failure> {
     }
     match (job.cell.engine, job.cell.transport) {
         (Engine::Native, _) => native::set_up_and(job, report, Exercise(&job.measure)),
-        (_, Transport::Copy) => exercise(
-            wasmer::set_up::<CopyLink>(job, report)?,
-            &job.measure,
-            report,
-        ),
-        (_, Transport::Shared) => exercise(
-            wasmer::set_up::<SharedLink>(job, report)?,
-            &job.measure,
-            report,
-        ),
+        (_, Transport::Copy) => exercise(wasmer::set_up::<CopyLink>(job, report)?, &job.measure, report),
+        (_, Transport::Shared) => exercise(wasmer::set_up::<SharedLink>(job, report)?, &job.measure, report),
     }
 }
 
@@ -118,9 +113,7 @@ fn exercise<G: Guests>(mut guests: G, m: &Measure, report: &mut Report) -> Resul
 
     guests.round_trips(1, m.warmup)?;
     let timed_from = 1 + m.warmup;
-    let means = batch_means(m.samples, m.batch, |k| {
-        guests.round_trips(timed_from + k * m.batch, m.batch)
-    })?;
+    let means = batch_means(m.samples, m.batch, |k| guests.round_trips(timed_from + k * m.batch, m.batch))?;
     report.round_trip = Some(Stats::of(&means));
     let floor = batch_means(m.samples, m.floor_batch, |_| {
         guests.pings(m.floor_batch).map(|x| {
@@ -135,5 +128,14 @@ fn exercise<G: Guests>(mut guests: G, m: &Measure, report: &mut Report) -> Resul
     report.reply_bytes_mean = Some(traffic.reply_bytes as f64 / round_trips);
     report.copied_bytes_per_round_trip = Some(traffic.copied_bytes as f64 / round_trips);
     report.checksum = Some(guests.checksum()?);
+
+    // The codec alone, inside the guests: sample k encodes, then decodes, record k.
+    report.encode = Some(Stats::of(&batch_means(m.samples, m.codec_batch, |k| guests.encode_batch(k, m.codec_batch))?));
+    let mut decode = Vec::with_capacity(m.samples as usize);
+    for k in 0..m.samples {
+        guests.stage(k)?;
+        decode.extend(batch_means(1, m.codec_batch, |_| guests.decode_batch(m.codec_batch))?);
+    }
+    report.decode = Some(Stats::of(&decode));
     Ok(())
 }

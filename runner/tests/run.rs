@@ -4,10 +4,7 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
 fn runner(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_runner"))
-        .args(args)
-        .output()
-        .expect("runner starts")
+    Command::new(env!("CARGO_BIN_EXE_runner")).args(args).output().expect("runner starts")
 }
 
 fn matrix(dir: &Path, axes: &str, measure: &str) -> PathBuf {
@@ -39,24 +36,12 @@ fn rows(path: &Path) -> Vec<csv::StringRecord> {
 
 fn column(path: &Path, name: &str) -> Vec<String> {
     let mut reader = csv::Reader::from_path(path).unwrap();
-    let at = reader
-        .headers()
-        .unwrap()
-        .iter()
-        .position(|h| h == name)
-        .unwrap_or_else(|| panic!("no column {name}"));
-    reader
-        .records()
-        .map(|r| r.unwrap()[at].to_owned())
-        .collect()
+    let at = reader.headers().unwrap().iter().position(|h| h == name).unwrap_or_else(|| panic!("no column {name}"));
+    reader.records().map(|r| r.unwrap()[at].to_owned()).collect()
 }
 
 fn text(output: &Output) -> String {
-    format!(
-        "{}{}",
-        String::from_utf8_lossy(&output.stdout),
-        String::from_utf8_lossy(&output.stderr)
-    )
+    format!("{}{}", String::from_utf8_lossy(&output.stdout), String::from_utf8_lossy(&output.stderr))
 }
 
 #[test]
@@ -68,34 +53,16 @@ fn every_compiler_engine_and_transport_and_the_native_twin_agree_on_the_checksum
     assert!(run.status.success(), "{}", text(&run));
     // 3 wasm compilers x 2 engines x 2 transports, and rustc/native under both transports
     assert_eq!(rows(&out).len(), 14);
-    assert!(
-        column(&out, "status").iter().all(|s| s == "ok"),
-        "{:?}",
-        column(&out, "error")
-    );
+    assert!(column(&out, "status").iter().all(|s| s == "ok"), "{:?}", column(&out, "error"));
     let sums = column(&out, "checksum");
-    assert!(
-        sums.iter().all(|s| s.len() == 16 && *s == sums[0]),
-        "{sums:?}"
-    );
+    assert!(sums.iter().all(|s| s.len() == 16 && *s == sums[0]), "{sums:?}");
     assert_eq!(column(&out, "expected_checksum")[0], sums[0]);
     // the measurements are there and plausible
-    for (name, values) in [
-        "rt_p50_ns",
-        "call_floor_p50_ns",
-        "instantiate_ns",
-        "setup_ns",
-        "cold_start_ns",
-    ]
-    .iter()
-    .map(|n| (n, column(&out, n)))
+    for (name, values) in ["rt_p50_ns", "call_floor_p50_ns", "instantiate_ns", "setup_ns", "cold_start_ns"]
+        .iter()
+        .map(|n| (n, column(&out, n)))
     {
-        assert!(
-            values
-                .iter()
-                .all(|v| v.parse::<f64>().is_ok_and(|x| x > 0.0)),
-            "{name}: {values:?}"
-        );
+        assert!(values.iter().all(|v| v.parse::<f64>().is_ok_and(|x| x > 0.0)), "{name}: {values:?}");
     }
     let engines = column(&out, "engine");
     let artifact_bytes = column(&out, "artifact_bytes");
@@ -104,25 +71,40 @@ fn every_compiler_engine_and_transport_and_the_native_twin_agree_on_the_checksum
     let wasm_bytes = column(&out, "producer_wasm_bytes");
     for i in 0..14 {
         let engine = engines[i].as_str();
-        assert_eq!(
-            !artifact_bytes[i].is_empty(),
-            engine == "artifact",
-            "artifact size only for artifact cells"
-        );
-        assert_eq!(
-            wasm_bytes[i].is_empty(),
-            engine == "native",
-            "a wasm size for every wasm cell"
-        );
+        assert_eq!(!artifact_bytes[i].is_empty(), engine == "artifact", "artifact size only for artifact cells");
+        assert_eq!(wasm_bytes[i].is_empty(), engine == "native", "a wasm size for every wasm cell");
         let copied: f64 = copied[i].parse().unwrap();
-        assert_eq!(
-            copied == 0.0,
-            transports[i] == "shared",
-            "shared copies nothing, copy copies the messages"
-        );
+        assert_eq!(copied == 0.0, transports[i] == "shared", "shared copies nothing, copy copies the messages");
     }
     assert!(text(&run).contains("checksums: all 14 finished cells agree"));
     assert!(out.with_extension("summary.txt").exists());
+}
+
+#[test]
+fn every_codec_agrees_on_the_checksum_in_wasm_and_natively() {
+    let dir = tempfile::tempdir().unwrap();
+    let axes = ALL_AXES
+        .replace(r#"["singlepass", "cranelift", "llvm", "rustc"]"#, r#"["cranelift", "rustc"]"#)
+        .replace(r#"["jit", "artifact", "native"]"#, r#"["jit", "native"]"#)
+        .replace(
+            r#"codec = ["raw"]"#,
+            r#"codec = ["raw", "bincode", "postcard", "json", "flatbuffers", "capnp", "rkyv"]"#,
+        );
+    let m = matrix(dir.path(), &axes, TINY);
+    let out = dir.path().join("r.csv");
+    let run = runner(&["run", m.to_str().unwrap(), "--out", out.to_str().unwrap()]);
+    assert!(run.status.success(), "{}", text(&run));
+    assert_eq!(rows(&out).len(), 7 * 2 * 2);
+    let sums = column(&out, "checksum");
+    assert!(sums.iter().all(|s| *s == sums[0]), "{sums:?}");
+    for name in ["encode_p50_ns", "decode_p50_ns", "request_bytes_mean"] {
+        let values = column(&out, name);
+        assert!(values.iter().all(|v| v.parse::<f64>().is_ok_and(|x| x > 0.0)), "{name}: {values:?}");
+    }
+    // each wasm guest holds only its own codec, so sizes differ between codecs
+    let sizes: std::collections::BTreeSet<String> =
+        column(&out, "consumer_wasm_bytes").into_iter().filter(|s| !s.is_empty()).collect();
+    assert!(sizes.len() >= 7, "{sizes:?}");
 }
 
 #[test]
@@ -141,60 +123,29 @@ fn a_second_run_appends_and_keeps_earlier_rows() {
 fn list_prints_cells_and_honours_the_filter() {
     let dir = tempfile::tempdir().unwrap();
     let m = matrix(dir.path(), ALL_AXES, TINY);
-    let list = runner(&[
-        "list",
-        m.to_str().unwrap(),
-        "--filter",
-        "compiler=llvm transport=shared",
-    ]);
+    let list = runner(&["list", m.to_str().unwrap(), "--filter", "compiler=llvm transport=shared"]);
     assert!(list.status.success());
-    let cells: Vec<String> = String::from_utf8_lossy(&list.stdout)
-        .lines()
-        .map(str::to_owned)
-        .collect();
-    assert_eq!(
-        cells,
-        [
-            "llvm/jit/bare/shared/raw/release",
-            "llvm/artifact/bare/shared/raw/release"
-        ]
-    );
+    let cells: Vec<String> = String::from_utf8_lossy(&list.stdout).lines().map(str::to_owned).collect();
+    assert_eq!(cells, ["llvm/jit/bare/shared/raw/release", "llvm/artifact/bare/shared/raw/release"]);
 }
 
 #[test]
 fn bad_input_fails_before_running_with_file_line_and_allowed_values() {
     let dir = tempfile::tempdir().unwrap();
-    let m = matrix(
-        dir.path(),
-        &ONE_CELL.replace("\"cranelift\"", "\"v8\""),
-        TINY,
-    );
-    let run = runner(&[
-        "run",
-        m.to_str().unwrap(),
-        "--out",
-        dir.path().join("r.csv").to_str().unwrap(),
-    ]);
+    let m = matrix(dir.path(), &ONE_CELL.replace("\"cranelift\"", "\"v8\""), TINY);
+    let run = runner(&["run", m.to_str().unwrap(), "--out", dir.path().join("r.csv").to_str().unwrap()]);
     assert_eq!(run.status.code(), Some(2));
     let err = text(&run);
     assert!(
-        err.contains("m.toml:2:13:")
-            && err.contains("unknown compiler `v8`; allowed: singlepass, cranelift, llvm"),
+        err.contains("m.toml:2:13:") && err.contains("unknown compiler `v8`; allowed: singlepass, cranelift, llvm"),
         "{err}"
     );
-    assert!(
-        !dir.path().join("r.csv").exists(),
-        "nothing runs, nothing is written"
-    );
+    assert!(!dir.path().join("r.csv").exists(), "nothing runs, nothing is written");
 
     let m = matrix(dir.path(), ONE_CELL, "warmup = \nsamples = 1");
     let run = runner(&["run", m.to_str().unwrap()]);
     assert_eq!(run.status.code(), Some(2));
-    assert!(
-        text(&run).contains("m.toml") && text(&run).contains("line 9"),
-        "{}",
-        text(&run)
-    );
+    assert!(text(&run).contains("m.toml") && text(&run).contains("line 9"), "{}", text(&run));
 
     let run = runner(&["list", dir.path().join("missing.toml").to_str().unwrap()]);
     assert_eq!(run.status.code(), Some(2));
@@ -228,6 +179,7 @@ fn producer(produce_body: &str, checksum: u64) -> Vec<u8> {
           (func (export "reply_buffer") (param i32) (result i32) i32.const 64)
           (func (export "check_reply") (param i32 i32) (result i32) i32.const 0)
           (func (export "checksum") (result i64) i64.const {checksum})
+          (func (export "bench_encode") (param i32 i32) (result i32) i32.const 4)
           (func (export "error_message") (result i64) i64.const 0))"#
     ))
 }
@@ -237,6 +189,7 @@ fn consumer() -> Vec<u8> {
           (func (export "request_buffer") (param i32) (result i32) i32.const 64)
           (func (export "consume") (param i32 i32) (result i64) i64.const 0x0000001000000004)
           (func (export "ping") (param i32) (result i32) local.get 0)
+          (func (export "bench_decode") (param i32 i32 i32) (result i32) i32.const 0)
           (func (export "error_message") (result i64) i64.const 0))"#)
 }
 
@@ -246,20 +199,9 @@ fn run_guests(producer: &[u8], consumer: &[u8], measure: &str) -> (Option<i32>, 
     let g = guests(dir.path(), producer, consumer);
     let m = matrix(dir.path(), ONE_CELL, measure);
     let out = dir.path().join("r.csv");
-    let run = runner(&[
-        "run",
-        m.to_str().unwrap(),
-        "--out",
-        out.to_str().unwrap(),
-        "--guests",
-        g.to_str().unwrap(),
-    ]);
+    let run = runner(&["run", m.to_str().unwrap(), "--out", out.to_str().unwrap(), "--guests", g.to_str().unwrap()]);
     assert_eq!(rows(&out).len(), 1, "{}", text(&run));
-    (
-        run.status.code(),
-        column(&out, "status").remove(0),
-        column(&out, "error").remove(0),
-    )
+    (run.status.code(), column(&out, "status").remove(0), column(&out, "error").remove(0))
 }
 
 const PRODUCE_OK: &str = "i64.const 0x0000001000000004";
@@ -274,11 +216,7 @@ fn a_trapping_guest_becomes_a_trap_row() {
 #[test]
 fn a_hanging_guest_becomes_a_timeout_row() {
     let measure = TINY.replace("timeout_s = 120", "timeout_s = 2");
-    let (code, status, error) = run_guests(
-        &producer("(loop $spin br $spin) unreachable", 0),
-        &consumer(),
-        &measure,
-    );
+    let (code, status, error) = run_guests(&producer("(loop $spin br $spin) unreachable", 0), &consumer(), &measure);
     assert_eq!((code, status.as_str()), (Some(1), "timeout"), "{error}");
 }
 
@@ -286,19 +224,12 @@ fn a_hanging_guest_becomes_a_timeout_row() {
 fn a_corrupt_guest_becomes_an_error_row() {
     let (code, status, error) = run_guests(b"\0asm\x01\0\0\0garbage", &consumer(), TINY);
     assert_eq!((code, status.as_str()), (Some(1), "error"), "{error}");
-    assert!(
-        error.contains("cannot compile guest") && error.contains("producer.wasm"),
-        "{error}"
-    );
+    assert!(error.contains("cannot compile guest") && error.contains("producer.wasm"), "{error}");
 }
 
 #[test]
 fn a_wrong_checksum_is_flagged_in_its_row() {
     let (code, status, error) = run_guests(&producer(PRODUCE_OK, 42), &consumer(), TINY);
-    assert_eq!(
-        (code, status.as_str()),
-        (Some(1), "checksum_mismatch"),
-        "{error}"
-    );
+    assert_eq!((code, status.as_str()), (Some(1), "checksum_mismatch"), "{error}");
     assert!(error.contains("000000000000002a"), "{error}");
 }

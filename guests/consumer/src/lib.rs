@@ -2,33 +2,38 @@
 //! `wasmatrix_proto::work` on it, and encodes a small reply. Plain Rust, generic over the codec;
 //! the wasm exports are in [`exports`] (wasm32 only).
 
-use core::marker::PhantomData;
+use core::hint::black_box;
 use wasmatrix_proto::work::{self, Scratch};
-use wasmatrix_proto::{Codec, DecodeError};
+use wasmatrix_proto::{Codec, DecodeError, LogView};
 
 pub struct Consumer<C> {
+    codec: C,
     scratch: Scratch,
-    reply: Vec<u8>,
-    codec: PhantomData<C>,
 }
 
 impl<C: Codec> Default for Consumer<C> {
     fn default() -> Self {
-        Consumer {
-            scratch: Scratch::default(),
-            reply: Vec::new(),
-            codec: PhantomData,
-        }
+        Consumer { codec: C::default(), scratch: Scratch::default() }
     }
 }
 
 impl<C: Codec> Consumer<C> {
     /// Answers one encoded request; the reply bytes stay valid until the next call.
     pub fn consume(&mut self, request: &[u8]) -> Result<&[u8], DecodeError> {
-        let view = C::decode(request)?;
-        let reply = work::process(&view, request.len() as u32, &mut self.scratch);
-        C::encode_reply(&reply, &mut self.reply);
-        Ok(&self.reply)
+        let len = request.len() as u32;
+        let scratch = &mut self.scratch;
+        let reply = self.codec.decode(request, |view| work::process(view, len, scratch))?;
+        Ok(self.codec.encode_reply(&reply))
+    }
+
+    /// The decode benchmark: decodes (or validates and accesses) `request` `n` times, reading
+    /// one field each time so that the view is used. Owned formats build the whole record;
+    /// zero-copy formats only check it: each format's cheapest honest way to a readable record.
+    pub fn decode_repeatedly(&mut self, request: &[u8], n: u32) -> Result<(), DecodeError> {
+        for _ in 0..n {
+            black_box(self.codec.decode(black_box(request), |view| view.timestamp())?);
+        }
+        Ok(())
     }
 }
 
@@ -69,6 +74,21 @@ pub mod exports {
             Ok(reply) => abi::pack(reply),
             Err(e) => abi::fail(e),
         })
+    }
+
+    /// Decodes the request at `ptr..ptr+len` `n` times (the decode benchmark): 0 if it decoded,
+    /// 1 if not (see `error_message`).
+    #[no_mangle]
+    pub extern "C" fn bench_decode(ptr: u32, len: u32, n: u32) -> u32 {
+        // SAFETY: as for `consume`.
+        let request = unsafe { abi::bytes(ptr, len) };
+        match CONSUMER.with_borrow_mut(|c| c.decode_repeatedly(request, n)) {
+            Ok(()) => 0,
+            Err(e) => {
+                abi::fail(e);
+                1
+            }
+        }
     }
 
     #[no_mangle]

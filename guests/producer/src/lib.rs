@@ -3,16 +3,15 @@
 //! are in [`exports`] (wasm32 only), and the runner links this natively for the native baseline.
 
 use core::fmt;
-use core::marker::PhantomData;
+use core::hint::black_box;
 use wasmatrix_proto::{hash, Codec, DecodeError, Log};
 
 pub struct Producer<C> {
     log: Log,
-    request: Vec<u8>,
+    codec: C,
     /// (timestamp, length) of the request in flight, which the reply must echo.
     in_flight: Option<(i64, u32)>,
     checksum: u64,
-    codec: PhantomData<C>,
 }
 
 /// Why a reply was refused.
@@ -41,13 +40,7 @@ impl fmt::Display for ReplyError {
 
 impl<C: Codec> Default for Producer<C> {
     fn default() -> Self {
-        Producer {
-            log: Log::default(),
-            request: Vec::new(),
-            in_flight: None,
-            checksum: 0,
-            codec: PhantomData,
-        }
+        Producer { log: Log::default(), codec: C::default(), in_flight: None, checksum: 0 }
     }
 }
 
@@ -55,26 +48,30 @@ impl<C: Codec> Producer<C> {
     /// Makes and encodes record `i`; the bytes stay valid until the next call.
     pub fn produce(&mut self, i: u32) -> &[u8] {
         self.log.fill(i);
-        C::encode(&self.log, &mut self.request);
-        self.in_flight = Some((self.log.timestamp, self.request.len() as u32));
-        &self.request
+        let request = self.codec.encode(&self.log);
+        self.in_flight = Some((self.log.timestamp, request.len() as u32));
+        request
+    }
+
+    /// The encode benchmark: makes record `i`, then encodes it `n` times; returns its length.
+    pub fn encode_repeatedly(&mut self, i: u32, n: u32) -> u32 {
+        self.log.fill(i);
+        let mut len = 0;
+        for _ in 0..n {
+            len = black_box(self.codec.encode(black_box(&self.log))).len() as u32;
+        }
+        len
     }
 
     /// Checks the reply to the request in flight and folds its digest into the checksum.
     pub fn check_reply(&mut self, bytes: &[u8]) -> Result<(), ReplyError> {
         let (sent_ts, sent_len) = self.in_flight.take().ok_or(ReplyError::NothingSent)?;
-        let reply = C::decode_reply(bytes).map_err(ReplyError::Decode)?;
+        let reply = self.codec.decode_reply(bytes).map_err(ReplyError::Decode)?;
         if reply.timestamp != sent_ts {
-            return Err(ReplyError::WrongTimestamp {
-                sent: sent_ts,
-                echoed: reply.timestamp,
-            });
+            return Err(ReplyError::WrongTimestamp { sent: sent_ts, echoed: reply.timestamp });
         }
         if reply.request_bytes != sent_len {
-            return Err(ReplyError::WrongLength {
-                sent: sent_len,
-                seen: reply.request_bytes,
-            });
+            return Err(ReplyError::WrongLength { sent: sent_len, seen: reply.request_bytes });
         }
         self.checksum = hash::fold(self.checksum, reply.digest);
         Ok(())
@@ -127,6 +124,12 @@ pub mod exports {
                 1
             }
         }
+    }
+
+    /// Encodes record `i` `n` times (the encode benchmark); returns its length.
+    #[no_mangle]
+    pub extern "C" fn bench_encode(i: u32, n: u32) -> u32 {
+        PRODUCER.with_borrow_mut(|p| p.encode_repeatedly(i, n))
     }
 
     #[no_mangle]

@@ -3,6 +3,7 @@
 //! slice. Byte ranges cross the host as one `u64`: pointer in the high half, length in the low.
 #![allow(unsafe_code)]
 
+use crate::AlignedBuf;
 use std::cell::RefCell;
 
 /// Packs a byte range of this guest's memory for the host; 0 means "failed" (no valid reply is
@@ -26,13 +27,13 @@ pub unsafe fn bytes<'a>(ptr: u32, len: u32) -> &'a [u8] {
 }
 
 thread_local! {
-    static INBOX: RefCell<Vec<u8>> = const { RefCell::new(Vec::new()) };
+    static INBOX: RefCell<AlignedBuf> = RefCell::new(AlignedBuf::new());
     static ERROR: RefCell<String> = const { RefCell::new(String::new()) };
 }
 
 /// A buffer of at least `len` bytes that the host may write a message into (the `copy`
-/// transport); returns its address. The buffer is reused, so the host calls this again only for a
-/// larger message.
+/// transport); returns its address, 16-byte aligned. The buffer is reused, so the host calls this
+/// again only for a larger message.
 pub fn inbox(len: u32) -> u32 {
     INBOX.with_borrow_mut(|inbox| {
         if inbox.len() < len as usize {

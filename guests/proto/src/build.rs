@@ -13,16 +13,10 @@ pub fn write_selected_codec() {
     let name = std::env::var(CODEC_ENV).unwrap_or_else(|_| "raw".to_owned());
     let Some(id) = CodecId::from_name(&name) else {
         let known: Vec<_> = CodecId::ALL.iter().map(|c| c.name()).collect();
-        panic!(
-            "{CODEC_ENV}={name} is not a codec; known codecs: {}",
-            known.join(", ")
-        );
+        panic!("{CODEC_ENV}={name} is not a codec; known codecs: {}", known.join(", "));
     };
-    let out = std::path::Path::new(&std::env::var("OUT_DIR").expect("run from a build script"))
-        .join("selected_codec.rs");
-    let src = format!(
-        "/// The codec this guest is built with.\npub type Selected = {};\n",
-        id.rust_path()
-    );
+    let out =
+        std::path::Path::new(&std::env::var("OUT_DIR").expect("run from a build script")).join("selected_codec.rs");
+    let src = format!("/// The codec this guest is built with.\npub type Selected = {};\n", id.rust_path());
     std::fs::write(&out, src).expect("write selected_codec.rs");
 }

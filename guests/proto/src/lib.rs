@@ -12,8 +12,13 @@ pub mod codec;
 pub mod hash;
 pub mod record;
 pub mod reply;
+pub mod schema;
 pub mod work;
 
 pub use codec::{Codec, CodecId, CodecVisitor, DecodeError};
 pub use record::{Log, LogView};
 pub use reply::Reply;
+
+/// A byte buffer whose start is 16-byte aligned: where a message is received, so that formats
+/// that read in place (rkyv, Cap'n Proto) find it aligned.
+pub type AlignedBuf = rkyv::util::AlignedVec<16>;

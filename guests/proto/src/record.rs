@@ -6,6 +6,7 @@ macro_rules! wire_enum {
     ($(#[$m:meta])* $name:ident { $($variant:ident = $v:literal),+ $(,)? }) => {
         $(#[$m])*
         #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
+        #[derive(serde::Serialize, serde::Deserialize, rkyv::Archive, rkyv::Serialize, rkyv::Deserialize)]
         #[repr(u8)]
         pub enum $name {
             #[default]
@@ -42,7 +43,18 @@ wire_enum!(
     }
 );
 
-#[derive(Clone, Debug, Default, PartialEq, Eq)]
+#[derive(
+    Clone,
+    Debug,
+    Default,
+    PartialEq,
+    Eq,
+    serde::Serialize,
+    serde::Deserialize,
+    rkyv::Archive,
+    rkyv::Serialize,
+    rkyv::Deserialize,
+)]
 pub struct Http {
     pub protocol: HttpProtocol,
     pub status: u32,
@@ -55,7 +67,18 @@ pub struct Http {
     pub request_uri: String,
 }
 
-#[derive(Clone, Debug, Default, PartialEq, Eq)]
+#[derive(
+    Clone,
+    Debug,
+    Default,
+    PartialEq,
+    Eq,
+    serde::Serialize,
+    serde::Deserialize,
+    rkyv::Archive,
+    rkyv::Serialize,
+    rkyv::Deserialize,
+)]
 pub struct Origin {
     pub ip: String,
     pub port: u32,
@@ -63,7 +86,18 @@ pub struct Origin {
     pub protocol: OriginProtocol,
 }
 
-#[derive(Clone, Debug, Default, PartialEq, Eq)]
+#[derive(
+    Clone,
+    Debug,
+    Default,
+    PartialEq,
+    Eq,
+    serde::Serialize,
+    serde::Deserialize,
+    rkyv::Archive,
+    rkyv::Serialize,
+    rkyv::Deserialize,
+)]
 pub struct Log {
     pub timestamp: i64,
     pub zone_id: u32,
@@ -180,6 +214,179 @@ impl LogView for Log {
     }
 }
 
+impl<T: LogView + ?Sized> LogView for &T {
+    fn timestamp(&self) -> i64 {
+        (**self).timestamp()
+    }
+    fn zone_id(&self) -> u32 {
+        (**self).zone_id()
+    }
+    fn zone_plan(&self) -> ZonePlan {
+        (**self).zone_plan()
+    }
+    fn http_protocol(&self) -> HttpProtocol {
+        (**self).http_protocol()
+    }
+    fn http_status(&self) -> u32 {
+        (**self).http_status()
+    }
+    fn http_host_status(&self) -> u32 {
+        (**self).http_host_status()
+    }
+    fn http_up_status(&self) -> u32 {
+        (**self).http_up_status()
+    }
+    fn http_method(&self) -> HttpMethod {
+        (**self).http_method()
+    }
+    fn http_content_type(&self) -> &str {
+        (**self).http_content_type()
+    }
+    fn http_user_agent(&self) -> &str {
+        (**self).http_user_agent()
+    }
+    fn http_referer(&self) -> &str {
+        (**self).http_referer()
+    }
+    fn http_request_uri(&self) -> &str {
+        (**self).http_request_uri()
+    }
+    fn origin_ip(&self) -> &str {
+        (**self).origin_ip()
+    }
+    fn origin_port(&self) -> u32 {
+        (**self).origin_port()
+    }
+    fn origin_hostname(&self) -> &str {
+        (**self).origin_hostname()
+    }
+    fn origin_protocol(&self) -> OriginProtocol {
+        (**self).origin_protocol()
+    }
+    fn country(&self) -> Country {
+        (**self).country()
+    }
+    fn cache_status(&self) -> CacheStatus {
+        (**self).cache_status()
+    }
+    fn server_ip(&self) -> &str {
+        (**self).server_ip()
+    }
+    fn server_name(&self) -> &str {
+        (**self).server_name()
+    }
+    fn remote_ip(&self) -> &str {
+        (**self).remote_ip()
+    }
+    fn bytes_dlv(&self) -> u64 {
+        (**self).bytes_dlv()
+    }
+    fn ray_id(&self) -> &str {
+        (**self).ray_id()
+    }
+}
+
+/// A record whose strings are borrowed from an encoded message, read out once after the format
+/// validated it: what the `raw` and `capnp` codecs hand the consumer.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct LogRef<'a> {
+    pub timestamp: i64,
+    pub zone_id: u32,
+    pub zone_plan: ZonePlan,
+    pub http_protocol: HttpProtocol,
+    pub http_status: u32,
+    pub http_host_status: u32,
+    pub http_up_status: u32,
+    pub http_method: HttpMethod,
+    pub http_content_type: &'a str,
+    pub http_user_agent: &'a str,
+    pub http_referer: &'a str,
+    pub http_request_uri: &'a str,
+    pub origin_ip: &'a str,
+    pub origin_port: u32,
+    pub origin_hostname: &'a str,
+    pub origin_protocol: OriginProtocol,
+    pub country: Country,
+    pub cache_status: CacheStatus,
+    pub server_ip: &'a str,
+    pub server_name: &'a str,
+    pub remote_ip: &'a str,
+    pub bytes_dlv: u64,
+    pub ray_id: &'a str,
+}
+
+impl LogView for LogRef<'_> {
+    fn timestamp(&self) -> i64 {
+        self.timestamp
+    }
+    fn zone_id(&self) -> u32 {
+        self.zone_id
+    }
+    fn zone_plan(&self) -> ZonePlan {
+        self.zone_plan
+    }
+    fn http_protocol(&self) -> HttpProtocol {
+        self.http_protocol
+    }
+    fn http_status(&self) -> u32 {
+        self.http_status
+    }
+    fn http_host_status(&self) -> u32 {
+        self.http_host_status
+    }
+    fn http_up_status(&self) -> u32 {
+        self.http_up_status
+    }
+    fn http_method(&self) -> HttpMethod {
+        self.http_method
+    }
+    fn http_content_type(&self) -> &str {
+        self.http_content_type
+    }
+    fn http_user_agent(&self) -> &str {
+        self.http_user_agent
+    }
+    fn http_referer(&self) -> &str {
+        self.http_referer
+    }
+    fn http_request_uri(&self) -> &str {
+        self.http_request_uri
+    }
+    fn origin_ip(&self) -> &str {
+        self.origin_ip
+    }
+    fn origin_port(&self) -> u32 {
+        self.origin_port
+    }
+    fn origin_hostname(&self) -> &str {
+        self.origin_hostname
+    }
+    fn origin_protocol(&self) -> OriginProtocol {
+        self.origin_protocol
+    }
+    fn country(&self) -> Country {
+        self.country
+    }
+    fn cache_status(&self) -> CacheStatus {
+        self.cache_status
+    }
+    fn server_ip(&self) -> &str {
+        self.server_ip
+    }
+    fn server_name(&self) -> &str {
+        self.server_name
+    }
+    fn remote_ip(&self) -> &str {
+        self.remote_ip
+    }
+    fn bytes_dlv(&self) -> u64 {
+        self.bytes_dlv
+    }
+    fn ray_id(&self) -> &str {
+        self.ray_id
+    }
+}
+
 /// SplitMix64: a fixed, portable generator, so record `i` is the same on every target.
 struct Rng(u64);
 
@@ -208,44 +415,14 @@ const USER_AGENTS: &[&str] = &[
     "Mozilla/5.0 (Windows NT 10.0; Win64; x64; rv:133.0) Gecko/20100101 Firefox/133.0",
     "Googlebot/2.1 (+http://www.google.com/bot.html)",
 ];
-const CONTENT_TYPES: &[&str] = &[
-    "text/html",
-    "application/json",
-    "image/png",
-    "text/css",
-    "application/javascript",
-];
-const HOSTS: &[&str] = &[
-    "www.example.com",
-    "api.example.net",
-    "static.cdn-origin.org",
-    "shop.example.co.uk",
-];
-const SEGMENTS: &[&str] = &[
-    "Static",
-    "img",
-    "..",
-    ".",
-    "",
-    "API",
-    "v2",
-    "Users",
-    "cdn-cgi",
-    "trace",
-    "Index.HTML",
-];
+const CONTENT_TYPES: &[&str] = &["text/html", "application/json", "image/png", "text/css", "application/javascript"];
+const HOSTS: &[&str] = &["www.example.com", "api.example.net", "static.cdn-origin.org", "shop.example.co.uk"];
+const SEGMENTS: &[&str] = &["Static", "img", "..", ".", "", "API", "v2", "Users", "cdn-cgi", "trace", "Index.HTML"];
 
 fn push_ipv4(s: &mut String, rng: &mut Rng) {
     use core::fmt::Write;
     let v = rng.next();
-    let _ = write!(
-        s,
-        "{}.{}.{}.{}",
-        (v >> 24) as u8,
-        (v >> 16) as u8,
-        (v >> 8) as u8,
-        v as u8
-    );
+    let _ = write!(s, "{}.{}.{}.{}", (v >> 24) as u8, (v >> 16) as u8, (v >> 8) as u8, v as u8);
 }
 
 impl Log {
@@ -272,12 +449,7 @@ impl Log {
         http.user_agent.clear();
         http.user_agent.push_str(rng.pick(USER_AGENTS));
         http.referer.clear();
-        let _ = write!(
-            http.referer,
-            "https://{}/ref/{}",
-            rng.pick(HOSTS),
-            rng.below(10_000)
-        );
+        let _ = write!(http.referer, "https://{}/ref/{}", rng.pick(HOSTS), rng.below(10_000));
         http.request_uri.clear();
         for _ in 0..2 + rng.below(6) {
             http.request_uri.push('/');
@@ -296,12 +468,7 @@ impl Log {
         self.server_ip.clear();
         push_ipv4(&mut self.server_ip, &mut rng);
         self.server_name.clear();
-        let _ = write!(
-            self.server_name,
-            "{}m{}",
-            rng.pick(&["ams", "fra", "sjc", "nrt"]),
-            rng.below(100)
-        );
+        let _ = write!(self.server_name, "{}m{}", rng.pick(&["ams", "fra", "sjc", "nrt"]), rng.below(100));
         self.remote_ip.clear();
         push_ipv4(&mut self.remote_ip, &mut rng);
         self.ray_id.clear();
@@ -330,9 +497,7 @@ mod tests {
 
     #[test]
     fn records_vary_in_size() {
-        let lens: Vec<usize> = (0..50)
-            .map(|i| Log::nth(i).http.request_uri.len())
-            .collect();
+        let lens: Vec<usize> = (0..50).map(|i| Log::nth(i).http.request_uri.len()).collect();
         assert!(lens.iter().min() < lens.iter().max());
     }
 

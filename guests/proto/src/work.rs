@@ -45,11 +45,7 @@ pub fn process(log: &impl LogView, request_bytes: u32, scratch: &mut Scratch) ->
     h.u64(log.bytes_dlv());
     h.str(log.ray_id());
 
-    Reply {
-        timestamp: log.timestamp(),
-        request_bytes,
-        digest: h.finish(),
-    }
+    Reply { timestamp: log.timestamp(), request_bytes, digest: h.finish() }
 }
 
 /// `/Static/./img//../API?id=1` becomes `/static/api?id=1`.

@@ -27,6 +27,17 @@ pub trait Guests {
     /// The producer's checksum over every round trip so far.
     fn checksum(&mut self) -> Result<u64, Failure>;
 
+    /// The encode benchmark: inside the producer, make record `i` once and encode it `n` times.
+    fn encode_batch(&mut self, i: u32, n: u32) -> Result<(), Failure>;
+
+    /// Puts record `i`, encoded, where the consumer reads requests (as a round trip would), for
+    /// [`Guests::decode_batch`]. Not timed.
+    fn stage(&mut self, i: u32) -> Result<(), Failure>;
+
+    /// The decode benchmark: inside the consumer, decode (or validate and access) the staged
+    /// request `n` times.
+    fn decode_batch(&mut self, n: u32) -> Result<(), Failure>;
+
     /// Bytes moved so far.
     fn traffic(&self) -> Traffic;
 }

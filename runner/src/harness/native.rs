@@ -10,7 +10,7 @@ use crate::worker::{Job, Report};
 use std::hint::black_box;
 use wasmatrix_consumer::Consumer;
 use wasmatrix_producer::Producer;
-use wasmatrix_proto::{Codec, CodecVisitor};
+use wasmatrix_proto::{AlignedBuf, Codec, CodecVisitor};
 
 /// How a message reaches the other side.
 pub trait Link: Default {
@@ -19,10 +19,11 @@ pub trait Link: Default {
     fn copied_bytes(&self) -> u64;
 }
 
-/// `copy`: the receiver's own buffer, reused; the host copies into it.
+/// `copy`: the receiver's own buffer, reused and aligned as a guest's inbox is; the host copies
+/// into it.
 #[derive(Default)]
 pub struct CopyLink {
-    inbox: Vec<u8>,
+    inbox: AlignedBuf,
     copied: u64,
 }
 
@@ -61,6 +62,8 @@ pub struct NativePair<C, L> {
     to_consumer: L,
     to_producer: L,
     traffic: Traffic,
+    /// The request staged for the decode benchmark, as the consumer would receive it.
+    staged: AlignedBuf,
 }
 
 impl<C: Codec, L: Link> Default for NativePair<C, L> {
@@ -71,6 +74,7 @@ impl<C: Codec, L: Link> Default for NativePair<C, L> {
             to_consumer: L::default(),
             to_producer: L::default(),
             traffic: Traffic::default(),
+            staged: AlignedBuf::new(),
         }
     }
 }
@@ -81,10 +85,8 @@ impl<C: Codec, L: Link> Guests for NativePair<C, L> {
         let request = self.producer.produce(i);
         self.traffic.request_bytes += request.len() as u64;
         let request = self.to_consumer.carry(request);
-        let reply = self
-            .consumer
-            .consume(request)
-            .map_err(|e| Failure::Error(format!("consumer refused record {i}: {e}")))?;
+        let reply =
+            self.consumer.consume(request).map_err(|e| Failure::Error(format!("consumer refused record {i}: {e}")))?;
         self.traffic.reply_bytes += reply.len() as u64;
         let reply = self.to_producer.carry(reply);
         self.producer
@@ -107,11 +109,25 @@ impl<C: Codec, L: Link> Guests for NativePair<C, L> {
         Ok(self.producer.checksum())
     }
 
+    fn encode_batch(&mut self, i: u32, n: u32) -> Result<(), Failure> {
+        black_box(self.producer.encode_repeatedly(i, n));
+        Ok(())
+    }
+
+    fn stage(&mut self, i: u32) -> Result<(), Failure> {
+        self.staged.clear();
+        self.staged.extend_from_slice(self.producer.produce(i));
+        Ok(())
+    }
+
+    fn decode_batch(&mut self, n: u32) -> Result<(), Failure> {
+        self.consumer
+            .decode_repeatedly(&self.staged, n)
+            .map_err(|e| Failure::Error(format!("consumer could not decode the staged request: {e}")))
+    }
+
     fn traffic(&self) -> Traffic {
-        Traffic {
-            copied_bytes: self.to_consumer.copied_bytes() + self.to_producer.copied_bytes(),
-            ..self.traffic
-        }
+        Traffic { copied_bytes: self.to_consumer.copied_bytes() + self.to_producer.copied_bytes(), ..self.traffic }
     }
 }
 

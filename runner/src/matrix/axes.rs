@@ -17,11 +17,7 @@ pub trait Axis: Copy + Eq + fmt::Debug + 'static {
 
     /// "a, b, c": for error messages.
     fn allowed() -> String {
-        Self::all()
-            .iter()
-            .map(|v| v.name())
-            .collect::<Vec<_>>()
-            .join(", ")
+        Self::all().iter().map(|v| v.name()).collect::<Vec<_>>().join(", ")
     }
 }
 
@@ -101,7 +97,7 @@ axis! {
     /// How the guests are compiled to wasm: one `guest-<name>` profile in the workspace
     /// Cargo.toml each.
     Profile "profile" {
-        /// opt-level 3, LTO, one codegen unit, panic=abort, stripped.
+        /// opt-level 3, LTO, one codegen unit, panic=abort, symbols stripped.
         Release = "release",
     }
 }

@@ -31,16 +31,9 @@ impl Cell {
     /// Why this combination of values is not a cell that can run, if it is not. Matrices skip
     /// such combinations (`runner list` counts them).
     pub fn unsupported(&self) -> Option<&'static str> {
-        match (
-            self.compiler == Compiler::Rustc,
-            self.engine == Engine::Native,
-        ) {
-            (true, false) => {
-                Some("rustc compiles native code, so it runs only with the native engine")
-            }
-            (false, true) => {
-                Some("the native engine runs rustc's native code, not a wasm compiler's")
-            }
+        match (self.compiler == Compiler::Rustc, self.engine == Engine::Native) {
+            (true, false) => Some("rustc compiles native code, so it runs only with the native engine"),
+            (false, true) => Some("the native engine runs rustc's native code, not a wasm compiler's"),
             _ => None,
         }
     }
@@ -49,8 +42,7 @@ impl Cell {
     pub fn parse(id: &str) -> Result<Cell, String> {
         fn value<A: Axis>(part: Option<&str>) -> Result<A, String> {
             let part = part.ok_or_else(|| format!("missing {} in cell name", A::NAME))?;
-            A::from_name(part)
-                .ok_or_else(|| format!("unknown {} `{part}`; allowed: {}", A::NAME, A::allowed()))
+            A::from_name(part).ok_or_else(|| format!("unknown {} `{part}`; allowed: {}", A::NAME, A::allowed()))
         }
         let mut parts = id.split('/');
         let cell = Cell {
@@ -63,9 +55,7 @@ impl Cell {
         };
         match parts.next() {
             None => Ok(cell),
-            Some(extra) => Err(format!(
-                "unexpected `{extra}` after the profile in cell name `{id}`"
-            )),
+            Some(extra) => Err(format!("unexpected `{extra}` after the profile in cell name `{id}`")),
         }
     }
 }
@@ -106,13 +96,8 @@ mod tests {
     #[test]
     fn bad_names_say_what_is_allowed() {
         let err = Cell::parse("v8/jit/bare/copy/raw/release").unwrap_err();
-        assert!(
-            err.contains("unknown compiler `v8`") && err.contains("singlepass, cranelift, llvm"),
-            "{err}"
-        );
-        assert!(Cell::parse("llvm/jit")
-            .unwrap_err()
-            .contains("missing environment"));
+        assert!(err.contains("unknown compiler `v8`") && err.contains("singlepass, cranelift, llvm"), "{err}");
+        assert!(Cell::parse("llvm/jit").unwrap_err().contains("missing environment"));
         assert!(Cell::parse("llvm/jit/bare/copy/raw/release/x").is_err());
     }
 }

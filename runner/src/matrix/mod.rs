@@ -26,12 +26,19 @@ pub struct Measure {
     /// Bare calls per batch when timing the host->guest call floor.
     #[serde(default = "default_floor_batch")]
     pub floor_batch: u32,
+    /// Encodes (or decodes) per batch when timing the codec inside the guests.
+    #[serde(default = "default_codec_batch")]
+    pub codec_batch: u32,
     /// Wall-clock limit for one worker process, in seconds.
     pub timeout_s: u64,
 }
 
 fn default_floor_batch() -> u32 {
     1000
+}
+
+fn default_codec_batch() -> u32 {
+    100
 }
 
 impl Measure {
@@ -48,11 +55,7 @@ pub struct Selector(BTreeMap<&'static str, Vec<&'static str>>);
 
 impl Selector {
     pub fn matches(&self, cell: &Cell) -> bool {
-        cell.values().iter().all(|(axis, value)| {
-            self.0
-                .get(axis)
-                .is_none_or(|allowed| allowed.contains(value))
-        })
+        cell.values().iter().all(|(axis, value)| self.0.get(axis).is_none_or(|allowed| allowed.contains(value)))
     }
 
     /// Parses `--filter` text: space-separated `axis=value[,value...]` terms.
@@ -60,14 +63,9 @@ impl Selector {
         let mut selector = Selector::default();
         for term in text.split_whitespace() {
             let Some((axis, values)) = term.split_once('=') else {
-                bail!(
-                    "filter term `{term}` is not axis=value[,value...]; axes: {}",
-                    axis_names().join(", ")
-                );
+                bail!("filter term `{term}` is not axis=value[,value...]; axes: {}", axis_names().join(", "));
             };
-            selector
-                .add(axis, values.split(','))
-                .with_context(|| format!("in filter term `{term}`"))?;
+            selector.add(axis, values.split(',')).with_context(|| format!("in filter term `{term}`"))?;
         }
         Ok(selector)
     }
@@ -80,14 +78,7 @@ impl Selector {
 }
 
 fn axis_names() -> [&'static str; 6] {
-    [
-        Compiler::NAME,
-        Engine::NAME,
-        Environment::NAME,
-        Transport::NAME,
-        Codec::NAME,
-        Profile::NAME,
-    ]
+    [Compiler::NAME, Engine::NAME, Environment::NAME, Transport::NAME, Codec::NAME, Profile::NAME]
 }
 
 /// Resolves an axis name and its value names to their canonical static names.
@@ -95,13 +86,8 @@ fn check_axis_values<'a>(
     axis: &str,
     values: impl IntoIterator<Item = &'a str>,
 ) -> Result<(&'static str, Vec<&'static str>)> {
-    fn check<'a, A: Axis>(
-        values: impl IntoIterator<Item = &'a str>,
-    ) -> Result<(&'static str, Vec<&'static str>)> {
-        let names = values
-            .into_iter()
-            .map(|v| value::<A>(v).map(A::name))
-            .collect::<Result<_>>()?;
+    fn check<'a, A: Axis>(values: impl IntoIterator<Item = &'a str>) -> Result<(&'static str, Vec<&'static str>)> {
+        let names = values.into_iter().map(|v| value::<A>(v).map(A::name)).collect::<Result<_>>()?;
         Ok((A::NAME, names))
     }
     match axis {
@@ -116,8 +102,7 @@ fn check_axis_values<'a>(
 }
 
 fn value<A: Axis>(name: &str) -> Result<A> {
-    A::from_name(name)
-        .with_context(|| format!("unknown {} `{name}`; allowed: {}", A::NAME, A::allowed()))
+    A::from_name(name).with_context(|| format!("unknown {} `{name}`; allowed: {}", A::NAME, A::allowed()))
 }
 
 /// A matrix file, checked.
@@ -168,8 +153,7 @@ enum OneOrMany {
 impl Matrix {
     /// Reads and checks a matrix file.
     pub fn load(path: &Path) -> Result<Matrix> {
-        let text = std::fs::read_to_string(path)
-            .with_context(|| format!("cannot read matrix {}", path.display()))?;
+        let text = std::fs::read_to_string(path).with_context(|| format!("cannot read matrix {}", path.display()))?;
         Matrix::parse(&text, path)
     }
 
@@ -181,13 +165,9 @@ impl Matrix {
             format!("{}:{line}:{column}", path.display())
         };
         // toml's own message already names the line and column and shows the text.
-        let raw: RawMatrix =
-            toml::from_str(text).map_err(|e| anyhow::anyhow!("{}: {e}", path.display()))?;
+        let raw: RawMatrix = toml::from_str(text).map_err(|e| anyhow::anyhow!("{}: {e}", path.display()))?;
 
-        fn values<A: Axis>(
-            list: &[Spanned<String>],
-            at: &dyn Fn(std::ops::Range<usize>) -> String,
-        ) -> Result<Vec<A>> {
+        fn values<A: Axis>(list: &[Spanned<String>], at: &dyn Fn(std::ops::Range<usize>) -> String) -> Result<Vec<A>> {
             let mut out = Vec::new();
             for item in list {
                 let v = value::<A>(item.get_ref()).with_context(|| at(item.span()))?;
@@ -196,27 +176,24 @@ impl Matrix {
                 }
             }
             if out.is_empty() {
-                bail!(
-                    "axis `{}` lists no values; allowed: {}",
-                    A::NAME,
-                    A::allowed()
-                );
+                bail!("axis `{}` lists no values; allowed: {}", A::NAME, A::allowed());
             }
             Ok(out)
         }
         let a = &raw.axes;
         let measure = *raw.measure.get_ref();
-        let invalid = if measure.samples == 0 || measure.batch == 0 || measure.floor_batch == 0 {
-            Some("samples, batch and floor_batch must be at least 1")
-        } else if measure.timeout_s == 0 {
-            Some("timeout_s must be at least 1")
-        } else if u64::from(measure.warmup) + u64::from(measure.samples) * u64::from(measure.batch)
-            >= u64::from(u32::MAX)
-        {
-            Some("warmup + samples * batch must stay below 2^32 round trips")
-        } else {
-            None
-        };
+        let invalid =
+            if measure.samples == 0 || measure.batch == 0 || measure.floor_batch == 0 || measure.codec_batch == 0 {
+                Some("samples, batch, floor_batch and codec_batch must be at least 1")
+            } else if measure.timeout_s == 0 {
+                Some("timeout_s must be at least 1")
+            } else if u64::from(measure.warmup) + u64::from(measure.samples) * u64::from(measure.batch)
+                >= u64::from(u32::MAX)
+            {
+                Some("warmup + samples * batch must stay below 2^32 round trips")
+            } else {
+                None
+            };
         if let Some(why) = invalid {
             bail!("{}: [measure]: {why}", at(raw.measure.span()));
         }
@@ -229,17 +206,13 @@ impl Matrix {
                     OneOrMany::One(s) => vec![s.as_str()],
                     OneOrMany::Many(l) => l.iter().map(String::as_str).collect(),
                 };
-                selector
-                    .add(axis, list)
-                    .with_context(|| format!("{}: in [[exclude]]", at(entry.span())))?;
+                selector.add(axis, list).with_context(|| format!("{}: in [[exclude]]", at(entry.span())))?;
             }
             excludes.push(selector);
         }
 
         let matrix = Matrix {
-            name: path
-                .file_stem()
-                .map_or_else(|| "matrix".into(), |s| s.to_string_lossy().into_owned()),
+            name: path.file_stem().map_or_else(|| "matrix".into(), |s| s.to_string_lossy().into_owned()),
             path: path.to_owned(),
             description: raw.description,
             measure,
@@ -267,14 +240,7 @@ impl Matrix {
                     for &transport in &self.transports {
                         for &compiler in &self.compilers {
                             for &engine in &self.engines {
-                                let cell = Cell {
-                                    compiler,
-                                    engine,
-                                    environment,
-                                    transport,
-                                    codec,
-                                    profile,
-                                };
+                                let cell = Cell { compiler, engine, environment, transport, codec, profile };
                                 if !self.excludes.iter().any(|x| x.matches(&cell)) {
                                     cells.push(cell);
                                 }
@@ -289,10 +255,7 @@ impl Matrix {
 
     /// The cells to run: the supported combinations.
     pub fn cells(&self) -> Vec<Cell> {
-        self.combinations()
-            .into_iter()
-            .filter(|c| c.unsupported().is_none())
-            .collect()
+        self.combinations().into_iter().filter(|c| c.unsupported().is_none()).collect()
     }
 }
 
@@ -328,9 +291,7 @@ engine = ["artifact"]
         let m = parse(GOOD).unwrap();
         let cells = m.cells();
         assert_eq!(cells.len(), 3 * 2 * 2 - 2);
-        assert!(!cells
-            .iter()
-            .any(|c| c.compiler == Compiler::Singlepass && c.engine == Engine::Artifact));
+        assert!(!cells.iter().any(|c| c.compiler == Compiler::Singlepass && c.engine == Engine::Artifact));
         let mut unique = cells.clone();
         unique.sort();
         unique.dedup();
@@ -341,82 +302,43 @@ engine = ["artifact"]
 
     #[test]
     fn unknown_value_names_file_line_and_allowed_values() {
-        let err = format!(
-            "{:#}",
-            parse(&GOOD.replace("\"cranelift\"", "\"cranelfit\"")).unwrap_err()
-        );
+        let err = format!("{:#}", parse(&GOOD.replace("\"cranelift\"", "\"cranelfit\"")).unwrap_err());
         assert!(err.contains("matrices/t.toml:4:"), "{err}");
-        assert!(
-            err.contains("unknown compiler `cranelfit`; allowed: singlepass, cranelift, llvm"),
-            "{err}"
-        );
+        assert!(err.contains("unknown compiler `cranelfit`; allowed: singlepass, cranelift, llvm"), "{err}");
     }
 
     #[test]
     fn malformed_toml_names_file_and_line() {
-        let err = format!(
-            "{:#}",
-            parse(&GOOD.replace("batch = 4", "batch = = 4")).unwrap_err()
-        );
-        assert!(
-            err.contains("matrices/t.toml") && err.contains("line 13"),
-            "{err}"
-        );
+        let err = format!("{:#}", parse(&GOOD.replace("batch = 4", "batch = = 4")).unwrap_err());
+        assert!(err.contains("matrices/t.toml") && err.contains("line 13"), "{err}");
     }
 
     #[test]
     fn unknown_axis_and_missing_axis_are_errors() {
-        let err = format!(
-            "{:#}",
-            parse(&GOOD.replace("profile = [", "flavour = [")).unwrap_err()
-        );
+        let err = format!("{:#}", parse(&GOOD.replace("profile = [", "flavour = [")).unwrap_err());
         assert!(err.contains("flavour"), "{err}");
-        let err = format!(
-            "{:#}",
-            parse(&GOOD.replace("compiler = \"singlepass\"", "runtime = \"v8\"")).unwrap_err()
-        );
-        assert!(
-            err.contains("unknown axis `runtime`") && err.contains("in [[exclude]]"),
-            "{err}"
-        );
+        let err = format!("{:#}", parse(&GOOD.replace("compiler = \"singlepass\"", "runtime = \"v8\"")).unwrap_err());
+        assert!(err.contains("unknown axis `runtime`") && err.contains("in [[exclude]]"), "{err}");
     }
 
     #[test]
     fn bad_measure_settings_are_errors() {
-        let err = format!(
-            "{:#}",
-            parse(&GOOD.replace("samples = 5", "samples = 0")).unwrap_err()
-        );
-        assert!(
-            err.contains("[measure]") && err.contains("at least 1"),
-            "{err}"
-        );
-        let all_excluded = GOOD.replace(
-            "compiler = \"singlepass\"\nengine = [\"artifact\"]",
-            "codec = \"raw\"",
-        );
+        let err = format!("{:#}", parse(&GOOD.replace("samples = 5", "samples = 0")).unwrap_err());
+        assert!(err.contains("[measure]") && err.contains("at least 1"), "{err}");
+        let all_excluded = GOOD.replace("compiler = \"singlepass\"\nengine = [\"artifact\"]", "codec = \"raw\"");
         assert!(format!("{:#}", parse(&all_excluded).unwrap_err()).contains("no cells"));
     }
 
     #[test]
     fn rustc_pairs_only_with_native() {
         let text = GOOD
-            .replace(
-                r#""singlepass", "cranelift", "llvm"]"#,
-                r#""cranelift", "rustc"]"#,
-            )
+            .replace(r#""singlepass", "cranelift", "llvm"]"#, r#""cranelift", "rustc"]"#)
             .replace(r#"["jit", "artifact"]"#, r#"["jit", "native"]"#);
         let m = parse(&text).unwrap();
         assert_eq!(m.combinations().len(), 2 * 2 * 2);
         let cells = m.cells();
-        assert_eq!(
-            cells.len(),
-            4,
-            "cranelift/jit and rustc/native, under both transports"
-        );
-        assert!(cells
-            .iter()
-            .all(|c| (c.compiler == Compiler::Rustc) == (c.engine == Engine::Native)));
+        assert_eq!(cells.len(), 4, "cranelift/jit and rustc/native, under both transports");
+        assert!(cells.iter().all(|c| (c.compiler == Compiler::Rustc) == (c.engine == Engine::Native)));
     }
 
     #[test]
@@ -426,8 +348,6 @@ engine = ["artifact"]
         let picked: Vec<_> = m.cells().into_iter().filter(|c| f.matches(c)).collect();
         assert_eq!(picked.len(), 4);
         assert!(Selector::parse_filter("compiler").is_err());
-        assert!(
-            format!("{:#}", Selector::parse_filter("compiler=v8").unwrap_err()).contains("allowed")
-        );
+        assert!(format!("{:#}", Selector::parse_filter("compiler=v8").unwrap_err()).contains("allowed"));
     }
 }

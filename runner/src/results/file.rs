@@ -18,8 +18,7 @@ impl ResultsFile {
     /// file whose header differs or whose last row is incomplete, naming the file.
     pub fn open(path: &Path) -> Result<ResultsFile> {
         if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
-            std::fs::create_dir_all(dir)
-                .with_context(|| format!("cannot create {}", dir.display()))?;
+            std::fs::create_dir_all(dir).with_context(|| format!("cannot create {}", dir.display()))?;
         }
         let mut file = OpenOptions::new()
             .read(true)
@@ -28,8 +27,7 @@ impl ResultsFile {
             .open(path)
             .with_context(|| format!("cannot open results file {}", path.display()))?;
         let mut existing = String::new();
-        file.read_to_string(&mut existing)
-            .with_context(|| format!("cannot read {}", path.display()))?;
+        file.read_to_string(&mut existing).with_context(|| format!("cannot read {}", path.display()))?;
         let want = header().join(",");
         if existing.is_empty() {
             file.write_all(format!("{want}\n").as_bytes())?;
@@ -47,25 +45,16 @@ impl ResultsFile {
             }
         }
         file.seek(SeekFrom::End(0))?;
-        Ok(ResultsFile {
-            file,
-            path: path.to_owned(),
-        })
+        Ok(ResultsFile { file, path: path.to_owned() })
     }
 
     /// Appends one row with a single write and syncs it to disk.
     pub fn append(&mut self, row: &Row) -> Result<()> {
-        let mut w = csv::WriterBuilder::new()
-            .has_headers(false)
-            .from_writer(Vec::new());
+        let mut w = csv::WriterBuilder::new().has_headers(false).from_writer(Vec::new());
         w.serialize(row)?;
         let bytes = w.into_inner().context("encoding a row")?;
-        self.file
-            .write_all(&bytes)
-            .with_context(|| format!("cannot write to {}", self.path.display()))?;
-        self.file
-            .sync_data()
-            .with_context(|| format!("cannot sync {}", self.path.display()))?;
+        self.file.write_all(&bytes).with_context(|| format!("cannot write to {}", self.path.display()))?;
+        self.file.sync_data().with_context(|| format!("cannot sync {}", self.path.display()))?;
         Ok(())
     }
 }
@@ -78,25 +67,10 @@ mod tests {
     fn appends_to_a_file_with_the_same_header_and_keeps_its_rows() {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("r.csv");
-        ResultsFile::open(&path)
-            .unwrap()
-            .append(&Row {
-                cell: "a".into(),
-                ..Row::default()
-            })
-            .unwrap();
-        ResultsFile::open(&path)
-            .unwrap()
-            .append(&Row {
-                cell: "b".into(),
-                ..Row::default()
-            })
-            .unwrap();
+        ResultsFile::open(&path).unwrap().append(&Row { cell: "a".into(), ..Row::default() }).unwrap();
+        ResultsFile::open(&path).unwrap().append(&Row { cell: "b".into(), ..Row::default() }).unwrap();
         let mut reader = csv::Reader::from_path(&path).unwrap();
-        assert_eq!(
-            reader.headers().unwrap().iter().collect::<Vec<_>>(),
-            header()
-        );
+        assert_eq!(reader.headers().unwrap().iter().collect::<Vec<_>>(), header());
         let cells: Vec<String> = reader.records().map(|r| r.unwrap()[3].to_owned()).collect();
         assert_eq!(cells, ["a", "b"]);
     }
@@ -107,10 +81,7 @@ mod tests {
         let foreign = dir.path().join("foreign.csv");
         std::fs::write(&foreign, "x,y\n1,2\n").unwrap();
         let err = format!("{:#}", ResultsFile::open(&foreign).err().unwrap());
-        assert!(
-            err.contains("foreign.csv") && err.contains("other columns"),
-            "{err}"
-        );
+        assert!(err.contains("foreign.csv") && err.contains("other columns"), "{err}");
         assert_eq!(std::fs::read_to_string(&foreign).unwrap(), "x,y\n1,2\n");
 
         let torn = dir.path().join("torn.csv");

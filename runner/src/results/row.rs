@@ -47,6 +47,10 @@ pub struct Row {
     pub call_floor_p50_ns: Option<f64>,
     pub rt_over_call_floor: Option<f64>,
     pub msgs_per_s: Option<f64>,
+    pub encode_min_ns: Option<f64>,
+    pub encode_p50_ns: Option<f64>,
+    pub decode_min_ns: Option<f64>,
+    pub decode_p50_ns: Option<f64>,
     pub mb_per_s: Option<f64>,
 
     pub request_bytes_mean: Option<f64>,
@@ -57,6 +61,7 @@ pub struct Row {
     pub samples: u32,
     pub batch: u32,
     pub floor_batch: u32,
+    pub codec_batch: u32,
     pub round_trips: u32,
     pub peak_rss_kib: Option<u64>,
     pub checksum: String,
@@ -91,12 +96,8 @@ impl Row {
         let floor = r.call_floor;
         // From guest files to callable guests in the measured process: loading artifacts, or
         // compiling in process (jit), or nothing more (native), then instantiating.
-        let in_process_code = r.load_ns.or(r
-            .compile_ns
-            .filter(|_| outcome.report.artifact_bytes.is_none()));
-        let setup_ns = r
-            .instantiate_ns
-            .map(|inst| inst + in_process_code.unwrap_or(0));
+        let in_process_code = r.load_ns.or(r.compile_ns.filter(|_| outcome.report.artifact_bytes.is_none()));
+        let setup_ns = r.instantiate_ns.map(|inst| inst + in_process_code.unwrap_or(0));
         let msgs_per_s = rt.map(|s| 1e9 / s.p50);
         let values = cell.values();
         Row {
@@ -132,6 +133,10 @@ impl Row {
             call_floor_p50_ns: floor.map(|s| tenth(s.p50)),
             rt_over_call_floor: rt.zip(floor).map(|(rt, f)| tenth(rt.p50 / f.p50)),
             msgs_per_s: msgs_per_s.map(f64::round),
+            encode_min_ns: r.encode.map(|s| tenth(s.min)),
+            encode_p50_ns: r.encode.map(|s| tenth(s.p50)),
+            decode_min_ns: r.decode.map(|s| tenth(s.min)),
+            decode_p50_ns: r.decode.map(|s| tenth(s.p50)),
             mb_per_s: msgs_per_s
                 .zip(r.request_bytes_mean.zip(r.reply_bytes_mean))
                 .map(|(m, (req, rep))| tenth(m * (req + rep) / 1e6)),
@@ -142,6 +147,7 @@ impl Row {
             samples: measure.samples,
             batch: measure.batch,
             floor_batch: measure.floor_batch,
+            codec_batch: measure.codec_batch,
             round_trips: measure.round_trips(),
             peak_rss_kib: r.peak_rss_kib,
             checksum: r.checksum.map(|c| format!("{c:016x}")).unwrap_or_default(),
@@ -164,12 +170,7 @@ pub fn header() -> Vec<String> {
     w.serialize(Row::default()).expect("a row serializes");
     let bytes = w.into_inner().expect("in-memory writer");
     let text = String::from_utf8(bytes).expect("utf-8 header");
-    text.lines()
-        .next()
-        .unwrap_or_default()
-        .split(',')
-        .map(str::to_owned)
-        .collect()
+    text.lines().next().unwrap_or_default().split(',').map(str::to_owned).collect()
 }
 
 #[cfg(test)]
@@ -182,10 +183,7 @@ mod tests {
         assert_eq!(&h[..4], ["schema_version", "run_id", "timestamp", "cell"]);
         let doc = include_str!("../../../results/README.md");
         for column in &h {
-            assert!(
-                doc.contains(&format!("`{column}`")),
-                "column {column} is not documented in results/README.md"
-            );
+            assert!(doc.contains(&format!("`{column}`")), "column {column} is not documented in results/README.md");
         }
         let mut unique = h.clone();
         unique.sort();

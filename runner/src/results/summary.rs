@@ -16,15 +16,7 @@ pub fn render(title: &str, rows: &[Row]) -> String {
     let _ = writeln!(
         out,
         "{:width$}  {:>17}  {:>9}  {:>9}  {:>10}  {:>10}  {:>8}  {:>8}  {:>9}",
-        "cell",
-        "status",
-        "setup µs",
-        "cold ms",
-        "rt p50 ns",
-        "rt min ns",
-        "floor ns",
-        "rt/floor",
-        "copied B"
+        "cell", "status", "setup µs", "cold ms", "rt p50 ns", "rt min ns", "floor ns", "rt/floor", "copied B"
     );
     for r in rows {
         let _ = writeln!(
@@ -45,29 +37,14 @@ pub fn render(title: &str, rows: &[Row]) -> String {
         let _ = writeln!(out, "  {} {}: {}", r.status, r.cell, r.error);
     }
 
-    let expected = rows
-        .first()
-        .map(|r| r.expected_checksum.as_str())
-        .unwrap_or_default();
+    let expected = rows.first().map(|r| r.expected_checksum.as_str()).unwrap_or_default();
     let finished: Vec<&Row> = rows.iter().filter(|r| !r.checksum.is_empty()).collect();
-    let disagree: Vec<&str> = finished
-        .iter()
-        .filter(|r| r.checksum != expected)
-        .map(|r| r.cell.as_str())
-        .collect();
+    let disagree: Vec<&str> = finished.iter().filter(|r| r.checksum != expected).map(|r| r.cell.as_str()).collect();
     if disagree.is_empty() {
-        let _ = writeln!(
-            out,
-            "checksums: all {} finished cells agree on {expected}, the expected value",
-            finished.len()
-        );
+        let _ =
+            writeln!(out, "checksums: all {} finished cells agree on {expected}, the expected value", finished.len());
     } else {
-        let _ = writeln!(
-            out,
-            "checksums: {} cells DISAGREE with {expected}: {}",
-            disagree.len(),
-            disagree.join(", ")
-        );
+        let _ = writeln!(out, "checksums: {} cells DISAGREE with {expected}: {}", disagree.len(), disagree.join(", "));
     }
 
     let mut transports: Vec<&str> = rows.iter().map(|r| r.transport.as_str()).collect();
@@ -89,6 +66,89 @@ pub fn render(title: &str, rows: &[Row]) -> String {
             );
         }
     }
+    out.push_str(&native_ratios(rows));
+    out.push_str(&codec_table(rows));
+    out
+}
+
+fn ok_rows<'a>(rows: &'a [Row], pred: impl Fn(&Row) -> bool + 'a) -> impl Iterator<Item = &'a Row> + 'a {
+    rows.iter().filter(move |r| r.status == "ok" && pred(r))
+}
+
+/// The smallest value of `metric` among `rows`.
+fn best<'a>(rows: impl Iterator<Item = &'a Row>, metric: impl Fn(&Row) -> Option<f64>) -> Option<f64> {
+    rows.filter_map(metric).min_by(f64::total_cmp)
+}
+
+fn distinct<'a>(rows: &'a [Row], key: impl Fn(&'a Row) -> &'a str) -> Vec<&'a str> {
+    let mut values: Vec<&str> = Vec::new();
+    for r in rows {
+        if !values.contains(&key(r)) {
+            values.push(key(r));
+        }
+    }
+    values
+}
+
+/// Round trip p50 of each compiler over its native twin (same codec, transport, environment and
+/// profile); a compiler's figure is the better of its engines, which run the same code.
+fn native_ratios(rows: &[Row]) -> String {
+    let mut out = String::new();
+    let compilers: Vec<&str> = distinct(rows, |r| &r.compiler).into_iter().filter(|c| *c != "rustc").collect();
+    for transport in distinct(rows, |r| &r.transport) {
+        let mut lines = Vec::new();
+        for codec in distinct(rows, |r| &r.codec) {
+            let twin = |r: &Row| r.transport == transport && r.codec == codec;
+            let Some(native) = best(ok_rows(rows, |r| twin(r) && r.engine == "native"), |r| r.rt_p50_ns) else {
+                continue;
+            };
+            let mut line = format!("  {codec:<12} {native:>10.1}");
+            for compiler in &compilers {
+                let wasm = best(ok_rows(rows, |r| twin(r) && r.compiler == *compiler), |r| r.rt_p50_ns);
+                let _ = write!(line, "  {:>10}", wasm.map_or("-".into(), |w| format!("{:.2}x", w / native)));
+            }
+            lines.push(line);
+        }
+        if !lines.is_empty() {
+            let _ = writeln!(out, "round trip p50, wasm / native, transport {transport}:");
+            let header: String = compilers.iter().map(|c| format!("  {c:>10}")).collect();
+            let _ = writeln!(out, "  {:<12} {:>10}{header}", "codec", "native ns");
+            for line in lines {
+                let _ = writeln!(out, "{line}");
+            }
+        }
+    }
+    out
+}
+
+/// Per codec: message size, encode and decode inside the guests, and the round trip; natively
+/// and under the best wasm cell.
+fn codec_table(rows: &[Row]) -> String {
+    let mut out = String::new();
+    let codecs = distinct(rows, |r| &r.codec);
+    if codecs.is_empty() {
+        return out;
+    }
+    let _ = writeln!(out, "codecs (ns per message, p50; native / best wasm):");
+    let _ = writeln!(out, "  {:<12} {:>8}  {:>17}  {:>17}  {:>17}", "codec", "bytes", "encode", "decode", "round trip");
+    let pair = |native: Option<f64>, wasm: Option<f64>| {
+        let f = |v: Option<f64>| v.map_or("-".into(), |v| format!("{v:.0}"));
+        format!("{} / {}", f(native), f(wasm))
+    };
+    for codec in codecs {
+        let native = |r: &Row| r.codec == codec && r.engine == "native";
+        let wasm = |r: &Row| r.codec == codec && r.engine != "native";
+        let metric = |m: fn(&Row) -> Option<f64>| pair(best(ok_rows(rows, native), m), best(ok_rows(rows, wasm), m));
+        let bytes = best(ok_rows(rows, |r| r.codec == codec), |r| r.request_bytes_mean);
+        let _ = writeln!(
+            out,
+            "  {codec:<12} {:>8}  {:>17}  {:>17}  {:>17}",
+            num(bytes, 1.0, 0),
+            metric(|r| r.encode_p50_ns),
+            metric(|r| r.decode_p50_ns),
+            metric(|r| r.rt_p50_ns)
+        );
+    }
     out
 }
 
@@ -109,24 +169,34 @@ mod tests {
     }
 
     #[test]
+    fn reads_wasm_against_its_native_twin() {
+        let mut rows = vec![
+            row("rustc/native/bare/shared/raw/release", "shared", "ok", 1000.0, "00000000000000aa"),
+            row("llvm/jit/bare/shared/raw/release", "shared", "ok", 1300.0, "00000000000000aa"),
+            row("llvm/artifact/bare/shared/raw/release", "shared", "ok", 1250.0, "00000000000000aa"),
+        ];
+        for (r, (compiler, engine)) in rows.iter_mut().zip([("rustc", "native"), ("llvm", "jit"), ("llvm", "artifact")])
+        {
+            r.compiler = compiler.into();
+            r.engine = engine.into();
+            r.codec = "raw".into();
+        }
+        let text = render("t", &rows);
+        assert!(text.contains("wasm / native, transport shared"), "{text}");
+        assert!(text.contains("1.25x"), "the better llvm engine over native: {text}");
+        assert!(text.contains("1000 / 1250"), "round trip native / best wasm: {text}");
+    }
+
+    #[test]
     fn flags_disagreeing_checksums_and_names_the_fastest() {
         let rows = [
             row("a", "copy", "ok", 900.0, "00000000000000aa"),
             row("b", "copy", "ok", 800.0, "00000000000000aa"),
-            row(
-                "c",
-                "shared",
-                "checksum_mismatch",
-                100.0,
-                "00000000000000bb",
-            ),
+            row("c", "shared", "checksum_mismatch", 100.0, "00000000000000bb"),
         ];
         let text = render("t", &rows);
         assert!(text.contains("3 cells, 2 ok"), "{text}");
-        assert!(
-            text.contains("1 cells DISAGREE") && text.contains(": c"),
-            "{text}"
-        );
+        assert!(text.contains("1 cells DISAGREE") && text.contains(": c"), "{text}");
         assert!(text.contains("fastest round trip, copy: b"), "{text}");
         assert!(!text.contains("fastest round trip, shared"), "{text}");
     }

@@ -5,33 +5,9 @@ use super::{Codec, DecodeError};
 use crate::record::*;
 use crate::reply::Reply;
 
-pub struct Raw;
-
-/// A record whose strings point into the encoded bytes.
-pub struct RawView<'a> {
-    timestamp: i64,
-    zone_id: u32,
-    zone_plan: ZonePlan,
-    http_protocol: HttpProtocol,
-    http_status: u32,
-    http_host_status: u32,
-    http_up_status: u32,
-    http_method: HttpMethod,
-    http_content_type: &'a str,
-    http_user_agent: &'a str,
-    http_referer: &'a str,
-    http_request_uri: &'a str,
-    origin_ip: &'a str,
-    origin_port: u32,
-    origin_hostname: &'a str,
-    origin_protocol: OriginProtocol,
-    country: Country,
-    cache_status: CacheStatus,
-    server_ip: &'a str,
-    server_name: &'a str,
-    remote_ip: &'a str,
-    bytes_dlv: u64,
-    ray_id: &'a str,
+#[derive(Default)]
+pub struct Raw {
+    out: Vec<u8>,
 }
 
 fn put_str(out: &mut Vec<u8>, s: &str) {
@@ -45,12 +21,13 @@ struct Reader<'a> {
 }
 
 impl<'a> Reader<'a> {
+    fn error(&self, what: &str, at: usize) -> DecodeError {
+        DecodeError::new(format_args!("raw: {what} at byte {at} of {}", self.bytes.len()))
+    }
+
     fn take(&mut self, n: usize) -> Result<&'a [u8], DecodeError> {
         let end = self.at.checked_add(n).filter(|&e| e <= self.bytes.len());
-        let end = end.ok_or(DecodeError {
-            what: "message truncated",
-            at: self.at,
-        })?;
+        let end = end.ok_or_else(|| self.error("message truncated", self.at))?;
         let taken = &self.bytes[self.at..end];
         self.at = end;
         Ok(taken)
@@ -78,36 +55,28 @@ impl<'a> Reader<'a> {
     fn str(&mut self) -> Result<&'a str, DecodeError> {
         let len = self.u32()? as usize;
         let at = self.at;
-        core::str::from_utf8(self.take(len)?).map_err(|_| DecodeError {
-            what: "invalid UTF-8",
-            at,
-        })
+        core::str::from_utf8(self.take(len)?).map_err(|_| self.error("invalid UTF-8", at))
     }
 
     fn enumeration<T>(&mut self, from: fn(u8) -> Option<T>) -> Result<T, DecodeError> {
         let at = self.at;
-        from(self.u8()?).ok_or(DecodeError {
-            what: "unknown enum value",
-            at,
-        })
+        from(self.u8()?).ok_or_else(|| self.error("unknown enum value", at))
     }
 
     fn finish(&self) -> Result<(), DecodeError> {
         if self.at == self.bytes.len() {
             Ok(())
         } else {
-            Err(DecodeError {
-                what: "trailing bytes",
-                at: self.at,
-            })
+            Err(self.error("trailing bytes", self.at))
         }
     }
 }
 
 impl Codec for Raw {
-    type View<'a> = RawView<'a>;
+    type View<'a> = LogRef<'a>;
 
-    fn encode(log: &Log, out: &mut Vec<u8>) {
+    fn encode(&mut self, log: &Log) -> &[u8] {
+        let out = &mut self.out;
         out.clear();
         out.extend_from_slice(&log.timestamp.to_le_bytes());
         out.extend_from_slice(&log.zone_id.to_le_bytes());
@@ -133,11 +102,12 @@ impl Codec for Raw {
         put_str(out, &log.remote_ip);
         out.extend_from_slice(&log.bytes_dlv.to_le_bytes());
         put_str(out, &log.ray_id);
+        out
     }
 
-    fn decode(bytes: &[u8]) -> Result<RawView<'_>, DecodeError> {
+    fn decode<R>(&mut self, bytes: &[u8], read: impl FnOnce(&LogRef<'_>) -> R) -> Result<R, DecodeError> {
         let mut r = Reader { bytes, at: 0 };
-        let view = RawView {
+        let view = LogRef {
             timestamp: r.i64()?,
             zone_id: r.u32()?,
             zone_plan: r.enumeration(ZonePlan::from_u8)?,
@@ -163,96 +133,22 @@ impl Codec for Raw {
             ray_id: r.str()?,
         };
         r.finish()?;
-        Ok(view)
+        Ok(read(&view))
     }
 
-    fn encode_reply(reply: &Reply, out: &mut Vec<u8>) {
+    fn encode_reply(&mut self, reply: &Reply) -> &[u8] {
+        let out = &mut self.out;
         out.clear();
         out.extend_from_slice(&reply.timestamp.to_le_bytes());
         out.extend_from_slice(&reply.request_bytes.to_le_bytes());
         out.extend_from_slice(&reply.digest.to_le_bytes());
+        out
     }
 
-    fn decode_reply(bytes: &[u8]) -> Result<Reply, DecodeError> {
+    fn decode_reply(&mut self, bytes: &[u8]) -> Result<Reply, DecodeError> {
         let mut r = Reader { bytes, at: 0 };
-        let reply = Reply {
-            timestamp: r.i64()?,
-            request_bytes: r.u32()?,
-            digest: r.u64()?,
-        };
+        let reply = Reply { timestamp: r.i64()?, request_bytes: r.u32()?, digest: r.u64()? };
         r.finish()?;
         Ok(reply)
-    }
-}
-
-impl LogView for RawView<'_> {
-    fn timestamp(&self) -> i64 {
-        self.timestamp
-    }
-    fn zone_id(&self) -> u32 {
-        self.zone_id
-    }
-    fn zone_plan(&self) -> ZonePlan {
-        self.zone_plan
-    }
-    fn http_protocol(&self) -> HttpProtocol {
-        self.http_protocol
-    }
-    fn http_status(&self) -> u32 {
-        self.http_status
-    }
-    fn http_host_status(&self) -> u32 {
-        self.http_host_status
-    }
-    fn http_up_status(&self) -> u32 {
-        self.http_up_status
-    }
-    fn http_method(&self) -> HttpMethod {
-        self.http_method
-    }
-    fn http_content_type(&self) -> &str {
-        self.http_content_type
-    }
-    fn http_user_agent(&self) -> &str {
-        self.http_user_agent
-    }
-    fn http_referer(&self) -> &str {
-        self.http_referer
-    }
-    fn http_request_uri(&self) -> &str {
-        self.http_request_uri
-    }
-    fn origin_ip(&self) -> &str {
-        self.origin_ip
-    }
-    fn origin_port(&self) -> u32 {
-        self.origin_port
-    }
-    fn origin_hostname(&self) -> &str {
-        self.origin_hostname
-    }
-    fn origin_protocol(&self) -> OriginProtocol {
-        self.origin_protocol
-    }
-    fn country(&self) -> Country {
-        self.country
-    }
-    fn cache_status(&self) -> CacheStatus {
-        self.cache_status
-    }
-    fn server_ip(&self) -> &str {
-        self.server_ip
-    }
-    fn server_name(&self) -> &str {
-        self.server_name
-    }
-    fn remote_ip(&self) -> &str {
-        self.remote_ip
-    }
-    fn bytes_dlv(&self) -> u64 {
-        self.bytes_dlv
-    }
-    fn ray_id(&self) -> &str {
-        self.ray_id
     }
 }

@@ -31,17 +31,13 @@ pub struct Modules {
 }
 
 fn compile_one(engine: &wasmer::Engine, path: &Path) -> Result<Module> {
-    let wasm =
-        std::fs::read(path).with_context(|| format!("cannot read guest {}", path.display()))?;
+    let wasm = std::fs::read(path).with_context(|| format!("cannot read guest {}", path.display()))?;
     Module::new(engine, wasm).with_context(|| format!("cannot compile guest {}", path.display()))
 }
 
 /// Compiles both guests (the `jit` engine, and the first half of `artifact`).
 pub fn compile(engine: &wasmer::Engine, guests: &GuestFiles) -> Result<Modules> {
-    Ok(Modules {
-        producer: compile_one(engine, &guests.producer)?,
-        consumer: compile_one(engine, &guests.consumer)?,
-    })
+    Ok(Modules { producer: compile_one(engine, &guests.producer)?, consumer: compile_one(engine, &guests.consumer)? })
 }
 
 /// Where the artifacts of a cell's two guests live.
@@ -55,9 +51,7 @@ pub fn save_artifacts(modules: &Modules, dir: &Path) -> Result<u64> {
     let (p, c) = artifact_paths(dir);
     let mut total = 0;
     for (module, path) in [(&modules.producer, &p), (&modules.consumer, &c)] {
-        module
-            .serialize_to_file(path)
-            .with_context(|| format!("cannot write artifact {}", path.display()))?;
+        module.serialize_to_file(path).with_context(|| format!("cannot write artifact {}", path.display()))?;
         total += std::fs::metadata(path)?.len();
     }
     Ok(total)
@@ -72,10 +66,7 @@ pub fn headless_engine() -> wasmer::Engine {
 /// Loads both guests' artifacts from `dir` (the `artifact` engine's measured phase).
 pub fn load_artifacts(engine: &wasmer::Engine, dir: &Path) -> Result<Modules> {
     let (p, c) = artifact_paths(dir);
-    Ok(Modules {
-        producer: load_artifact(engine, &p)?,
-        consumer: load_artifact(engine, &c)?,
-    })
+    Ok(Modules { producer: load_artifact(engine, &p)?, consumer: load_artifact(engine, &c)? })
 }
 
 #[allow(unsafe_code)]

@@ -32,14 +32,9 @@ pub fn set_up<T: Transport>(job: &Job, report: &mut Report) -> Result<Pair<T>, F
             report.load_ns = Some(ns);
             (engine, modules?)
         }
-        Engine::Native => {
-            return Err(Failure::Error(
-                "the native engine does not run under Wasmer".into(),
-            ))
-        }
+        Engine::Native => return Err(Failure::Error("the native engine does not run under Wasmer".into())),
     };
-    let (pair, ns) =
-        time(|| Pair::<T>::instantiate(wasmer::Store::new(engine), &modules, cell.environment));
+    let (pair, ns) = time(|| Pair::<T>::instantiate(wasmer::Store::new(engine), &modules, cell.environment));
     report.instantiate_ns = Some(ns);
     Ok(pair?)
 }
@@ -55,7 +50,5 @@ pub fn precompile(job: &Job, report: &mut Report) -> Result<(), Failure> {
 }
 
 fn wasm_files(job: &Job) -> Result<&GuestFiles, Failure> {
-    job.guests
-        .as_ref()
-        .ok_or_else(|| Failure::Error("no guest .wasm files were given for a wasm cell".into()))
+    job.guests.as_ref().ok_or_else(|| Failure::Error("no guest .wasm files were given for a wasm cell".into()))
 }

@@ -20,10 +20,7 @@ impl Bytes {
     /// `None` for the guests' "failed" value, 0.
     #[inline]
     pub fn unpack(packed: u64) -> Option<Bytes> {
-        (packed != 0).then_some(Bytes {
-            ptr: (packed >> 32) as u32,
-            len: packed as u32,
-        })
+        (packed != 0).then_some(Bytes { ptr: (packed >> 32) as u32, len: packed as u32 })
     }
 }
 
@@ -39,6 +36,7 @@ pub struct ProducerFns {
     pub check_reply: TypedFunction<(u32, u32), u32>,
     pub reply_buffer: TypedFunction<u32, u32>,
     pub checksum: TypedFunction<(), u64>,
+    pub bench_encode: TypedFunction<(u32, u32), u32>,
     pub error_message: TypedFunction<(), u64>,
 }
 
@@ -47,6 +45,7 @@ pub struct ConsumerFns {
     pub consume: TypedFunction<(u32, u32), u64>,
     pub request_buffer: TypedFunction<u32, u32>,
     pub ping: TypedFunction<u32, u32>,
+    pub bench_decode: TypedFunction<(u32, u32, u32), u32>,
     pub error_message: TypedFunction<(), u64>,
 }
 
@@ -56,16 +55,11 @@ impl ProducerFns {
         let context = "producer lacks an export the harness calls";
         Ok(ProducerFns {
             produce: e.get_typed_function(store, "produce").context(context)?,
-            check_reply: e
-                .get_typed_function(store, "check_reply")
-                .context(context)?,
-            reply_buffer: e
-                .get_typed_function(store, "reply_buffer")
-                .context(context)?,
+            check_reply: e.get_typed_function(store, "check_reply").context(context)?,
+            reply_buffer: e.get_typed_function(store, "reply_buffer").context(context)?,
             checksum: e.get_typed_function(store, "checksum").context(context)?,
-            error_message: e
-                .get_typed_function(store, "error_message")
-                .context(context)?,
+            bench_encode: e.get_typed_function(store, "bench_encode").context(context)?,
+            error_message: e.get_typed_function(store, "error_message").context(context)?,
         })
     }
 }
@@ -76,13 +70,10 @@ impl ConsumerFns {
         let context = "consumer lacks an export the harness calls";
         Ok(ConsumerFns {
             consume: e.get_typed_function(store, "consume").context(context)?,
-            request_buffer: e
-                .get_typed_function(store, "request_buffer")
-                .context(context)?,
+            request_buffer: e.get_typed_function(store, "request_buffer").context(context)?,
             ping: e.get_typed_function(store, "ping").context(context)?,
-            error_message: e
-                .get_typed_function(store, "error_message")
-                .context(context)?,
+            bench_decode: e.get_typed_function(store, "bench_decode").context(context)?,
+            error_message: e.get_typed_function(store, "error_message").context(context)?,
         })
     }
 }
@@ -94,25 +85,17 @@ pub struct Pair<T> {
     consumer: ConsumerFns,
     transport: T,
     traffic: Traffic,
+    /// Where the request staged for the decode benchmark is, as the consumer sees it.
+    staged: Option<Bytes>,
 }
 
 impl<T: Transport> Pair<T> {
     /// Instantiates both guests (the measured "instantiate" phase).
-    pub fn instantiate(
-        mut store: Store,
-        modules: &Modules,
-        environment: Environment,
-    ) -> Result<Pair<T>> {
+    pub fn instantiate(mut store: Store, modules: &Modules, environment: Environment) -> Result<Pair<T>> {
         let linked = T::link(&mut store, modules, environment)?;
         let producer = ProducerFns::new(&store, &linked.producer)?;
         let consumer = ConsumerFns::new(&store, &linked.consumer)?;
-        Ok(Pair {
-            store,
-            producer,
-            consumer,
-            transport: linked.transport,
-            traffic: Traffic::default(),
-        })
+        Ok(Pair { store, producer, consumer, transport: linked.transport, traffic: Traffic::default(), staged: None })
     }
 }
 
@@ -124,30 +107,17 @@ impl<T: Transport> Guests for Pair<T> {
             .ok_or_else(|| Failure::Error("producer returned no request".into()))?;
         self.traffic.request_bytes += u64::from(request.len);
         let request = self.transport.to_consumer(store, &self.consumer, request)?;
-        let Some(reply) = Bytes::unpack(self.consumer.consume.call(
-            store,
-            request.ptr,
-            request.len,
-        )?) else {
+        let Some(reply) = Bytes::unpack(self.consumer.consume.call(store, request.ptr, request.len)?) else {
             let packed = self.consumer.error_message.call(store)?;
             let why = self.transport.consumer_text(store, packed);
-            return Err(Failure::Error(format!(
-                "consumer refused record {i}: {why}"
-            )));
+            return Err(Failure::Error(format!("consumer refused record {i}: {why}")));
         };
         self.traffic.reply_bytes += u64::from(reply.len);
         let reply = self.transport.to_producer(store, &self.producer, reply)?;
-        if self
-            .producer
-            .check_reply
-            .call(store, reply.ptr, reply.len)?
-            != 0
-        {
+        if self.producer.check_reply.call(store, reply.ptr, reply.len)? != 0 {
             let packed = self.producer.error_message.call(store)?;
             let why = self.transport.producer_text(store, packed);
-            return Err(Failure::Error(format!(
-                "producer refused the reply to record {i}: {why}"
-            )));
+            return Err(Failure::Error(format!("producer refused the reply to record {i}: {why}")));
         }
         Ok(())
     }
@@ -164,11 +134,32 @@ impl<T: Transport> Guests for Pair<T> {
         Ok(self.producer.checksum.call(&mut self.store)?)
     }
 
-    fn traffic(&self) -> Traffic {
-        Traffic {
-            copied_bytes: self.transport.copied_bytes(),
-            ..self.traffic
+    fn encode_batch(&mut self, i: u32, n: u32) -> Result<(), Failure> {
+        self.producer.bench_encode.call(&mut self.store, i, n)?;
+        Ok(())
+    }
+
+    fn stage(&mut self, i: u32) -> Result<(), Failure> {
+        let store = &mut self.store;
+        let request = Bytes::unpack(self.producer.produce.call(store, i)?)
+            .ok_or_else(|| Failure::Error("producer returned no request".into()))?;
+        self.staged = Some(self.transport.to_consumer(store, &self.consumer, request)?);
+        Ok(())
+    }
+
+    fn decode_batch(&mut self, n: u32) -> Result<(), Failure> {
+        let staged = self.staged.ok_or_else(|| Failure::Error("decode benchmark without a staged request".into()))?;
+        let store = &mut self.store;
+        if self.consumer.bench_decode.call(store, staged.ptr, staged.len, n)? != 0 {
+            let packed = self.consumer.error_message.call(store)?;
+            let why = self.transport.consumer_text(store, packed);
+            return Err(Failure::Error(format!("consumer could not decode the staged request: {why}")));
         }
+        Ok(())
+    }
+
+    fn traffic(&self) -> Traffic {
+        Traffic { copied_bytes: self.transport.copied_bytes(), ..self.traffic }
     }
 }
 

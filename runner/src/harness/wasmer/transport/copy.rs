@@ -23,11 +23,7 @@ pub struct CopyLink {
 }
 
 fn own_memory(instance: &Instance, who: &str) -> Result<Memory> {
-    Ok(instance
-        .exports
-        .get_memory("memory")
-        .with_context(|| format!("{who} exports no memory"))?
-        .clone())
+    Ok(instance.exports.get_memory("memory").with_context(|| format!("{who} exports no memory"))?.clone())
 }
 
 impl CopyLink {
@@ -40,57 +36,33 @@ impl CopyLink {
         grow: &TypedFunction<u32, u32>,
     ) -> Result<Bytes, Failure> {
         let (source, target, buffer) = if to_consumer {
-            (
-                &self.producer_memory,
-                &self.consumer_memory,
-                &mut self.request_buffer,
-            )
+            (&self.producer_memory, &self.consumer_memory, &mut self.request_buffer)
         } else {
-            (
-                &self.consumer_memory,
-                &self.producer_memory,
-                &mut self.reply_buffer,
-            )
+            (&self.consumer_memory, &self.producer_memory, &mut self.reply_buffer)
         };
         let len = from.len as usize;
         self.scratch.resize(len, 0);
         source
             .view(store)
             .read(u64::from(from.ptr), &mut self.scratch)
-            .map_err(|e| {
-                Failure::Error(format!("guest handed over bytes outside its memory: {e}"))
-            })?;
+            .map_err(|e| Failure::Error(format!("guest handed over bytes outside its memory: {e}")))?;
         if buffer.len < from.len {
-            *buffer = Bytes {
-                ptr: grow.call(store, from.len)?,
-                len: from.len,
-            };
+            *buffer = Bytes { ptr: grow.call(store, from.len)?, len: from.len };
         }
         target
             .view(store)
             .write(u64::from(buffer.ptr), &self.scratch)
-            .map_err(|e| {
-                Failure::Error(format!("receiver's buffer lies outside its memory: {e}"))
-            })?;
+            .map_err(|e| Failure::Error(format!("receiver's buffer lies outside its memory: {e}")))?;
         self.copied += u64::from(from.len);
-        Ok(Bytes {
-            ptr: buffer.ptr,
-            len: from.len,
-        })
+        Ok(Bytes { ptr: buffer.ptr, len: from.len })
     }
 }
 
 impl Transport for CopyLink {
-    fn link(
-        store: &mut Store,
-        modules: &Modules,
-        environment: Environment,
-    ) -> Result<Linked<Self>> {
+    fn link(store: &mut Store, modules: &Modules, environment: Environment) -> Result<Linked<Self>> {
         let imports = imports(environment, None);
-        let producer = Instance::new(store, &modules.producer, &imports)
-            .context("cannot instantiate the producer")?;
-        let consumer = Instance::new(store, &modules.consumer, &imports)
-            .context("cannot instantiate the consumer")?;
+        let producer = Instance::new(store, &modules.producer, &imports).context("cannot instantiate the producer")?;
+        let consumer = Instance::new(store, &modules.consumer, &imports).context("cannot instantiate the consumer")?;
         let transport = CopyLink {
             producer_memory: own_memory(&producer, "producer")?,
             consumer_memory: own_memory(&consumer, "consumer")?,
@@ -99,30 +71,16 @@ impl Transport for CopyLink {
             reply_buffer: Bytes { ptr: 0, len: 0 },
             copied: 0,
         };
-        Ok(Linked {
-            producer,
-            consumer,
-            transport,
-        })
+        Ok(Linked { producer, consumer, transport })
     }
 
     #[inline]
-    fn to_consumer(
-        &mut self,
-        store: &mut Store,
-        consumer: &ConsumerFns,
-        request: Bytes,
-    ) -> Result<Bytes, Failure> {
+    fn to_consumer(&mut self, store: &mut Store, consumer: &ConsumerFns, request: Bytes) -> Result<Bytes, Failure> {
         self.carry(store, request, true, &consumer.request_buffer)
     }
 
     #[inline]
-    fn to_producer(
-        &mut self,
-        store: &mut Store,
-        producer: &ProducerFns,
-        reply: Bytes,
-    ) -> Result<Bytes, Failure> {
+    fn to_producer(&mut self, store: &mut Store, producer: &ProducerFns, reply: Bytes) -> Result<Bytes, Failure> {
         self.carry(store, reply, false, &producer.reply_buffer)
     }
 

@@ -24,24 +24,13 @@ pub struct Linked<T> {
 
 pub trait Transport: Sized {
     /// Instantiates both guests, linked as this transport needs.
-    fn link(store: &mut Store, modules: &Modules, environment: Environment)
-        -> Result<Linked<Self>>;
+    fn link(store: &mut Store, modules: &Modules, environment: Environment) -> Result<Linked<Self>>;
 
     /// Makes the producer's request readable by the consumer; returns where it now is.
-    fn to_consumer(
-        &mut self,
-        store: &mut Store,
-        consumer: &ConsumerFns,
-        request: Bytes,
-    ) -> Result<Bytes, Failure>;
+    fn to_consumer(&mut self, store: &mut Store, consumer: &ConsumerFns, request: Bytes) -> Result<Bytes, Failure>;
 
     /// Makes the consumer's reply readable by the producer; returns where it now is.
-    fn to_producer(
-        &mut self,
-        store: &mut Store,
-        producer: &ProducerFns,
-        reply: Bytes,
-    ) -> Result<Bytes, Failure>;
+    fn to_producer(&mut self, store: &mut Store, producer: &ProducerFns, reply: Bytes) -> Result<Bytes, Failure>;
 
     /// Bytes copied between guest memories so far.
     fn copied_bytes(&self) -> u64;

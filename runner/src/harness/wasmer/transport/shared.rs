@@ -23,40 +23,26 @@ fn imported_minimum(module: &Module, who: &str) -> Result<Pages> {
         .memories()
         .find(|m| m.module() == "env" && m.name() == "memory")
         .map(|m| m.ty().minimum)
-        .with_context(|| {
-            format!(
-                "the {who} does not import env.memory: it was not built for the shared transport"
-            )
-        })
+        .with_context(|| format!("the {who} does not import env.memory: it was not built for the shared transport"))
 }
 
 /// The end of a guest's static data and stack (its exported `__heap_base`).
 fn heap_base(store: &mut Store, instance: &Instance, who: &str) -> Result<u32> {
-    match instance
-        .exports
-        .get_global("__heap_base")
-        .map(|g| g.get(store))
-    {
+    match instance.exports.get_global("__heap_base").map(|g| g.get(store)) {
         Ok(Value::I32(v)) => Ok(v as u32),
         _ => bail!("the {who} exports no i32 __heap_base, so its memory layout cannot be checked"),
     }
 }
 
 impl Transport for SharedLink {
-    fn link(
-        store: &mut Store,
-        modules: &Modules,
-        environment: Environment,
-    ) -> Result<Linked<Self>> {
-        let minimum = imported_minimum(&modules.producer, "producer")?
-            .max(imported_minimum(&modules.consumer, "consumer")?);
-        let memory = Memory::new(store, MemoryType::new(minimum, None, false))
-            .context("cannot create the shared memory")?;
+    fn link(store: &mut Store, modules: &Modules, environment: Environment) -> Result<Linked<Self>> {
+        let minimum =
+            imported_minimum(&modules.producer, "producer")?.max(imported_minimum(&modules.consumer, "consumer")?);
+        let memory =
+            Memory::new(store, MemoryType::new(minimum, None, false)).context("cannot create the shared memory")?;
         let imports = imports(environment, Some(&memory));
-        let producer = Instance::new(store, &modules.producer, &imports)
-            .context("cannot instantiate the producer")?;
-        let consumer = Instance::new(store, &modules.consumer, &imports)
-            .context("cannot instantiate the consumer")?;
+        let producer = Instance::new(store, &modules.producer, &imports).context("cannot instantiate the producer")?;
+        let consumer = Instance::new(store, &modules.consumer, &imports).context("cannot instantiate the consumer")?;
         // The producer's stack and data lie below SHARED_CONSUMER_BASE, the consumer's above it;
         // both heaps grow the memory at its end, each from fresh pages.
         let producer_end = heap_base(store, &producer, "producer")?;
@@ -67,30 +53,16 @@ impl Transport for SharedLink {
                  span {SHARED_CONSUMER_BASE:#x}..{consumer_end:#x}; rebuild the guests"
             );
         }
-        Ok(Linked {
-            producer,
-            consumer,
-            transport: SharedLink { memory },
-        })
+        Ok(Linked { producer, consumer, transport: SharedLink { memory } })
     }
 
     #[inline]
-    fn to_consumer(
-        &mut self,
-        _: &mut Store,
-        _: &ConsumerFns,
-        request: Bytes,
-    ) -> Result<Bytes, Failure> {
+    fn to_consumer(&mut self, _: &mut Store, _: &ConsumerFns, request: Bytes) -> Result<Bytes, Failure> {
         Ok(request)
     }
 
     #[inline]
-    fn to_producer(
-        &mut self,
-        _: &mut Store,
-        _: &ProducerFns,
-        reply: Bytes,
-    ) -> Result<Bytes, Failure> {
+    fn to_producer(&mut self, _: &mut Store, _: &ProducerFns, reply: Bytes) -> Result<Bytes, Failure> {
         Ok(reply)
     }
 

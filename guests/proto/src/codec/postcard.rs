@@ -1,0 +1,27 @@
+//! postcard through serde (varint integers, no field names).
+
+use super::serde_format::SerdeFormat;
+use super::DecodeError;
+use serde::de::DeserializeOwned;
+
+/// The serde format; the codec is [`super::Postcard`].
+pub struct PostcardFormat;
+
+impl SerdeFormat for PostcardFormat {
+    fn encode(value: &impl serde::Serialize, out: &mut Vec<u8>) {
+        out.clear();
+        // postcard appends to any `Extend<u8>` and fails only when its output is full, which a Vec
+        // never is.
+        let buf = std::mem::take(out);
+        *out = postcard::to_extend(value, buf).expect("postcard encodes into a Vec");
+    }
+
+    fn decode<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, DecodeError> {
+        let (value, rest) =
+            postcard::take_from_bytes(bytes).map_err(|e| DecodeError::new(format_args!("postcard: {e}")))?;
+        if !rest.is_empty() {
+            return Err(DecodeError::new(format_args!("postcard: {} trailing bytes", rest.len())));
+        }
+        Ok(value)
+    }
+}
