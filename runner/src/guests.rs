@@ -9,14 +9,8 @@ use anyhow::{bail, Context, Result};
 use sha2::{Digest, Sha256};
 use std::path::{Path, PathBuf};
 use std::process::Command;
+pub use wasmatrix_core::guests::GuestFiles;
 use wasmatrix_proto::build::CODEC_ENV;
-
-/// The two guests' `.wasm` files of one cell.
-#[derive(Clone, Debug, serde::Serialize, serde::Deserialize)]
-pub struct GuestFiles {
-    pub producer: PathBuf,
-    pub consumer: PathBuf,
-}
 
 /// Where the consumer's data and stack start in the shared memory. The producer keeps the
 /// linker's default, stack first: stack in [0, 1 MiB), then its data; the consumer's data starts
@@ -122,19 +116,54 @@ impl Builder {
         self.root.join("target/wasmatrix/guests")
     }
 
+    fn target_dir(&self) -> PathBuf {
+        self.root.join("target/wasmatrix/cargo")
+    }
+
+    /// Holds every other runner's guest builds off until dropped: builds of different variants
+    /// share cargo's output paths between the build and the copy.
+    fn lock(&self) -> Result<std::fs::File> {
+        std::fs::create_dir_all(self.guest_dir())?;
+        let path = self.guest_dir().join(".lock");
+        let lock = std::fs::File::create(&path).with_context(|| format!("cannot create {}", path.display()))?;
+        lock.lock().with_context(|| format!("cannot lock {}", path.display()))?;
+        Ok(lock)
+    }
+
+    fn cargo(&self) -> Command {
+        let mut cargo = Command::new(std::env::var("CARGO").unwrap_or_else(|_| "cargo".into()));
+        cargo.current_dir(&self.root);
+        cargo
+    }
+
+    /// The native twin's worker (runner/native), built with the same cargo profile as the wasm
+    /// guests so that both get the same optimisation settings. Cargo decides what is stale.
+    pub fn native_worker(&self, profile: Profile) -> Result<PathBuf> {
+        let _lock = self.lock()?;
+        let profile = format!("guest-{}", profile.name());
+        let output = self
+            .cargo()
+            .args(["build", "--quiet", "--locked", "-p", "wasmatrix-native", "--profile", &profile])
+            .arg("--target-dir")
+            .arg(self.target_dir())
+            .output()
+            .context("cannot run cargo to build the native worker")?;
+        if !output.status.success() {
+            bail!(
+                "building the native worker ({profile}) failed:\n{}",
+                String::from_utf8_lossy(&output.stderr).trim_end()
+            );
+        }
+        Ok(self.target_dir().join(profile).join("wasmatrix-native"))
+    }
+
     /// The guests of `build`, built now unless an identical build is cached.
     pub fn ensure(&self, build: GuestBuild) -> Result<GuestFiles> {
         let files = build.files_in(&self.guest_dir());
         let dir = files.producer.parent().expect("guest files live in a folder").to_owned();
         let stamp = dir.join("fingerprint");
         let want = format!("{}\n{build:?}\n", self.sources);
-        // One build at a time across processes: builds of other variants share cargo's output
-        // paths between the build and the copy.
-        std::fs::create_dir_all(self.guest_dir())?;
-        let lock_path = self.guest_dir().join(".lock");
-        let lock =
-            std::fs::File::create(&lock_path).with_context(|| format!("cannot create {}", lock_path.display()))?;
-        lock.lock().with_context(|| format!("cannot lock {}", lock_path.display()))?;
+        let _lock = self.lock()?;
         let fresh = std::fs::read_to_string(&stamp).is_ok_and(|have| have == want)
             && files.producer.exists()
             && files.consumer.exists();
@@ -152,11 +181,10 @@ impl Builder {
     fn cargo_build(&self, build: GuestBuild, role: Role, dest: &Path) -> Result<()> {
         let target = guest_target(build.environment);
         let profile = format!("guest-{}", build.profile.name());
-        let target_dir = self.root.join("target/wasmatrix/cargo");
+        let target_dir = self.target_dir();
         let package = format!("wasmatrix-{}", role.name());
-        let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
-        let output = Command::new(cargo)
-            .current_dir(&self.root)
+        let output = self
+            .cargo()
             .env(CODEC_ENV, Axis::name(build.codec))
             .args(["rustc", "--quiet", "--locked", "-p", &package, "--crate-type", "cdylib"])
             .args(["--target", target, "--profile", &profile])

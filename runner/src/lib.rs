@@ -3,15 +3,16 @@
 //!   every axis value.
 //! - [`guests`]: the guest `.wasm` files are built, once per variant.
 //! - [`run`]: a run; [`supervise`] runs each cell in worker processes with a time limit;
-//!   [`worker`] is one cell inside its process.
+//!   [`worker`] is a wasm cell inside its process (native cells: runner/native).
 //! - [`harness`]: the guests under Wasmer: engine configuration, imports, transports, round trip.
-//! - [`measure`]: timing and statistics; [`reference`]: the checksum every cell must reproduce.
+//! - [`reference`]: the checksum every cell must reproduce.
+//! - wasmatrix-core (runner/core): axes, cells, the `Guests` interface, timing and statistics, and
+//!   the worker protocol that every worker shares.
 //! - [`results`]: the CSV schema, the results file, the summary; [`meta`]: versions and machine.
 
 pub mod guests;
 pub mod harness;
 pub mod matrix;
-pub mod measure;
 pub mod meta;
 pub mod preflight;
 pub mod reference;
@@ -19,6 +20,8 @@ pub mod results;
 pub mod run;
 pub mod supervise;
 pub mod worker;
+
+pub use wasmatrix_core::measure;
 
 use std::path::PathBuf;
 

@@ -2,6 +2,7 @@
 //! processes, appending one row per cell to the results file as it ends.
 
 use crate::guests::{Builder, GuestBuild, GuestFiles};
+use crate::matrix::axes::{Engine, Profile};
 use crate::matrix::{Cell, Matrix, Selector};
 use crate::meta::RunMeta;
 use crate::results::{file::ResultsFile, row::Row, summary};
@@ -9,6 +10,7 @@ use crate::supervise::{run_cell, Status};
 use crate::worker::{Job, Phase};
 use anyhow::{bail, Context, Result};
 use indicatif::{ProgressBar, ProgressStyle};
+use std::collections::hash_map::Entry;
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 
@@ -53,24 +55,29 @@ pub fn run(root: &Path, opts: &Options) -> Result<Finished> {
         opts.out.clone().unwrap_or_else(|| root.join("results").join(format!("{}-{}.csv", matrix.name, meta.run_id)));
     let mut results = ResultsFile::open(&results_path)?;
 
+    // Everything the cells run, built before the first cell: wasm guests per variant (or taken
+    // from --guests), and the native worker per profile.
+    let builder = Builder::new(root)?;
     let mut guests: HashMap<GuestBuild, GuestFiles> = HashMap::new();
-    let builder = match &opts.guests {
-        Some(_) => None,
-        None => Some(Builder::new(root)?),
-    };
     for build in cells.iter().filter_map(GuestBuild::of) {
         if guests.contains_key(&build) {
             continue;
         }
-        let files = match (&builder, &opts.guests) {
-            (Some(builder), _) => {
+        let files = match &opts.guests {
+            Some(dir) => build.files_in(dir),
+            None => {
                 eprintln!("building guests {}", build.relative_dir().display());
                 builder.ensure(build)?
             }
-            (None, Some(dir)) => build.files_in(dir),
-            (None, None) => unreachable!("either a builder or a guest directory"),
         };
         guests.insert(build, files);
+    }
+    let mut native_workers: HashMap<Profile, PathBuf> = HashMap::new();
+    for cell in cells.iter().filter(|c| c.engine == Engine::Native) {
+        if let Entry::Vacant(slot) = native_workers.entry(cell.profile) {
+            eprintln!("building the native worker (profile {})", cell.profile);
+            slot.insert(builder.native_worker(cell.profile)?);
+        }
     }
 
     let expected = crate::reference::expected_checksum(matrix.measure.round_trips());
@@ -101,7 +108,11 @@ pub fn run(root: &Path, opts: &Options) -> Result<Finished> {
             artifacts: artifacts.clone(),
             phase: Phase::Measure,
         };
-        let outcome = run_cell(&opts.runner_exe, &job, expected);
+        let worker = match cell.engine {
+            Engine::Native => &native_workers[&cell.profile],
+            _ => &opts.runner_exe,
+        };
+        let outcome = run_cell(worker, &job, expected);
         let _ = std::fs::remove_dir_all(&artifacts);
         let row = Row::new(cell, &matrix.measure, &meta, sizes, &outcome, expected);
         results.append(&row)?;

@@ -47,13 +47,14 @@ pub struct Outcome {
     pub cold_start_ns: Option<u64>,
 }
 
-/// Runs a cell: a precompile worker first for the `artifact` engine, then the measuring worker.
-pub fn run_cell(runner: &Path, job: &Job, expected_checksum: u64) -> Outcome {
+/// Runs a cell in `worker` (the runner, or the native worker): a precompile process first for the
+/// `artifact` engine, then the measuring one.
+pub fn run_cell(worker: &Path, job: &Job, expected_checksum: u64) -> Outcome {
     let timeout = Duration::from_secs(job.measure.timeout_s);
     let mut report = Report::default();
     if job.cell.engine == crate::matrix::axes::Engine::Artifact {
         let pre = Job { phase: Phase::Precompile, ..job.clone() };
-        let run = run_worker(runner, &pre, timeout);
+        let run = run_worker(worker, &pre, timeout);
         if let Some(r) = &run.report {
             report.compile_ns = r.compile_ns;
             report.artifact_bytes = r.artifact_bytes;
@@ -62,7 +63,7 @@ pub fn run_cell(runner: &Path, job: &Job, expected_checksum: u64) -> Outcome {
             return Outcome { report, status, error: format!("precompiling: {error}"), cold_start_ns: None };
         }
     }
-    let run = run_worker(runner, &Job { phase: Phase::Measure, ..job.clone() }, timeout);
+    let run = run_worker(worker, &Job { phase: Phase::Measure, ..job.clone() }, timeout);
     let failure = run.failure();
     let measured = run.report.unwrap_or_default();
     report = Report {

@@ -2,52 +2,16 @@
 //! expanded into [`Cell`]s ([`Matrix::cells`]). Errors name the file, line and column, and what
 //! is allowed there.
 
-pub mod axes;
-mod cell;
+pub use wasmatrix_core::axes;
+pub use wasmatrix_core::measure::Measure;
 
 use anyhow::{bail, Context, Result};
 use axes::*;
-pub use cell::Cell;
 use serde::Deserialize;
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use toml::Spanned;
-
-/// How each cell is measured (the `[measure]` table).
-#[derive(Clone, Copy, Debug, Deserialize, serde::Serialize, PartialEq, Eq)]
-#[serde(deny_unknown_fields)]
-pub struct Measure {
-    /// Round trips before timing starts.
-    pub warmup: u32,
-    /// Timed batches; latency percentiles are taken over their means.
-    pub samples: u32,
-    /// Round trips per timed batch, so the clock read is a small part of each sample.
-    pub batch: u32,
-    /// Bare calls per batch when timing the host->guest call floor.
-    #[serde(default = "default_floor_batch")]
-    pub floor_batch: u32,
-    /// Encodes (or decodes) per batch when timing the codec inside the guests.
-    #[serde(default = "default_codec_batch")]
-    pub codec_batch: u32,
-    /// Wall-clock limit for one worker process, in seconds.
-    pub timeout_s: u64,
-}
-
-fn default_floor_batch() -> u32 {
-    1000
-}
-
-fn default_codec_batch() -> u32 {
-    100
-}
-
-impl Measure {
-    /// Round trips a cell performs in all (first + warm-up + timed); record `i` is sent in
-    /// round trip `i`, so every cell of a run covers the same records and checksums agree.
-    pub fn round_trips(&self) -> u32 {
-        1 + self.warmup + self.samples * self.batch
-    }
-}
+pub use wasmatrix_core::cell::Cell;
 
 /// Which cells a selector matches: every listed axis must have one of its listed values.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]

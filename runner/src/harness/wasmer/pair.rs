@@ -24,9 +24,15 @@ impl Bytes {
     }
 }
 
-impl From<RuntimeError> for Failure {
-    fn from(e: RuntimeError) -> Failure {
-        Failure::Trap(e.to_string())
+/// A guest call's trap as a [`Failure`]: `.call(..).trapped()?`.
+pub trait Trapped<T> {
+    fn trapped(self) -> Result<T, Failure>;
+}
+
+impl<T> Trapped<T> for Result<T, RuntimeError> {
+    #[inline]
+    fn trapped(self) -> Result<T, Failure> {
+        self.map_err(|e| Failure::Trap(e.to_string()))
     }
 }
 
@@ -103,19 +109,19 @@ impl<T: Transport> Guests for Pair<T> {
     #[inline]
     fn round_trip(&mut self, i: u32) -> Result<(), Failure> {
         let store = &mut self.store;
-        let request = Bytes::unpack(self.producer.produce.call(store, i)?)
+        let request = Bytes::unpack(self.producer.produce.call(store, i).trapped()?)
             .ok_or_else(|| Failure::Error("producer returned no request".into()))?;
         self.traffic.request_bytes += u64::from(request.len);
         let request = self.transport.to_consumer(store, &self.consumer, request)?;
-        let Some(reply) = Bytes::unpack(self.consumer.consume.call(store, request.ptr, request.len)?) else {
-            let packed = self.consumer.error_message.call(store)?;
+        let Some(reply) = Bytes::unpack(self.consumer.consume.call(store, request.ptr, request.len).trapped()?) else {
+            let packed = self.consumer.error_message.call(store).trapped()?;
             let why = self.transport.consumer_text(store, packed);
             return Err(Failure::Error(format!("consumer refused record {i}: {why}")));
         };
         self.traffic.reply_bytes += u64::from(reply.len);
         let reply = self.transport.to_producer(store, &self.producer, reply)?;
-        if self.producer.check_reply.call(store, reply.ptr, reply.len)? != 0 {
-            let packed = self.producer.error_message.call(store)?;
+        if self.producer.check_reply.call(store, reply.ptr, reply.len).trapped()? != 0 {
+            let packed = self.producer.error_message.call(store).trapped()?;
             let why = self.transport.producer_text(store, packed);
             return Err(Failure::Error(format!("producer refused the reply to record {i}: {why}")));
         }
@@ -125,23 +131,23 @@ impl<T: Transport> Guests for Pair<T> {
     fn pings(&mut self, n: u32) -> Result<u32, Failure> {
         let mut x = 0;
         for _ in 0..n {
-            x = self.consumer.ping.call(&mut self.store, x)?;
+            x = self.consumer.ping.call(&mut self.store, x).trapped()?;
         }
         Ok(x)
     }
 
     fn checksum(&mut self) -> Result<u64, Failure> {
-        Ok(self.producer.checksum.call(&mut self.store)?)
+        self.producer.checksum.call(&mut self.store).trapped()
     }
 
     fn encode_batch(&mut self, i: u32, n: u32) -> Result<(), Failure> {
-        self.producer.bench_encode.call(&mut self.store, i, n)?;
+        self.producer.bench_encode.call(&mut self.store, i, n).trapped()?;
         Ok(())
     }
 
     fn stage(&mut self, i: u32) -> Result<(), Failure> {
         let store = &mut self.store;
-        let request = Bytes::unpack(self.producer.produce.call(store, i)?)
+        let request = Bytes::unpack(self.producer.produce.call(store, i).trapped()?)
             .ok_or_else(|| Failure::Error("producer returned no request".into()))?;
         self.staged = Some(self.transport.to_consumer(store, &self.consumer, request)?);
         Ok(())
@@ -150,8 +156,8 @@ impl<T: Transport> Guests for Pair<T> {
     fn decode_batch(&mut self, n: u32) -> Result<(), Failure> {
         let staged = self.staged.ok_or_else(|| Failure::Error("decode benchmark without a staged request".into()))?;
         let store = &mut self.store;
-        if self.consumer.bench_decode.call(store, staged.ptr, staged.len, n)? != 0 {
-            let packed = self.consumer.error_message.call(store)?;
+        if self.consumer.bench_decode.call(store, staged.ptr, staged.len, n).trapped()? != 0 {
+            let packed = self.consumer.error_message.call(store).trapped()?;
             let why = self.transport.consumer_text(store, packed);
             return Err(Failure::Error(format!("consumer could not decode the staged request: {why}")));
         }

@@ -5,7 +5,7 @@
 use super::{Linked, Transport};
 use crate::harness::wasmer::engine::Modules;
 use crate::harness::wasmer::environment::imports;
-use crate::harness::wasmer::pair::{read_text, Bytes, ConsumerFns, ProducerFns};
+use crate::harness::wasmer::pair::{read_text, Bytes, ConsumerFns, ProducerFns, Trapped};
 use crate::harness::Failure;
 use crate::matrix::axes::Environment;
 use anyhow::{Context, Result};
@@ -47,7 +47,7 @@ impl CopyLink {
             .read(u64::from(from.ptr), &mut self.scratch)
             .map_err(|e| Failure::Error(format!("guest handed over bytes outside its memory: {e}")))?;
         if buffer.len < from.len {
-            *buffer = Bytes { ptr: grow.call(store, from.len)?, len: from.len };
+            *buffer = Bytes { ptr: grow.call(store, from.len).trapped()?, len: from.len };
         }
         target
             .view(store)

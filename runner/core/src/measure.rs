@@ -2,7 +2,8 @@
 //! trips, so the clock's own cost (~20 ns) is a small part of each sample; percentiles are taken
 //! over the batch means.
 
-use crate::harness::Failure;
+use crate::guests::Failure;
+use serde::Deserialize;
 use std::time::Instant;
 
 /// Times `f` once, in nanoseconds.
@@ -74,6 +75,42 @@ pub fn peak_rss_kib() -> Option<u64> {
     let status = std::fs::read_to_string("/proc/self/status").ok()?;
     let line = status.lines().find(|l| l.starts_with("VmHWM:"))?;
     line.split_whitespace().nth(1)?.parse().ok()
+}
+
+/// How each cell is measured (the `[measure]` table).
+#[derive(Clone, Copy, Debug, Deserialize, serde::Serialize, PartialEq, Eq)]
+#[serde(deny_unknown_fields)]
+pub struct Measure {
+    /// Round trips before timing starts.
+    pub warmup: u32,
+    /// Timed batches; latency percentiles are taken over their means.
+    pub samples: u32,
+    /// Round trips per timed batch, so the clock read is a small part of each sample.
+    pub batch: u32,
+    /// Bare calls per batch when timing the host->guest call floor.
+    #[serde(default = "default_floor_batch")]
+    pub floor_batch: u32,
+    /// Encodes (or decodes) per batch when timing the codec inside the guests.
+    #[serde(default = "default_codec_batch")]
+    pub codec_batch: u32,
+    /// Wall-clock limit for one worker process, in seconds.
+    pub timeout_s: u64,
+}
+
+fn default_floor_batch() -> u32 {
+    1000
+}
+
+fn default_codec_batch() -> u32 {
+    100
+}
+
+impl Measure {
+    /// Round trips a cell performs in all (first + warm-up + timed); record `i` is sent in
+    /// round trip `i`, so every cell of a run covers the same records and checksums agree.
+    pub fn round_trips(&self) -> u32 {
+        1 + self.warmup + self.samples * self.batch
+    }
 }
 
 #[cfg(test)]

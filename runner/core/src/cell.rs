@@ -1,7 +1,7 @@
 //! One cell of the matrix: a value for every axis, and nothing else, so a cell can be named,
 //! filtered, skipped and sharded from its description alone.
 
-use super::axes::*;
+use crate::axes::*;
 use serde::{Deserialize, Serialize};
 use std::fmt;
 

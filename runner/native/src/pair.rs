@@ -1,14 +1,14 @@
-//! The `native` engine: the producer and consumer crates compiled by rustc into the worker and
+//! The `native` engine: the producer and consumer crates compiled by rustc into this worker and
 //! driven like the wasm guests, with the same transport semantics: under `copy` each side reads
 //! only its own buffers and the host copies messages across; under `shared` the slices pass as
 //! they are. Every wasm row can be read as a ratio to its native twin.
 
-use super::{Failure, Guests, Traffic};
-use crate::matrix::axes::Transport;
-use crate::measure::time;
-use crate::worker::{Job, Report};
 use std::hint::black_box;
 use wasmatrix_consumer::Consumer;
+use wasmatrix_core::axes::Transport;
+use wasmatrix_core::guests::{Failure, Guests, Traffic};
+use wasmatrix_core::measure::time;
+use wasmatrix_core::worker::{exercise, Job, Report};
 use wasmatrix_producer::Producer;
 use wasmatrix_proto::{AlignedBuf, Codec, CodecVisitor};
 
@@ -131,33 +131,26 @@ impl<C: Codec, L: Link> Guests for NativePair<C, L> {
     }
 }
 
-/// Sets up the native pair for the job's codec and transport ("instantiate": constructing both
-/// sides) and hands it to `then`.
-pub fn set_up_and<E: Exercise>(job: &Job, report: &mut Report, then: E) -> E::Output {
-    struct Visit<'a, E> {
+/// Sets the native pair up for the job's codec and transport ("instantiate": constructing both
+/// sides), then measures it.
+pub fn set_up_and_exercise(job: &Job, report: &mut Report) -> Result<(), Failure> {
+    struct Visit<'a> {
         job: &'a Job,
         report: &'a mut Report,
-        then: E,
     }
-    impl<E: Exercise> CodecVisitor for Visit<'_, E> {
-        type Output = E::Output;
-        fn visit<C: Codec>(self) -> E::Output {
+    impl CodecVisitor for Visit<'_> {
+        type Output = Result<(), Failure>;
+        fn visit<C: Codec>(self) -> Self::Output {
             match self.job.cell.transport {
-                Transport::Copy => build::<C, CopyLink, E>(self.report, self.then),
-                Transport::Shared => build::<C, SharedLink, E>(self.report, self.then),
+                Transport::Copy => run::<C, CopyLink>(self.job, self.report),
+                Transport::Shared => run::<C, SharedLink>(self.job, self.report),
             }
         }
     }
-    fn build<C: Codec, L: Link, E: Exercise>(report: &mut Report, then: E) -> E::Output {
+    fn run<C: Codec, L: Link>(job: &Job, report: &mut Report) -> Result<(), Failure> {
         let (pair, ns) = time(NativePair::<C, L>::default);
         report.instantiate_ns = Some(ns);
-        then.run(pair, report)
+        exercise(pair, &job.measure, report)
     }
-    job.cell.codec.visit(Visit { job, report, then })
-}
-
-/// What to do with guests once set up, whatever their concrete type.
-pub trait Exercise {
-    type Output;
-    fn run<G: Guests>(self, guests: G, report: &mut Report) -> Self::Output;
+    job.cell.codec.visit(Visit { job, report })
 }

@@ -48,7 +48,7 @@ macro_rules! axis {
 }
 
 axis! {
-    /// What compiles the guests to machine code; Wasmer's back-ends are configured in
+    /// What compiles the guests to machine code; Wasmer's back-ends are configured in the runner's
     /// `harness::wasmer::engine`.
     Compiler "compiler" {
         Singlepass = "singlepass",
@@ -60,22 +60,24 @@ axis! {
 }
 
 axis! {
-    /// How compiled code reaches the measured process; configured in `harness::wasmer::engine`
-    /// and `harness::native`.
+    /// How compiled code reaches the measured process; configured in the runner's
+    /// `harness::wasmer::engine` and in runner/native.
     Engine "engine" {
         /// Compiled in the measured process (the old engine-universal).
         Jit = "jit",
         /// Precompiled once by another process, serialized to disk, loaded with a headless engine
         /// (the successor of engine-native/dylib).
         Artifact = "artifact",
-        /// No wasm: the guest crates linked into the worker and called directly, through the same
-        /// harness: the baseline every wasm row is read against (compiler `rustc` only).
+        /// No wasm: the guest crates compiled natively, with the guests' cargo profile, into a worker
+        /// of their own (runner/native) and driven through the same harness: the baseline every
+        /// wasm row is read against (compiler `rustc` only).
         Native = "native",
     }
 }
 
 axis! {
-    /// What the guests may import from the host; configured in `harness::wasmer::environment`.
+    /// What the guests may import from the host; configured in the runner's
+    /// `harness::wasmer::environment`.
     Environment "environment" {
         /// Only the imports the runner defines (the shared memory, if any).
         Bare = "bare",
@@ -83,8 +85,8 @@ axis! {
 }
 
 axis! {
-    /// How a message gets from one guest to the other; implemented in `harness::wasmer::transport`
-    /// and `harness::native`.
+    /// How a message gets from one guest to the other; implemented in the runner's
+    /// `harness::wasmer::transport` and in runner/native.
     Transport "transport" {
         /// Each guest has its own memory; the host copies bytes across.
         Copy = "copy",

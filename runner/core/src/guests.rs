@@ -1,0 +1,79 @@
+//! The narrow interface every way of running the two guests implements (Wasmer with a compiler
+//! and an engine, in the runner; the guest crates compiled natively, in wasmatrix-native), so the
+//! worker measures all of them with the same code.
+
+use std::fmt;
+
+/// Two guests, set up and ready: what a cell measures. Implementations keep their hot loop
+/// free of dynamic dispatch; the worker is generic over this trait.
+pub trait Guests {
+    /// Round trip `i`: the producer encodes record `i`, the consumer decodes it, works on it and
+    /// replies, the producer checks the reply and folds its digest into the checksum.
+    fn round_trip(&mut self, i: u32) -> Result<(), Failure>;
+
+    /// Round trips `from..from + n`.
+    fn round_trips(&mut self, from: u32, n: u32) -> Result<(), Failure> {
+        (from..from + n).try_for_each(|i| self.round_trip(i))
+    }
+
+    /// `n` bare host->guest calls, each depending on the last: the call floor.
+    fn pings(&mut self, n: u32) -> Result<u32, Failure>;
+
+    /// The producer's checksum over every round trip so far.
+    fn checksum(&mut self) -> Result<u64, Failure>;
+
+    /// The encode benchmark: inside the producer, make record `i` once and encode it `n` times.
+    fn encode_batch(&mut self, i: u32, n: u32) -> Result<(), Failure>;
+
+    /// Puts record `i`, encoded, where the consumer reads requests (as a round trip would), for
+    /// [`Guests::decode_batch`]. Not timed.
+    fn stage(&mut self, i: u32) -> Result<(), Failure>;
+
+    /// The decode benchmark: inside the consumer, decode (or validate and access) the staged
+    /// request `n` times.
+    fn decode_batch(&mut self, n: u32) -> Result<(), Failure>;
+
+    /// Bytes moved so far.
+    fn traffic(&self) -> Traffic;
+}
+
+/// Message bytes moved between the guests.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct Traffic {
+    /// Encoded requests and replies, summed over round trips.
+    pub request_bytes: u64,
+    pub reply_bytes: u64,
+    /// Bytes the host copied from one guest's memory into the other's.
+    pub copied_bytes: u64,
+}
+
+/// Why a cell stopped; each kind becomes a status in its row.
+#[derive(Debug)]
+pub enum Failure {
+    /// The guest trapped (a wasm trap, or a Rust panic, which aborts).
+    Trap(String),
+    /// A guest refused a message, or the harness met something it cannot go on from.
+    Error(String),
+}
+
+impl From<anyhow::Error> for Failure {
+    fn from(e: anyhow::Error) -> Failure {
+        Failure::Error(format!("{e:#}"))
+    }
+}
+
+impl fmt::Display for Failure {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Failure::Trap(m) => write!(f, "trap: {m}"),
+            Failure::Error(m) => f.write_str(m),
+        }
+    }
+}
+
+/// The two guests' `.wasm` files of one cell.
+#[derive(Clone, Debug, serde::Serialize, serde::Deserialize)]
+pub struct GuestFiles {
+    pub producer: std::path::PathBuf,
+    pub consumer: std::path::PathBuf,
+}
