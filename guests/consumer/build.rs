@@ -1,3 +1,3 @@
 fn main() {
-    wasmatrix_proto::build::write_selected_codec();
+    wasmatrix_proto::guest_build::write_selected_codec();
 }

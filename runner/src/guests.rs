@@ -10,7 +10,7 @@ use sha2::{Digest, Sha256};
 use std::path::{Path, PathBuf};
 use std::process::Command;
 pub use wasmatrix_core::guests::GuestFiles;
-use wasmatrix_proto::build::CODEC_ENV;
+use wasmatrix_proto::guest_build::CODEC_ENV;
 
 /// Where the consumer's data and stack start in the shared memory. The producer keeps the
 /// linker's default, stack first: stack in [0, 1 MiB), then its data; the consumer's data starts

@@ -27,7 +27,8 @@ use std::path::PathBuf;
 
 /// The wasmatrix checkout: `WASMATRIX_ROOT`, or the one this runner was built from.
 pub fn workspace_root() -> PathBuf {
-    std::env::var_os("WASMATRIX_ROOT")
+    let root = std::env::var_os("WASMATRIX_ROOT")
         .map(PathBuf::from)
-        .unwrap_or_else(|| PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/..")))
+        .unwrap_or_else(|| PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/..")));
+    root.canonicalize().unwrap_or(root)
 }

@@ -7,8 +7,8 @@
 
 #[cfg(target_arch = "wasm32")]
 pub mod abi;
-pub mod build;
 pub mod codec;
+pub mod guest_build;
 pub mod hash;
 pub mod record;
 pub mod reply;

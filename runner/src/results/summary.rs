@@ -90,8 +90,10 @@ fn distinct<'a>(rows: &'a [Row], key: impl Fn(&'a Row) -> &'a str) -> Vec<&'a st
     values
 }
 
-/// Round trip p50 of each compiler over its native twin (same codec, transport, environment and
-/// profile); a compiler's figure is the better of its engines, which run the same code.
+/// Round trip of each compiler over its native twin (same codec, transport, environment and
+/// profile), as `p50 ratio (min ratio)`: medians drift between runs on a shared machine, the
+/// minimum of batch means much less. A compiler's figure is the better of its engines, which run
+/// the same code.
 fn native_ratios(rows: &[Row]) -> String {
     let mut out = String::new();
     let compilers: Vec<&str> = distinct(rows, |r| &r.compiler).into_iter().filter(|c| *c != "rustc").collect();
@@ -99,20 +101,25 @@ fn native_ratios(rows: &[Row]) -> String {
         let mut lines = Vec::new();
         for codec in distinct(rows, |r| &r.codec) {
             let twin = |r: &Row| r.transport == transport && r.codec == codec;
-            let Some(native) = best(ok_rows(rows, |r| twin(r) && r.engine == "native"), |r| r.rt_p50_ns) else {
+            let native = |m: fn(&Row) -> Option<f64>| best(ok_rows(rows, |r| twin(r) && r.engine == "native"), m);
+            let (Some(native_p50), Some(native_min)) = (native(|r| r.rt_p50_ns), native(|r| r.rt_min_ns)) else {
                 continue;
             };
-            let mut line = format!("  {codec:<12} {native:>10.1}");
+            let mut line = format!("  {codec:<12} {:>16}", format!("{native_p50:.0} ({native_min:.0})"));
             for compiler in &compilers {
-                let wasm = best(ok_rows(rows, |r| twin(r) && r.compiler == *compiler), |r| r.rt_p50_ns);
-                let _ = write!(line, "  {:>10}", wasm.map_or("-".into(), |w| format!("{:.2}x", w / native)));
+                let wasm = |m: fn(&Row) -> Option<f64>| best(ok_rows(rows, |r| twin(r) && r.compiler == *compiler), m);
+                let cell = match (wasm(|r| r.rt_p50_ns), wasm(|r| r.rt_min_ns)) {
+                    (Some(p50), Some(min)) => format!("{:.2}x ({:.2}x)", p50 / native_p50, min / native_min),
+                    _ => "-".into(),
+                };
+                let _ = write!(line, "  {cell:>15}");
             }
             lines.push(line);
         }
         if !lines.is_empty() {
-            let _ = writeln!(out, "round trip p50, wasm / native, transport {transport}:");
-            let header: String = compilers.iter().map(|c| format!("  {c:>10}")).collect();
-            let _ = writeln!(out, "  {:<12} {:>10}{header}", "codec", "native ns");
+            let _ = writeln!(out, "round trip, wasm / native, transport {transport}: p50 (min)");
+            let header: String = compilers.iter().map(|c| format!("  {c:>15}")).collect();
+            let _ = writeln!(out, "  {:<12} {:>16}{header}", "codec", "native ns");
             for line in lines {
                 let _ = writeln!(out, "{line}");
             }
@@ -162,6 +169,7 @@ mod tests {
             transport: transport.into(),
             status: status.into(),
             rt_p50_ns: Some(p50),
+            rt_min_ns: Some(p50),
             checksum: checksum.into(),
             expected_checksum: "00000000000000aa".into(),
             ..Row::default()
@@ -183,7 +191,7 @@ mod tests {
         }
         let text = render("t", &rows);
         assert!(text.contains("wasm / native, transport shared"), "{text}");
-        assert!(text.contains("1.25x"), "the better llvm engine over native: {text}");
+        assert!(text.contains("1.25x (1.25x)"), "the better llvm engine over native: {text}");
         assert!(text.contains("1000 / 1250"), "round trip native / best wasm: {text}");
     }
 
