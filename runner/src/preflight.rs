@@ -5,6 +5,7 @@ use crate::harness::wasmer::environment::guest_target;
 use crate::matrix::axes::{Compiler, Environment};
 use crate::matrix::Cell;
 use anyhow::{bail, Context, Result};
+use std::path::Path;
 use std::process::Command;
 
 /// Why the `llvm` compiler is unavailable in a runner built without it.
@@ -18,24 +19,47 @@ pub fn check(cells: &[Cell], building_guests: bool) -> Result<()> {
         bail!("{LLVM_MISSING}; or leave llvm out with --filter compiler=singlepass,cranelift");
     }
     if building_guests {
-        let mut environments: Vec<Environment> =
-            cells.iter().filter(|c| GuestBuild::of(c).is_some()).map(|c| c.environment).collect();
-        environments.sort();
-        environments.dedup();
         let sysroot = Command::new(std::env::var("RUSTC").unwrap_or_else(|_| "rustc".into()))
             .args(["--print", "sysroot"])
             .output()
             .context("cannot run rustc, which builds the guests; install Rust with rustup")?;
-        let sysroot = String::from_utf8_lossy(&sysroot.stdout).trim().to_owned();
-        for environment in environments {
-            let target = guest_target(environment);
-            if !std::path::Path::new(&sysroot).join("lib/rustlib").join(target).exists() {
-                bail!(
-                    "the Rust target {target} (for environment {environment}) is not installed: \
-                     run `rustup target add {target}`"
-                );
-            }
+        check_targets(cells, Path::new(String::from_utf8_lossy(&sysroot.stdout).trim()))?;
+    }
+    Ok(())
+}
+
+/// The Rust targets the cells' guests are built for are installed in `sysroot`.
+fn check_targets(cells: &[Cell], sysroot: &Path) -> Result<()> {
+    let mut environments: Vec<Environment> =
+        cells.iter().filter(|c| GuestBuild::of(c).is_some()).map(|c| c.environment).collect();
+    environments.sort();
+    environments.dedup();
+    for environment in environments {
+        let target = guest_target(environment);
+        if !sysroot.join("lib/rustlib").join(target).exists() {
+            bail!(
+                "the Rust target {target} (for environment {environment}) is not installed: \
+                 run `rustup target add {target}`"
+            );
         }
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_missing_wasm_target_says_how_to_install_it() {
+        let cells = [Cell::parse("cranelift/jit/bare/copy/raw/release").unwrap()];
+        let sysroot = tempfile::tempdir().unwrap();
+        let err = check_targets(&cells, sysroot.path()).unwrap_err().to_string();
+        assert!(err.contains("rustup target add wasm32-unknown-unknown"), "{err}");
+        std::fs::create_dir_all(sysroot.path().join("lib/rustlib/wasm32-unknown-unknown")).unwrap();
+        check_targets(&cells, sysroot.path()).unwrap();
+        // the native twin needs no wasm target
+        let native = [Cell::parse("rustc/native/bare/copy/raw/release").unwrap()];
+        check_targets(&native, tempfile::tempdir().unwrap().path()).unwrap();
+    }
 }
