@@ -52,6 +52,10 @@ pub fn save_artifacts(modules: &Modules, dir: &Path) -> Result<u64> {
     let mut total = 0;
     for (module, path) in [(&modules.producer, &p), (&modules.consumer, &c)] {
         module.serialize_to_file(path).with_context(|| format!("cannot write artifact {}", path.display()))?;
+        // On disk, as a deployed artifact is, before the measured process loads it.
+        std::fs::File::open(path)
+            .and_then(|f| f.sync_all())
+            .with_context(|| format!("cannot sync {}", path.display()))?;
         total += std::fs::metadata(path)?.len();
     }
     Ok(total)
