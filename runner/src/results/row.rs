@@ -2,6 +2,7 @@
 //! (bump [`SCHEMA_VERSION`]), never renamed. Units are in the names: `_ns` nanoseconds,
 //! `_bytes` bytes, `_kib` KiB.
 
+use crate::matrix::axes::Engine;
 use crate::matrix::{Cell, Measure};
 use crate::meta::RunMeta;
 use crate::supervise::Outcome;
@@ -96,8 +97,12 @@ impl Row {
         let floor = r.call_floor;
         // From guest files to callable guests in the measured process: loading artifacts, or
         // compiling in process (jit), or nothing more (native), then instantiating.
-        let in_process_code = r.load_ns.or(r.compile_ns.filter(|_| outcome.report.artifact_bytes.is_none()));
-        let setup_ns = r.instantiate_ns.map(|inst| inst + in_process_code.unwrap_or(0));
+        let code_ns = match cell.engine {
+            Engine::Artifact => r.load_ns,
+            Engine::Jit => r.compile_ns,
+            Engine::Native => Some(0),
+        };
+        let setup_ns = code_ns.zip(r.instantiate_ns).map(|(code, inst)| code + inst);
         let msgs_per_s = rt.map(|s| 1e9 / s.p50);
         let values = cell.values();
         Row {

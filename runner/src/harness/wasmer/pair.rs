@@ -105,25 +105,42 @@ impl<T: Transport> Pair<T> {
     }
 }
 
-impl<T: Transport> Guests for Pair<T> {
+impl<T: Transport> Pair<T> {
+    /// The producer encodes record `i`; returns where the consumer reads it.
     #[inline]
-    fn round_trip(&mut self, i: u32) -> Result<(), Failure> {
+    fn deliver_request(&mut self, i: u32) -> Result<Bytes, Failure> {
         let store = &mut self.store;
         let request = Bytes::unpack(self.producer.produce.call(store, i).trapped()?)
             .ok_or_else(|| Failure::Error("producer returned no request".into()))?;
+        self.transport.to_consumer(store, &self.consumer, request)
+    }
+
+    /// Why the consumer's last call failed, in its own words.
+    fn consumer_says(&mut self) -> Result<String, Failure> {
+        let packed = self.consumer.error_message.call(&mut self.store).trapped()?;
+        Ok(self.transport.consumer_text(&self.store, packed))
+    }
+
+    /// Why the producer's last call failed, in its own words.
+    fn producer_says(&mut self) -> Result<String, Failure> {
+        let packed = self.producer.error_message.call(&mut self.store).trapped()?;
+        Ok(self.transport.producer_text(&self.store, packed))
+    }
+}
+
+impl<T: Transport> Guests for Pair<T> {
+    #[inline]
+    fn round_trip(&mut self, i: u32) -> Result<(), Failure> {
+        let request = self.deliver_request(i)?;
         self.traffic.request_bytes += u64::from(request.len);
-        let request = self.transport.to_consumer(store, &self.consumer, request)?;
+        let store = &mut self.store;
         let Some(reply) = Bytes::unpack(self.consumer.consume.call(store, request.ptr, request.len).trapped()?) else {
-            let packed = self.consumer.error_message.call(store).trapped()?;
-            let why = self.transport.consumer_text(store, packed);
-            return Err(Failure::Error(format!("consumer refused record {i}: {why}")));
+            return Err(Failure::Error(format!("consumer refused record {i}: {}", self.consumer_says()?)));
         };
         self.traffic.reply_bytes += u64::from(reply.len);
         let reply = self.transport.to_producer(store, &self.producer, reply)?;
         if self.producer.check_reply.call(store, reply.ptr, reply.len).trapped()? != 0 {
-            let packed = self.producer.error_message.call(store).trapped()?;
-            let why = self.transport.producer_text(store, packed);
-            return Err(Failure::Error(format!("producer refused the reply to record {i}: {why}")));
+            return Err(Failure::Error(format!("producer refused the reply to record {i}: {}", self.producer_says()?)));
         }
         Ok(())
     }
@@ -146,20 +163,17 @@ impl<T: Transport> Guests for Pair<T> {
     }
 
     fn stage(&mut self, i: u32) -> Result<(), Failure> {
-        let store = &mut self.store;
-        let request = Bytes::unpack(self.producer.produce.call(store, i).trapped()?)
-            .ok_or_else(|| Failure::Error("producer returned no request".into()))?;
-        self.staged = Some(self.transport.to_consumer(store, &self.consumer, request)?);
+        self.staged = Some(self.deliver_request(i)?);
         Ok(())
     }
 
     fn decode_batch(&mut self, n: u32) -> Result<(), Failure> {
         let staged = self.staged.ok_or_else(|| Failure::Error("decode benchmark without a staged request".into()))?;
-        let store = &mut self.store;
-        if self.consumer.bench_decode.call(store, staged.ptr, staged.len, n).trapped()? != 0 {
-            let packed = self.consumer.error_message.call(store).trapped()?;
-            let why = self.transport.consumer_text(store, packed);
-            return Err(Failure::Error(format!("consumer could not decode the staged request: {why}")));
+        if self.consumer.bench_decode.call(&mut self.store, staged.ptr, staged.len, n).trapped()? != 0 {
+            return Err(Failure::Error(format!(
+                "consumer could not decode the staged request: {}",
+                self.consumer_says()?
+            )));
         }
         Ok(())
     }
