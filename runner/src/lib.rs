@@ -10,6 +10,7 @@
 //!   the worker protocol that every worker shares.
 //! - [`results`]: the CSV schema, the results file, the summary; [`meta`]: versions and machine.
 
+pub mod compare;
 pub mod guests;
 pub mod harness;
 pub mod matrix;
@@ -18,6 +19,8 @@ pub mod preflight;
 pub mod reference;
 pub mod results;
 pub mod run;
+pub mod schedule;
+pub mod stats;
 pub mod supervise;
 pub mod worker;
 

@@ -1,10 +1,13 @@
-//! The `runner` command. Exit codes: 0 every cell ok; 1 the run finished but some cells are not
-//! ok (see their rows); 2 bad input or set-up error, before or outside any cell.
+//! The `runner` command. Exit codes: 0 every cell ok (`compare`: no certain regression); 1 the run
+//! finished but some cells are not ok, see their rows (`compare`: a regression beyond the
+//! threshold is certain); 2 bad input or set-up error, before or outside any cell.
 
 use clap::{Parser, Subcommand};
 use std::path::PathBuf;
 use std::process::ExitCode;
-use wasmatrix_runner::{matrix::Matrix, run, worker, workspace_root};
+use wasmatrix_core::measure::MechanismKind;
+use wasmatrix_runner::stats::Bootstrap;
+use wasmatrix_runner::{compare, matrix::Matrix, run, worker, workspace_root};
 
 #[derive(Parser)]
 #[command(
@@ -38,6 +41,39 @@ enum Command {
         /// Use prebuilt guests from this directory instead of building them.
         #[arg(long)]
         guests: Option<PathBuf>,
+        /// Worker processes per cell (default: the matrix's `processes`).
+        #[arg(long)]
+        processes: Option<u32>,
+        /// Seed of the interleaved order of processes (default: a fresh one; every row records it).
+        #[arg(long, value_parser = parse_seed)]
+        seed: Option<u64>,
+        /// Pin every worker process to this CPU (sched_setaffinity); recorded in every row.
+        #[arg(long, value_name = "CPU")]
+        pin: Option<usize>,
+        /// What the samples measure: `wall_clock` time, or `instructions` counted by valgrind's
+        /// callgrind (machine-independent; needs valgrind).
+        #[arg(long, default_value = "wall_clock", value_parser = parse_mechanism)]
+        measure: MechanismKind,
+    },
+    /// Compare two runs cell by cell: the change of every metric with a bootstrap confidence
+    /// interval (resampling processes) and a verdict. Exits 1 if a regression beyond the
+    /// threshold is certain.
+    Compare {
+        a: PathBuf,
+        b: PathBuf,
+        /// Changes within this percentage count as no change.
+        #[arg(long, default_value_t = 5.0)]
+        threshold: f64,
+        /// Confidence level of the intervals, percent.
+        #[arg(long, default_value_t = 95.0)]
+        confidence: f64,
+        /// Only these metrics (comma-separated sidecar names, e.g. rt_ns,setup_ns), or `all`
+        /// (default: the repeated measurements rt, call_floor, encode, decode).
+        #[arg(long, value_delimiter = ',')]
+        metrics: Option<Vec<String>>,
+        /// Print only the headline round-trip table, as Markdown (for the README).
+        #[arg(long)]
+        markdown: bool,
     },
     /// Run one cell (used by `run`; not for direct use).
     #[command(hide = true)]
@@ -59,17 +95,40 @@ fn main() -> ExitCode {
                 Err(e) => fail(e),
             }
         }
-        Command::Run { matrix, out, filter, guests } => {
+        Command::Run { matrix, out, filter, guests, processes, seed, pin, measure } => {
             let runner_exe = match std::env::current_exe() {
                 Ok(exe) => exe,
                 Err(e) => return fail(anyhow::anyhow!("cannot find the runner executable: {e}")),
             };
-            let opts = run::Options { matrix, out, filter, guests, runner_exe };
+            let opts =
+                run::Options { matrix, out, filter, guests, runner_exe, processes, seed, pin, mechanism: measure };
             match run::run(&workspace_root(), &opts) {
                 Ok(finished) => {
                     println!("{}", finished.summary);
                     println!("results: {}", finished.results.display());
                     if finished.rows.iter().all(|r| r.status == "ok") {
+                        ExitCode::SUCCESS
+                    } else {
+                        ExitCode::from(1)
+                    }
+                }
+                Err(e) => fail(e),
+            }
+        }
+        Command::Compare { a, b, threshold, confidence, metrics, markdown } => {
+            let opts = compare::CompareOptions {
+                threshold: threshold / 100.0,
+                bootstrap: Bootstrap { confidence: confidence / 100.0, ..compare::CompareOptions::default().bootstrap },
+                metrics,
+            };
+            match compare::compare(&a, &b, &opts) {
+                Ok(comparison) if markdown => {
+                    println!("{}", comparison.headline_table(true).join("\n"));
+                    ExitCode::SUCCESS
+                }
+                Ok(comparison) => {
+                    print!("{}", comparison.render());
+                    if comparison.regressions().is_empty() {
                         ExitCode::SUCCESS
                     } else {
                         ExitCode::from(1)
@@ -86,6 +145,22 @@ fn main() -> ExitCode {
             Err(e) => fail(anyhow::anyhow!("bad worker job: {e}")),
         },
     }
+}
+
+/// A seed in hex, as the `schedule_seed` column records it (`0x` optional).
+fn parse_seed(text: &str) -> Result<u64, String> {
+    let parsed = match text.strip_prefix("0x") {
+        Some(hex) => u64::from_str_radix(hex, 16),
+        None => u64::from_str_radix(text, 16),
+    };
+    parsed.map_err(|e| format!("`{text}` is not a seed (hex, as the schedule_seed column shows it): {e}"))
+}
+
+fn parse_mechanism(text: &str) -> Result<MechanismKind, String> {
+    MechanismKind::ALL.into_iter().find(|m| m.name() == text).ok_or_else(|| {
+        let allowed: Vec<&str> = MechanismKind::ALL.iter().map(|m| m.name()).collect();
+        format!("unknown measure `{text}`; allowed: {}", allowed.join(", "))
+    })
 }
 
 fn fail(e: anyhow::Error) -> ExitCode {

@@ -19,6 +19,8 @@ pub struct RunMeta {
     pub os: String,
     pub host: String,
     pub git_commit: String,
+    /// The CPU frequency governor (`scaling_governor` of cpu0), where the OS exposes it.
+    pub cpu_governor: String,
 }
 
 impl RunMeta {
@@ -39,6 +41,8 @@ impl RunMeta {
             host: std::fs::read_to_string("/proc/sys/kernel/hostname")
                 .map_or_else(|_| "unknown".into(), |h| h.trim().into()),
             git_commit: git_commit(root),
+            cpu_governor: std::fs::read_to_string("/sys/devices/system/cpu/cpu0/cpufreq/scaling_governor")
+                .map_or_else(|_| "unknown".into(), |g| g.trim().into()),
         }
     }
 }

@@ -7,6 +7,7 @@ use crate::matrix::Cell;
 use anyhow::{bail, Context, Result};
 use std::path::Path;
 use std::process::Command;
+use wasmatrix_core::measure::MechanismKind;
 
 /// Why the `llvm` compiler is unavailable in a runner built without it.
 pub const LLVM_MISSING: &str = "the llvm compiler is not built into this runner. Install LLVM 22 \
@@ -14,7 +15,16 @@ pub const LLVM_MISSING: &str = "the llvm compiler is not built into this runner.
 and rebuild with the default features (runner/wasmatrix.sh does both)";
 
 /// Everything the cells need that this runner or machine may lack.
-pub fn check(cells: &[Cell], building_guests: bool) -> Result<()> {
+pub fn check(cells: &[Cell], building_guests: bool, mechanism: MechanismKind) -> Result<()> {
+    if mechanism == MechanismKind::Instructions {
+        let valgrind = Command::new("valgrind").arg("--version").output();
+        if !valgrind.is_ok_and(|o| o.status.success()) {
+            bail!(
+                "--measure instructions runs the workers under valgrind's callgrind, and valgrind is not \
+                 installed: apt-get install valgrind (runner/wasmatrix.sh setup does it)"
+            );
+        }
+    }
     if cfg!(not(feature = "llvm")) && cells.iter().any(|c| c.compiler == Compiler::Llvm) {
         bail!("{LLVM_MISSING}; or leave llvm out with --filter compiler=singlepass,cranelift");
     }

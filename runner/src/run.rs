@@ -1,18 +1,25 @@
-//! `runner run`: checks everything first, builds the guests, then runs every cell in worker
-//! processes, appending one row per cell to the results file as it ends.
+//! `runner run`: checks everything first, builds the guests, then runs every cell in
+//! `processes` worker processes, interleaved across cells (see [`crate::schedule`]). Each
+//! process's raw samples are appended to the samples sidecar as it ends; a cell's row is appended
+//! to the results file when its last process ends (or when one fails: the rest are skipped).
 
 use crate::guests::{Builder, GuestBuild, GuestFiles};
 use crate::matrix::axes::{Engine, Profile};
-use crate::matrix::{Cell, Matrix, Selector};
+use crate::matrix::{Cell, Matrix, Measure, Selector};
 use crate::meta::RunMeta;
-use crate::results::{file::ResultsFile, row::Row, summary};
-use crate::supervise::{run_cell, Status};
+use crate::results::row::{CellResult, Row, RunContext};
+use crate::results::samples::{self, ProcessId, Sample, SamplesFile};
+use crate::results::{file::ResultsFile, summary};
+use crate::schedule::{self, Slot};
+use crate::supervise::{precompile, run_process, Precompiled, Status};
+use crate::worker::Report;
 use crate::worker::{Job, Phase};
 use anyhow::{bail, Context, Result};
 use indicatif::{ProgressBar, ProgressStyle};
 use std::collections::hash_map::Entry;
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
+use wasmatrix_core::measure::MechanismKind;
 
 pub struct Options {
     pub matrix: PathBuf,
@@ -23,6 +30,13 @@ pub struct Options {
     pub guests: Option<PathBuf>,
     /// The runner executable to start workers from.
     pub runner_exe: PathBuf,
+    /// Worker processes per cell, instead of the matrix's `processes`.
+    pub processes: Option<u32>,
+    /// The seed of the interleaved order (default: a fresh one, recorded in every row).
+    pub seed: Option<u64>,
+    /// Pin every worker to this CPU.
+    pub pin: Option<usize>,
+    pub mechanism: MechanismKind,
 }
 
 pub struct Finished {
@@ -46,14 +60,67 @@ pub fn select_cells(matrix: &Matrix, filter: Option<&str>) -> Result<Vec<Cell>> 
     Ok(cells)
 }
 
+/// A cell while its processes run.
+struct CellRun {
+    cell: Cell,
+    sizes: (Option<u64>, Option<u64>),
+    files: Option<GuestFiles>,
+    /// Where its precompiled guests (and callgrind's counts) are kept while it runs.
+    artifacts: PathBuf,
+    precompiled: Precompiled,
+    ran: u32,
+    /// The first process that did not end `ok`; the cell's other processes are skipped.
+    failed: Option<(Status, String)>,
+    last: Option<Report>,
+    samples: Vec<Sample>,
+    done: bool,
+}
+
+impl CellRun {
+    fn job(&self, measure: &Measure, opts: &Options) -> Job {
+        Job {
+            cell: self.cell,
+            measure: *measure,
+            guests: self.files.clone(),
+            artifacts: self.artifacts.clone(),
+            phase: Phase::Measure,
+            mechanism: opts.mechanism,
+            pin: opts.pin,
+        }
+    }
+
+    /// The cell's row, once it is done.
+    fn row(&self, context: &RunContext, expected: u64) -> Row {
+        let (status, error) = self.failed.clone().unwrap_or((Status::Ok, String::new()));
+        let mut report = self.last.clone().unwrap_or_default();
+        report.artifact_bytes = self.precompiled.artifact_bytes;
+        let result = CellResult { status, error: &error, processes: self.ran, report: &report, samples: &self.samples };
+        Row::new(&self.cell, context, self.sizes, &result, expected)
+    }
+}
+
 pub fn run(root: &Path, opts: &Options) -> Result<Finished> {
     let matrix = Matrix::load(&opts.matrix)?;
     let cells = select_cells(&matrix, opts.filter.as_deref())?;
-    crate::preflight::check(&cells, opts.guests.is_none())?;
+    crate::preflight::check(&cells, opts.guests.is_none(), opts.mechanism)?;
+    if let Some(cpu) = opts.pin {
+        let cpus = std::thread::available_parallelism().map_or(1, |n| n.get());
+        if cpu >= cpus {
+            bail!("--pin {cpu}: this machine has CPUs 0 to {}", cpus - 1);
+        }
+    }
+    let mut measure = matrix.measure;
+    if let Some(n) = opts.processes {
+        if n == 0 {
+            bail!("--processes must be at least 1");
+        }
+        measure.processes = n;
+    }
     let meta = RunMeta::collect(root);
     let results_path =
         opts.out.clone().unwrap_or_else(|| root.join("results").join(format!("{}-{}.csv", matrix.name, meta.run_id)));
     let mut results = ResultsFile::open(&results_path)?;
+    let mut samples_file = SamplesFile::open(&samples::sidecar_path(&results_path))?;
 
     // Everything the cells run, built before the first cell: wasm guests per variant (or taken
     // from --guests), and the native worker per profile.
@@ -79,11 +146,19 @@ pub fn run(root: &Path, opts: &Options) -> Result<Finished> {
             slot.insert(builder.native_worker(cell.profile)?);
         }
     }
+    let worker = |cell: &Cell| match cell.engine {
+        Engine::Native => &native_workers[&cell.profile],
+        _ => &opts.runner_exe,
+    };
 
-    let expected = crate::reference::expected_checksum(matrix.measure.round_trips());
+    let expected = crate::reference::expected_checksum(measure.round_trips());
     let artifacts_root = root.join("target/wasmatrix/artifacts").join(&meta.run_id);
-    let progress = ProgressBar::new(cells.len() as u64).with_style(
-        ProgressStyle::with_template("{bar:30} {pos}/{len} cells, {elapsed} elapsed, ETA {eta}  {msg}")
+    let seed = opts.seed.unwrap_or_else(schedule::fresh_seed);
+    let context = RunContext { measure: &measure, meta: &meta, mechanism: opts.mechanism, seed, pin: opts.pin };
+    let slots = schedule::interleaved(cells.len(), measure.processes, seed);
+    let precompiles = cells.iter().filter(|c| c.engine == Engine::Artifact).count();
+    let progress = ProgressBar::new((precompiles + slots.len()) as u64).with_style(
+        ProgressStyle::with_template("{bar:30} {pos}/{len} processes, {elapsed} elapsed, ETA {eta}  {msg}")
             .expect("valid template"),
     );
     let say = |line: String| {
@@ -93,40 +168,104 @@ pub fn run(root: &Path, opts: &Options) -> Result<Finished> {
             progress.println(line);
         }
     };
-    say(format!("running {} cells of {} into {}", cells.len(), matrix.path.display(), results_path.display()));
+    say(format!(
+        "running {} cells x {} processes of {} into {} (measure {}, schedule seed {seed:016x})",
+        cells.len(),
+        measure.processes,
+        matrix.path.display(),
+        results_path.display(),
+        opts.mechanism.name()
+    ));
 
+    let mut runs: Vec<CellRun> = cells
+        .iter()
+        .enumerate()
+        .map(|(index, cell)| {
+            let files = GuestBuild::of(cell).map(|build| guests[&build].clone());
+            let sizes = files.as_ref().map_or((None, None), |f| (file_size(&f.producer), file_size(&f.consumer)));
+            CellRun {
+                cell: *cell,
+                sizes,
+                files,
+                artifacts: artifacts_root.join(index.to_string()),
+                precompiled: Precompiled::default(),
+                ran: 0,
+                failed: None,
+                last: None,
+                samples: Vec::new(),
+                done: false,
+            }
+        })
+        .collect();
     let mut rows = Vec::new();
-    for (index, cell) in cells.iter().enumerate() {
-        progress.set_message(cell.to_string());
-        let files = GuestBuild::of(cell).map(|build| guests[&build].clone());
-        let sizes = files.as_ref().map_or((None, None), |f| (file_size(&f.producer), file_size(&f.consumer)));
-        let artifacts = artifacts_root.join(index.to_string());
-        let job = Job {
-            cell: *cell,
-            measure: matrix.measure,
-            guests: files,
-            artifacts: artifacts.clone(),
-            phase: Phase::Measure,
-        };
-        let worker = match cell.engine {
-            Engine::Native => &native_workers[&cell.profile],
-            _ => &opts.runner_exe,
-        };
-        let outcome = run_cell(worker, &job, expected);
-        let _ = std::fs::remove_dir_all(&artifacts);
-        let row = Row::new(cell, &matrix.measure, &meta, sizes, &outcome, expected);
+    let mut finish = |run: &mut CellRun, rows: &mut Vec<Row>| -> Result<()> {
+        run.done = true;
+        let row = run.row(&context, expected);
         results.append(&row)?;
-        let detail = match outcome.status {
-            Status::Ok => format!("rt p50 {} ns", row.rt_p50_ns.map_or("-".into(), |v| format!("{v:.1}"))),
+        let detail = match run.failed.as_ref().map_or(Status::Ok, |f| f.0) {
+            Status::Ok => format!(
+                "rt p50 {} over {} processes{}",
+                row.rt_p50_ns
+                    .map(|v| format!("{v:.1} ns"))
+                    .or(row.rt_instructions.map(|v| format!("{v:.0} instructions")))
+                    .unwrap_or_else(|| "-".into()),
+                row.processes,
+                row.rt_ci_pct.map_or(String::new(), |ci| format!(", ±{ci:.1}%"))
+            ),
             _ => row.error.clone(),
         };
-        say(format!("[{}/{}] {cell} {}: {detail}", index + 1, cells.len(), outcome.status.name()));
+        say(format!("[{}/{}] {} {}: {detail}", rows.len() + 1, cells.len(), run.cell, row.status));
         rows.push(row);
+        run.samples = Vec::new();
+        let _ = std::fs::remove_dir_all(&run.artifacts);
+        Ok(())
+    };
+
+    // Precompile every `artifact` cell before measuring anything, as a deployment would, so
+    // that every measuring process loads settled artifacts.
+    for run in runs.iter_mut().filter(|r| r.cell.engine == Engine::Artifact) {
+        progress.set_message(format!("precompiling {}", run.cell));
+        let job = run.job(&measure, opts);
+        match precompile(worker(&run.cell), &job) {
+            Ok(precompiled) => run.precompiled = precompiled,
+            Err(failure) => {
+                run.failed = Some(failure);
+                finish(run, &mut rows)?;
+            }
+        }
         progress.inc(1);
+    }
+
+    for (seq, Slot { cell: index, process }) in slots.into_iter().enumerate() {
+        progress.inc(1);
+        let run = &mut runs[index];
+        if run.done {
+            continue;
+        }
+        progress.set_message(format!("{} #{process}", run.cell));
+        let mut outcome = run_process(worker(&run.cell), &run.job(&measure, opts), expected);
+        if process == 0 {
+            // The artifact engine's one compile, made before any process.
+            outcome.report.compile_ns = outcome.report.compile_ns.or(run.precompiled.compile_ns);
+        }
+        let id = ProcessId { run_id: &meta.run_id, cell: &run.cell, process, seq: seq as u32 };
+        let process_samples = samples::of_process(&id, opts.mechanism, &outcome);
+        samples_file.append(&process_samples)?;
+        run.samples.extend(process_samples);
+        run.ran += 1;
+        if outcome.status != Status::Ok {
+            run.failed = Some((outcome.status, outcome.error.clone()));
+        }
+        run.last = Some(outcome.report);
+        if run.failed.is_some() || run.ran == measure.processes {
+            finish(run, &mut rows)?;
+        }
     }
     progress.finish_and_clear();
     let _ = std::fs::remove_dir_all(&artifacts_root);
 
+    // The summary lists cells in the matrix's order, whatever order they finished in.
+    rows.sort_by_key(|row| cells.iter().position(|c| c.to_string() == row.cell));
     let summary = summary::render(&format!("wasmatrix {} ({})", matrix.name, results_path.display()), &rows);
     let summary_path = results_path.with_extension("summary.txt");
     std::fs::write(&summary_path, &summary).with_context(|| format!("cannot write {}", summary_path.display()))?;

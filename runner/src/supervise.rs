@@ -1,5 +1,5 @@
-//! Runs a cell's worker processes with a time limit, and turns whatever happens to them into an
-//! outcome with a status: a trap, a crash or a hang ends one cell, never the run.
+//! Runs a cell's worker processes, each with a time limit, and turns whatever happens to them
+//! into an outcome with a status: a trap, a crash or a hang ends one cell, never the run.
 
 use crate::worker::{FailureKind, Job, Phase, Report, READY_LINE, REPORT_PREFIX};
 use std::io::{BufRead, BufReader, Read};
@@ -7,6 +7,8 @@ use std::path::Path;
 use std::process::{Command, ExitStatus, Stdio};
 use std::sync::mpsc;
 use std::time::{Duration, Instant};
+use wasmatrix_core::measure::instructions::callgrind_args;
+use wasmatrix_core::measure::MechanismKind;
 
 /// How a cell ended; the `status` column.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -37,40 +39,62 @@ impl Status {
     }
 }
 
-/// Everything known about one cell once its workers are done.
+/// Everything known about one worker process of a cell (and its precompile process, if any).
 #[derive(Debug)]
-pub struct Outcome {
+pub struct ProcessOutcome {
     pub report: Report,
     pub status: Status,
     pub error: String,
     /// Worker spawn to its ready line.
     pub cold_start_ns: Option<u64>,
+    /// The 1-minute load average just before the process started and just after it ended.
+    pub loadavg_start: Option<f64>,
+    pub loadavg_end: Option<f64>,
 }
 
-/// Runs a cell in `worker` (the runner, or the native worker): a precompile process first for the
-/// `artifact` engine, then the measuring one.
-pub fn run_cell(worker: &Path, job: &Job, expected_checksum: u64) -> Outcome {
-    let timeout = Duration::from_secs(job.measure.timeout_s);
-    let mut report = Report::default();
-    if job.cell.engine == crate::matrix::axes::Engine::Artifact {
-        let pre = Job { phase: Phase::Precompile, ..job.clone() };
-        let run = run_worker(worker, &pre, timeout);
-        if let Some(r) = &run.report {
-            report.compile_ns = r.compile_ns;
-            report.artifact_bytes = r.artifact_bytes;
-        }
-        if let Some((status, error)) = run.failure() {
-            return Outcome { report, status, error: format!("precompiling: {error}"), cold_start_ns: None };
-        }
+/// The machine's 1-minute load average, where readable.
+pub fn loadavg() -> Option<f64> {
+    std::fs::read_to_string("/proc/loadavg").ok()?.split_whitespace().next()?.parse().ok()
+}
+
+/// What precompiling a cell's guests (the `artifact` engine) gave.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct Precompiled {
+    pub compile_ns: Option<u64>,
+    pub artifact_bytes: Option<u64>,
+}
+
+/// Compiles a cell's guests in a process of their own and serializes them into the job's
+/// artifact directory, where every measuring process of the cell loads them.
+pub fn precompile(worker: &Path, job: &Job) -> Result<Precompiled, (Status, String)> {
+    std::fs::create_dir_all(&job.artifacts)
+        .map_err(|e| (Status::Error, format!("cannot create {}: {e}", job.artifacts.display())))?;
+    let pre = Job { phase: Phase::Precompile, ..job.clone() };
+    let run = run_worker(worker, &pre, Duration::from_secs(job.measure.timeout_s));
+    if let Some((status, error)) = run.failure() {
+        return Err((status, format!("precompiling: {error}")));
     }
-    let run = run_worker(worker, &Job { phase: Phase::Measure, ..job.clone() }, timeout);
+    let report = run.report.unwrap_or_default();
+    Ok(Precompiled { compile_ns: report.compile_ns, artifact_bytes: report.artifact_bytes })
+}
+
+/// Runs one measuring process of a cell in `worker` (the runner, or the native worker), under
+/// callgrind when the job counts instructions.
+pub fn run_process(worker: &Path, job: &Job, expected_checksum: u64) -> ProcessOutcome {
+    let loadavg_start = loadavg();
+    let (report, status, error, cold_start_ns) = measure(worker, job, expected_checksum);
+    ProcessOutcome { report, status, error, cold_start_ns, loadavg_start, loadavg_end: loadavg() }
+}
+
+fn measure(worker: &Path, job: &Job, expected_checksum: u64) -> (Report, Status, String, Option<u64>) {
+    if let Err(e) = std::fs::create_dir_all(&job.artifacts) {
+        let error = format!("cannot create {}: {e}", job.artifacts.display());
+        return (Report::default(), Status::Error, error, None);
+    }
+    let run =
+        run_worker(worker, &Job { phase: Phase::Measure, ..job.clone() }, Duration::from_secs(job.measure.timeout_s));
     let failure = run.failure();
-    let measured = run.report.unwrap_or_default();
-    report = Report {
-        compile_ns: report.compile_ns.or(measured.compile_ns),
-        artifact_bytes: report.artifact_bytes,
-        ..measured
-    };
+    let report = run.report.unwrap_or_default();
     let (status, error) = match failure {
         Some(f) => f,
         None => match report.checksum {
@@ -81,7 +105,7 @@ pub fn run_cell(worker: &Path, job: &Job, expected_checksum: u64) -> Outcome {
             None => (Status::Error, "the worker reported no checksum".into()),
         },
     };
-    Outcome { report, status, error, cold_start_ns: run.ready_after.map(|d| d.as_nanos() as u64) }
+    (report, status, error, run.ready_after.map(|d| d.as_nanos() as u64))
 }
 
 struct WorkerRun {
@@ -154,8 +178,16 @@ fn run_worker(runner: &Path, job: &Job, timeout: Duration) -> WorkerRun {
         spawn_error: None,
     };
     let job_json = serde_json::to_string(job).expect("a job serializes");
+    let mut command = match (job.mechanism, job.phase) {
+        (MechanismKind::Instructions, Phase::Measure) => {
+            let mut valgrind = Command::new("valgrind");
+            valgrind.args(callgrind_args(&job.callgrind_out())).arg(runner);
+            valgrind
+        }
+        _ => Command::new(runner),
+    };
     let started = Instant::now();
-    let mut child = match Command::new(runner)
+    let mut child = match command
         .arg("worker")
         .arg(job_json)
         .stdin(Stdio::null())
@@ -165,7 +197,8 @@ fn run_worker(runner: &Path, job: &Job, timeout: Duration) -> WorkerRun {
     {
         Ok(child) => child,
         Err(e) => {
-            run.spawn_error = Some(format!("cannot start worker {}: {e}", runner.display()));
+            let program = command.get_program().to_string_lossy().into_owned();
+            run.spawn_error = Some(format!("cannot start worker {program}: {e}"));
             return run;
         }
     };

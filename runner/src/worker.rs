@@ -10,11 +10,7 @@ pub fn main(job: &Job) {
     serve(job, |job, report| match (job.phase, job.cell.engine, job.cell.transport) {
         (_, Engine::Native, _) => Err(Failure::Error("native cells run in the wasmatrix-native worker".into())),
         (Phase::Precompile, _, _) => wasmer::precompile(job, report),
-        (Phase::Measure, _, Transport::Copy) => {
-            exercise(wasmer::set_up::<CopyLink>(job, report)?, &job.measure, report)
-        }
-        (Phase::Measure, _, Transport::Shared) => {
-            exercise(wasmer::set_up::<SharedLink>(job, report)?, &job.measure, report)
-        }
+        (Phase::Measure, _, Transport::Copy) => exercise(wasmer::set_up::<CopyLink>(job, report)?, job, report),
+        (Phase::Measure, _, Transport::Shared) => exercise(wasmer::set_up::<SharedLink>(job, report)?, job, report),
     })
 }

@@ -107,6 +107,80 @@ fn every_codec_agrees_on_the_checksum_in_wasm_and_natively() {
     assert!(sizes.len() >= 7, "{sizes:?}");
 }
 
+/// (cell, process, seq, metric) of every sample in a run's sidecar.
+fn samples(results: &Path) -> Vec<(String, u32, u32, String)> {
+    let path = wasmatrix_runner::results::samples::sidecar_path(results);
+    let all = wasmatrix_runner::results::samples::read(&path).unwrap();
+    all.into_iter().map(|s| (s.cell, s.process, s.seq, s.metric)).collect()
+}
+
+#[test]
+fn processes_are_interleaved_and_every_sample_is_kept() {
+    let dir = tempfile::tempdir().unwrap();
+    let axes =
+        ONE_CELL.replace(r#"["cranelift"]"#, r#"["cranelift", "rustc"]"#).replace(r#"["jit"]"#, r#"["jit", "native"]"#);
+    let m = matrix(dir.path(), &axes, &format!("processes = 3\n{TINY}"));
+    let out = dir.path().join("r.csv");
+    let run = runner(&["run", m.to_str().unwrap(), "--out", out.to_str().unwrap(), "--seed", "2a", "--pin", "0"]);
+    assert!(run.status.success(), "{}", text(&run));
+    assert_eq!(column(&out, "processes"), ["3", "3"]);
+    assert_eq!(column(&out, "schedule_seed"), ["000000000000002a"; 2]);
+    assert_eq!(column(&out, "pin_cpu"), ["0", "0"]);
+    assert_eq!(column(&out, "measure"), ["wall_clock", "wall_clock"]);
+    for name in ["rt_cv_pct", "rt_proc_min_ns", "rt_proc_max_ns", "rt_ci_low_ns", "rt_ci_high_ns", "setup_min_ns"] {
+        assert!(column(&out, name).iter().all(|v| v.parse::<f64>().is_ok()), "{name}: {:?}", column(&out, name));
+    }
+    let samples = samples(&out);
+    // 2 cells x 3 processes x (5 samples x 4 repeated metrics + start-up and context)
+    let rt: Vec<_> = samples.iter().filter(|s| s.3 == "rt_ns").collect();
+    assert_eq!(rt.len(), 2 * 3 * 5);
+    // round robin: every cell's process p runs before any cell's process p + 1
+    let mut by_seq: Vec<(u32, u32)> = samples.iter().map(|s| (s.2, s.1)).collect();
+    by_seq.sort();
+    by_seq.dedup();
+    assert_eq!(by_seq.iter().map(|(_, p)| *p).collect::<Vec<_>>(), [0, 0, 1, 1, 2, 2], "{by_seq:?}");
+    for metric in ["setup_ns", "cold_start_ns", "loadavg_start", "loadavg_end", "peak_rss_kib"] {
+        assert_eq!(samples.iter().filter(|s| s.3 == metric).count(), 6, "{metric}: one per process");
+    }
+    // the headline is the median of the per-process medians, within the processes' spread
+    let (lo, mid, hi) = (column(&out, "rt_proc_min_ns"), column(&out, "rt_p50_ns"), column(&out, "rt_proc_max_ns"));
+    for i in 0..2 {
+        let (lo, mid, hi): (f64, f64, f64) = (lo[i].parse().unwrap(), mid[i].parse().unwrap(), hi[i].parse().unwrap());
+        assert!(lo <= mid && mid <= hi, "{lo} {mid} {hi}");
+    }
+}
+
+#[test]
+fn a_failing_process_ends_its_cell_and_keeps_its_samples() {
+    let dir = tempfile::tempdir().unwrap();
+    let g = guests(dir.path(), &producer("unreachable", 0), &consumer());
+    let m = matrix(dir.path(), ONE_CELL, &format!("processes = 4\n{TINY}"));
+    let out = dir.path().join("r.csv");
+    let run = runner(&["run", m.to_str().unwrap(), "--out", out.to_str().unwrap(), "--guests", g.to_str().unwrap()]);
+    assert_eq!(run.status.code(), Some(1), "{}", text(&run));
+    assert_eq!(column(&out, "status"), ["trap"]);
+    assert_eq!(column(&out, "processes"), ["1"], "the other three processes are skipped");
+    assert!(samples(&out).iter().all(|s| s.1 == 0));
+}
+
+#[test]
+fn bad_run_options_are_refused_before_anything_runs() {
+    let dir = tempfile::tempdir().unwrap();
+    let m = matrix(dir.path(), ONE_CELL, TINY);
+    let out = dir.path().join("r.csv");
+    let run = runner(&["run", m.to_str().unwrap(), "--out", out.to_str().unwrap(), "--pin", "4096"]);
+    assert_eq!(run.status.code(), Some(2));
+    assert!(text(&run).contains("--pin 4096"), "{}", text(&run));
+    let run = runner(&["run", m.to_str().unwrap(), "--measure", "cycles"]);
+    assert_eq!(run.status.code(), Some(2));
+    assert!(text(&run).contains("allowed: wall_clock, instructions"), "{}", text(&run));
+    let m = matrix(dir.path(), ONE_CELL, &format!("processes = 0\n{TINY}"));
+    let run = runner(&["run", m.to_str().unwrap(), "--out", out.to_str().unwrap()]);
+    assert_eq!(run.status.code(), Some(2));
+    assert!(text(&run).contains("processes, samples"), "{}", text(&run));
+    assert!(!out.exists());
+}
+
 #[test]
 fn a_second_run_appends_and_keeps_earlier_rows() {
     let dir = tempfile::tempdir().unwrap();

@@ -1,11 +1,13 @@
 //! One cell, inside its own process: the protocol between the supervisor and a worker, and the
 //! measuring every cell shares. A worker binary sets the guests up as its engine says and hands
-//! them to [`exercise`] through [`serve`]; the report goes to the supervisor as one JSON line. A
-//! trap, crash or hang therefore costs one row, never the run.
+//! them to [`exercise`] through [`serve`]; the report, with every raw sample, goes to the
+//! supervisor as one JSON line. A trap, crash or hang therefore costs one process, never the run.
 
 use crate::cell::Cell;
 use crate::guests::{Failure, GuestFiles, Guests};
-use crate::measure::{batch_means, peak_rss_kib, time, Measure, Stats};
+use crate::measure::clock::WallClock;
+use crate::measure::instructions::Callgrind;
+use crate::measure::{peak_rss_kib, time, Measure, Mechanism, MechanismKind};
 use serde::{Deserialize, Serialize};
 use std::io::Write;
 use std::path::PathBuf;
@@ -23,9 +25,23 @@ pub struct Job {
     pub measure: Measure,
     /// The guests' `.wasm` files; `None` for the native engine.
     pub guests: Option<GuestFiles>,
-    /// Where the `artifact` engine's precompiled guests are written and read.
+    /// A directory private to this process: where the `artifact` engine's precompiled guests are
+    /// written and read, and where callgrind writes its counts.
     pub artifacts: PathBuf,
     pub phase: Phase,
+    /// What the samples are measured with.
+    #[serde(default)]
+    pub mechanism: MechanismKind,
+    /// The CPU the worker pins itself to before anything else, if any.
+    #[serde(default)]
+    pub pin: Option<usize>,
+}
+
+impl Job {
+    /// Where callgrind writes its counts for this job (the `instructions` mechanism).
+    pub fn callgrind_out(&self) -> PathBuf {
+        self.artifacts.join("callgrind.out")
+    }
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -43,7 +59,9 @@ pub enum FailureKind {
     Error,
 }
 
-/// What a worker measured, as far as it got.
+/// What a worker measured, as far as it got. The repeated measurements are raw samples, one
+/// value per operation in the mechanism's unit (ns or instructions); the runner computes every
+/// statistic.
 #[derive(Clone, Debug, Default, Serialize, Deserialize)]
 pub struct Report {
     pub compile_ns: Option<u64>,
@@ -51,11 +69,11 @@ pub struct Report {
     pub load_ns: Option<u64>,
     pub instantiate_ns: Option<u64>,
     pub first_round_trip_ns: Option<u64>,
-    pub round_trip: Option<Stats>,
-    pub call_floor: Option<Stats>,
+    pub round_trip: Vec<f64>,
+    pub call_floor: Vec<f64>,
     /// Per message, inside the guests.
-    pub encode: Option<Stats>,
-    pub decode: Option<Stats>,
+    pub encode: Vec<f64>,
+    pub decode: Vec<f64>,
     pub request_bytes_mean: Option<f64>,
     pub reply_bytes_mean: Option<f64>,
     pub copied_bytes_per_round_trip: Option<f64>,
@@ -64,11 +82,12 @@ pub struct Report {
     pub failure: Option<(FailureKind, String)>,
 }
 
-/// A worker process's whole life: run `work` (which sets the guests up and calls [`exercise`],
-/// or precompiles), then print the report, whatever happened.
+/// A worker process's whole life: pin it if asked, run `work` (which sets the guests up and
+/// calls [`exercise`], or precompiles), then print the report, whatever happened.
 pub fn serve(job: &Job, work: impl FnOnce(&Job, &mut Report) -> Result<(), Failure>) {
     let mut report = Report::default();
-    if let Err(failure) = work(job, &mut report) {
+    let outcome = pin(job.pin).and_then(|()| work(job, &mut report));
+    if let Err(failure) = outcome {
         report.failure = Some(match failure {
             Failure::Trap(m) => (FailureKind::Trap, m),
             Failure::Error(m) => (FailureKind::Error, m),
@@ -80,9 +99,31 @@ pub fn serve(job: &Job, work: impl FnOnce(&Job, &mut Report) -> Result<(), Failu
     let _ = writeln!(out, "{REPORT_PREFIX}{line}").and_then(|()| out.flush());
 }
 
-/// The measured part every cell shares: first round trip, warm-up, timed round trips, the call
-/// floor, and the proof of work.
-pub fn exercise<G: Guests>(mut guests: G, m: &Measure, report: &mut Report) -> Result<(), Failure> {
+/// Restricts this process to one CPU (`--pin`).
+fn pin(cpu: Option<usize>) -> Result<(), Failure> {
+    let Some(cpu) = cpu else { return Ok(()) };
+    use nix::sched::{sched_setaffinity, CpuSet};
+    let mut set = CpuSet::new();
+    set.set(cpu)
+        .and_then(|()| sched_setaffinity(nix::unistd::Pid::from_raw(0), &set))
+        .map_err(|e| Failure::Error(format!("cannot pin the worker to CPU {cpu}: {e}")))
+}
+
+/// The measured part every cell shares: first round trip, warm-up, measured round trips, the
+/// call floor, the codec alone, and the proof of work; with the job's mechanism.
+pub fn exercise<G: Guests>(guests: G, job: &Job, report: &mut Report) -> Result<(), Failure> {
+    match job.mechanism {
+        MechanismKind::WallClock => exercise_with(guests, WallClock, &job.measure, report),
+        MechanismKind::Instructions => exercise_with(guests, Callgrind::new(job.callgrind_out()), &job.measure, report),
+    }
+}
+
+fn exercise_with<G: Guests>(
+    mut guests: G,
+    mut mechanism: impl Mechanism,
+    m: &Measure,
+    report: &mut Report,
+) -> Result<(), Failure> {
     let (first, ns) = time(|| guests.round_trip(0));
     first?;
     report.first_round_trip_ns = Some(ns);
@@ -90,17 +131,18 @@ pub fn exercise<G: Guests>(mut guests: G, m: &Measure, report: &mut Report) -> R
         let mut out = std::io::stdout().lock();
         let _ = writeln!(out, "{READY_LINE}").and_then(|()| out.flush());
     }
+    let nothing = |_: &mut G, _| Ok(());
 
     guests.round_trips(1, m.warmup)?;
     let timed_from = 1 + m.warmup;
-    let means = batch_means(m.samples, m.batch, |k| guests.round_trips(timed_from + k * m.batch, m.batch))?;
-    report.round_trip = Some(Stats::of(&means));
-    let floor = batch_means(m.samples, m.floor_batch, |_| {
-        guests.pings(m.floor_batch).map(|x| {
+    let g = &mut guests;
+    report.round_trip =
+        mechanism.measure(g, m.samples, m.batch, nothing, |g, k| g.round_trips(timed_from + k * m.batch, m.batch))?;
+    report.call_floor = mechanism.measure(g, m.samples, m.floor_batch, nothing, |g, _| {
+        g.pings(m.floor_batch).map(|x| {
             std::hint::black_box(x);
         })
     })?;
-    report.call_floor = Some(Stats::of(&floor));
 
     let round_trips = f64::from(m.round_trips());
     let traffic = guests.traffic();
@@ -109,13 +151,11 @@ pub fn exercise<G: Guests>(mut guests: G, m: &Measure, report: &mut Report) -> R
     report.copied_bytes_per_round_trip = Some(traffic.copied_bytes as f64 / round_trips);
     report.checksum = Some(guests.checksum()?);
 
-    // The codec alone, inside the guests: sample k encodes, then decodes, record k.
-    report.encode = Some(Stats::of(&batch_means(m.samples, m.codec_batch, |k| guests.encode_batch(k, m.codec_batch))?));
-    let mut decode = Vec::with_capacity(m.samples as usize);
-    for k in 0..m.samples {
-        guests.stage(k)?;
-        decode.extend(batch_means(1, m.codec_batch, |_| guests.decode_batch(m.codec_batch))?);
-    }
-    report.decode = Some(Stats::of(&decode));
+    // The codec alone, inside the guests: sample k encodes, then decodes, record k; staging the
+    // request to decode is not measured.
+    let g = &mut guests;
+    report.encode = mechanism.measure(g, m.samples, m.codec_batch, nothing, |g, k| g.encode_batch(k, m.codec_batch))?;
+    report.decode =
+        mechanism.measure(g, m.samples, m.codec_batch, |g, k| g.stage(k), |g, _| g.decode_batch(m.codec_batch))?;
     Ok(())
 }

@@ -150,7 +150,7 @@ pub fn set_up_and_exercise(job: &Job, report: &mut Report) -> Result<(), Failure
     fn run<C: Codec, L: Link>(job: &Job, report: &mut Report) -> Result<(), Failure> {
         let (pair, ns) = time(NativePair::<C, L>::default);
         report.instantiate_ns = Some(ns);
-        exercise(pair, &job.measure, report)
+        exercise(pair, job, report)
     }
     job.cell.codec.visit(Visit { job, report })
 }

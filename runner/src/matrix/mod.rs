@@ -146,18 +146,24 @@ impl Matrix {
         }
         let a = &raw.axes;
         let measure = *raw.measure.get_ref();
-        let invalid =
-            if measure.samples == 0 || measure.batch == 0 || measure.floor_batch == 0 || measure.codec_batch == 0 {
-                Some("samples, batch, floor_batch and codec_batch must be at least 1")
-            } else if measure.timeout_s == 0 {
-                Some("timeout_s must be at least 1")
-            } else if u64::from(measure.warmup) + u64::from(measure.samples) * u64::from(measure.batch)
-                >= u64::from(u32::MAX)
-            {
-                Some("warmup + samples * batch must stay below 2^32 round trips")
-            } else {
-                None
-            };
+        let invalid = if measure.processes == 0
+            || measure.samples == 0
+            || measure.batch == 0
+            || measure.floor_batch == 0
+            || measure.codec_batch == 0
+        {
+            Some("processes, samples, batch, floor_batch and codec_batch must be at least 1")
+        } else if !(measure.noisy_ci_pct.is_finite() && measure.noisy_ci_pct > 0.0) {
+            Some("noisy_ci_pct must be a positive number (percent)")
+        } else if measure.timeout_s == 0 {
+            Some("timeout_s must be at least 1")
+        } else if u64::from(measure.warmup) + u64::from(measure.samples) * u64::from(measure.batch)
+            >= u64::from(u32::MAX)
+        {
+            Some("warmup + samples * batch must stay below 2^32 round trips")
+        } else {
+            None
+        };
         if let Some(why) = invalid {
             bail!("{}: [measure]: {why}", at(raw.measure.span()));
         }

@@ -3,4 +3,5 @@
 
 pub mod file;
 pub mod row;
+pub mod samples;
 pub mod summary;

@@ -2,14 +2,17 @@
 //! (bump [`SCHEMA_VERSION`]), never renamed. Units are in the names: `_ns` nanoseconds,
 //! `_bytes` bytes, `_kib` KiB.
 
-use crate::matrix::axes::Engine;
+use super::samples::Sample;
 use crate::matrix::{Cell, Measure};
 use crate::meta::RunMeta;
-use crate::supervise::Outcome;
+use crate::stats::{cv_pct, median, Bootstrap, Stats};
+use crate::supervise::Status;
 use crate::worker::Report;
 use serde::Serialize;
+use std::collections::BTreeMap;
+use wasmatrix_core::measure::MechanismKind;
 
-pub const SCHEMA_VERSION: u32 = 1;
+pub const SCHEMA_VERSION: u32 = 2;
 
 #[derive(Debug, Default, Serialize)]
 pub struct Row {
@@ -76,6 +79,31 @@ pub struct Row {
     pub os: String,
     pub host: String,
     pub git_commit: String,
+
+    // Schema 2: several processes per cell, the mechanism, noise, and the run's conditions.
+    pub measure: String,
+    pub processes: u32,
+    pub schedule_seed: String,
+    pub pin_cpu: Option<usize>,
+    pub rt_proc_min_ns: Option<f64>,
+    pub rt_proc_max_ns: Option<f64>,
+    pub rt_cv_pct: Option<f64>,
+    pub rt_ci_low_ns: Option<f64>,
+    pub rt_ci_high_ns: Option<f64>,
+    pub rt_ci_pct: Option<f64>,
+    pub call_floor_cv_pct: Option<f64>,
+    pub setup_min_ns: Option<u64>,
+    pub setup_max_ns: Option<u64>,
+    pub noisy: Option<bool>,
+    pub noisy_ci_pct: f64,
+    pub rt_instructions: Option<f64>,
+    pub rt_instructions_cv_pct: Option<f64>,
+    pub call_floor_instructions: Option<f64>,
+    pub encode_instructions: Option<f64>,
+    pub decode_instructions: Option<f64>,
+    pub cpu_governor: String,
+    pub loadavg_min: Option<f64>,
+    pub loadavg_max: Option<f64>,
 }
 
 /// Rounds to 0.1, which is below the timer's resolution for batched means.
@@ -83,27 +111,99 @@ fn tenth(x: f64) -> f64 {
     (x * 10.0).round() / 10.0
 }
 
+/// What a run holds the same for all its rows.
+#[derive(Clone, Copy, Debug)]
+pub struct RunContext<'a> {
+    pub measure: &'a Measure,
+    pub meta: &'a RunMeta,
+    pub mechanism: MechanismKind,
+    pub seed: u64,
+    pub pin: Option<usize>,
+}
+
+/// A cell once its processes are done.
+#[derive(Clone, Copy, Debug)]
+pub struct CellResult<'a> {
+    pub status: Status,
+    pub error: &'a str,
+    /// How many of its processes ran.
+    pub processes: u32,
+    /// The last process's report, for what every process reports alike (sizes, checksum).
+    pub report: &'a Report,
+    /// Every sample of every process of the cell.
+    pub samples: &'a [Sample],
+}
+
+/// One metric's values, grouped by process.
+fn per_process(samples: &[Sample], metric: &str) -> Vec<Vec<f64>> {
+    let mut by: BTreeMap<u32, Vec<f64>> = BTreeMap::new();
+    for s in samples.iter().filter(|s| s.metric == metric) {
+        by.entry(s.process).or_default().push(s.value);
+    }
+    by.into_values().collect()
+}
+
+/// A repeated measurement across a cell's processes.
+struct Figure {
+    /// The median of the per-process medians: the headline.
+    median: f64,
+    /// The smallest and largest per-process median.
+    proc_min: f64,
+    proc_max: f64,
+    /// Coefficient of variation of the per-process medians, percent (two processes or more).
+    cv_pct: Option<f64>,
+    /// 95% bootstrap interval of `median`, resampling processes (two processes or more).
+    ci: Option<(f64, f64)>,
+    /// Every sample of every process together.
+    pooled: Stats,
+}
+
+fn figure(samples: &[Sample], metric: &str) -> Option<Figure> {
+    let groups = per_process(samples, metric);
+    let medians: Vec<f64> = groups.iter().filter_map(|g| median(g)).collect();
+    let pooled: Vec<f64> = groups.concat();
+    Some(Figure {
+        median: median(&medians)?,
+        proc_min: medians.iter().copied().fold(f64::INFINITY, f64::min),
+        proc_max: medians.iter().copied().fold(f64::NEG_INFINITY, f64::max),
+        cv_pct: cv_pct(&medians),
+        ci: (medians.len() > 1).then(|| Bootstrap::default().median(&medians)).flatten().map(|i| (i.low, i.high)),
+        pooled: Stats::of(&pooled)?,
+    })
+}
+
+/// A one-shot metric (one sample per process): the median over processes, then min and max.
+fn one_shot(samples: &[Sample], metric: &str) -> (Option<u64>, Option<u64>, Option<u64>) {
+    let values: Vec<f64> = per_process(samples, metric).concat();
+    let (min, max) = (values.iter().copied().reduce(f64::min), values.iter().copied().reduce(f64::max));
+    let int = |v: Option<f64>| v.map(|v| v.round() as u64);
+    (int(median(&values)), int(min), int(max))
+}
+
 impl Row {
     pub fn new(
         cell: &Cell,
-        measure: &Measure,
-        meta: &RunMeta,
+        run: &RunContext,
         sizes: (Option<u64>, Option<u64>),
-        outcome: &Outcome,
-        expected_checksum: u64,
+        result: &CellResult,
+        expected: u64,
     ) -> Row {
-        let r: &Report = &outcome.report;
-        let rt = r.round_trip;
-        let floor = r.call_floor;
-        // From guest files to callable guests in the measured process: loading artifacts, or
-        // compiling in process (jit), or nothing more (native), then instantiating.
-        let code_ns = match cell.engine {
-            Engine::Artifact => r.load_ns,
-            Engine::Jit => r.compile_ns,
-            Engine::Native => Some(0),
-        };
-        let setup_ns = code_ns.zip(r.instantiate_ns).map(|(code, inst)| code + inst);
-        let msgs_per_s = rt.map(|s| 1e9 / s.p50);
+        let r = result.report;
+        let s = result.samples;
+        let measure = run.measure;
+        let meta = run.meta;
+        let rt = figure(s, "rt_ns");
+        let floor = figure(s, "call_floor_ns");
+        let encode = figure(s, "encode_ns");
+        let decode = figure(s, "decode_ns");
+        let rt_instr = figure(s, "rt_instructions");
+        let instr = |m: &str| figure(s, m).map(|f| tenth(f.median));
+        let (setup_ns, setup_min_ns, setup_max_ns) = one_shot(s, "setup_ns");
+        let loadavg: Vec<f64> = [per_process(s, "loadavg_start"), per_process(s, "loadavg_end")].concat().concat();
+        let msgs_per_s = rt.as_ref().map(|f| 1e9 / f.median);
+        let rt_cv = rt.as_ref().and_then(|f| f.cv_pct);
+        // Half the width of the headline's interval, relative to it: how far it may be off.
+        let rt_ci_pct = rt.as_ref().and_then(|f| f.ci.map(|(lo, hi)| 100.0 * (hi - lo) / 2.0 / f.median));
         let values = cell.values();
         Row {
             schema_version: SCHEMA_VERSION,
@@ -116,32 +216,32 @@ impl Row {
             transport: values[3].1.into(),
             codec: values[4].1.into(),
             profile: values[5].1.into(),
-            status: outcome.status.name().into(),
-            error: outcome.error.replace(['\n', '\r'], " "),
+            status: result.status.name().into(),
+            error: result.error.replace(['\n', '\r'], " "),
             producer_wasm_bytes: sizes.0,
             consumer_wasm_bytes: sizes.1,
             artifact_bytes: r.artifact_bytes,
-            compile_ns: r.compile_ns,
-            load_ns: r.load_ns,
-            instantiate_ns: r.instantiate_ns,
+            compile_ns: one_shot(s, "compile_ns").0,
+            load_ns: one_shot(s, "load_ns").0,
+            instantiate_ns: one_shot(s, "instantiate_ns").0,
             setup_ns,
-            first_round_trip_ns: r.first_round_trip_ns,
-            cold_start_ns: outcome.cold_start_ns,
-            rt_min_ns: rt.map(|s| tenth(s.min)),
-            rt_p50_ns: rt.map(|s| tenth(s.p50)),
-            rt_p90_ns: rt.map(|s| tenth(s.p90)),
-            rt_p99_ns: rt.map(|s| tenth(s.p99)),
-            rt_max_ns: rt.map(|s| tenth(s.max)),
-            rt_mean_ns: rt.map(|s| tenth(s.mean)),
-            rt_stddev_ns: rt.map(|s| tenth(s.stddev)),
-            call_floor_min_ns: floor.map(|s| tenth(s.min)),
-            call_floor_p50_ns: floor.map(|s| tenth(s.p50)),
-            rt_over_call_floor: rt.zip(floor).map(|(rt, f)| tenth(rt.p50 / f.p50)),
+            first_round_trip_ns: one_shot(s, "first_round_trip_ns").0,
+            cold_start_ns: one_shot(s, "cold_start_ns").0,
+            rt_min_ns: rt.as_ref().map(|f| tenth(f.pooled.min)),
+            rt_p50_ns: rt.as_ref().map(|f| tenth(f.median)),
+            rt_p90_ns: rt.as_ref().map(|f| tenth(f.pooled.p90)),
+            rt_p99_ns: rt.as_ref().map(|f| tenth(f.pooled.p99)),
+            rt_max_ns: rt.as_ref().map(|f| tenth(f.pooled.max)),
+            rt_mean_ns: rt.as_ref().map(|f| tenth(f.pooled.mean)),
+            rt_stddev_ns: rt.as_ref().map(|f| tenth(f.pooled.stddev)),
+            call_floor_min_ns: floor.as_ref().map(|f| tenth(f.pooled.min)),
+            call_floor_p50_ns: floor.as_ref().map(|f| tenth(f.median)),
+            rt_over_call_floor: rt.as_ref().zip(floor.as_ref()).map(|(rt, f)| tenth(rt.median / f.median)),
             msgs_per_s: msgs_per_s.map(f64::round),
-            encode_min_ns: r.encode.map(|s| tenth(s.min)),
-            encode_p50_ns: r.encode.map(|s| tenth(s.p50)),
-            decode_min_ns: r.decode.map(|s| tenth(s.min)),
-            decode_p50_ns: r.decode.map(|s| tenth(s.p50)),
+            encode_min_ns: encode.as_ref().map(|f| tenth(f.pooled.min)),
+            encode_p50_ns: encode.as_ref().map(|f| tenth(f.median)),
+            decode_min_ns: decode.as_ref().map(|f| tenth(f.pooled.min)),
+            decode_p50_ns: decode.as_ref().map(|f| tenth(f.median)),
             mb_per_s: msgs_per_s
                 .zip(r.request_bytes_mean.zip(r.reply_bytes_mean))
                 .map(|(m, (req, rep))| tenth(m * (req + rep) / 1e6)),
@@ -154,9 +254,9 @@ impl Row {
             floor_batch: measure.floor_batch,
             codec_batch: measure.codec_batch,
             round_trips: measure.round_trips(),
-            peak_rss_kib: r.peak_rss_kib,
+            peak_rss_kib: one_shot(s, "peak_rss_kib").2,
             checksum: r.checksum.map(|c| format!("{c:016x}")).unwrap_or_default(),
-            expected_checksum: format!("{expected_checksum:016x}"),
+            expected_checksum: format!("{expected:016x}"),
             runner_version: meta.runner_version.clone(),
             wasmer_version: meta.wasmer_version.clone(),
             rustc_version: meta.rustc_version.clone(),
@@ -165,6 +265,29 @@ impl Row {
             os: meta.os.clone(),
             host: meta.host.clone(),
             git_commit: meta.git_commit.clone(),
+            measure: run.mechanism.name().into(),
+            processes: result.processes,
+            schedule_seed: format!("{:016x}", run.seed),
+            pin_cpu: run.pin,
+            rt_proc_min_ns: rt.as_ref().map(|f| tenth(f.proc_min)),
+            rt_proc_max_ns: rt.as_ref().map(|f| tenth(f.proc_max)),
+            rt_cv_pct: rt_cv.map(|v| (v * 100.0).round() / 100.0),
+            rt_ci_low_ns: rt.as_ref().and_then(|f| f.ci).map(|c| tenth(c.0)),
+            rt_ci_high_ns: rt.as_ref().and_then(|f| f.ci).map(|c| tenth(c.1)),
+            rt_ci_pct: rt_ci_pct.map(|v| (v * 100.0).round() / 100.0),
+            call_floor_cv_pct: floor.as_ref().and_then(|f| f.cv_pct).map(|v| (v * 100.0).round() / 100.0),
+            setup_min_ns,
+            setup_max_ns,
+            noisy: rt_ci_pct.map(|ci| ci > measure.noisy_ci_pct),
+            noisy_ci_pct: measure.noisy_ci_pct,
+            rt_instructions: rt_instr.as_ref().map(|f| tenth(f.median)),
+            rt_instructions_cv_pct: rt_instr.as_ref().and_then(|f| f.cv_pct).map(|v| (v * 1e4).round() / 1e4),
+            call_floor_instructions: instr("call_floor_instructions"),
+            encode_instructions: instr("encode_instructions"),
+            decode_instructions: instr("decode_instructions"),
+            cpu_governor: meta.cpu_governor.clone(),
+            loadavg_min: loadavg.iter().copied().reduce(f64::min),
+            loadavg_max: loadavg.iter().copied().reduce(f64::max),
         }
     }
 }

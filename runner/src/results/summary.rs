@@ -1,5 +1,7 @@
-//! The end-of-run summary: one line per cell, whether the checksums agree, and the fastest
-//! cell per transport.
+//! The end-of-run summary: one line per cell, whether the checksums agree, which cells are noisy
+//! (the 95% interval of their round-trip p50 is wider than the matrix's `noisy_ci_pct`), and the
+//! fastest quiet cell per transport. Noisy cells are marked `~` and never ranked as if they were
+//! not.
 
 use super::row::Row;
 use std::fmt::Write;
@@ -15,19 +17,36 @@ pub fn render(title: &str, rows: &[Row]) -> String {
     let width = rows.iter().map(|r| r.cell.len()).max().unwrap_or(4).max(4);
     let _ = writeln!(
         out,
-        "{:width$}  {:>17}  {:>9}  {:>9}  {:>10}  {:>10}  {:>8}  {:>8}  {:>9}",
-        "cell", "status", "setup µs", "cold ms", "rt p50 ns", "rt min ns", "floor ns", "rt/floor", "copied B"
+        "{:width$}  {:>17}  {:>5}  {:>6}  {:>9}  {:>9}  {:>10}  {:>10}  {:>8}  {:>8}  {:>9}",
+        "cell",
+        "status",
+        "procs",
+        "ci %",
+        "setup µs",
+        "cold ms",
+        "rt p50 ns",
+        "best ns",
+        "floor ns",
+        "rt/floor",
+        "copied B"
     );
     for r in rows {
+        let ci = match (r.rt_ci_pct, r.noisy) {
+            (Some(ci), Some(true)) => format!("~±{ci:.1}"),
+            (Some(ci), _) => format!("±{ci:.1}"),
+            (None, _) => "-".into(),
+        };
         let _ = writeln!(
             out,
-            "{:width$}  {:>17}  {:>9}  {:>9}  {:>10}  {:>10}  {:>8}  {:>8}  {:>9}",
+            "{:width$}  {:>17}  {:>5}  {:>6}  {:>9}  {:>9}  {:>10}  {:>10}  {:>8}  {:>8}  {:>9}",
             r.cell,
             r.status,
+            r.processes,
+            ci,
             num(r.setup_ns.map(|v| v as f64), 1e3, 1),
             num(r.cold_start_ns.map(|v| v as f64), 1e6, 1),
             num(r.rt_p50_ns, 1.0, 1),
-            num(r.rt_min_ns, 1.0, 1),
+            num(r.rt_proc_min_ns, 1.0, 1),
             num(r.call_floor_p50_ns, 1.0, 1),
             num(r.rt_over_call_floor, 1.0, 1),
             num(r.host_copied_bytes_per_rt, 1.0, 0),
@@ -47,21 +66,41 @@ pub fn render(title: &str, rows: &[Row]) -> String {
         let _ = writeln!(out, "checksums: {} cells DISAGREE with {expected}: {}", disagree.len(), disagree.join(", "));
     }
 
+    let noisy: Vec<String> = rows
+        .iter()
+        .filter(|r| r.noisy == Some(true))
+        .map(|r| format!("{} (±{:.1}%)", r.cell, r.rt_ci_pct.unwrap_or(f64::NAN)))
+        .collect();
+    if let Some(threshold) = rows.first().map(|r| r.noisy_ci_pct) {
+        if noisy.is_empty() {
+            let _ = writeln!(
+                out,
+                "noise: every round-trip p50 with several processes is within ±{threshold}% (95% interval)"
+            );
+        } else {
+            let _ = writeln!(
+                out,
+                "noisy (95% interval of the round-trip p50 wider than ±{threshold}%; marked ~, not ranked): {}",
+                noisy.join(", ")
+            );
+        }
+    }
+
     let mut transports: Vec<&str> = rows.iter().map(|r| r.transport.as_str()).collect();
     transports.sort();
     transports.dedup();
     for t in transports {
         let best = rows
             .iter()
-            .filter(|r| r.transport == t && r.status == "ok")
+            .filter(|r| r.transport == t && r.status == "ok" && r.noisy != Some(true))
             .filter_map(|r| r.rt_p50_ns.map(|p| (p, r)))
             .min_by(|a, b| a.0.total_cmp(&b.0));
         if let Some((p50, r)) = best {
             let _ = writeln!(
                 out,
-                "fastest round trip, {t}: {} at {p50:.1} ns p50 (min {}), {:.1}x the bare call",
+                "fastest quiet round trip, {t}: {} at {p50:.1} ns p50 (best process {}), {:.1}x the bare call",
                 r.cell,
-                num(r.rt_min_ns, 1.0, 1),
+                num(r.rt_proc_min_ns, 1.0, 1),
                 r.rt_over_call_floor.unwrap_or(f64::NAN)
             );
         }
@@ -91,9 +130,8 @@ fn distinct<'a>(rows: &'a [Row], key: impl Fn(&'a Row) -> &'a str) -> Vec<&'a st
 }
 
 /// Round trip of each compiler over its native twin (same codec, transport, environment and
-/// profile), as `p50 ratio (min ratio)`: medians drift between runs on a shared machine, the
-/// minimum of batch means much less. A compiler's figure is the better of its engines, which run
-/// the same code.
+/// profile), as `p50 ratio (best-process ratio)`. A compiler's figure is its engine with the lower p50
+/// (the engines run the same code). `~` marks a ratio with a noisy cell on either side.
 fn native_ratios(rows: &[Row]) -> String {
     let mut out = String::new();
     let compilers: Vec<&str> = distinct(rows, |r| &r.compiler).into_iter().filter(|c| *c != "rustc").collect();
@@ -101,24 +139,33 @@ fn native_ratios(rows: &[Row]) -> String {
         let mut lines = Vec::new();
         for codec in distinct(rows, |r| &r.codec) {
             let twin = |r: &Row| r.transport == transport && r.codec == codec;
-            let native = |m: fn(&Row) -> Option<f64>| best(ok_rows(rows, |r| twin(r) && r.engine == "native"), m);
-            let (Some(native_p50), Some(native_min)) = (native(|r| r.rt_p50_ns), native(|r| r.rt_min_ns)) else {
+            let Some(native) = fastest(rows, |r| twin(r) && r.engine == "native") else {
+                continue;
+            };
+            let (Some(native_p50), Some(native_min)) = (native.rt_p50_ns, native.rt_proc_min_ns) else {
                 continue;
             };
             let mut line = format!("  {codec:<12} {:>16}", format!("{native_p50:.0} ({native_min:.0})"));
             for compiler in &compilers {
-                let wasm = |m: fn(&Row) -> Option<f64>| best(ok_rows(rows, |r| twin(r) && r.compiler == *compiler), m);
-                let cell = match (wasm(|r| r.rt_p50_ns), wasm(|r| r.rt_min_ns)) {
-                    (Some(p50), Some(min)) => format!("{:.2}x ({:.2}x)", p50 / native_p50, min / native_min),
-                    _ => "-".into(),
+                let cell = match fastest(rows, |r| twin(r) && r.compiler == *compiler) {
+                    Some(wasm) => {
+                        let noisy = wasm.noisy == Some(true) || native.noisy == Some(true);
+                        format!(
+                            "{}{:.2}x ({:.2}x)",
+                            if noisy { "~" } else { "" },
+                            wasm.rt_p50_ns.unwrap_or(f64::NAN) / native_p50,
+                            wasm.rt_proc_min_ns.unwrap_or(f64::NAN) / native_min
+                        )
+                    }
+                    None => "-".into(),
                 };
-                let _ = write!(line, "  {cell:>15}");
+                let _ = write!(line, "  {cell:>16}");
             }
             lines.push(line);
         }
         if !lines.is_empty() {
-            let _ = writeln!(out, "round trip, wasm / native, transport {transport}: p50 (min)");
-            let header: String = compilers.iter().map(|c| format!("  {c:>15}")).collect();
+            let _ = writeln!(out, "round trip, wasm / native, transport {transport}: p50 (best process)");
+            let header: String = compilers.iter().map(|c| format!("  {c:>16}")).collect();
             let _ = writeln!(out, "  {:<12} {:>16}{header}", "codec", "native ns");
             for line in lines {
                 let _ = writeln!(out, "{line}");
@@ -126,6 +173,15 @@ fn native_ratios(rows: &[Row]) -> String {
         }
     }
     out
+}
+
+/// The ok row with the lowest `rt_p50_ns` among those matching `pred`.
+fn fastest(rows: &[Row], pred: impl Fn(&Row) -> bool) -> Option<&Row> {
+    rows.iter()
+        .filter(|r| r.status == "ok" && pred(r))
+        .filter_map(|r| r.rt_p50_ns.map(|p50| (p50, r)))
+        .min_by(|a, b| a.0.total_cmp(&b.0))
+        .map(|(_, r)| r)
 }
 
 /// Per codec: message size, encode and decode inside the guests, and the round trip; natively
@@ -169,7 +225,7 @@ mod tests {
             transport: transport.into(),
             status: status.into(),
             rt_p50_ns: Some(p50),
-            rt_min_ns: Some(p50),
+            rt_proc_min_ns: Some(p50),
             checksum: checksum.into(),
             expected_checksum: "00000000000000aa".into(),
             ..Row::default()
@@ -205,7 +261,7 @@ mod tests {
         let text = render("t", &rows);
         assert!(text.contains("3 cells, 2 ok"), "{text}");
         assert!(text.contains("1 cells DISAGREE") && text.contains(": c"), "{text}");
-        assert!(text.contains("fastest round trip, copy: b"), "{text}");
-        assert!(!text.contains("fastest round trip, shared"), "{text}");
+        assert!(text.contains("fastest quiet round trip, copy: b"), "{text}");
+        assert!(!text.contains("fastest quiet round trip, shared"), "{text}");
     }
 }

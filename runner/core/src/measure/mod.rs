@@ -1,0 +1,119 @@
+//! How a worker measures: the `[measure]` settings, and the seam every measurement mechanism
+//! implements ([`Mechanism`]): the wall clock ([`clock`]) and instruction counts under callgrind
+//! ([`instructions`]). A mechanism only produces raw samples; statistics over them are the
+//! runner's (runner/src/stats.rs), never a worker's.
+
+pub mod clock;
+pub mod instructions;
+
+use crate::guests::Failure;
+use serde::{Deserialize, Serialize};
+
+pub use clock::time;
+
+/// What a cell's samples are measured with (`runner run --measure`).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum MechanismKind {
+    /// Elapsed time, in nanoseconds per operation (batched: one clock read per batch).
+    #[default]
+    WallClock,
+    /// Instructions executed per operation, counted by valgrind's callgrind: independent of the
+    /// machine's load and frequency, so it repeats where time does not.
+    Instructions,
+}
+
+impl MechanismKind {
+    pub const ALL: [MechanismKind; 2] = [MechanismKind::WallClock, MechanismKind::Instructions];
+
+    /// The `measure` column's value, and the name `--measure` takes.
+    pub fn name(self) -> &'static str {
+        match self {
+            MechanismKind::WallClock => "wall_clock",
+            MechanismKind::Instructions => "instructions",
+        }
+    }
+
+    /// The unit suffix of the metrics it produces (`rt_ns`, `rt_instructions`).
+    pub fn unit(self) -> &'static str {
+        match self {
+            MechanismKind::WallClock => "ns",
+            MechanismKind::Instructions => "instructions",
+        }
+    }
+}
+
+/// One way of measuring a repeated operation.
+pub trait Mechanism {
+    /// Measures `samples` regions. Before region `k`, `prepare(on, k)` runs unmeasured; region
+    /// `k` is `op(on, k)`, which performs `ops` operations. Returns values per operation: one per
+    /// region (the wall clock), or fewer where the mechanism pools regions (instruction counts,
+    /// which do not vary from one region to the next).
+    fn measure<S>(
+        &mut self,
+        on: &mut S,
+        samples: u32,
+        ops: u32,
+        prepare: impl FnMut(&mut S, u32) -> Result<(), Failure>,
+        op: impl FnMut(&mut S, u32) -> Result<(), Failure>,
+    ) -> Result<Vec<f64>, Failure>;
+}
+
+/// The worker process's peak resident set, in KiB (`VmHWM`), if the OS reports it.
+pub fn peak_rss_kib() -> Option<u64> {
+    let status = std::fs::read_to_string("/proc/self/status").ok()?;
+    let line = status.lines().find(|l| l.starts_with("VmHWM:"))?;
+    line.split_whitespace().nth(1)?.parse().ok()
+}
+
+/// How each cell is measured (the `[measure]` table).
+#[derive(Clone, Copy, Debug, Deserialize, Serialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct Measure {
+    /// Independent worker processes per cell, interleaved with the other cells' processes; the
+    /// row's figures are taken across them.
+    #[serde(default = "default_processes")]
+    pub processes: u32,
+    /// Round trips before timing starts, in each process.
+    pub warmup: u32,
+    /// Timed batches per process; each batch is one sample.
+    pub samples: u32,
+    /// Round trips per timed batch, so the clock read is a small part of each sample.
+    pub batch: u32,
+    /// Bare calls per batch when timing the host->guest call floor.
+    #[serde(default = "default_floor_batch")]
+    pub floor_batch: u32,
+    /// Encodes (or decodes) per batch when timing the codec inside the guests.
+    #[serde(default = "default_codec_batch")]
+    pub codec_batch: u32,
+    /// A cell whose headline round trip is uncertain by more than this (half the width of its
+    /// 95% interval, percent of the figure) is marked noisy.
+    #[serde(default = "default_noisy_ci_pct")]
+    pub noisy_ci_pct: f64,
+    /// Wall-clock limit for one worker process, in seconds.
+    pub timeout_s: u64,
+}
+
+fn default_processes() -> u32 {
+    1
+}
+
+fn default_floor_batch() -> u32 {
+    1000
+}
+
+fn default_codec_batch() -> u32 {
+    100
+}
+
+fn default_noisy_ci_pct() -> f64 {
+    5.0
+}
+
+impl Measure {
+    /// Round trips each process performs in all (first + warm-up + timed); record `i` is sent in
+    /// round trip `i`, so every cell of a run covers the same records and checksums agree.
+    pub fn round_trips(&self) -> u32 {
+        1 + self.warmup + self.samples * self.batch
+    }
+}

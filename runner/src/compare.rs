@@ -1,0 +1,870 @@
+//! Comparing two runs: the engine of `runner compare A.csv B.csv`.
+//!
+//! Both results files are read by column name (`cell`, `status`, `error`, and `run_id` if
+//! present) and their raw-samples sidecars ([`samples`]) supply the values. Cells are matched by
+//! their `cell` string; a cell is compared only if every row it has is `ok` in both runs.
+//!
+//! # The statistic
+//! For each compared cell and each performance metric (time `*_ns` and instruction counts
+//! `*_instructions`; the process context `loadavg_start`, `loadavg_end` and `peak_rss_kib` is
+//! ignored) that both sidecars hold for that cell, every worker process is summarised by the
+//! median of its samples. The process is the unit of replication: samples within a process share
+//! its code layout, its heap and the machine's state, so they say little about how another process
+//! would do. The change is
+//!
+//! `ratio = median over every pair (a, b) of a process of A and a process of B of b / a`
+//!
+//! (the Hodges–Lehmann estimate of the ratio, [`stats::hodges_lehmann_ratio`]: robust to an odd
+//! process like a median, and nearly as precise as a ratio of means), and its confidence interval
+//! is a percentile bootstrap that resamples A's and B's processes independently
+//! ([`Bootstrap::hodges_lehmann_ratio`], fixed seed: the same files always give the same output).
+//! The A and B columns show each side's median of per-process medians, as the results rows do.
+//!
+//! # The verdict
+//! With threshold `t` (default 0.05) and interval `[lo, hi]` of the ratio:
+//! - `no change` if `1 - t <= lo` and `hi <= 1 + t`: the whole interval is inside the noise band;
+//! - else `slower` if `lo > 1`, `faster` if `hi < 1`;
+//! - else `unsure`: the interval straddles 1 and reaches beyond the band.
+//!
+//! With fewer than two processes on either side the spread between processes is unknown, so there
+//! is no interval, and the verdict is `no change` only if the two values are identical (ratio
+//! exactly 1) and `unsure` otherwise, however large the difference. This matters for instruction
+//! counts, which are deterministic: identical counts give `no change`, but a count that differs
+//! (by any amount) with one process each is `unsure`; run two or more processes to get a verdict.
+//!
+//! A *certain regression* ([`Comparison::regressions`]) is a `slower` entry whose whole interval
+//! is above the band: `lo > 1 + t`.
+
+use crate::results::samples::{self, Sample};
+use crate::stats::{self, Bootstrap, Interval};
+use anyhow::{bail, ensure, Context, Result};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::fmt;
+use std::path::{Path, PathBuf};
+
+/// Process context metrics in the sidecar: they describe the machine, not the code, and are
+/// never compared.
+pub const CONTEXT_METRICS: [&str; 3] = ["loadavg_start", "loadavg_end", "peak_rss_kib"];
+
+/// The order metrics are shown in; metrics not listed here follow, by name.
+const METRIC_ORDER: [&str; 14] = [
+    "rt_ns",
+    "call_floor_ns",
+    "encode_ns",
+    "decode_ns",
+    "rt_instructions",
+    "call_floor_instructions",
+    "encode_instructions",
+    "decode_instructions",
+    "compile_ns",
+    "load_ns",
+    "instantiate_ns",
+    "setup_ns",
+    "first_round_trip_ns",
+    "cold_start_ns",
+];
+
+/// What `--metrics` takes to compare every performance metric, start-up phases included.
+pub const ALL_METRICS: &str = "all";
+
+/// The metrics compared by default: the round trip, the call floor and the codec, in time or
+/// instructions.
+pub const REPEATED_METRICS: [&str; 8] = [
+    "rt_ns",
+    "call_floor_ns",
+    "encode_ns",
+    "decode_ns",
+    "rt_instructions",
+    "call_floor_instructions",
+    "encode_instructions",
+    "decode_instructions",
+];
+
+/// Whether `metric` is compared: a time (`*_ns`) or an instruction count (`*_instructions`), for
+/// both of which more is worse.
+pub fn is_performance_metric(metric: &str) -> bool {
+    !CONTEXT_METRICS.contains(&metric) && (metric.ends_with("_ns") || metric.ends_with("_instructions"))
+}
+
+/// How to compare.
+#[derive(Clone, Debug)]
+pub struct CompareOptions {
+    /// The noise band, as a fraction: 0.05 means changes within ±5% count as no change.
+    pub threshold: f64,
+    /// How the confidence interval of each change is drawn.
+    pub bootstrap: Bootstrap,
+    /// Only these metrics; `None` for the repeated measurements ([`REPEATED_METRICS`]: many
+    /// samples per process). Start-up phases are one cold sample per process, far noisier; name
+    /// them (or pass [`ALL_METRICS`]) to compare them too.
+    pub metrics: Option<Vec<String>>,
+}
+
+impl Default for CompareOptions {
+    fn default() -> Self {
+        // 2,000 resamples: each takes the median of every pair of processes, and a matrix has
+        // hundreds of (cell, metric) entries; the interval's ends move by well under 0.1% more.
+        CompareOptions {
+            threshold: 0.05,
+            bootstrap: Bootstrap { resamples: 2000, ..Bootstrap::default() },
+            metrics: None,
+        }
+    }
+}
+
+impl CompareOptions {
+    fn check(&self) -> Result<()> {
+        let t = self.threshold;
+        ensure!(
+            t.is_finite() && (0.0..1.0).contains(&t),
+            "the threshold must be at least 0 and below 1 (0.05 is 5%), not {t}"
+        );
+        let c = self.bootstrap.confidence;
+        ensure!(c > 0.0 && c < 1.0, "the confidence must be above 0 and below 1 (0.95 is 95%), not {c}");
+        ensure!(self.bootstrap.resamples > 0, "the bootstrap needs at least one resample");
+        Ok(())
+    }
+
+    fn wants(&self, metric: &str) -> bool {
+        match &self.metrics {
+            None => REPEATED_METRICS.contains(&metric),
+            Some(wanted) => wanted.iter().any(|m| m == metric || m == ALL_METRICS),
+        }
+    }
+}
+
+/// Which of the two runs.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Side {
+    A,
+    B,
+}
+
+impl fmt::Display for Side {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            Side::A => "A",
+            Side::B => "B",
+        })
+    }
+}
+
+/// What a change amounts to; see the module documentation for the rule.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Verdict {
+    /// The whole interval is inside the noise band.
+    NoChange,
+    /// The whole interval is below 1 (and not inside the band).
+    Faster,
+    /// The whole interval is above 1 (and not inside the band).
+    Slower,
+    /// The interval straddles 1 and reaches beyond the band, or there is no interval.
+    Unsure,
+}
+
+impl Verdict {
+    /// Every verdict, in the order they are tallied.
+    pub const ALL: [Verdict; 4] = [Verdict::NoChange, Verdict::Faster, Verdict::Slower, Verdict::Unsure];
+
+    /// `no change`, `faster`, `slower` or `unsure`.
+    pub fn name(self) -> &'static str {
+        match self {
+            Verdict::NoChange => "no change",
+            Verdict::Faster => "faster",
+            Verdict::Slower => "slower",
+            Verdict::Unsure => "unsure",
+        }
+    }
+}
+
+impl fmt::Display for Verdict {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.name())
+    }
+}
+
+/// One compared (cell, metric).
+#[derive(Clone, Debug, PartialEq)]
+pub struct Entry {
+    pub cell: String,
+    pub metric: String,
+    /// Median of A's per-process medians, in the metric's unit.
+    pub a_median: f64,
+    /// Median of B's per-process medians, in the metric's unit.
+    pub b_median: f64,
+    /// `b_median / a_median` (exactly 1 if they are equal); above 1 is slower.
+    pub ratio: f64,
+    /// Bootstrap interval of the ratio; `None` with fewer than two processes on a side, or if
+    /// no resample gave a finite ratio.
+    pub interval: Option<Interval>,
+    pub verdict: Verdict,
+    /// How many processes A had for this cell and metric.
+    pub a_processes: usize,
+    /// How many processes B had for this cell and metric.
+    pub b_processes: usize,
+}
+
+impl Entry {
+    /// Slower with the whole interval above the noise band: `low > 1 + threshold`.
+    pub fn is_certain_regression(&self, threshold: f64) -> bool {
+        self.verdict == Verdict::Slower && self.interval.is_some_and(|i| i.low > 1.0 + threshold)
+    }
+}
+
+/// A results row of a cell whose status is not `ok`.
+#[derive(Clone, Debug, PartialEq)]
+pub struct NotOk {
+    pub cell: String,
+    pub side: Side,
+    pub status: String,
+    pub error: String,
+}
+
+/// A metric that one run's sidecar holds for a compared cell and the other's does not.
+#[derive(Clone, Debug, PartialEq)]
+pub struct MetricOnlyIn {
+    pub cell: String,
+    pub metric: String,
+    pub side: Side,
+}
+
+/// The comparison of run A (before) with run B (after).
+#[derive(Clone, Debug)]
+pub struct Comparison {
+    pub a: PathBuf,
+    pub b: PathBuf,
+    /// The noise band used, as a fraction.
+    pub threshold: f64,
+    /// The confidence of the intervals, for example 0.95.
+    pub confidence: f64,
+    /// Grouped by metric (`rt_ns` first), cells in A's row order within a metric.
+    pub entries: Vec<Entry>,
+    /// Cells with rows in A only.
+    pub only_in_a: Vec<String>,
+    /// Cells with rows in B only.
+    pub only_in_b: Vec<String>,
+    /// Every row that is not `ok`, in either run; such cells are not compared.
+    pub not_ok: Vec<NotOk>,
+    /// Metrics of compared cells that only one run has samples of.
+    pub metric_only_in: Vec<MetricOnlyIn>,
+    /// Cells `ok` in both runs that neither sidecar has any (wanted) performance samples of.
+    pub no_samples: Vec<String>,
+    /// The rows' headline round-trip figures side by side, for the cells `ok` in both runs.
+    pub headlines: Vec<Headline>,
+}
+
+/// One cell's headline round trip in both runs, as their results rows state it: how well the
+/// figures a user reads repeat.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Headline {
+    pub cell: String,
+    /// `rt_p50_ns` (the median of per-process medians) of A and B.
+    pub p50: (f64, f64),
+    /// `rt_proc_min_ns` (the fastest process's median) of A and B, where the schema has it.
+    pub best: Option<(f64, f64)>,
+    /// `rt_ci_pct` (half the 95% interval of `rt_p50_ns`, percent) of A and B.
+    pub ci_pct: (Option<f64>, Option<f64>),
+}
+
+impl Headline {
+    fn of(cell: &str, a: &CellRows, b: &CellRows) -> Option<Headline> {
+        let ([a_p50, a_best, a_ci], [b_p50, b_best, b_ci]) = (a.headline, b.headline);
+        Some(Headline { cell: cell.to_owned(), p50: (a_p50?, b_p50?), best: a_best.zip(b_best), ci_pct: (a_ci, b_ci) })
+    }
+
+    /// B over A, minus one.
+    pub fn p50_change(&self) -> f64 {
+        self.p50.1 / self.p50.0 - 1.0
+    }
+
+    pub fn best_change(&self) -> Option<f64> {
+        self.best.map(|(a, b)| b / a - 1.0)
+    }
+}
+
+/// Compares run `a` (before) with run `b` (after): the results files and their samples
+/// sidecars. Errors name the file at fault.
+pub fn compare(a: &Path, b: &Path, opts: &CompareOptions) -> Result<Comparison> {
+    opts.check()?;
+    let run_a = Run::load(a)?;
+    let run_b = Run::load(b)?;
+    if let Some(wanted) = &opts.metrics {
+        check_wanted_metrics(wanted, &run_a, &run_b)?;
+    }
+    let mut cmp = Comparison {
+        a: a.to_owned(),
+        b: b.to_owned(),
+        threshold: opts.threshold,
+        confidence: opts.bootstrap.confidence,
+        entries: Vec::new(),
+        only_in_a: Vec::new(),
+        only_in_b: Vec::new(),
+        not_ok: Vec::new(),
+        metric_only_in: Vec::new(),
+        no_samples: Vec::new(),
+        headlines: Vec::new(),
+    };
+    for cell in cell_order(&run_a, &run_b) {
+        cmp.add_cell(cell, &run_a, &run_b, opts);
+    }
+    cmp.entries.sort_by_key(|e| metric_rank(&e.metric));
+    Ok(cmp)
+}
+
+/// The cells of A in row order, then those only in B in theirs.
+fn cell_order<'r>(a: &'r Run, b: &'r Run) -> Vec<&'r str> {
+    let b_only = b.cells.iter().filter(|c| !a.index.contains_key(&c.name));
+    a.cells.iter().chain(b_only).map(|c| c.name.as_str()).collect()
+}
+
+fn check_wanted_metrics(wanted: &[String], a: &Run, b: &Run) -> Result<()> {
+    for m in wanted.iter().filter(|m| *m != ALL_METRICS) {
+        ensure!(!CONTEXT_METRICS.contains(&m.as_str()), "`{m}` is process context, not a performance metric");
+        ensure!(
+            is_performance_metric(m),
+            "`{m}` is not a performance metric (a time `*_ns` or a count `*_instructions`)"
+        );
+        ensure!(
+            a.has_metric(m) || b.has_metric(m),
+            "metric `{m}` is in neither {}'s samples nor {}'s",
+            a.path.display(),
+            b.path.display()
+        );
+    }
+    Ok(())
+}
+
+/// Sort key of a metric: its place in [`METRIC_ORDER`], then its name.
+fn metric_rank(metric: &str) -> (usize, String) {
+    let known = METRIC_ORDER.iter().position(|m| *m == metric);
+    (known.unwrap_or(METRIC_ORDER.len()), metric.to_owned())
+}
+
+impl Comparison {
+    fn add_cell(&mut self, cell: &str, a: &Run, b: &Run, opts: &CompareOptions) {
+        let (rows_a, rows_b) = (a.rows(cell), b.rows(cell));
+        for (side, rows) in [(Side::A, rows_a), (Side::B, rows_b)] {
+            self.not_ok.extend(rows.into_iter().flat_map(|r| r.not_ok(side)));
+        }
+        match (rows_a, rows_b) {
+            (Some(_), None) => self.only_in_a.push(cell.to_owned()),
+            (None, Some(_)) => self.only_in_b.push(cell.to_owned()),
+            (Some(ra), Some(rb)) if ra.all_ok() && rb.all_ok() => {
+                self.headlines.extend(Headline::of(cell, ra, rb));
+                self.compare_cell(cell, a, b, opts)
+            }
+            _ => {}
+        }
+    }
+
+    /// Adds an entry per metric both runs have for `cell`, and notes those only one has.
+    fn compare_cell(&mut self, cell: &str, a: &Run, b: &Run, opts: &CompareOptions) {
+        let (ma, mb) = (a.metrics(cell), b.metrics(cell));
+        let mut metrics: Vec<&String> = ma.keys().chain(mb.keys()).filter(|m| opts.wants(m)).collect();
+        metrics.sort_by_key(|m| metric_rank(m));
+        metrics.dedup();
+        if metrics.is_empty() {
+            self.no_samples.push(cell.to_owned());
+        }
+        for metric in metrics {
+            match (ma.get(metric), mb.get(metric)) {
+                (Some(va), Some(vb)) => self.entries.push(entry(cell, metric, va, vb, opts)),
+                (Some(_), None) => self.note_only_in(cell, metric, Side::A),
+                (None, _) => self.note_only_in(cell, metric, Side::B),
+            }
+        }
+    }
+
+    fn note_only_in(&mut self, cell: &str, metric: &str, side: Side) {
+        self.metric_only_in.push(MetricOnlyIn { cell: cell.to_owned(), metric: metric.to_owned(), side });
+    }
+
+    /// Certain regressions: slower, with the whole interval above the noise band. The CLI exits
+    /// non-zero if there are any.
+    pub fn regressions(&self) -> Vec<&Entry> {
+        self.entries.iter().filter(|e| e.is_certain_regression(self.threshold)).collect()
+    }
+
+    /// How many entries have `verdict`.
+    pub fn count(&self, verdict: Verdict) -> usize {
+        self.entries.iter().filter(|e| e.verdict == verdict).count()
+    }
+
+    /// A readable report: a table per metric (`rt_ns` first) with each cell's A and B, the change
+    /// and its interval in percent, and the verdict; then the tally, the certain regressions, and
+    /// what was not compared.
+    pub fn render(&self) -> String {
+        let mut out = vec![
+            format!("A: {}", self.a.display()),
+            format!("B: {}", self.b.display()),
+            "A, B: the median over processes of each process's median; change: B / A - 1".to_owned(),
+            format!(
+                "CI: {} bootstrap interval of the change, over processes; no change: the CI is within ±{}",
+                percent_label(self.confidence),
+                percent_label(self.threshold)
+            ),
+        ];
+        for group in self.entries.chunk_by(|x, y| x.metric == y.metric) {
+            out.push(String::new());
+            out.push(group[0].metric.clone());
+            out.extend(table(group, self.confidence));
+        }
+        out.push(String::new());
+        out.extend(self.render_tally());
+        out.extend(self.render_not_compared());
+        if !self.headlines.is_empty() {
+            out.push(String::new());
+            out.push("headline round trip, as the results rows state it (rt_p50_ns; best: rt_proc_min_ns)".into());
+            out.extend(self.headline_table(false));
+        }
+        let mut text = out.join("\n");
+        text.push('\n');
+        text
+    }
+
+    /// The headline figures of both runs per cell, with the differences and the tally of cells
+    /// whose figures agree within the threshold; as aligned text or as a Markdown table.
+    pub fn headline_table(&self, markdown: bool) -> Vec<String> {
+        let pct = |v: f64| format!("{:+.1}%", 100.0 * v);
+        let ns = |v: f64| format!("{v:.0}");
+        let ci = |v: Option<f64>| v.map_or("-".into(), |v| format!("±{v:.1}%"));
+        let header =
+            ["cell", "p50 A", "p50 B", "diff", "best A", "best B", "diff", "±95% A", "±95% B"].map(str::to_owned);
+        let rows: Vec<[String; 9]> = std::iter::once(header)
+            .chain(self.headlines.iter().map(|h| {
+                let (best_a, best_b) = h.best.map_or(("-".into(), "-".into()), |(a, b)| (ns(a), ns(b)));
+                [
+                    h.cell.clone(),
+                    ns(h.p50.0),
+                    ns(h.p50.1),
+                    pct(h.p50_change()),
+                    best_a,
+                    best_b,
+                    h.best_change().map_or("-".into(), pct),
+                    ci(h.ci_pct.0),
+                    ci(h.ci_pct.1),
+                ]
+            }))
+            .collect();
+        let mut out: Vec<String> = if markdown {
+            let mut lines: Vec<String> = rows.iter().map(|r| format!("| {} |", r.join(" | "))).collect();
+            lines.insert(1, format!("|{}", "---|".repeat(9)));
+            lines
+        } else {
+            let widths: Vec<usize> =
+                (0..9).map(|i| rows.iter().map(|r| r[i].chars().count()).max().unwrap_or(0)).collect();
+            rows.iter()
+                .map(|r| {
+                    let cells: Vec<String> = r
+                        .iter()
+                        .zip(&widths)
+                        .enumerate()
+                        .map(|(i, (c, w))| if i == 0 { format!("{c:<w$}") } else { format!("{c:>w$}") })
+                        .collect();
+                    format!("  {}", cells.join("  "))
+                })
+                .collect()
+        };
+        let t = self.threshold;
+        let within = |v: Option<f64>| v.is_some_and(|v| v.abs() <= t);
+        let n = self.headlines.len();
+        let p50 = self.headlines.iter().filter(|h| within(Some(h.p50_change()))).count();
+        let best = self.headlines.iter().filter(|h| within(h.best_change())).count();
+        out.push(format!(
+            "{}p50 within ±{}: {p50} of {n} cells; best process within ±{}: {best} of {n} cells",
+            if markdown { "\n" } else { "" },
+            percent_label(t),
+            percent_label(t)
+        ));
+        out
+    }
+
+    fn render_tally(&self) -> Vec<String> {
+        if self.entries.is_empty() {
+            return vec!["nothing compared".to_owned()];
+        }
+        let counts: Vec<String> = Verdict::ALL.iter().map(|v| format!("{} {v}", self.count(*v))).collect();
+        let mut out = vec![format!("{} compared: {}", self.entries.len(), counts.join(", "))];
+        let regressions = self.regressions();
+        out.push(format!(
+            "{} certain regression(s) (interval entirely above +{})",
+            regressions.len(),
+            percent_label(self.threshold)
+        ));
+        for e in regressions {
+            out.push(format!("  {} {}: {} {}", e.cell, e.metric, change(e.ratio), interval_text(e.interval)));
+        }
+        out
+    }
+
+    fn render_not_compared(&self) -> Vec<String> {
+        let mut out = Vec::new();
+        let lists = [("only in A", &self.only_in_a), ("only in B", &self.only_in_b)];
+        for (label, cells) in lists.into_iter().chain([("ok in both runs but without samples", &self.no_samples)]) {
+            if !cells.is_empty() {
+                out.push(format!("{label}: {}", cells.join(", ")));
+            }
+        }
+        if !self.not_ok.is_empty() {
+            out.push("not ok, so not compared:".to_owned());
+            out.extend(self.not_ok.iter().map(|n| {
+                let error = if n.error.is_empty() { String::new() } else { format!(": {}", n.error) };
+                format!("  {} in {}: {}{error}", n.cell, n.side, n.status)
+            }));
+        }
+        if !self.metric_only_in.is_empty() {
+            out.push("metrics in one run only, so not compared:".to_owned());
+            out.extend(self.metric_only_in.iter().map(|m| format!("  {} {}: only in {}", m.cell, m.metric, m.side)));
+        }
+        out
+    }
+}
+
+/// The entry for one cell and metric, from each side's per-process medians (both non-empty).
+fn entry(cell: &str, metric: &str, a: &[f64], b: &[f64], opts: &CompareOptions) -> Entry {
+    let a_median = stats::median(a).unwrap_or(f64::NAN);
+    let b_median = stats::median(b).unwrap_or(f64::NAN);
+    let identical = a_median == b_median && a == b;
+    let ratio = if identical { 1.0 } else { stats::hodges_lehmann_ratio(a, b).unwrap_or(f64::NAN) };
+    let processes = a.len().min(b.len());
+    let interval = if processes >= 2 { opts.bootstrap.hodges_lehmann_ratio(a, b) } else { None };
+    Entry {
+        cell: cell.to_owned(),
+        metric: metric.to_owned(),
+        a_median,
+        b_median,
+        ratio,
+        interval,
+        verdict: verdict(ratio, interval, processes, opts.threshold),
+        a_processes: a.len(),
+        b_processes: b.len(),
+    }
+}
+
+/// The verdict rule (see the module documentation). `processes` is the smaller side's count.
+fn verdict(ratio: f64, interval: Option<Interval>, processes: usize, threshold: f64) -> Verdict {
+    if processes < 2 {
+        return if ratio == 1.0 { Verdict::NoChange } else { Verdict::Unsure };
+    }
+    let Some(Interval { low, high }) = interval else {
+        return Verdict::Unsure;
+    };
+    if 1.0 - threshold <= low && high <= 1.0 + threshold {
+        Verdict::NoChange
+    } else if low > 1.0 {
+        Verdict::Slower
+    } else if high < 1.0 {
+        Verdict::Faster
+    } else {
+        Verdict::Unsure
+    }
+}
+
+/// The rows of one metric's table, header first, columns aligned.
+fn table(entries: &[Entry], confidence: f64) -> Vec<String> {
+    let header = ["cell", "A", "B", "change", &format!("{} CI of change", percent_label(confidence)), "verdict"]
+        .map(str::to_owned);
+    let rows: Vec<[String; 6]> = std::iter::once(header)
+        .chain(entries.iter().map(|e| {
+            [
+                e.cell.clone(),
+                value(&e.metric, e.a_median),
+                value(&e.metric, e.b_median),
+                change(e.ratio),
+                interval_text(e.interval),
+                e.verdict.to_string(),
+            ]
+        }))
+        .collect();
+    let widths: Vec<usize> = (0..6).map(|c| rows.iter().map(|r| r[c].chars().count()).max().unwrap_or(0)).collect();
+    rows.iter().map(|r| aligned(r, &widths)).collect()
+}
+
+/// One table line: the cell and the verdict left-aligned, the figures right-aligned.
+fn aligned(row: &[String; 6], widths: &[usize]) -> String {
+    let columns: Vec<String> = row
+        .iter()
+        .zip(widths)
+        .enumerate()
+        .map(|(c, (text, &w))| if c == 0 || c == 5 { format!("{text:<w$}") } else { format!("{text:>w$}") })
+        .collect();
+    format!("  {}", columns.join("  ")).trim_end().to_owned()
+}
+
+/// `0.95` -> `95%`, `0.025` -> `2.5%`.
+fn percent_label(fraction: f64) -> String {
+    let pct = fraction * 100.0;
+    if (pct - pct.round()).abs() < 1e-9 {
+        format!("{pct:.0}%")
+    } else {
+        format!("{pct}%")
+    }
+}
+
+/// A ratio as a signed change in percent: 2.0 -> `+100.0%`.
+fn change(ratio: f64) -> String {
+    if ratio.is_finite() {
+        format!("{:+.1}%", (ratio - 1.0) * 100.0)
+    } else {
+        "n/a".to_owned()
+    }
+}
+
+fn interval_text(interval: Option<Interval>) -> String {
+    interval.map_or_else(|| "n/a".to_owned(), |i| format!("[{}, {}]", change(i.low), change(i.high)))
+}
+
+/// A value in its metric's unit, to three significant digits: `1.23 µs`, `45.6 M` instructions.
+fn value(metric: &str, v: f64) -> String {
+    const TIME: [(f64, &str); 4] = [(1e9, " s"), (1e6, " ms"), (1e3, " µs"), (1.0, " ns")];
+    const COUNT: [(f64, &str); 4] = [(1e9, " G"), (1e6, " M"), (1e3, " k"), (1.0, "")];
+    if !v.is_finite() {
+        return "n/a".to_owned();
+    }
+    let units = if metric.ends_with("_ns") { TIME } else { COUNT };
+    let (div, unit) = units.into_iter().find(|(d, _)| v.abs() >= *d).unwrap_or(units[3]);
+    let x = v / div;
+    let decimals = if x.abs() >= 100.0 {
+        0
+    } else if x.abs() >= 10.0 {
+        1
+    } else {
+        2
+    };
+    format!("{x:.decimals$}{unit}")
+}
+
+/// One run: its results rows by cell, and its samples as per-process medians.
+struct Run {
+    path: PathBuf,
+    /// In row order, one per cell.
+    cells: Vec<CellRows>,
+    index: HashMap<String, usize>,
+    /// cell -> metric -> one median per process (ordered by run id, then process).
+    medians: HashMap<String, BTreeMap<String, Vec<f64>>>,
+}
+
+/// The round-trip figures of a results row that the headline table shows.
+const HEADLINE_COLUMNS: [&str; 3] = ["rt_p50_ns", "rt_proc_min_ns", "rt_ci_pct"];
+
+/// The rows a results file has for one cell (usually one; more if a file was appended to).
+struct CellRows {
+    name: String,
+    /// `rt_p50_ns`, `rt_proc_min_ns`, `rt_ci_pct` of its last row, where present.
+    headline: [Option<f64>; 3],
+    /// `(status, error)` of each row.
+    outcomes: Vec<(String, String)>,
+    /// The non-empty `run_id`s of its rows: only samples of these runs are the cell's.
+    run_ids: BTreeSet<String>,
+}
+
+impl CellRows {
+    fn all_ok(&self) -> bool {
+        self.outcomes.iter().all(|(status, _)| status == "ok")
+    }
+
+    fn not_ok(&self, side: Side) -> impl Iterator<Item = NotOk> + '_ {
+        self.outcomes.iter().filter(|(status, _)| status != "ok").map(move |(status, error)| NotOk {
+            cell: self.name.clone(),
+            side,
+            status: status.clone(),
+            error: error.clone(),
+        })
+    }
+
+    fn owns(&self, sample: &Sample) -> bool {
+        self.run_ids.is_empty() || self.run_ids.contains(&sample.run_id)
+    }
+}
+
+impl Run {
+    fn load(path: &Path) -> Result<Run> {
+        let cells = read_results(path)?;
+        let index = cells.iter().enumerate().map(|(i, c)| (c.name.clone(), i)).collect();
+        let sidecar = samples::sidecar_path(path);
+        let samples = samples::read(&sidecar)
+            .with_context(|| format!("cannot read {}, the samples sidecar of {}", sidecar.display(), path.display()))?;
+        let mut run = Run { path: path.to_owned(), cells, index, medians: HashMap::new() };
+        run.medians = per_process_medians(samples, &run);
+        Ok(run)
+    }
+
+    fn rows(&self, cell: &str) -> Option<&CellRows> {
+        self.index.get(cell).map(|&i| &self.cells[i])
+    }
+
+    /// The metrics of `cell` with their per-process medians (empty if it has no samples).
+    fn metrics(&self, cell: &str) -> &BTreeMap<String, Vec<f64>> {
+        static NONE: BTreeMap<String, Vec<f64>> = BTreeMap::new();
+        self.medians.get(cell).unwrap_or(&NONE)
+    }
+
+    fn has_metric(&self, metric: &str) -> bool {
+        self.medians.values().any(|m| m.contains_key(metric))
+    }
+}
+
+/// Groups the performance samples of the run's cells by cell, metric and process (run id and
+/// process number) and reduces each process to its median. Non-finite values are dropped.
+fn per_process_medians(samples: Vec<Sample>, run: &Run) -> HashMap<String, BTreeMap<String, Vec<f64>>> {
+    type Processes = BTreeMap<(String, u32), Vec<f64>>;
+    let mut grouped: HashMap<String, BTreeMap<String, Processes>> = HashMap::new();
+    for s in samples {
+        let owned = run.rows(&s.cell).is_some_and(|rows| rows.owns(&s));
+        if owned && is_performance_metric(&s.metric) && s.value.is_finite() {
+            let processes = grouped.entry(s.cell).or_default().entry(s.metric).or_default();
+            processes.entry((s.run_id, s.process)).or_default().push(s.value);
+        }
+    }
+    let reduce = |processes: Processes| processes.values().filter_map(|v| stats::median(v)).collect();
+    grouped
+        .into_iter()
+        .map(|(cell, metrics)| (cell, metrics.into_iter().map(|(m, p)| (m, reduce(p))).collect()))
+        .collect()
+}
+
+/// Where the needed columns are in a results file.
+struct Columns {
+    cell: usize,
+    status: usize,
+    error: usize,
+    run_id: Option<usize>,
+    /// The headline round-trip columns, where the schema has them.
+    headline: [Option<usize>; 3],
+}
+
+impl Columns {
+    fn find(header: &csv::StringRecord, path: &Path) -> Result<Columns> {
+        let at = |name: &str| header.iter().position(|h| h.trim() == name);
+        let (cell, status, error) = (at("cell"), at("status"), at("error"));
+        if let (Some(cell), Some(status), Some(error)) = (cell, status, error) {
+            let headline = HEADLINE_COLUMNS.map(at);
+            return Ok(Columns { cell, status, error, run_id: at("run_id"), headline });
+        }
+        let missing: Vec<String> = [("cell", cell), ("status", status), ("error", error)]
+            .iter()
+            .filter(|(_, at)| at.is_none())
+            .map(|(name, _)| format!("`{name}`"))
+            .collect();
+        bail!(
+            "results file {} lacks the column(s) {} (compare needs `cell`, `status` and `error`)",
+            path.display(),
+            missing.join(", ")
+        )
+    }
+}
+
+/// The results file's rows, one [`CellRows`] per cell in order of first appearance.
+fn read_results(path: &Path) -> Result<Vec<CellRows>> {
+    let mut reader =
+        csv::Reader::from_path(path).with_context(|| format!("cannot read results file {}", path.display()))?;
+    let header =
+        reader.headers().with_context(|| format!("cannot read the header of results file {}", path.display()))?;
+    let columns = Columns::find(header, path)?;
+    let mut cells: Vec<CellRows> = Vec::new();
+    let mut index: HashMap<String, usize> = HashMap::new();
+    for record in reader.records() {
+        let record = record.with_context(|| format!("cannot read results file {}", path.display()))?;
+        let field = |at: usize| record.get(at).unwrap_or_default().to_owned();
+        let name = field(columns.cell);
+        let line = record.position().map_or(0, |p| p.line());
+        ensure!(!name.is_empty(), "results file {}: the row on line {line} has no cell name", path.display());
+        let i = *index.entry(name.clone()).or_insert_with(|| {
+            cells.push(CellRows { name, headline: [None; 3], outcomes: Vec::new(), run_ids: BTreeSet::new() });
+            cells.len() - 1
+        });
+        cells[i].outcomes.push((field(columns.status).trim().to_owned(), field(columns.error)));
+        cells[i].headline = columns.headline.map(|at| at.and_then(|at| field(at).trim().parse().ok()));
+        if let Some(run_id) = columns.run_id.map(field).filter(|r| !r.is_empty()) {
+            cells[i].run_ids.insert(run_id);
+        }
+    }
+    Ok(cells)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn ci(low: f64, high: f64) -> Option<Interval> {
+        Some(Interval { low, high })
+    }
+
+    #[test]
+    fn interval_inside_the_band_is_no_change() {
+        assert_eq!(verdict(1.0, ci(0.96, 1.04), 5, 0.05), Verdict::NoChange);
+        assert_eq!(verdict(1.0, ci(0.95, 1.05), 5, 0.05), Verdict::NoChange, "the band's edges are inside");
+        assert_eq!(verdict(1.02, ci(1.01, 1.03), 5, 0.05), Verdict::NoChange, "significant but within the band");
+    }
+
+    #[test]
+    fn interval_beyond_the_band_on_one_side_of_one_is_slower_or_faster() {
+        assert_eq!(verdict(2.0, ci(1.9, 2.1), 5, 0.05), Verdict::Slower);
+        assert_eq!(verdict(1.05, ci(1.01, 1.08), 5, 0.05), Verdict::Slower, "above 1, reaching beyond the band");
+        assert_eq!(verdict(0.5, ci(0.45, 0.55), 5, 0.05), Verdict::Faster);
+        assert_eq!(verdict(0.95, ci(0.9, 0.99), 5, 0.05), Verdict::Faster);
+    }
+
+    #[test]
+    fn interval_straddling_one_beyond_the_band_is_unsure() {
+        assert_eq!(verdict(1.0, ci(0.6, 1.6), 3, 0.05), Verdict::Unsure);
+        assert_eq!(verdict(1.0, ci(0.99, 1.2), 3, 0.05), Verdict::Unsure);
+        assert_eq!(verdict(1.0, None, 3, 0.05), Verdict::Unsure, "no interval");
+    }
+
+    #[test]
+    fn one_process_a_side_is_no_change_only_if_identical() {
+        assert_eq!(verdict(1.0, None, 1, 0.05), Verdict::NoChange);
+        assert_eq!(verdict(1.01, None, 1, 0.05), Verdict::Unsure, "inside the band, but the spread is unknown");
+        assert_eq!(verdict(2.0, None, 1, 0.05), Verdict::Unsure);
+        assert_eq!(verdict(2.0, ci(2.0, 2.0), 0, 0.05), Verdict::Unsure);
+    }
+
+    #[test]
+    fn a_certain_regression_is_slower_beyond_the_band() {
+        let e = |verdict, low| Entry {
+            cell: "c".into(),
+            metric: "rt_ns".into(),
+            a_median: 1.0,
+            b_median: 1.1,
+            ratio: 1.1,
+            interval: ci(low, 1.2),
+            verdict,
+            a_processes: 5,
+            b_processes: 5,
+        };
+        assert!(e(Verdict::Slower, 1.06).is_certain_regression(0.05));
+        assert!(!e(Verdict::Slower, 1.04).is_certain_regression(0.05), "slower, but not beyond the band");
+        assert!(!e(Verdict::Unsure, 1.06).is_certain_regression(0.05));
+    }
+
+    #[test]
+    fn entries_of_identical_deterministic_counts_are_no_change() {
+        let opts = CompareOptions::default();
+        let e = entry("c", "rt_instructions", &[500.0; 4], &[500.0; 4], &opts);
+        assert_eq!((e.ratio, e.verdict), (1.0, Verdict::NoChange));
+        assert_eq!(e.interval, ci(1.0, 1.0));
+        let e = entry("c", "rt_instructions", &[500.0; 4], &[600.0; 4], &opts);
+        assert_eq!(e.verdict, Verdict::Slower);
+        assert!(e.is_certain_regression(opts.threshold));
+        let e = entry("c", "rt_instructions", &[0.0], &[0.0], &opts);
+        assert_eq!((e.ratio, e.verdict, e.interval), (1.0, Verdict::NoChange, None));
+        let e = entry("c", "rt_instructions", &[0.0, 0.0], &[3.0, 3.0], &opts);
+        assert_eq!(e.verdict, Verdict::Unsure, "from zero: no finite ratio");
+    }
+
+    #[test]
+    fn values_and_changes_read_well() {
+        assert_eq!(value("rt_ns", 1234.0), "1.23 µs");
+        assert_eq!(value("rt_ns", 512.0), "512 ns");
+        assert_eq!(value("compile_ns", 2.5e9), "2.50 s");
+        assert_eq!(value("rt_instructions", 45_600_000.0), "45.6 M");
+        assert_eq!(value("rt_instructions", 12.0), "12.0");
+        assert_eq!(change(2.0), "+100.0%");
+        assert_eq!(change(0.5), "-50.0%");
+        assert_eq!(change(f64::INFINITY), "n/a");
+        assert_eq!(percent_label(0.95), "95%");
+        assert_eq!(percent_label(0.025), "2.5%");
+        assert!(is_performance_metric("rt_ns") && is_performance_metric("encode_instructions"));
+        assert!(!is_performance_metric("peak_rss_kib") && !is_performance_metric("loadavg_start"));
+    }
+}

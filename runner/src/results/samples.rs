@@ -1,0 +1,227 @@
+//! The raw-samples sidecar: every sample every worker process measured, beside the results file
+//! as `<results stem>.samples.csv.gz`, in tidy form (one row per cell, process, metric and sample).
+//! Every statistic of a row, `runner compare` and the notebooks are computed from it.
+//!
+//! Each worker process's samples are appended as one gzip member with a single write and synced,
+//! so a killed run keeps every finished process; gzip readers (Python's `gzip`, pandas, flate2's
+//! `MultiGzDecoder`) read the concatenated members as one CSV. Only the first member carries the
+//! header.
+
+use crate::matrix::axes::Engine;
+use crate::matrix::Cell;
+use crate::supervise::ProcessOutcome;
+use anyhow::{bail, Context, Result};
+use flate2::read::MultiGzDecoder;
+use flate2::write::GzEncoder;
+use flate2::Compression;
+use serde::{Deserialize, Serialize};
+use std::fs::{File, OpenOptions};
+use std::io::{Read, Write};
+use std::path::{Path, PathBuf};
+use wasmatrix_core::measure::MechanismKind;
+
+/// The columns, in order.
+pub const HEADER: [&str; 7] = ["run_id", "cell", "process", "seq", "metric", "sample", "value"];
+
+/// One sample.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Sample {
+    pub run_id: String,
+    /// The cell's name, as in the results file's `cell` column.
+    pub cell: String,
+    /// Which of the cell's worker processes (0-based).
+    pub process: u32,
+    /// The process's position in the run's schedule (0-based): the order processes ran in.
+    pub seq: u32,
+    /// What was measured, its unit in the name: `rt_ns`, `call_floor_ns`, `encode_ns`,
+    /// `decode_ns`, `*_instructions`, the start-up phases `compile_ns` ... `cold_start_ns`, and
+    /// the process's context (`loadavg_start`, `loadavg_end`, `peak_rss_kib`).
+    pub metric: String,
+    /// The sample's index within its process and metric (0 for one-shot metrics).
+    pub sample: u32,
+    pub value: f64,
+}
+
+/// Where one worker process sits in a run.
+#[derive(Clone, Copy, Debug)]
+pub struct ProcessId<'a> {
+    pub run_id: &'a str,
+    pub cell: &'a Cell,
+    pub process: u32,
+    pub seq: u32,
+}
+
+/// The repeated measurements, as metric names without their unit.
+pub const REPEATED: [&str; 4] = ["rt", "call_floor", "encode", "decode"];
+
+/// The tidy samples of one process: its repeated measurements in the mechanism's unit, its
+/// start-up phases (wall clock only: under callgrind they would time valgrind), and its context.
+pub fn of_process(id: &ProcessId, mechanism: MechanismKind, outcome: &ProcessOutcome) -> Vec<Sample> {
+    let r = &outcome.report;
+    let cell = id.cell.to_string();
+    let mut out = Vec::new();
+    let mut push = |metric: String, sample: usize, value: f64| {
+        out.push(Sample {
+            run_id: id.run_id.to_owned(),
+            cell: cell.clone(),
+            process: id.process,
+            seq: id.seq,
+            metric,
+            sample: sample as u32,
+            value,
+        })
+    };
+    let unit = mechanism.unit();
+    for (name, values) in REPEATED.iter().zip([&r.round_trip, &r.call_floor, &r.encode, &r.decode]) {
+        for (k, v) in values.iter().enumerate() {
+            push(format!("{name}_{unit}"), k, *v);
+        }
+    }
+    if mechanism == MechanismKind::WallClock {
+        for (name, value) in [
+            ("compile_ns", r.compile_ns),
+            ("load_ns", r.load_ns),
+            ("instantiate_ns", r.instantiate_ns),
+            ("setup_ns", setup_ns(id.cell.engine, outcome)),
+            ("first_round_trip_ns", r.first_round_trip_ns),
+            ("cold_start_ns", outcome.cold_start_ns),
+        ] {
+            if let Some(v) = value {
+                push(name.into(), 0, v as f64);
+            }
+        }
+    }
+    let context = [("loadavg_start", outcome.loadavg_start), ("loadavg_end", outcome.loadavg_end)];
+    for (name, value) in context.into_iter().chain([("peak_rss_kib", r.peak_rss_kib.map(|v| v as f64))]) {
+        if let Some(v) = value {
+            push(name.into(), 0, v);
+        }
+    }
+    out
+}
+
+/// From guest files to callable guests in the measured process: loading artifacts, or compiling
+/// in process (jit), or nothing more (native), then instantiating.
+fn setup_ns(engine: Engine, outcome: &ProcessOutcome) -> Option<u64> {
+    let r = &outcome.report;
+    let code_ns = match engine {
+        Engine::Artifact => r.load_ns,
+        Engine::Jit => r.compile_ns,
+        Engine::Native => Some(0),
+    };
+    code_ns.zip(r.instantiate_ns).map(|(code, inst)| code + inst)
+}
+
+/// `<dir>/<name>.csv` -> `<dir>/<name>.samples.csv.gz`.
+pub fn sidecar_path(results: &Path) -> PathBuf {
+    let stem = results.file_stem().map_or_else(|| "results".into(), |s| s.to_string_lossy().into_owned());
+    results.with_file_name(format!("{stem}.samples.csv.gz"))
+}
+
+/// The sidecar, open for appending.
+pub struct SamplesFile {
+    file: File,
+    pub path: PathBuf,
+    has_header: bool,
+}
+
+impl SamplesFile {
+    /// Opens (creating if needed) the sidecar for appending.
+    pub fn open(path: &Path) -> Result<SamplesFile> {
+        let file = OpenOptions::new()
+            .append(true)
+            .create(true)
+            .open(path)
+            .with_context(|| format!("cannot open samples file {}", path.display()))?;
+        let has_header = file.metadata().map(|m| m.len() > 0).unwrap_or(false);
+        Ok(SamplesFile { file, path: path.to_owned(), has_header })
+    }
+
+    /// Appends one process's samples as one gzip member, in one write, and syncs it.
+    pub fn append(&mut self, samples: &[Sample]) -> Result<()> {
+        let mut csv = csv::WriterBuilder::new().has_headers(false).from_writer(Vec::new());
+        if !self.has_header {
+            csv.write_record(HEADER)?;
+        }
+        for s in samples {
+            csv.serialize(s)?;
+        }
+        let text = csv.into_inner().context("encoding samples")?;
+        let mut gz = GzEncoder::new(Vec::new(), Compression::default());
+        gz.write_all(&text)?;
+        let bytes = gz.finish()?;
+        self.file.write_all(&bytes).with_context(|| format!("cannot write to {}", self.path.display()))?;
+        self.file.sync_data().with_context(|| format!("cannot sync {}", self.path.display()))?;
+        self.has_header = true;
+        Ok(())
+    }
+}
+
+/// Reads a whole sidecar, checking its header; errors name the file and the line.
+pub fn read(path: &Path) -> Result<Vec<Sample>> {
+    let file = File::open(path).with_context(|| format!("cannot open samples file {}", path.display()))?;
+    let mut text = Vec::new();
+    MultiGzDecoder::new(file)
+        .read_to_end(&mut text)
+        .with_context(|| format!("{}: not a complete gzip'd samples file", path.display()))?;
+    parse(&text).with_context(|| format!("in samples file {}", path.display()))
+}
+
+fn parse(text: &[u8]) -> Result<Vec<Sample>> {
+    let mut reader = csv::Reader::from_reader(text);
+    let header: Vec<String> = reader.headers()?.iter().map(str::to_owned).collect();
+    if header != HEADER {
+        bail!("its header is `{}`, expected `{}`", header.join(","), HEADER.join(","));
+    }
+    let mut samples = Vec::new();
+    for (i, record) in reader.deserialize().enumerate() {
+        samples.push(record.with_context(|| format!("line {}", i + 2))?);
+    }
+    Ok(samples)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn sample(process: u32, metric: &str, value: f64) -> Sample {
+        Sample {
+            run_id: "r".into(),
+            cell: "llvm/jit/bare/copy/raw/release".into(),
+            process,
+            seq: process,
+            metric: metric.into(),
+            sample: 0,
+            value,
+        }
+    }
+
+    #[test]
+    fn appended_members_read_back_as_one_table() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = sidecar_path(&dir.path().join("quick-1.csv"));
+        assert!(path.ends_with("quick-1.samples.csv.gz"));
+        SamplesFile::open(&path).unwrap().append(&[sample(0, "rt_ns", 1.5)]).unwrap();
+        let mut again = SamplesFile::open(&path).unwrap();
+        again.append(&[sample(1, "rt_ns", 2.5), sample(1, "setup_ns", 300.0)]).unwrap();
+        let back = read(&path).unwrap();
+        assert_eq!(back, [sample(0, "rt_ns", 1.5), sample(1, "rt_ns", 2.5), sample(1, "setup_ns", 300.0)]);
+    }
+
+    #[test]
+    fn a_foreign_or_torn_file_is_a_clear_error() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("x.samples.csv.gz");
+        SamplesFile::open(&path).unwrap().append(&[sample(0, "rt_ns", 1.0)]).unwrap();
+        let bytes = std::fs::read(&path).unwrap();
+        std::fs::write(&path, &bytes[..bytes.len() - 5]).unwrap();
+        let err = format!("{:#}", read(&path).unwrap_err());
+        assert!(err.contains("x.samples.csv.gz") && err.contains("not a complete"), "{err}");
+
+        let mut gz = GzEncoder::new(Vec::new(), Compression::default());
+        gz.write_all(b"a,b\n1,2\n").unwrap();
+        std::fs::write(&path, gz.finish().unwrap()).unwrap();
+        let err = format!("{:#}", read(&path).unwrap_err());
+        assert!(err.contains("header is `a,b`"), "{err}");
+    }
+}
