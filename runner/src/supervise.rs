@@ -178,12 +178,16 @@ fn run_worker(runner: &Path, job: &Job, timeout: Duration) -> WorkerRun {
         spawn_error: None,
     };
     let job_json = serde_json::to_string(job).expect("a job serializes");
+    let valgrind = |args: Vec<String>| {
+        let mut valgrind = Command::new("valgrind");
+        valgrind.args(args).arg(runner);
+        valgrind
+    };
     let mut command = match (job.mechanism, job.phase) {
-        (MechanismKind::Instructions, Phase::Measure) => {
-            let mut valgrind = Command::new("valgrind");
-            valgrind.args(callgrind_args(&job.callgrind_out())).arg(runner);
-            valgrind
-        }
+        (MechanismKind::Instructions, Phase::Measure) => valgrind(callgrind_args(&job.callgrind_out())),
+        // Compiled under valgrind too, so that the artifacts target the CPU valgrind presents
+        // (it has no AVX-512, for one), which is the CPU the measured process will see.
+        (MechanismKind::Instructions, Phase::Precompile) => valgrind(vec!["--tool=none".into()]),
         _ => Command::new(runner),
     };
     let started = Instant::now();

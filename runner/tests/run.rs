@@ -182,6 +182,39 @@ fn bad_run_options_are_refused_before_anything_runs() {
 }
 
 #[test]
+fn instruction_counts_repeat_exactly_and_say_what_measured_them() {
+    let dir = tempfile::tempdir().unwrap();
+    let axes = ONE_CELL
+        .replace(r#"["cranelift"]"#, r#"["cranelift", "rustc"]"#)
+        .replace(r#"["jit"]"#, r#"["artifact", "native"]"#);
+    let m = matrix(dir.path(), &axes, &format!("processes = 2\n{TINY}"));
+    let mut counts = Vec::new();
+    for name in ["a.csv", "b.csv"] {
+        let out = dir.path().join(name);
+        let run = runner(&["run", m.to_str().unwrap(), "--out", out.to_str().unwrap(), "--measure", "instructions"]);
+        assert!(run.status.success(), "{}", text(&run));
+        assert_eq!(column(&out, "measure"), ["instructions", "instructions"]);
+        assert!(column(&out, "rt_p50_ns").iter().all(String::is_empty), "no times under callgrind");
+        assert_eq!(column(&out, "rt_instructions_cv_pct"), ["0.0", "0.0"], "every process counts the same");
+        let sums = column(&out, "checksum");
+        assert!(sums.iter().all(|s| *s == column(&out, "expected_checksum")[0]), "{sums:?}");
+        for name in ["rt_instructions", "call_floor_instructions", "encode_instructions", "decode_instructions"] {
+            let values: Vec<f64> = column(&out, name).iter().map(|v| v.parse().unwrap()).collect();
+            assert!(values.iter().all(|v| *v > 0.0), "{name}: {values:?}");
+            counts.push(values);
+        }
+    }
+    let (a, b) = counts.split_at(4);
+    for (a, b) in a.iter().flatten().zip(b.iter().flatten()) {
+        assert!((a - b).abs() / a < 1e-3, "two runs count {a} and {b}");
+    }
+    let compare =
+        runner(&["compare", dir.path().join("a.csv").to_str().unwrap(), dir.path().join("b.csv").to_str().unwrap()]);
+    assert!(compare.status.success(), "{}", text(&compare));
+    assert!(text(&compare).contains("8 compared: 8 no change"), "{}", text(&compare));
+}
+
+#[test]
 fn a_second_run_appends_and_keeps_earlier_rows() {
     let dir = tempfile::tempdir().unwrap();
     let m = matrix(dir.path(), ONE_CELL, TINY);

@@ -6,12 +6,51 @@
 use super::row::Row;
 use std::fmt::Write;
 
+/// Which columns a run's figures are in: time (`--measure wall_clock`) or instruction counts.
+struct Unit {
+    /// "ns" or "instr".
+    name: &'static str,
+    rt: fn(&Row) -> Option<f64>,
+    best: fn(&Row) -> Option<f64>,
+    floor: fn(&Row) -> Option<f64>,
+    encode: fn(&Row) -> Option<f64>,
+    decode: fn(&Row) -> Option<f64>,
+}
+
+const NS: Unit = Unit {
+    name: "ns",
+    rt: |r| r.rt_p50_ns,
+    best: |r| r.rt_proc_min_ns,
+    floor: |r| r.call_floor_p50_ns,
+    encode: |r| r.encode_p50_ns,
+    decode: |r| r.decode_p50_ns,
+};
+
+const INSTRUCTIONS: Unit = Unit {
+    name: "instr",
+    rt: |r| r.rt_instructions,
+    best: |r| r.rt_instructions,
+    floor: |r| r.call_floor_instructions,
+    encode: |r| r.encode_instructions,
+    decode: |r| r.decode_instructions,
+};
+
+fn unit_of(rows: &[Row]) -> &'static Unit {
+    if rows.iter().any(|r| r.measure == "instructions") {
+        &INSTRUCTIONS
+    } else {
+        &NS
+    }
+}
+
 fn num(x: Option<f64>, scale: f64, decimals: usize) -> String {
     x.map_or_else(|| "-".into(), |v| format!("{:.*}", decimals, v / scale))
 }
 
 pub fn render(title: &str, rows: &[Row]) -> String {
     let mut out = String::new();
+    let unit = unit_of(rows);
+    let u = unit.name;
     let ok = rows.iter().filter(|r| r.status == "ok").count();
     let _ = writeln!(out, "{title}: {} cells, {ok} ok", rows.len());
     let width = rows.iter().map(|r| r.cell.len()).max().unwrap_or(4).max(4);
@@ -24,9 +63,9 @@ pub fn render(title: &str, rows: &[Row]) -> String {
         "ci %",
         "setup µs",
         "cold ms",
-        "rt p50 ns",
-        "best ns",
-        "floor ns",
+        format!("rt p50 {u}"),
+        format!("best {u}"),
+        format!("floor {u}"),
         "rt/floor",
         "copied B"
     );
@@ -45,10 +84,10 @@ pub fn render(title: &str, rows: &[Row]) -> String {
             ci,
             num(r.setup_ns.map(|v| v as f64), 1e3, 1),
             num(r.cold_start_ns.map(|v| v as f64), 1e6, 1),
-            num(r.rt_p50_ns, 1.0, 1),
-            num(r.rt_proc_min_ns, 1.0, 1),
-            num(r.call_floor_p50_ns, 1.0, 1),
-            num(r.rt_over_call_floor, 1.0, 1),
+            num((unit.rt)(r), 1.0, 1),
+            num((unit.best)(r), 1.0, 1),
+            num((unit.floor)(r), 1.0, 1),
+            num((unit.rt)(r).zip((unit.floor)(r)).map(|(rt, floor)| rt / floor), 1.0, 1),
             num(r.host_copied_bytes_per_rt, 1.0, 0),
         );
     }
@@ -93,20 +132,20 @@ pub fn render(title: &str, rows: &[Row]) -> String {
         let best = rows
             .iter()
             .filter(|r| r.transport == t && r.status == "ok" && r.noisy != Some(true))
-            .filter_map(|r| r.rt_p50_ns.map(|p| (p, r)))
+            .filter_map(|r| (unit.rt)(r).map(|p| (p, r)))
             .min_by(|a, b| a.0.total_cmp(&b.0));
         if let Some((p50, r)) = best {
             let _ = writeln!(
                 out,
-                "fastest quiet round trip, {t}: {} at {p50:.1} ns p50 (best process {}), {:.1}x the bare call",
+                "fastest quiet round trip, {t}: {} at {p50:.1} {u} p50 (best process {}), {:.1}x the bare call",
                 r.cell,
-                num(r.rt_proc_min_ns, 1.0, 1),
-                r.rt_over_call_floor.unwrap_or(f64::NAN)
+                num((unit.best)(r), 1.0, 1),
+                (unit.floor)(r).map_or(f64::NAN, |floor| p50 / floor)
             );
         }
     }
-    out.push_str(&native_ratios(rows));
-    out.push_str(&codec_table(rows));
+    out.push_str(&native_ratios(rows, unit));
+    out.push_str(&codec_table(rows, unit));
     out
 }
 
@@ -132,29 +171,29 @@ fn distinct<'a>(rows: &'a [Row], key: impl Fn(&'a Row) -> &'a str) -> Vec<&'a st
 /// Round trip of each compiler over its native twin (same codec, transport, environment and
 /// profile), as `p50 ratio (best-process ratio)`. A compiler's figure is its engine with the lower p50
 /// (the engines run the same code). `~` marks a ratio with a noisy cell on either side.
-fn native_ratios(rows: &[Row]) -> String {
+fn native_ratios(rows: &[Row], unit: &Unit) -> String {
     let mut out = String::new();
     let compilers: Vec<&str> = distinct(rows, |r| &r.compiler).into_iter().filter(|c| *c != "rustc").collect();
     for transport in distinct(rows, |r| &r.transport) {
         let mut lines = Vec::new();
         for codec in distinct(rows, |r| &r.codec) {
             let twin = |r: &Row| r.transport == transport && r.codec == codec;
-            let Some(native) = fastest(rows, |r| twin(r) && r.engine == "native") else {
+            let Some(native) = fastest(rows, unit, |r| twin(r) && r.engine == "native") else {
                 continue;
             };
-            let (Some(native_p50), Some(native_min)) = (native.rt_p50_ns, native.rt_proc_min_ns) else {
+            let (Some(native_p50), Some(native_min)) = ((unit.rt)(native), (unit.best)(native)) else {
                 continue;
             };
             let mut line = format!("  {codec:<12} {:>16}", format!("{native_p50:.0} ({native_min:.0})"));
             for compiler in &compilers {
-                let cell = match fastest(rows, |r| twin(r) && r.compiler == *compiler) {
+                let cell = match fastest(rows, unit, |r| twin(r) && r.compiler == *compiler) {
                     Some(wasm) => {
                         let noisy = wasm.noisy == Some(true) || native.noisy == Some(true);
                         format!(
                             "{}{:.2}x ({:.2}x)",
                             if noisy { "~" } else { "" },
-                            wasm.rt_p50_ns.unwrap_or(f64::NAN) / native_p50,
-                            wasm.rt_proc_min_ns.unwrap_or(f64::NAN) / native_min
+                            (unit.rt)(wasm).unwrap_or(f64::NAN) / native_p50,
+                            (unit.best)(wasm).unwrap_or(f64::NAN) / native_min
                         )
                     }
                     None => "-".into(),
@@ -166,7 +205,7 @@ fn native_ratios(rows: &[Row]) -> String {
         if !lines.is_empty() {
             let _ = writeln!(out, "round trip, wasm / native, transport {transport}: p50 (best process)");
             let header: String = compilers.iter().map(|c| format!("  {c:>16}")).collect();
-            let _ = writeln!(out, "  {:<12} {:>16}{header}", "codec", "native ns");
+            let _ = writeln!(out, "  {:<12} {:>16}{header}", "codec", format!("native {}", unit.name));
             for line in lines {
                 let _ = writeln!(out, "{line}");
             }
@@ -175,24 +214,24 @@ fn native_ratios(rows: &[Row]) -> String {
     out
 }
 
-/// The ok row with the lowest `rt_p50_ns` among those matching `pred`.
-fn fastest(rows: &[Row], pred: impl Fn(&Row) -> bool) -> Option<&Row> {
+/// The ok row with the lowest round trip among those matching `pred`.
+fn fastest<'a>(rows: &'a [Row], unit: &Unit, pred: impl Fn(&Row) -> bool) -> Option<&'a Row> {
     rows.iter()
         .filter(|r| r.status == "ok" && pred(r))
-        .filter_map(|r| r.rt_p50_ns.map(|p50| (p50, r)))
+        .filter_map(|r| (unit.rt)(r).map(|p50| (p50, r)))
         .min_by(|a, b| a.0.total_cmp(&b.0))
         .map(|(_, r)| r)
 }
 
 /// Per codec: message size, encode and decode inside the guests, and the round trip; natively
 /// and under the best wasm cell.
-fn codec_table(rows: &[Row]) -> String {
+fn codec_table(rows: &[Row], unit: &Unit) -> String {
     let mut out = String::new();
     let codecs = distinct(rows, |r| &r.codec);
     if codecs.is_empty() {
         return out;
     }
-    let _ = writeln!(out, "codecs (ns per message, p50; native / best wasm):");
+    let _ = writeln!(out, "codecs ({} per message, p50; native / best wasm):", unit.name);
     let _ = writeln!(out, "  {:<12} {:>8}  {:>17}  {:>17}  {:>17}", "codec", "bytes", "encode", "decode", "round trip");
     let pair = |native: Option<f64>, wasm: Option<f64>| {
         let f = |v: Option<f64>| v.map_or("-".into(), |v| format!("{v:.0}"));
@@ -207,9 +246,9 @@ fn codec_table(rows: &[Row]) -> String {
             out,
             "  {codec:<12} {:>8}  {:>17}  {:>17}  {:>17}",
             num(bytes, 1.0, 0),
-            metric(|r| r.encode_p50_ns),
-            metric(|r| r.decode_p50_ns),
-            metric(|r| r.rt_p50_ns)
+            metric(unit.encode),
+            metric(unit.decode),
+            metric(unit.rt)
         );
     }
     out
