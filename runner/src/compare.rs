@@ -248,7 +248,8 @@ pub struct Comparison {
     pub metric_only_in: Vec<MetricOnlyIn>,
     /// Cells `ok` in both runs that neither sidecar has any (wanted) performance samples of.
     pub no_samples: Vec<String>,
-    /// The rows' headline round-trip figures side by side, for the cells `ok` in both runs.
+    /// The rows' headline round-trip figures side by side, for the cells `ok` in both runs, by
+    /// cell name.
     pub headlines: Vec<Headline>,
 }
 
@@ -307,6 +308,7 @@ pub fn compare(a: &Path, b: &Path, opts: &CompareOptions) -> Result<Comparison> 
         cmp.add_cell(cell, &run_a, &run_b, opts);
     }
     cmp.entries.sort_by_key(|e| metric_rank(&e.metric));
+    cmp.headlines.sort_by(|x, y| x.cell.cmp(&y.cell));
     Ok(cmp)
 }
 
