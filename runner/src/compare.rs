@@ -46,23 +46,10 @@ use std::path::{Path, PathBuf};
 /// never compared.
 pub const CONTEXT_METRICS: [&str; 3] = ["loadavg_start", "loadavg_end", "peak_rss_kib"];
 
-/// The order metrics are shown in; metrics not listed here follow, by name.
-const METRIC_ORDER: [&str; 14] = [
-    "rt_ns",
-    "call_floor_ns",
-    "encode_ns",
-    "decode_ns",
-    "rt_instructions",
-    "call_floor_instructions",
-    "encode_instructions",
-    "decode_instructions",
-    "compile_ns",
-    "load_ns",
-    "instantiate_ns",
-    "setup_ns",
-    "first_round_trip_ns",
-    "cold_start_ns",
-];
+/// The start-up phases, one cold sample per process; shown after [`REPEATED_METRICS`], and any
+/// other metric after them, by name.
+const STARTUP_METRICS: [&str; 6] =
+    ["compile_ns", "load_ns", "instantiate_ns", "setup_ns", "first_round_trip_ns", "cold_start_ns"];
 
 /// What `--metrics` takes to compare every performance metric, start-up phases included.
 pub const ALL_METRICS: &str = "all";
@@ -335,10 +322,11 @@ fn check_wanted_metrics(wanted: &[String], a: &Run, b: &Run) -> Result<()> {
     Ok(())
 }
 
-/// Sort key of a metric: its place in [`METRIC_ORDER`], then its name.
+/// Sort key of a metric: its place in [`REPEATED_METRICS`] then [`STARTUP_METRICS`], then its name.
 fn metric_rank(metric: &str) -> (usize, String) {
-    let known = METRIC_ORDER.iter().position(|m| *m == metric);
-    (known.unwrap_or(METRIC_ORDER.len()), metric.to_owned())
+    let order = REPEATED_METRICS.iter().chain(&STARTUP_METRICS);
+    let known = order.clone().position(|m| *m == metric);
+    (known.unwrap_or(order.count()), metric.to_owned())
 }
 
 impl Comparison {
