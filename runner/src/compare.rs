@@ -457,13 +457,22 @@ impl Comparison {
         let t = self.threshold;
         let within = |v: Option<f64>| v.is_some_and(|v| v.abs() <= t);
         let n = self.headlines.len();
-        let p50 = self.headlines.iter().filter(|h| within(Some(h.p50_change()))).count();
-        let best = self.headlines.iter().filter(|h| within(h.best_change())).count();
+        let p50: Vec<f64> = self.headlines.iter().map(Headline::p50_change).collect();
+        let best: Vec<f64> = self.headlines.iter().filter_map(Headline::best_change).collect();
+        // How many agree, and whether the whole run moved: the median signed difference.
+        let tally = |changes: &[f64]| {
+            let agree = changes.iter().filter(|c| within(Some(**c))).count();
+            let largest = changes.iter().copied().map(f64::abs).fold(0.0, f64::max);
+            let shift = stats::median(changes).map_or("-".into(), |m| format!("{:+.1}%", 100.0 * m));
+            format!("{agree} of {n} cells (median difference {shift}, largest {:.1}%)", 100.0 * largest)
+        };
         out.push(format!(
-            "{}p50 within ±{}: {p50} of {n} cells; best process within ±{}: {best} of {n} cells",
+            "{}p50 within ±{}: {}; best process within ±{}: {}",
             if markdown { "\n" } else { "" },
             percent_label(t),
-            percent_label(t)
+            tally(&p50),
+            percent_label(t),
+            tally(&best)
         ));
         out
     }
