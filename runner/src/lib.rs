@@ -17,6 +17,7 @@ pub mod matrix;
 pub mod meta;
 pub mod preflight;
 pub mod reference;
+pub mod report;
 pub mod results;
 pub mod run;
 pub mod schedule;

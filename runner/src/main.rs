@@ -7,7 +7,7 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 use wasmatrix_core::measure::MechanismKind;
 use wasmatrix_runner::stats::Bootstrap;
-use wasmatrix_runner::{compare, matrix::Matrix, run, worker, workspace_root};
+use wasmatrix_runner::{compare, matrix::Matrix, report, run, worker, workspace_root};
 
 #[derive(Parser)]
 #[command(
@@ -75,6 +75,14 @@ enum Command {
         #[arg(long)]
         markdown: bool,
     },
+    /// Tell a results file as tables: the run, every cell, each axis's best and worst values and
+    /// geometric means of ratios, the codecs, the speed targets, noisy and failed cells.
+    Report {
+        file: PathBuf,
+        /// text, markdown (what the README's tables are made from) or json.
+        #[arg(long, default_value = "text", value_parser = parse_format)]
+        format: report::Format,
+    },
     /// Run one cell (used by `run`; not for direct use).
     #[command(hide = true)]
     Worker { job: String },
@@ -137,6 +145,13 @@ fn main() -> ExitCode {
                 Err(e) => fail(e),
             }
         }
+        Command::Report { file, format } => match report::load(&file) {
+            Ok(rows) => {
+                print!("{}", report::Report::new(&rows).render(format));
+                ExitCode::SUCCESS
+            }
+            Err(e) => fail(e),
+        },
         Command::Worker { job } => match serde_json::from_str(&job) {
             Ok(job) => {
                 worker::main(&job);
@@ -160,6 +175,13 @@ fn parse_mechanism(text: &str) -> Result<MechanismKind, String> {
     MechanismKind::ALL.into_iter().find(|m| m.name() == text).ok_or_else(|| {
         let allowed: Vec<&str> = MechanismKind::ALL.iter().map(|m| m.name()).collect();
         format!("unknown measure `{text}`; allowed: {}", allowed.join(", "))
+    })
+}
+
+fn parse_format(text: &str) -> Result<report::Format, String> {
+    report::Format::ALL.iter().find(|(_, name)| *name == text).map(|(f, _)| *f).ok_or_else(|| {
+        let allowed: Vec<&str> = report::Format::ALL.iter().map(|(_, n)| *n).collect();
+        format!("unknown format `{text}`; allowed: {}", allowed.join(", "))
     })
 }
 

@@ -188,7 +188,8 @@ fn instruction_counts_repeat_exactly_and_say_what_measured_them() {
         .replace(r#"["cranelift"]"#, r#"["cranelift", "rustc"]"#)
         .replace(r#"["jit"]"#, r#"["artifact", "native"]"#);
     let m = matrix(dir.path(), &axes, &format!("processes = 2\n{TINY}"));
-    let mut counts = Vec::new();
+    // (cell, metric) -> count, per run: rows come in the order cells finish, which the seed shuffles
+    let mut counts: Vec<std::collections::BTreeMap<(String, &str), f64>> = Vec::new();
     for name in ["a.csv", "b.csv"] {
         let out = dir.path().join(name);
         let run = runner(&["run", m.to_str().unwrap(), "--out", out.to_str().unwrap(), "--measure", "instructions"]);
@@ -198,15 +199,20 @@ fn instruction_counts_repeat_exactly_and_say_what_measured_them() {
         assert_eq!(column(&out, "rt_instructions_cv_pct"), ["0.0", "0.0"], "every process counts the same");
         let sums = column(&out, "checksum");
         assert!(sums.iter().all(|s| *s == column(&out, "expected_checksum")[0]), "{sums:?}");
-        for name in ["rt_instructions", "call_floor_instructions", "encode_instructions", "decode_instructions"] {
-            let values: Vec<f64> = column(&out, name).iter().map(|v| v.parse().unwrap()).collect();
-            assert!(values.iter().all(|v| *v > 0.0), "{name}: {values:?}");
-            counts.push(values);
+        let mut run_counts = std::collections::BTreeMap::new();
+        for metric in ["rt_instructions", "call_floor_instructions", "encode_instructions", "decode_instructions"] {
+            for (cell, value) in column(&out, "cell").into_iter().zip(column(&out, metric)) {
+                let value: f64 = value.parse().unwrap();
+                assert!(value > 0.0, "{cell} {metric}: {value}");
+                run_counts.insert((cell, metric), value);
+            }
         }
+        counts.push(run_counts);
     }
-    let (a, b) = counts.split_at(4);
-    for (a, b) in a.iter().flatten().zip(b.iter().flatten()) {
-        assert!((a - b).abs() / a < 1e-3, "two runs count {a} and {b}");
+    assert_eq!(counts[0].len(), 8);
+    for (key, a) in &counts[0] {
+        let b = counts[1][key];
+        assert!((a - b).abs() / a < 1e-3, "{key:?}: two runs count {a} and {b}");
     }
     let compare =
         runner(&["compare", dir.path().join("a.csv").to_str().unwrap(), dir.path().join("b.csv").to_str().unwrap()]);

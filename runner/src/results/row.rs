@@ -8,13 +8,16 @@ use crate::meta::RunMeta;
 use crate::stats::{cv_pct, median, Bootstrap, Stats};
 use crate::supervise::Status;
 use crate::worker::Report;
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 use wasmatrix_core::measure::MechanismKind;
 
 pub const SCHEMA_VERSION: u32 = 2;
 
-#[derive(Debug, Default, Serialize)]
+/// A results row; read back (`runner report`) by column name, columns a file's older schema lacks
+/// left empty.
+#[derive(Debug, Default, Serialize, Deserialize)]
+#[serde(default)]
 pub struct Row {
     pub schema_version: u32,
     pub run_id: String,

@@ -1,0 +1,712 @@
+//! `runner report FILE`: a results file read back and told as tables: the run, every cell, each
+//! axis's best and worst values, the codecs, the speed targets, and the noisy and failed cells.
+//! The same tables come out as aligned text, Markdown (what the README's result tables are made
+//! from, so no figure there is typed by hand) or JSON (numbers as numbers).
+
+use crate::matrix::Cell;
+use crate::results::row::Row;
+use anyhow::{bail, Context, Result};
+use std::collections::BTreeMap;
+use std::fmt::Write;
+use std::path::Path;
+
+/// How `report` prints.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Format {
+    Text,
+    Markdown,
+    Json,
+}
+
+impl Format {
+    pub const ALL: [(Format, &'static str); 3] =
+        [(Format::Text, "text"), (Format::Markdown, "markdown"), (Format::Json, "json")];
+}
+
+/// The columns a report reads; any results file since schema 1 has them.
+const REQUIRED: [&str; 12] = [
+    "cell",
+    "compiler",
+    "engine",
+    "environment",
+    "transport",
+    "codec",
+    "profile",
+    "status",
+    "error",
+    "rt_p50_ns",
+    "call_floor_p50_ns",
+    "setup_ns",
+];
+
+/// The axis columns, in the order cells name them.
+const AXES: [&str; 6] = ["compiler", "engine", "environment", "transport", "codec", "profile"];
+
+/// Reads a results file, refusing one that lacks a column the report needs (naming them all).
+pub fn load(path: &Path) -> Result<Vec<Row>> {
+    let mut reader =
+        csv::Reader::from_path(path).with_context(|| format!("cannot read results file {}", path.display()))?;
+    let header = reader.headers().with_context(|| format!("cannot read the header of {}", path.display()))?.clone();
+    let missing: Vec<&str> = REQUIRED.iter().copied().filter(|c| !header.iter().any(|h| h == *c)).collect();
+    if !missing.is_empty() {
+        bail!("{} is not a wasmatrix results file: it lacks the column(s) {}", path.display(), missing.join(", "));
+    }
+    let mut rows = Vec::new();
+    for (i, record) in reader.deserialize().enumerate() {
+        rows.push(
+            record.with_context(|| format!("{}: row {} (line {}) cannot be read", path.display(), i + 1, i + 2))?,
+        );
+    }
+    if rows.is_empty() {
+        bail!("{} holds no rows", path.display());
+    }
+    // Cells finish in the run's shuffled order; tell them in the matrix's: profile, codec,
+    // environment, transport, compiler, engine (a cell this runner cannot name goes last).
+    rows.sort_by_key(|r: &Row| {
+        Cell::parse(&r.cell)
+            .map(|c| (c.profile, c.codec, c.environment, c.transport, c.compiler, c.engine))
+            .map_err(|_| r.cell.clone())
+    });
+    Ok(rows)
+}
+
+/// One table cell: a number (rendered with `decimals`, emitted as a JSON number) or text.
+#[derive(Clone, Debug, PartialEq)]
+enum Value {
+    Num(f64, usize),
+    Text(String),
+    Missing,
+}
+
+impl Value {
+    fn num(v: Option<f64>, decimals: usize) -> Value {
+        v.filter(|v| v.is_finite()).map_or(Value::Missing, |v| Value::Num(v, decimals))
+    }
+
+    fn text(&self) -> String {
+        match self {
+            Value::Num(v, d) => format!("{v:.d$}", d = *d),
+            Value::Text(t) => t.clone(),
+            Value::Missing => "-".into(),
+        }
+    }
+
+    fn json(&self) -> serde_json::Value {
+        match self {
+            Value::Num(v, d) => {
+                let scale = 10f64.powi(*d as i32);
+                serde_json::json!((v * scale).round() / scale)
+            }
+            Value::Text(t) => serde_json::json!(t),
+            Value::Missing => serde_json::Value::Null,
+        }
+    }
+}
+
+impl From<&str> for Value {
+    fn from(t: &str) -> Value {
+        Value::Text(t.to_owned())
+    }
+}
+
+impl From<String> for Value {
+    fn from(t: String) -> Value {
+        Value::Text(t)
+    }
+}
+
+/// A titled table, then notes (lines of text) below it.
+struct Table {
+    title: String,
+    header: Vec<&'static str>,
+    rows: Vec<Vec<Value>>,
+    notes: Vec<String>,
+}
+
+impl Table {
+    fn new(title: impl Into<String>, header: Vec<&'static str>) -> Table {
+        Table { title: title.into(), header, rows: Vec::new(), notes: Vec::new() }
+    }
+
+    fn render(&self, format: Format, out: &mut String) {
+        let cells: Vec<Vec<String>> = self.rows.iter().map(|r| r.iter().map(Value::text).collect()).collect();
+        match format {
+            Format::Markdown => {
+                let _ = writeln!(out, "### {}\n", self.title);
+                if !self.rows.is_empty() {
+                    let _ = writeln!(out, "| {} |", self.header.join(" | "));
+                    let _ = writeln!(out, "|{}", "---|".repeat(self.header.len()));
+                    for row in &cells {
+                        let _ = writeln!(out, "| {} |", row.join(" | "));
+                    }
+                    out.push('\n');
+                }
+                for note in &self.notes {
+                    let _ = writeln!(out, "{note}\n");
+                }
+            }
+            Format::Text | Format::Json => {
+                let _ = writeln!(out, "{}", self.title);
+                let widths: Vec<usize> = (0..self.header.len())
+                    .map(|i| {
+                        cells
+                            .iter()
+                            .map(|r| r[i].chars().count())
+                            .chain([self.header[i].chars().count()])
+                            .max()
+                            .unwrap_or(0)
+                    })
+                    .collect();
+                if !self.rows.is_empty() {
+                    let header: Vec<String> = self.header.iter().map(|h| h.to_string()).collect();
+                    for row in std::iter::once(&header).chain(&cells) {
+                        let line: Vec<String> = row
+                            .iter()
+                            .zip(&widths)
+                            .enumerate()
+                            .map(|(i, (c, w))| if i == 0 { format!("{c:<w$}") } else { format!("{c:>w$}") })
+                            .collect();
+                        let _ = writeln!(out, "  {}", line.join("  ").trim_end());
+                    }
+                }
+                for note in &self.notes {
+                    let _ = writeln!(out, "  {note}");
+                }
+                out.push('\n');
+            }
+        }
+    }
+
+    fn json(&self) -> serde_json::Value {
+        let rows: Vec<serde_json::Value> = self
+            .rows
+            .iter()
+            .map(|r| {
+                let object: serde_json::Map<String, serde_json::Value> =
+                    self.header.iter().zip(r).map(|(h, v)| (h.to_string(), v.json())).collect();
+                serde_json::Value::Object(object)
+            })
+            .collect();
+        serde_json::json!({ "title": self.title, "rows": rows, "notes": self.notes })
+    }
+}
+
+/// The figures a run's rows hold: time, or instruction counts under `--measure instructions`.
+struct Unit {
+    name: &'static str,
+    rt: fn(&Row) -> Option<f64>,
+    floor: fn(&Row) -> Option<f64>,
+}
+
+const NS: Unit = Unit { name: "ns", rt: |r| r.rt_p50_ns, floor: |r| r.call_floor_p50_ns };
+const INSTRUCTIONS: Unit =
+    Unit { name: "instructions", rt: |r| r.rt_instructions, floor: |r| r.call_floor_instructions };
+
+fn axis_value<'a>(row: &'a Row, axis: &str) -> &'a str {
+    match axis {
+        "compiler" => &row.compiler,
+        "engine" => &row.engine,
+        "environment" => &row.environment,
+        "transport" => &row.transport,
+        "codec" => &row.codec,
+        _ => &row.profile,
+    }
+}
+
+/// The report of one run.
+pub struct Report<'a> {
+    rows: &'a [Row],
+    unit: &'static Unit,
+}
+
+impl<'a> Report<'a> {
+    pub fn new(rows: &'a [Row]) -> Report<'a> {
+        let unit = if rows.iter().any(|r| r.measure == "instructions") { &INSTRUCTIONS } else { &NS };
+        Report { rows, unit }
+    }
+
+    fn ok(&self) -> impl Iterator<Item = &'a Row> + '_ {
+        self.rows.iter().filter(|r| r.status == "ok")
+    }
+
+    /// The native twin of `row`: same transport, codec, environment and profile, engine `native`.
+    fn twin(&self, row: &Row) -> Option<&'a Row> {
+        self.ok().find(|n| {
+            n.engine == "native"
+                && (&n.transport, &n.codec, &n.environment, &n.profile)
+                    == (&row.transport, &row.codec, &row.environment, &row.profile)
+        })
+    }
+
+    /// `row`'s round trip over its native twin's.
+    fn native_ratio(&self, row: &Row) -> Option<f64> {
+        if row.engine == "native" {
+            return None;
+        }
+        Some((self.unit.rt)(row)? / (self.unit.rt)(self.twin(row)?)?)
+    }
+
+    /// Every table of the report, in order.
+    fn tables(&self) -> Vec<Table> {
+        let mut tables = vec![self.run(), self.cells()];
+        tables.extend(self.axes());
+        tables.push(self.codecs());
+        if self.unit.name == "ns" {
+            tables.push(self.targets());
+            tables.push(self.against_2021());
+        }
+        tables.push(self.trouble());
+        tables
+    }
+
+    fn run(&self) -> Table {
+        let first = &self.rows[0];
+        let mut t = Table::new("Run", vec!["field", "value"]);
+        let ok = self.ok().count();
+        let distinct = |f: fn(&Row) -> &str| {
+            let mut v: Vec<&str> = self.rows.iter().map(f).collect();
+            v.sort();
+            v.dedup();
+            v.join(", ")
+        };
+        for (field, value) in [
+            ("run", distinct(|r| &r.run_id)),
+            ("commit", distinct(|r| &r.git_commit)),
+            ("machine", format!("{} ({} CPUs), {}", first.cpu_model, first.cpus, first.os)),
+            ("versions", format!("Wasmer {}, {}", first.wasmer_version, first.rustc_version)),
+            ("measure", format!("{} ({})", distinct(|r| &r.measure), self.unit.name)),
+            ("cells", format!("{}, {ok} ok", self.rows.len())),
+            ("processes per cell", distinct_num(self.rows.iter().map(|r| r.processes))),
+        ] {
+            t.rows.push(vec![field.into(), value.into()]);
+        }
+        t
+    }
+
+    fn cells(&self) -> Table {
+        let u = self.unit.name;
+        let mut t = Table::new(
+            format!("Cells (round trip in {u}: p50 = median over processes, best = fastest process)"),
+            vec![
+                "cell",
+                "status",
+                "set-up µs",
+                "cold start ms",
+                "rt p50",
+                "rt best",
+                "±95%",
+                "rt p99",
+                "bare call",
+                "wasm / native",
+                "artifact KB",
+            ],
+        );
+        for r in self.rows {
+            t.rows.push(vec![
+                r.cell.as_str().into(),
+                r.status.as_str().into(),
+                Value::num(r.setup_ns.map(|v| v as f64 / 1e3), 0),
+                Value::num(r.cold_start_ns.map(|v| v as f64 / 1e6), 1),
+                Value::num((self.unit.rt)(r), 0),
+                Value::num(r.rt_proc_min_ns, 0),
+                r.rt_ci_pct.map_or(Value::Missing, |ci| format!("±{ci:.1}%").into()),
+                Value::num(r.rt_p99_ns, 0),
+                Value::num((self.unit.floor)(r), 1),
+                Value::num(self.native_ratio(r), 2),
+                Value::num(r.artifact_bytes.map(|v| v as f64 / 1e3), 0),
+            ]);
+        }
+        t
+    }
+
+    /// Per axis with more than one value: each value's best and worst cell and the geometric
+    /// means of its ratios.
+    fn axes(&self) -> Vec<Table> {
+        let mut tables = Vec::new();
+        for axis in AXES {
+            let mut values: Vec<&str> = self.rows.iter().map(|r| axis_value(r, axis)).collect();
+            values.sort();
+            values.dedup();
+            if values.len() < 2 {
+                continue;
+            }
+            let mut t = Table::new(
+                format!("By {axis}"),
+                vec![
+                    axis,
+                    "cells ok",
+                    "best cell",
+                    "best rt p50",
+                    "worst cell",
+                    "worst rt p50",
+                    "geomean wasm / native",
+                    "geomean rt / bare call",
+                ],
+            );
+            for value in values {
+                let cells: Vec<&Row> = self.ok().filter(|r| axis_value(r, axis) == value).collect();
+                let ranked: Vec<(f64, &Row)> = {
+                    let mut v: Vec<(f64, &Row)> =
+                        cells.iter().filter_map(|r| (self.unit.rt)(r).map(|rt| (rt, *r))).collect();
+                    v.sort_by(|a, b| a.0.total_cmp(&b.0));
+                    v
+                };
+                let ratios: Vec<f64> = cells.iter().filter_map(|r| self.native_ratio(r)).collect();
+                let over_floor: Vec<f64> = cells
+                    .iter()
+                    .filter(|r| r.engine != "native")
+                    .filter_map(|r| Some((self.unit.rt)(r)? / (self.unit.floor)(r)?))
+                    .collect();
+                let (best, worst) = (ranked.first(), ranked.last());
+                t.rows.push(vec![
+                    value.into(),
+                    Value::Num(cells.len() as f64, 0),
+                    best.map_or(Value::Missing, |b| b.1.cell.as_str().into()),
+                    Value::num(best.map(|b| b.0), 0),
+                    worst.map_or(Value::Missing, |w| w.1.cell.as_str().into()),
+                    Value::num(worst.map(|w| w.0), 0),
+                    Value::num(geomean(&ratios), 2),
+                    Value::num(geomean(&over_floor), 1),
+                ]);
+            }
+            tables.push(t);
+        }
+        tables
+    }
+
+    /// Per codec: message size, encode, decode and round trip natively and in the best wasm
+    /// cell, and the best wasm cell over its twin.
+    fn codecs(&self) -> Table {
+        let u = self.unit.name;
+        let mut t = Table::new(
+            format!("Codecs ({u} per message, p50; native / best wasm cell)"),
+            vec!["codec", "bytes", "encode", "decode", "round trip", "best wasm cell", "wasm / native"],
+        );
+        let encode: fn(&Row) -> Option<f64> = if u == "ns" { |r| r.encode_p50_ns } else { |r| r.encode_instructions };
+        let decode: fn(&Row) -> Option<f64> = if u == "ns" { |r| r.decode_p50_ns } else { |r| r.decode_instructions };
+        let mut codecs: Vec<&str> = Vec::new();
+        for r in self.rows {
+            if !codecs.contains(&r.codec.as_str()) {
+                codecs.push(&r.codec);
+            }
+        }
+        for codec in codecs {
+            let of = |native: bool| self.ok().filter(move |r| r.codec == codec && (r.engine == "native") == native);
+            let min = |rows: Vec<&Row>, m: fn(&Row) -> Option<f64>| rows.iter().filter_map(|r| m(r)).reduce(f64::min);
+            let pair = |m: fn(&Row) -> Option<f64>| {
+                let f = |v: Option<f64>| v.map_or("-".into(), |v| format!("{v:.0}"));
+                Value::Text(format!("{} / {}", f(min(of(true).collect(), m)), f(min(of(false).collect(), m))))
+            };
+            let best = of(false).filter_map(|r| (self.unit.rt)(r).map(|v| (v, r))).min_by(|a, b| a.0.total_cmp(&b.0));
+            t.rows.push(vec![
+                codec.into(),
+                Value::num(min(self.ok().filter(|r| r.codec == codec).collect(), |r| r.request_bytes_mean), 0),
+                pair(encode),
+                pair(decode),
+                pair(self.unit.rt),
+                best.map_or(Value::Missing, |b| b.1.cell.as_str().into()),
+                Value::num(best.and_then(|b| self.native_ratio(b.1)), 2),
+            ]);
+        }
+        t
+    }
+
+    /// The README's speed targets, read on this run.
+    fn targets(&self) -> Table {
+        let mut t = Table::new("Speed targets", vec!["target", "goal", "measured", "met"]);
+        // Round trip, raw, shared: the best wasm compiler over its twin, on p50 and best process.
+        let raw_shared = |r: &&Row| r.codec == "raw" && r.transport == "shared";
+        let native = self.ok().filter(raw_shared).find(|r| r.engine == "native");
+        let best_by = |m: fn(&Row) -> Option<f64>| {
+            self.ok()
+                .filter(raw_shared)
+                .filter(|r| r.engine != "native")
+                .filter_map(|r| m(r).map(|v| (v, r)))
+                .min_by(|a, b| a.0.total_cmp(&b.0))
+        };
+        if let (Some(n), Some((p50, wasm)), Some((best, wasm_best))) =
+            (native, best_by(|r| r.rt_p50_ns), best_by(|r| r.rt_proc_min_ns))
+        {
+            let (np50, nbest) = (n.rt_p50_ns.unwrap_or(f64::NAN), n.rt_proc_min_ns.unwrap_or(f64::NAN));
+            let (r50, rbest) = (p50 / np50, best / nbest);
+            t.rows.push(vec![
+                "round trip, raw, `shared`, best wasm cell over its native twin".into(),
+                "≤ 1.2×".into(),
+                format!(
+                    "p50 {} {p50:.0} / {np50:.0} ns = {r50:.2}×, +{:.0} ns; best process {} {best:.0} / {nbest:.0} ns = {rbest:.2}×, +{:.0} ns",
+                    wasm.cell, p50 - np50, wasm_best.cell, best - nbest
+                )
+                .into(),
+                (if r50.max(rbest) <= 1.2 { "yes" } else { "no" }).into(),
+            ]);
+        }
+        // Set-up from artifacts: the median over processes, and the fastest process.
+        let artifact: Vec<&Row> = self.ok().filter(|r| r.engine == "artifact").collect();
+        let setup = |m: fn(&Row) -> Option<u64>| {
+            let mut v: Vec<(u64, &Row)> = artifact.iter().filter_map(|r| m(r).map(|s| (s, *r))).collect();
+            v.sort_by_key(|x| x.0);
+            v
+        };
+        let (medians, fastest) = (setup(|r| r.setup_ns), setup(|r| r.setup_min_ns));
+        if let (Some(lo), Some(hi)) = (medians.first(), medians.last()) {
+            let ms = |v: u64| v as f64 / 1e6;
+            t.rows.push(vec![
+                "set-up of both guests from precompiled artifacts (load + instantiate)".into(),
+                "≤ 0.3 ms".into(),
+                format!(
+                    "median over processes {:.3} ms ({}) to {:.3} ms ({}); fastest process {}",
+                    ms(lo.0),
+                    lo.1.cell,
+                    ms(hi.0),
+                    hi.1.cell,
+                    fastest.first().map_or("-".into(), |f| format!("{:.3} ms ({})", ms(f.0), f.1.cell))
+                )
+                .into(),
+                (if ms(lo.0) <= 0.3 { "yes" } else { "no" }).into(),
+            ]);
+        }
+        let floors: Vec<f64> = self.ok().filter(|r| r.engine != "native").filter_map(|r| r.call_floor_p50_ns).collect();
+        if let (Some(lo), Some(hi)) = (floors.iter().copied().reduce(f64::min), floors.iter().copied().reduce(f64::max))
+        {
+            t.rows.push(vec![
+                "a bare host→guest call".into(),
+                "as cheap as the runtime allows".into(),
+                format!("{lo:.1}–{hi:.1} ns p50 over every wasm cell").into(),
+                "-".into(),
+            ]);
+        }
+        t
+    }
+
+    /// The 2021 report's claims beside this run's figures (raw codec; medians over processes).
+    fn against_2021(&self) -> Table {
+        let mut t = Table::new("Against the 2021 report", vec!["the report", "measured here"]);
+        let raw: Vec<&Row> = self.ok().filter(|r| r.codec == "raw").collect();
+        let mut compilers: Vec<&str> = Vec::new();
+        for r in raw.iter().filter(|r| r.engine != "native") {
+            if !compilers.contains(&r.compiler.as_str()) {
+                compilers.push(&r.compiler);
+            }
+        }
+        let range = |values: Vec<f64>, scale: f64, decimals: usize, unit: &str| {
+            let (lo, hi) = (values.iter().copied().reduce(f64::min), values.iter().copied().reduce(f64::max));
+            match (lo, hi) {
+                (Some(lo), Some(hi)) if (hi - lo) / scale < 0.5 * 10f64.powi(-(decimals as i32)) => {
+                    format!("{:.d$} {unit}", lo / scale, d = decimals)
+                }
+                (Some(lo), Some(hi)) => format!("{:.d$}–{:.d$} {unit}", lo / scale, hi / scale, d = decimals),
+                _ => "-".into(),
+            }
+        };
+        let per_compiler = |f: &dyn Fn(&Row) -> Option<f64>, pick: &dyn Fn(&Row) -> bool, scale, decimals, unit| {
+            compilers
+                .iter()
+                .map(|c| {
+                    let v = raw.iter().filter(|r| r.compiler == *c && pick(r)).filter_map(|r| f(r)).collect();
+                    format!("{c} {}", range(v, scale, decimals, unit))
+                })
+                .collect::<Vec<_>>()
+                .join(", ")
+        };
+        let wasm = |r: &Row| r.engine != "native";
+        let floors = raw.iter().filter(|r| wasm(r)).filter_map(|r| r.call_floor_p50_ns).collect();
+        t.rows.push(vec![
+            "\"under 2 µs\" per simple call".into(),
+            format!(
+                "a bare host→guest call: {}; a whole round trip (encode, hand over, decode, the consumer's work, reply, check): {}",
+                range(floors, 1.0, 1, "ns"),
+                per_compiler(&|r| r.rt_p50_ns, &wasm, 1e3, 2, "µs")
+            )
+            .into(),
+        ]);
+        let setups =
+            raw.iter().filter(|r| r.engine == "artifact").filter_map(|r| r.setup_ns.map(|v| v as f64)).collect();
+        let colds =
+            raw.iter().filter(|r| r.engine == "artifact").filter_map(|r| r.cold_start_ns.map(|v| v as f64)).collect();
+        t.rows.push(vec![
+            "about 100 ms of set-up".into(),
+            format!(
+                "both guests from precompiled artifacts: {}; a cold worker process, spawn to first round trip: {}; compiling both guests in process: {}",
+                range(setups, 1e6, 2, "ms"),
+                range(colds, 1e6, 1, "ms"),
+                per_compiler(&|r| r.compile_ns.map(|v| v as f64), &|r| r.engine == "jit", 1e6, 1, "ms")
+            )
+            .into(),
+        ]);
+        let shared_gain = |r: &Row| -> Option<f64> {
+            if r.transport != "shared" || !wasm(r) {
+                return None;
+            }
+            let copy = raw.iter().find(|c| {
+                c.transport == "copy"
+                    && (&c.compiler, &c.engine, &c.environment) == (&r.compiler, &r.engine, &r.environment)
+            })?;
+            Some(100.0 * (r.rt_p50_ns? / copy.rt_p50_ns? - 1.0))
+        };
+        t.rows.push(vec![
+            "\"zero copy / shared memory in Rust\": not ready".into(),
+            format!(
+                "`shared` (one imported memory, a checked layout, nothing copied) against `copy`, round trip p50: {}",
+                compilers
+                    .iter()
+                    .map(|c| {
+                        let v: Vec<f64> =
+                            raw.iter().filter(|r| r.compiler == *c).filter_map(|r| shared_gain(r)).collect();
+                        let lo = v.iter().copied().reduce(f64::min).unwrap_or(f64::NAN);
+                        let hi = v.iter().copied().reduce(f64::max).unwrap_or(f64::NAN);
+                        format!("{c} {lo:+.0}% to {hi:+.0}%")
+                    })
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            )
+            .into(),
+        ]);
+        let mut codecs: Vec<&str> = self.ok().map(|r| r.codec.as_str()).collect();
+        codecs.sort();
+        codecs.dedup();
+        let mut sums: Vec<&str> =
+            self.rows.iter().filter(|r| !r.checksum.is_empty()).map(|r| r.checksum.as_str()).collect();
+        sums.sort();
+        sums.dedup();
+        t.rows.push(vec![
+            "\"n Wasm modules that inter-communicate\": not ready".into(),
+            format!(
+                "two guests, {} codecs, {} compilers; {} cells, {} checksum(s)",
+                codecs.len(),
+                compilers.len(),
+                self.ok().count(),
+                sums.len()
+            )
+            .into(),
+        ]);
+        t
+    }
+
+    /// Noisy and failed cells, with reasons.
+    fn trouble(&self) -> Table {
+        let mut t = Table::new("Noisy and failed cells", vec!["cell", "status", "why"]);
+        for r in self.rows {
+            if r.status != "ok" {
+                t.rows.push(vec![r.cell.as_str().into(), r.status.as_str().into(), r.error.as_str().into()]);
+            } else if r.noisy == Some(true) {
+                let why = format!(
+                    "noisy: the 95% interval of rt p50 is ±{:.1}%, wider than ±{}%",
+                    r.rt_ci_pct.unwrap_or(f64::NAN),
+                    r.noisy_ci_pct
+                );
+                t.rows.push(vec![r.cell.as_str().into(), "ok".into(), why.into()]);
+            }
+        }
+        if t.rows.is_empty() {
+            t.notes.push("none: every cell ran, and no cell's interval is wider than its threshold".into());
+        }
+        t
+    }
+
+    pub fn render(&self, format: Format) -> String {
+        let tables = self.tables();
+        if format == Format::Json {
+            let all: BTreeMap<usize, serde_json::Value> = tables.iter().map(Table::json).enumerate().collect();
+            let list: Vec<serde_json::Value> = all.into_values().collect();
+            return serde_json::to_string_pretty(&serde_json::json!({ "tables": list })).expect("json renders") + "\n";
+        }
+        let mut out = String::new();
+        for table in &tables {
+            table.render(format, &mut out);
+        }
+        out
+    }
+}
+
+fn distinct_num(values: impl Iterator<Item = u32>) -> String {
+    let mut v: Vec<u32> = values.collect();
+    v.sort();
+    v.dedup();
+    v.iter().map(u32::to_string).collect::<Vec<_>>().join(", ")
+}
+
+/// The geometric mean: the mean of ratios that treats ×2 and ×½ alike.
+fn geomean(values: &[f64]) -> Option<f64> {
+    let logs: Vec<f64> = values.iter().filter(|v| **v > 0.0 && v.is_finite()).map(|v| v.ln()).collect();
+    (!logs.is_empty()).then(|| (logs.iter().sum::<f64>() / logs.len() as f64).exp())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn row(cell: &str, status: &str, rt: f64) -> Row {
+        let c: Vec<&str> = cell.split('/').collect();
+        Row {
+            cell: cell.into(),
+            compiler: c[0].into(),
+            engine: c[1].into(),
+            environment: c[2].into(),
+            transport: c[3].into(),
+            codec: c[4].into(),
+            profile: c[5].into(),
+            status: status.into(),
+            error: if status == "ok" { String::new() } else { "guest trapped: unreachable".into() },
+            rt_p50_ns: (status == "ok").then_some(rt),
+            rt_proc_min_ns: (status == "ok").then_some(rt * 0.95),
+            call_floor_p50_ns: Some(if c[1] == "native" { 1.0 } else { 40.0 }),
+            setup_ns: Some(300_000),
+            setup_min_ns: Some(250_000),
+            measure: "wall_clock".into(),
+            processes: 20,
+            ..Row::default()
+        }
+    }
+
+    fn rows() -> Vec<Row> {
+        vec![
+            row("rustc/native/bare/shared/raw/release", "ok", 1000.0),
+            row("llvm/artifact/bare/shared/raw/release", "ok", 1300.0),
+            row("cranelift/artifact/bare/shared/raw/release", "ok", 1500.0),
+            row("rustc/native/bare/shared/json/release", "ok", 2000.0),
+            row("llvm/artifact/bare/shared/json/release", "ok", 2400.0),
+            row("cranelift/artifact/bare/shared/json/release", "trap", 0.0),
+        ]
+    }
+
+    #[test]
+    fn markdown_tables_tell_best_worst_ratios_targets_and_failures() {
+        let rows = rows();
+        let text = Report::new(&rows).render(Format::Markdown);
+        assert!(text.contains("### By compiler") && text.contains("### By codec"), "{text}");
+        assert!(!text.contains("### By transport"), "one value, no table: {text}");
+        // llvm: raw 1.30x and json 1.20x over native; geometric mean sqrt(1.3 * 1.2) = 1.25
+        assert!(text.contains("| llvm | 2 | llvm/artifact/bare/shared/raw/release | 1300 |"), "{text}");
+        assert!(text.contains("| 1.25 |"), "{text}");
+        assert!(text.contains("p50 llvm/artifact/bare/shared/raw/release 1300 / 1000 ns = 1.30×, +300 ns"), "{text}");
+        assert!(text.contains("| cranelift/artifact/bare/shared/json/release | trap | guest trapped: unreachable |"));
+        assert!(text.contains("| no |"), "targets not met are said so: {text}");
+    }
+
+    #[test]
+    fn json_keeps_numbers_as_numbers_and_text_aligns() {
+        let rows = rows();
+        let json: serde_json::Value = serde_json::from_str(&Report::new(&rows).render(Format::Json)).unwrap();
+        let cells = &json["tables"][1];
+        assert!(cells["title"].as_str().unwrap().starts_with("Cells"));
+        assert_eq!(cells["rows"][1]["rt p50"], serde_json::json!(1300.0));
+        assert_eq!(cells["rows"][5]["rt p50"], serde_json::Value::Null);
+        let text = Report::new(&rows).render(Format::Text);
+        assert!(text.contains("By compiler\n  compiler "), "{text}");
+    }
+
+    #[test]
+    fn a_file_without_the_needed_columns_is_refused_naming_them() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("r.csv");
+        std::fs::write(&path, "cell,status,error\na,ok,\n").unwrap();
+        let err = format!("{:#}", load(&path).unwrap_err());
+        assert!(err.contains("r.csv") && err.contains("compiler") && err.contains("rt_p50_ns"), "{err}");
+        let mut w = csv::Writer::from_path(&path).unwrap();
+        for r in rows() {
+            w.serialize(r).unwrap();
+        }
+        w.flush().unwrap();
+        assert_eq!(load(&path).unwrap().len(), 6);
+    }
+}
