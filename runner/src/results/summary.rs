@@ -1,6 +1,6 @@
 //! The end-of-run summary: one line per cell, whether the checksums agree, which cells are noisy
 //! (the 95% interval of their round-trip p50 is wider than the matrix's `noisy_ci_pct`), and the
-//! fastest quiet cell per transport. Noisy cells are marked `~` and never ranked as if they were
+//! fastest quiet wasm cell per transport. Noisy cells are marked `~` and never ranked as if they were
 //! not.
 
 use super::row::Row;
@@ -87,7 +87,12 @@ pub fn render(title: &str, rows: &[Row]) -> String {
             num((unit.rt)(r), 1.0, 1),
             num((unit.best)(r), 1.0, 1),
             num((unit.floor)(r), 1.0, 1),
-            num((unit.rt)(r).zip((unit.floor)(r)).map(|(rt, floor)| rt / floor), 1.0, 1),
+            // A native call through a function pointer is no floor to measure a round trip in.
+            num(
+                (unit.rt)(r).zip((unit.floor)(r)).filter(|_| r.engine != "native").map(|(rt, floor)| rt / floor),
+                1.0,
+                1
+            ),
             num(r.host_copied_bytes_per_rt, 1.0, 0),
         );
     }
@@ -131,13 +136,13 @@ pub fn render(title: &str, rows: &[Row]) -> String {
     for t in transports {
         let best = rows
             .iter()
-            .filter(|r| r.transport == t && r.status == "ok" && r.noisy != Some(true))
+            .filter(|r| r.transport == t && r.engine != "native" && r.status == "ok" && r.noisy != Some(true))
             .filter_map(|r| (unit.rt)(r).map(|p| (p, r)))
             .min_by(|a, b| a.0.total_cmp(&b.0));
         if let Some((p50, r)) = best {
             let _ = writeln!(
                 out,
-                "fastest quiet round trip, {t}: {} at {p50:.1} {u} p50 (best process {}), {:.1}x the bare call",
+                "fastest quiet wasm round trip, {t}: {} at {p50:.1} {u} p50 (best process {}), {:.1}x the bare call",
                 r.cell,
                 num((unit.best)(r), 1.0, 1),
                 (unit.floor)(r).map_or(f64::NAN, |floor| p50 / floor)
@@ -300,7 +305,7 @@ mod tests {
         let text = render("t", &rows);
         assert!(text.contains("3 cells, 2 ok"), "{text}");
         assert!(text.contains("1 cells DISAGREE") && text.contains(": c"), "{text}");
-        assert!(text.contains("fastest quiet round trip, copy: b"), "{text}");
-        assert!(!text.contains("fastest quiet round trip, shared"), "{text}");
+        assert!(text.contains("fastest quiet wasm round trip, copy: b"), "{text}");
+        assert!(!text.contains("fastest quiet wasm round trip, shared"), "{text}");
     }
 }
