@@ -157,14 +157,18 @@ impl Table {
                             .unwrap_or(0)
                     })
                     .collect();
+                // Numbers right-aligned, text left-aligned, column by column.
+                let numeric: Vec<bool> = (0..self.header.len())
+                    .map(|i| self.rows.iter().all(|r| matches!(r[i], Value::Num(..) | Value::Missing)))
+                    .collect();
                 if !self.rows.is_empty() {
                     let header: Vec<String> = self.header.iter().map(|h| h.to_string()).collect();
                     for row in std::iter::once(&header).chain(&cells) {
                         let line: Vec<String> = row
                             .iter()
                             .zip(&widths)
-                            .enumerate()
-                            .map(|(i, (c, w))| if i == 0 { format!("{c:<w$}") } else { format!("{c:>w$}") })
+                            .zip(&numeric)
+                            .map(|((c, w), num)| if *num { format!("{c:>w$}") } else { format!("{c:<w$}") })
                             .collect();
                         let _ = writeln!(out, "  {}", line.join("  ").trim_end());
                     }
