@@ -4,7 +4,7 @@
 //! from, so no figure there is typed by hand) or JSON (numbers as numbers).
 
 use crate::matrix::Cell;
-use crate::results::row::Row;
+use crate::results::row::{Row, Unit};
 use anyhow::{bail, Context, Result};
 use std::collections::BTreeMap;
 use std::fmt::Write;
@@ -195,17 +195,6 @@ impl Table {
     }
 }
 
-/// The figures a run's rows hold: time, or instruction counts under `--measure instructions`.
-struct Unit {
-    name: &'static str,
-    rt: fn(&Row) -> Option<f64>,
-    floor: fn(&Row) -> Option<f64>,
-}
-
-const NS: Unit = Unit { name: "ns", rt: |r| r.rt_p50_ns, floor: |r| r.call_floor_p50_ns };
-const INSTRUCTIONS: Unit =
-    Unit { name: "instructions", rt: |r| r.rt_instructions, floor: |r| r.call_floor_instructions };
-
 fn axis_value<'a>(row: &'a Row, axis: &str) -> &'a str {
     match axis {
         "compiler" => &row.compiler,
@@ -225,8 +214,7 @@ pub struct Report<'a> {
 
 impl<'a> Report<'a> {
     pub fn new(rows: &'a [Row]) -> Report<'a> {
-        let unit = if rows.iter().any(|r| r.measure == "instructions") { &INSTRUCTIONS } else { &NS };
-        Report { rows, unit }
+        Report { rows, unit: Unit::of(rows) }
     }
 
     fn ok(&self) -> impl Iterator<Item = &'a Row> + '_ {
@@ -386,8 +374,6 @@ impl<'a> Report<'a> {
             format!("Codecs ({u} per message, p50; native / best wasm cell)"),
             vec!["codec", "bytes", "encode", "decode", "round trip", "best wasm cell", "wasm / native"],
         );
-        let encode: fn(&Row) -> Option<f64> = if u == "ns" { |r| r.encode_p50_ns } else { |r| r.encode_instructions };
-        let decode: fn(&Row) -> Option<f64> = if u == "ns" { |r| r.decode_p50_ns } else { |r| r.decode_instructions };
         let mut codecs: Vec<&str> = Vec::new();
         for r in self.rows {
             if !codecs.contains(&r.codec.as_str()) {
@@ -405,8 +391,8 @@ impl<'a> Report<'a> {
             t.rows.push(vec![
                 codec.into(),
                 Value::num(min(self.ok().filter(|r| r.codec == codec).collect(), |r| r.request_bytes_mean), 0),
-                pair(encode),
-                pair(decode),
+                pair(self.unit.encode),
+                pair(self.unit.decode),
                 pair(self.unit.rt),
                 best.map_or(Value::Missing, |b| b.1.cell.as_str().into()),
                 Value::num(best.and_then(|b| self.native_ratio(b.1)), 2),

@@ -114,6 +114,52 @@ fn tenth(x: f64) -> f64 {
     (x * 10.0).round() / 10.0
 }
 
+/// Which columns hold a run's figures: time (`--measure wall_clock`) or instruction counts. The
+/// summary and `runner report` read rows through it.
+pub struct Unit {
+    /// "ns" or "instructions".
+    pub name: &'static str,
+    /// The same, short enough for a column header.
+    pub short: &'static str,
+    /// The headline round trip, and the best process's (for counts, the count itself).
+    pub rt: fn(&Row) -> Option<f64>,
+    pub best: fn(&Row) -> Option<f64>,
+    pub floor: fn(&Row) -> Option<f64>,
+    pub encode: fn(&Row) -> Option<f64>,
+    pub decode: fn(&Row) -> Option<f64>,
+}
+
+impl Unit {
+    pub const NS: Unit = Unit {
+        name: "ns",
+        short: "ns",
+        rt: |r| r.rt_p50_ns,
+        best: |r| r.rt_proc_min_ns,
+        floor: |r| r.call_floor_p50_ns,
+        encode: |r| r.encode_p50_ns,
+        decode: |r| r.decode_p50_ns,
+    };
+
+    pub const INSTRUCTIONS: Unit = Unit {
+        name: "instructions",
+        short: "instr",
+        rt: |r| r.rt_instructions,
+        best: |r| r.rt_instructions,
+        floor: |r| r.call_floor_instructions,
+        encode: |r| r.encode_instructions,
+        decode: |r| r.decode_instructions,
+    };
+
+    /// The unit of a run's rows.
+    pub fn of(rows: &[Row]) -> &'static Unit {
+        if rows.iter().any(|r| r.measure == MechanismKind::Instructions.name()) {
+            &Unit::INSTRUCTIONS
+        } else {
+            &Unit::NS
+        }
+    }
+}
+
 /// What a run holds the same for all its rows.
 #[derive(Clone, Copy, Debug)]
 pub struct RunContext<'a> {

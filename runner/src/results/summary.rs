@@ -3,45 +3,8 @@
 //! fastest quiet wasm cell per transport. Noisy cells are marked `~` and never ranked as if they were
 //! not.
 
-use super::row::Row;
+use super::row::{Row, Unit};
 use std::fmt::Write;
-
-/// Which columns a run's figures are in: time (`--measure wall_clock`) or instruction counts.
-struct Unit {
-    /// "ns" or "instr".
-    name: &'static str,
-    rt: fn(&Row) -> Option<f64>,
-    best: fn(&Row) -> Option<f64>,
-    floor: fn(&Row) -> Option<f64>,
-    encode: fn(&Row) -> Option<f64>,
-    decode: fn(&Row) -> Option<f64>,
-}
-
-const NS: Unit = Unit {
-    name: "ns",
-    rt: |r| r.rt_p50_ns,
-    best: |r| r.rt_proc_min_ns,
-    floor: |r| r.call_floor_p50_ns,
-    encode: |r| r.encode_p50_ns,
-    decode: |r| r.decode_p50_ns,
-};
-
-const INSTRUCTIONS: Unit = Unit {
-    name: "instr",
-    rt: |r| r.rt_instructions,
-    best: |r| r.rt_instructions,
-    floor: |r| r.call_floor_instructions,
-    encode: |r| r.encode_instructions,
-    decode: |r| r.decode_instructions,
-};
-
-fn unit_of(rows: &[Row]) -> &'static Unit {
-    if rows.iter().any(|r| r.measure == "instructions") {
-        &INSTRUCTIONS
-    } else {
-        &NS
-    }
-}
 
 fn num(x: Option<f64>, scale: f64, decimals: usize) -> String {
     x.map_or_else(|| "-".into(), |v| format!("{:.*}", decimals, v / scale))
@@ -49,8 +12,8 @@ fn num(x: Option<f64>, scale: f64, decimals: usize) -> String {
 
 pub fn render(title: &str, rows: &[Row]) -> String {
     let mut out = String::new();
-    let unit = unit_of(rows);
-    let u = unit.name;
+    let unit = Unit::of(rows);
+    let u = unit.short;
     let ok = rows.iter().filter(|r| r.status == "ok").count();
     let _ = writeln!(out, "{title}: {} cells, {ok} ok", rows.len());
     let width = rows.iter().map(|r| r.cell.len()).max().unwrap_or(4).max(4);
@@ -210,7 +173,7 @@ fn native_ratios(rows: &[Row], unit: &Unit) -> String {
         if !lines.is_empty() {
             let _ = writeln!(out, "round trip, wasm / native, transport {transport}: p50 (best process)");
             let header: String = compilers.iter().map(|c| format!("  {c:>16}")).collect();
-            let _ = writeln!(out, "  {:<12} {:>16}{header}", "codec", format!("native {}", unit.name));
+            let _ = writeln!(out, "  {:<12} {:>16}{header}", "codec", format!("native {}", unit.short));
             for line in lines {
                 let _ = writeln!(out, "{line}");
             }
@@ -236,7 +199,7 @@ fn codec_table(rows: &[Row], unit: &Unit) -> String {
     if codecs.is_empty() {
         return out;
     }
-    let _ = writeln!(out, "codecs ({} per message, p50; native / best wasm):", unit.name);
+    let _ = writeln!(out, "codecs ({} per message, p50; native / best wasm):", unit.short);
     let _ = writeln!(out, "  {:<12} {:>8}  {:>17}  {:>17}  {:>17}", "codec", "bytes", "encode", "decode", "round trip");
     let pair = |native: Option<f64>, wasm: Option<f64>| {
         let f = |v: Option<f64>| v.map_or("-".into(), |v| format!("{v:.0}"));
