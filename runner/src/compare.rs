@@ -35,6 +35,7 @@
 //! A *certain regression* ([`Comparison::regressions`]) is a `slower` entry whose whole interval
 //! is above the band: `lo > 1 + t`.
 
+use crate::matrix::Cell;
 use crate::results::samples::{self, Sample};
 use crate::stats::{self, Bootstrap, Interval};
 use anyhow::{bail, ensure, Context, Result};
@@ -707,7 +708,8 @@ impl Run {
 fn per_process_medians(samples: Vec<Sample>, run: &Run) -> HashMap<String, BTreeMap<String, Vec<f64>>> {
     type Processes = BTreeMap<(String, u32), Vec<f64>>;
     let mut grouped: HashMap<String, BTreeMap<String, Processes>> = HashMap::new();
-    for s in samples {
+    for mut s in samples {
+        s.cell = canonical(&s.cell);
         let owned = run.rows(&s.cell).is_some_and(|rows| rows.owns(&s));
         if owned && is_performance_metric(&s.metric) && s.value.is_finite() {
             let processes = grouped.entry(s.cell).or_default().entry(s.metric).or_default();
@@ -752,6 +754,12 @@ impl Columns {
     }
 }
 
+/// A cell's name as this runner writes it, so that runs from before an axis was added (whose
+/// names lack its value) pair with today's; a name it cannot parse stays as it is.
+fn canonical(name: &str) -> String {
+    Cell::parse(name).map_or_else(|_| name.to_owned(), |c| c.to_string())
+}
+
 /// The results file's rows, one [`CellRows`] per cell in order of first appearance.
 fn read_results(path: &Path) -> Result<Vec<CellRows>> {
     let mut reader =
@@ -764,7 +772,7 @@ fn read_results(path: &Path) -> Result<Vec<CellRows>> {
     for record in reader.records() {
         let record = record.with_context(|| format!("cannot read results file {}", path.display()))?;
         let field = |at: usize| record.get(at).unwrap_or_default().to_owned();
-        let name = field(columns.cell);
+        let name = canonical(&field(columns.cell));
         let line = record.position().map_or(0, |p| p.line());
         ensure!(!name.is_empty(), "results file {}: the row on line {line} has no cell name", path.display());
         let i = *index.entry(name.clone()).or_insert_with(|| {

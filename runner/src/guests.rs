@@ -1,15 +1,14 @@
-//! Building the guest `.wasm` files a matrix needs: one build per (profile, environment, memory
-//! layout, codec), each cached under `target/wasmatrix/guests/` with a fingerprint of everything
+//! Building the guest `.wasm` files a matrix needs: one build per (profile, environment, logging,
+//! memory layout, codec), each cached under `target/wasmatrix/guests/` with a fingerprint of everything
 //! that went into it, so a run builds only what changed.
 
-use crate::harness::wasmer::environment::guest_target;
-use crate::matrix::axes::{Axis, Codec, Engine, Environment, Profile, Transport};
+use crate::matrix::axes::{Axis, Codec, Engine, Environment, Logging, Profile, Transport};
 use crate::matrix::Cell;
 use anyhow::{bail, Context, Result};
 use sha2::{Digest, Sha256};
 use std::path::{Path, PathBuf};
 use std::process::Command;
-pub use wasmatrix_core::guests::GuestFiles;
+pub use wasmatrix_core::guests::{GuestFiles, Output};
 use wasmatrix_proto::guest_build::CODEC_ENV;
 
 /// Where the consumer's data and stack start in the shared memory. The producer keeps the
@@ -41,8 +40,8 @@ impl Layout {
         }
     }
 
-    fn link_args(self, role: Role) -> Vec<String> {
-        let args: Vec<String> = match (self, role) {
+    fn link_args(self, role: Role, environment: Environment) -> Vec<String> {
+        let mut args: Vec<String> = match (self, role) {
             (Layout::Own, _) => vec![],
             (Layout::Shared, Role::Producer) => vec!["--import-memory".into()],
             (Layout::Shared, Role::Consumer) => vec![
@@ -51,6 +50,14 @@ impl Layout {
                 format!("--global-base={SHARED_CONSUMER_BASE}"),
             ],
         };
+        if self == Layout::Shared {
+            // The host checks the layout against each guest's end of data and stack.
+            args.push("--export=__heap_base".into());
+            if environment == Environment::Wasi {
+                // WASI finds a guest's memory among its exports, even an imported one.
+                args.push("--export-memory".into());
+            }
+        }
         args.into_iter().flat_map(|a| ["-C".to_owned(), format!("link-arg={a}")]).collect()
     }
 }
@@ -75,6 +82,7 @@ impl Role {
 pub struct GuestBuild {
     pub profile: Profile,
     pub environment: Environment,
+    pub logging: Logging,
     pub layout: Layout,
     pub codec: Codec,
 }
@@ -85,14 +93,24 @@ impl GuestBuild {
         (cell.engine != Engine::Native).then_some(GuestBuild {
             profile: cell.profile,
             environment: cell.environment,
+            logging: cell.logging,
             layout: Layout::of(cell.transport),
             codec: cell.codec,
         })
     }
 
-    /// `<profile>/<environment>/<layout>/<codec>`: the build's folder under a guest directory.
+    /// `<profile>/<environment>/logging-<off|on>/<layout>/<codec>`: the build's folder under a
+    /// guest directory.
     pub fn relative_dir(&self) -> PathBuf {
-        [self.profile.name(), self.environment.name(), self.layout.name(), Axis::name(self.codec)].iter().collect()
+        let logging = format!("logging-{}", self.logging.name());
+        [self.profile.name(), self.environment.name(), &logging, self.layout.name(), Axis::name(self.codec)]
+            .iter()
+            .collect()
+    }
+
+    /// The Rust target the guests are built for.
+    pub fn target(&self) -> &'static str {
+        guest_target(self.environment)
     }
 
     pub fn files_in(&self, guest_dir: &Path) -> GuestFiles {
@@ -182,19 +200,29 @@ impl Builder {
     }
 
     fn cargo_build(&self, build: GuestBuild, role: Role, dest: &Path) -> Result<()> {
-        let target = guest_target(build.environment);
+        let target = build.target();
         let profile = format!("guest-{}", build.profile.name());
         let target_dir = self.target_dir();
         let package = format!("wasmatrix-{}", role.name());
-        let output = self
-            .cargo()
-            .env(CODEC_ENV, Axis::name(build.codec))
-            .args(["rustc", "--quiet", "--locked", "-p", &package, "--crate-type", "cdylib"])
+        let mut cargo = self.cargo();
+        cargo.env(CODEC_ENV, Axis::name(build.codec)).args([
+            "rustc",
+            "--quiet",
+            "--locked",
+            "-p",
+            &package,
+            "--crate-type",
+            "cdylib",
+        ]);
+        if role == Role::Consumer && build.logging == Logging::On {
+            cargo.args(["--features", "logging"]);
+        }
+        let output = cargo
             .args(["--target", target, "--profile", &profile])
             .arg("--target-dir")
             .arg(&target_dir)
             .arg("--")
-            .args(build.layout.link_args(role))
+            .args(build.layout.link_args(role, build.environment))
             .output()
             .context("cannot run cargo to build the guests")?;
         if !output.status.success() {
@@ -213,6 +241,14 @@ impl Builder {
         std::fs::rename(&partial, dest)
             .with_context(|| format!("cannot move {} to {}", partial.display(), dest.display()))?;
         Ok(())
+    }
+}
+
+/// The Rust target the guests are built for in an environment.
+pub fn guest_target(environment: Environment) -> &'static str {
+    match environment {
+        Environment::Bare => "wasm32-unknown-unknown",
+        Environment::Wasi => "wasm32-wasip1",
     }
 }
 

@@ -1,7 +1,6 @@
 //! Checks made before any cell runs, each failing with what is missing and how to install it.
 
-use crate::guests::GuestBuild;
-use crate::harness::wasmer::environment::guest_target;
+use crate::guests::{guest_target, GuestBuild};
 use crate::matrix::axes::{Compiler, Environment};
 use crate::matrix::Cell;
 use anyhow::{bail, Context, Result};

@@ -5,6 +5,7 @@
 
 use crate::matrix::Cell;
 use crate::results::row::{Row, Unit};
+use crate::stats::median;
 use anyhow::{bail, Context, Result};
 use std::collections::BTreeMap;
 use std::fmt::Write;
@@ -40,7 +41,7 @@ const REQUIRED: [&str; 12] = [
 ];
 
 /// The axis columns, in the order cells name them.
-const AXES: [&str; 6] = ["compiler", "engine", "environment", "transport", "codec", "profile"];
+const AXES: [&str; 7] = ["compiler", "engine", "environment", "transport", "codec", "profile", "logging"];
 
 /// Reads a results file, refusing one that lacks a column the report needs (naming them all).
 pub fn load(path: &Path) -> Result<Vec<Row>> {
@@ -61,10 +62,10 @@ pub fn load(path: &Path) -> Result<Vec<Row>> {
         bail!("{} holds no rows", path.display());
     }
     // Cells finish in the run's shuffled order; tell them in the matrix's: profile, codec,
-    // environment, transport, compiler, engine (a cell this runner cannot name goes last).
+    // logging, environment, transport, compiler, engine (a cell this runner cannot name goes last).
     rows.sort_by_key(|r: &Row| {
         Cell::parse(&r.cell)
-            .map(|c| (c.profile, c.codec, c.environment, c.transport, c.compiler, c.engine))
+            .map(|c| (c.profile, c.codec, c.logging, c.environment, c.transport, c.compiler, c.engine))
             .map_err(|_| r.cell.clone())
     });
     Ok(rows)
@@ -202,6 +203,9 @@ fn axis_value<'a>(row: &'a Row, axis: &str) -> &'a str {
         "environment" => &row.environment,
         "transport" => &row.transport,
         "codec" => &row.codec,
+        // Schema 2 files have no logging column: their cells logged nothing.
+        "logging" if row.logging.is_empty() => "off",
+        "logging" => &row.logging,
         _ => &row.profile,
     }
 }
@@ -221,12 +225,13 @@ impl<'a> Report<'a> {
         self.rows.iter().filter(|r| r.status == "ok")
     }
 
-    /// The native twin of `row`: same transport, codec, environment and profile, engine `native`.
+    /// The native twin of `row`: same transport, codec, environment, profile and logging, engine
+    /// `native`.
     fn twin(&self, row: &Row) -> Option<&'a Row> {
         self.ok().find(|n| {
             n.engine == "native"
-                && (&n.transport, &n.codec, &n.environment, &n.profile)
-                    == (&row.transport, &row.codec, &row.environment, &row.profile)
+                && (&n.transport, &n.codec, &n.environment, &n.profile, &n.logging)
+                    == (&row.transport, &row.codec, &row.environment, &row.profile, &row.logging)
         })
     }
 
@@ -243,6 +248,7 @@ impl<'a> Report<'a> {
         let mut tables = vec![self.run(), self.cells()];
         tables.extend(self.axes());
         tables.push(self.codecs());
+        tables.extend(self.environments());
         if self.unit.name == "ns" {
             tables.push(self.targets());
             tables.push(self.against_2021());
@@ -401,12 +407,103 @@ impl<'a> Report<'a> {
         t
     }
 
+    /// Per environment and logging, on the raw codec: what the environment costs at start and
+    /// what it and logging cost per round trip, each cell against the same cell (compiler,
+    /// engine, transport) under `bare` without logging. Only for runs with more than one.
+    fn environments(&self) -> Option<Table> {
+        let logging = |r: &Row| if r.logging.is_empty() { "off".to_owned() } else { r.logging.clone() };
+        let raw: Vec<&Row> = self.ok().filter(|r| r.codec == "raw").collect();
+        let mut variants: Vec<(String, String)> = Vec::new();
+        for r in &raw {
+            let v = (r.environment.clone(), logging(r));
+            if !variants.contains(&v) {
+                variants.push(v);
+            }
+        }
+        if variants.len() < 2 {
+            return None;
+        }
+        variants.sort();
+        let u = self.unit.short;
+        let mut t = Table::new(
+            "Environments and logging (raw codec)",
+            vec![
+                "environment",
+                "logging",
+                "cells",
+                "environment set-up µs",
+                "set-up from artifacts ms",
+                "wasm round trip p50",
+                "native twin p50",
+                "over bare, no logging",
+            ],
+        );
+        let range = |v: &[f64], decimals: usize| -> Value {
+            match (v.iter().copied().reduce(f64::min), v.iter().copied().reduce(f64::max)) {
+                (Some(lo), Some(hi)) => format!("{lo:.decimals$}–{hi:.decimals$}").into(),
+                _ => Value::Missing,
+            }
+        };
+        for (environment, log) in &variants {
+            let cells: Vec<&Row> =
+                raw.iter().copied().filter(|r| &r.environment == environment && &logging(r) == log).collect();
+            let wasm: Vec<&Row> = cells.iter().copied().filter(|r| r.engine != "native").collect();
+            let env_us: Vec<f64> = wasm.iter().filter_map(|r| r.environment_ns).map(|v| v as f64 / 1e3).collect();
+            let setup_ms: Vec<f64> = wasm
+                .iter()
+                .filter(|r| r.engine == "artifact")
+                .filter_map(|r| r.setup_ns)
+                .map(|v| v as f64 / 1e6)
+                .collect();
+            let rt: Vec<f64> = wasm.iter().filter_map(|r| (self.unit.rt)(r)).collect();
+            let native: Vec<f64> =
+                cells.iter().filter(|r| r.engine == "native").filter_map(|r| (self.unit.rt)(r)).collect();
+            // Each cell over the same cell under bare without logging: (ratio, difference).
+            let over: Vec<(f64, f64)> = cells
+                .iter()
+                .filter_map(|r| {
+                    let base = raw.iter().find(|b| {
+                        b.environment == "bare"
+                            && logging(b) == "off"
+                            && (&b.compiler, &b.engine, &b.transport) == (&r.compiler, &r.engine, &r.transport)
+                    })?;
+                    let (a, b) = ((self.unit.rt)(r)?, (self.unit.rt)(base)?);
+                    Some((a / b, a - b))
+                })
+                .collect();
+            let over = if environment == "bare" && log == "off" {
+                "baseline".into()
+            } else {
+                let ratios: Vec<f64> = over.iter().map(|o| o.0).collect();
+                let diffs: Vec<f64> = over.iter().map(|o| o.1).collect();
+                match (median(&ratios), median(&diffs)) {
+                    (Some(r), Some(d)) => format!("median {r:.2}×, {d:+.0} {u} (over {} cells)", over.len()).into(),
+                    _ => Value::Missing,
+                }
+            };
+            t.rows.push(vec![
+                environment.as_str().into(),
+                log.as_str().into(),
+                Value::Num(cells.len() as f64, 0),
+                range(&env_us, 1),
+                range(&setup_ms, 3),
+                range(&rt, 0),
+                range(&native, 0),
+                over,
+            ]);
+        }
+        t.notes.push(format!(
+            "Ranges are min–max over the cells of that environment and logging ({u}); \"over bare, no logging\" pairs \
+             each cell with the same compiler, engine and transport under bare without logging."
+        ));
+        Some(t)
+    }
+
     /// The README's speed targets, read on this run.
     fn targets(&self) -> Table {
         let mut t = Table::new("Speed targets", vec!["target", "goal", "measured", "met"]);
         // Round trip, raw, shared: the best wasm compiler over its twin, on p50 and best process.
-        let raw_shared = |r: &&Row| r.codec == "raw" && r.transport == "shared";
-        let native = self.ok().filter(raw_shared).find(|r| r.engine == "native");
+        let raw_shared = |r: &&Row| r.codec == "raw" && r.transport == "shared" && r.logging != "on";
         let best_by = |m: fn(&Row) -> Option<f64>| {
             self.ok()
                 .filter(raw_shared)
@@ -414,10 +511,10 @@ impl<'a> Report<'a> {
                 .filter_map(|r| m(r).map(|v| (v, r)))
                 .min_by(|a, b| a.0.total_cmp(&b.0))
         };
-        if let (Some(n), Some((p50, wasm)), Some((best, wasm_best))) =
-            (native, best_by(|r| r.rt_p50_ns), best_by(|r| r.rt_proc_min_ns))
-        {
-            let (np50, nbest) = (n.rt_p50_ns.unwrap_or(f64::NAN), n.rt_proc_min_ns.unwrap_or(f64::NAN));
+        let (p50, best) = (best_by(|r| r.rt_p50_ns), best_by(|r| r.rt_proc_min_ns));
+        let twins = (p50.and_then(|(_, w)| self.twin(w)), best.and_then(|(_, w)| self.twin(w)));
+        if let (Some((p50, wasm)), Some((best, wasm_best)), (Some(n50), Some(nmin))) = (p50, best, twins) {
+            let (np50, nbest) = (n50.rt_p50_ns.unwrap_or(f64::NAN), nmin.rt_proc_min_ns.unwrap_or(f64::NAN));
             let (r50, rbest) = (p50 / np50, best / nbest);
             t.rows.push(vec![
                 "round trip, raw, `shared`, best wasm cell over its native twin".into(),
@@ -471,7 +568,8 @@ impl<'a> Report<'a> {
     /// The 2021 report's claims beside this run's figures (raw codec; medians over processes).
     fn against_2021(&self) -> Table {
         let mut t = Table::new("Against the 2021 report", vec!["the report", "measured here"]);
-        let raw: Vec<&Row> = self.ok().filter(|r| r.codec == "raw").collect();
+        // Like for like with the report's figures: no logging (it has its own line).
+        let raw: Vec<&Row> = self.ok().filter(|r| r.codec == "raw" && r.logging != "on").collect();
         let mut compilers: Vec<&str> = Vec::new();
         for r in raw.iter().filter(|r| r.engine != "native") {
             if !compilers.contains(&r.compiler.as_str()) {
@@ -551,6 +649,38 @@ impl<'a> Report<'a> {
             )
             .into(),
         ]);
+        // Logging: each cell with logging on against the same cell without, per environment.
+        let mut by_environment: BTreeMap<&str, Vec<f64>> = BTreeMap::new();
+        for on in self.ok().filter(|r| r.codec == "raw" && r.logging == "on" && wasm(r)) {
+            let off = self.ok().find(|r| {
+                r.logging != "on"
+                    && (&r.compiler, &r.engine, &r.environment, &r.transport, &r.codec, &r.profile)
+                        == (&on.compiler, &on.engine, &on.environment, &on.transport, &on.codec, &on.profile)
+            });
+            if let (Some(a), Some(b)) = (on.rt_p50_ns, off.and_then(|r| r.rt_p50_ns)) {
+                by_environment.entry(&on.environment).or_default().push(a - b);
+            }
+        }
+        if !by_environment.is_empty() {
+            let per: Vec<String> = by_environment
+                .iter()
+                .map(|(env, d)| {
+                    let (lo, hi) = (
+                        d.iter().copied().fold(f64::INFINITY, f64::min),
+                        d.iter().copied().fold(f64::NEG_INFINITY, f64::max),
+                    );
+                    format!("{env} {lo:+.0} to {hi:+.0} ns ({} cells)", d.len())
+                })
+                .collect();
+            t.rows.push(vec![
+                "a call went from \"under 2 µs\" to \"under 40 µs\" when also doing some logging".into(),
+                format!(
+                    "one ~70-byte log line per message (formatted, then through the environment's way out), round trip p50 with logging minus without, same cell: {}",
+                    per.join("; ")
+                )
+                .into(),
+            ]);
+        }
         let mut codecs: Vec<&str> = self.ok().map(|r| r.codec.as_str()).collect();
         codecs.sort();
         codecs.dedup();

@@ -125,8 +125,9 @@ pub fn run(root: &Path, opts: &Options) -> Result<Finished> {
     // Everything the cells run, built before the first cell: wasm guests per variant (or taken
     // from --guests), and the native worker per profile.
     let builder = Builder::new(root)?;
+    let runnable = || cells.iter().filter(|c| c.unsupported().is_none());
     let mut guests: HashMap<GuestBuild, GuestFiles> = HashMap::new();
-    for build in cells.iter().filter_map(GuestBuild::of) {
+    for build in runnable().filter_map(GuestBuild::of) {
         if guests.contains_key(&build) {
             continue;
         }
@@ -140,7 +141,7 @@ pub fn run(root: &Path, opts: &Options) -> Result<Finished> {
         guests.insert(build, files);
     }
     let mut native_workers: HashMap<Profile, PathBuf> = HashMap::new();
-    for cell in cells.iter().filter(|c| c.engine == Engine::Native) {
+    for cell in runnable().filter(|c| c.engine == Engine::Native) {
         if let Entry::Vacant(slot) = native_workers.entry(cell.profile) {
             eprintln!("building the native worker (profile {})", cell.profile);
             slot.insert(builder.native_worker(cell.profile)?);
@@ -156,7 +157,7 @@ pub fn run(root: &Path, opts: &Options) -> Result<Finished> {
     let seed = opts.seed.unwrap_or_else(schedule::fresh_seed);
     let context = RunContext { measure: &measure, meta: &meta, mechanism: opts.mechanism, seed, pin: opts.pin };
     let slots = schedule::interleaved(cells.len(), measure.processes, seed);
-    let precompiles = cells.iter().filter(|c| c.engine == Engine::Artifact).count();
+    let precompiles = runnable().filter(|c| c.engine == Engine::Artifact).count();
     let progress = ProgressBar::new((precompiles + slots.len()) as u64).with_style(
         ProgressStyle::with_template("{bar:30} {pos}/{len} processes, {elapsed} elapsed, ETA {eta}  {msg}")
             .expect("valid template"),
@@ -181,7 +182,7 @@ pub fn run(root: &Path, opts: &Options) -> Result<Finished> {
         .iter()
         .enumerate()
         .map(|(index, cell)| {
-            let files = GuestBuild::of(cell).map(|build| guests[&build].clone());
+            let files = GuestBuild::of(cell).and_then(|build| guests.get(&build).cloned());
             let sizes = files.as_ref().map_or((None, None), |f| (file_size(&f.producer), file_size(&f.consumer)));
             CellRun {
                 cell: *cell,
@@ -221,9 +222,17 @@ pub fn run(root: &Path, opts: &Options) -> Result<Finished> {
         Ok(())
     };
 
+    // A cell that cannot run gets its row now, saying why.
+    for run in runs.iter_mut() {
+        if let Some(why) = run.cell.unsupported() {
+            run.failed = Some((Status::Unsupported, why.to_owned()));
+            finish(run, &mut rows)?;
+        }
+    }
+
     // Precompile every `artifact` cell before measuring anything, as a deployment would, so
     // that every measuring process loads settled artifacts.
-    for run in runs.iter_mut().filter(|r| r.cell.engine == Engine::Artifact) {
+    for run in runs.iter_mut().filter(|r| r.cell.engine == Engine::Artifact && !r.done) {
         progress.set_message(format!("precompiling {}", run.cell));
         let job = run.job(&measure, opts);
         match precompile(worker(&run.cell), &job) {

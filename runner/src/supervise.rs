@@ -24,6 +24,8 @@ pub enum Status {
     Crash,
     /// The worker did not finish within the matrix's `timeout_s` and was killed.
     Timeout,
+    /// The cell cannot run here (see `Cell::unsupported`); nothing was started.
+    Unsupported,
 }
 
 impl Status {
@@ -35,6 +37,7 @@ impl Status {
             Status::Trap => "trap",
             Status::Crash => "crash",
             Status::Timeout => "timeout",
+            Status::Unsupported => "unsupported",
         }
     }
 }

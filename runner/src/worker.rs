@@ -3,14 +3,28 @@
 
 use crate::harness::wasmer::transport::{CopyLink, SharedLink};
 use crate::harness::{wasmer, Failure};
-use crate::matrix::axes::{Engine, Transport};
+use crate::matrix::axes::{Engine, Environment, Transport};
 pub use wasmatrix_core::worker::*;
 
 pub fn main(job: &Job) {
-    serve(job, |job, report| match (job.phase, job.cell.engine, job.cell.transport) {
-        (_, Engine::Native, _) => Err(Failure::Error("native cells run in the wasmatrix-native worker".into())),
-        (Phase::Precompile, _, _) => wasmer::precompile(job, report),
-        (Phase::Measure, _, Transport::Copy) => exercise(wasmer::set_up::<CopyLink>(job, report)?, job, report),
-        (Phase::Measure, _, Transport::Shared) => exercise(wasmer::set_up::<SharedLink>(job, report)?, job, report),
+    serve(job, |job, report| {
+        // wasmer-wasix runs its syscalls on a tokio runtime, which must be entered while WASI
+        // guests are set up and called. Made before anything is timed: a host has one already.
+        let runtime = match job.cell.environment {
+            Environment::Wasi => Some(
+                tokio::runtime::Builder::new_multi_thread()
+                    .worker_threads(1)
+                    .build()
+                    .map_err(|e| Failure::Error(format!("cannot start the tokio runtime WASI needs: {e}")))?,
+            ),
+            Environment::Bare => None,
+        };
+        let _entered = runtime.as_ref().map(|r| r.enter());
+        match (job.phase, job.cell.engine, job.cell.transport) {
+            (_, Engine::Native, _) => Err(Failure::Error("native cells run in the wasmatrix-native worker".into())),
+            (Phase::Precompile, _, _) => wasmer::precompile(job, report),
+            (Phase::Measure, _, Transport::Copy) => exercise(wasmer::set_up::<CopyLink>(job, report)?, job, report),
+            (Phase::Measure, _, Transport::Shared) => exercise(wasmer::set_up::<SharedLink>(job, report)?, job, report),
+        }
     })
 }

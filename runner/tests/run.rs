@@ -239,7 +239,7 @@ fn list_prints_cells_and_honours_the_filter() {
     let list = runner(&["list", m.to_str().unwrap(), "--filter", "compiler=llvm transport=shared"]);
     assert!(list.status.success());
     let cells: Vec<String> = String::from_utf8_lossy(&list.stdout).lines().map(str::to_owned).collect();
-    assert_eq!(cells, ["llvm/jit/bare/shared/raw/release", "llvm/artifact/bare/shared/raw/release"]);
+    assert_eq!(cells, ["llvm/jit/bare/shared/raw/release/off", "llvm/artifact/bare/shared/raw/release/off"]);
 }
 
 #[test]
@@ -272,8 +272,12 @@ fn bad_input_fails_before_running_with_file_line_and_allowed_values() {
 
 /// A guest directory for one copy-transport cell holding these two modules.
 fn guests(dir: &Path, producer: &[u8], consumer: &[u8]) -> PathBuf {
+    guests_in(dir, "bare", producer, consumer)
+}
+
+fn guests_in(dir: &Path, environment: &str, producer: &[u8], consumer: &[u8]) -> PathBuf {
     let root = dir.join("guests");
-    let cell = root.join("release/bare/own-memory/raw");
+    let cell = root.join(format!("release/{environment}/logging-off/own-memory/raw"));
     std::fs::create_dir_all(&cell).unwrap();
     std::fs::write(cell.join("producer.wasm"), producer).unwrap();
     std::fs::write(cell.join("consumer.wasm"), consumer).unwrap();
@@ -345,4 +349,94 @@ fn a_wrong_checksum_is_flagged_in_its_row() {
     let (code, status, error) = run_guests(&producer(PRODUCE_OK, 42), &consumer(), TINY);
     assert_eq!((code, status.as_str()), (Some(1), "checksum_mismatch"), "{error}");
     assert!(error.contains("000000000000002a"), "{error}");
+}
+
+#[test]
+fn wasi_and_logging_cells_agree_with_bare_and_native_and_count_what_they_wrote() {
+    let dir = tempfile::tempdir().unwrap();
+    let axes = ALL_AXES
+        .replace(r#"["singlepass", "cranelift", "llvm", "rustc"]"#, r#"["cranelift", "rustc"]"#)
+        .replace(r#"["jit", "artifact", "native"]"#, r#"["artifact", "native"]"#)
+        .replace(r#"environment = ["bare"]"#, "environment = [\"bare\", \"wasi\"]\nlogging = [\"off\", \"on\"]");
+    let m = matrix(dir.path(), &axes, TINY);
+    let out = dir.path().join("r.csv");
+    let run = runner(&["run", m.to_str().unwrap(), "--out", out.to_str().unwrap()]);
+    assert!(run.status.success(), "{}", text(&run));
+    assert_eq!(rows(&out).len(), 2 * 2 * 2 * 2);
+    let sums = column(&out, "checksum");
+    assert!(sums.iter().all(|s| *s == sums[0] && !s.is_empty()), "{sums:?}");
+    let round_trips: u64 = column(&out, "round_trips")[0].parse().unwrap();
+    let get = |name: &str| column(&out, name);
+    let (cells, logs, stdouts, stderrs, env_ns) =
+        (get("cell"), get("log_bytes"), get("stdout_bytes"), get("stderr_bytes"), get("environment_ns"));
+    let mut line_bytes = std::collections::BTreeSet::new();
+    for i in 0..cells.len() {
+        let (wasi, logging, native) =
+            (cells[i].contains("/wasi/"), cells[i].ends_with("/on"), cells[i].starts_with("rustc/"));
+        if logging {
+            // one line per round trip, whatever carried it
+            let bytes: u64 = logs[i].parse().unwrap_or_else(|_| panic!("{}: log_bytes {:?}", cells[i], logs[i]));
+            assert_eq!(bytes % round_trips, 0, "{}", cells[i]);
+            line_bytes.insert(bytes);
+        } else {
+            assert!(logs[i].is_empty(), "{}: {}", cells[i], logs[i]);
+        }
+        // WASI's stdout holds the log and nothing else; stderr stays empty
+        match (wasi && !native, logging) {
+            (true, true) => assert_eq!(stdouts[i], logs[i], "{}", cells[i]),
+            (true, false) => assert_eq!(stdouts[i], "0", "{}", cells[i]),
+            (false, _) => assert!(stdouts[i].is_empty(), "{}", cells[i]),
+        }
+        assert_eq!(stderrs[i], if wasi && !native { "0" } else { "" }, "{}", cells[i]);
+        assert_eq!(env_ns[i].is_empty(), native, "{}: environment_ns {:?}", cells[i], env_ns[i]);
+    }
+    assert_eq!(line_bytes.len(), 1, "every sink took the same lines: {line_bytes:?}");
+    let summary = text(&run);
+    assert!(summary.contains("support, compiler x environment") && summary.contains("raw wasi log"), "{summary}");
+}
+
+/// What a WASI guest can reach: the producer's `checksum` export tries to open `etc/passwd` in its
+/// root and `../etc/passwd` above it, counts its environment variables and writes six bytes to
+/// stdout, and returns (errno, errno, count) packed as its "checksum", which the row shows.
+#[test]
+fn a_wasi_guest_sees_an_empty_root_no_variables_and_a_captured_stdout() {
+    let producer = wat(r#"(module
+          (import "wasi_snapshot_preview1" "path_open"
+            (func $open (param i32 i32 i32 i32 i32 i64 i64 i32 i32) (result i32)))
+          (import "wasi_snapshot_preview1" "fd_write" (func $write (param i32 i32 i32 i32) (result i32)))
+          (import "wasi_snapshot_preview1" "environ_sizes_get" (func $envs (param i32 i32) (result i32)))
+          (memory (export "memory") 1)
+          (data (i32.const 100) "etc/passwd")
+          (data (i32.const 150) "../etc/passwd")
+          (data (i32.const 200) "hello\n")
+          (func $errno (param $path i32) (param $len i32) (result i64)
+            (i64.extend_i32_u (call $open (i32.const 3) (i32.const 0) (local.get $path) (local.get $len)
+              (i32.const 0) (i64.const 0x1fffffff) (i64.const 0x1fffffff) (i32.const 0) (i32.const 600))))
+          (func (export "produce") (param i32) (result i64) i64.const 0x0000001000000004)
+          (func (export "reply_buffer") (param i32) (result i32) i32.const 64)
+          (func (export "check_reply") (param i32 i32) (result i32) i32.const 0)
+          (func (export "checksum") (result i64)
+            (i32.store (i32.const 300) (i32.const 200))
+            (i32.store (i32.const 304) (i32.const 6))
+            (drop (call $write (i32.const 1) (i32.const 300) (i32.const 1) (i32.const 400)))
+            (drop (call $envs (i32.const 500) (i32.const 504)))
+            (i64.or (i64.or
+              (i64.shl (call $errno (i32.const 100) (i32.const 10)) (i64.const 48))
+              (i64.shl (call $errno (i32.const 150) (i32.const 13)) (i64.const 32)))
+              (i64.extend_i32_u (i32.load (i32.const 500)))))
+          (func (export "bench_encode") (param i32 i32) (result i32) i32.const 4)
+          (func (export "error_message") (result i64) i64.const 0))"#);
+    let dir = tempfile::tempdir().unwrap();
+    let g = guests_in(dir.path(), "wasi", &producer, &consumer());
+    let m = matrix(dir.path(), &ONE_CELL.replace(r#"["bare"]"#, r#"["wasi"]"#), TINY);
+    let out = dir.path().join("r.csv");
+    let run = runner(&["run", m.to_str().unwrap(), "--out", out.to_str().unwrap(), "--guests", g.to_str().unwrap()]);
+    assert_eq!(column(&out, "status"), ["checksum_mismatch"], "{}", text(&run));
+    let sum = u64::from_str_radix(&column(&out, "checksum")[0], 16).unwrap();
+    let (inside, above, variables) = (sum >> 48, (sum >> 32) & 0xffff, sum & 0xffff_ffff);
+    assert_eq!(inside, 44, "etc/passwd inside the root: ENOENT, the root is empty ({sum:016x})");
+    assert_ne!(above, 0, "../etc/passwd must not open ({sum:016x})");
+    assert_eq!(variables, 0, "no environment variables ({sum:016x})");
+    assert_eq!(column(&out, "stdout_bytes"), ["6"]);
+    assert!(!text(&run).contains("hello"), "the guest's stdout never reaches the runner's: {}", text(&run));
 }

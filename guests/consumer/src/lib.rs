@@ -1,29 +1,44 @@
 //! The consumer: decodes (or accesses in place) one record, does the work of
-//! `wasmatrix_proto::work` on it, and encodes a small reply. Plain Rust, generic over the codec;
-//! the wasm exports are in [`exports`] (wasm32 only).
+//! `wasmatrix_proto::work` on it, and encodes a small reply; with a log sink, it writes one log
+//! line per message. Plain Rust, generic over the codec and the sink; the wasm exports are in
+//! [`exports`] (wasm32 only).
+
+pub mod log;
 
 use core::hint::black_box;
+use log::{LogSink, NoLog};
 use wasmatrix_proto::work::{self, Scratch};
 use wasmatrix_proto::{Codec, DecodeError, LogView};
 
-pub struct Consumer<C> {
+pub struct Consumer<C, S = NoLog> {
     codec: C,
     scratch: Scratch,
+    sink: S,
+    /// The log line being written, reused.
+    line: String,
 }
 
-impl<C: Codec> Default for Consumer<C> {
+impl<C: Codec, S: LogSink + Default> Default for Consumer<C, S> {
     fn default() -> Self {
-        Consumer { codec: C::default(), scratch: Scratch::default() }
+        Consumer { codec: C::default(), scratch: Scratch::default(), sink: S::default(), line: String::new() }
     }
 }
 
-impl<C: Codec> Consumer<C> {
+impl<C: Codec, S: LogSink> Consumer<C, S> {
     /// Answers one encoded request; the reply bytes stay valid until the next call.
     pub fn consume(&mut self, request: &[u8]) -> Result<&[u8], DecodeError> {
         let len = request.len() as u32;
         let scratch = &mut self.scratch;
         let reply = self.codec.decode(request, |view| work::process(view, len, scratch))?;
+        if S::ON {
+            log::write_line(&mut self.sink, &mut self.line, &reply);
+        }
         Ok(self.codec.encode_reply(&reply))
+    }
+
+    /// The log sink, for the bytes it took.
+    pub fn sink(&self) -> &S {
+        &self.sink
     }
 
     /// The decode benchmark: decodes (or validates and accesses) `request` `n` times, reading
@@ -53,8 +68,14 @@ pub mod exports {
 
     include!(concat!(env!("OUT_DIR"), "/selected_codec.rs"));
 
+    /// The build's log sink: none, or (feature `logging`) the environment's way out.
+    #[cfg(not(feature = "logging"))]
+    type Sink = crate::log::NoLog;
+    #[cfg(feature = "logging")]
+    type Sink = crate::log::wasm::EnvironmentLog;
+
     thread_local! {
-        static CONSUMER: RefCell<Consumer<Selected>> = RefCell::new(Consumer::default());
+        static CONSUMER: RefCell<Consumer<Selected, Sink>> = RefCell::new(Consumer::default());
     }
 
     /// Where the host may write a request of `len` bytes (`copy` transport).

@@ -79,8 +79,22 @@ axis! {
     /// What the guests may import from the host; configured in the runner's
     /// `harness::wasmer::environment`.
     Environment "environment" {
-        /// Only the imports the runner defines (the shared memory, if any).
+        /// Only the imports the runner defines (the shared memory, the log sink), built for
+        /// `wasm32-unknown-unknown`.
         Bare = "bare",
+        /// WASI preview 1 under wasmer-wasix: the guests built for `wasm32-wasip1` as reactors
+        /// (libraries of exports the host calls many times), each with a WASI environment of its
+        /// own that sees one empty directory.
+        Wasi = "wasi",
+    }
+}
+
+axis! {
+    /// Whether the consumer writes one log line per message, through its environment's way out
+    /// (see guests/consumer/src/log.rs).
+    Logging "logging" {
+        Off = "off",
+        On = "on",
     }
 }
 

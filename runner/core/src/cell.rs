@@ -13,11 +13,12 @@ pub struct Cell {
     pub transport: Transport,
     pub codec: Codec,
     pub profile: Profile,
+    pub logging: Logging,
 }
 
 impl Cell {
     /// (axis, value) pairs in the order of the cell's name and of the CSV columns.
-    pub fn values(&self) -> [(&'static str, &'static str); 6] {
+    pub fn values(&self) -> [(&'static str, &'static str); 7] {
         [
             (Compiler::NAME, self.compiler.name()),
             (Engine::NAME, self.engine.name()),
@@ -25,12 +26,14 @@ impl Cell {
             (Transport::NAME, self.transport.name()),
             (Codec::NAME, Axis::name(self.codec)),
             (Profile::NAME, self.profile.name()),
+            (Logging::NAME, self.logging.name()),
         ]
     }
 
-    /// Why this combination of values is not a cell that can run, if it is not. Matrices skip
-    /// such combinations (`runner list` counts them).
-    pub fn unsupported(&self) -> Option<&'static str> {
+    /// Why this combination of values is not a cell at all, if it is not: a value of one axis
+    /// that only goes with certain values of another. Matrices skip such combinations (`runner
+    /// list` counts them); cells that exist but cannot run are [`Cell::unsupported`] instead.
+    pub fn not_a_cell(&self) -> Option<&'static str> {
         match (self.compiler == Compiler::Rustc, self.engine == Engine::Native) {
             (true, false) => Some("rustc compiles native code, so it runs only with the native engine"),
             (false, true) => Some("the native engine runs rustc's native code, not a wasm compiler's"),
@@ -38,7 +41,14 @@ impl Cell {
         }
     }
 
-    /// Parses the `Display` form, `compiler/engine/environment/transport/codec/profile`.
+    /// Why this cell cannot run here, if it cannot: the one place that decides which cells of a
+    /// matrix run. Such a cell gets a row with status `unsupported` and this reason.
+    pub fn unsupported(&self) -> Option<&'static str> {
+        None
+    }
+
+    /// Parses the `Display` form, `compiler/engine/environment/transport/codec/profile/logging`.
+    /// Names from before the logging axis (schema 2 files) end at the profile and mean logging off.
     pub fn parse(id: &str) -> Result<Cell, String> {
         fn value<A: Axis>(part: Option<&str>) -> Result<A, String> {
             let part = part.ok_or_else(|| format!("missing {} in cell name", A::NAME))?;
@@ -52,10 +62,14 @@ impl Cell {
             transport: value(parts.next())?,
             codec: value(parts.next())?,
             profile: value(parts.next())?,
+            logging: match parts.next() {
+                None => Logging::Off,
+                some => value(some)?,
+            },
         };
         match parts.next() {
             None => Ok(cell),
-            Some(extra) => Err(format!("unexpected `{extra}` after the profile in cell name `{id}`")),
+            Some(extra) => Err(format!("unexpected `{extra}` after the logging in cell name `{id}`")),
         }
     }
 }
@@ -87,10 +101,16 @@ mod tests {
 
     #[test]
     fn name_round_trips() {
-        let cell = Cell::parse("llvm/artifact/bare/shared/raw/release").unwrap();
+        let cell = Cell::parse("llvm/artifact/wasi/shared/raw/release/on").unwrap();
         assert_eq!(cell.compiler, Compiler::Llvm);
+        assert_eq!(cell.environment, Environment::Wasi);
         assert_eq!(cell.transport, Transport::Shared);
+        assert_eq!(cell.logging, Logging::On);
         assert_eq!(Cell::parse(&cell.to_string()), Ok(cell));
+        // A schema 2 name, from before the logging axis.
+        let old = Cell::parse("llvm/artifact/bare/shared/raw/release").unwrap();
+        assert_eq!(old.logging, Logging::Off);
+        assert_eq!(old.to_string(), "llvm/artifact/bare/shared/raw/release/off");
     }
 
     #[test]
@@ -98,6 +118,7 @@ mod tests {
         let err = Cell::parse("v8/jit/bare/copy/raw/release").unwrap_err();
         assert!(err.contains("unknown compiler `v8`") && err.contains("singlepass, cranelift, llvm"), "{err}");
         assert!(Cell::parse("llvm/jit").unwrap_err().contains("missing environment"));
-        assert!(Cell::parse("llvm/jit/bare/copy/raw/release/x").is_err());
+        assert!(Cell::parse("llvm/jit/bare/copy/raw/release/x").unwrap_err().contains("unknown logging `x`"));
+        assert!(Cell::parse("llvm/jit/bare/copy/raw/release/off/x").is_err());
     }
 }

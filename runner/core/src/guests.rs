@@ -35,6 +35,19 @@ pub trait Guests {
 
     /// Bytes moved so far.
     fn traffic(&self) -> Traffic;
+
+    /// What the guests wrote out of their sandbox so far.
+    fn output(&self) -> Output;
+}
+
+/// Bytes the guests wrote out of their sandbox; `None` where a channel does not exist.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Output {
+    /// Log lines the consumer's sink took (logging on).
+    pub log_bytes: Option<u64>,
+    /// What the guests wrote to their WASI stdout and stderr.
+    pub stdout_bytes: Option<u64>,
+    pub stderr_bytes: Option<u64>,
 }
 
 /// Message bytes moved between the guests.

@@ -67,6 +67,8 @@ pub struct Report {
     pub compile_ns: Option<u64>,
     pub artifact_bytes: Option<u64>,
     pub load_ns: Option<u64>,
+    /// Creating the guests' environment before instantiating them (their WASI environments).
+    pub environment_ns: Option<u64>,
     pub instantiate_ns: Option<u64>,
     pub first_round_trip_ns: Option<u64>,
     pub round_trip: Vec<f64>,
@@ -78,6 +80,11 @@ pub struct Report {
     pub reply_bytes_mean: Option<f64>,
     pub copied_bytes_per_round_trip: Option<f64>,
     pub checksum: Option<u64>,
+    /// Bytes of log lines the consumer's sink took (logging on).
+    pub log_bytes: Option<u64>,
+    /// Bytes the guests wrote to their WASI stdout and stderr, which the worker captures.
+    pub stdout_bytes: Option<u64>,
+    pub stderr_bytes: Option<u64>,
     pub peak_rss_kib: Option<u64>,
     pub failure: Option<(FailureKind, String)>,
 }
@@ -150,6 +157,10 @@ fn exercise_with<G: Guests>(
     report.reply_bytes_mean = Some(traffic.reply_bytes as f64 / round_trips);
     report.copied_bytes_per_round_trip = Some(traffic.copied_bytes as f64 / round_trips);
     report.checksum = Some(guests.checksum()?);
+    let output = guests.output();
+    report.log_bytes = output.log_bytes;
+    report.stdout_bytes = output.stdout_bytes;
+    report.stderr_bytes = output.stderr_bytes;
 
     // The codec alone, inside the guests: sample k encodes, then decodes, record k; staging the
     // request to decode is not measured.

@@ -4,9 +4,10 @@
 //! they are. Every wasm row can be read as a ratio to its native twin.
 
 use std::hint::black_box;
+use wasmatrix_consumer::log::{BufferLog, LogSink, NoLog};
 use wasmatrix_consumer::Consumer;
-use wasmatrix_core::axes::Transport;
-use wasmatrix_core::guests::{Failure, Guests, Traffic};
+use wasmatrix_core::axes::{Logging, Transport};
+use wasmatrix_core::guests::{Failure, Guests, Output, Traffic};
 use wasmatrix_core::measure::time;
 use wasmatrix_core::worker::{exercise, Job, Report};
 use wasmatrix_producer::Producer;
@@ -56,9 +57,26 @@ impl Link for SharedLink {
     }
 }
 
-pub struct NativePair<C, L> {
+/// A log sink whose bytes the worker can report.
+pub trait Sink: LogSink + Default {
+    fn bytes(&self) -> Option<u64>;
+}
+
+impl Sink for NoLog {
+    fn bytes(&self) -> Option<u64> {
+        None
+    }
+}
+
+impl Sink for BufferLog {
+    fn bytes(&self) -> Option<u64> {
+        Some(self.buffer.len() as u64)
+    }
+}
+
+pub struct NativePair<C, L, S> {
     producer: Producer<C>,
-    consumer: Consumer<C>,
+    consumer: Consumer<C, S>,
     to_consumer: L,
     to_producer: L,
     traffic: Traffic,
@@ -66,7 +84,7 @@ pub struct NativePair<C, L> {
     staged: AlignedBuf,
 }
 
-impl<C: Codec, L: Link> Default for NativePair<C, L> {
+impl<C: Codec, L: Link, S: Sink> Default for NativePair<C, L, S> {
     fn default() -> Self {
         NativePair {
             producer: Producer::default(),
@@ -79,7 +97,7 @@ impl<C: Codec, L: Link> Default for NativePair<C, L> {
     }
 }
 
-impl<C: Codec, L: Link> Guests for NativePair<C, L> {
+impl<C: Codec, L: Link, S: Sink> Guests for NativePair<C, L, S> {
     #[inline]
     fn round_trip(&mut self, i: u32) -> Result<(), Failure> {
         let request = self.producer.produce(i);
@@ -129,10 +147,15 @@ impl<C: Codec, L: Link> Guests for NativePair<C, L> {
     fn traffic(&self) -> Traffic {
         Traffic { copied_bytes: self.to_consumer.copied_bytes() + self.to_producer.copied_bytes(), ..self.traffic }
     }
+
+    fn output(&self) -> Output {
+        Output { log_bytes: self.consumer.sink().bytes(), ..Output::default() }
+    }
 }
 
-/// Sets the native pair up for the job's codec and transport ("instantiate": constructing both
-/// sides), then measures it.
+/// Sets the native pair up for the job's codec, transport and logging ("instantiate":
+/// constructing both sides), then measures it. A native log line goes to a buffer, as a `bare`
+/// guest's goes to the host's; the environment changes nothing else natively.
 pub fn set_up_and_exercise(job: &Job, report: &mut Report) -> Result<(), Failure> {
     struct Visit<'a> {
         job: &'a Job,
@@ -141,14 +164,16 @@ pub fn set_up_and_exercise(job: &Job, report: &mut Report) -> Result<(), Failure
     impl CodecVisitor for Visit<'_> {
         type Output = Result<(), Failure>;
         fn visit<C: Codec>(self) -> Self::Output {
-            match self.job.cell.transport {
-                Transport::Copy => run::<C, CopyLink>(self.job, self.report),
-                Transport::Shared => run::<C, SharedLink>(self.job, self.report),
+            match (self.job.cell.transport, self.job.cell.logging) {
+                (Transport::Copy, Logging::Off) => run::<C, CopyLink, NoLog>(self.job, self.report),
+                (Transport::Copy, Logging::On) => run::<C, CopyLink, BufferLog>(self.job, self.report),
+                (Transport::Shared, Logging::Off) => run::<C, SharedLink, NoLog>(self.job, self.report),
+                (Transport::Shared, Logging::On) => run::<C, SharedLink, BufferLog>(self.job, self.report),
             }
         }
     }
-    fn run<C: Codec, L: Link>(job: &Job, report: &mut Report) -> Result<(), Failure> {
-        let (pair, ns) = time(NativePair::<C, L>::default);
+    fn run<C: Codec, L: Link, S: Sink>(job: &Job, report: &mut Report) -> Result<(), Failure> {
+        let (pair, ns) = time(NativePair::<C, L, S>::default);
         report.instantiate_ns = Some(ns);
         exercise(pair, job, report)
     }

@@ -3,4 +3,4 @@
 
 pub mod wasmer;
 
-pub use wasmatrix_core::guests::{Failure, Guests, Traffic};
+pub use wasmatrix_core::guests::{Failure, Guests, Output, Traffic};

@@ -41,8 +41,8 @@ impl Selector {
     }
 }
 
-fn axis_names() -> [&'static str; 6] {
-    [Compiler::NAME, Engine::NAME, Environment::NAME, Transport::NAME, Codec::NAME, Profile::NAME]
+fn axis_names() -> [&'static str; 7] {
+    [Compiler::NAME, Engine::NAME, Environment::NAME, Transport::NAME, Codec::NAME, Profile::NAME, Logging::NAME]
 }
 
 /// Resolves an axis name and its value names to their canonical static names.
@@ -61,6 +61,7 @@ fn check_axis_values<'a>(
         Transport::NAME => check::<Transport>(values),
         Codec::NAME => check::<Codec>(values),
         Profile::NAME => check::<Profile>(values),
+        Logging::NAME => check::<Logging>(values),
         _ => bail!("unknown axis `{axis}`; axes: {}", axis_names().join(", ")),
     }
 }
@@ -82,6 +83,7 @@ pub struct Matrix {
     transports: Vec<Transport>,
     codecs: Vec<Codec>,
     profiles: Vec<Profile>,
+    loggings: Vec<Logging>,
     excludes: Vec<Selector>,
 }
 
@@ -105,6 +107,8 @@ struct RawAxes {
     transport: Vec<Spanned<String>>,
     codec: Vec<Spanned<String>>,
     profile: Vec<Spanned<String>>,
+    /// Optional: `["off"]` when left out.
+    logging: Option<Vec<Spanned<String>>>,
 }
 
 #[derive(Deserialize)]
@@ -192,6 +196,10 @@ impl Matrix {
             transports: values(&a.transport, &at)?,
             codecs: values(&a.codec, &at)?,
             profiles: values(&a.profile, &at)?,
+            loggings: match &a.logging {
+                Some(list) => values(list, &at)?,
+                None => vec![Logging::Off],
+            },
             excludes,
         };
         if matrix.cells().is_empty() {
@@ -201,18 +209,21 @@ impl Matrix {
     }
 
     /// Every combination of the listed axis values, minus the exclusions, in a stable order;
-    /// some may be [`Cell::unsupported`].
+    /// some are [`Cell::not_a_cell`].
     pub fn combinations(&self) -> Vec<Cell> {
         let mut cells = Vec::new();
         for &profile in &self.profiles {
             for &codec in &self.codecs {
-                for &environment in &self.environments {
-                    for &transport in &self.transports {
-                        for &compiler in &self.compilers {
-                            for &engine in &self.engines {
-                                let cell = Cell { compiler, engine, environment, transport, codec, profile };
-                                if !self.excludes.iter().any(|x| x.matches(&cell)) {
-                                    cells.push(cell);
+                for &logging in &self.loggings {
+                    for &environment in &self.environments {
+                        for &transport in &self.transports {
+                            for &compiler in &self.compilers {
+                                for &engine in &self.engines {
+                                    let cell =
+                                        Cell { compiler, engine, environment, transport, codec, profile, logging };
+                                    if !self.excludes.iter().any(|x| x.matches(&cell)) {
+                                        cells.push(cell);
+                                    }
                                 }
                             }
                         }
@@ -223,9 +234,10 @@ impl Matrix {
         cells
     }
 
-    /// The cells to run: the supported combinations.
+    /// The matrix's cells: every combination that is a cell. Each gets a row, the
+    /// [`Cell::unsupported`] ones a row that says why they cannot run.
     pub fn cells(&self) -> Vec<Cell> {
-        self.combinations().into_iter().filter(|c| c.unsupported().is_none()).collect()
+        self.combinations().into_iter().filter(|c| c.not_a_cell().is_none()).collect()
     }
 }
 

@@ -12,7 +12,7 @@ use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 use wasmatrix_core::measure::MechanismKind;
 
-pub const SCHEMA_VERSION: u32 = 2;
+pub const SCHEMA_VERSION: u32 = 3;
 
 /// A results row; read back (`runner report`) by column name, columns a file's older schema lacks
 /// left empty.
@@ -107,6 +107,13 @@ pub struct Row {
     pub cpu_governor: String,
     pub loadavg_min: Option<f64>,
     pub loadavg_max: Option<f64>,
+
+    // Schema 3: the logging axis, the environment's start-up, and what the guests wrote.
+    pub logging: String,
+    pub environment_ns: Option<u64>,
+    pub log_bytes: Option<u64>,
+    pub stdout_bytes: Option<u64>,
+    pub stderr_bytes: Option<u64>,
 }
 
 /// Rounds to 0.1, which is below the timer's resolution for batched means.
@@ -337,6 +344,11 @@ impl Row {
             cpu_governor: meta.cpu_governor.clone(),
             loadavg_min: loadavg.iter().copied().reduce(f64::min),
             loadavg_max: loadavg.iter().copied().reduce(f64::max),
+            logging: values[6].1.into(),
+            environment_ns: one_shot(s, "environment_ns").0,
+            log_bytes: r.log_bytes,
+            stdout_bytes: r.stdout_bytes,
+            stderr_bytes: r.stderr_bytes,
         }
     }
 }

@@ -34,7 +34,7 @@ pub struct Sample {
     /// The process's position in the run's schedule (0-based): the order processes ran in.
     pub seq: u32,
     /// What was measured, its unit in the name: `rt_ns`, `call_floor_ns`, `encode_ns`,
-    /// `decode_ns`, `*_instructions`, the start-up phases `compile_ns` ... `cold_start_ns`, and
+    /// `decode_ns`, `*_instructions`, the start-up phases `compile_ns` ... `cold_start_ns` (with `environment_ns`), and
     /// the process's context (`loadavg_start`, `loadavg_end`, `peak_rss_kib`).
     pub metric: String,
     /// The sample's index within its process and metric (0 for one-shot metrics).
@@ -81,6 +81,7 @@ pub fn of_process(id: &ProcessId, mechanism: MechanismKind, outcome: &ProcessOut
         for (name, value) in [
             ("compile_ns", r.compile_ns),
             ("load_ns", r.load_ns),
+            ("environment_ns", r.environment_ns),
             ("instantiate_ns", r.instantiate_ns),
             ("setup_ns", setup_ns(id.cell.engine, outcome)),
             ("first_round_trip_ns", r.first_round_trip_ns),
@@ -101,7 +102,8 @@ pub fn of_process(id: &ProcessId, mechanism: MechanismKind, outcome: &ProcessOut
 }
 
 /// From guest files to callable guests in the measured process: loading artifacts, or compiling
-/// in process (jit), or nothing more (native), then instantiating.
+/// in process (jit), or nothing more (native), then creating their environment (WASI), then
+/// instantiating.
 fn setup_ns(engine: Engine, outcome: &ProcessOutcome) -> Option<u64> {
     let r = &outcome.report;
     let code_ns = match engine {
@@ -109,7 +111,7 @@ fn setup_ns(engine: Engine, outcome: &ProcessOutcome) -> Option<u64> {
         Engine::Jit => r.compile_ns,
         Engine::Native => Some(0),
     };
-    code_ns.zip(r.instantiate_ns).map(|(code, inst)| code + inst)
+    code_ns.zip(r.instantiate_ns).map(|(code, inst)| code + r.environment_ns.unwrap_or(0) + inst)
 }
 
 /// `<dir>/<name>.csv` -> `<dir>/<name>.samples.csv.gz`.

@@ -112,8 +112,38 @@ pub fn render(title: &str, rows: &[Row]) -> String {
             );
         }
     }
+    out.push_str(&support_table(rows));
     out.push_str(&native_ratios(rows, unit));
     out.push_str(&codec_table(rows, unit));
+    out
+}
+
+/// Compiler x environment: how many of each pair's cells ran `ok`, of how many; `unsupported`
+/// where none can run. Printed when the run has more than one environment or an unsupported cell.
+fn support_table(rows: &[Row]) -> String {
+    let mut out = String::new();
+    let environments = distinct(rows, |r| &r.environment);
+    if environments.len() < 2 && rows.iter().all(|r| r.status != "unsupported") {
+        return out;
+    }
+    let _ = writeln!(out, "support, compiler x environment (cells ok / cells):");
+    let header: String = environments.iter().map(|e| format!("  {e:>11}")).collect();
+    let _ = writeln!(out, "  {:<10}{header}", "compiler");
+    for compiler in distinct(rows, |r| &r.compiler) {
+        let mut line = format!("  {compiler:<10}");
+        for environment in &environments {
+            let cells: Vec<&Row> =
+                rows.iter().filter(|r| r.compiler == compiler && r.environment == *environment).collect();
+            let ok = cells.iter().filter(|r| r.status == "ok").count();
+            let text = match cells.len() {
+                0 => "-".to_owned(),
+                _ if cells.iter().all(|r| r.status == "unsupported") => "unsupported".to_owned(),
+                n => format!("{ok}/{n}"),
+            };
+            let _ = write!(line, "  {text:>11}");
+        }
+        let _ = writeln!(out, "{line}");
+    }
     out
 }
 
@@ -136,23 +166,50 @@ fn distinct<'a>(rows: &'a [Row], key: impl Fn(&'a Row) -> &'a str) -> Vec<&'a st
     values
 }
 
-/// Round trip of each compiler over its native twin (same codec, transport, environment and
-/// profile), as `p50 ratio (best-process ratio)`. A compiler's figure is its engine with the lower p50
-/// (the engines run the same code). `~` marks a ratio with a noisy cell on either side.
+/// Round trip of each compiler over its native twin (same codec, transport, environment, logging
+/// and profile), as `p50 ratio (best-process ratio)`. A compiler's figure is its engine with the
+/// lower p50 (the engines run the same code). `~` marks a ratio with a noisy cell on either side.
 fn native_ratios(rows: &[Row], unit: &Unit) -> String {
     let mut out = String::new();
     let compilers: Vec<&str> = distinct(rows, |r| &r.compiler).into_iter().filter(|c| *c != "rustc").collect();
+    // The row label names the environment, logging and profile only where the run has several.
+    let several = |key: fn(&Row) -> &str| distinct(rows, key).len() > 1;
+    let (by_env, by_log, by_profile) = (several(|r| &r.environment), several(|r| &r.logging), several(|r| &r.profile));
+    let mut variants: Vec<(&str, &str, &str, &str)> = Vec::new();
+    for r in rows {
+        let v = (r.codec.as_str(), r.environment.as_str(), r.logging.as_str(), r.profile.as_str());
+        if !variants.contains(&v) {
+            variants.push(v);
+        }
+    }
+    let width = 12 + if by_env { 5 } else { 0 } + if by_log { 4 } else { 0 } + if by_profile { 8 } else { 0 };
     for transport in distinct(rows, |r| &r.transport) {
         let mut lines = Vec::new();
-        for codec in distinct(rows, |r| &r.codec) {
-            let twin = |r: &Row| r.transport == transport && r.codec == codec;
+        for &(codec, environment, logging, profile) in &variants {
+            let twin = |r: &Row| {
+                r.transport == transport
+                    && r.codec == codec
+                    && r.environment == environment
+                    && r.logging == logging
+                    && r.profile == profile
+            };
             let Some(native) = fastest(rows, unit, |r| twin(r) && r.engine == "native") else {
                 continue;
             };
             let (Some(native_p50), Some(native_min)) = ((unit.rt)(native), (unit.best)(native)) else {
                 continue;
             };
-            let mut line = format!("  {codec:<12} {:>16}", format!("{native_p50:.0} ({native_min:.0})"));
+            let mut label = codec.to_owned();
+            if by_env {
+                label = format!("{label} {environment}");
+            }
+            if by_log && logging == "on" {
+                label.push_str(" log");
+            }
+            if by_profile {
+                label = format!("{label} {profile}");
+            }
+            let mut line = format!("  {label:<width$} {:>16}", format!("{native_p50:.0} ({native_min:.0})"));
             for compiler in &compilers {
                 let cell = match fastest(rows, unit, |r| twin(r) && r.compiler == *compiler) {
                     Some(wasm) => {
@@ -173,7 +230,7 @@ fn native_ratios(rows: &[Row], unit: &Unit) -> String {
         if !lines.is_empty() {
             let _ = writeln!(out, "round trip, wasm / native, transport {transport}: p50 (best process)");
             let header: String = compilers.iter().map(|c| format!("  {c:>16}")).collect();
-            let _ = writeln!(out, "  {:<12} {:>16}{header}", "codec", format!("native {}", unit.short));
+            let _ = writeln!(out, "  {:<width$} {:>16}{header}", "codec", format!("native {}", unit.short));
             for line in lines {
                 let _ = writeln!(out, "{line}");
             }

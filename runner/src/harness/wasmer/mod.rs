@@ -11,6 +11,7 @@ use crate::harness::Failure;
 use crate::matrix::axes::Engine;
 use crate::measure::time;
 use crate::worker::{Job, Report};
+use environment::Host;
 use pair::Pair;
 use transport::Transport;
 
@@ -34,7 +35,10 @@ pub fn set_up<T: Transport>(job: &Job, report: &mut Report) -> Result<Pair<T>, F
         }
         Engine::Native => return Err(Failure::Error("the native engine does not run under Wasmer".into())),
     };
-    let (pair, ns) = time(|| Pair::<T>::instantiate(wasmer::Store::new(engine), &modules, cell.environment));
+    let mut store = wasmer::Store::new(engine);
+    let (host, ns) = time(|| Host::new(&mut store, cell.environment, cell.logging, &job.artifacts));
+    report.environment_ns = Some(ns);
+    let (pair, ns) = time(|| Pair::<T>::instantiate(store, host?, &modules));
     report.instantiate_ns = Some(ns);
     Ok(pair?)
 }

@@ -3,9 +3,9 @@
 //! with nothing dynamic inside.
 
 use super::engine::Modules;
+use super::environment::Host;
 use super::transport::Transport;
-use crate::harness::{Failure, Guests, Traffic};
-use crate::matrix::axes::Environment;
+use crate::harness::{Failure, Guests, Output, Traffic};
 use anyhow::{Context, Result};
 use wasmer::{Instance, Memory, RuntimeError, Store, TypedFunction};
 
@@ -87,6 +87,7 @@ impl ConsumerFns {
 /// The instantiated guests, linked by transport `T`.
 pub struct Pair<T> {
     store: Store,
+    host: Host,
     producer: ProducerFns,
     consumer: ConsumerFns,
     transport: T,
@@ -96,12 +97,13 @@ pub struct Pair<T> {
 }
 
 impl<T: Transport> Pair<T> {
-    /// Instantiates both guests (the measured "instantiate" phase).
-    pub fn instantiate(mut store: Store, modules: &Modules, environment: Environment) -> Result<Pair<T>> {
-        let linked = T::link(&mut store, modules, environment)?;
+    /// Instantiates both guests in `host`, their environment (the measured "instantiate" phase).
+    pub fn instantiate(mut store: Store, mut host: Host, modules: &Modules) -> Result<Pair<T>> {
+        let linked = T::link(&mut store, modules, &mut host)?;
         let producer = ProducerFns::new(&store, &linked.producer)?;
         let consumer = ConsumerFns::new(&store, &linked.consumer)?;
-        Ok(Pair { store, producer, consumer, transport: linked.transport, traffic: Traffic::default(), staged: None })
+        let traffic = Traffic::default();
+        Ok(Pair { store, host, producer, consumer, transport: linked.transport, traffic, staged: None })
     }
 }
 
@@ -180,6 +182,10 @@ impl<T: Transport> Guests for Pair<T> {
 
     fn traffic(&self) -> Traffic {
         Traffic { copied_bytes: self.transport.copied_bytes(), ..self.traffic }
+    }
+
+    fn output(&self) -> Output {
+        self.host.output(&self.store)
     }
 }
 

@@ -4,10 +4,9 @@
 
 use super::{Linked, Transport};
 use crate::harness::wasmer::engine::Modules;
-use crate::harness::wasmer::environment::imports;
+use crate::harness::wasmer::environment::{Host, Role};
 use crate::harness::wasmer::pair::{read_text, Bytes, ConsumerFns, ProducerFns, Trapped};
 use crate::harness::Failure;
-use crate::matrix::axes::Environment;
 use anyhow::{Context, Result};
 use wasmer::{Instance, Memory, Store, TypedFunction};
 
@@ -59,10 +58,9 @@ impl CopyLink {
 }
 
 impl Transport for CopyLink {
-    fn link(store: &mut Store, modules: &Modules, environment: Environment) -> Result<Linked<Self>> {
-        let imports = imports(environment, None);
-        let producer = Instance::new(store, &modules.producer, &imports).context("cannot instantiate the producer")?;
-        let consumer = Instance::new(store, &modules.consumer, &imports).context("cannot instantiate the consumer")?;
+    fn link(store: &mut Store, modules: &Modules, host: &mut Host) -> Result<Linked<Self>> {
+        let producer = host.instantiate(store, &modules.producer, Role::Producer, None)?;
+        let consumer = host.instantiate(store, &modules.consumer, Role::Consumer, None)?;
         let transport = CopyLink {
             producer_memory: own_memory(&producer, "producer")?,
             consumer_memory: own_memory(&consumer, "consumer")?,

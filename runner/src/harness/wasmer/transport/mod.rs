@@ -9,9 +9,9 @@ pub use copy::CopyLink;
 pub use shared::SharedLink;
 
 use super::engine::Modules;
+use super::environment::Host;
 use super::pair::{Bytes, ConsumerFns, ProducerFns};
 use crate::harness::Failure;
-use crate::matrix::axes::Environment;
 use anyhow::Result;
 use wasmer::{Instance, Store};
 
@@ -23,8 +23,8 @@ pub struct Linked<T> {
 }
 
 pub trait Transport: Sized {
-    /// Instantiates both guests, linked as this transport needs.
-    fn link(store: &mut Store, modules: &Modules, environment: Environment) -> Result<Linked<Self>>;
+    /// Instantiates both guests in their environment, linked as this transport needs.
+    fn link(store: &mut Store, modules: &Modules, host: &mut Host) -> Result<Linked<Self>>;
 
     /// Makes the producer's request readable by the consumer; returns where it now is.
     fn to_consumer(&mut self, store: &mut Store, consumer: &ConsumerFns, request: Bytes) -> Result<Bytes, Failure>;

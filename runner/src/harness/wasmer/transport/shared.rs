@@ -5,10 +5,9 @@
 use super::{Linked, Transport};
 use crate::guests::SHARED_CONSUMER_BASE;
 use crate::harness::wasmer::engine::Modules;
-use crate::harness::wasmer::environment::imports;
+use crate::harness::wasmer::environment::{Host, Role};
 use crate::harness::wasmer::pair::{read_text, Bytes, ConsumerFns, ProducerFns};
 use crate::harness::Failure;
-use crate::matrix::axes::Environment;
 use anyhow::{bail, Context, Result};
 use wasmer::{Instance, Memory, MemoryType, Module, Pages, Store, Value};
 
@@ -35,14 +34,13 @@ fn heap_base(store: &mut Store, instance: &Instance, who: &str) -> Result<u32> {
 }
 
 impl Transport for SharedLink {
-    fn link(store: &mut Store, modules: &Modules, environment: Environment) -> Result<Linked<Self>> {
+    fn link(store: &mut Store, modules: &Modules, host: &mut Host) -> Result<Linked<Self>> {
         let minimum =
             imported_minimum(&modules.producer, "producer")?.max(imported_minimum(&modules.consumer, "consumer")?);
         let memory =
             Memory::new(store, MemoryType::new(minimum, None, false)).context("cannot create the shared memory")?;
-        let imports = imports(environment, Some(&memory));
-        let producer = Instance::new(store, &modules.producer, &imports).context("cannot instantiate the producer")?;
-        let consumer = Instance::new(store, &modules.consumer, &imports).context("cannot instantiate the consumer")?;
+        let producer = host.instantiate(store, &modules.producer, Role::Producer, Some(&memory))?;
+        let consumer = host.instantiate(store, &modules.consumer, Role::Consumer, Some(&memory))?;
         // The producer's stack and data lie below SHARED_CONSUMER_BASE, the consumer's above it;
         // both heaps grow the memory at its end, each from fresh pages.
         let producer_end = heap_base(store, &producer, "producer")?;
