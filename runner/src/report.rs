@@ -3,6 +3,7 @@
 //! The same tables come out as aligned text, Markdown (what the README's result tables are made
 //! from, so no figure there is typed by hand) or JSON (numbers as numbers).
 
+use crate::matrix::axes::{Axis, Environment};
 use crate::matrix::Cell;
 use crate::results::row::{Row, Unit};
 use crate::stats::median;
@@ -423,7 +424,9 @@ impl<'a> Report<'a> {
         if variants.len() < 2 {
             return None;
         }
-        variants.sort();
+        // In the axis's order (bare, wasi, emscripten, ...), logging off before on.
+        let rank = |e: &str| Environment::all().iter().position(|v| v.name() == e).unwrap_or(usize::MAX);
+        variants.sort_by_key(|(e, l)| (rank(e), l.clone()));
         let u = self.unit.short;
         let mut t = Table::new(
             "Environments and logging (raw codec)",

@@ -102,7 +102,7 @@ impl CellRun {
 pub fn run(root: &Path, opts: &Options) -> Result<Finished> {
     let matrix = Matrix::load(&opts.matrix)?;
     let cells = select_cells(&matrix, opts.filter.as_deref())?;
-    crate::preflight::check(&cells, opts.guests.is_none(), opts.mechanism)?;
+    crate::preflight::check(root, &cells, opts.guests.is_none(), opts.mechanism)?;
     if let Some(cpu) = opts.pin {
         let cpus = std::thread::available_parallelism().map_or(1, |n| n.get());
         if cpu >= cpus {

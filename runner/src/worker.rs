@@ -11,13 +11,13 @@ pub fn main(job: &Job) {
         // wasmer-wasix runs its syscalls on a tokio runtime, which must be entered while WASI
         // guests are set up and called. Made before anything is timed: a host has one already.
         let runtime = match job.cell.environment {
-            Environment::Wasi => Some(
+            Environment::Wasi | Environment::Emscripten => Some(
                 tokio::runtime::Builder::new_multi_thread()
                     .worker_threads(1)
                     .build()
                     .map_err(|e| Failure::Error(format!("cannot start the tokio runtime WASI needs: {e}")))?,
             ),
-            Environment::Bare => None,
+            Environment::Bare | Environment::EmscriptenLegacy => None,
         };
         let _entered = runtime.as_ref().map(|r| r.enter());
         match (job.phase, job.cell.engine, job.cell.transport) {

@@ -440,3 +440,44 @@ fn a_wasi_guest_sees_an_empty_root_no_variables_and_a_captured_stdout() {
     assert_eq!(column(&out, "stdout_bytes"), ["6"]);
     assert!(!text(&run).contains("hello"), "the guest's stdout never reaches the runner's: {}", text(&run));
 }
+
+#[test]
+fn emscripten_output_runs_under_wasi_with_the_same_checksum_and_legacy_cells_say_why_not() {
+    let dir = tempfile::tempdir().unwrap();
+    let axes = ALL_AXES
+        .replace(r#"["singlepass", "cranelift", "llvm", "rustc"]"#, r#"["singlepass", "cranelift", "rustc"]"#)
+        .replace(r#"["jit", "artifact", "native"]"#, r#"["jit", "native"]"#)
+        .replace(
+            r#"environment = ["bare"]"#,
+            "environment = [\"bare\", \"emscripten\", \"emscripten-legacy\"]\nlogging = [\"off\", \"on\"]",
+        );
+    let m = matrix(dir.path(), &format!("{axes}\n[[exclude]]\nenvironment = \"bare\"\nengine = \"jit\""), TINY);
+    let out = dir.path().join("r.csv");
+    let run = runner(&["run", m.to_str().unwrap(), "--out", out.to_str().unwrap()]);
+    assert!(run.status.success(), "unsupported rows do not fail a run: {}", text(&run));
+    let (cells, statuses, errors, sums) =
+        (column(&out, "cell"), column(&out, "status"), column(&out, "error"), column(&out, "checksum"));
+    // bare: native only (2 transports x 2 loggings); emscripten and legacy: 3 compilers each
+    assert_eq!(cells.len(), 4 + 2 * 3 * 2 * 2);
+    for i in 0..cells.len() {
+        let legacy = cells[i].contains("/emscripten-legacy/");
+        let native_emscripten = cells[i].starts_with("rustc/native/emscripten/");
+        if legacy || native_emscripten {
+            assert_eq!(statuses[i], "unsupported", "{}", cells[i]);
+            assert!(sums[i].is_empty(), "{}: nothing ran", cells[i]);
+            let why = if legacy { "pre-2.0 Emscripten ABI" } else { "native twin runs no Emscripten output" };
+            assert!(errors[i].contains(why), "{}: {}", cells[i], errors[i]);
+        } else {
+            assert_eq!(statuses[i], "ok", "{}: {}", cells[i], errors[i]);
+            let first = sums.iter().find(|s| !s.is_empty()).unwrap();
+            assert_eq!(&sums[i], first, "{}", cells[i]);
+        }
+    }
+    let list = runner(&["list", m.to_str().unwrap()]);
+    let listed = String::from_utf8_lossy(&list.stdout);
+    assert!(
+        listed.contains("cranelift/jit/emscripten-legacy/copy/raw/release/off  unsupported: Wasmer's own"),
+        "{listed}"
+    );
+    assert!(text(&run).contains("unsupported (12 cells, e.g."), "{}", text(&run));
+}

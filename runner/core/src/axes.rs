@@ -86,6 +86,13 @@ axis! {
         /// (libraries of exports the host calls many times), each with a WASI environment of its
         /// own that sees one empty directory.
         Wasi = "wasi",
+        /// Emscripten's output on WASI, the living form of "Emscripten on Wasmer": the guests
+        /// built for `wasm32-unknown-emscripten`, linked by emcc as `-sSTANDALONE_WASM` reactors
+        /// (imports: WASI preview 1 and `env.__syscall_getcwd`), run under wasmer-wasix.
+        Emscripten = "emscripten",
+        /// Wasmer's own Emscripten environment (`wasmer-emscripten`, last released as 5.0.0-rc.1):
+        /// always `unsupported`, for the reason `runner/emscripten-legacy` proves.
+        EmscriptenLegacy = "emscripten-legacy",
     }
 }
 

@@ -44,7 +44,20 @@ impl Cell {
     /// Why this cell cannot run here, if it cannot: the one place that decides which cells of a
     /// matrix run. Such a cell gets a row with status `unsupported` and this reason.
     pub fn unsupported(&self) -> Option<&'static str> {
-        None
+        match (self.environment, self.engine) {
+            (Environment::EmscriptenLegacy, _) => Some(
+                "Wasmer's own Emscripten environment (wasmer-emscripten 5.0.0-rc.1, its last release, for Wasmer 5) \
+                 implements only the pre-2.0 Emscripten ABI: it refuses emcc 3.1.6 output (\"Emscripten requires at \
+                 least one imported table\"; with imports forced, fd_write is an unknown import) and Rust's for \
+                 wasm32-unknown-emscripten (exceptions); runner/emscripten-legacy proves it. The emscripten \
+                 environment runs emcc's standalone output under WASI instead",
+            ),
+            (Environment::Emscripten, Engine::Native) => Some(
+                "the native twin runs no Emscripten output: read emscripten cells against the native twin under \
+                 bare or wasi (the same native code)",
+            ),
+            _ => None,
+        }
     }
 
     /// Parses the `Display` form, `compiler/engine/environment/transport/codec/profile/logging`.
@@ -111,6 +124,15 @@ mod tests {
         let old = Cell::parse("llvm/artifact/bare/shared/raw/release").unwrap();
         assert_eq!(old.logging, Logging::Off);
         assert_eq!(old.to_string(), "llvm/artifact/bare/shared/raw/release/off");
+    }
+
+    #[test]
+    fn emscripten_legacy_and_the_native_twin_under_emscripten_cannot_run() {
+        let cell = |name: &str| Cell::parse(name).unwrap().unsupported();
+        assert!(cell("cranelift/jit/emscripten-legacy/copy/raw/release/off").unwrap().contains("emscripten-legacy"));
+        assert!(cell("rustc/native/emscripten/copy/raw/release/off").unwrap().contains("native twin"));
+        assert_eq!(cell("rustc/native/wasi/copy/raw/release/off"), None);
+        assert_eq!(cell("singlepass/jit/emscripten/shared/raw/release/on"), None);
     }
 
     #[test]

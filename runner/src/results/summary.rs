@@ -59,8 +59,15 @@ pub fn render(title: &str, rows: &[Row]) -> String {
             num(r.host_copied_bytes_per_rt, 1.0, 0),
         );
     }
-    for r in rows.iter().filter(|r| r.status != "ok") {
+    for r in rows.iter().filter(|r| r.status != "ok" && r.status != "unsupported") {
         let _ = writeln!(out, "  {} {}: {}", r.status, r.cell, r.error);
+    }
+    // Cells that cannot run, once per reason.
+    let unsupported: Vec<&Row> = rows.iter().filter(|r| r.status == "unsupported").collect();
+    for reason in distinct(rows, |r| &r.error).into_iter().filter(|e| unsupported.iter().any(|r| r.error == *e)) {
+        let cells: Vec<&str> = unsupported.iter().filter(|r| r.error == reason).map(|r| r.cell.as_str()).collect();
+        let example = if cells.len() > 1 { format!(", e.g. {}", cells[0]) } else { format!(": {}", cells[0]) };
+        let _ = writeln!(out, "  unsupported ({} cells{example}): {reason}", cells.len());
     }
 
     let expected = rows.first().map(|r| r.expected_checksum.as_str()).unwrap_or_default();
@@ -327,5 +334,27 @@ mod tests {
         assert!(text.contains("1 cells DISAGREE") && text.contains(": c"), "{text}");
         assert!(text.contains("fastest quiet wasm round trip, copy: b"), "{text}");
         assert!(!text.contains("fastest quiet wasm round trip, shared"), "{text}");
+    }
+
+    #[test]
+    fn the_support_table_counts_ok_cells_per_compiler_and_environment() {
+        let mut rows = Vec::new();
+        for (compiler, environment, status) in [
+            ("cranelift", "bare", "ok"),
+            ("cranelift", "wasi", "ok"),
+            ("cranelift", "wasi", "trap"),
+            ("rustc", "bare", "ok"),
+            ("rustc", "emscripten", "unsupported"),
+        ] {
+            let mut r = row(&format!("{compiler}/{environment}"), "copy", status, 1000.0, "00000000000000aa");
+            r.compiler = compiler.into();
+            r.environment = environment.into();
+            rows.push(r);
+        }
+        let text = render("t", &rows);
+        let table: Vec<&str> = text.lines().skip_while(|l| !l.starts_with("support,")).take(4).collect();
+        assert_eq!(table[1].split_whitespace().collect::<Vec<_>>(), ["compiler", "bare", "wasi", "emscripten"]);
+        assert_eq!(table[2].split_whitespace().collect::<Vec<_>>(), ["cranelift", "1/1", "1/2", "-"]);
+        assert_eq!(table[3].split_whitespace().collect::<Vec<_>>(), ["rustc", "1/1", "-", "unsupported"]);
     }
 }

@@ -10,6 +10,8 @@
 //!   in-memory files the worker keeps (both guests share them) and counts, never the worker's own.
 //!   The guests are reactors: the host calls their exports, after `_initialize` if they have one.
 //!   wasmer-wasix needs a tokio runtime entered (see `runner::worker`).
+//! - `emscripten`: the same WASI, plus `env.__syscall_getcwd`, the one import emcc's standalone
+//!   output adds (answers ENOSYS; the guests never ask).
 
 use crate::guests::Output;
 use crate::matrix::axes::{Environment, Logging};
@@ -21,7 +23,7 @@ use wasmer::{
     TypedFunction,
 };
 use wasmer_wasix::virtual_fs::{self, ArcFile, BufferFile, VirtualFile};
-use wasmer_wasix::{WasiEnv, WasiFunctionEnv};
+use wasmer_wasix::{WasiEnv, WasiFunctionEnv, WasiModuleInstanceHandles, WasiModuleTreeHandles};
 
 /// Which guest is being instantiated.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -44,7 +46,13 @@ pub struct Host {
     /// The `bare` log sink's state (unused under `wasi`, where the consumer logs to stdout).
     log: FunctionEnv<LogSink>,
     logging: Logging,
+    environment: Environment,
     wasi: Option<Wasi>,
+}
+
+/// Emscripten's `__syscall_getcwd(buf, size)`: -ENOSYS (52 in Emscripten's errno numbering).
+fn syscall_getcwd(_buf: i32, _size: i32) -> i32 {
+    -52
 }
 
 /// What `env.wasmatrix_log` appends to: the consumer's memory and the lines so far.
@@ -122,9 +130,10 @@ impl Host {
         let log = FunctionEnv::new(store, LogSink::default());
         let wasi = match environment {
             Environment::Bare => None,
-            Environment::Wasi => Some(Wasi::new(store, scratch)?),
+            Environment::Wasi | Environment::Emscripten => Some(Wasi::new(store, scratch)?),
+            Environment::EmscriptenLegacy => anyhow::bail!("{environment} cells do not run (see Cell::unsupported)"),
         };
-        Ok(Host { log, logging, wasi })
+        Ok(Host { log, logging, environment, wasi })
     }
 
     /// Instantiates one guest; `shared` is the transport's host-created memory, if any.
@@ -149,6 +158,9 @@ impl Host {
         if let Some(memory) = shared {
             imports.define("env", "memory", memory.clone());
         }
+        if self.environment == Environment::Emscripten {
+            imports.define("env", "__syscall_getcwd", Function::new_typed(store, syscall_getcwd));
+        }
         let instance =
             Instance::new(store, module, &imports).with_context(|| format!("cannot instantiate the {who}"))?;
         match &mut self.wasi {
@@ -165,9 +177,18 @@ impl Host {
             }
             None => {}
             Some(wasi) => {
-                wasi.env(role)
-                    .initialize(store, instance.clone())
-                    .with_context(|| format!("cannot initialize the {who}'s WASI environment"))?;
+                let env = wasi.env(role);
+                match shared {
+                    // WASI reads and writes through the guest's memory: its own, exported...
+                    None => env.initialize(store, instance.clone()),
+                    // ... or the one both guests import.
+                    Some(memory) => {
+                        let handles = WasiModuleInstanceHandles::new(memory.clone(), store, instance.clone(), None);
+                        let tree = WasiModuleTreeHandles::Static(handles);
+                        env.initialize_handles_and_layout(store, instance.clone(), tree, None, true)
+                    }
+                }
+                .with_context(|| format!("cannot initialize the {who}'s WASI environment"))?;
                 // A reactor's constructors, if it has any.
                 if let Ok(init) = instance.exports.get_typed_function::<(), ()>(store, "_initialize") {
                     let init: TypedFunction<(), ()> = init;

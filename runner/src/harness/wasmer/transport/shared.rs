@@ -15,13 +15,13 @@ pub struct SharedLink {
     memory: Memory,
 }
 
-/// The smallest memory a guest that imports `env.memory` accepts.
-fn imported_minimum(module: &Module, who: &str) -> Result<Pages> {
+/// The memory type a guest that imports `env.memory` declares.
+fn imported(module: &Module, who: &str) -> Result<MemoryType> {
     module
         .imports()
         .memories()
         .find(|m| m.module() == "env" && m.name() == "memory")
-        .map(|m| m.ty().minimum)
+        .map(|m| *m.ty())
         .with_context(|| format!("the {who} does not import env.memory: it was not built for the shared transport"))
 }
 
@@ -35,10 +35,12 @@ fn heap_base(store: &mut Store, instance: &Instance, who: &str) -> Result<u32> {
 
 impl Transport for SharedLink {
     fn link(store: &mut Store, modules: &Modules, host: &mut Host) -> Result<Linked<Self>> {
-        let minimum =
-            imported_minimum(&modules.producer, "producer")?.max(imported_minimum(&modules.consumer, "consumer")?);
-        let memory =
-            Memory::new(store, MemoryType::new(minimum, None, false)).context("cannot create the shared memory")?;
+        // What both guests accept: the larger minimum, the smaller maximum if either declares one
+        // (emcc's output always does).
+        let (p, c) = (imported(&modules.producer, "producer")?, imported(&modules.consumer, "consumer")?);
+        let maximum: Option<Pages> = [p.maximum, c.maximum].into_iter().flatten().min();
+        let memory = Memory::new(store, MemoryType::new(p.minimum.max(c.minimum), maximum, false))
+            .context("cannot create the shared memory")?;
         let producer = host.instantiate(store, &modules.producer, Role::Producer, Some(&memory))?;
         let consumer = host.instantiate(store, &modules.consumer, Role::Consumer, Some(&memory))?;
         // The producer's stack and data lie below SHARED_CONSUMER_BASE, the consumer's above it;
