@@ -33,7 +33,7 @@ from matplotlib.lines import Line2D
 from matplotlib.patches import Patch
 from matplotlib.ticker import FuncFormatter, LogLocator, NullFormatter
 
-SCHEMA_VERSION = 3
+SCHEMA_VERSION = 4
 MIN_SCHEMA_VERSION = 2
 """The results schema these functions read (results/README.md); later ones only add columns.
 Files of schema 2 read too: the schema 3 columns are then empty, and logging is ``off``."""
@@ -160,7 +160,8 @@ def load(path: Path | str) -> tuple[pd.DataFrame, pd.DataFrame]:
     path = Path(path)
     rows = pd.read_csv(path, dtype=str, keep_default_na=False)
     check_columns(rows, REQUIRED_COLUMNS, path, "results CSV")
-    text = set(axis_columns(rows)) | {"run_id", "cell", "status", "error", "measure", "noisy"}
+    text = set(axis_columns(rows)) | {"run_id", "cell", "status", "error", "measure", "noisy",
+                                      "matrix", "run_fingerprint", "shard", "schedule_seed"}
     for column in rows.columns:
         if column not in text:
             numbers = pd.to_numeric(rows[column], errors="coerce")

@@ -9,11 +9,13 @@
 //! - wasmatrix-core (runner/core): axes, cells, the `Guests` interface, timing and statistics, and
 //!   the worker protocol that every worker shares.
 //! - [`results`]: the CSV schema, the results file, the summary; [`meta`]: versions and machine.
+//! - [`shard`]: `--shard I/N` and the run fingerprint shards share; [`merge`] joins shards.
 
 pub mod compare;
 pub mod guests;
 pub mod harness;
 pub mod matrix;
+pub mod merge;
 pub mod meta;
 pub mod preflight;
 pub mod reference;
@@ -21,6 +23,7 @@ pub mod report;
 pub mod results;
 pub mod run;
 pub mod schedule;
+pub mod shard;
 pub mod stats;
 pub mod supervise;
 pub mod worker;

@@ -6,8 +6,9 @@ use clap::{Parser, Subcommand};
 use std::path::PathBuf;
 use std::process::ExitCode;
 use wasmatrix_core::measure::MechanismKind;
+use wasmatrix_runner::shard::Shard;
 use wasmatrix_runner::stats::Bootstrap;
-use wasmatrix_runner::{compare, matrix::Matrix, report, run, worker, workspace_root};
+use wasmatrix_runner::{compare, matrix::Matrix, merge, report, run, worker, workspace_root};
 
 #[derive(Parser)]
 #[command(
@@ -54,6 +55,26 @@ enum Command {
         /// callgrind (machine-independent; needs valgrind).
         #[arg(long, default_value = "wall_clock", value_parser = parse_mechanism)]
         measure: MechanismKind,
+        /// Run only shard I of N (`I/N`): a deterministic 1/N of the cells, the same whatever the
+        /// order of the matrix file; `runner merge` joins the shards' files.
+        #[arg(long, value_name = "I/N", value_parser = parse_shard)]
+        shard: Option<Shard>,
+    },
+    /// Join the results files of a run's shards (and their samples sidecars) into one; refuses
+    /// files of different runs and cells recorded twice. Exits 1 if cells are missing.
+    Merge {
+        /// The shards' results files.
+        #[arg(required = true)]
+        inputs: Vec<PathBuf>,
+        /// The merged results file (never overwritten).
+        #[arg(long)]
+        out: PathBuf,
+        /// The matrix the shards ran, to name the cells no file holds.
+        #[arg(long)]
+        matrix: Option<PathBuf>,
+        /// The `--filter` the shards ran with, if any.
+        #[arg(long)]
+        filter: Option<String>,
     },
     /// Compare two runs cell by cell: the change of every metric with a bootstrap confidence
     /// interval (resampling processes) and a verdict. Exits 1 if a regression beyond the
@@ -110,18 +131,47 @@ fn main() -> ExitCode {
                 Err(e) => fail(e),
             }
         }
-        Command::Run { matrix, out, filter, guests, processes, seed, pin, measure } => {
+        Command::Run { matrix, out, filter, guests, processes, seed, pin, measure, shard } => {
             let runner_exe = match std::env::current_exe() {
                 Ok(exe) => exe,
                 Err(e) => return fail(anyhow::anyhow!("cannot find the runner executable: {e}")),
             };
-            let opts =
-                run::Options { matrix, out, filter, guests, runner_exe, processes, seed, pin, mechanism: measure };
+            let opts = run::Options {
+                matrix,
+                out,
+                filter,
+                guests,
+                runner_exe,
+                processes,
+                seed,
+                pin,
+                mechanism: measure,
+                shard,
+            };
             match run::run(&workspace_root(), &opts) {
                 Ok(finished) => {
                     println!("{}", finished.summary);
                     println!("results: {}", finished.results.display());
                     if finished.rows.iter().all(|r| r.status == "ok" || r.status == "unsupported") {
+                        ExitCode::SUCCESS
+                    } else {
+                        ExitCode::from(1)
+                    }
+                }
+                Err(e) => fail(e),
+            }
+        }
+        Command::Merge { inputs, out, matrix, filter } => {
+            match merge::merge(&merge::MergeOptions { inputs, out: out.clone(), matrix, filter }) {
+                Ok(merged) => {
+                    println!("merged {} rows into {}", merged.rows, out.display());
+                    if !merged.missing_shards.is_empty() {
+                        println!("missing shards: {}", merged.missing_shards.join(", "));
+                    }
+                    if !merged.missing.is_empty() {
+                        println!("{} cells missing: {}", merged.missing.len(), merged.missing.join(", "));
+                    }
+                    if merged.complete() {
                         ExitCode::SUCCESS
                     } else {
                         ExitCode::from(1)
@@ -170,6 +220,10 @@ fn main() -> ExitCode {
 }
 
 /// A seed in hex, as the `schedule_seed` column records it (`0x` optional).
+fn parse_shard(text: &str) -> Result<Shard, String> {
+    Shard::parse(text).map_err(|e| e.to_string())
+}
+
 fn parse_seed(text: &str) -> Result<u64, String> {
     let parsed = match text.strip_prefix("0x") {
         Some(hex) => u64::from_str_radix(hex, 16),

@@ -11,6 +11,7 @@ use crate::results::row::{CellResult, Row, RunContext};
 use crate::results::samples::{self, ProcessId, Sample, SamplesFile};
 use crate::results::{file::ResultsFile, summary};
 use crate::schedule::{self, Slot};
+use crate::shard::{fingerprint, Shard};
 use crate::supervise::{precompile, run_process, Precompiled, Status};
 use crate::worker::Report;
 use crate::worker::{Job, Phase};
@@ -25,7 +26,7 @@ pub struct Options {
     pub matrix: PathBuf,
     pub out: Option<PathBuf>,
     pub filter: Option<String>,
-    /// Prebuilt guests (`<dir>/<profile>/<environment>/<layout>/<codec>/{producer,consumer}.wasm`)
+    /// Prebuilt guests (`<dir>/<profile>/<environment>/logging-<off|on>/<layout>/<codec>/{producer,consumer}.wasm`)
     /// instead of building them.
     pub guests: Option<PathBuf>,
     /// The runner executable to start workers from.
@@ -37,6 +38,8 @@ pub struct Options {
     /// Pin every worker to this CPU.
     pub pin: Option<usize>,
     pub mechanism: MechanismKind,
+    /// Run only this shard of the cells.
+    pub shard: Option<Shard>,
 }
 
 pub struct Finished {
@@ -101,7 +104,18 @@ impl CellRun {
 
 pub fn run(root: &Path, opts: &Options) -> Result<Finished> {
     let matrix = Matrix::load(&opts.matrix)?;
-    let cells = select_cells(&matrix, opts.filter.as_deref())?;
+    let selected = select_cells(&matrix, opts.filter.as_deref())?;
+    let cells = match opts.shard {
+        Some(shard) => shard.select(&selected),
+        None => selected.clone(),
+    };
+    if cells.is_empty() {
+        bail!(
+            "shard {} of {} cells is empty: use fewer shards",
+            opts.shard.map_or(String::new(), |s| s.to_string()),
+            selected.len()
+        );
+    }
     crate::preflight::check(root, &cells, opts.guests.is_none(), opts.mechanism)?;
     if let Some(cpu) = opts.pin {
         let cpus = std::thread::available_parallelism().map_or(1, |n| n.get());
@@ -116,6 +130,8 @@ pub fn run(root: &Path, opts: &Options) -> Result<Finished> {
         }
         measure.processes = n;
     }
+    // What every shard of this run shares: the cells before sharding and the measure settings.
+    let run_fingerprint = fingerprint(&selected, &(measure, opts.mechanism));
     let meta = RunMeta::collect(root);
     let results_path =
         opts.out.clone().unwrap_or_else(|| root.join("results").join(format!("{}-{}.csv", matrix.name, meta.run_id)));
@@ -155,7 +171,17 @@ pub fn run(root: &Path, opts: &Options) -> Result<Finished> {
     let expected = crate::reference::expected_checksum(measure.round_trips());
     let artifacts_root = root.join("target/wasmatrix/artifacts").join(&meta.run_id);
     let seed = opts.seed.unwrap_or_else(schedule::fresh_seed);
-    let context = RunContext { measure: &measure, meta: &meta, mechanism: opts.mechanism, seed, pin: opts.pin };
+    let shard = opts.shard.map(|s| s.to_string()).unwrap_or_default();
+    let context = RunContext {
+        measure: &measure,
+        meta: &meta,
+        mechanism: opts.mechanism,
+        seed,
+        pin: opts.pin,
+        matrix: &matrix.name,
+        fingerprint: &run_fingerprint,
+        shard: &shard,
+    };
     let slots = schedule::interleaved(cells.len(), measure.processes, seed);
     let precompiles = runnable().filter(|c| c.engine == Engine::Artifact).count();
     let progress = ProgressBar::new((precompiles + slots.len()) as u64).with_style(

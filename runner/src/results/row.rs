@@ -12,7 +12,7 @@ use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 use wasmatrix_core::measure::MechanismKind;
 
-pub const SCHEMA_VERSION: u32 = 3;
+pub const SCHEMA_VERSION: u32 = 4;
 
 /// A results row; read back (`runner report`) by column name, columns a file's older schema lacks
 /// left empty.
@@ -114,6 +114,11 @@ pub struct Row {
     pub log_bytes: Option<u64>,
     pub stdout_bytes: Option<u64>,
     pub stderr_bytes: Option<u64>,
+
+    // Schema 4: which run and shard a row belongs to, for merging shards and resuming.
+    pub matrix: String,
+    pub run_fingerprint: String,
+    pub shard: String,
 }
 
 /// Rounds to 0.1, which is below the timer's resolution for batched means.
@@ -175,6 +180,11 @@ pub struct RunContext<'a> {
     pub mechanism: MechanismKind,
     pub seed: u64,
     pub pin: Option<usize>,
+    /// The matrix's name, the run's fingerprint (its cells before sharding and its measure
+    /// settings) and its shard (`I/N`, or empty).
+    pub matrix: &'a str,
+    pub fingerprint: &'a str,
+    pub shard: &'a str,
 }
 
 /// A cell once its processes are done.
@@ -349,6 +359,9 @@ impl Row {
             log_bytes: r.log_bytes,
             stdout_bytes: r.stdout_bytes,
             stderr_bytes: r.stderr_bytes,
+            matrix: run.matrix.into(),
+            run_fingerprint: run.fingerprint.into(),
+            shard: run.shard.into(),
         }
     }
 }
