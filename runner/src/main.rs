@@ -59,6 +59,10 @@ enum Command {
         /// order of the matrix file; `runner merge` joins the shards' files.
         #[arg(long, value_name = "I/N", value_parser = parse_shard)]
         shard: Option<Shard>,
+        /// When --out holds another run: start over, keeping the old file under a new name
+        /// (without it, such a file is refused; a file of this run is gone on with).
+        #[arg(long)]
+        force: bool,
     },
     /// Join the results files of a run's shards (and their samples sidecars) into one; refuses
     /// files of different runs and cells recorded twice. Exits 1 if cells are missing.
@@ -131,7 +135,7 @@ fn main() -> ExitCode {
                 Err(e) => fail(e),
             }
         }
-        Command::Run { matrix, out, filter, guests, processes, seed, pin, measure, shard } => {
+        Command::Run { matrix, out, filter, guests, processes, seed, pin, measure, shard, force } => {
             let runner_exe = match std::env::current_exe() {
                 Ok(exe) => exe,
                 Err(e) => return fail(anyhow::anyhow!("cannot find the runner executable: {e}")),
@@ -147,12 +151,21 @@ fn main() -> ExitCode {
                 pin,
                 mechanism: measure,
                 shard,
+                force,
             };
             match run::run(&workspace_root(), &opts) {
                 Ok(finished) => {
                     println!("{}", finished.summary);
                     println!("results: {}", finished.results.display());
-                    if finished.rows.iter().all(|r| r.status == "ok" || r.status == "unsupported") {
+                    if finished.interrupted {
+                        eprintln!(
+                            "interrupted: {} of {} cells recorded in {}; run the same command (same --out) to go on",
+                            finished.rows.len(),
+                            finished.cells,
+                            finished.results.display()
+                        );
+                        ExitCode::from(130)
+                    } else if finished.rows.iter().all(|r| r.status == "ok" || r.status == "unsupported") {
                         ExitCode::SUCCESS
                     } else {
                         ExitCode::from(1)

@@ -20,6 +20,8 @@ use indicatif::{ProgressBar, ProgressStyle};
 use std::collections::hash_map::Entry;
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::Arc;
 use wasmatrix_core::measure::MechanismKind;
 
 pub struct Options {
@@ -40,12 +42,18 @@ pub struct Options {
     pub mechanism: MechanismKind,
     /// Run only this shard of the cells.
     pub shard: Option<Shard>,
+    /// Start over when `out` holds another run (the old file is kept under a new name).
+    pub force: bool,
 }
 
 pub struct Finished {
     pub rows: Vec<Row>,
     pub results: PathBuf,
     pub summary: String,
+    /// Stopped by Ctrl-C or SIGTERM before every cell was recorded.
+    pub interrupted: bool,
+    /// The cells of the run (of its shard).
+    pub cells: usize,
 }
 
 /// The matrix's cells after `--filter`.
@@ -135,8 +143,28 @@ pub fn run(root: &Path, opts: &Options) -> Result<Finished> {
     let meta = RunMeta::collect(root);
     let results_path =
         opts.out.clone().unwrap_or_else(|| root.join("results").join(format!("{}-{}.csv", matrix.name, meta.run_id)));
-    let mut results = ResultsFile::open(&results_path)?;
-    let mut samples_file = SamplesFile::open(&samples::sidecar_path(&results_path))?;
+    let shard = opts.shard.map(|s| s.to_string()).unwrap_or_default();
+    // An existing file of this run is gone on with: its recorded cells are skipped.
+    let (mut results, earlier) = ResultsFile::resume(&results_path, &run_fingerprint, &shard, opts.force)?;
+    let sidecar = samples::sidecar_path(&results_path);
+    samples::set_aside_torn_member(&sidecar)?;
+    let mut samples_file = SamplesFile::open(&sidecar)?;
+    let all_cells = cells;
+    let cells: Vec<Cell> =
+        all_cells.iter().filter(|c| !earlier.iter().any(|r| r.cell == c.to_string())).copied().collect();
+    if !earlier.is_empty() {
+        eprintln!(
+            "{} records {} of the {} cells already: going on with the other {}",
+            results_path.display(),
+            earlier.len(),
+            all_cells.len(),
+            cells.len()
+        );
+    }
+    let interrupted = Arc::new(AtomicBool::new(false));
+    for signal in [signal_hook::consts::SIGINT, signal_hook::consts::SIGTERM] {
+        signal_hook::flag::register(signal, Arc::clone(&interrupted)).context("cannot watch for Ctrl-C")?;
+    }
 
     // Everything the cells run, built before the first cell: wasm guests per variant (or taken
     // from --guests), and the native worker per profile.
@@ -171,7 +199,6 @@ pub fn run(root: &Path, opts: &Options) -> Result<Finished> {
     let expected = crate::reference::expected_checksum(measure.round_trips());
     let artifacts_root = root.join("target/wasmatrix/artifacts").join(&meta.run_id);
     let seed = opts.seed.unwrap_or_else(schedule::fresh_seed);
-    let shard = opts.shard.map(|s| s.to_string()).unwrap_or_default();
     let context = RunContext {
         measure: &measure,
         meta: &meta,
@@ -224,7 +251,7 @@ pub fn run(root: &Path, opts: &Options) -> Result<Finished> {
             }
         })
         .collect();
-    let mut rows = Vec::new();
+    let mut rows = earlier;
     let mut finish = |run: &mut CellRun, rows: &mut Vec<Row>| -> Result<()> {
         run.done = true;
         let row = run.row(&context, expected);
@@ -241,7 +268,7 @@ pub fn run(root: &Path, opts: &Options) -> Result<Finished> {
             ),
             _ => row.error.clone(),
         };
-        say(format!("[{}/{}] {} {}: {detail}", rows.len() + 1, cells.len(), run.cell, row.status));
+        say(format!("[{}/{}] {} {}: {detail}", rows.len() + 1, all_cells.len(), run.cell, row.status));
         rows.push(row);
         run.samples = Vec::new();
         let _ = std::fs::remove_dir_all(&run.artifacts);
@@ -259,6 +286,9 @@ pub fn run(root: &Path, opts: &Options) -> Result<Finished> {
     // Precompile every `artifact` cell before measuring anything, as a deployment would, so
     // that every measuring process loads settled artifacts.
     for run in runs.iter_mut().filter(|r| r.cell.engine == Engine::Artifact && !r.done) {
+        if interrupted.load(Ordering::Relaxed) {
+            break;
+        }
         progress.set_message(format!("precompiling {}", run.cell));
         let job = run.job(&measure, opts);
         match precompile(worker(&run.cell), &job) {
@@ -276,6 +306,10 @@ pub fn run(root: &Path, opts: &Options) -> Result<Finished> {
         let run = &mut runs[index];
         if run.done {
             continue;
+        }
+        // Ctrl-C (or SIGTERM): the process that was running has ended and been recorded; stop.
+        if interrupted.load(Ordering::Relaxed) {
+            break;
         }
         progress.set_message(format!("{} #{process}", run.cell));
         let mut outcome = run_process(worker(&run.cell), &run.job(&measure, opts), expected);
@@ -299,12 +333,13 @@ pub fn run(root: &Path, opts: &Options) -> Result<Finished> {
     progress.finish_and_clear();
     let _ = std::fs::remove_dir_all(&artifacts_root);
 
+    let interrupted = interrupted.load(Ordering::Relaxed);
     // The summary lists cells in the matrix's order, whatever order they finished in.
-    rows.sort_by_key(|row| cells.iter().position(|c| c.to_string() == row.cell));
+    rows.sort_by_key(|row| all_cells.iter().position(|c| c.to_string() == row.cell));
     let summary = summary::render(&format!("wasmatrix {} ({})", matrix.name, results_path.display()), &rows);
     let summary_path = results_path.with_extension("summary.txt");
     std::fs::write(&summary_path, &summary).with_context(|| format!("cannot write {}", summary_path.display()))?;
-    Ok(Finished { rows, results: results_path, summary })
+    Ok(Finished { rows, results: results_path, summary, interrupted, cells: all_cells.len() })
 }
 
 fn file_size(path: &Path) -> Option<u64> {

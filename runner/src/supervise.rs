@@ -193,6 +193,9 @@ fn run_worker(runner: &Path, job: &Job, timeout: Duration) -> WorkerRun {
         (MechanismKind::Instructions, Phase::Precompile) => valgrind(vec!["--tool=none".into()]),
         _ => Command::new(runner),
     };
+    // A process group of its own: Ctrl-C in a terminal reaches the runner, which lets the running
+    // worker finish (see `run`), not the worker. The worker dies with the runner (PDEATHSIG).
+    std::os::unix::process::CommandExt::process_group(&mut command, 0);
     let started = Instant::now();
     let mut child = match command
         .arg("worker")

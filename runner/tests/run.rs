@@ -221,15 +221,111 @@ fn instruction_counts_repeat_exactly_and_say_what_measured_them() {
 }
 
 #[test]
-fn a_second_run_appends_and_keeps_earlier_rows() {
+fn a_finished_run_is_gone_on_with_not_doubled_and_another_run_is_refused_unless_forced() {
     let dir = tempfile::tempdir().unwrap();
     let m = matrix(dir.path(), ONE_CELL, TINY);
     let out = dir.path().join("r.csv");
-    for expected in [1, 2] {
+    for _ in 0..2 {
         let run = runner(&["run", m.to_str().unwrap(), "--out", out.to_str().unwrap()]);
         assert!(run.status.success(), "{}", text(&run));
-        assert_eq!(rows(&out).len(), expected);
+        assert_eq!(rows(&out).len(), 1, "a recorded cell is not run again: {}", text(&run));
     }
+    // Other measure settings are another run: refused, the file untouched; --force starts over.
+    let before = std::fs::read(&out).unwrap();
+    let other = runner(&["run", m.to_str().unwrap(), "--out", out.to_str().unwrap(), "--processes", "2"]);
+    assert_eq!(other.status.code(), Some(2), "{}", text(&other));
+    assert!(text(&other).contains("another run") && text(&other).contains("--force"), "{}", text(&other));
+    assert_eq!(std::fs::read(&out).unwrap(), before);
+    let forced = runner(&["run", m.to_str().unwrap(), "--out", out.to_str().unwrap(), "--processes", "2", "--force"]);
+    assert!(forced.status.success(), "{}", text(&forced));
+    assert_eq!(column(&out, "processes"), ["2"]);
+    let kept: Vec<_> = std::fs::read_dir(dir.path())
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .filter(|n| n.starts_with("r.csv.old-") || n.starts_with("r.samples.csv.gz.old-"))
+        .collect();
+    assert_eq!(kept.len(), 2, "the old file and its sidecar are kept: {kept:?}");
+}
+
+/// Six quick native cells of 3 processes each, for the kill tests.
+fn six_cells(dir: &Path) -> PathBuf {
+    let axes = ALL_AXES
+        .replace(r#"["singlepass", "cranelift", "llvm", "rustc"]"#, r#"["rustc"]"#)
+        .replace(r#"["jit", "artifact", "native"]"#, r#"["native"]"#)
+        .replace(r#"codec = ["raw"]"#, r#"codec = ["raw", "postcard", "json"]"#);
+    matrix(
+        dir,
+        &axes,
+        &format!("processes = 3\n{}", TINY.replace("samples = 5\nbatch = 10", "samples = 200\nbatch = 100")),
+    )
+}
+
+/// Starts a run, waits until `rows_before` rows are recorded, sends `signal`, and waits for it.
+fn interrupt(m: &Path, out: &Path, signal: &str, rows_before: usize) -> std::process::Output {
+    let child = Command::new(env!("CARGO_BIN_EXE_runner"))
+        .args(["run", m.to_str().unwrap(), "--out", out.to_str().unwrap()])
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(120);
+    // Complete lines after the header (the file may be mid-write).
+    let recorded = || std::fs::read_to_string(out).map_or(0, |t| t.matches('\n').count().saturating_sub(1));
+    while recorded() < rows_before {
+        assert!(std::time::Instant::now() < deadline, "the run recorded too few rows in time");
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    }
+    Command::new("kill").args([signal, &child.id().to_string()]).status().unwrap();
+    child.wait_with_output().unwrap()
+}
+
+fn every_cell_once(m: &Path, out: &Path) {
+    let mut want: Vec<String> =
+        String::from_utf8_lossy(&runner(&["list", m.to_str().unwrap()]).stdout).lines().map(str::to_owned).collect();
+    want.sort();
+    let mut have = column(out, "cell");
+    have.sort();
+    assert_eq!(have, want, "every cell exactly once");
+}
+
+#[test]
+fn ctrl_c_stops_after_the_running_worker_and_the_same_command_goes_on() {
+    let dir = tempfile::tempdir().unwrap();
+    let m = six_cells(dir.path());
+    let out = dir.path().join("r.csv");
+    let stopped = interrupt(&m, &out, "-INT", 1);
+    assert_eq!(stopped.status.code(), Some(130), "{}", text(&stopped));
+    assert!(text(&stopped).contains("run the same command"), "{}", text(&stopped));
+    let recorded = rows(&out).len();
+    assert!((1..6).contains(&recorded), "{recorded} rows");
+    let again = runner(&["run", m.to_str().unwrap(), "--out", out.to_str().unwrap()]);
+    assert!(again.status.success(), "{}", text(&again));
+    assert!(text(&again).contains(&format!("records {recorded} of the 6 cells")), "{}", text(&again));
+    every_cell_once(&m, &out);
+}
+
+#[test]
+fn a_killed_run_loses_no_row_and_a_torn_line_is_set_aside() {
+    let dir = tempfile::tempdir().unwrap();
+    let m = six_cells(dir.path());
+    let out = dir.path().join("r.csv");
+    let killed = interrupt(&m, &out, "-KILL", 2);
+    assert_eq!(killed.status.code(), None, "killed by a signal");
+    // A write cut short: half a row, no newline.
+    let text_before = std::fs::read_to_string(&out).unwrap();
+    let half = "llvm/jit/bare/copy/raw/rel";
+    std::fs::write(&out, format!("{text_before}{half}")).unwrap();
+    let sidecar = wasmatrix_runner::results::samples::sidecar_path(&out);
+    let mut gz = std::fs::read(&sidecar).unwrap();
+    gz.extend_from_slice(&[0x1f, 0x8b, 8, 0, 0, 0]);
+    std::fs::write(&sidecar, gz).unwrap();
+    let again = runner(&["run", m.to_str().unwrap(), "--out", out.to_str().unwrap()]);
+    assert!(again.status.success(), "{}", text(&again));
+    assert!(text(&again).contains("set aside"), "{}", text(&again));
+    assert_eq!(std::fs::read_to_string(dir.path().join("r.csv.torn")).unwrap(), format!("{half}\n"));
+    assert!(std::fs::read_to_string(&out).unwrap().starts_with(&text_before), "earlier rows kept as they were");
+    every_cell_once(&m, &out);
+    wasmatrix_runner::results::samples::read(&sidecar).expect("the sidecar reads whole again");
 }
 
 #[test]

@@ -93,6 +93,8 @@ pub struct Report {
 /// calls [`exercise`], or precompiles), then print the report, whatever happened.
 pub fn serve(job: &Job, work: impl FnOnce(&Job, &mut Report) -> Result<(), Failure>) {
     let mut report = Report::default();
+    // A worker never outlives its runner, even one killed outright.
+    let _ = nix::sys::prctl::set_pdeathsig(nix::sys::signal::Signal::SIGKILL);
     let outcome = pin(job.pin).and_then(|()| work(job, &mut report));
     if let Err(failure) = outcome {
         report.failure = Some(match failure {

@@ -1,6 +1,7 @@
 //! The results file: rows are appended one at a time and synced as each cell ends, so a run
 //! killed at any point keeps every finished row. An existing file is appended to, never
-//! truncated, and only if its header is this runner's.
+//! truncated, and only if its header is this runner's; [`ResultsFile::resume`] also checks that
+//! its rows are of the same run, sets aside a torn last line, and says which cells are recorded.
 
 use super::row::{header, Row};
 use anyhow::{bail, Context, Result};
@@ -48,6 +49,65 @@ impl ResultsFile {
         Ok(ResultsFile { file, path: path.to_owned() })
     }
 
+    /// Opens `path` to go on with a run: a file whose rows are all of run `fingerprint` (and
+    /// `shard`) is appended to, and the cells it records are returned (to be skipped); a torn last
+    /// line (a runner killed mid-write) is moved to `<path>.torn` first, never read as data. A file
+    /// of another run, or with other columns, is refused, naming what differs, unless `force`: then
+    /// it is renamed to `<path>.old-<stamp>` (its samples sidecar beside it) and the run starts over.
+    pub fn resume(path: &Path, fingerprint: &str, shard: &str, force: bool) -> Result<(ResultsFile, Vec<Row>)> {
+        if !path.exists() || std::fs::metadata(path).map(|m| m.len() == 0).unwrap_or(true) {
+            return Ok((ResultsFile::open(path)?, Vec::new()));
+        }
+        set_aside_torn_line(path)?;
+        let refusal = match Self::recorded(path) {
+            Err(e) => Some(format!("{e:#}")),
+            Ok(rows) => match rows.iter().find(|r| r.run_fingerprint != fingerprint || r.shard != shard) {
+                None => return Ok((ResultsFile::open(path)?, rows)),
+                Some(r) => Some(format!(
+                    "{} holds rows of another run (run_fingerprint `{}`, shard `{}`; this run: `{fingerprint}`, shard \
+                     `{shard}`): going on needs the same matrix, --filter, --shard, --processes and --measure",
+                    path.display(),
+                    r.run_fingerprint,
+                    r.shard
+                )),
+            },
+        };
+        let why = refusal.expect("refused");
+        if !force {
+            bail!("{why}; it is left untouched: run the same command to go on, choose another --out, or --force to start over (the old file is kept)");
+        }
+        let stamp = crate::meta::now_rfc3339().replace([':', '-'], "");
+        for from in [path.to_owned(), super::samples::sidecar_path(path)] {
+            if from.exists() {
+                let to = PathBuf::from(format!("{}.old-{stamp}", from.display()));
+                std::fs::rename(&from, &to)
+                    .with_context(|| format!("cannot move {} to {}", from.display(), to.display()))?;
+                eprintln!("--force: kept {} as {}", from.display(), to.display());
+            }
+        }
+        Ok((ResultsFile::open(path)?, Vec::new()))
+    }
+
+    /// The rows of an existing file, refusing one with other columns.
+    fn recorded(path: &Path) -> Result<Vec<Row>> {
+        let mut reader = csv::Reader::from_path(path).with_context(|| format!("cannot read {}", path.display()))?;
+        let have: Vec<String> = reader.headers()?.iter().map(str::to_owned).collect();
+        if have != header() {
+            bail!(
+                "{} holds results with other columns (schema {})",
+                path.display(),
+                if have.len() < header().len() { "older" } else { "different" }
+            );
+        }
+        reader
+            .deserialize()
+            .enumerate()
+            .map(|(i, r)| {
+                r.with_context(|| format!("{}: row {} (line {}) cannot be read", path.display(), i + 1, i + 2))
+            })
+            .collect()
+    }
+
     /// Appends one row with a single write and syncs it to disk.
     pub fn append(&mut self, row: &Row) -> Result<()> {
         let mut w = csv::WriterBuilder::new().has_headers(false).from_writer(Vec::new());
@@ -57,6 +117,30 @@ impl ResultsFile {
         self.file.sync_data().with_context(|| format!("cannot sync {}", self.path.display()))?;
         Ok(())
     }
+}
+
+/// Moves an incomplete last line (no newline: a write cut short) to `<path>.torn`, appended, and
+/// cuts the file back to its last complete line.
+fn set_aside_torn_line(path: &Path) -> Result<()> {
+    let bytes = std::fs::read(path).with_context(|| format!("cannot read {}", path.display()))?;
+    if bytes.ends_with(b"\n") {
+        return Ok(());
+    }
+    let keep = bytes.iter().rposition(|&b| b == b'\n').map_or(0, |i| i + 1);
+    let torn = PathBuf::from(format!("{}.torn", path.display()));
+    let mut aside = OpenOptions::new().create(true).append(true).open(&torn)?;
+    aside.write_all(&bytes[keep..])?;
+    aside.write_all(b"\n")?;
+    aside.sync_data()?;
+    let file = OpenOptions::new().write(true).open(path)?;
+    file.set_len(keep as u64)?;
+    file.sync_data()?;
+    eprintln!(
+        "{}: its last line was incomplete (an interrupted write); set aside in {}",
+        path.display(),
+        torn.display()
+    );
+    Ok(())
 }
 
 #[cfg(test)]

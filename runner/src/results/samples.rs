@@ -159,6 +159,30 @@ impl SamplesFile {
     }
 }
 
+/// Moves a torn last gzip member (a runner killed while appending) to `<path>.torn`, cutting the
+/// sidecar back to its last complete member; complete members are never touched.
+pub fn set_aside_torn_member(path: &Path) -> Result<()> {
+    let Ok(bytes) = std::fs::read(path) else { return Ok(()) };
+    let mut at = 0;
+    while at < bytes.len() {
+        let mut member = flate2::bufread::GzDecoder::new(&bytes[at..]);
+        if std::io::copy(&mut member, &mut std::io::sink()).is_err() {
+            break;
+        }
+        at = bytes.len() - member.into_inner().len();
+    }
+    if at == bytes.len() {
+        return Ok(());
+    }
+    let torn = PathBuf::from(format!("{}.torn", path.display()));
+    std::fs::write(&torn, &bytes[at..]).with_context(|| format!("cannot write {}", torn.display()))?;
+    let file = OpenOptions::new().write(true).open(path)?;
+    file.set_len(at as u64)?;
+    file.sync_data()?;
+    eprintln!("{}: its last gzip member was incomplete; set aside in {}", path.display(), torn.display());
+    Ok(())
+}
+
 /// Reads a whole sidecar, checking its header; errors name the file and the line.
 pub fn read(path: &Path) -> Result<Vec<Sample>> {
     let file = File::open(path).with_context(|| format!("cannot open samples file {}", path.display()))?;
