@@ -46,8 +46,14 @@ const AXES: [&str; 7] = ["compiler", "engine", "environment", "transport", "code
 
 /// Reads a results file, refusing one that lacks a column the report needs (naming them all).
 pub fn load(path: &Path) -> Result<Vec<Row>> {
-    let mut reader =
-        csv::Reader::from_path(path).with_context(|| format!("cannot read results file {}", path.display()))?;
+    let bytes = std::fs::read(path).with_context(|| format!("cannot read results file {}", path.display()))?;
+    parse(&bytes, path)
+}
+
+/// A results file's text (named `path` in errors) as rows; what [`load`] reads, and what the
+/// fuzz target `results` feeds arbitrary bytes.
+pub fn parse(bytes: &[u8], path: &Path) -> Result<Vec<Row>> {
+    let mut reader = csv::Reader::from_reader(bytes);
     let header = reader.headers().with_context(|| format!("cannot read the header of {}", path.display()))?.clone();
     let missing: Vec<&str> = REQUIRED.iter().copied().filter(|c| !header.iter().any(|h| h == *c)).collect();
     if !missing.is_empty() {

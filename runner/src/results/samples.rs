@@ -193,7 +193,9 @@ pub fn read(path: &Path) -> Result<Vec<Sample>> {
     parse(&text).with_context(|| format!("in samples file {}", path.display()))
 }
 
-fn parse(text: &[u8]) -> Result<Vec<Sample>> {
+/// A sidecar's CSV text (decompressed) as samples: what [`read`] parses, and what the fuzz target
+/// `samples` feeds arbitrary bytes.
+pub fn parse(text: &[u8]) -> Result<Vec<Sample>> {
     let mut reader = csv::Reader::from_reader(text);
     let header: Vec<String> = reader.headers()?.iter().map(str::to_owned).collect();
     if header != HEADER {
