@@ -101,14 +101,15 @@ fn emcc_args(layout: Layout, role: Role) -> Vec<String> {
     args
 }
 
+/// Which of the two guests: what is built, linked and instantiated for it.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-enum Role {
+pub enum Role {
     Producer,
     Consumer,
 }
 
 impl Role {
-    fn name(self) -> &'static str {
+    pub fn name(self) -> &'static str {
         match self {
             Role::Producer => "producer",
             Role::Consumer => "consumer",
@@ -263,7 +264,7 @@ impl Builder {
             // Static code as on the other targets (this one defaults to PIC), and the heap's sbrk.
             cargo.args(["-C", "relocation-model=static", "-C"]);
             cargo.arg(format!("link-arg={}", self.emscripten_sbrk()?.display()));
-            cargo.env("NODE_PATH", std::env::var_os("NODE_PATH").unwrap_or_else(|| "/usr/share/nodejs".into()));
+            cargo.env("NODE_PATH", emcc_node_path());
         }
         let output = cargo.output().context("cannot run cargo to build the guests")?;
         if !output.status.success() {
@@ -303,6 +304,12 @@ pub fn wasm_opt(root: &Path) -> PathBuf {
     root.join("target/wasmatrix/node/node_modules/binaryen/bin/wasm-opt")
 }
 
+/// The `NODE_PATH` Debian's emcc needs (its JavaScript optimiser loads acorn from there), unless
+/// the caller set one.
+pub fn emcc_node_path() -> std::ffi::OsString {
+    std::env::var_os("NODE_PATH").unwrap_or_else(|| "/usr/share/nodejs".into())
+}
+
 /// How to get what the `emscripten` environment's builds need.
 pub const EMSCRIPTEN_TOOLS: &str = "apt-get install emscripten (emcc 3.1.6, and the node that runs wasm-opt) \
 and the npm package binaryen@132.0.0 in target/wasmatrix/node/node_modules/binaryen (wasm-opt); \
@@ -317,7 +324,7 @@ impl Builder {
         let object = self.root.join("target/wasmatrix/emscripten/fresh_pages_sbrk.o");
         std::fs::create_dir_all(object.parent().expect("a folder"))?;
         let output = Command::new("emcc")
-            .env("NODE_PATH", std::env::var_os("NODE_PATH").unwrap_or_else(|| "/usr/share/nodejs".into()))
+            .env("NODE_PATH", emcc_node_path())
             .args(["-O2", "-c"])
             .arg(&source)
             .arg("-o")

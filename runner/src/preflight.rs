@@ -1,6 +1,6 @@
 //! Checks made before any cell runs, each failing with what is missing and how to install it.
 
-use crate::guests::{guest_target, wasm_opt, GuestBuild, EMSCRIPTEN_TOOLS};
+use crate::guests::{emcc_node_path, guest_target, wasm_opt, GuestBuild, EMSCRIPTEN_TOOLS};
 use crate::matrix::axes::{Compiler, Environment};
 use crate::matrix::Cell;
 use anyhow::{bail, Context, Result};
@@ -42,7 +42,7 @@ pub fn check(root: &Path, cells: &[Cell], building_guests: bool, mechanism: Mech
 
 /// emcc and binaryen's wasm-opt, which build the `emscripten` environment's guests.
 fn check_emscripten_tools(root: &Path) -> Result<()> {
-    let emcc = Command::new("emcc").arg("--version").env("NODE_PATH", "/usr/share/nodejs").output();
+    let emcc = Command::new("emcc").arg("--version").env("NODE_PATH", emcc_node_path()).output();
     if !emcc.is_ok_and(|o| o.status.success()) {
         bail!("the emscripten environment's guests are linked by emcc, which is not installed: {EMSCRIPTEN_TOOLS}");
     }

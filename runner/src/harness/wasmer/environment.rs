@@ -14,6 +14,7 @@
 //!   output adds (answers ENOSYS; the guests never ask).
 
 use crate::guests::Output;
+pub use crate::guests::Role;
 use crate::matrix::axes::{Environment, Logging};
 use anyhow::{Context, Result};
 use std::path::{Path, PathBuf};
@@ -24,22 +25,6 @@ use wasmer::{
 };
 use wasmer_wasix::virtual_fs::{self, ArcFile, BufferFile, VirtualFile};
 use wasmer_wasix::{WasiEnv, WasiFunctionEnv, WasiModuleInstanceHandles, WasiModuleTreeHandles};
-
-/// Which guest is being instantiated.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Role {
-    Producer,
-    Consumer,
-}
-
-impl Role {
-    fn name(self) -> &'static str {
-        match self {
-            Role::Producer => "producer",
-            Role::Consumer => "consumer",
-        }
-    }
-}
 
 /// The guests' environment, alive as long as they are.
 pub struct Host {
