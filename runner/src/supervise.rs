@@ -24,6 +24,8 @@ pub enum Status {
     Crash,
     /// The worker did not finish within the matrix's `timeout_s` and was killed.
     Timeout,
+    /// A guest or the worker needed more memory than `memory_limit_mib` allows.
+    Oom,
     /// The cell cannot run here (see `Cell::unsupported`); nothing was started.
     Unsupported,
 }
@@ -37,6 +39,7 @@ impl Status {
             Status::Trap => "trap",
             Status::Crash => "crash",
             Status::Timeout => "timeout",
+            Status::Oom => "oom",
             Status::Unsupported => "unsupported",
         }
     }
@@ -133,11 +136,16 @@ impl WorkerRun {
             let status = match kind {
                 FailureKind::Trap => Status::Trap,
                 FailureKind::Error => Status::Error,
+                FailureKind::OutOfMemory => Status::Oom,
             };
             return Some((status, message));
         }
         let exit = self.exit.map_or_else(|| "unknown".into(), describe_exit);
         let tail = tail(&self.stderr);
+        // Rust's message when an allocation fails, just before it aborts: the memory cap.
+        if self.stderr.contains("memory allocation of ") {
+            return Some((Status::Oom, format!("the worker ran out of memory and {exit}: {tail}")));
+        }
         match (&self.report, self.exit) {
             (Some(_), Some(status)) if status.success() => None,
             (Some(_), _) => Some((Status::Crash, format!("the worker reported, then {exit}: {tail}"))),
@@ -150,7 +158,10 @@ fn describe_exit(status: ExitStatus) -> String {
     use std::os::unix::process::ExitStatusExt;
     match (status.code(), status.signal()) {
         (Some(code), _) => format!("exited with code {code}"),
-        (None, Some(signal)) => format!("was killed by signal {signal}"),
+        (None, Some(signal)) => match nix::sys::signal::Signal::try_from(signal) {
+            Ok(name) => format!("was killed by signal {signal} ({name})"),
+            Err(_) => format!("was killed by signal {signal}"),
+        },
         _ => format!("ended ({status})"),
     }
 }

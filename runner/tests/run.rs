@@ -408,11 +408,26 @@ fn consumer() -> Vec<u8> {
 
 /// Runs one cell on the given guests; returns (exit code, status, error).
 fn run_guests(producer: &[u8], consumer: &[u8], measure: &str) -> (Option<i32>, String, String) {
+    run_guests_faulting(producer, consumer, measure, None)
+}
+
+/// As [`run_guests`], the worker told to fail this way first (`WASMATRIX_TEST_FAULT`).
+fn run_guests_faulting(
+    producer: &[u8],
+    consumer: &[u8],
+    measure: &str,
+    fault: Option<&str>,
+) -> (Option<i32>, String, String) {
     let dir = tempfile::tempdir().unwrap();
     let g = guests(dir.path(), producer, consumer);
     let m = matrix(dir.path(), ONE_CELL, measure);
     let out = dir.path().join("r.csv");
-    let run = runner(&["run", m.to_str().unwrap(), "--out", out.to_str().unwrap(), "--guests", g.to_str().unwrap()]);
+    let mut command = Command::new(env!("CARGO_BIN_EXE_runner"));
+    command.args(["run", m.to_str().unwrap(), "--out", out.to_str().unwrap(), "--guests", g.to_str().unwrap()]);
+    if let Some(fault) = fault {
+        command.env("WASMATRIX_TEST_FAULT", fault);
+    }
+    let run = command.output().unwrap();
     assert_eq!(rows(&out).len(), 1, "{}", text(&run));
     (run.status.code(), column(&out, "status").remove(0), column(&out, "error").remove(0))
 }
@@ -431,6 +446,41 @@ fn a_hanging_guest_becomes_a_timeout_row() {
     let measure = TINY.replace("timeout_s = 120", "timeout_s = 2");
     let (code, status, error) = run_guests(&producer("(loop $spin br $spin) unreachable", 0), &consumer(), &measure);
     assert_eq!((code, status.as_str()), (Some(1), "timeout"), "{error}");
+}
+
+#[test]
+fn a_worker_that_segfaults_or_aborts_becomes_a_crash_row_naming_the_signal() {
+    for (fault, signal) in [("segfault", "SIGSEGV"), ("abort", "SIGABRT")] {
+        let (code, status, error) = run_guests_faulting(&producer(PRODUCE_OK, 0), &consumer(), TINY, Some(fault));
+        assert_eq!((code, status.as_str()), (Some(1), "crash"), "{fault}: {error}");
+        assert!(error.contains(signal) && error.contains("without a report"), "{fault}: {error}");
+    }
+}
+
+/// A cap small enough for a test, large enough for the worker itself.
+const CAPPED: &str = "memory_limit_mib = 256";
+
+#[test]
+fn a_guest_that_allocates_without_bound_becomes_an_oom_row() {
+    // Grows its memory by 16 MiB until refused, then aborts as Rust's allocator does.
+    let hungry = "(block $refused (loop $more
+        (br_if $refused (i32.eq (memory.grow (i32.const 256)) (i32.const -1))) (br $more))) unreachable";
+    let measure = format!("{TINY}\n{CAPPED}");
+    let (code, status, error) = run_guests(&producer(hungry, 0), &consumer(), &measure);
+    assert_eq!((code, status.as_str()), (Some(1), "oom"), "{error}");
+    assert!(error.contains("256 MiB") && error.contains("unreachable"), "{error}");
+    // The same guest without the grows is an ordinary trap: the cap, not the trap, makes it oom.
+    let (_, status, _) = run_guests(&producer("unreachable", 0), &consumer(), &measure);
+    assert_eq!(status, "trap");
+}
+
+#[test]
+fn a_worker_that_allocates_without_bound_becomes_an_oom_row() {
+    let measure = format!("{TINY}\n{CAPPED}");
+    let (code, status, error) =
+        run_guests_faulting(&producer(PRODUCE_OK, 0), &consumer(), &measure, Some("exhaust-memory"));
+    assert_eq!((code, status.as_str()), (Some(1), "oom"), "{error}");
+    assert!(error.contains("memory allocation of") && error.contains("SIGABRT"), "{error}");
 }
 
 #[test]

@@ -67,6 +67,9 @@ pub enum Failure {
     Trap(String),
     /// A guest refused a message, or the harness met something it cannot go on from.
     Error(String),
+    /// A guest or the worker needed more memory than the cell's cap (`[measure]
+    /// memory_limit_mib`) allows.
+    OutOfMemory(String),
 }
 
 impl From<anyhow::Error> for Failure {
@@ -80,6 +83,7 @@ impl fmt::Display for Failure {
         match self {
             Failure::Trap(m) => write!(f, "trap: {m}"),
             Failure::Error(m) => f.write_str(m),
+            Failure::OutOfMemory(m) => write!(f, "out of memory: {m}"),
         }
     }
 }

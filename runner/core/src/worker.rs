@@ -57,6 +57,7 @@ pub enum Phase {
 pub enum FailureKind {
     Trap,
     Error,
+    OutOfMemory,
 }
 
 /// What a worker measured, as far as it got. The repeated measurements are raw samples, one
@@ -95,17 +96,63 @@ pub fn serve(job: &Job, work: impl FnOnce(&Job, &mut Report) -> Result<(), Failu
     let mut report = Report::default();
     // A worker never outlives its runner, even one killed outright.
     let _ = nix::sys::prctl::set_pdeathsig(nix::sys::signal::Signal::SIGKILL);
-    let outcome = pin(job.pin).and_then(|()| work(job, &mut report));
+    let outcome = pin(job.pin).and_then(|()| cap_memory(job.measure.memory_limit_mib)).and_then(|()| {
+        test_fault();
+        work(job, &mut report)
+    });
     if let Err(failure) = outcome {
         report.failure = Some(match failure {
             Failure::Trap(m) => (FailureKind::Trap, m),
             Failure::Error(m) => (FailureKind::Error, m),
+            Failure::OutOfMemory(m) => (FailureKind::OutOfMemory, m),
         });
     }
     report.peak_rss_kib = peak_rss_kib();
     let line = serde_json::to_string(&report).expect("a report serializes");
     let mut out = std::io::stdout().lock();
     let _ = writeln!(out, "{REPORT_PREFIX}{line}").and_then(|()| out.flush());
+}
+
+/// Caps this process's data (heap, and every private writable mapping: committed wasm memory,
+/// thread stacks, compilers' scratch) at `mib` MiB with RLIMIT_DATA. Not RLIMIT_AS: wasm runtimes
+/// reserve many GiB of address space per memory and commit only what the guest grows into, which
+/// RLIMIT_DATA counts and RLIMIT_AS would refuse. Past the cap an allocation fails: Rust's
+/// allocation error ("memory allocation of N bytes failed") or a refused `memory.grow`, which the
+/// supervisor and the harness turn into status `oom`. (Under valgrind the limit is only recorded.)
+fn cap_memory(mib: u64) -> Result<(), Failure> {
+    use nix::sys::resource::{setrlimit, Resource};
+    let bytes = mib.saturating_mul(1 << 20);
+    setrlimit(Resource::RLIMIT_DATA, bytes, bytes)
+        .map_err(|e| Failure::Error(format!("cannot cap the worker's memory at {mib} MiB (RLIMIT_DATA): {e}")))
+}
+
+/// The environment variable that makes a worker fail on purpose, before its work: `segfault`,
+/// `abort` or `exhaust-memory` (allocates without bound, until the memory cap stops it). The
+/// tests use it to prove that each of these becomes a row with its status; nothing else sets it.
+pub const TEST_FAULT_VAR: &str = "WASMATRIX_TEST_FAULT";
+
+fn test_fault() {
+    match std::env::var(TEST_FAULT_VAR).as_deref() {
+        Ok("segfault") => segfault(),
+        Ok("abort") => std::process::abort(),
+        Ok("exhaust-memory") => {
+            let mut hoard: Vec<Vec<u8>> = Vec::new();
+            loop {
+                hoard.push(vec![0; 16 << 20]);
+                std::hint::black_box(&hoard);
+            }
+        }
+        _ => {}
+    }
+}
+
+/// A real invalid memory access, as a buggy runtime would make (a raised SIGSEGV would not do:
+/// Rust's stack-overflow handler takes it and returns).
+#[allow(unsafe_code)]
+fn segfault() {
+    // SAFETY: none, on purpose: this is the fault the test asks for. Address 0 is never mapped,
+    // so the write faults and the kernel kills the process with SIGSEGV.
+    unsafe { std::ptr::null_mut::<u8>().write_volatile(1) }
 }
 
 /// Restricts this process to one CPU (`--pin`).

@@ -161,6 +161,8 @@ impl Matrix {
             Some("noisy_ci_pct must be a positive number (percent)")
         } else if measure.timeout_s == 0 {
             Some("timeout_s must be at least 1")
+        } else if !(64..=1 << 30).contains(&measure.memory_limit_mib) {
+            Some("memory_limit_mib must be between 64 and 2^30 (MiB)")
         } else if u64::from(measure.warmup) + u64::from(measure.samples) * u64::from(measure.batch)
             >= u64::from(u32::MAX)
         {

@@ -92,6 +92,11 @@ pub struct Measure {
     pub noisy_ci_pct: f64,
     /// Wall-clock limit for one worker process, in seconds.
     pub timeout_s: u64,
+    /// Memory one worker process may use, in MiB: its data (RLIMIT_DATA: heap and committed wasm
+    /// memory, not reserved address space) and every guest memory's maximum. A cell that needs
+    /// more ends with status `oom`, and the machine stays usable.
+    #[serde(default = "default_memory_limit_mib")]
+    pub memory_limit_mib: u64,
 }
 
 fn default_processes() -> u32 {
@@ -104,6 +109,10 @@ fn default_floor_batch() -> u32 {
 
 fn default_codec_batch() -> u32 {
     100
+}
+
+fn default_memory_limit_mib() -> u64 {
+    4096
 }
 
 fn default_noisy_ci_pct() -> f64 {

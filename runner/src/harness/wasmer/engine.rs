@@ -2,16 +2,18 @@
 //! reaches the measured process (`engine`): compiled in it (`jit`), or precompiled by another
 //! process, serialized, and loaded with a headless engine (`artifact`).
 
+use super::limits::Capped;
 use crate::guests::GuestFiles;
 use crate::matrix::axes::Compiler;
 use anyhow::{Context, Result};
 use std::path::{Path, PathBuf};
 use wasmer::Module;
 
-/// The Wasmer engine that compiles with `compiler`, with Wasmer's default settings for it.
-pub fn compiling_engine(compiler: Compiler) -> Result<wasmer::Engine> {
-    use wasmer::sys::{Cranelift, Singlepass};
-    Ok(match compiler {
+/// The Wasmer engine that compiles with `compiler`, with Wasmer's default settings for it, its
+/// memories capped at `memory_limit_mib`.
+pub fn compiling_engine(compiler: Compiler, memory_limit_mib: u64) -> Result<wasmer::Engine> {
+    use wasmer::sys::{Cranelift, NativeEngineExt, Singlepass};
+    let mut engine: wasmer::Engine = match compiler {
         Compiler::Singlepass => Singlepass::default().into(),
         Compiler::Cranelift => Cranelift::default().into(),
         #[cfg(feature = "llvm")]
@@ -21,7 +23,9 @@ pub fn compiling_engine(compiler: Compiler) -> Result<wasmer::Engine> {
         Compiler::Rustc => {
             anyhow::bail!("rustc compiles native code, not wasm: use it with the native engine")
         }
-    })
+    };
+    engine.set_tunables(Capped::new(memory_limit_mib));
+    Ok(engine)
 }
 
 /// The two guests as Wasmer modules, ready to instantiate.
@@ -61,10 +65,13 @@ pub fn save_artifacts(modules: &Modules, dir: &Path) -> Result<u64> {
     Ok(total)
 }
 
-/// The headless engine that runs precompiled artifacts: no compiler in the process.
-pub fn headless_engine() -> wasmer::Engine {
+/// The headless engine that runs precompiled artifacts: no compiler in the process; its
+/// memories capped at `memory_limit_mib`.
+pub fn headless_engine(memory_limit_mib: u64) -> wasmer::Engine {
     use wasmer::sys::NativeEngineExt;
-    wasmer::Engine::headless()
+    let mut engine = wasmer::Engine::headless();
+    engine.set_tunables(Capped::new(memory_limit_mib));
+    engine
 }
 
 /// Loads both guests' artifacts from `dir` (the `artifact` engine's measured phase).

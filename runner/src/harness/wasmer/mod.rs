@@ -3,6 +3,7 @@
 
 pub mod engine;
 pub mod environment;
+pub mod limits;
 pub mod pair;
 pub mod transport;
 
@@ -22,13 +23,13 @@ pub fn set_up<T: Transport>(job: &Job, report: &mut Report) -> Result<Pair<T>, F
     let guests = wasm_files(job)?;
     let (engine, modules) = match cell.engine {
         Engine::Jit => {
-            let engine = engine::compiling_engine(cell.compiler)?;
+            let engine = engine::compiling_engine(cell.compiler, job.measure.memory_limit_mib)?;
             let (modules, ns) = time(|| engine::compile(&engine, guests));
             report.compile_ns = Some(ns);
             (engine, modules?)
         }
         Engine::Artifact => {
-            let engine = engine::headless_engine();
+            let engine = engine::headless_engine(job.measure.memory_limit_mib);
             let (modules, ns) = time(|| engine::load_artifacts(&engine, &job.artifacts));
             report.load_ns = Some(ns);
             (engine, modules?)
@@ -46,11 +47,22 @@ pub fn set_up<T: Transport>(job: &Job, report: &mut Report) -> Result<Pair<T>, F
 /// Compiles both guests and serializes them for the `artifact` engine.
 pub fn precompile(job: &Job, report: &mut Report) -> Result<(), Failure> {
     let guests = wasm_files(job)?;
-    let engine = engine::compiling_engine(job.cell.compiler)?;
+    let engine = engine::compiling_engine(job.cell.compiler, job.measure.memory_limit_mib)?;
     let (modules, ns) = time(|| engine::compile(&engine, guests));
     report.compile_ns = Some(ns);
     report.artifact_bytes = Some(engine::save_artifacts(&modules?, &job.artifacts)?);
     Ok(())
+}
+
+/// A failure after a guest memory was refused growth within the cap is the cap's doing: a guest's
+/// allocator traps (Rust aborts) when `memory.grow` fails.
+pub fn blame_the_cap(failure: Failure, memory_limit_mib: u64) -> Failure {
+    match failure {
+        Failure::Trap(m) | Failure::Error(m) if limits::refused() => Failure::OutOfMemory(format!(
+            "a guest memory could not grow within the cap of {memory_limit_mib} MiB, then: {m}"
+        )),
+        other => other,
+    }
 }
 
 fn wasm_files(job: &Job) -> Result<&GuestFiles, Failure> {
