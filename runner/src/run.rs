@@ -18,7 +18,7 @@ use crate::worker::{Job, Phase};
 use anyhow::{bail, Context, Result};
 use indicatif::{ProgressBar, ProgressStyle};
 use std::collections::hash_map::Entry;
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
@@ -150,8 +150,8 @@ pub fn run(root: &Path, opts: &Options) -> Result<Finished> {
     samples::set_aside_torn_member(&sidecar)?;
     let mut samples_file = SamplesFile::open(&sidecar)?;
     let all_cells = cells;
-    let cells: Vec<Cell> =
-        all_cells.iter().filter(|c| !earlier.iter().any(|r| r.cell == c.to_string())).copied().collect();
+    let recorded: HashSet<&str> = earlier.iter().map(|r| r.cell.as_str()).collect();
+    let cells: Vec<Cell> = all_cells.iter().filter(|c| !recorded.contains(c.to_string().as_str())).copied().collect();
     if !earlier.is_empty() {
         eprintln!(
             "{} records {} of the {} cells already: going on with the other {}",

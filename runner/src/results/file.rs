@@ -51,18 +51,29 @@ impl ResultsFile {
 
     /// Opens `path` to go on with a run: a file whose rows are all of run `fingerprint` (and
     /// `shard`) is appended to, and the cells it records are returned (to be skipped); a torn last
-    /// line (a runner killed mid-write) is moved to `<path>.torn` first, never read as data. A file
+    /// line (a runner killed mid-write) is never read as data, and is moved to `<path>.torn` once
+    /// going on is decided (a refused file is left exactly as it was). A file
     /// of another run, or with other columns, is refused, naming what differs, unless `force`: then
     /// it is renamed to `<path>.old-<stamp>` (its samples sidecar beside it) and the run starts over.
     pub fn resume(path: &Path, fingerprint: &str, shard: &str, force: bool) -> Result<(ResultsFile, Vec<Row>)> {
         if !path.exists() || std::fs::metadata(path).map(|m| m.len() == 0).unwrap_or(true) {
             return Ok((ResultsFile::open(path)?, Vec::new()));
         }
-        set_aside_torn_line(path)?;
-        let refusal = match Self::recorded(path) {
+        // Decided on the complete lines; the file is touched only once going on is decided.
+        let bytes = std::fs::read(path).with_context(|| format!("cannot read {}", path.display()))?;
+        let complete = bytes.iter().rposition(|&b| b == b'\n').map_or(0, |i| i + 1);
+        if complete == 0 {
+            // Not even a whole header: no row to keep, and nothing of another run to protect.
+            set_aside_torn_line(path, &bytes, complete)?;
+            return Ok((ResultsFile::open(path)?, Vec::new()));
+        }
+        let refusal = match Self::recorded(&bytes[..complete], path) {
             Err(e) => Some(format!("{e:#}")),
             Ok(rows) => match rows.iter().find(|r| r.run_fingerprint != fingerprint || r.shard != shard) {
-                None => return Ok((ResultsFile::open(path)?, rows)),
+                None => {
+                    set_aside_torn_line(path, &bytes, complete)?;
+                    return Ok((ResultsFile::open(path)?, rows));
+                }
                 Some(r) => Some(format!(
                     "{} holds rows of another run (run_fingerprint `{}`, shard `{}`; this run: `{fingerprint}`, shard \
                      `{shard}`): going on needs the same matrix, --filter, --shard, --processes and --measure",
@@ -89,8 +100,8 @@ impl ResultsFile {
     }
 
     /// The rows of an existing file, refusing one with other columns.
-    fn recorded(path: &Path) -> Result<Vec<Row>> {
-        let mut reader = csv::Reader::from_path(path).with_context(|| format!("cannot read {}", path.display()))?;
+    fn recorded(bytes: &[u8], path: &Path) -> Result<Vec<Row>> {
+        let mut reader = csv::Reader::from_reader(bytes);
         let have: Vec<String> = reader.headers()?.iter().map(str::to_owned).collect();
         if have != header() {
             bail!(
@@ -121,12 +132,10 @@ impl ResultsFile {
 
 /// Moves an incomplete last line (no newline: a write cut short) to `<path>.torn`, appended, and
 /// cuts the file back to its last complete line.
-fn set_aside_torn_line(path: &Path) -> Result<()> {
-    let bytes = std::fs::read(path).with_context(|| format!("cannot read {}", path.display()))?;
-    if bytes.ends_with(b"\n") {
+fn set_aside_torn_line(path: &Path, bytes: &[u8], keep: usize) -> Result<()> {
+    if keep == bytes.len() {
         return Ok(());
     }
-    let keep = bytes.iter().rposition(|&b| b == b'\n').map_or(0, |i| i + 1);
     let torn = PathBuf::from(format!("{}.torn", path.display()));
     let mut aside = OpenOptions::new().create(true).append(true).open(&torn)?;
     aside.write_all(&bytes[keep..])?;
@@ -173,5 +182,26 @@ mod tests {
         std::fs::write(&torn, &text).unwrap();
         assert!(format!("{:#}", ResultsFile::open(&torn).err().unwrap()).contains("incomplete"));
         assert_eq!(std::fs::read_to_string(&torn).unwrap(), text);
+    }
+
+    #[test]
+    fn resuming_sets_a_torn_line_aside_only_when_it_goes_on() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("r.csv");
+        let row = Row { cell: "a".into(), run_fingerprint: "f1".into(), ..Row::default() };
+        ResultsFile::open(&path).unwrap().append(&row).unwrap();
+        let whole = std::fs::read(&path).unwrap();
+        let torn_tail = b"4,run,time,b";
+        std::fs::write(&path, [&whole[..], torn_tail].concat()).unwrap();
+
+        let other = ResultsFile::resume(&path, "f2", "", false).err().expect("another run is refused");
+        assert!(format!("{other:#}").contains("another run"), "{other:#}");
+        assert_eq!(std::fs::read(&path).unwrap(), [&whole[..], torn_tail].concat(), "left exactly as it was");
+        assert!(!dir.path().join("r.csv.torn").exists());
+
+        let (_, rows) = ResultsFile::resume(&path, "f1", "", false).unwrap();
+        assert_eq!(rows.iter().map(|r| r.cell.as_str()).collect::<Vec<_>>(), ["a"]);
+        assert_eq!(std::fs::read(&path).unwrap(), whole);
+        assert_eq!(std::fs::read(dir.path().join("r.csv.torn")).unwrap(), [&torn_tail[..], b"\n"].concat());
     }
 }
