@@ -127,8 +127,8 @@ case "${1:-}" in
     "$VENV/bin/python" notebooks/run_notebooks.py
     # Shards on a real batch system: a job array on a one-node Slurm cluster, merged, against an
     # unsharded run of the same matrix.
+    # (target/release/runner is the one `cargo test` built for the end-to-end tests.)
     apt_install "${TEST_APT_PACKAGES[@]}"
-    cargo build --release --locked -p wasmatrix-runner
     bash runner/slurm/test.sh ;;
   *) sed -n '2,10p' "$0" | sed 's/^# \{0,1\}//'; exit 2 ;;
 esac
