@@ -10,8 +10,10 @@
 //!   the worker protocol that every worker shares.
 //! - [`results`]: the CSV schema, the results file, the summary; [`meta`]: versions and machine.
 //! - [`shard`]: `--shard I/N` and the run fingerprint shards share; [`merge`] joins shards.
+//! - [`fuzz_checks`]: what the fuzz targets (runner/fuzz) assert, replayed by the tests.
 
 pub mod compare;
+pub mod fuzz_checks;
 pub mod guests;
 pub mod harness;
 pub mod matrix;
