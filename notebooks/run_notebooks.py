@@ -166,7 +166,10 @@ def check_sample_axes_and_winners(tmp: Path) -> None:
 
 
 TRAPPED = "llvm/artifact/bare/shared/rkyv/release/off"
-"""A cell of the sample run that checks make fail or noisy."""
+"""A cell of the sample run (schema 4) that checks make fail or noisy."""
+
+TRAPPED_LOADED = TRAPPED + "/default"
+"""The same cell once loaded: files before schema 5 read with the default allocator."""
 
 
 def check_schema_2_reads(tmp: Path) -> None:
@@ -177,7 +180,8 @@ def check_schema_2_reads(tmp: Path) -> None:
     rows["cell"] = rows["cell"].str.removesuffix("/off")
     samples["cell"] = samples["cell"].str.removesuffix("/off")
     rows, samples = wr.load(write_run(tmp, "schema2", rows, samples))
-    assert rows["cell"].str.endswith("/off").all() and rows["logging"].eq("off").all(), rows["cell"]
+    assert rows["cell"].str.endswith("/off/default").all() and rows["logging"].eq("off").all(), rows["cell"]
+    assert rows["allocator"].eq("default").all(), rows["allocator"]
     assert set(samples["cell"]) <= set(rows["cell"]), "samples name the rows' cells"
     assert rows["environment_ns"].isna().all()
     render_all(rows, samples, tmp / "figures")
@@ -216,7 +220,7 @@ def check_failed_cell(tmp: Path) -> None:
     rows, samples = wr.load(write_run(tmp, "trap", rows, samples))
     failed = wr.failures(rows)
     failed = failed[failed["status"] != "unsupported"]
-    assert failed[["cell", "status"]].values.tolist() == [[TRAPPED, "trap"]], failed
+    assert failed[["cell", "status"]].values.tolist() == [[TRAPPED_LOADED, "trap"]], failed
     assert "unreachable" in failed["error"].iloc[0], failed
     assert not wr.winners(rows)["winner"].eq("llvm/artifact/bare/shared/rkyv/off").any()
     figures = render_all(rows, samples, tmp / "figures")

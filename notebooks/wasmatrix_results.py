@@ -36,7 +36,8 @@ from matplotlib.ticker import FuncFormatter, LogLocator, NullFormatter
 SCHEMA_VERSION = 4
 MIN_SCHEMA_VERSION = 2
 """The results schema these functions read (results/README.md); later ones only add columns.
-Files of schema 2 read too: the schema 3 columns are then empty, and logging is ``off``."""
+Files of schema 2 read too: the schema 3 columns are then empty, and logging is ``off``; files
+before schema 5 read with the ``default`` allocator."""
 
 REPO = Path(__file__).resolve().parent.parent
 RESULTS_DIR = REPO / "results"
@@ -60,6 +61,8 @@ VALUE_ORDER = {
     "codec": ("raw", "bincode", "postcard", "json", "flatbuffers", "capnp", "rkyv"),
     "environment": ("bare", "wasi", "emscripten"),
     "logging": ("off", "on"),
+    "profile": ("release", "size", "s", "nolto", "unwind", "wasm-opt"),
+    "allocator": ("default", "wee_alloc", "talc"),
 }
 """Display order of known axis values; other values follow alphabetically."""
 
@@ -177,6 +180,11 @@ def load(path: Path | str) -> tuple[pd.DataFrame, pd.DataFrame]:
         rows["logging"] = "off"
         rows["cell"] = rows["cell"] + "/off"
         samples["cell"] = samples["cell"] + "/off"
+    if "allocator" not in rows.columns:
+        # Before schema 5 cells had no allocator part: their guests used the default.
+        rows["allocator"] = "default"
+        rows["cell"] = rows["cell"] + "/default"
+        samples["cell"] = samples["cell"] + "/default"
     return rows, samples
 
 

@@ -1,8 +1,8 @@
-//! Building the guest `.wasm` files a matrix needs: one build per (profile, environment, logging,
-//! memory layout, codec), each cached under `target/wasmatrix/guests/` with a fingerprint of everything
+//! Building the guest `.wasm` files a matrix needs: one build per (profile, allocator, environment,
+//! logging, memory layout, codec), each cached under `target/wasmatrix/guests/` with a fingerprint of everything
 //! that went into it, so a run builds only what changed.
 
-use crate::matrix::axes::{Axis, Codec, Engine, Environment, Logging, Profile, Transport};
+use crate::matrix::axes::{Allocator, Axis, Codec, Engine, Environment, Logging, Profile, Transport};
 use crate::matrix::Cell;
 use anyhow::{bail, Context, Result};
 use sha2::{Digest, Sha256};
@@ -101,6 +101,47 @@ fn emcc_args(layout: Layout, role: Role) -> Vec<String> {
     args
 }
 
+/// The cargo profile (in the workspace Cargo.toml) a `profile` value builds with, for the guests
+/// and for their native twin.
+pub fn cargo_profile(profile: Profile) -> &'static str {
+    match profile {
+        Profile::Release | Profile::WasmOpt => "guest-release",
+        Profile::Size => "guest-size",
+        Profile::S => "guest-s",
+        Profile::Nolto => "guest-nolto",
+        Profile::Unwind => "guest-unwind",
+    }
+}
+
+/// binaryen's optimisation of each `.wasm` a `profile` value asks for after cargo, if any.
+fn wasm_opt_passes(profile: Profile) -> &'static [&'static str] {
+    match profile {
+        Profile::WasmOpt => &["-O3"],
+        Profile::Release | Profile::Size | Profile::S | Profile::Nolto | Profile::Unwind => &[],
+    }
+}
+
+/// The cargo feature that selects an `allocator` value (guests/proto/src/allocator.rs), if any.
+pub fn allocator_feature(allocator: Allocator) -> Option<&'static str> {
+    match allocator {
+        Allocator::Default => None,
+        Allocator::WeeAlloc => Some("wasmatrix-proto/wee_alloc"),
+        Allocator::Talc => Some("wasmatrix-proto/talc"),
+    }
+}
+
+/// The wasm features Rust 1.95 enables by default for the wasm32 targets, which binaryen must be
+/// told (the stripped guests carry no `target_features` section).
+const WASM_FEATURES: [&str; 7] = [
+    "--enable-bulk-memory",
+    "--enable-bulk-memory-opt",
+    "--enable-nontrapping-float-to-int",
+    "--enable-sign-ext",
+    "--enable-mutable-globals",
+    "--enable-multivalue",
+    "--enable-reference-types",
+];
+
 /// Which of the two guests: what is built, linked and instantiated for it.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Role {
@@ -121,6 +162,7 @@ impl Role {
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub struct GuestBuild {
     pub profile: Profile,
+    pub allocator: Allocator,
     pub environment: Environment,
     pub logging: Logging,
     pub layout: Layout,
@@ -132,6 +174,7 @@ impl GuestBuild {
     pub fn of(cell: &Cell) -> Option<GuestBuild> {
         (cell.engine != Engine::Native).then_some(GuestBuild {
             profile: cell.profile,
+            allocator: cell.allocator,
             environment: cell.environment,
             logging: cell.logging,
             layout: Layout::of(cell.transport),
@@ -139,13 +182,20 @@ impl GuestBuild {
         })
     }
 
-    /// `<profile>/<environment>/logging-<off|on>/<layout>/<codec>`: the build's folder under a
-    /// guest directory.
+    /// `<profile>/<allocator>/<environment>/logging-<off|on>/<layout>/<codec>`: the build's folder
+    /// under a guest directory.
     pub fn relative_dir(&self) -> PathBuf {
         let logging = format!("logging-{}", self.logging.name());
-        [self.profile.name(), self.environment.name(), &logging, self.layout.name(), Axis::name(self.codec)]
-            .iter()
-            .collect()
+        [
+            self.profile.name(),
+            self.allocator.name(),
+            self.environment.name(),
+            &logging,
+            self.layout.name(),
+            Axis::name(self.codec),
+        ]
+        .iter()
+        .collect()
     }
 
     /// The Rust target the guests are built for.
@@ -194,28 +244,48 @@ impl Builder {
         cargo
     }
 
-    /// The native twin's worker (runner/native), built with the same cargo profile as the wasm
-    /// guests so that both get the same optimisation settings. Cargo decides what is stale.
-    pub fn native_worker(&self, profile: Profile) -> Result<PathBuf> {
+    /// The native twin's worker (runner/native), built with the same cargo profile and allocator
+    /// as the wasm guests so that both get the same settings; copied to a path of its own per
+    /// (profile, allocator), as cargo keeps one binary per profile. Cargo decides what is stale.
+    pub fn native_worker(&self, profile: Profile, allocator: Allocator) -> Result<PathBuf> {
         let _lock = self.lock()?;
-        let profile = format!("guest-{}", profile.name());
+        let cargo_profile = cargo_profile(profile);
         // Symbols kept (stripping changes no code): callgrind finds the counted regions by name.
-        let keep_symbols = format!("CARGO_PROFILE_{}_STRIP", profile.to_uppercase().replace('-', "_"));
-        let output = self
-            .cargo()
-            .env(keep_symbols, "none")
-            .args(["build", "--quiet", "--locked", "-p", "wasmatrix-native", "--profile", &profile])
+        let keep_symbols = format!("CARGO_PROFILE_{}_STRIP", cargo_profile.to_uppercase().replace('-', "_"));
+        let mut cargo = self.cargo();
+        cargo.env(keep_symbols, "none").args([
+            "build",
+            "--quiet",
+            "--locked",
+            "-p",
+            "wasmatrix-native",
+            "--profile",
+            cargo_profile,
+        ]);
+        if let Some(feature) = allocator_feature(allocator) {
+            cargo.args(["--features", feature]);
+        }
+        let output = cargo
             .arg("--target-dir")
             .arg(self.target_dir())
             .output()
             .context("cannot run cargo to build the native worker")?;
         if !output.status.success() {
             bail!(
-                "building the native worker ({profile}) failed:\n{}",
+                "building the native worker ({cargo_profile}, allocator {allocator}) failed:\n{}",
                 String::from_utf8_lossy(&output.stderr).trim_end()
             );
         }
-        Ok(self.target_dir().join(profile).join("wasmatrix-native"))
+        let built = self.target_dir().join(cargo_profile).join("wasmatrix-native");
+        let dest = self.root.join("target/wasmatrix/native").join(format!("{profile}-{allocator}"));
+        std::fs::create_dir_all(&dest).with_context(|| format!("cannot create {}", dest.display()))?;
+        let dest = dest.join("wasmatrix-native");
+        let partial = dest.with_extension("partial");
+        std::fs::copy(&built, &partial)
+            .with_context(|| format!("cannot copy {} to {}", built.display(), partial.display()))?;
+        std::fs::rename(&partial, &dest)
+            .with_context(|| format!("cannot move {} to {}", partial.display(), dest.display()))?;
+        Ok(dest)
     }
 
     /// The guests of `build`, built now unless an identical build is cached.
@@ -241,7 +311,7 @@ impl Builder {
 
     fn cargo_build(&self, build: GuestBuild, role: Role, dest: &Path) -> Result<()> {
         let target = build.target();
-        let profile = format!("guest-{}", build.profile.name());
+        let profile = cargo_profile(build.profile);
         let target_dir = self.target_dir();
         let package = format!("wasmatrix-{}", role.name());
         let mut cargo = self.cargo();
@@ -257,7 +327,10 @@ impl Builder {
         if role == Role::Consumer && build.logging == Logging::On {
             cargo.args(["--features", "logging"]);
         }
-        cargo.args(["--target", target, "--profile", &profile]).arg("--target-dir").arg(&target_dir).arg("--");
+        if let Some(feature) = allocator_feature(build.allocator) {
+            cargo.args(["--features", feature]);
+        }
+        cargo.args(["--target", target, "--profile", profile]).arg("--target-dir").arg(&target_dir).arg("--");
         cargo.args(build.layout.link_args(role, build.environment));
         let emscripten = build.environment == Environment::Emscripten;
         if emscripten {
@@ -275,14 +348,18 @@ impl Builder {
                 String::from_utf8_lossy(&output.stderr).trim_end()
             );
         }
-        let built = target_dir.join(target).join(&profile).join(format!("wasmatrix_{}.wasm", role.name()));
+        let built = target_dir.join(target).join(profile).join(format!("wasmatrix_{}.wasm", role.name()));
         // Copy then rename, so that a concurrent run never reads half a file.
         let partial = dest.with_extension("wasm.partial");
+        let mut passes: Vec<&str> = wasm_opt_passes(build.profile).to_vec();
         if emscripten {
-            self.strip_exceptions(&built, &partial)?;
-        } else {
+            passes.push("--strip-eh");
+        }
+        if passes.is_empty() {
             std::fs::copy(&built, &partial)
                 .with_context(|| format!("cannot copy {} to {}", built.display(), partial.display()))?;
+        } else {
+            self.wasm_opt(&passes, &built, &partial)?;
         }
         std::fs::rename(&partial, dest)
             .with_context(|| format!("cannot move {} to {}", partial.display(), dest.display()))?;
@@ -303,6 +380,12 @@ pub fn guest_target(environment: Environment) -> &'static str {
 pub fn wasm_opt(root: &Path) -> PathBuf {
     root.join("target/wasmatrix/node/node_modules/binaryen/bin/wasm-opt")
 }
+
+/// How to get binaryen's `wasm-opt`, which the `wasm-opt` profile and the `emscripten`
+/// environment use.
+pub const WASM_OPT_TOOL: &str = "binaryen's wasm-opt comes from the npm package binaryen@132.0.0 in \
+target/wasmatrix/node/node_modules/binaryen, run by Node.js: runner/wasmatrix.sh setup installs both (by hand: \
+npm install --prefix target/wasmatrix/node binaryen@132.0.0)";
 
 /// The `NODE_PATH` Debian's emcc needs (its JavaScript optimiser loads acorn from there), unless
 /// the caller set one.
@@ -341,21 +424,28 @@ impl Builder {
         Ok(object)
     }
 
-    /// Removes the legacy exception instructions Rust's prebuilt std brings to
-    /// `wasm32-unknown-emscripten` (Wasmer 7.4 refuses them; panic=abort leaves `try`/`catch_all`
-    /// but no `throw`, so nothing can be caught and stripping them changes no behaviour).
-    fn strip_exceptions(&self, built: &Path, out: &Path) -> Result<()> {
+    /// Runs binaryen's `wasm-opt` with `passes` on `built`, writing `out`. Under `emscripten` the
+    /// passes include `--strip-eh`: it removes the legacy exception instructions Rust's prebuilt
+    /// std brings to `wasm32-unknown-emscripten` (Wasmer 7.4 refuses them; panic=abort leaves
+    /// `try`/`catch_all` but no `throw`, so nothing can be caught and stripping them changes no
+    /// behaviour).
+    fn wasm_opt(&self, passes: &[&str], built: &Path, out: &Path) -> Result<()> {
         let wasm_opt = wasm_opt(&self.root);
+        if !wasm_opt.exists() {
+            bail!("{} is missing: {WASM_OPT_TOOL}", wasm_opt.display());
+        }
         let output = Command::new(&wasm_opt)
-            .arg("--strip-eh")
+            .args(WASM_FEATURES)
+            .args(passes)
             .arg(built)
             .arg("-o")
             .arg(out)
             .output()
-            .with_context(|| format!("cannot run {}: {EMSCRIPTEN_TOOLS}", wasm_opt.display()))?;
+            .with_context(|| format!("cannot run {}: {WASM_OPT_TOOL}", wasm_opt.display()))?;
         if !output.status.success() {
             bail!(
-                "wasm-opt --strip-eh {} failed:\n{}",
+                "wasm-opt {} {} failed:\n{}",
+                passes.join(" "),
                 built.display(),
                 String::from_utf8_lossy(&output.stderr).trim_end()
             );

@@ -3,7 +3,7 @@
 //! The same tables come out as aligned text, Markdown (what the README's result tables are made
 //! from, so no figure there is typed by hand) or JSON (numbers as numbers).
 
-use crate::matrix::axes::{Axis, Environment};
+use crate::matrix::axes::{Allocator, Axis, Compiler, Environment, Profile};
 use crate::matrix::Cell;
 use crate::results::row::{Row, Unit};
 use crate::stats::median;
@@ -42,7 +42,7 @@ const REQUIRED: [&str; 12] = [
 ];
 
 /// The axis columns, in the order cells name them.
-const AXES: [&str; 7] = ["compiler", "engine", "environment", "transport", "codec", "profile", "logging"];
+const AXES: [&str; 8] = ["compiler", "engine", "environment", "transport", "codec", "profile", "logging", "allocator"];
 
 /// Reads a results file, refusing one that lacks a column the report needs (naming them all).
 pub fn load(path: &Path) -> Result<Vec<Row>> {
@@ -68,11 +68,11 @@ pub fn parse(bytes: &[u8], path: &Path) -> Result<Vec<Row>> {
     if rows.is_empty() {
         bail!("{} holds no rows", path.display());
     }
-    // Cells finish in the run's shuffled order; tell them in the matrix's: profile, codec,
-    // logging, environment, transport, compiler, engine (a cell this runner cannot name goes last).
+    // Cells finish in the run's shuffled order; tell them in the matrix's: profile, allocator,
+    // codec, logging, environment, transport, compiler, engine (a cell this runner cannot name goes last).
     rows.sort_by_key(|r: &Row| {
         Cell::parse(&r.cell)
-            .map(|c| (c.profile, c.codec, c.logging, c.environment, c.transport, c.compiler, c.engine))
+            .map(|c| (c.profile, c.allocator, c.codec, c.logging, c.environment, c.transport, c.compiler, c.engine))
             .map_err(|_| r.cell.clone())
     });
     Ok(rows)
@@ -210,9 +210,8 @@ fn axis_value<'a>(row: &'a Row, axis: &str) -> &'a str {
         "environment" => &row.environment,
         "transport" => &row.transport,
         "codec" => &row.codec,
-        // Schema 2 files have no logging column: their cells logged nothing.
-        "logging" if row.logging.is_empty() => "off",
-        "logging" => &row.logging,
+        "logging" => row.logging(),
+        "allocator" => row.allocator(),
         _ => &row.profile,
     }
 }
@@ -232,14 +231,20 @@ impl<'a> Report<'a> {
         self.rows.iter().filter(|r| r.status == "ok")
     }
 
-    /// The native twin of `row`: same transport, codec, environment, profile and logging, engine
-    /// `native`.
+    /// The `ok` rows of the run's baseline build, the one the codec and environment tables compare
+    /// on: profile `release` with the `default` allocator if the run has it, else the build of the
+    /// first `ok` row.
+    fn baseline(&self) -> impl Iterator<Item = &'a Row> + '_ {
+        let release = |r: &Row| r.profile == Profile::Release.name() && r.allocator() == Allocator::Default.name();
+        let base = self.ok().find(|r| release(r)).or_else(|| self.ok().next());
+        let key = base.map(|b| (b.profile.clone(), b.allocator().to_owned()));
+        self.ok().filter(move |r| key.as_ref().is_some_and(|(p, a)| &r.profile == p && r.allocator() == a))
+    }
+
+    /// The native twin of `row`: same transport, codec, environment, profile, logging and
+    /// allocator, engine `native`.
     fn twin(&self, row: &Row) -> Option<&'a Row> {
-        self.ok().find(|n| {
-            n.engine == "native"
-                && (&n.transport, &n.codec, &n.environment, &n.profile, &n.logging)
-                    == (&row.transport, &row.codec, &row.environment, &row.profile, &row.logging)
-        })
+        self.ok().find(|n| n.engine == "native" && n.twin_key() == row.twin_key())
     }
 
     /// `row`'s round trip over its native twin's.
@@ -256,6 +261,7 @@ impl<'a> Report<'a> {
         tables.extend(self.axes());
         tables.push(self.codecs());
         tables.extend(self.environments());
+        tables.extend(self.builds());
         if self.unit.name == "ns" {
             tables.push(self.targets());
             tables.push(self.against_2021());
@@ -394,7 +400,8 @@ impl<'a> Report<'a> {
             }
         }
         for codec in codecs {
-            let of = |native: bool| self.ok().filter(move |r| r.codec == codec && (r.engine == "native") == native);
+            let of =
+                |native: bool| self.baseline().filter(move |r| r.codec == codec && (r.engine == "native") == native);
             let min = |rows: Vec<&Row>, m: fn(&Row) -> Option<f64>| rows.iter().filter_map(|r| m(r)).reduce(f64::min);
             let pair = |m: fn(&Row) -> Option<f64>| {
                 let f = |v: Option<f64>| v.map_or("-".into(), |v| format!("{v:.0}"));
@@ -418,8 +425,8 @@ impl<'a> Report<'a> {
     /// what it and logging cost per round trip, each cell against the same cell (compiler,
     /// engine, transport) under `bare` without logging. Only for runs with more than one.
     fn environments(&self) -> Option<Table> {
-        let logging = |r: &Row| if r.logging.is_empty() { "off".to_owned() } else { r.logging.clone() };
-        let raw: Vec<&Row> = self.ok().filter(|r| r.codec == "raw").collect();
+        let logging = |r: &Row| r.logging().to_owned();
+        let raw: Vec<&Row> = self.baseline().filter(|r| r.codec == "raw").collect();
         let mut variants: Vec<(String, String)> = Vec::new();
         for r in &raw {
             let v = (r.environment.clone(), logging(r));
@@ -474,7 +481,8 @@ impl<'a> Report<'a> {
                     let base = raw.iter().find(|b| {
                         b.environment == "bare"
                             && logging(b) == "off"
-                            && (&b.compiler, &b.engine, &b.transport) == (&r.compiler, &r.engine, &r.transport)
+                            && (&b.compiler, &b.engine, &b.transport, &b.profile, b.allocator())
+                                == (&r.compiler, &r.engine, &r.transport, &r.profile, r.allocator())
                     })?;
                     let (a, b) = ((self.unit.rt)(r)?, (self.unit.rt)(base)?);
                     Some((a / b, a - b))
@@ -504,6 +512,76 @@ impl<'a> Report<'a> {
         t.notes.push(format!(
             "Ranges are min–max over the cells of that environment and logging ({u}); \"over bare, no logging\" pairs \
              each cell with the same compiler, engine and transport under bare without logging."
+        ));
+        Some(t)
+    }
+
+    /// Per build profile and allocator, on the raw codec, `bare`, `shared`, logging off: the guests'
+    /// sizes and, per compiler, its artifacts, compile time, set-up from artifacts and round trip
+    /// (the `artifact` cell; `jit` runs the same code), and the native twin built alike. Only for
+    /// runs with more than one build.
+    fn builds(&self) -> Option<Table> {
+        let cells: Vec<&Row> = self
+            .ok()
+            .filter(|r| r.codec == "raw" && r.environment == "bare" && r.transport == "shared" && r.logging() == "off")
+            .collect();
+        let mut builds: Vec<(Profile, Allocator)> = Vec::new();
+        for r in &cells {
+            if let (Some(p), Some(a)) = (Profile::from_name(&r.profile), Allocator::from_name(r.allocator())) {
+                if !builds.contains(&(p, a)) {
+                    builds.push((p, a));
+                }
+            }
+        }
+        if builds.len() < 2 {
+            return None;
+        }
+        builds.sort();
+        let u = self.unit.short;
+        let mut t = Table::new(
+            "Build profiles and allocators (raw codec, bare, shared, logging off)",
+            vec![
+                "profile",
+                "allocator",
+                "compiler",
+                "wasm bytes",
+                "gzip bytes",
+                "artifact bytes",
+                "compile ms",
+                "set-up ms",
+                "round trip p50",
+                "over native twin",
+            ],
+        );
+        for (profile, allocator) in builds {
+            let of_build = |r: &&&Row| r.profile == profile.name() && r.allocator() == allocator.name();
+            let sum = |a: Option<u64>, b: Option<u64>| a.zip(b).map(|(a, b)| (a + b) as f64);
+            for compiler in Compiler::all() {
+                let engine = if *compiler == Compiler::Rustc { "native" } else { "artifact" };
+                let Some(r) =
+                    cells.iter().filter(of_build).find(|r| r.compiler == compiler.name() && r.engine == engine)
+                else {
+                    continue;
+                };
+                t.rows.push(vec![
+                    profile.name().into(),
+                    allocator.name().into(),
+                    compiler.name().into(),
+                    Value::num(sum(r.producer_wasm_bytes, r.consumer_wasm_bytes), 0),
+                    Value::num(sum(r.producer_wasm_gzip_bytes, r.consumer_wasm_gzip_bytes), 0),
+                    Value::num(r.artifact_bytes.map(|b| b as f64), 0),
+                    Value::num(r.compile_ns.map(|v| v as f64 / 1e6), 1),
+                    Value::num(r.setup_ns.map(|v| v as f64 / 1e6), 3),
+                    Value::num((self.unit.rt)(r), 0),
+                    Value::num(self.native_ratio(r), 2),
+                ]);
+            }
+        }
+        t.notes.push(format!(
+            "Sizes are both guests together; gzip at level 9. Compile is the precompiling process's compile of both \
+             guests, set-up the measured process's load and instantiation of both from the artifacts (median over \
+             processes); the round trip ({u}) is the artifact cell's, over the native twin built with the same \
+             profile and allocator."
         ));
         Some(t)
     }
@@ -662,9 +740,17 @@ impl<'a> Report<'a> {
         let mut by_environment: BTreeMap<&str, Vec<f64>> = BTreeMap::new();
         for on in self.ok().filter(|r| r.codec == "raw" && r.logging == "on" && wasm(r)) {
             let off = self.ok().find(|r| {
-                r.logging != "on"
-                    && (&r.compiler, &r.engine, &r.environment, &r.transport, &r.codec, &r.profile)
-                        == (&on.compiler, &on.engine, &on.environment, &on.transport, &on.codec, &on.profile)
+                r.logging() == "off"
+                    && (&r.compiler, &r.engine, &r.environment, &r.transport, &r.codec, &r.profile, r.allocator())
+                        == (
+                            &on.compiler,
+                            &on.engine,
+                            &on.environment,
+                            &on.transport,
+                            &on.codec,
+                            &on.profile,
+                            on.allocator(),
+                        )
             });
             if let (Some(a), Some(b)) = (on.rt_p50_ns, off.and_then(|r| r.rt_p50_ns)) {
                 by_environment.entry(&on.environment).or_default().push(a - b);

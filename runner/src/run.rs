@@ -4,10 +4,10 @@
 //! to the results file when its last process ends (or when one fails: the rest are skipped).
 
 use crate::guests::{Builder, GuestBuild, GuestFiles};
-use crate::matrix::axes::{Engine, Profile};
+use crate::matrix::axes::{Allocator, Engine, Profile};
 use crate::matrix::{Cell, Matrix, Measure, Selector};
 use crate::meta::RunMeta;
-use crate::results::row::{CellResult, Row, RunContext};
+use crate::results::row::{CellResult, GuestSizes, Row, RunContext};
 use crate::results::samples::{self, ProcessId, Sample, SamplesFile};
 use crate::results::{file::ResultsFile, summary};
 use crate::schedule::{self, Slot};
@@ -74,7 +74,7 @@ pub fn select_cells(matrix: &Matrix, filter: Option<&str>) -> Result<Vec<Cell>> 
 /// A cell while its processes run.
 struct CellRun {
     cell: Cell,
-    sizes: (Option<u64>, Option<u64>),
+    sizes: GuestSizes,
     files: Option<GuestFiles>,
     /// Where its precompiled guests (and callgrind's counts) are kept while it runs.
     artifacts: PathBuf,
@@ -106,7 +106,7 @@ impl CellRun {
         let mut report = self.last.clone().unwrap_or_default();
         report.artifact_bytes = self.precompiled.artifact_bytes;
         let result = CellResult { status, error: &error, processes: self.ran, report: &report, samples: &self.samples };
-        Row::new(&self.cell, context, self.sizes, &result, expected)
+        Row::new(&self.cell, context, &self.sizes, &result, expected)
     }
 }
 
@@ -184,15 +184,15 @@ pub fn run(root: &Path, opts: &Options) -> Result<Finished> {
         };
         guests.insert(build, files);
     }
-    let mut native_workers: HashMap<Profile, PathBuf> = HashMap::new();
+    let mut native_workers: HashMap<(Profile, Allocator), PathBuf> = HashMap::new();
     for cell in runnable().filter(|c| c.engine == Engine::Native) {
-        if let Entry::Vacant(slot) = native_workers.entry(cell.profile) {
-            eprintln!("building the native worker (profile {})", cell.profile);
-            slot.insert(builder.native_worker(cell.profile)?);
+        if let Entry::Vacant(slot) = native_workers.entry((cell.profile, cell.allocator)) {
+            eprintln!("building the native worker (profile {}, allocator {})", cell.profile, cell.allocator);
+            slot.insert(builder.native_worker(cell.profile, cell.allocator)?);
         }
     }
     let worker = |cell: &Cell| match cell.engine {
-        Engine::Native => &native_workers[&cell.profile],
+        Engine::Native => &native_workers[&(cell.profile, cell.allocator)],
         _ => &opts.runner_exe,
     };
 
@@ -236,7 +236,7 @@ pub fn run(root: &Path, opts: &Options) -> Result<Finished> {
         .enumerate()
         .map(|(index, cell)| {
             let files = GuestBuild::of(cell).and_then(|build| guests.get(&build).cloned());
-            let sizes = files.as_ref().map_or((None, None), |f| (file_size(&f.producer), file_size(&f.consumer)));
+            let sizes = files.as_ref().map(GuestSizes::of).unwrap_or_default();
             CellRun {
                 cell: *cell,
                 sizes,
@@ -340,8 +340,4 @@ pub fn run(root: &Path, opts: &Options) -> Result<Finished> {
     let summary_path = results_path.with_extension("summary.txt");
     std::fs::write(&summary_path, &summary).with_context(|| format!("cannot write {}", summary_path.display()))?;
     Ok(Finished { rows, results: results_path, summary, interrupted, cells: all_cells.len() })
-}
-
-fn file_size(path: &Path) -> Option<u64> {
-    std::fs::metadata(path).ok().map(|m| m.len())
 }

@@ -335,7 +335,10 @@ fn list_prints_cells_and_honours_the_filter() {
     let list = runner(&["list", m.to_str().unwrap(), "--filter", "compiler=llvm transport=shared"]);
     assert!(list.status.success());
     let cells: Vec<String> = String::from_utf8_lossy(&list.stdout).lines().map(str::to_owned).collect();
-    assert_eq!(cells, ["llvm/jit/bare/shared/raw/release/off", "llvm/artifact/bare/shared/raw/release/off"]);
+    assert_eq!(
+        cells,
+        ["llvm/jit/bare/shared/raw/release/off/default", "llvm/artifact/bare/shared/raw/release/off/default"]
+    );
 }
 
 #[test]
@@ -373,7 +376,7 @@ fn guests(dir: &Path, producer: &[u8], consumer: &[u8]) -> PathBuf {
 
 fn guests_in(dir: &Path, environment: &str, producer: &[u8], consumer: &[u8]) -> PathBuf {
     let root = dir.join("guests");
-    let cell = root.join(format!("release/{environment}/logging-off/own-memory/raw"));
+    let cell = root.join(format!("release/default/{environment}/logging-off/own-memory/raw"));
     std::fs::create_dir_all(&cell).unwrap();
     std::fs::write(cell.join("producer.wasm"), producer).unwrap();
     std::fs::write(cell.join("consumer.wasm"), consumer).unwrap();
@@ -518,7 +521,7 @@ fn wasi_and_logging_cells_agree_with_bare_and_native_and_count_what_they_wrote()
     let mut line_bytes = std::collections::BTreeSet::new();
     for i in 0..cells.len() {
         let (wasi, logging, native) =
-            (cells[i].contains("/wasi/"), cells[i].ends_with("/on"), cells[i].starts_with("rustc/"));
+            (cells[i].contains("/wasi/"), cells[i].ends_with("/on/default"), cells[i].starts_with("rustc/"));
         if logging {
             // one line per round trip, whatever carried it
             let bytes: u64 = logs[i].parse().unwrap_or_else(|_| panic!("{}: log_bytes {:?}", cells[i], logs[i]));
@@ -622,8 +625,63 @@ fn emscripten_output_runs_under_wasi_with_the_same_checksum_and_legacy_cells_say
     let list = runner(&["list", m.to_str().unwrap()]);
     let listed = String::from_utf8_lossy(&list.stdout);
     assert!(
-        listed.contains("cranelift/jit/emscripten-legacy/copy/raw/release/off  unsupported: Wasmer's own"),
+        listed.contains("cranelift/jit/emscripten-legacy/copy/raw/release/off/default  unsupported: Wasmer's own"),
         "{listed}"
     );
     assert!(text(&run).contains("unsupported (12 cells, e.g."), "{}", text(&run));
+}
+
+#[test]
+fn build_profiles_and_allocators_agree_on_the_checksum_and_unwind_says_why_not_in_wasm() {
+    let dir = tempfile::tempdir().unwrap();
+    let axes = r#"compiler = ["cranelift", "rustc"]
+engine = ["artifact", "native"]
+environment = ["bare"]
+transport = ["shared"]
+codec = ["raw"]
+profile = ["release", "wasm-opt", "unwind"]
+allocator = ["default", "talc"]"#;
+    let m = matrix(dir.path(), axes, TINY);
+    let out = dir.path().join("r.csv");
+    let run = runner(&["run", m.to_str().unwrap(), "--out", out.to_str().unwrap()]);
+    assert!(run.status.success(), "{}", text(&run));
+    let (cells, statuses, sums) = (column(&out, "cell"), column(&out, "status"), column(&out, "checksum"));
+    assert_eq!(cells.len(), 3 * 2 * 2);
+    let at = |cell: &str| cells.iter().position(|c| c == cell).unwrap_or_else(|| panic!("no row {cell}: {cells:?}"));
+    for (i, cell) in cells.iter().enumerate() {
+        // wasm cannot unwind here: those rows say why; everything else runs, with one checksum
+        let unwind_in_wasm = cell.contains("/unwind/") && !cell.starts_with("rustc/");
+        assert_eq!(
+            statuses[i],
+            if unwind_in_wasm { "unsupported" } else { "ok" },
+            "{cell}: {:?}",
+            column(&out, "error")
+        );
+        if !unwind_in_wasm {
+            assert_eq!(sums[i], sums[at("rustc/native/bare/shared/raw/release/off/default")], "{cell}");
+        }
+    }
+    let error = &column(&out, "error")[at("cranelift/artifact/bare/shared/raw/unwind/off/talc")];
+    assert!(error.contains("panic=unwind") && error.contains("stable Rust"), "{error}");
+    // sizes, raw and gzip'd, for every wasm cell that ran; wasm-opt and talc each change the guests
+    let size = |column_name: &str, cell: &str| -> u64 { column(&out, column_name)[at(cell)].parse().unwrap() };
+    let release = "cranelift/artifact/bare/shared/raw/release/off/default";
+    for cell in [
+        release,
+        "cranelift/artifact/bare/shared/raw/wasm-opt/off/default",
+        "cranelift/artifact/bare/shared/raw/release/off/talc",
+    ] {
+        for guest in ["producer", "consumer"] {
+            let (raw, gz) =
+                (size(&format!("{guest}_wasm_bytes"), cell), size(&format!("{guest}_wasm_gzip_bytes"), cell));
+            assert!(gz > 0 && gz < raw, "{cell} {guest}: {raw} bytes, {gz} gzip'd");
+        }
+    }
+    for other in [
+        "cranelift/artifact/bare/shared/raw/wasm-opt/off/default",
+        "cranelift/artifact/bare/shared/raw/release/off/talc",
+    ] {
+        assert_ne!(size("consumer_wasm_bytes", other), size("consumer_wasm_bytes", release), "{other}");
+    }
+    assert_eq!(column(&out, "allocator")[at(release)], "default");
 }

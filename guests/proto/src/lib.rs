@@ -7,6 +7,7 @@
 
 #[cfg(target_arch = "wasm32")]
 pub mod abi;
+pub mod allocator;
 pub mod codec;
 pub mod guest_build;
 pub mod hash;

@@ -117,11 +117,39 @@ axis! {
 }
 
 axis! {
-    /// How the guests are compiled to wasm: one `guest-<name>` profile in the workspace
-    /// Cargo.toml each.
+    /// How the guests are built: a cargo profile in the workspace Cargo.toml (`guest-<name>`) and
+    /// what is done to the `.wasm` after it; the runner's `guests` module maps each value to both.
+    /// The native twin of a profile is built with the same cargo profile.
     Profile "profile" {
         /// opt-level 3, LTO, one codegen unit, panic=abort, symbols stripped.
         Release = "release",
+        /// `release` with opt-level "z" (size first, loops not vectorised).
+        Size = "size",
+        /// `release` with opt-level "s" (size, with most speed optimisations kept).
+        S = "s",
+        /// `release` without LTO (crates optimised one by one, linked as they are).
+        Nolto = "nolto",
+        /// `release` with panic=unwind (where the target can unwind).
+        Unwind = "unwind",
+        /// `release`, then binaryen's `wasm-opt -O3` on each `.wasm` (the native twin: `release`).
+        WasmOpt = "wasm-opt",
+    }
+}
+
+axis! {
+    /// The guests' global allocator: a cargo feature of `wasmatrix-proto` (guests/proto/src/allocator.rs),
+    /// so every guest and the native twin use the one chosen.
+    Allocator "allocator" {
+        /// Rust's default: the system allocator (dlmalloc in wasi-libc and emscripten's libc, Rust's
+        /// own dlmalloc port on wasm32-unknown-unknown, the platform's malloc natively).
+        Default = "default",
+        /// `wee_alloc` 0.4.5, the allocator of the 2021 report: unmaintained since 2020 (advisory
+        /// RUSTSEC-2022-0054; it leaks memory, rustwasm/wee_alloc#106), kept only for the historical
+        /// comparison.
+        WeeAlloc = "wee_alloc",
+        /// `talc` 5, a maintained small allocator (memory from `memory.grow` on wasm; natively its
+        /// heaps come from the system allocator in 1 MiB blocks).
+        Talc = "talc",
     }
 }
 

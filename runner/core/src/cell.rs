@@ -14,11 +14,12 @@ pub struct Cell {
     pub codec: Codec,
     pub profile: Profile,
     pub logging: Logging,
+    pub allocator: Allocator,
 }
 
 impl Cell {
     /// (axis, value) pairs in the order of the cell's name and of the CSV columns.
-    pub fn values(&self) -> [(&'static str, &'static str); 7] {
+    pub fn values(&self) -> [(&'static str, &'static str); 8] {
         [
             (Compiler::NAME, self.compiler.name()),
             (Engine::NAME, self.engine.name()),
@@ -27,6 +28,7 @@ impl Cell {
             (Codec::NAME, Axis::name(self.codec)),
             (Profile::NAME, self.profile.name()),
             (Logging::NAME, self.logging.name()),
+            (Allocator::NAME, self.allocator.name()),
         ]
     }
 
@@ -52,6 +54,12 @@ impl Cell {
                  wasm32-unknown-emscripten (exceptions); runner/emscripten-legacy proves it. The emscripten \
                  environment runs emcc's standalone output under WASI instead",
             ),
+            (environment, engine) if self.profile == Profile::Unwind && engine != Engine::Native => {
+                Some(match environment {
+                    Environment::Emscripten | Environment::EmscriptenLegacy => UNWIND_EMSCRIPTEN,
+                    Environment::Bare | Environment::Wasi => UNWIND_WASM,
+                })
+            }
             (Environment::Emscripten, Engine::Native) => Some(
                 "the native twin runs no Emscripten output: read emscripten cells against the native twin under \
                  bare or wasi (the same native code)",
@@ -60,8 +68,10 @@ impl Cell {
         }
     }
 
-    /// Parses the `Display` form, `compiler/engine/environment/transport/codec/profile/logging`.
-    /// Names from before the logging axis (schema 2 files) end at the profile and mean logging off.
+    /// Parses the `Display` form,
+    /// `compiler/engine/environment/transport/codec/profile/logging/allocator`. Names from before
+    /// the logging axis (schema 2 files) end at the profile and mean logging off; names from before
+    /// the allocator axis (schema 4) end at the logging and mean the default allocator.
     pub fn parse(id: &str) -> Result<Cell, String> {
         fn value<A: Axis>(part: Option<&str>) -> Result<A, String> {
             let part = part.ok_or_else(|| format!("missing {} in cell name", A::NAME))?;
@@ -79,13 +89,28 @@ impl Cell {
                 None => Logging::Off,
                 some => value(some)?,
             },
+            allocator: match parts.next() {
+                None => Allocator::Default,
+                some => value(some)?,
+            },
         };
         match parts.next() {
             None => Ok(cell),
-            Some(extra) => Err(format!("unexpected `{extra}` after the logging in cell name `{id}`")),
+            Some(extra) => Err(format!("unexpected `{extra}` after the allocator in cell name `{id}`")),
         }
     }
 }
+
+/// Why `unwind` has no wasm cell under `bare` and `wasi`.
+const UNWIND_WASM: &str = "panic=unwind cannot unwind on wasm32-unknown-unknown and wasm32-wasip1 with stable Rust: \
+     their standard library ships built for panic=abort and unwinding needs the exception-handling proposal and a \
+     std rebuilt with -Zbuild-std (nightly); the build succeeds but holds no unwinding code, so it would measure the \
+     release build again. The native twin (rustc/native) does unwind";
+
+/// Why `unwind` has no wasm cell under `emscripten`.
+const UNWIND_EMSCRIPTEN: &str = "panic=unwind on wasm32-unknown-emscripten unwinds with the legacy exception-handling \
+     instructions (try/catch/rethrow), which Wasmer 7.4's compilers refuse; the release build has them stripped \
+     (wasm-opt --strip-eh), which is only sound when nothing can be thrown";
 
 impl fmt::Display for Cell {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
@@ -123,7 +148,22 @@ mod tests {
         // A schema 2 name, from before the logging axis.
         let old = Cell::parse("llvm/artifact/bare/shared/raw/release").unwrap();
         assert_eq!(old.logging, Logging::Off);
-        assert_eq!(old.to_string(), "llvm/artifact/bare/shared/raw/release/off");
+        assert_eq!(old.to_string(), "llvm/artifact/bare/shared/raw/release/off/default");
+        // A schema 4 name, from before the allocator axis.
+        let old = Cell::parse("llvm/artifact/bare/shared/raw/size/on").unwrap();
+        assert_eq!((old.profile, old.allocator), (Profile::Size, Allocator::Default));
+        let new = Cell::parse("llvm/artifact/bare/shared/raw/wasm-opt/off/wee_alloc").unwrap();
+        assert_eq!((new.profile, new.allocator), (Profile::WasmOpt, Allocator::WeeAlloc));
+        assert_eq!(Cell::parse(&new.to_string()), Ok(new));
+    }
+
+    #[test]
+    fn unwind_runs_only_natively() {
+        let cell = |name: &str| Cell::parse(name).unwrap().unsupported();
+        assert!(cell("llvm/artifact/bare/shared/raw/unwind/off").unwrap().contains("stable Rust"));
+        assert!(cell("cranelift/jit/wasi/copy/raw/unwind/off/talc").unwrap().contains("stable Rust"));
+        assert!(cell("llvm/jit/emscripten/copy/raw/unwind/off").unwrap().contains("exception-handling"));
+        assert_eq!(cell("rustc/native/bare/copy/raw/unwind/off/talc"), None);
     }
 
     #[test]
@@ -141,6 +181,7 @@ mod tests {
         assert!(err.contains("unknown compiler `v8`") && err.contains("singlepass, cranelift, llvm"), "{err}");
         assert!(Cell::parse("llvm/jit").unwrap_err().contains("missing environment"));
         assert!(Cell::parse("llvm/jit/bare/copy/raw/release/x").unwrap_err().contains("unknown logging `x`"));
-        assert!(Cell::parse("llvm/jit/bare/copy/raw/release/off/x").is_err());
+        assert!(Cell::parse("llvm/jit/bare/copy/raw/release/off/x").unwrap_err().contains("unknown allocator `x`"));
+        assert!(Cell::parse("llvm/jit/bare/copy/raw/release/off/talc/x").is_err());
     }
 }

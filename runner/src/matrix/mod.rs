@@ -41,8 +41,17 @@ impl Selector {
     }
 }
 
-fn axis_names() -> [&'static str; 7] {
-    [Compiler::NAME, Engine::NAME, Environment::NAME, Transport::NAME, Codec::NAME, Profile::NAME, Logging::NAME]
+fn axis_names() -> [&'static str; 8] {
+    [
+        Compiler::NAME,
+        Engine::NAME,
+        Environment::NAME,
+        Transport::NAME,
+        Codec::NAME,
+        Profile::NAME,
+        Logging::NAME,
+        Allocator::NAME,
+    ]
 }
 
 /// Resolves an axis name and its value names to their canonical static names.
@@ -62,6 +71,7 @@ fn check_axis_values<'a>(
         Codec::NAME => check::<Codec>(values),
         Profile::NAME => check::<Profile>(values),
         Logging::NAME => check::<Logging>(values),
+        Allocator::NAME => check::<Allocator>(values),
         _ => bail!("unknown axis `{axis}`; axes: {}", axis_names().join(", ")),
     }
 }
@@ -84,6 +94,7 @@ pub struct Matrix {
     codecs: Vec<Codec>,
     profiles: Vec<Profile>,
     loggings: Vec<Logging>,
+    allocators: Vec<Allocator>,
     excludes: Vec<Selector>,
 }
 
@@ -109,6 +120,8 @@ struct RawAxes {
     profile: Vec<Spanned<String>>,
     /// Optional: `["off"]` when left out.
     logging: Option<Vec<Spanned<String>>>,
+    /// Optional: `["default"]` when left out.
+    allocator: Option<Vec<Spanned<String>>>,
 }
 
 #[derive(Deserialize)]
@@ -202,6 +215,10 @@ impl Matrix {
                 Some(list) => values(list, &at)?,
                 None => vec![Logging::Off],
             },
+            allocators: match &a.allocator {
+                Some(list) => values(list, &at)?,
+                None => vec![Allocator::Default],
+            },
             excludes,
         };
         if matrix.cells().is_empty() {
@@ -215,16 +232,23 @@ impl Matrix {
     pub fn combinations(&self) -> Vec<Cell> {
         let mut cells = Vec::new();
         for &profile in &self.profiles {
-            for &codec in &self.codecs {
-                for &logging in &self.loggings {
-                    for &environment in &self.environments {
-                        for &transport in &self.transports {
-                            for &compiler in &self.compilers {
-                                for &engine in &self.engines {
-                                    let cell =
-                                        Cell { compiler, engine, environment, transport, codec, profile, logging };
-                                    if !self.excludes.iter().any(|x| x.matches(&cell)) {
-                                        cells.push(cell);
+            for &allocator in &self.allocators {
+                for &codec in &self.codecs {
+                    for &logging in &self.loggings {
+                        for &environment in &self.environments {
+                            for &transport in &self.transports {
+                                for &compiler in &self.compilers {
+                                    for &engine in &self.engines {
+                                        cells.push(Cell {
+                                            compiler,
+                                            engine,
+                                            environment,
+                                            transport,
+                                            codec,
+                                            profile,
+                                            logging,
+                                            allocator,
+                                        });
                                     }
                                 }
                             }
@@ -233,6 +257,7 @@ impl Matrix {
                 }
             }
         }
+        cells.retain(|cell| !self.excludes.iter().any(|x| x.matches(cell)));
         cells
     }
 

@@ -12,7 +12,7 @@ use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 use wasmatrix_core::measure::MechanismKind;
 
-pub const SCHEMA_VERSION: u32 = 4;
+pub const SCHEMA_VERSION: u32 = 5;
 
 /// A results row; read back (`runner report`) by column name, columns a file's older schema lacks
 /// left empty.
@@ -119,6 +119,65 @@ pub struct Row {
     pub matrix: String,
     pub run_fingerprint: String,
     pub shard: String,
+
+    // Schema 5: the allocator axis, and each guest's size gzip'd.
+    pub allocator: String,
+    pub producer_wasm_gzip_bytes: Option<u64>,
+    pub consumer_wasm_gzip_bytes: Option<u64>,
+}
+
+impl Row {
+    /// The row's logging value; files of schema 2 have none, and their cells logged nothing.
+    pub fn logging(&self) -> &str {
+        if self.logging.is_empty() {
+            "off"
+        } else {
+            &self.logging
+        }
+    }
+
+    /// The row's allocator; files before schema 5 have none, and their guests used the default.
+    pub fn allocator(&self) -> &str {
+        if self.allocator.is_empty() {
+            "default"
+        } else {
+            &self.allocator
+        }
+    }
+
+    /// The values a cell shares with its native twin: everything but compiler and engine.
+    pub fn twin_key(&self) -> (&str, &str, &str, &str, &str, &str) {
+        (&self.transport, &self.codec, &self.environment, &self.profile, self.logging(), self.allocator())
+    }
+}
+
+/// The sizes of a cell's two `.wasm` files, as built and gzip'd (`gzip -9`); none for the native
+/// twin.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct GuestSizes {
+    pub producer: Option<u64>,
+    pub consumer: Option<u64>,
+    pub producer_gz: Option<u64>,
+    pub consumer_gz: Option<u64>,
+}
+
+impl GuestSizes {
+    pub fn of(files: &crate::guests::GuestFiles) -> GuestSizes {
+        let (producer, producer_gz) = sizes(&files.producer);
+        let (consumer, consumer_gz) = sizes(&files.consumer);
+        GuestSizes { producer, consumer, producer_gz, consumer_gz }
+    }
+}
+
+/// A file's size, and its size gzip'd at the best compression; `None` for what cannot be read.
+fn sizes(path: &std::path::Path) -> (Option<u64>, Option<u64>) {
+    use std::io::Write;
+    let Ok(bytes) = std::fs::read(path) else {
+        return (None, None);
+    };
+    let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::best());
+    let gz_len = gz.write_all(&bytes).and_then(|()| gz.finish()).ok().map(|v| v.len() as u64);
+    (Some(bytes.len() as u64), gz_len)
 }
 
 /// Rounds to 0.1, which is below the timer's resolution for batched means.
@@ -247,13 +306,7 @@ fn one_shot(samples: &[Sample], metric: &str) -> (Option<u64>, Option<u64>, Opti
 }
 
 impl Row {
-    pub fn new(
-        cell: &Cell,
-        run: &RunContext,
-        sizes: (Option<u64>, Option<u64>),
-        result: &CellResult,
-        expected: u64,
-    ) -> Row {
+    pub fn new(cell: &Cell, run: &RunContext, sizes: &GuestSizes, result: &CellResult, expected: u64) -> Row {
         let r = result.report;
         let s = result.samples;
         let measure = run.measure;
@@ -284,8 +337,8 @@ impl Row {
             profile: values[5].1.into(),
             status: result.status.name().into(),
             error: result.error.replace(['\n', '\r'], " "),
-            producer_wasm_bytes: sizes.0,
-            consumer_wasm_bytes: sizes.1,
+            producer_wasm_bytes: sizes.producer,
+            consumer_wasm_bytes: sizes.consumer,
             artifact_bytes: r.artifact_bytes,
             compile_ns: one_shot(s, "compile_ns").0,
             load_ns: one_shot(s, "load_ns").0,
@@ -362,6 +415,9 @@ impl Row {
             matrix: run.matrix.into(),
             run_fingerprint: run.fingerprint.into(),
             shard: run.shard.into(),
+            allocator: values[7].1.into(),
+            producer_wasm_gzip_bytes: sizes.producer_gz,
+            consumer_wasm_gzip_bytes: sizes.consumer_gz,
         }
     }
 }

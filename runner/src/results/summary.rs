@@ -173,33 +173,32 @@ fn distinct<'a>(rows: &'a [Row], key: impl Fn(&'a Row) -> &'a str) -> Vec<&'a st
     values
 }
 
-/// Round trip of each compiler over its native twin (same codec, transport, environment, logging
-/// and profile), as `p50 ratio (best-process ratio)`. A compiler's figure is its engine with the
+/// Round trip of each compiler over its native twin (same codec, transport, environment, logging,
+/// profile and allocator), as `p50 ratio (best-process ratio)`. A compiler's figure is its engine with the
 /// lower p50 (the engines run the same code). `~` marks a ratio with a noisy cell on either side.
 fn native_ratios(rows: &[Row], unit: &Unit) -> String {
     let mut out = String::new();
     let compilers: Vec<&str> = distinct(rows, |r| &r.compiler).into_iter().filter(|c| *c != "rustc").collect();
     // The row label names the environment, logging and profile only where the run has several.
     let several = |key: fn(&Row) -> &str| distinct(rows, key).len() > 1;
-    let (by_env, by_log, by_profile) = (several(|r| &r.environment), several(|r| &r.logging), several(|r| &r.profile));
-    let mut variants: Vec<(&str, &str, &str, &str)> = Vec::new();
+    let (by_env, by_log, by_profile, by_alloc) =
+        (several(|r| &r.environment), several(|r| r.logging()), several(|r| &r.profile), several(|r| r.allocator()));
+    let mut variants: Vec<(&str, &str, &str, &str, &str)> = Vec::new();
     for r in rows {
-        let v = (r.codec.as_str(), r.environment.as_str(), r.logging.as_str(), r.profile.as_str());
+        let v = (r.codec.as_str(), r.environment.as_str(), r.logging(), r.profile.as_str(), r.allocator());
         if !variants.contains(&v) {
             variants.push(v);
         }
     }
-    let width = 12 + if by_env { 5 } else { 0 } + if by_log { 4 } else { 0 } + if by_profile { 8 } else { 0 };
+    let width = 12
+        + if by_env { 5 } else { 0 }
+        + if by_log { 4 } else { 0 }
+        + if by_profile { 9 } else { 0 }
+        + if by_alloc { 10 } else { 0 };
     for transport in distinct(rows, |r| &r.transport) {
         let mut lines = Vec::new();
-        for &(codec, environment, logging, profile) in &variants {
-            let twin = |r: &Row| {
-                r.transport == transport
-                    && r.codec == codec
-                    && r.environment == environment
-                    && r.logging == logging
-                    && r.profile == profile
-            };
+        for &(codec, environment, logging, profile, allocator) in &variants {
+            let twin = |r: &Row| r.twin_key() == (transport, codec, environment, profile, logging, allocator);
             let Some(native) = fastest(rows, unit, |r| twin(r) && r.engine == "native") else {
                 continue;
             };
@@ -215,6 +214,9 @@ fn native_ratios(rows: &[Row], unit: &Unit) -> String {
             }
             if by_profile {
                 label = format!("{label} {profile}");
+            }
+            if by_alloc {
+                label = format!("{label} {allocator}");
             }
             let mut line = format!("  {label:<width$} {:>16}", format!("{native_p50:.0} ({native_min:.0})"));
             for compiler in &compilers {
