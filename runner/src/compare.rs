@@ -49,8 +49,8 @@ pub const CONTEXT_METRICS: [&str; 3] = ["loadavg_start", "loadavg_end", "peak_rs
 
 /// The start-up phases, one cold sample per process; shown after [`REPEATED_METRICS`], and any
 /// other metric after them, by name.
-const STARTUP_METRICS: [&str; 6] =
-    ["compile_ns", "load_ns", "instantiate_ns", "setup_ns", "first_round_trip_ns", "cold_start_ns"];
+const STARTUP_METRICS: [&str; 7] =
+    ["compile_ns", "load_ns", "instantiate_ns", "setup_ns", "setup_warm_ns", "first_round_trip_ns", "cold_start_ns"];
 
 /// What `--metrics` takes to compare every performance metric, start-up phases included.
 pub const ALL_METRICS: &str = "all";

@@ -23,12 +23,14 @@ pub fn main(job: &Job) {
         let outcome = match (job.phase, job.cell.engine, job.cell.transport) {
             (_, Engine::Native, _) => Err(Failure::Error("native cells run in the wasmatrix-native worker".into())),
             (Phase::Precompile, _, _) => wasmer::precompile(job, report),
-            (Phase::Measure, _, Transport::Copy) => {
-                wasmer::set_up::<CopyLink>(job, report).and_then(|pair| exercise(pair, job, report))
-            }
-            (Phase::Measure, _, Transport::Shared) => {
-                wasmer::set_up::<SharedLink>(job, report).and_then(|pair| exercise(pair, job, report))
-            }
+            (Phase::Measure, _, Transport::Copy) => wasmer::set_up::<CopyLink>(job, report).and_then(|pair| {
+                wasmer::set_up_again::<CopyLink>(job, report)?;
+                exercise(pair, job, report)
+            }),
+            (Phase::Measure, _, Transport::Shared) => wasmer::set_up::<SharedLink>(job, report).and_then(|pair| {
+                wasmer::set_up_again::<SharedLink>(job, report)?;
+                exercise(pair, job, report)
+            }),
         };
         outcome.map_err(|failure| wasmer::blame_the_cap(failure, job.measure.memory_limit_mib))
     })

@@ -684,4 +684,10 @@ allocator = ["default", "talc"]"#;
         assert_ne!(size("consumer_wasm_bytes", other), size("consumer_wasm_bytes", release), "{other}");
     }
     assert_eq!(column(&out, "allocator")[at(release)], "default");
+    // the set-up done again in the same process: for every artifact cell that ran, none natively
+    let warm = column(&out, "setup_warm_ns");
+    for (i, cell) in cells.iter().enumerate() {
+        let artifact = cell.contains("/artifact/") && statuses[i] == "ok";
+        assert_eq!(warm[i].parse::<u64>().is_ok_and(|v| v > 0), artifact, "{cell}: {:?}", warm[i]);
+    }
 }

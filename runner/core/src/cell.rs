@@ -109,8 +109,9 @@ const UNWIND_WASM: &str = "panic=unwind cannot unwind on wasm32-unknown-unknown 
 
 /// Why `unwind` has no wasm cell under `emscripten`.
 const UNWIND_EMSCRIPTEN: &str = "panic=unwind on wasm32-unknown-emscripten unwinds with the legacy exception-handling \
-     instructions (try/catch/rethrow), which Wasmer 7.4's compilers refuse; the release build has them stripped \
-     (wasm-opt --strip-eh), which is only sound when nothing can be thrown";
+     instructions (try/catch/rethrow/throw), which Wasmer 7.4 refuses to compile (\"legacy_exceptions feature required \
+     for try instruction\"; singlepass: \"exceptions proposal not enabled\"); the release build has the instructions \
+     stripped (wasm-opt --strip-eh), sound only because panic=abort throws nothing";
 
 impl fmt::Display for Cell {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {

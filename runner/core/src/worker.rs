@@ -71,6 +71,10 @@ pub struct Report {
     /// Creating the guests' environment before instantiating them (their WASI environments).
     pub environment_ns: Option<u64>,
     pub instantiate_ns: Option<u64>,
+    /// The same set-up once more in the same process, after the first (load, environment and
+    /// instantiation of both guests from the same artifacts; `artifact` engine only): what a host
+    /// that already runs wasm pays for another pair, without the process's first-use costs.
+    pub setup_warm_ns: Option<u64>,
     pub first_round_trip_ns: Option<u64>,
     pub round_trip: Vec<f64>,
     pub call_floor: Vec<f64>,

@@ -124,6 +124,7 @@ pub struct Row {
     pub allocator: String,
     pub producer_wasm_gzip_bytes: Option<u64>,
     pub consumer_wasm_gzip_bytes: Option<u64>,
+    pub setup_warm_ns: Option<u64>,
 }
 
 impl Row {
@@ -418,6 +419,7 @@ impl Row {
             allocator: values[7].1.into(),
             producer_wasm_gzip_bytes: sizes.producer_gz,
             consumer_wasm_gzip_bytes: sizes.consumer_gz,
+            setup_warm_ns: one_shot(s, "setup_warm_ns").0,
         }
     }
 }

@@ -84,6 +84,7 @@ pub fn of_process(id: &ProcessId, mechanism: MechanismKind, outcome: &ProcessOut
             ("environment_ns", r.environment_ns),
             ("instantiate_ns", r.instantiate_ns),
             ("setup_ns", setup_ns(id.cell.engine, outcome)),
+            ("setup_warm_ns", r.setup_warm_ns),
             ("first_round_trip_ns", r.first_round_trip_ns),
             ("cold_start_ns", outcome.cold_start_ns),
         ] {
