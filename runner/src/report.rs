@@ -572,7 +572,8 @@ impl<'a> Report<'a> {
                     Value::num(sum(r.producer_wasm_gzip_bytes, r.consumer_wasm_gzip_bytes), 0),
                     Value::num(r.artifact_bytes.map(|b| b as f64), 0),
                     Value::num(r.compile_ns.map(|v| v as f64 / 1e6), 1),
-                    Value::num(r.setup_ns.map(|v| v as f64 / 1e6), 3),
+                    // Natively there is nothing to load: no set-up to tell.
+                    Value::num(r.setup_ns.filter(|_| engine == "artifact").map(|v| v as f64 / 1e6), 3),
                     Value::num(r.setup_warm_ns.map(|v| v as f64 / 1e6), 3),
                     Value::num((self.unit.rt)(r), 0),
                     Value::num(self.native_ratio(r), 2),
@@ -915,6 +916,38 @@ mod tests {
         assert!(text.contains("p50 llvm/artifact/bare/shared/raw/release 1300 / 1000 ns = 1.30×, +300 ns"), "{text}");
         assert!(text.contains("| cranelift/artifact/bare/shared/json/release | trap | guest trapped: unreachable |"));
         assert!(text.contains("| no |"), "targets not met are said so: {text}");
+    }
+
+    #[test]
+    fn builds_are_told_apart_and_codecs_read_on_the_baseline_build() {
+        let mut rows = rows();
+        // The same raw cells built with opt-level "z" and talc: slower, smaller guests.
+        for (cell, rt) in [
+            ("rustc/native/bare/shared/raw/size/off/talc", 1200.0),
+            ("llvm/artifact/bare/shared/raw/size/off/talc", 1800.0),
+        ] {
+            let mut r = row(cell, "ok", rt);
+            r.allocator = "talc".into();
+            rows.push(r);
+        }
+        for r in rows.iter_mut().filter(|r| r.engine == "artifact") {
+            let small = r.profile == "size";
+            r.producer_wasm_bytes = Some(if small { 20_000 } else { 30_000 });
+            r.consumer_wasm_bytes = Some(if small { 35_000 } else { 45_000 });
+            r.producer_wasm_gzip_bytes = Some(10_000);
+            r.consumer_wasm_gzip_bytes = Some(15_000);
+            r.setup_warm_ns = Some(if small { 150_000 } else { 170_000 });
+        }
+        let text = Report::new(&rows).render(Format::Markdown);
+        assert!(text.contains("### Build profiles and allocators"), "{text}");
+        assert!(text.contains("| release | default | llvm | 75000 | 25000 |"), "{text}");
+        assert!(text.contains("| size | talc | llvm | 55000 | 25000 |"), "{text}");
+        // each build over its own native twin: 1800 / 1200, not over release's 1000
+        assert!(text.contains("| 0.150 | 1800 | 1.50 |"), "{text}");
+        // the codec table reads the baseline build only: raw's best wasm cell is release's llvm
+        assert!(text.contains("| raw |") && text.contains("1000 / 1300"), "{text}");
+        // a run of one build has no such table
+        assert!(!Report::new(&rows[..6]).render(Format::Markdown).contains("Build profiles"));
     }
 
     #[test]
