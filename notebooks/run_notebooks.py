@@ -258,6 +258,29 @@ def check_inferred_axis(tmp: Path) -> None:
     assert "layout" in wr.varying_axes(rows), wr.varying_axes(rows)
 
 
+def check_builds_drawn(tmp: Path) -> None:
+    """A run with a second build profile and allocator draws one point per build and compiler."""
+    rows, samples = read_raw(wr.SAMPLE)
+    picked = rows[(rows["codec"] == "raw") & (rows["environment"] == "bare")
+                  & (rows["transport"] == "shared") & (rows["logging"] == "off")
+                  & (rows["engine"] == "artifact") & (rows["status"] == "ok")].copy()
+    assert len(picked) > 0, "the sample has precompiled raw cells under bare and shared"
+    rows["allocator"] = "default"
+    rows["cell"] = rows["cell"] + "/default"
+    samples["cell"] = samples["cell"] + "/default"
+    picked["profile"], picked["allocator"] = "size", "talc"
+    picked["cell"] = picked["cell"].str.replace("/release/", "/size/") + "/talc"
+    rows = pd.concat([rows, picked], ignore_index=True)
+    rows, samples = wr.load(write_run(tmp, "builds", rows, samples))
+    fig = wr.plot_builds(rows, samples)
+    rt_ax = fig.axes[0]
+    points = sum(len(c.get_offsets()) for c in rt_ax.collections)
+    assert points == 2 * len(picked), f"{points} points for {len(picked)} cells in two builds"
+    assert "size/talc" in figure_texts(fig), figure_texts(fig)
+    one_build = wr.plot_builds(*wr.load(wr.SAMPLE))
+    assert "one build profile" in figure_texts(one_build)
+
+
 def check_noisy_marked(tmp: Path) -> None:
     """A noisy cell is marked ``~`` in the latency plots and is not a winner."""
     rows, samples = read_raw(wr.SAMPLE)
@@ -353,6 +376,7 @@ CHECKS = [
     check_new_axis,
     check_inferred_axis,
     check_gzip_sizes,
+    check_builds_drawn,
     check_noisy_marked,
     check_instructions_run,
     check_results_path,

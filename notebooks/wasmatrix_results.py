@@ -85,7 +85,8 @@ SCHEMA_3_COLUMNS = ("environment_ns", "log_bytes", "stdout_bytes", "stderr_bytes
 SAMPLE_COLUMNS = ("run_id", "cell", "process", "seq", "metric", "sample", "value")
 """The columns of the raw-samples sidecar."""
 
-FIGURES = ("startup", "round_trip", "call_floor", "code_size", "native_ratio", "environments")
+FIGURES = ("startup", "round_trip", "call_floor", "code_size", "native_ratio", "environments",
+           "builds")
 """The figure names the notebook saves (``save(fig, name, ...)``), in the notebook's order."""
 
 PHASES = (
@@ -744,6 +745,59 @@ def plot_environments(rows: pd.DataFrame, samples: pd.DataFrame | None = None) -
     return fig
 
 
+def plot_builds(rows: pd.DataFrame, samples: pd.DataFrame | None = None) -> Figure:
+    """Build profiles and allocators: both guests' size against the round trip and the set-up.
+
+    One point per (profile, allocator) and compiler, on the raw codec, ``bare``, ``shared``,
+    logging off, from the ``artifact`` cells. Left: round trip (median over processes) against
+    the two ``.wasm`` files' size; right: set-up from artifacts in a fresh process (dots) and done
+    again in that process (``setup_warm_ns``, crosses). ``samples`` is unused.
+    """
+    title = "Build profiles and allocators: guest size against speed (raw, bare, shared)"
+    metric = _metric("rt", measure_of(rows))
+    used = ok_rows(rows, metric["headline"])
+    keep = pd.Series(True, index=used.index)
+    for axis, value in (("codec", "raw"), ("environment", "bare"), ("transport", "shared"),
+                        ("logging", "off"), ("engine", "artifact")):
+        if axis in used:
+            keep &= used[axis].astype(str) == value
+    used = used[keep]
+    builds = [a for a in ("profile", "allocator") if a in used and used[a].nunique() > 1]
+    if not builds:
+        return _message_figure(title, "This run has one build profile and one allocator "
+                                      "(or no precompiled raw cells under bare and shared).")
+    used = used.assign(_wasm=used["producer_wasm_bytes"] + used["consumer_wasm_bytes"],
+                       _build=labels(used, builds))
+    compilers = _ordered_values(used, "compiler")
+    colours = _colours(compilers)
+    fig = Figure(figsize=(13, 5.5), layout="constrained")
+    rt_ax, setup_ax = fig.subplots(1, 2, sharex=True)
+    for compiler in compilers:
+        part = used[used["compiler"] == compiler]
+        rt_ax.scatter(part["_wasm"], part[metric["headline"]], color=colours[compiler], label=compiler)
+        for _, row in part.iterrows():
+            rt_ax.annotate(row["_build"], (row["_wasm"], row[metric["headline"]]), fontsize=6.5,
+                           xytext=(3, 2), textcoords="offset points")
+        setup_ax.scatter(part["_wasm"], part["setup_ns"], color=colours[compiler], marker="o")
+        if "setup_warm_ns" in part:
+            setup_ax.scatter(part["_wasm"], part["setup_warm_ns"], color=colours[compiler], marker="x")
+    rt_ax.set_ylabel(f"{metric['name']} ({metric['unit']})")
+    rt_ax.set_title("round trip, median over processes", fontsize=9)
+    setup_ax.set_yscale("log")
+    setup_ax.yaxis.set_major_formatter(FuncFormatter(_si_time))
+    setup_ax.yaxis.set_minor_formatter(FuncFormatter(_si_time))
+    setup_ax.set_title("set-up from artifacts: fresh process (dots), again in it (crosses), log scale",
+                       fontsize=9)
+    for ax in (rt_ax, setup_ax):
+        ax.set_xlabel("both guests' .wasm (bytes)")
+        ax.grid(alpha=0.3)
+    handles = [Line2D([], [], color=colours[c], marker="o", ls="", label=c) for c in compilers]
+    fig.legend(handles=handles, loc="outside lower center", ncol=len(compilers), fontsize=8,
+               frameon=False, title="compiler")
+    _title(fig, title, _skipped_note(rows, used))
+    return fig
+
+
 def plot_native_ratio(rows: pd.DataFrame, samples: pd.DataFrame | None = None) -> Figure:
     """Heatmaps of round trip over the native twin's: compiler (its best engine) x codec.
 
@@ -817,6 +871,7 @@ PLOTS = {
     "code_size": plot_code_size,
     "native_ratio": plot_native_ratio,
     "environments": plot_environments,
+    "builds": plot_builds,
 }
 """Each figure of FIGURES and the function that draws it from (rows, samples)."""
 
