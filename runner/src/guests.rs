@@ -481,3 +481,30 @@ fn fingerprint_sources(root: &Path) -> Result<String> {
     hash.update(crate::meta::RUSTC_VERSION);
     Ok(format!("{:x}", hash.finalize()))
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_profile_has_a_cargo_profile_in_the_workspace_manifest() {
+        let manifest = include_str!("../../Cargo.toml");
+        for profile in Profile::all() {
+            let name = cargo_profile(*profile);
+            assert!(manifest.contains(&format!("[profile.{name}]")), "{profile}: no [profile.{name}] in Cargo.toml");
+        }
+        assert_eq!(wasm_opt_passes(Profile::WasmOpt), ["-O3"]);
+        assert_eq!(cargo_profile(Profile::WasmOpt), cargo_profile(Profile::Release), "wasm-opt starts from release");
+    }
+
+    #[test]
+    fn a_missing_wasm_opt_says_how_to_install_it() {
+        let root = tempfile::tempdir().unwrap();
+        let builder = Builder { root: root.path().to_owned(), sources: String::new() };
+        let built = root.path().join("in.wasm");
+        std::fs::write(&built, b"\0asm\x01\0\0\0").unwrap();
+        let err = format!("{:#}", builder.wasm_opt(&["-O3"], &built, &root.path().join("out.wasm")).unwrap_err());
+        assert!(err.contains("wasm-opt is missing") && err.contains("binaryen@132.0.0"), "{err}");
+        assert!(err.contains("runner/wasmatrix.sh setup"), "{err}");
+    }
+}
