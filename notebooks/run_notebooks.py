@@ -148,11 +148,12 @@ def check_figure_files(figures: Path) -> None:
 
 
 def check_sample_axes_and_winners(tmp: Path) -> None:
-    """The sample varies on six axes; every environment and logging value is in the environments
+    """The sample varies on seven axes (the runtime with the engine: Wasmer or the native twin);
+    every environment and logging value is in the environments
     figure; winners are ok, non-noisy wasm cells; failures are only the unsupported cells."""
     rows, samples = wr.load(wr.SAMPLE)
     assert wr.varying_axes(rows) == ["compiler", "engine", "environment", "transport", "codec",
-                                     "logging"], wr.varying_axes(rows)
+                                     "logging", "runtime"], wr.varying_axes(rows)
     texts = figure_texts(wr.plot_environments(rows, samples))
     for shown in ("wasi/on", "emscripten/off", "bare/off", "cranelift/artifact/shared"):
         assert shown in texts, f"{shown!r} not in the environments figure"
@@ -168,8 +169,9 @@ def check_sample_axes_and_winners(tmp: Path) -> None:
 TRAPPED = "llvm/artifact/bare/shared/rkyv/release/off"
 """A cell of the sample run (schema 4) that checks make fail or noisy."""
 
-TRAPPED_LOADED = TRAPPED + "/default"
-"""The same cell once loaded: files before schema 5 read with the default allocator."""
+TRAPPED_LOADED = TRAPPED + "/default/wasmer"
+"""The same cell once loaded: files before schema 5 read with the default allocator, before schema
+6 with their runtime."""
 
 
 def check_schema_2_reads(tmp: Path) -> None:
@@ -180,7 +182,7 @@ def check_schema_2_reads(tmp: Path) -> None:
     rows["cell"] = rows["cell"].str.removesuffix("/off")
     samples["cell"] = samples["cell"].str.removesuffix("/off")
     rows, samples = wr.load(write_run(tmp, "schema2", rows, samples))
-    assert rows["cell"].str.endswith("/off/default").all() and rows["logging"].eq("off").all(), rows["cell"]
+    assert rows["cell"].str.contains("/off/default/").all() and rows["logging"].eq("off").all(), rows["cell"]
     assert rows["allocator"].eq("default").all(), rows["allocator"]
     assert set(samples["cell"]) <= set(rows["cell"]), "samples name the rows' cells"
     assert rows["environment_ns"].isna().all()

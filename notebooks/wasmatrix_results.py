@@ -37,7 +37,8 @@ SCHEMA_VERSION = 4
 MIN_SCHEMA_VERSION = 2
 """The results schema these functions read (results/README.md); later ones only add columns.
 Files of schema 2 read too: the schema 3 columns are then empty, and logging is ``off``; files
-before schema 5 read with the ``default`` allocator."""
+before schema 5 read with the ``default`` allocator, files before schema 6 with the runtime that
+ran them then (Wasmer, or native for the native engine)."""
 
 REPO = Path(__file__).resolve().parent.parent
 RESULTS_DIR = REPO / "results"
@@ -63,6 +64,7 @@ VALUE_ORDER = {
     "logging": ("off", "on"),
     "profile": ("release", "size", "s", "nolto", "unwind", "wasm-opt"),
     "allocator": ("default", "wee_alloc", "talc"),
+    "runtime": ("wasmer", "native"),
 }
 """Display order of known axis values; other values follow alphabetically."""
 
@@ -186,6 +188,13 @@ def load(path: Path | str) -> tuple[pd.DataFrame, pd.DataFrame]:
         rows["allocator"] = "default"
         rows["cell"] = rows["cell"] + "/default"
         samples["cell"] = samples["cell"] + "/default"
+    if "runtime" not in rows.columns:
+        # Before schema 6 cells had no runtime part: Wasmer ran them, or natively the twin.
+        runtime = dict(zip(rows["cell"], np.where(rows["engine"].astype(str) == NATIVE_ENGINE, "native",
+                                                  "wasmer")))
+        rows["runtime"] = rows["cell"].map(runtime)
+        rows["cell"] = rows["cell"] + "/" + rows["runtime"]
+        samples["cell"] = samples["cell"] + "/" + samples["cell"].map(runtime).fillna("wasmer")
     return rows, samples
 
 

@@ -42,7 +42,8 @@ const REQUIRED: [&str; 12] = [
 ];
 
 /// The axis columns, in the order cells name them.
-const AXES: [&str; 8] = ["compiler", "engine", "environment", "transport", "codec", "profile", "logging", "allocator"];
+const AXES: [&str; 9] =
+    ["compiler", "engine", "environment", "transport", "codec", "profile", "logging", "allocator", "runtime"];
 
 /// Reads a results file, refusing one that lacks a column the report needs (naming them all).
 pub fn load(path: &Path) -> Result<Vec<Row>> {
@@ -212,6 +213,7 @@ fn axis_value<'a>(row: &'a Row, axis: &str) -> &'a str {
         "codec" => &row.codec,
         "logging" => row.logging(),
         "allocator" => row.allocator(),
+        "runtime" => row.runtime(),
         _ => &row.profile,
     }
 }

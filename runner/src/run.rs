@@ -4,7 +4,7 @@
 //! to the results file when its last process ends (or when one fails: the rest are skipped).
 
 use crate::guests::{Builder, GuestBuild, GuestFiles};
-use crate::matrix::axes::{Allocator, Engine, Profile};
+use crate::matrix::axes::{Allocator, Engine, Profile, Runtime};
 use crate::matrix::{Cell, Matrix, Measure, Selector};
 use crate::meta::RunMeta;
 use crate::results::row::{CellResult, GuestSizes, Row, RunContext};
@@ -191,9 +191,10 @@ pub fn run(root: &Path, opts: &Options) -> Result<Finished> {
             slot.insert(builder.native_worker(cell.profile, cell.allocator)?);
         }
     }
-    let worker = |cell: &Cell| match cell.engine {
-        Engine::Native => &native_workers[&(cell.profile, cell.allocator)],
-        _ => &opts.runner_exe,
+    // Each runtime's worker process.
+    let worker = |cell: &Cell| match cell.runtime {
+        Runtime::Native => &native_workers[&(cell.profile, cell.allocator)],
+        Runtime::Wasmer => &opts.runner_exe,
     };
 
     let expected = crate::reference::expected_checksum(measure.round_trips());

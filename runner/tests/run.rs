@@ -77,6 +77,14 @@ fn every_compiler_engine_and_transport_and_the_native_twin_agree_on_the_checksum
         assert_eq!(copied == 0.0, transports[i] == "shared", "shared copies nothing, copy copies the messages");
     }
     assert!(text(&run).contains("checksums: all 14 finished cells agree"));
+    // every row names its runtime and that runtime's version
+    let (runtimes, versions) = (column(&out, "runtime"), column(&out, "runtime_version"));
+    for i in 0..14 {
+        let native = engines[i] == "native";
+        assert_eq!(runtimes[i], if native { "native" } else { "wasmer" }, "row {i}");
+        let want = column(&out, if native { "rustc_version" } else { "wasmer_version" })[i].clone();
+        assert!(!versions[i].is_empty() && versions[i] == want, "row {i}: {}", versions[i]);
+    }
     assert!(out.with_extension("summary.txt").exists());
 }
 
@@ -337,7 +345,10 @@ fn list_prints_cells_and_honours_the_filter() {
     let cells: Vec<String> = String::from_utf8_lossy(&list.stdout).lines().map(str::to_owned).collect();
     assert_eq!(
         cells,
-        ["llvm/jit/bare/shared/raw/release/off/default", "llvm/artifact/bare/shared/raw/release/off/default"]
+        [
+            "llvm/jit/bare/shared/raw/release/off/default/wasmer",
+            "llvm/artifact/bare/shared/raw/release/off/default/wasmer"
+        ]
     );
 }
 
@@ -521,7 +532,7 @@ fn wasi_and_logging_cells_agree_with_bare_and_native_and_count_what_they_wrote()
     let mut line_bytes = std::collections::BTreeSet::new();
     for i in 0..cells.len() {
         let (wasi, logging, native) =
-            (cells[i].contains("/wasi/"), cells[i].ends_with("/on/default"), cells[i].starts_with("rustc/"));
+            (cells[i].contains("/wasi/"), cells[i].contains("/on/default/"), cells[i].starts_with("rustc/"));
         if logging {
             // one line per round trip, whatever carried it
             let bytes: u64 = logs[i].parse().unwrap_or_else(|_| panic!("{}: log_bytes {:?}", cells[i], logs[i]));
@@ -625,7 +636,8 @@ fn emscripten_output_runs_under_wasi_with_the_same_checksum_and_legacy_cells_say
     let list = runner(&["list", m.to_str().unwrap()]);
     let listed = String::from_utf8_lossy(&list.stdout);
     assert!(
-        listed.contains("cranelift/jit/emscripten-legacy/copy/raw/release/off/default  unsupported: Wasmer's own"),
+        listed
+            .contains("cranelift/jit/emscripten-legacy/copy/raw/release/off/default/wasmer  unsupported: Wasmer's own"),
         "{listed}"
     );
     assert!(text(&run).contains("unsupported (12 cells, e.g."), "{}", text(&run));
@@ -658,18 +670,18 @@ allocator = ["default", "talc"]"#;
             column(&out, "error")
         );
         if !unwind_in_wasm {
-            assert_eq!(sums[i], sums[at("rustc/native/bare/shared/raw/release/off/default")], "{cell}");
+            assert_eq!(sums[i], sums[at("rustc/native/bare/shared/raw/release/off/default/native")], "{cell}");
         }
     }
-    let error = &column(&out, "error")[at("cranelift/artifact/bare/shared/raw/unwind/off/talc")];
+    let error = &column(&out, "error")[at("cranelift/artifact/bare/shared/raw/unwind/off/talc/wasmer")];
     assert!(error.contains("panic=unwind") && error.contains("stable Rust"), "{error}");
     // sizes, raw and gzip'd, for every wasm cell that ran; wasm-opt and talc each change the guests
     let size = |column_name: &str, cell: &str| -> u64 { column(&out, column_name)[at(cell)].parse().unwrap() };
-    let release = "cranelift/artifact/bare/shared/raw/release/off/default";
+    let release = "cranelift/artifact/bare/shared/raw/release/off/default/wasmer";
     for cell in [
         release,
-        "cranelift/artifact/bare/shared/raw/wasm-opt/off/default",
-        "cranelift/artifact/bare/shared/raw/release/off/talc",
+        "cranelift/artifact/bare/shared/raw/wasm-opt/off/default/wasmer",
+        "cranelift/artifact/bare/shared/raw/release/off/talc/wasmer",
     ] {
         for guest in ["producer", "consumer"] {
             let (raw, gz) =
@@ -678,8 +690,8 @@ allocator = ["default", "talc"]"#;
         }
     }
     for other in [
-        "cranelift/artifact/bare/shared/raw/wasm-opt/off/default",
-        "cranelift/artifact/bare/shared/raw/release/off/talc",
+        "cranelift/artifact/bare/shared/raw/wasm-opt/off/default/wasmer",
+        "cranelift/artifact/bare/shared/raw/release/off/talc/wasmer",
     ] {
         assert_ne!(size("consumer_wasm_bytes", other), size("consumer_wasm_bytes", release), "{other}");
     }

@@ -48,6 +48,18 @@ macro_rules! axis {
 }
 
 axis! {
+    /// Which runtime runs the guests, each in a worker process of its own kind; which compilers
+    /// and engines each offers is decided in `Cell::not_a_cell`.
+    Runtime "runtime" {
+        /// Wasmer 7 (the runner's own worker), with its singlepass, cranelift and LLVM compilers.
+        Wasmer = "wasmer",
+        /// No runtime: the guest crates compiled natively (runner/native), the twin of every wasm
+        /// cell (compiler `rustc`, engine `native`).
+        Native = "native",
+    }
+}
+
+axis! {
     /// What compiles the guests to machine code; Wasmer's back-ends are configured in the runner's
     /// `harness::wasmer::engine`.
     Compiler "compiler" {

@@ -15,11 +15,12 @@ pub struct Cell {
     pub profile: Profile,
     pub logging: Logging,
     pub allocator: Allocator,
+    pub runtime: Runtime,
 }
 
 impl Cell {
     /// (axis, value) pairs in the order of the cell's name and of the CSV columns.
-    pub fn values(&self) -> [(&'static str, &'static str); 8] {
+    pub fn values(&self) -> [(&'static str, &'static str); 9] {
         [
             (Compiler::NAME, self.compiler.name()),
             (Engine::NAME, self.engine.name()),
@@ -29,6 +30,7 @@ impl Cell {
             (Profile::NAME, self.profile.name()),
             (Logging::NAME, self.logging.name()),
             (Allocator::NAME, self.allocator.name()),
+            (Runtime::NAME, self.runtime.name()),
         ]
     }
 
@@ -37,10 +39,19 @@ impl Cell {
     /// list` counts them); cells that exist but cannot run are [`Cell::unsupported`] instead.
     pub fn not_a_cell(&self) -> Option<&'static str> {
         match (self.compiler == Compiler::Rustc, self.engine == Engine::Native) {
-            (true, false) => Some("rustc compiles native code, so it runs only with the native engine"),
-            (false, true) => Some("the native engine runs rustc's native code, not a wasm compiler's"),
-            _ => None,
+            (true, false) => return Some("rustc compiles native code, so it runs only with the native engine"),
+            (false, true) => return Some("the native engine runs rustc's native code, not a wasm compiler's"),
+            _ => {}
         }
+        // Which compilers each runtime has (the engines follow from the compiler).
+        let has = match self.runtime {
+            Runtime::Wasmer => matches!(self.compiler, Compiler::Singlepass | Compiler::Cranelift | Compiler::Llvm),
+            Runtime::Native => self.compiler == Compiler::Rustc,
+        };
+        (!has).then_some(match self.runtime {
+            Runtime::Wasmer => "Wasmer's compilers are singlepass, cranelift and llvm",
+            Runtime::Native => "the native runtime is rustc's native code (compiler rustc, engine native)",
+        })
     }
 
     /// Why this cell cannot run here, if it cannot: the one place that decides which cells of a
@@ -69,9 +80,11 @@ impl Cell {
     }
 
     /// Parses the `Display` form,
-    /// `compiler/engine/environment/transport/codec/profile/logging/allocator`. Names from before
-    /// the logging axis (schema 2 files) end at the profile and mean logging off; names from before
-    /// the allocator axis (schema 4) end at the logging and mean the default allocator.
+    /// `compiler/engine/environment/transport/codec/profile/logging/allocator/runtime`. Names from
+    /// before the logging axis (schema 2 files) end at the profile and mean logging off; names from
+    /// before the allocator axis (schema 4) end at the logging and mean the default allocator;
+    /// names from before the runtime axis (schema 5) end at the allocator and ran under Wasmer, or
+    /// natively for the native engine.
     pub fn parse(id: &str) -> Result<Cell, String> {
         fn value<A: Axis>(part: Option<&str>) -> Result<A, String> {
             let part = part.ok_or_else(|| format!("missing {} in cell name", A::NAME))?;
@@ -93,10 +106,19 @@ impl Cell {
                 None => Allocator::Default,
                 some => value(some)?,
             },
+            runtime: Runtime::Wasmer,
+        };
+        let cell = Cell {
+            runtime: match parts.next() {
+                None if cell.engine == Engine::Native => Runtime::Native,
+                None => Runtime::Wasmer,
+                some => value(some)?,
+            },
+            ..cell
         };
         match parts.next() {
             None => Ok(cell),
-            Some(extra) => Err(format!("unexpected `{extra}` after the allocator in cell name `{id}`")),
+            Some(extra) => Err(format!("unexpected `{extra}` after the runtime in cell name `{id}`")),
         }
     }
 }
@@ -149,13 +171,28 @@ mod tests {
         // A schema 2 name, from before the logging axis.
         let old = Cell::parse("llvm/artifact/bare/shared/raw/release").unwrap();
         assert_eq!(old.logging, Logging::Off);
-        assert_eq!(old.to_string(), "llvm/artifact/bare/shared/raw/release/off/default");
+        assert_eq!(old.to_string(), "llvm/artifact/bare/shared/raw/release/off/default/wasmer");
         // A schema 4 name, from before the allocator axis.
         let old = Cell::parse("llvm/artifact/bare/shared/raw/size/on").unwrap();
         assert_eq!((old.profile, old.allocator), (Profile::Size, Allocator::Default));
         let new = Cell::parse("llvm/artifact/bare/shared/raw/wasm-opt/off/wee_alloc").unwrap();
         assert_eq!((new.profile, new.allocator), (Profile::WasmOpt, Allocator::WeeAlloc));
         assert_eq!(Cell::parse(&new.to_string()), Ok(new));
+        // Schema 5 names, from before the runtime axis: Wasmer, or native for the native engine.
+        assert_eq!(new.runtime, Runtime::Wasmer);
+        let twin = Cell::parse("rustc/native/bare/shared/raw/release/off/talc").unwrap();
+        assert_eq!(twin.runtime, Runtime::Native);
+        assert_eq!(twin.to_string(), "rustc/native/bare/shared/raw/release/off/talc/native");
+    }
+
+    #[test]
+    fn each_runtime_has_its_own_compilers() {
+        let not = |name: &str| Cell::parse(name).unwrap().not_a_cell();
+        assert_eq!(not("llvm/jit/bare/copy/raw/release/off/default/wasmer"), None);
+        assert_eq!(not("rustc/native/bare/copy/raw/release/off/default/native"), None);
+        assert!(not("llvm/jit/bare/copy/raw/release/off/default/native").unwrap().contains("native runtime"));
+        assert!(not("rustc/native/bare/copy/raw/release/off/default/wasmer").unwrap().contains("Wasmer's compilers"));
+        assert!(not("rustc/jit/bare/copy/raw/release/off/default/native").unwrap().contains("native engine"));
     }
 
     #[test]
@@ -183,6 +220,9 @@ mod tests {
         assert!(Cell::parse("llvm/jit").unwrap_err().contains("missing environment"));
         assert!(Cell::parse("llvm/jit/bare/copy/raw/release/x").unwrap_err().contains("unknown logging `x`"));
         assert!(Cell::parse("llvm/jit/bare/copy/raw/release/off/x").unwrap_err().contains("unknown allocator `x`"));
-        assert!(Cell::parse("llvm/jit/bare/copy/raw/release/off/talc/x").is_err());
+        assert!(Cell::parse("llvm/jit/bare/copy/raw/release/off/talc/v8")
+            .unwrap_err()
+            .contains("unknown runtime `v8`"));
+        assert!(Cell::parse("llvm/jit/bare/copy/raw/release/off/talc/wasmer/x").is_err());
     }
 }

@@ -41,7 +41,7 @@ impl Selector {
     }
 }
 
-fn axis_names() -> [&'static str; 8] {
+fn axis_names() -> [&'static str; 9] {
     [
         Compiler::NAME,
         Engine::NAME,
@@ -51,6 +51,7 @@ fn axis_names() -> [&'static str; 8] {
         Profile::NAME,
         Logging::NAME,
         Allocator::NAME,
+        Runtime::NAME,
     ]
 }
 
@@ -72,6 +73,7 @@ fn check_axis_values<'a>(
         Profile::NAME => check::<Profile>(values),
         Logging::NAME => check::<Logging>(values),
         Allocator::NAME => check::<Allocator>(values),
+        Runtime::NAME => check::<Runtime>(values),
         _ => bail!("unknown axis `{axis}`; axes: {}", axis_names().join(", ")),
     }
 }
@@ -95,6 +97,7 @@ pub struct Matrix {
     profiles: Vec<Profile>,
     loggings: Vec<Logging>,
     allocators: Vec<Allocator>,
+    runtimes: Vec<Runtime>,
     excludes: Vec<Selector>,
 }
 
@@ -122,6 +125,8 @@ struct RawAxes {
     logging: Option<Vec<Spanned<String>>>,
     /// Optional: `["default"]` when left out.
     allocator: Option<Vec<Spanned<String>>>,
+    /// Optional: every runtime when left out (each runs the compilers it has).
+    runtime: Option<Vec<Spanned<String>>>,
 }
 
 #[derive(Deserialize)]
@@ -219,6 +224,10 @@ impl Matrix {
                 Some(list) => values(list, &at)?,
                 None => vec![Allocator::Default],
             },
+            runtimes: match &a.runtime {
+                Some(list) => values(list, &at)?,
+                None => Runtime::all().to_vec(),
+            },
             excludes,
         };
         if matrix.cells().is_empty() {
@@ -239,16 +248,19 @@ impl Matrix {
                             for &transport in &self.transports {
                                 for &compiler in &self.compilers {
                                     for &engine in &self.engines {
-                                        cells.push(Cell {
-                                            compiler,
-                                            engine,
-                                            environment,
-                                            transport,
-                                            codec,
-                                            profile,
-                                            logging,
-                                            allocator,
-                                        });
+                                        for &runtime in &self.runtimes {
+                                            cells.push(Cell {
+                                                compiler,
+                                                engine,
+                                                environment,
+                                                transport,
+                                                codec,
+                                                profile,
+                                                logging,
+                                                allocator,
+                                                runtime,
+                                            });
+                                        }
                                     }
                                 }
                             }
@@ -326,8 +338,10 @@ engine = ["artifact"]
     fn unknown_axis_and_missing_axis_are_errors() {
         let err = format!("{:#}", parse(&GOOD.replace("profile = [", "flavour = [")).unwrap_err());
         assert!(err.contains("flavour"), "{err}");
+        let err = format!("{:#}", parse(&GOOD.replace("compiler = \"singlepass\"", "sandbox = \"v8\"")).unwrap_err());
+        assert!(err.contains("unknown axis `sandbox`") && err.contains("in [[exclude]]"), "{err}");
         let err = format!("{:#}", parse(&GOOD.replace("compiler = \"singlepass\"", "runtime = \"v8\"")).unwrap_err());
-        assert!(err.contains("unknown axis `runtime`") && err.contains("in [[exclude]]"), "{err}");
+        assert!(err.contains("unknown runtime `v8`; allowed: wasmer, native"), "{err}");
     }
 
     #[test]
@@ -344,10 +358,12 @@ engine = ["artifact"]
             .replace(r#""singlepass", "cranelift", "llvm"]"#, r#""cranelift", "rustc"]"#)
             .replace(r#"["jit", "artifact"]"#, r#"["jit", "native"]"#);
         let m = parse(&text).unwrap();
-        assert_eq!(m.combinations().len(), 2 * 2 * 2);
+        // compilers x engines x transports x runtimes (both, as the matrix lists none)
+        assert_eq!(m.combinations().len(), 2 * 2 * 2 * 2);
         let cells = m.cells();
         assert_eq!(cells.len(), 4, "cranelift/jit and rustc/native, under both transports");
         assert!(cells.iter().all(|c| (c.compiler == Compiler::Rustc) == (c.engine == Engine::Native)));
+        assert!(cells.iter().all(|c| (c.runtime == Runtime::Native) == (c.engine == Engine::Native)));
     }
 
     #[test]

@@ -3,6 +3,7 @@
 //! `_bytes` bytes, `_kib` KiB.
 
 use super::samples::Sample;
+use crate::matrix::axes::Runtime;
 use crate::matrix::{Cell, Measure};
 use crate::meta::RunMeta;
 use crate::stats::{cv_pct, median, Bootstrap, Stats};
@@ -12,7 +13,7 @@ use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 use wasmatrix_core::measure::MechanismKind;
 
-pub const SCHEMA_VERSION: u32 = 5;
+pub const SCHEMA_VERSION: u32 = 6;
 
 /// A results row; read back (`runner report`) by column name, columns a file's older schema lacks
 /// left empty.
@@ -125,6 +126,10 @@ pub struct Row {
     pub producer_wasm_gzip_bytes: Option<u64>,
     pub consumer_wasm_gzip_bytes: Option<u64>,
     pub setup_warm_ns: Option<u64>,
+
+    // Schema 6: the runtime axis, and the version of the runtime that ran the cell.
+    pub runtime: String,
+    pub runtime_version: String,
 }
 
 impl Row {
@@ -146,7 +151,17 @@ impl Row {
         }
     }
 
-    /// The values a cell shares with its native twin: everything but compiler and engine.
+    /// The row's runtime; files before schema 6 have none: Wasmer, or native for the native
+    /// engine.
+    pub fn runtime(&self) -> &str {
+        match (self.runtime.as_str(), self.engine.as_str()) {
+            ("", "native") => "native",
+            ("", _) => "wasmer",
+            (runtime, _) => runtime,
+        }
+    }
+
+    /// The values a cell shares with its native twin: everything but runtime, compiler and engine.
     pub fn twin_key(&self) -> (&str, &str, &str, &str, &str, &str) {
         (&self.transport, &self.codec, &self.environment, &self.profile, self.logging(), self.allocator())
     }
@@ -420,6 +435,11 @@ impl Row {
             producer_wasm_gzip_bytes: sizes.producer_gz,
             consumer_wasm_gzip_bytes: sizes.consumer_gz,
             setup_warm_ns: one_shot(s, "setup_warm_ns").0,
+            runtime: values[8].1.into(),
+            runtime_version: match cell.runtime {
+                Runtime::Wasmer => meta.wasmer_version.clone(),
+                Runtime::Native => meta.rustc_version.clone(),
+            },
         }
     }
 }
