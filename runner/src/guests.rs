@@ -280,11 +280,11 @@ impl Builder {
         let dest = self.root.join("target/wasmatrix/native").join(format!("{profile}-{allocator}"));
         std::fs::create_dir_all(&dest).with_context(|| format!("cannot create {}", dest.display()))?;
         let dest = dest.join("wasmatrix-native");
-        let partial = dest.with_extension("partial");
-        std::fs::copy(&built, &partial)
-            .with_context(|| format!("cannot copy {} to {}", built.display(), partial.display()))?;
-        std::fs::rename(&partial, &dest)
-            .with_context(|| format!("cannot move {} to {}", partial.display(), dest.display()))?;
+        write_whole(&dest, |partial| {
+            std::fs::copy(&built, partial)
+                .with_context(|| format!("cannot copy {} to {}", built.display(), partial.display()))
+                .map(drop)
+        })?;
         Ok(dest)
     }
 
@@ -349,22 +349,30 @@ impl Builder {
             );
         }
         let built = target_dir.join(target).join(profile).join(format!("wasmatrix_{}.wasm", role.name()));
-        // Copy then rename, so that a concurrent run never reads half a file.
-        let partial = dest.with_extension("wasm.partial");
         let mut passes: Vec<&str> = wasm_opt_passes(build.profile).to_vec();
         if emscripten {
             passes.push("--strip-eh");
         }
-        if passes.is_empty() {
-            std::fs::copy(&built, &partial)
-                .with_context(|| format!("cannot copy {} to {}", built.display(), partial.display()))?;
-        } else {
-            self.wasm_opt(&passes, &built, &partial)?;
-        }
-        std::fs::rename(&partial, dest)
-            .with_context(|| format!("cannot move {} to {}", partial.display(), dest.display()))?;
-        Ok(())
+        write_whole(dest, |partial| {
+            if passes.is_empty() {
+                std::fs::copy(&built, partial)
+                    .with_context(|| format!("cannot copy {} to {}", built.display(), partial.display()))
+                    .map(drop)
+            } else {
+                self.wasm_opt(&passes, &built, partial)
+            }
+        })
     }
+}
+
+/// Makes `dest` through `write` into a `.partial` file beside it, then renames it into place, so
+/// that a concurrent run never reads half a file.
+fn write_whole(dest: &Path, write: impl FnOnce(&Path) -> Result<()>) -> Result<()> {
+    let mut partial = dest.as_os_str().to_owned();
+    partial.push(".partial");
+    let partial = PathBuf::from(partial);
+    write(&partial)?;
+    std::fs::rename(&partial, dest).with_context(|| format!("cannot move {} to {}", partial.display(), dest.display()))
 }
 
 /// The Rust target the guests are built for in an environment.
