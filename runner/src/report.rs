@@ -626,39 +626,35 @@ impl<'a> Report<'a> {
             v.sort_by_key(|x| x.0);
             v
         };
+        let ms = |v: u64| v as f64 / 1e6;
+        // "median over processes LO ms (cell) to HI ms (cell)", and whether the lowest meets 0.3 ms.
+        let span = |v: &[(u64, &Row)]| {
+            let (lo, hi) = (v.first()?, v.last()?);
+            let text = format!(
+                "median over processes {:.3} ms ({}) to {:.3} ms ({})",
+                ms(lo.0),
+                lo.1.cell,
+                ms(hi.0),
+                hi.1.cell
+            );
+            Some((text, if ms(lo.0) <= 0.3 { "yes" } else { "no" }))
+        };
         let (medians, fastest) = (setup(|r| r.setup_ns), setup(|r| r.setup_min_ns));
-        if let (Some(lo), Some(hi)) = (medians.first(), medians.last()) {
-            let ms = |v: u64| v as f64 / 1e6;
+        if let Some((text, met)) = span(&medians) {
+            let fastest = fastest.first().map_or("-".into(), |f| format!("{:.3} ms ({})", ms(f.0), f.1.cell));
             t.rows.push(vec![
                 "set-up of both guests from precompiled artifacts (load + instantiate)".into(),
                 "≤ 0.3 ms".into(),
-                format!(
-                    "median over processes {:.3} ms ({}) to {:.3} ms ({}); fastest process {}",
-                    ms(lo.0),
-                    lo.1.cell,
-                    ms(hi.0),
-                    hi.1.cell,
-                    fastest.first().map_or("-".into(), |f| format!("{:.3} ms ({})", ms(f.0), f.1.cell))
-                )
-                .into(),
-                (if ms(lo.0) <= 0.3 { "yes" } else { "no" }).into(),
+                format!("{text}; fastest process {fastest}").into(),
+                met.into(),
             ]);
         }
-        let warm = setup(|r| r.setup_warm_ns);
-        if let (Some(lo), Some(hi)) = (warm.first(), warm.last()) {
-            let ms = |v: u64| v as f64 / 1e6;
+        if let Some((text, met)) = span(&setup(|r| r.setup_warm_ns)) {
             t.rows.push(vec![
                 "the same set-up again in the same process (a host that already runs wasm)".into(),
                 "≤ 0.3 ms".into(),
-                format!(
-                    "median over processes {:.3} ms ({}) to {:.3} ms ({})",
-                    ms(lo.0),
-                    lo.1.cell,
-                    ms(hi.0),
-                    hi.1.cell
-                )
-                .into(),
-                (if ms(lo.0) <= 0.3 { "yes" } else { "no" }).into(),
+                text.into(),
+                met.into(),
             ]);
         }
         let floors: Vec<f64> = self.ok().filter(|r| r.engine != "native").filter_map(|r| r.call_floor_p50_ns).collect();
