@@ -11,10 +11,7 @@ use std::process::Command;
 pub use wasmatrix_core::guests::{GuestFiles, Output};
 use wasmatrix_proto::guest_build::CODEC_ENV;
 
-/// Where the consumer's data and stack start in the shared memory. The producer keeps the
-/// linker's default, stack first: stack in [0, 1 MiB), then its data; the consumer's data starts
-/// here, followed by its stack. Both heaps grow the memory at its end.
-pub const SHARED_CONSUMER_BASE: u32 = 2 << 20;
+pub use wasmatrix_core::abi::{Role, SHARED_CONSUMER_BASE};
 
 /// How a guest's linear memory is set up, which the transport dictates.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -141,22 +138,6 @@ const WASM_FEATURES: [&str; 7] = [
     "--enable-multivalue",
     "--enable-reference-types",
 ];
-
-/// Which of the two guests: what is built, linked and instantiated for it.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Role {
-    Producer,
-    Consumer,
-}
-
-impl Role {
-    pub fn name(self) -> &'static str {
-        match self {
-            Role::Producer => "producer",
-            Role::Consumer => "consumer",
-        }
-    }
-}
 
 /// Everything that makes one pair of guest binaries differ from another.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]

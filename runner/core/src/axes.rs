@@ -53,6 +53,15 @@ axis! {
     Runtime "runtime" {
         /// Wasmer 7 (the runner's own worker), with its singlepass, cranelift and LLVM compilers.
         Wasmer = "wasmer",
+        /// Wasmtime 48 (runner/wasmtime, a workspace of its own), with Cranelift, Winch (its
+        /// baseline compiler) and Pulley (its portable interpreter).
+        Wasmtime = "wasmtime",
+        /// wasmi 2 (runner/wasmi), an interpreter: no machine code, no artifacts; its compiler
+        /// values are when it translates wasm to its own bytecode.
+        Wasmi = "wasmi",
+        /// V8 inside Node.js (runner/v8/worker.mjs), the engine of the report's "1 JS app
+        /// containing n Wasm modules", with Liftoff (baseline) and TurboFan (optimising).
+        V8 = "v8",
         /// No runtime: the guest crates compiled natively (runner/native), the twin of every wasm
         /// cell (compiler `rustc`, engine `native`).
         Native = "native",
@@ -60,12 +69,30 @@ axis! {
 }
 
 axis! {
-    /// What compiles the guests to machine code; Wasmer's back-ends are configured in the runner's
-    /// `harness::wasmer::engine`.
+    /// What compiles the guests to machine code (or, for interpreters, to what they run): each
+    /// runtime's back-ends, configured in its worker (`Cell::not_a_cell` says which runtime has
+    /// which).
     Compiler "compiler" {
         Singlepass = "singlepass",
         Cranelift = "cranelift",
         Llvm = "llvm",
+        /// Wasmtime's baseline compiler: one pass, no optimisation (`Strategy::Winch`).
+        Winch = "winch",
+        /// Wasmtime's portable interpreter: Cranelift compiles to Pulley bytecode
+        /// (`Config::target("pulley64")`), which Wasmtime interprets.
+        Pulley = "pulley",
+        /// wasmi translating every function to its bytecode before instantiation
+        /// (`CompilationMode::Eager`).
+        Eager = "eager",
+        /// wasmi validating everything up front, translating each function at its first call
+        /// (`CompilationMode::LazyTranslation`).
+        LazyTranslation = "lazy-translation",
+        /// wasmi validating and translating each function at its first call (`CompilationMode::Lazy`).
+        Lazy = "lazy",
+        /// V8's baseline compiler only (`--liftoff --no-wasm-tier-up`).
+        Liftoff = "liftoff",
+        /// V8's optimising compiler only (`--no-liftoff`, eager compilation).
+        Turbofan = "turbofan",
         /// The guests' Rust compiled natively by rustc, with the runner (engine `native` only).
         Rustc = "rustc",
     }

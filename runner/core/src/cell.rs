@@ -44,14 +44,25 @@ impl Cell {
             _ => {}
         }
         // Which compilers each runtime has (the engines follow from the compiler).
-        let has = match self.runtime {
-            Runtime::Wasmer => matches!(self.compiler, Compiler::Singlepass | Compiler::Cranelift | Compiler::Llvm),
-            Runtime::Native => self.compiler == Compiler::Rustc,
+        use Compiler::*;
+        let (has, says) = match self.runtime {
+            Runtime::Wasmer => (
+                matches!(self.compiler, Singlepass | Cranelift | Llvm),
+                "Wasmer's compilers are singlepass, cranelift and llvm",
+            ),
+            Runtime::Wasmtime => {
+                (matches!(self.compiler, Cranelift | Winch | Pulley), "Wasmtime's compilers are cranelift, winch and pulley")
+            }
+            Runtime::Wasmi => (
+                matches!(self.compiler, Eager | LazyTranslation | Lazy),
+                "wasmi's compilation modes are eager, lazy-translation and lazy",
+            ),
+            Runtime::V8 => (matches!(self.compiler, Liftoff | Turbofan), "V8's compilers are liftoff and turbofan"),
+            Runtime::Native => {
+                (self.compiler == Rustc, "the native runtime is rustc's native code (compiler rustc, engine native)")
+            }
         };
-        (!has).then_some(match self.runtime {
-            Runtime::Wasmer => "Wasmer's compilers are singlepass, cranelift and llvm",
-            Runtime::Native => "the native runtime is rustc's native code (compiler rustc, engine native)",
-        })
+        (!has).then_some(says)
     }
 
     /// Why this cell cannot run here, if it cannot: the one place that decides which cells of a

@@ -91,6 +91,10 @@ pub struct Report {
     pub stdout_bytes: Option<u64>,
     pub stderr_bytes: Option<u64>,
     pub peak_rss_kib: Option<u64>,
+    /// The runtime's version as the worker knows it (its resolved crate version, or Node's V8):
+    /// the row's `runtime_version`.
+    #[serde(default)]
+    pub runtime_version: Option<String>,
     pub failure: Option<(FailureKind, String)>,
 }
 

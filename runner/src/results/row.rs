@@ -436,9 +436,13 @@ impl Row {
             consumer_wasm_gzip_bytes: sizes.consumer_gz,
             setup_warm_ns: one_shot(s, "setup_warm_ns").0,
             runtime: values[8].1.into(),
-            runtime_version: match cell.runtime {
-                Runtime::Wasmer => meta.wasmer_version.clone(),
-                Runtime::Native => meta.rustc_version.clone(),
+            // What the worker said it runs; Wasmer's and rustc's are known to the runner too, so a
+            // cell that never reached its worker still says which it would have run.
+            runtime_version: match (&r.runtime_version, cell.runtime) {
+                (Some(version), _) => version.clone(),
+                (None, Runtime::Wasmer) => meta.wasmer_version.clone(),
+                (None, Runtime::Native) => meta.rustc_version.clone(),
+                (None, _) => String::new(),
             },
         }
     }

@@ -9,20 +9,7 @@ use crate::harness::{Failure, Guests, Output, Traffic};
 use anyhow::{Context, Result};
 use wasmer::{Instance, Memory, RuntimeError, Store, TypedFunction};
 
-/// A byte range in one guest's memory, as the guests pack it: pointer high, length low.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub struct Bytes {
-    pub ptr: u32,
-    pub len: u32,
-}
-
-impl Bytes {
-    /// `None` for the guests' "failed" value, 0.
-    #[inline]
-    pub fn unpack(packed: u64) -> Option<Bytes> {
-        (packed != 0).then_some(Bytes { ptr: (packed >> 32) as u32, len: packed as u32 })
-    }
-}
+pub use wasmatrix_core::abi::Bytes;
 
 /// A guest call's trap as a [`Failure`]: `.call(..).trapped()?`.
 pub trait Trapped<T> {

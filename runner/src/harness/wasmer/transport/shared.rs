@@ -3,7 +3,7 @@
 //! (pointer, length) crosses the host.
 
 use super::{Linked, Transport};
-use crate::guests::SHARED_CONSUMER_BASE;
+use wasmatrix_core::abi::{check_shared_layout, shared_memory_pages};
 use crate::harness::wasmer::engine::Modules;
 use crate::harness::wasmer::environment::{Host, Role};
 use crate::harness::wasmer::pair::{read_text, Bytes, ConsumerFns, ProducerFns};
@@ -38,21 +38,17 @@ impl Transport for SharedLink {
         // What both guests accept: the larger minimum, the smaller maximum if either declares one
         // (emcc's output always does).
         let (p, c) = (imported(&modules.producer, "producer")?, imported(&modules.consumer, "consumer")?);
-        let maximum: Option<Pages> = [p.maximum, c.maximum].into_iter().flatten().min();
-        let memory = Memory::new(store, MemoryType::new(p.minimum.max(c.minimum), maximum, false))
-            .context("cannot create the shared memory")?;
+        let pages = |t: MemoryType| (u64::from(t.minimum.0), t.maximum.map(|m| u64::from(m.0)));
+        let (minimum, maximum) = shared_memory_pages(pages(p), pages(c));
+        let ty = MemoryType::new(Pages(minimum as u32), maximum.map(|m| Pages(m as u32)), false);
+        let memory = Memory::new(store, ty).context("cannot create the shared memory")?;
         let producer = host.instantiate(store, &modules.producer, Role::Producer, Some(&memory))?;
         let consumer = host.instantiate(store, &modules.consumer, Role::Consumer, Some(&memory))?;
         // The producer's stack and data lie below SHARED_CONSUMER_BASE, the consumer's above it;
         // both heaps grow the memory at its end, each from fresh pages.
         let producer_end = heap_base(store, &producer, "producer")?;
         let consumer_end = heap_base(store, &consumer, "consumer")?;
-        if producer_end > SHARED_CONSUMER_BASE || consumer_end <= SHARED_CONSUMER_BASE {
-            bail!(
-                "guests overlap in the shared memory: producer data and stack end at {producer_end:#x}, consumer's \
-                 span {SHARED_CONSUMER_BASE:#x}..{consumer_end:#x}; rebuild the guests"
-            );
-        }
+        check_shared_layout(producer_end, consumer_end).map_err(anyhow::Error::msg)?;
         Ok(Linked { producer, consumer, transport: SharedLink { memory } })
     }
 

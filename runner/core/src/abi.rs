@@ -1,0 +1,88 @@
+//! The host side of the guests' ABI, the same for every runtime's worker: how a byte range
+//! crosses a call, which guest is which, and how the `shared` transport lays both guests out in one
+//! memory. The guest side is guests/proto/src/abi.rs.
+
+/// Where the consumer's data and stack start in the shared memory. The producer keeps the
+/// linker's default, stack first: stack in [0, 1 MiB), then its data; the consumer's data starts
+/// here, followed by its stack. Both heaps grow the memory at its end.
+pub const SHARED_CONSUMER_BASE: u32 = 2 << 20;
+
+/// The import both guests take the `shared` transport's memory from.
+pub const SHARED_MEMORY_IMPORT: (&str, &str) = ("env", "memory");
+
+/// A byte range in one guest's memory, as the guests pack it into a `u64`: pointer high, length
+/// low.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Bytes {
+    pub ptr: u32,
+    pub len: u32,
+}
+
+impl Bytes {
+    /// `None` for the guests' "failed" value, 0.
+    #[inline]
+    pub fn unpack(packed: u64) -> Option<Bytes> {
+        (packed != 0).then_some(Bytes { ptr: (packed >> 32) as u32, len: packed as u32 })
+    }
+}
+
+/// Which of the two guests: what is built, linked and instantiated for it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Role {
+    Producer,
+    Consumer,
+}
+
+impl Role {
+    pub fn name(self) -> &'static str {
+        match self {
+            Role::Producer => "producer",
+            Role::Consumer => "consumer",
+        }
+    }
+}
+
+/// The limits (in 64 KiB pages) of the memory the host creates for the `shared` transport: what
+/// both guests' `env.memory` imports accept, the larger minimum and the smaller maximum if either
+/// declares one (emcc's output always does).
+pub fn shared_memory_pages(producer: (u64, Option<u64>), consumer: (u64, Option<u64>)) -> (u64, Option<u64>) {
+    (producer.0.max(consumer.0), [producer.1, consumer.1].into_iter().flatten().min())
+}
+
+/// Checks, from each guest's exported `__heap_base` (the end of its static data and stack), that
+/// the two guests sharing one memory do not overlap: the producer's data and stack lie below
+/// [`SHARED_CONSUMER_BASE`], the consumer's above it.
+pub fn check_shared_layout(producer_end: u32, consumer_end: u32) -> Result<(), String> {
+    if producer_end > SHARED_CONSUMER_BASE || consumer_end <= SHARED_CONSUMER_BASE {
+        return Err(format!(
+            "guests overlap in the shared memory: producer data and stack end at {producer_end:#x}, consumer's span \
+             {SHARED_CONSUMER_BASE:#x}..{consumer_end:#x}; rebuild the guests"
+        ));
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn packed_ranges_and_the_failed_value() {
+        assert_eq!(Bytes::unpack(0), None);
+        assert_eq!(Bytes::unpack((0x10 << 32) | 7), Some(Bytes { ptr: 0x10, len: 7 }));
+    }
+
+    #[test]
+    fn shared_memory_takes_what_both_accept() {
+        assert_eq!(shared_memory_pages((17, None), (40, None)), (40, None));
+        assert_eq!(shared_memory_pages((17, Some(100)), (40, None)), (40, Some(100)));
+        assert_eq!(shared_memory_pages((17, Some(100)), (40, Some(80))), (40, Some(80)));
+    }
+
+    #[test]
+    fn overlapping_guests_are_refused() {
+        assert!(check_shared_layout(0x11_0000, SHARED_CONSUMER_BASE + 0x1_0000).is_ok());
+        assert!(check_shared_layout(SHARED_CONSUMER_BASE + 1, SHARED_CONSUMER_BASE + 0x1_0000).unwrap_err().contains("overlap"));
+        assert!(check_shared_layout(0x11_0000, SHARED_CONSUMER_BASE).is_err());
+    }
+}
