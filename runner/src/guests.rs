@@ -2,7 +2,7 @@
 //! logging, memory layout, codec), each cached under `target/wasmatrix/guests/` with a fingerprint of everything
 //! that went into it, so a run builds only what changed.
 
-use crate::matrix::axes::{Allocator, Axis, Codec, Engine, Environment, Logging, Profile, Transport};
+use crate::matrix::axes::{Allocator, Axis, Codec, Engine, Environment, Logging, Profile, Runtime, Transport};
 use crate::matrix::Cell;
 use anyhow::{bail, Context, Result};
 use sha2::{Digest, Sha256};
@@ -55,6 +55,12 @@ impl Layout {
                 if self == Layout::Shared {
                     // The host checks the layout against each guest's end of data and stack.
                     args.push("--export=__heap_base".into());
+                    if environment == Environment::Wasi {
+                        // WASI preview 1's ABI has a module export its memory as `memory`, which
+                        // WASI implementations read and write through (Wasmtime's, Node's): the
+                        // imported memory is exported again.
+                        args.push("--export-memory".into());
+                    }
                 }
                 args
             }
@@ -190,6 +196,13 @@ impl GuestBuild {
     }
 }
 
+/// The runtimes whose worker is a crate the runner builds: (runtime, package and binary name, the
+/// manifest of its own workspace if it is not in the main one).
+pub const WORKSPACE_WORKERS: [(Runtime, &str, Option<&str>); 2] = [
+    (Runtime::Wasmtime, "wasmatrix-wasmtime", Some("runner/wasmtime/Cargo.toml")),
+    (Runtime::Wasmi, "wasmatrix-wasmi", None),
+];
+
 /// Builds guests with cargo into `<root>/target/wasmatrix/guests`.
 pub struct Builder {
     root: PathBuf,
@@ -205,13 +218,17 @@ impl Builder {
         self.root.join("target/wasmatrix/guests")
     }
 
-    fn target_dir(&self) -> PathBuf {
+    pub(crate) fn root(&self) -> &Path {
+        &self.root
+    }
+
+    pub(crate) fn target_dir(&self) -> PathBuf {
         self.root.join("target/wasmatrix/cargo")
     }
 
     /// Holds every other runner's guest builds off until dropped: builds of different variants
     /// share cargo's output paths between the build and the copy.
-    fn lock(&self) -> Result<std::fs::File> {
+    pub(crate) fn lock(&self) -> Result<std::fs::File> {
         std::fs::create_dir_all(self.guest_dir())?;
         let path = self.guest_dir().join(".lock");
         let lock = std::fs::File::create(&path).with_context(|| format!("cannot create {}", path.display()))?;
@@ -219,7 +236,7 @@ impl Builder {
         Ok(lock)
     }
 
-    fn cargo(&self) -> Command {
+    pub(crate) fn cargo(&self) -> Command {
         let mut cargo = Command::new(std::env::var("CARGO").unwrap_or_else(|_| "cargo".into()));
         cargo.current_dir(&self.root);
         cargo
@@ -274,7 +291,10 @@ impl Builder {
         let files = build.files_in(&self.guest_dir());
         let dir = files.producer.parent().expect("guest files live in a folder").to_owned();
         let stamp = dir.join("fingerprint");
-        let want = format!("{}\n{build:?}\n", self.sources);
+        // What is given to the linker is part of the build, as the sources are.
+        let link =
+            [Role::Producer, Role::Consumer].map(|role| build.layout.link_args(role, build.environment).join(" "));
+        let want = format!("{}\n{build:?}\n{link:?}\n", self.sources);
         let _lock = self.lock()?;
         let fresh = std::fs::read_to_string(&stamp).is_ok_and(|have| have == want)
             && files.producer.exists()

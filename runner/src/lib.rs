@@ -3,7 +3,8 @@
 //!   every axis value.
 //! - [`guests`]: the guest `.wasm` files are built, once per variant.
 //! - [`run`]: a run; [`supervise`] runs each cell in worker processes with a time limit;
-//!   [`worker`] is a wasm cell inside its process (native cells: runner/native).
+//!   [`workers`] says which process runs each runtime's cells; [`worker`] is a Wasmer cell inside
+//!   its process (the other runtimes: runner/wasmtime, runner/wasmi, runner/v8, runner/native).
 //! - [`harness`]: the guests under Wasmer: engine configuration, imports, transports, round trip.
 //! - [`reference`]: the checksum every cell must reproduce.
 //! - wasmatrix-core (runner/core): axes, cells, the `Guests` interface, timing and statistics, and
@@ -29,6 +30,7 @@ pub mod shard;
 pub mod stats;
 pub mod supervise;
 pub mod worker;
+pub mod workers;
 
 pub use wasmatrix_core::measure;
 

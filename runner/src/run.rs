@@ -4,7 +4,7 @@
 //! to the results file when its last process ends (or when one fails: the rest are skipped).
 
 use crate::guests::{Builder, GuestBuild, GuestFiles};
-use crate::matrix::axes::{Allocator, Engine, Profile, Runtime};
+use crate::matrix::axes::Engine;
 use crate::matrix::{Cell, Matrix, Measure, Selector};
 use crate::meta::RunMeta;
 use crate::results::row::{CellResult, GuestSizes, Row, RunContext};
@@ -15,9 +15,9 @@ use crate::shard::{fingerprint, Shard};
 use crate::supervise::{precompile, run_process, Precompiled, Status};
 use crate::worker::Report;
 use crate::worker::{Job, Phase};
+use crate::workers::Workers;
 use anyhow::{bail, Context, Result};
 use indicatif::{ProgressBar, ProgressStyle};
-use std::collections::hash_map::Entry;
 use std::collections::{HashMap, HashSet};
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -184,18 +184,8 @@ pub fn run(root: &Path, opts: &Options) -> Result<Finished> {
         };
         guests.insert(build, files);
     }
-    let mut native_workers: HashMap<(Profile, Allocator), PathBuf> = HashMap::new();
-    for cell in runnable().filter(|c| c.engine == Engine::Native) {
-        if let Entry::Vacant(slot) = native_workers.entry((cell.profile, cell.allocator)) {
-            eprintln!("building the native worker (profile {}, allocator {})", cell.profile, cell.allocator);
-            slot.insert(builder.native_worker(cell.profile, cell.allocator)?);
-        }
-    }
-    // Each runtime's worker process.
-    let worker = |cell: &Cell| match cell.runtime {
-        Runtime::Native => &native_workers[&(cell.profile, cell.allocator)],
-        Runtime::Wasmer => &opts.runner_exe,
-    };
+    let workers = Workers::prepare(&builder, root, &opts.runner_exe, runnable())?;
+    let worker = |cell: &Cell| workers.command(cell);
 
     let expected = crate::reference::expected_checksum(measure.round_trips());
     let artifacts_root = root.join("target/wasmatrix/artifacts").join(&meta.run_id);
@@ -292,7 +282,7 @@ pub fn run(root: &Path, opts: &Options) -> Result<Finished> {
         }
         progress.set_message(format!("precompiling {}", run.cell));
         let job = run.job(&measure, opts);
-        match precompile(worker(&run.cell), &job) {
+        match precompile(&worker(&run.cell), &job) {
             Ok(precompiled) => run.precompiled = precompiled,
             Err(failure) => {
                 run.failed = Some(failure);
@@ -313,7 +303,7 @@ pub fn run(root: &Path, opts: &Options) -> Result<Finished> {
             break;
         }
         progress.set_message(format!("{} #{process}", run.cell));
-        let mut outcome = run_process(worker(&run.cell), &run.job(&measure, opts), expected);
+        let mut outcome = run_process(&worker(&run.cell), &run.job(&measure, opts), expected);
         if process == 0 {
             // The artifact engine's one compile, made before any process.
             outcome.report.compile_ns = outcome.report.compile_ns.or(run.precompiled.compile_ns);

@@ -2,9 +2,9 @@
 //! into an outcome with a status: a trap, a crash or a hang ends one cell, never the run.
 
 use crate::worker::{FailureKind, Job, Phase, Report, READY_LINE, REPORT_PREFIX};
+use crate::workers::WorkerCommand;
 use std::io::{BufRead, BufReader, Read};
-use std::path::Path;
-use std::process::{Command, ExitStatus, Stdio};
+use std::process::{ExitStatus, Stdio};
 use std::sync::mpsc;
 use std::time::{Duration, Instant};
 use wasmatrix_core::measure::instructions::callgrind_args;
@@ -72,7 +72,7 @@ pub struct Precompiled {
 
 /// Compiles a cell's guests in a process of their own and serializes them into the job's
 /// artifact directory, where every measuring process of the cell loads them.
-pub fn precompile(worker: &Path, job: &Job) -> Result<Precompiled, (Status, String)> {
+pub fn precompile(worker: &WorkerCommand, job: &Job) -> Result<Precompiled, (Status, String)> {
     std::fs::create_dir_all(&job.artifacts)
         .map_err(|e| (Status::Error, format!("cannot create {}: {e}", job.artifacts.display())))?;
     let pre = Job { phase: Phase::Precompile, ..job.clone() };
@@ -84,15 +84,15 @@ pub fn precompile(worker: &Path, job: &Job) -> Result<Precompiled, (Status, Stri
     Ok(Precompiled { compile_ns: report.compile_ns, artifact_bytes: report.artifact_bytes })
 }
 
-/// Runs one measuring process of a cell in `worker` (the runner, or the native worker), under
+/// Runs one measuring process of a cell in `worker` (its runtime's worker), under
 /// callgrind when the job counts instructions.
-pub fn run_process(worker: &Path, job: &Job, expected_checksum: u64) -> ProcessOutcome {
+pub fn run_process(worker: &WorkerCommand, job: &Job, expected_checksum: u64) -> ProcessOutcome {
     let loadavg_start = loadavg();
     let (report, status, error, cold_start_ns) = measure(worker, job, expected_checksum);
     ProcessOutcome { report, status, error, cold_start_ns, loadavg_start, loadavg_end: loadavg() }
 }
 
-fn measure(worker: &Path, job: &Job, expected_checksum: u64) -> (Report, Status, String, Option<u64>) {
+fn measure(worker: &WorkerCommand, job: &Job, expected_checksum: u64) -> (Report, Status, String, Option<u64>) {
     if let Err(e) = std::fs::create_dir_all(&job.artifacts) {
         let error = format!("cannot create {}: {e}", job.artifacts.display());
         return (Report::default(), Status::Error, error, None);
@@ -182,7 +182,7 @@ enum Line {
     Report(String),
 }
 
-fn run_worker(runner: &Path, job: &Job, timeout: Duration) -> WorkerRun {
+fn run_worker(worker: &WorkerCommand, job: &Job, timeout: Duration) -> WorkerRun {
     let mut run = WorkerRun {
         report: None,
         ready_after: None,
@@ -192,17 +192,13 @@ fn run_worker(runner: &Path, job: &Job, timeout: Duration) -> WorkerRun {
         spawn_error: None,
     };
     let job_json = serde_json::to_string(job).expect("a job serializes");
-    let valgrind = |args: Vec<String>| {
-        let mut valgrind = Command::new("valgrind");
-        valgrind.args(args).arg(runner);
-        valgrind
-    };
+    let valgrind = |args: Vec<String>| worker.command(Some(("valgrind", &args)));
     let mut command = match (job.mechanism, job.phase) {
         (MechanismKind::Instructions, Phase::Measure) => valgrind(callgrind_args(&job.callgrind_out())),
         // Compiled under valgrind too, so that the artifacts target the CPU valgrind presents
         // (it has no AVX-512, for one), which is the CPU the measured process will see.
         (MechanismKind::Instructions, Phase::Precompile) => valgrind(vec!["--tool=none".into()]),
-        _ => Command::new(runner),
+        _ => worker.command(None),
     };
     // A process group of its own: Ctrl-C in a terminal reaches the runner, which lets the running
     // worker finish (see `run`), not the worker. The worker dies with the runner (PDEATHSIG).

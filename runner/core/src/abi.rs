@@ -82,7 +82,9 @@ mod tests {
     #[test]
     fn overlapping_guests_are_refused() {
         assert!(check_shared_layout(0x11_0000, SHARED_CONSUMER_BASE + 0x1_0000).is_ok());
-        assert!(check_shared_layout(SHARED_CONSUMER_BASE + 1, SHARED_CONSUMER_BASE + 0x1_0000).unwrap_err().contains("overlap"));
+        assert!(check_shared_layout(SHARED_CONSUMER_BASE + 1, SHARED_CONSUMER_BASE + 0x1_0000)
+            .unwrap_err()
+            .contains("overlap"));
         assert!(check_shared_layout(0x11_0000, SHARED_CONSUMER_BASE).is_err());
     }
 }

@@ -50,9 +50,10 @@ impl Cell {
                 matches!(self.compiler, Singlepass | Cranelift | Llvm),
                 "Wasmer's compilers are singlepass, cranelift and llvm",
             ),
-            Runtime::Wasmtime => {
-                (matches!(self.compiler, Cranelift | Winch | Pulley), "Wasmtime's compilers are cranelift, winch and pulley")
-            }
+            Runtime::Wasmtime => (
+                matches!(self.compiler, Cranelift | Winch | Pulley),
+                "Wasmtime's compilers are cranelift, winch and pulley",
+            ),
             Runtime::Wasmi => (
                 matches!(self.compiler, Eager | LazyTranslation | Lazy),
                 "wasmi's compilation modes are eager, lazy-translation and lazy",
@@ -82,6 +83,14 @@ impl Cell {
                     Environment::Bare | Environment::Wasi => UNWIND_WASM,
                 })
             }
+            (Environment::Emscripten, _)
+                if self.transport == Transport::Shared
+                    && matches!(self.runtime, Runtime::Wasmtime | Runtime::Wasmi) =>
+            {
+                Some(EMSCRIPTEN_SHARED_WASI)
+            }
+            (_, Engine::Artifact) if self.runtime == Runtime::Wasmi => Some(WASMI_ARTIFACT),
+            (_, Engine::Artifact) if self.runtime == Runtime::V8 => Some(V8_ARTIFACT),
             (Environment::Emscripten, Engine::Native) => Some(
                 "the native twin runs no Emscripten output: read emscripten cells against the native twin under \
                  bare or wasi (the same native code)",
@@ -133,6 +142,24 @@ impl Cell {
         }
     }
 }
+
+/// Why Emscripten's output cannot share a memory under Wasmtime and wasmi.
+const EMSCRIPTEN_SHARED_WASI: &str = "Wasmtime's and wasmi's WASI reach a guest's memory only through its `memory` \
+     export, as WASI's ABI has it, and emcc's output for the shared transport imports its memory without exporting \
+     it: Debian's emcc 3.1.6 links with wasm-ld 14, which cannot re-export an imported memory (--export-memory came \
+     in LLVM 16); the guests' libc calls WASI in _initialize. The wasi environment's guests (wasm-ld from rustc) \
+     re-export it and run shared";
+
+/// Why wasmi has no `artifact` cells.
+const WASMI_ARTIFACT: &str =
+    "wasmi has no artifacts to precompile or load: it keeps no serialized modules, translating \
+     wasm to its own bytecode in the process that runs it (engine jit only)";
+
+/// Why V8 has no `artifact` cells.
+const V8_ARTIFACT: &str = "Node.js offers no way to keep V8's compiled wasm code across processes: v8.serialize of a \
+     WebAssembly.Module writes only the 2-byte header (ff 0f), which v8.deserialize refuses (\"Unable to deserialize \
+     cloned data.\"); structuredClone and postMessage share a module only inside one process; WebAssembly.Module has \
+     no serialize method and Node's compile cache covers JavaScript only (Node 20, V8 11.3)";
 
 /// Why `unwind` has no wasm cell under `bare` and `wasi`.
 const UNWIND_WASM: &str = "panic=unwind cannot unwind on wasm32-unknown-unknown and wasm32-wasip1 with stable Rust: \
@@ -204,6 +231,27 @@ mod tests {
         assert!(not("llvm/jit/bare/copy/raw/release/off/default/native").unwrap().contains("native runtime"));
         assert!(not("rustc/native/bare/copy/raw/release/off/default/wasmer").unwrap().contains("Wasmer's compilers"));
         assert!(not("rustc/jit/bare/copy/raw/release/off/default/native").unwrap().contains("native engine"));
+        assert_eq!(not("winch/artifact/bare/copy/raw/release/off/default/wasmtime"), None);
+        assert!(not("llvm/jit/bare/copy/raw/release/off/default/wasmtime").unwrap().contains("winch"));
+        assert_eq!(not("lazy-translation/jit/bare/copy/raw/release/off/default/wasmi"), None);
+        assert!(not("cranelift/jit/bare/copy/raw/release/off/default/wasmi").unwrap().contains("eager"));
+        assert_eq!(not("liftoff/jit/wasi/copy/raw/release/off/default/v8"), None);
+        assert!(not("pulley/jit/bare/copy/raw/release/off/default/v8").unwrap().contains("turbofan"));
+    }
+
+    #[test]
+    fn interpreters_and_v8_have_no_artifacts() {
+        let cell = |name: &str| Cell::parse(name).unwrap().unsupported();
+        assert!(cell("eager/artifact/bare/shared/raw/release/off/default/wasmi").unwrap().contains("serialized"));
+        assert!(cell("turbofan/artifact/bare/shared/raw/release/off/default/v8").unwrap().contains("v8.serialize"));
+        assert_eq!(cell("lazy/jit/wasi/copy/raw/release/off/default/wasmi"), None);
+        assert_eq!(cell("pulley/artifact/emscripten/copy/raw/release/off/default/wasmtime"), None);
+        assert!(cell("pulley/artifact/emscripten/shared/raw/release/off/default/wasmtime")
+            .unwrap()
+            .contains("wasm-ld 14"));
+        assert!(cell("lazy/jit/emscripten/shared/raw/release/off/default/wasmi").unwrap().contains("re-export"));
+        assert_eq!(cell("lazy/jit/wasi/shared/raw/release/off/default/wasmi"), None);
+        assert_eq!(cell("turbofan/jit/emscripten/shared/raw/release/off/default/v8"), None);
     }
 
     #[test]
@@ -227,13 +275,13 @@ mod tests {
     #[test]
     fn bad_names_say_what_is_allowed() {
         let err = Cell::parse("v8/jit/bare/copy/raw/release").unwrap_err();
-        assert!(err.contains("unknown compiler `v8`") && err.contains("singlepass, cranelift, llvm"), "{err}");
+        assert!(err.contains("unknown compiler `v8`") && err.contains("singlepass, cranelift, llvm, winch"), "{err}");
         assert!(Cell::parse("llvm/jit").unwrap_err().contains("missing environment"));
         assert!(Cell::parse("llvm/jit/bare/copy/raw/release/x").unwrap_err().contains("unknown logging `x`"));
         assert!(Cell::parse("llvm/jit/bare/copy/raw/release/off/x").unwrap_err().contains("unknown allocator `x`"));
-        assert!(Cell::parse("llvm/jit/bare/copy/raw/release/off/talc/v8")
+        assert!(Cell::parse("llvm/jit/bare/copy/raw/release/off/talc/v9")
             .unwrap_err()
-            .contains("unknown runtime `v8`"));
+            .contains("unknown runtime `v9`"));
         assert!(Cell::parse("llvm/jit/bare/copy/raw/release/off/talc/wasmer/x").is_err());
     }
 }

@@ -20,9 +20,7 @@ pub fn compiling_engine(compiler: Compiler, memory_limit_mib: u64) -> Result<was
         Compiler::Llvm => wasmer::sys::LLVM::default().into(),
         #[cfg(not(feature = "llvm"))]
         Compiler::Llvm => anyhow::bail!("{}", crate::preflight::LLVM_MISSING),
-        Compiler::Rustc => {
-            anyhow::bail!("rustc compiles native code, not wasm: use it with the native engine")
-        }
+        other => anyhow::bail!("{other} is not one of Wasmer's compilers (see Cell::not_a_cell)"),
     };
     engine.set_tunables(Capped::new(memory_limit_mib));
     Ok(engine)

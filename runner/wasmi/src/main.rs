@@ -1,0 +1,74 @@
+//! `wasmatrix-wasmi worker JOB`: one cell under the wasmi interpreter in its own process, speaking
+//! the same worker protocol as `runner worker`. wasmi translates wasm to its own bytecode (when:
+//! the `compiler` axis, see [`engine`]) and interprets it; it has no machine code and no
+//! serialized modules, so it has only the `jit` engine.
+
+mod engine;
+mod environment;
+mod limits;
+mod pair;
+mod transport;
+
+use std::process::ExitCode;
+use transport::{CopyLink, SharedLink, Transport};
+use wasmatrix_core::axes::{Engine, Transport as TransportAxis};
+use wasmatrix_core::guests::Failure;
+use wasmatrix_core::measure::time;
+use wasmatrix_core::worker::{exercise, serve, Job, Phase, Report};
+
+/// The wasmi crate this worker was built with, from the workspace's Cargo.lock.
+pub const WASMI_VERSION: &str = env!("WASMATRIX_WASMI_VERSION");
+/// The wasmi_wasi crate (the `wasi` and `emscripten` environments), from the same lock file.
+pub const WASMI_WASI_VERSION: &str = env!("WASMATRIX_WASMI_WASI_VERSION");
+
+fn main() -> ExitCode {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    let [command, job] = args.as_slice() else {
+        eprintln!("usage: wasmatrix-wasmi worker JOB (started by `runner run`)");
+        return ExitCode::from(2);
+    };
+    let job: Job = match (command.as_str(), serde_json::from_str(job)) {
+        ("worker", Ok(job)) => job,
+        (_, Err(e)) => {
+            eprintln!("error: bad worker job: {e}");
+            return ExitCode::from(2);
+        }
+        (other, _) => {
+            eprintln!("error: unknown command `{other}`; usage: wasmatrix-wasmi worker JOB");
+            return ExitCode::from(2);
+        }
+    };
+    serve(&job, |job, report| {
+        report.runtime_version = Some(format!("wasmi {WASMI_VERSION}"));
+        let outcome = match (job.phase, job.cell.engine, job.cell.transport) {
+            (Phase::Precompile, _, _) | (_, Engine::Artifact, _) => Err(Failure::Error(
+                "wasmi has no artifacts to precompile or load: it keeps no serialized modules, translating wasm \
+                 to its own bytecode in the process that runs it (engine jit only)"
+                    .into(),
+            )),
+            (_, Engine::Native, _) => Err(Failure::Error("native cells run in the wasmatrix-native worker".into())),
+            (Phase::Measure, Engine::Jit, TransportAxis::Copy) => measure::<CopyLink>(job, report),
+            (Phase::Measure, Engine::Jit, TransportAxis::Shared) => measure::<SharedLink>(job, report),
+        };
+        outcome.map_err(|failure| limits::blame_the_cap(failure, job.measure.memory_limit_mib))
+    });
+    ExitCode::SUCCESS
+}
+
+/// Translates (as the compilation mode says) and instantiates both guests, timing each phase into
+/// `report`, then measures them.
+fn measure<T: Transport>(job: &Job, report: &mut Report) -> Result<(), Failure> {
+    let cell = &job.cell;
+    let guests =
+        job.guests.as_ref().ok_or_else(|| Failure::Error("no guest .wasm files were given for a wasm cell".into()))?;
+    let engine = engine::engine(cell.compiler)?;
+    let (modules, ns) = time(|| engine::compile(&engine, guests));
+    report.compile_ns = Some(ns);
+    let modules = modules?;
+    let (host, ns) = time(|| environment::Host::new(cell.environment, cell.logging, job.measure.memory_limit_mib));
+    report.environment_ns = Some(ns);
+    let store = environment::store(&engine, host?);
+    let (pair, ns) = time(|| pair::Pair::<T>::instantiate(store, &modules));
+    report.instantiate_ns = Some(ns);
+    exercise(pair?, job, report)
+}

@@ -1,0 +1,208 @@
+//! How a message gets from one guest to the other, per value of the `transport` axis. A
+//! transport decides how the guests are linked (their memories) and what the host does with a
+//! byte range between the calls of a round trip.
+//!
+//! - `copy`: each guest has its own memory. The host reads a message out of the sender's memory
+//!   and writes it into a buffer the receiver allocated once (and grows only for a larger
+//!   message).
+//! - `shared`: zero copy. The host creates one memory and both guests import it; they are linked
+//!   so that their data, stacks and heaps never overlap, so only (pointer, length) crosses the
+//!   host.
+
+use super::engine::Modules;
+use super::environment::Host;
+use super::pair::{read_text, Bytes, ConsumerFns, ProducerFns, Trapped};
+use anyhow::{bail, Context, Result};
+use wasmatrix_core::abi::{check_shared_layout, shared_memory_pages, Role, SHARED_MEMORY_IMPORT};
+use wasmatrix_core::guests::Failure;
+use wasmi::{ExternType, Instance, Memory, MemoryType, Module, Store, TypedFunc, Val};
+
+/// Both guests instantiated and linked.
+pub struct Linked<T> {
+    pub producer: Instance,
+    pub consumer: Instance,
+    pub transport: T,
+}
+
+pub trait Transport: Sized {
+    /// Instantiates both guests in the store's environment, linked as this transport needs.
+    fn link(store: &mut Store<Host>, modules: &Modules) -> Result<Linked<Self>>;
+
+    /// Makes the producer's request readable by the consumer; returns where it now is.
+    fn to_consumer(
+        &mut self,
+        store: &mut Store<Host>,
+        consumer: &ConsumerFns,
+        request: Bytes,
+    ) -> Result<Bytes, Failure>;
+
+    /// Makes the consumer's reply readable by the producer; returns where it now is.
+    fn to_producer(&mut self, store: &mut Store<Host>, producer: &ProducerFns, reply: Bytes) -> Result<Bytes, Failure>;
+
+    /// Bytes copied between guest memories so far.
+    fn copied_bytes(&self) -> u64;
+
+    /// A packed text in the consumer's (or producer's) memory, for error reports.
+    fn consumer_text(&self, store: &Store<Host>, packed: u64) -> String;
+    fn producer_text(&self, store: &Store<Host>, packed: u64) -> String;
+}
+
+/// `copy`: the guests' own memories and the receivers' buffers.
+pub struct CopyLink {
+    producer_memory: Memory,
+    consumer_memory: Memory,
+    /// Host staging buffer, reused.
+    scratch: Vec<u8>,
+    /// The receivers' buffers: (address, capacity).
+    request_buffer: Bytes,
+    reply_buffer: Bytes,
+    copied: u64,
+}
+
+fn own_memory(store: &Store<Host>, instance: &Instance, who: &str) -> Result<Memory> {
+    instance.get_memory(store, "memory").with_context(|| format!("{who} exports no memory"))
+}
+
+impl CopyLink {
+    /// Copies `from` in the sender's memory to a buffer of the receiver, growing that buffer if
+    /// needed.
+    #[inline]
+    fn carry(
+        &mut self,
+        store: &mut Store<Host>,
+        from: Bytes,
+        to_consumer: bool,
+        grow: &TypedFunc<u32, u32>,
+    ) -> Result<Bytes, Failure> {
+        let (source, target, buffer) = if to_consumer {
+            (&self.producer_memory, &self.consumer_memory, &mut self.request_buffer)
+        } else {
+            (&self.consumer_memory, &self.producer_memory, &mut self.reply_buffer)
+        };
+        self.scratch.resize(from.len as usize, 0);
+        source
+            .read(&*store, from.ptr as usize, &mut self.scratch)
+            .map_err(|e| Failure::Error(format!("guest handed over bytes outside its memory: {e}")))?;
+        if buffer.len < from.len {
+            *buffer = Bytes { ptr: grow.call(&mut *store, from.len).trapped()?, len: from.len };
+        }
+        target
+            .write(&mut *store, buffer.ptr as usize, &self.scratch)
+            .map_err(|e| Failure::Error(format!("receiver's buffer lies outside its memory: {e}")))?;
+        self.copied += u64::from(from.len);
+        Ok(Bytes { ptr: buffer.ptr, len: from.len })
+    }
+}
+
+impl Transport for CopyLink {
+    fn link(store: &mut Store<Host>, modules: &Modules) -> Result<Linked<Self>> {
+        let producer = Host::instantiate(store, &modules.producer, Role::Producer, None)?;
+        let consumer = Host::instantiate(store, &modules.consumer, Role::Consumer, None)?;
+        let transport = CopyLink {
+            producer_memory: own_memory(store, &producer, "producer")?,
+            consumer_memory: own_memory(store, &consumer, "consumer")?,
+            scratch: Vec::new(),
+            request_buffer: Bytes { ptr: 0, len: 0 },
+            reply_buffer: Bytes { ptr: 0, len: 0 },
+            copied: 0,
+        };
+        Ok(Linked { producer, consumer, transport })
+    }
+
+    #[inline]
+    fn to_consumer(
+        &mut self,
+        store: &mut Store<Host>,
+        consumer: &ConsumerFns,
+        request: Bytes,
+    ) -> Result<Bytes, Failure> {
+        self.carry(store, request, true, &consumer.request_buffer)
+    }
+
+    #[inline]
+    fn to_producer(&mut self, store: &mut Store<Host>, producer: &ProducerFns, reply: Bytes) -> Result<Bytes, Failure> {
+        self.carry(store, reply, false, &producer.reply_buffer)
+    }
+
+    fn copied_bytes(&self) -> u64 {
+        self.copied
+    }
+
+    fn consumer_text(&self, store: &Store<Host>, packed: u64) -> String {
+        read_text(store, &self.consumer_memory, packed)
+    }
+
+    fn producer_text(&self, store: &Store<Host>, packed: u64) -> String {
+        read_text(store, &self.producer_memory, packed)
+    }
+}
+
+/// `shared`: the one memory both guests import.
+pub struct SharedLink {
+    memory: Memory,
+}
+
+/// The memory type a guest that imports `env.memory` declares.
+fn imported(module: &Module, who: &str) -> Result<MemoryType> {
+    let (module_name, name) = SHARED_MEMORY_IMPORT;
+    module
+        .imports()
+        .find(|i| i.module() == module_name && i.name() == name)
+        .and_then(|i| match i.ty() {
+            ExternType::Memory(ty) => Some(*ty),
+            _ => None,
+        })
+        .with_context(|| format!("the {who} does not import env.memory: it was not built for the shared transport"))
+}
+
+/// The end of a guest's static data and stack (its exported `__heap_base`).
+fn heap_base(store: &Store<Host>, instance: &Instance, who: &str) -> Result<u32> {
+    match instance.get_global(store, "__heap_base").map(|g| g.get(store)) {
+        Some(Val::I32(v)) => Ok(v as u32),
+        _ => bail!("the {who} exports no i32 __heap_base, so its memory layout cannot be checked"),
+    }
+}
+
+impl Transport for SharedLink {
+    fn link(store: &mut Store<Host>, modules: &Modules) -> Result<Linked<Self>> {
+        // What both guests accept: the larger minimum, the smaller maximum if either declares one
+        // (emcc's output always does).
+        let (p, c) = (imported(&modules.producer, "producer")?, imported(&modules.consumer, "consumer")?);
+        let pages = |t: MemoryType| (t.minimum(), t.maximum());
+        let (minimum, maximum) = shared_memory_pages(pages(p), pages(c));
+        let mut ty = MemoryType::builder();
+        ty.min(minimum).max(maximum);
+        let ty = ty.build().context("the guests' env.memory imports admit no common memory")?;
+        let memory = Memory::new(&mut *store, ty).context("cannot create the shared memory")?;
+        let producer = Host::instantiate(store, &modules.producer, Role::Producer, Some(memory))?;
+        let consumer = Host::instantiate(store, &modules.consumer, Role::Consumer, Some(memory))?;
+        // The producer's stack and data lie below SHARED_CONSUMER_BASE, the consumer's above it;
+        // both heaps grow the memory at its end, each from fresh pages.
+        let producer_end = heap_base(store, &producer, "producer")?;
+        let consumer_end = heap_base(store, &consumer, "consumer")?;
+        check_shared_layout(producer_end, consumer_end).map_err(anyhow::Error::msg)?;
+        Ok(Linked { producer, consumer, transport: SharedLink { memory } })
+    }
+
+    #[inline]
+    fn to_consumer(&mut self, _: &mut Store<Host>, _: &ConsumerFns, request: Bytes) -> Result<Bytes, Failure> {
+        Ok(request)
+    }
+
+    #[inline]
+    fn to_producer(&mut self, _: &mut Store<Host>, _: &ProducerFns, reply: Bytes) -> Result<Bytes, Failure> {
+        Ok(reply)
+    }
+
+    fn copied_bytes(&self) -> u64 {
+        0
+    }
+
+    fn consumer_text(&self, store: &Store<Host>, packed: u64) -> String {
+        read_text(store, &self.memory, packed)
+    }
+
+    fn producer_text(&self, store: &Store<Host>, packed: u64) -> String {
+        read_text(store, &self.memory, packed)
+    }
+}

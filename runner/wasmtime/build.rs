@@ -1,0 +1,14 @@
+//! Records the Wasmtime version this worker resolves to, from its own lock file.
+
+fn main() {
+    let lock_path = concat!(env!("CARGO_MANIFEST_DIR"), "/Cargo.lock");
+    println!("cargo:rerun-if-changed={lock_path}");
+    let lock = std::fs::read_to_string(lock_path).unwrap_or_default();
+    let version = lock
+        .split("[[package]]")
+        .find(|p| p.contains("\nname = \"wasmtime\"\n"))
+        .and_then(|p| p.lines().find_map(|l| l.strip_prefix("version = \"")))
+        .map(|v| v.trim_end_matches('"').to_owned())
+        .unwrap_or_else(|| "unknown".into());
+    println!("cargo:rustc-env=WASMATRIX_WASMTIME_VERSION={version}");
+}

@@ -1,0 +1,94 @@
+//! Where Wasmtime is configured: one `Config` per compiler value, and the two ways compiled code
+//! reaches the measured process: compiled in it (`jit`), or precompiled by another process with
+//! `Engine::precompile_module`, written to disk, and mapped in with `Module::deserialize_file`
+//! (`artifact`). Everything else is Wasmtime's default.
+
+use anyhow::Context;
+use std::path::{Path, PathBuf};
+use wasmatrix_core::axes::Compiler;
+use wasmatrix_core::guests::{Failure, GuestFiles};
+use wasmtime::{Config, Module, Strategy};
+
+/// The engine for `compiler`. `compiling: false` is the loading engine of the `artifact` engine:
+/// no compiler in it (`enable_compiler(false)`), except for Winch, whose artifacts are accepted
+/// only by an engine configured for Winch.
+pub fn engine(compiler: Compiler, compiling: bool) -> Result<wasmtime::Engine, Failure> {
+    let mut config = Config::new();
+    match compiler {
+        Compiler::Cranelift => {}
+        Compiler::Winch => {
+            config.strategy(Strategy::Winch);
+        }
+        Compiler::Pulley => {
+            config.target("pulley64").map_err(|e| Failure::Error(format!("cannot target Pulley: {e}")))?;
+        }
+        other => {
+            return Err(Failure::Error(format!("{other} is not one of Wasmtime's compilers (see Cell::not_a_cell)")))
+        }
+    }
+    if !compiling && compiler != Compiler::Winch {
+        config.enable_compiler(false);
+    }
+    wasmtime::Engine::new(&config).map_err(|e| Failure::Error(format!("cannot create the Wasmtime engine: {e:#}")))
+}
+
+/// The two guests as Wasmtime modules, ready to instantiate.
+pub struct Modules {
+    pub producer: Module,
+    pub consumer: Module,
+}
+
+fn compile_one(engine: &wasmtime::Engine, path: &Path) -> anyhow::Result<Module> {
+    let wasm = std::fs::read(path).with_context(|| format!("cannot read guest {}", path.display()))?;
+    Module::new(engine, wasm)
+        .map_err(anyhow::Error::from)
+        .with_context(|| format!("cannot compile guest {}", path.display()))
+}
+
+/// Compiles both guests (the `jit` engine).
+pub fn compile(engine: &wasmtime::Engine, guests: &GuestFiles) -> Result<Modules, Failure> {
+    Ok(Modules { producer: compile_one(engine, &guests.producer)?, consumer: compile_one(engine, &guests.consumer)? })
+}
+
+/// Where the artifacts of a cell's two guests live.
+fn artifact_paths(dir: &Path) -> [PathBuf; 2] {
+    [dir.join("producer.cwasm"), dir.join("consumer.cwasm")]
+}
+
+/// Compiles both guests and writes their artifacts into `dir`; returns their total size in bytes.
+pub fn precompile(engine: &wasmtime::Engine, guests: &GuestFiles, dir: &Path) -> Result<u64, Failure> {
+    let mut total = 0;
+    for (source, path) in [&guests.producer, &guests.consumer].into_iter().zip(artifact_paths(dir)) {
+        let written = (|| -> anyhow::Result<u64> {
+            let wasm = std::fs::read(source).with_context(|| format!("cannot read guest {}", source.display()))?;
+            let artifact = engine
+                .precompile_module(&wasm)
+                .map_err(anyhow::Error::from)
+                .with_context(|| format!("cannot compile guest {}", source.display()))?;
+            std::fs::write(&path, &artifact).with_context(|| format!("cannot write artifact {}", path.display()))?;
+            // On disk, as a deployed artifact is, before the measured process maps it.
+            std::fs::File::open(&path)
+                .and_then(|f| f.sync_all())
+                .with_context(|| format!("cannot sync {}", path.display()))?;
+            Ok(artifact.len() as u64)
+        })()?;
+        total += written;
+    }
+    Ok(total)
+}
+
+/// Maps both guests' artifacts from `dir` (the `artifact` engine's measured phase).
+pub fn load_artifacts(engine: &wasmtime::Engine, dir: &Path) -> Result<Modules, Failure> {
+    let [p, c] = artifact_paths(dir);
+    Ok(Modules { producer: load_artifact(engine, &p)?, consumer: load_artifact(engine, &c)? })
+}
+
+#[allow(unsafe_code)]
+fn load_artifact(engine: &wasmtime::Engine, path: &Path) -> Result<Module, Failure> {
+    // SAFETY: deserializing maps machine code (or Pulley bytecode) into the process unchecked.
+    // The file is one `precompile` wrote moments ago, in this run's private artifact directory,
+    // with this same Wasmtime build, so it is trusted; Wasmtime still checks its header, version
+    // and configuration and refuses a mismatch.
+    unsafe { Module::deserialize_file(engine, path) }
+        .map_err(|e| Failure::Error(format!("cannot load artifact {}: {e:#}", path.display())))
+}

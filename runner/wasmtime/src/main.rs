@@ -1,0 +1,111 @@
+//! `wasmatrix-wasmtime worker JOB`: one cell under Wasmtime in its own process, speaking the same
+//! worker protocol as every other runtime's worker (wasmatrix-core's `worker`). Compilers and
+//! engines are configured in [`engine`], imports come from [`host`], a [`transport`] links the
+//! guests, and [`pair`] runs the round trip.
+
+mod engine;
+mod host;
+mod pair;
+mod transport;
+
+use std::process::ExitCode;
+use wasmatrix_core::axes::{Engine, Transport};
+use wasmatrix_core::guests::{Failure, GuestFiles};
+use wasmatrix_core::measure::time;
+use wasmatrix_core::worker::{exercise, serve, Job, Phase, Report};
+
+/// The Wasmtime this worker was built with, from its lock file (build.rs).
+pub const WASMTIME_VERSION: &str = env!("WASMATRIX_WASMTIME_VERSION");
+
+fn main() -> ExitCode {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    let [command, job] = args.as_slice() else {
+        eprintln!("usage: wasmatrix-wasmtime worker JOB (started by `runner run`)");
+        return ExitCode::from(2);
+    };
+    let job: Job = match (command.as_str(), serde_json::from_str(job)) {
+        ("worker", Ok(job)) => job,
+        (_, Err(e)) => {
+            eprintln!("error: bad worker job: {e}");
+            return ExitCode::from(2);
+        }
+        (other, _) => {
+            eprintln!("error: unknown command `{other}`; usage: wasmatrix-wasmtime worker JOB");
+            return ExitCode::from(2);
+        }
+    };
+    serve(&job, |job, report| {
+        report.runtime_version = Some(format!("wasmtime {WASMTIME_VERSION}"));
+        let outcome = match (job.phase, job.cell.transport) {
+            (Phase::Precompile, _) => precompile(job, report),
+            (Phase::Measure, Transport::Copy) => measure::<transport::CopyLink>(job, report),
+            (Phase::Measure, Transport::Shared) => measure::<transport::SharedLink>(job, report),
+        };
+        outcome.map_err(|failure| host::blame_the_cap(failure, job.measure.memory_limit_mib))
+    });
+    ExitCode::SUCCESS
+}
+
+fn guest_files(job: &Job) -> Result<&GuestFiles, Failure> {
+    job.guests.as_ref().ok_or_else(|| Failure::Error("no guest .wasm files were given for a wasm cell".into()))
+}
+
+/// Compiles (`jit`) or loads (`artifact`) both guests, instantiates them, timing each phase, then
+/// (artifact) sets them up once more and measures the first pair.
+fn measure<T: transport::Transport>(job: &Job, report: &mut Report) -> Result<(), Failure> {
+    let cell = &job.cell;
+    let (engine, modules) = match cell.engine {
+        Engine::Jit => {
+            let engine = engine::engine(cell.compiler, true)?;
+            let guests = guest_files(job)?;
+            let (modules, ns) = time(|| engine::compile(&engine, guests));
+            report.compile_ns = Some(ns);
+            (engine, modules?)
+        }
+        Engine::Artifact => {
+            let engine = engine::engine(cell.compiler, false)?;
+            let (modules, ns) = time(|| engine::load_artifacts(&engine, &job.artifacts));
+            report.load_ns = Some(ns);
+            (engine, modules?)
+        }
+        Engine::Native => return Err(Failure::Error("the native engine does not run under Wasmtime".into())),
+    };
+    let pair = set_up::<T>(&engine, &modules, job, report)?;
+    if cell.engine == Engine::Artifact {
+        // What a host that already runs wasm pays for another pair: load, environment,
+        // instantiation, from the same artifacts, in a process that has done it once.
+        let (again, ns) = time(|| -> Result<_, Failure> {
+            let modules = engine::load_artifacts(&engine, &job.artifacts)?;
+            set_up::<T>(&engine, &modules, job, &mut Report::default())
+        });
+        drop(again?);
+        report.setup_warm_ns = Some(ns);
+    }
+    exercise(pair, job, report)
+}
+
+/// The guests' environment and instances (the "environment" and "instantiate" phases).
+fn set_up<T: transport::Transport>(
+    engine: &wasmtime::Engine,
+    modules: &engine::Modules,
+    job: &Job,
+    report: &mut Report,
+) -> Result<pair::Pair<T>, Failure> {
+    let cell = &job.cell;
+    let (environment, ns) = time(|| host::store(engine, cell.environment, cell.logging, job.measure.memory_limit_mib));
+    report.environment_ns = Some(ns);
+    let environment = environment?;
+    let (pair, ns) = time(|| pair::Pair::<T>::instantiate(environment, modules));
+    report.instantiate_ns = Some(ns);
+    pair
+}
+
+/// Compiles both guests and serializes them for the `artifact` engine.
+fn precompile(job: &Job, report: &mut Report) -> Result<(), Failure> {
+    let engine = engine::engine(job.cell.compiler, true)?;
+    let guests = guest_files(job)?;
+    let (bytes, ns) = time(|| engine::precompile(&engine, guests, &job.artifacts));
+    report.compile_ns = Some(ns);
+    report.artifact_bytes = Some(bytes?);
+    Ok(())
+}
