@@ -125,7 +125,27 @@ pub fn render(title: &str, rows: &[Row]) -> String {
     out
 }
 
-/// Compiler x environment: how many of each pair's cells ran `ok`, of how many; `unsupported`
+/// The back-ends of a run, `(runtime, compiler, label)` in the rows' order: the label is the
+/// compiler's name, after its runtime's when the run has more than one wasm runtime (Wasmer and
+/// Wasmtime both have a cranelift).
+fn back_ends(rows: &[Row]) -> Vec<(&str, &str, String)> {
+    let wasm_runtimes = distinct(rows, |r| r.runtime()).into_iter().filter(|r| *r != "native").count();
+    let mut out: Vec<(&str, &str, String)> = Vec::new();
+    for r in rows {
+        let (runtime, compiler) = (r.runtime(), r.compiler.as_str());
+        if !out.iter().any(|(rt, c, _)| (*rt, *c) == (runtime, compiler)) {
+            let label = if wasm_runtimes > 1 && runtime != "native" {
+                format!("{runtime} {compiler}")
+            } else {
+                compiler.to_owned()
+            };
+            out.push((runtime, compiler, label));
+        }
+    }
+    out
+}
+
+/// Back-end x environment: how many of each pair's cells ran `ok`, of how many; `unsupported`
 /// where none can run. Printed when the run has more than one environment or an unsupported cell.
 fn support_table(rows: &[Row]) -> String {
     let mut out = String::new();
@@ -133,14 +153,18 @@ fn support_table(rows: &[Row]) -> String {
     if environments.len() < 2 && rows.iter().all(|r| r.status != "unsupported") {
         return out;
     }
+    let back_ends = back_ends(rows);
+    let width = back_ends.iter().map(|(.., label)| label.len()).max().unwrap_or(0).max(8);
     let _ = writeln!(out, "support, compiler x environment (cells ok / cells):");
     let header: String = environments.iter().map(|e| format!("  {e:>11}")).collect();
-    let _ = writeln!(out, "  {:<10}{header}", "compiler");
-    for compiler in distinct(rows, |r| &r.compiler) {
-        let mut line = format!("  {compiler:<10}");
+    let _ = writeln!(out, "  {:<width$}{header}", "compiler");
+    for (runtime, compiler, label) in &back_ends {
+        let mut line = format!("  {label:<width$}");
         for environment in &environments {
-            let cells: Vec<&Row> =
-                rows.iter().filter(|r| r.compiler == compiler && r.environment == *environment).collect();
+            let cells: Vec<&Row> = rows
+                .iter()
+                .filter(|r| r.runtime() == *runtime && r.compiler == *compiler && r.environment == *environment)
+                .collect();
             let ok = cells.iter().filter(|r| r.status == "ok").count();
             let text = match cells.len() {
                 0 => "-".to_owned(),
@@ -178,7 +202,8 @@ fn distinct<'a>(rows: &'a [Row], key: impl Fn(&'a Row) -> &'a str) -> Vec<&'a st
 /// lower p50 (the engines run the same code). `~` marks a ratio with a noisy cell on either side.
 fn native_ratios(rows: &[Row], unit: &Unit) -> String {
     let mut out = String::new();
-    let compilers: Vec<&str> = distinct(rows, |r| &r.compiler).into_iter().filter(|c| *c != "rustc").collect();
+    let compilers: Vec<(&str, &str, String)> = back_ends(rows).into_iter().filter(|(rt, ..)| *rt != "native").collect();
+    let column = compilers.iter().map(|(.., label)| label.len()).max().unwrap_or(0).max(16);
     // The row label names the environment, logging and profile only where the run has several.
     let several = |key: fn(&Row) -> &str| distinct(rows, key).len() > 1;
     let (by_env, by_log, by_profile, by_alloc) =
@@ -219,8 +244,9 @@ fn native_ratios(rows: &[Row], unit: &Unit) -> String {
                 label = format!("{label} {allocator}");
             }
             let mut line = format!("  {label:<width$} {:>16}", format!("{native_p50:.0} ({native_min:.0})"));
-            for compiler in &compilers {
-                let cell = match fastest(rows, unit, |r| twin(r) && r.compiler == *compiler) {
+            for (runtime, compiler, _) in &compilers {
+                let cell = match fastest(rows, unit, |r| twin(r) && r.runtime() == *runtime && r.compiler == *compiler)
+                {
                     Some(wasm) => {
                         let noisy = wasm.noisy == Some(true) || native.noisy == Some(true);
                         format!(
@@ -232,13 +258,13 @@ fn native_ratios(rows: &[Row], unit: &Unit) -> String {
                     }
                     None => "-".into(),
                 };
-                let _ = write!(line, "  {cell:>16}");
+                let _ = write!(line, "  {cell:>column$}");
             }
             lines.push(line);
         }
         if !lines.is_empty() {
             let _ = writeln!(out, "round trip, wasm / native, transport {transport}: p50 (best process)");
-            let header: String = compilers.iter().map(|c| format!("  {c:>16}")).collect();
+            let header: String = compilers.iter().map(|(.., label)| format!("  {label:>column$}")).collect();
             let _ = writeln!(out, "  {:<width$} {:>16}{header}", "codec", format!("native {}", unit.short));
             for line in lines {
                 let _ = writeln!(out, "{line}");
@@ -358,5 +384,29 @@ mod tests {
         assert_eq!(table[1].split_whitespace().collect::<Vec<_>>(), ["compiler", "bare", "wasi", "emscripten"]);
         assert_eq!(table[2].split_whitespace().collect::<Vec<_>>(), ["cranelift", "1/1", "1/2", "-"]);
         assert_eq!(table[3].split_whitespace().collect::<Vec<_>>(), ["rustc", "1/1", "-", "unsupported"]);
+    }
+
+    #[test]
+    fn runtimes_with_the_same_compiler_are_told_apart() {
+        let mut rows = Vec::new();
+        for (runtime, compiler, engine, p50) in [
+            ("native", "rustc", "native", 1000.0),
+            ("wasmer", "cranelift", "artifact", 1400.0),
+            ("wasmtime", "cranelift", "artifact", 1300.0),
+            ("wasmi", "lazy", "artifact", 0.0),
+        ] {
+            let status = if p50 > 0.0 { "ok" } else { "unsupported" };
+            let mut r = row(&format!("{runtime}/{compiler}"), "shared", status, p50, "00000000000000aa");
+            (r.runtime, r.compiler, r.engine, r.codec) = (runtime.into(), compiler.into(), engine.into(), "raw".into());
+            r.environment = if runtime == "wasmi" { "wasi".into() } else { "bare".into() };
+            rows.push(r);
+        }
+        let text = render("t", &rows);
+        let ratios: Vec<&str> =
+            text.lines().skip_while(|l| !l.starts_with("round trip, wasm / native")).take(3).collect();
+        let header: Vec<&str> = ratios[1].split_whitespace().collect();
+        assert_eq!(header[3..], ["wasmer", "cranelift", "wasmtime", "cranelift", "wasmi", "lazy"], "{text}");
+        assert!(ratios[2].contains("1.40x") && ratios[2].contains("1.30x"), "{text}");
+        assert!(text.contains("wasmtime cranelift") && text.contains("wasmi lazy"), "{text}");
     }
 }
