@@ -703,3 +703,54 @@ allocator = ["default", "talc"]"#;
         assert_eq!(warm[i].parse::<u64>().is_ok_and(|v| v > 0), artifact, "{cell}: {:?}", warm[i]);
     }
 }
+
+#[test]
+fn every_runtime_runs_the_same_guests_to_the_same_checksum_and_says_what_it_cannot() {
+    let dir = tempfile::tempdir().unwrap();
+    let axes = r#"compiler = ["cranelift", "winch", "pulley", "eager", "lazy", "liftoff", "turbofan", "rustc"]
+engine = ["jit", "artifact", "native"]
+environment = ["bare", "wasi"]
+transport = ["copy", "shared"]
+codec = ["raw"]
+profile = ["release"]
+logging = ["on"]
+runtime = ["wasmtime", "wasmi", "v8", "native"]"#;
+    let m = matrix(dir.path(), axes, TINY);
+    let out = dir.path().join("r.csv");
+    let run = runner(&["run", m.to_str().unwrap(), "--out", out.to_str().unwrap()]);
+    assert!(run.status.success(), "{}", text(&run));
+    // Wasmtime: 3 compilers x 2 engines; wasmi and V8: 2 each x 2 engines; native: 1; x 2
+    // environments x 2 transports.
+    assert_eq!(rows(&out).len(), (3 * 2 + 2 * 2 + 2 * 2 + 1) * 2 * 2);
+    let get = |name: &str| column(&out, name);
+    let (cells, statuses, errors, sums) = (get("cell"), get("status"), get("error"), get("checksum"));
+    let (runtimes, versions, logs) = (get("runtime"), get("runtime_version"), get("log_bytes"));
+    let first_ok = statuses.iter().position(|s| s == "ok").expect("some cell ran");
+    let (sum, log) = (&sums[first_ok], &logs[first_ok]);
+    assert!(!sum.is_empty() && !log.is_empty());
+    let mut ok = 0;
+    for i in 0..cells.len() {
+        let interpreter_artifact = cells[i].contains("/artifact/") && matches!(runtimes[i].as_str(), "wasmi" | "v8");
+        if interpreter_artifact {
+            assert_eq!(statuses[i], "unsupported", "{}", cells[i]);
+            assert!(errors[i].contains("serialize"), "{}: {}", cells[i], errors[i]);
+            continue;
+        }
+        assert_eq!(statuses[i], "ok", "{}: {}", cells[i], errors[i]);
+        ok += 1;
+        assert_eq!(&sums[i], sum, "{}", cells[i]);
+        // every sink took the same lines, whatever runtime carried them
+        assert_eq!(&logs[i], log, "{}", cells[i]);
+        // the version the worker itself reports
+        let prefix = if runtimes[i] == "native" { "rustc " } else { runtimes[i].as_str() };
+        assert!(versions[i].starts_with(prefix), "{}: {}", cells[i], versions[i]);
+    }
+    assert_eq!(ok, (3 * 2 + 2 + 2 + 1) * 2 * 2);
+    assert_eq!(&get("expected_checksum")[first_ok], sum);
+    let summary = text(&run);
+    assert!(summary.contains("wasmtime cranelift") && summary.contains("wasmi lazy"), "{summary}");
+    // the report's runtime table has every runtime's back-ends
+    let report = runner(&["report", out.to_str().unwrap()]);
+    let report = text(&report);
+    assert!(report.contains("Runtimes and back-ends"), "{report}");
+}
