@@ -63,6 +63,11 @@ setup() {
     rustup target add "${missing[@]}"
   fi
   apt_install "${APT_PACKAGES[@]}"
+  # Node.js 20 or later runs V8's worker (runner/v8/worker.mjs).
+  if ! node --version 2>/dev/null | grep -Eq '^v(2[0-9]|[3-9][0-9])\.'; then
+    say "Node.js 20 or later not found (V8's cells need it): installing Debian's nodejs"
+    apt_install nodejs
+  fi
   local binaryen="$NODE_DIR/node_modules/binaryen"
   if ! grep -qs "\"version\": \"$BINARYEN_VERSION\"" "$binaryen/package.json"; then
     say "installing the npm package binaryen@$BINARYEN_VERSION (wasm-opt) into $binaryen"
@@ -121,6 +126,10 @@ case "${1:-}" in
   test)
     setup
     cargo test --release --locked --workspace
+    # The Wasmtime worker, a workspace of its own (its own lock file), in the target directory the
+    # runner builds it in; and the V8 worker's own tests.
+    cargo test --release --locked --manifest-path runner/wasmtime/Cargo.toml --target-dir target/wasmatrix/cargo
+    node --test runner/v8/
     # Wasmer's legacy Emscripten crate, in a workspace of its own: proves why it cannot be used.
     CARGO_TARGET_DIR=target/emscripten-legacy cargo test --locked --manifest-path runner/emscripten-legacy/Cargo.toml
     # The notebooks, headless, on the committed sample run: a schema change that breaks a plot fails here.

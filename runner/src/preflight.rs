@@ -1,7 +1,7 @@
 //! Checks made before any cell runs, each failing with what is missing and how to install it.
 
 use crate::guests::{emcc_node_path, guest_target, wasm_opt, GuestBuild, EMSCRIPTEN_TOOLS};
-use crate::matrix::axes::{Compiler, Environment};
+use crate::matrix::axes::{Compiler, Environment, Runtime};
 use crate::matrix::Cell;
 use anyhow::{bail, Context, Result};
 use std::path::Path;
@@ -24,6 +24,17 @@ pub fn check(root: &Path, cells: &[Cell], building_guests: bool, mechanism: Mech
             );
         }
     }
+    let runs = |runtime: Runtime| cells.iter().any(|c| c.runtime == runtime && c.unsupported().is_none());
+    if runs(Runtime::V8) {
+        check_node()?;
+    }
+    if mechanism == MechanismKind::Instructions && runs(Runtime::V8) {
+        bail!(
+            "--measure instructions cannot count V8's cells: callgrind cannot be started and stopped around a \
+             region from JavaScript, and V8's compiler threads and garbage collector would be counted; leave them \
+             out with --filter runtime=wasmer,wasmtime,wasmi,native"
+        );
+    }
     if cfg!(not(feature = "llvm")) && cells.iter().any(|c| c.compiler == Compiler::Llvm) {
         bail!("{LLVM_MISSING}; or leave llvm out with --filter compiler=singlepass,cranelift");
     }
@@ -36,6 +47,24 @@ pub fn check(root: &Path, cells: &[Cell], building_guests: bool, mechanism: Mech
         if cells.iter().any(|c| c.environment == Environment::Emscripten && c.unsupported().is_none()) {
             check_emscripten_tools(root)?;
         }
+    }
+    Ok(())
+}
+
+/// Node.js, which runs V8's worker: version 20 or later (its `node:wasi` and V8 flags are the ones
+/// runner/v8/worker.mjs was checked with).
+fn check_node() -> Result<()> {
+    let node = crate::workers::node();
+    let how = "install Node.js 20 or later (https://nodejs.org, or apt-get install nodejs where Debian has 20), or \
+               point WASMATRIX_NODE at one; runner/wasmatrix.sh setup says what it finds";
+    let output = Command::new(&node).arg("--version").output();
+    let version = match output {
+        Ok(o) if o.status.success() => String::from_utf8_lossy(&o.stdout).trim().to_owned(),
+        _ => bail!("V8's cells run in Node.js, and `{}` cannot be started: {how}", node.display()),
+    };
+    let major: Option<u32> = version.trim_start_matches('v').split('.').next().and_then(|m| m.parse().ok());
+    if major.is_none_or(|m| m < 20) {
+        bail!("V8's cells need Node.js 20 or later, and `{}` is {version}: {how}", node.display());
     }
     Ok(())
 }

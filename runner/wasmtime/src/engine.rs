@@ -92,3 +92,31 @@ fn load_artifact(engine: &wasmtime::Engine, path: &Path) -> Result<Module, Failu
     unsafe { Module::deserialize_file(engine, path) }
         .map_err(|e| Failure::Error(format!("cannot load artifact {}: {e:#}", path.display())))
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn each_compiler_has_an_engine_and_others_are_refused() {
+        for compiler in [Compiler::Cranelift, Compiler::Winch, Compiler::Pulley] {
+            for compiling in [true, false] {
+                assert!(engine(compiler, compiling).is_ok(), "{compiler} (compiling: {compiling})");
+            }
+        }
+        let Err(Failure::Error(e)) = engine(Compiler::Llvm, true) else { panic!("llvm is not Wasmtime's") };
+        assert!(e.contains("not one of Wasmtime's compilers"), "{e}");
+    }
+
+    #[test]
+    fn an_artifact_loads_only_into_an_engine_of_its_compiler() {
+        let wasm = b"\0asm\x01\0\0\0";
+        let dir = std::env::temp_dir().join(format!("wasmatrix-wasmtime-test-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let path = dir.join("m.cwasm");
+        std::fs::write(&path, engine(Compiler::Cranelift, true).unwrap().precompile_module(wasm).unwrap()).unwrap();
+        assert!(load_artifact(&engine(Compiler::Cranelift, false).unwrap(), &path).is_ok());
+        assert!(load_artifact(&engine(Compiler::Pulley, false).unwrap(), &path).is_err(), "a Pulley engine");
+        std::fs::remove_dir_all(&dir).unwrap();
+    }
+}
