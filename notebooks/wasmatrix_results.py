@@ -56,7 +56,8 @@ NATIVE_ENGINE = "native"
 """The ``engine`` value of the native twins (compiler ``rustc``)."""
 
 VALUE_ORDER = {
-    "compiler": ("singlepass", "cranelift", "llvm", "rustc"),
+    "compiler": ("singlepass", "cranelift", "llvm", "winch", "pulley", "eager", "lazy-translation", "lazy",
+                 "liftoff", "turbofan", "rustc"),
     "engine": ("jit", "artifact", "native"),
     "transport": ("copy", "shared"),
     "codec": ("raw", "bincode", "postcard", "json", "flatbuffers", "capnp", "rkyv"),
@@ -64,7 +65,7 @@ VALUE_ORDER = {
     "logging": ("off", "on"),
     "profile": ("release", "size", "s", "nolto", "unwind", "wasm-opt"),
     "allocator": ("default", "wee_alloc", "talc"),
-    "runtime": ("wasmer", "native"),
+    "runtime": ("wasmer", "wasmtime", "wasmi", "v8", "native"),
 }
 """Display order of known axis values; other values follow alphabetically."""
 
