@@ -98,6 +98,31 @@ pub struct Report {
     pub failure: Option<(FailureKind, String)>,
 }
 
+/// A worker binary's `main`: reads `worker JOB` from its arguments and [`serve`]s the job with
+/// `work`. Bad arguments are a usage error (exit 2) naming the binary; a served job always exits
+/// 0, its outcome is in the report.
+pub fn main(binary: &str, work: impl FnOnce(&Job, &mut Report) -> Result<(), Failure>) -> std::process::ExitCode {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    let usage = format!("usage: {binary} worker JOB (started by `runner run`)");
+    let [command, job] = args.as_slice() else {
+        eprintln!("{usage}");
+        return std::process::ExitCode::from(2);
+    };
+    let job: Job = match (command.as_str(), serde_json::from_str(job)) {
+        ("worker", Ok(job)) => job,
+        (_, Err(e)) => {
+            eprintln!("error: bad worker job: {e}");
+            return std::process::ExitCode::from(2);
+        }
+        (other, _) => {
+            eprintln!("error: unknown command `{other}`; {usage}");
+            return std::process::ExitCode::from(2);
+        }
+    };
+    serve(&job, work);
+    std::process::ExitCode::SUCCESS
+}
+
 /// A worker process's whole life: pin it if asked, run `work` (which sets the guests up and
 /// calls [`exercise`], or precompiles), then print the report, whatever happened.
 pub fn serve(job: &Job, work: impl FnOnce(&Job, &mut Report) -> Result<(), Failure>) {

@@ -14,7 +14,7 @@ use transport::{CopyLink, SharedLink, Transport};
 use wasmatrix_core::axes::{Engine, Transport as TransportAxis};
 use wasmatrix_core::guests::Failure;
 use wasmatrix_core::measure::time;
-use wasmatrix_core::worker::{exercise, serve, Job, Phase, Report};
+use wasmatrix_core::worker::{self, exercise, Job, Phase, Report};
 
 /// The wasmi crate this worker was built with, from the workspace's Cargo.lock.
 pub const WASMI_VERSION: &str = env!("WASMATRIX_WASMI_VERSION");
@@ -22,23 +22,7 @@ pub const WASMI_VERSION: &str = env!("WASMATRIX_WASMI_VERSION");
 pub const WASMI_WASI_VERSION: &str = env!("WASMATRIX_WASMI_WASI_VERSION");
 
 fn main() -> ExitCode {
-    let args: Vec<String> = std::env::args().skip(1).collect();
-    let [command, job] = args.as_slice() else {
-        eprintln!("usage: wasmatrix-wasmi worker JOB (started by `runner run`)");
-        return ExitCode::from(2);
-    };
-    let job: Job = match (command.as_str(), serde_json::from_str(job)) {
-        ("worker", Ok(job)) => job,
-        (_, Err(e)) => {
-            eprintln!("error: bad worker job: {e}");
-            return ExitCode::from(2);
-        }
-        (other, _) => {
-            eprintln!("error: unknown command `{other}`; usage: wasmatrix-wasmi worker JOB");
-            return ExitCode::from(2);
-        }
-    };
-    serve(&job, |job, report| {
+    worker::main("wasmatrix-wasmi", |job, report| {
         report.runtime_version = Some(format!("wasmi {WASMI_VERSION}"));
         let outcome = match (job.phase, job.cell.engine, job.cell.transport) {
             (Phase::Precompile, _, _) | (_, Engine::Artifact, _) => Err(Failure::Error(
@@ -51,8 +35,7 @@ fn main() -> ExitCode {
             (Phase::Measure, Engine::Jit, TransportAxis::Shared) => measure::<SharedLink>(job, report),
         };
         outcome.map_err(|failure| limits::blame_the_cap(failure, job.measure.memory_limit_mib))
-    });
-    ExitCode::SUCCESS
+    })
 }
 
 /// Translates (as the compilation mode says) and instantiates both guests, timing each phase into
@@ -68,7 +51,7 @@ fn measure<T: Transport>(job: &Job, report: &mut Report) -> Result<(), Failure> 
     let (host, ns) = time(|| environment::Host::new(cell.environment, cell.logging, job.measure.memory_limit_mib));
     report.environment_ns = Some(ns);
     let store = environment::store(&engine, host?);
-    let (pair, ns) = time(|| pair::Pair::<T>::instantiate(store, &modules));
+    let (pair, ns) = time(|| pair::instantiate::<T>(store, &modules));
     report.instantiate_ns = Some(ns);
     exercise(pair?, job, report)
 }

@@ -1,12 +1,15 @@
-//! The two instantiated guests and one round trip between them: the hot path every latency
-//! figure measures. Generic over the transport so each transport's loop is compiled on its own,
-//! with nothing dynamic inside.
+//! The two instantiated guests and the calls of a round trip between them: the hot path every
+//! latency figure measures, sequenced by wasmatrix-core's `calls::Pair` as under every other
+//! runtime. Generic over the transport so each transport's loop is compiled on its own, with
+//! nothing dynamic inside.
 
 use super::engine::Modules;
 use super::environment::Host;
 use super::transport::Transport;
 use anyhow::{Context, Result};
-use wasmatrix_core::guests::{Failure, Guests, Output, Traffic};
+use wasmatrix_core::abi::Role;
+use wasmatrix_core::calls::{GuestCalls, Pair};
+use wasmatrix_core::guests::{Failure, Output};
 use wasmi::{Instance, Memory, Store, TypedFunc};
 
 pub use wasmatrix_core::abi::Bytes;
@@ -69,103 +72,82 @@ impl ConsumerFns {
     }
 }
 
-/// The instantiated guests, linked by transport `T`; the environment is the store's data.
-pub struct Pair<T> {
+/// The instantiated guests, linked by transport `T` (the environment is the store's data): each
+/// export call of wasmatrix-core's [`GuestCalls`], which makes the round trip every runtime makes.
+pub struct Calls<T> {
     store: Store<Host>,
     producer: ProducerFns,
     consumer: ConsumerFns,
     transport: T,
-    traffic: Traffic,
-    /// Where the request staged for the decode benchmark is, as the consumer sees it.
-    staged: Option<Bytes>,
 }
 
-impl<T: Transport> Pair<T> {
-    /// Links and instantiates both guests in the store's environment (the measured "instantiate"
-    /// phase).
-    pub fn instantiate(mut store: Store<Host>, modules: &Modules) -> Result<Pair<T>> {
-        let linked = T::link(&mut store, modules)?;
-        let producer = ProducerFns::new(&store, &linked.producer)?;
-        let consumer = ConsumerFns::new(&store, &linked.consumer)?;
-        let traffic = Traffic::default();
-        Ok(Pair { store, producer, consumer, transport: linked.transport, traffic, staged: None })
-    }
-
-    /// The producer encodes record `i`; returns where the consumer reads it.
-    #[inline]
-    fn deliver_request(&mut self, i: u32) -> Result<Bytes, Failure> {
-        let store = &mut self.store;
-        let request = Bytes::unpack(self.producer.produce.call(&mut *store, i).trapped()?)
-            .ok_or_else(|| Failure::Error("producer returned no request".into()))?;
-        self.transport.to_consumer(store, &self.consumer, request)
-    }
-
-    /// Why the consumer's last call failed, in its own words.
-    fn consumer_says(&mut self) -> Result<String, Failure> {
-        let packed = self.consumer.error_message.call(&mut self.store, ()).trapped()?;
-        Ok(self.transport.consumer_text(&self.store, packed))
-    }
-
-    /// Why the producer's last call failed, in its own words.
-    fn producer_says(&mut self) -> Result<String, Failure> {
-        let packed = self.producer.error_message.call(&mut self.store, ()).trapped()?;
-        Ok(self.transport.producer_text(&self.store, packed))
-    }
+/// Links and instantiates both guests in the store's environment (the measured "instantiate"
+/// phase).
+pub fn instantiate<T: Transport>(mut store: Store<Host>, modules: &Modules) -> Result<Pair<Calls<T>>> {
+    let linked = T::link(&mut store, modules)?;
+    let producer = ProducerFns::new(&store, &linked.producer)?;
+    let consumer = ConsumerFns::new(&store, &linked.consumer)?;
+    Ok(Pair::new(Calls { store, producer, consumer, transport: linked.transport }))
 }
 
-impl<T: Transport> Guests for Pair<T> {
+impl<T: Transport> GuestCalls for Calls<T> {
     #[inline]
-    fn round_trip(&mut self, i: u32) -> Result<(), Failure> {
-        let request = self.deliver_request(i)?;
-        self.traffic.request_bytes += u64::from(request.len);
-        let store = &mut self.store;
-        let Some(reply) = Bytes::unpack(self.consumer.consume.call(&mut *store, (request.ptr, request.len)).trapped()?)
-        else {
-            return Err(Failure::Error(format!("consumer refused record {i}: {}", self.consumer_says()?)));
-        };
-        self.traffic.reply_bytes += u64::from(reply.len);
-        let reply = self.transport.to_producer(store, &self.producer, reply)?;
-        if self.producer.check_reply.call(&mut *store, (reply.ptr, reply.len)).trapped()? != 0 {
-            return Err(Failure::Error(format!("producer refused the reply to record {i}: {}", self.producer_says()?)));
-        }
-        Ok(())
+    fn produce(&mut self, i: u32) -> Result<u64, Failure> {
+        self.producer.produce.call(&mut self.store, i).trapped()
     }
 
-    fn pings(&mut self, n: u32) -> Result<u32, Failure> {
-        let mut x = 0;
-        for _ in 0..n {
-            x = self.consumer.ping.call(&mut self.store, x).trapped()?;
-        }
-        Ok(x)
+    #[inline]
+    fn check_reply(&mut self, reply: Bytes) -> Result<u32, Failure> {
+        self.producer.check_reply.call(&mut self.store, (reply.ptr, reply.len)).trapped()
     }
 
     fn checksum(&mut self) -> Result<u64, Failure> {
         self.producer.checksum.call(&mut self.store, ()).trapped()
     }
 
-    fn encode_batch(&mut self, i: u32, n: u32) -> Result<(), Failure> {
-        self.producer.bench_encode.call(&mut self.store, (i, n)).trapped()?;
-        Ok(())
+    fn bench_encode(&mut self, i: u32, n: u32) -> Result<u32, Failure> {
+        self.producer.bench_encode.call(&mut self.store, (i, n)).trapped()
     }
 
-    fn stage(&mut self, i: u32) -> Result<(), Failure> {
-        self.staged = Some(self.deliver_request(i)?);
-        Ok(())
+    #[inline]
+    fn consume(&mut self, request: Bytes) -> Result<u64, Failure> {
+        self.consumer.consume.call(&mut self.store, (request.ptr, request.len)).trapped()
     }
 
-    fn decode_batch(&mut self, n: u32) -> Result<(), Failure> {
-        let staged = self.staged.ok_or_else(|| Failure::Error("decode benchmark without a staged request".into()))?;
-        if self.consumer.bench_decode.call(&mut self.store, (staged.ptr, staged.len, n)).trapped()? != 0 {
-            return Err(Failure::Error(format!(
-                "consumer could not decode the staged request: {}",
-                self.consumer_says()?
-            )));
-        }
-        Ok(())
+    #[inline]
+    fn ping(&mut self, x: u32) -> Result<u32, Failure> {
+        self.consumer.ping.call(&mut self.store, x).trapped()
     }
 
-    fn traffic(&self) -> Traffic {
-        Traffic { copied_bytes: self.transport.copied_bytes(), ..self.traffic }
+    fn bench_decode(&mut self, request: Bytes, n: u32) -> Result<u32, Failure> {
+        self.consumer.bench_decode.call(&mut self.store, (request.ptr, request.len, n)).trapped()
+    }
+
+    #[inline]
+    fn to_consumer(&mut self, request: Bytes) -> Result<Bytes, Failure> {
+        self.transport.to_consumer(&mut self.store, &self.consumer, request)
+    }
+
+    #[inline]
+    fn to_producer(&mut self, reply: Bytes) -> Result<Bytes, Failure> {
+        self.transport.to_producer(&mut self.store, &self.producer, reply)
+    }
+
+    fn copied_bytes(&self) -> u64 {
+        self.transport.copied_bytes()
+    }
+
+    fn says(&mut self, role: Role) -> Result<String, Failure> {
+        Ok(match role {
+            Role::Producer => {
+                let packed = self.producer.error_message.call(&mut self.store, ()).trapped()?;
+                self.transport.producer_text(&self.store, packed)
+            }
+            Role::Consumer => {
+                let packed = self.consumer.error_message.call(&mut self.store, ()).trapped()?;
+                self.transport.consumer_text(&self.store, packed)
+            }
+        })
     }
 
     fn output(&self) -> Output {

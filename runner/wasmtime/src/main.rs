@@ -10,31 +10,16 @@ mod transport;
 
 use std::process::ExitCode;
 use wasmatrix_core::axes::{Engine, Transport};
+use wasmatrix_core::calls::Pair;
 use wasmatrix_core::guests::{Failure, GuestFiles};
 use wasmatrix_core::measure::time;
-use wasmatrix_core::worker::{exercise, serve, Job, Phase, Report};
+use wasmatrix_core::worker::{self, exercise, Job, Phase, Report};
 
 /// The Wasmtime this worker was built with, from its lock file (build.rs).
 pub const WASMTIME_VERSION: &str = env!("WASMATRIX_WASMTIME_VERSION");
 
 fn main() -> ExitCode {
-    let args: Vec<String> = std::env::args().skip(1).collect();
-    let [command, job] = args.as_slice() else {
-        eprintln!("usage: wasmatrix-wasmtime worker JOB (started by `runner run`)");
-        return ExitCode::from(2);
-    };
-    let job: Job = match (command.as_str(), serde_json::from_str(job)) {
-        ("worker", Ok(job)) => job,
-        (_, Err(e)) => {
-            eprintln!("error: bad worker job: {e}");
-            return ExitCode::from(2);
-        }
-        (other, _) => {
-            eprintln!("error: unknown command `{other}`; usage: wasmatrix-wasmtime worker JOB");
-            return ExitCode::from(2);
-        }
-    };
-    serve(&job, |job, report| {
+    worker::main("wasmatrix-wasmtime", |job, report| {
         report.runtime_version = Some(format!("wasmtime {WASMTIME_VERSION}"));
         let outcome = match (job.phase, job.cell.transport) {
             (Phase::Precompile, _) => precompile(job, report),
@@ -42,8 +27,7 @@ fn main() -> ExitCode {
             (Phase::Measure, Transport::Shared) => measure::<transport::SharedLink>(job, report),
         };
         outcome.map_err(|failure| host::blame_the_cap(failure, job.measure.memory_limit_mib))
-    });
-    ExitCode::SUCCESS
+    })
 }
 
 fn guest_files(job: &Job) -> Result<&GuestFiles, Failure> {
@@ -90,12 +74,12 @@ fn set_up<T: transport::Transport>(
     modules: &engine::Modules,
     job: &Job,
     report: &mut Report,
-) -> Result<pair::Pair<T>, Failure> {
+) -> Result<Pair<pair::Calls<T>>, Failure> {
     let cell = &job.cell;
     let (environment, ns) = time(|| host::store(engine, cell.environment, cell.logging, job.measure.memory_limit_mib));
     report.environment_ns = Some(ns);
     let environment = environment?;
-    let (pair, ns) = time(|| pair::Pair::<T>::instantiate(environment, modules));
+    let (pair, ns) = time(|| pair::instantiate::<T>(environment, modules));
     report.instantiate_ns = Some(ns);
     pair
 }
