@@ -101,7 +101,10 @@ setup() {
 }
 
 runner() {
-  say "building the runner (the first build compiles Wasmer and its LLVM back-end: several minutes)"
+  # The runner links no runtime: it builds each runtime's worker when a matrix first needs it (the
+  # first build of Wasmer's, runner/wasmer, compiles Wasmer and its LLVM back-end with the
+  # LLVM_SYS_221_PREFIX exported above: several minutes).
+  say "building the runner"
   cargo build --release --locked -p wasmatrix-runner
   ./target/release/runner "$@"
 }

@@ -12,6 +12,9 @@
 # arguments (--filter, --processes, --measure, --guests...) go to every shard (relative paths are
 # relative to the repository); not --out or --shard. The runner is built first if missing
 # (target/release/runner, or $WASMATRIX_RUNNER, which is never built); the jobs never build it.
+# The runtimes' workers are built by the jobs' runners as their cells need them (one at a time,
+# under the runner's build lock; the first build of Wasmer's compiles Wasmer and LLVM's back-end,
+# many minutes, with LLVM 22 from LLVM_SYS_221_PREFIX or /usr/lib/llvm-22).
 # Partition, account, time limit and such: sbatch's own variables (SBATCH_PARTITION,
 # SBATCH_ACCOUNT, SBATCH_TIMELIMIT, SBATCH_EXCLUSIVE...), which both jobs take.
 set -euo pipefail
@@ -71,7 +74,7 @@ else
   cd "$repo"
   runner=$repo/target/release/runner
   if [ ! -x "$runner" ]; then
-    say "building the runner (once; the first build compiles Wasmer and LLVM's back-end: many minutes)"
+    say "building the runner (once)"
     runner/wasmatrix.sh setup
     cargo build --release --locked -p wasmatrix-runner
   fi

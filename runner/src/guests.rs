@@ -198,7 +198,8 @@ impl GuestBuild {
 
 /// The runtimes whose worker is a crate the runner builds: (runtime, package and binary name, the
 /// manifest of its own workspace if it is not in the main one).
-pub const WORKSPACE_WORKERS: [(Runtime, &str, Option<&str>); 2] = [
+pub const WORKSPACE_WORKERS: [(Runtime, &str, Option<&str>); 3] = [
+    (Runtime::Wasmer, "wasmatrix-wasmer", None),
     (Runtime::Wasmtime, "wasmatrix-wasmtime", Some("runner/wasmtime/Cargo.toml")),
     (Runtime::Wasmi, "wasmatrix-wasmi", None),
 ];

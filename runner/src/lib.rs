@@ -3,9 +3,9 @@
 //!   every axis value.
 //! - [`guests`]: the guest `.wasm` files are built, once per variant.
 //! - [`run`]: a run; [`supervise`] runs each cell in worker processes with a time limit;
-//!   [`workers`] says which process runs each runtime's cells; [`worker`] is a Wasmer cell inside
-//!   its process (the other runtimes: runner/wasmtime, runner/wasmi, runner/v8, runner/native).
-//! - [`harness`]: the guests under Wasmer: engine configuration, imports, transports, round trip.
+//!   [`workers`] says which process runs each runtime's cells and builds it: every runtime's
+//!   worker is a program of its own (runner/wasmer, runner/wasmtime, runner/wasmi, runner/v8,
+//!   runner/native), so the runner links none of them.
 //! - [`reference`]: the checksum every cell must reproduce.
 //! - wasmatrix-core (runner/core): axes, cells, the `Guests` interface, timing and statistics, and
 //!   the worker protocol that every worker shares.
@@ -16,7 +16,6 @@
 pub mod compare;
 pub mod fuzz_checks;
 pub mod guests;
-pub mod harness;
 pub mod matrix;
 pub mod merge;
 pub mod meta;
@@ -29,7 +28,6 @@ pub mod schedule;
 pub mod shard;
 pub mod stats;
 pub mod supervise;
-pub mod worker;
 pub mod workers;
 
 pub use wasmatrix_core::measure;

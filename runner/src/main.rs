@@ -8,7 +8,7 @@ use std::process::ExitCode;
 use wasmatrix_core::measure::MechanismKind;
 use wasmatrix_runner::shard::Shard;
 use wasmatrix_runner::stats::Bootstrap;
-use wasmatrix_runner::{compare, matrix::Matrix, merge, report, run, worker, workspace_root};
+use wasmatrix_runner::{compare, matrix::Matrix, merge, report, run, workspace_root};
 
 #[derive(Parser)]
 #[command(
@@ -108,9 +108,6 @@ enum Command {
         #[arg(long, default_value = "text", value_parser = parse_format)]
         format: report::Format,
     },
-    /// Run one cell (used by `run`; not for direct use).
-    #[command(hide = true)]
-    Worker { job: String },
 }
 
 fn main() -> ExitCode {
@@ -136,23 +133,8 @@ fn main() -> ExitCode {
             }
         }
         Command::Run { matrix, out, filter, guests, processes, seed, pin, measure, shard, force } => {
-            let runner_exe = match std::env::current_exe() {
-                Ok(exe) => exe,
-                Err(e) => return fail(anyhow::anyhow!("cannot find the runner executable: {e}")),
-            };
-            let opts = run::Options {
-                matrix,
-                out,
-                filter,
-                guests,
-                runner_exe,
-                processes,
-                seed,
-                pin,
-                mechanism: measure,
-                shard,
-                force,
-            };
+            let opts =
+                run::Options { matrix, out, filter, guests, processes, seed, pin, mechanism: measure, shard, force };
             match run::run(&workspace_root(), &opts) {
                 Ok(finished) => {
                     println!("{}", finished.summary);
@@ -221,13 +203,6 @@ fn main() -> ExitCode {
                 ExitCode::SUCCESS
             }
             Err(e) => fail(e),
-        },
-        Command::Worker { job } => match serde_json::from_str(&job) {
-            Ok(job) => {
-                worker::main(&job);
-                ExitCode::SUCCESS
-            }
-            Err(e) => fail(anyhow::anyhow!("bad worker job: {e}")),
         },
     }
 }

@@ -8,10 +8,11 @@ use std::path::Path;
 use std::process::Command;
 use wasmatrix_core::measure::MechanismKind;
 
-/// Why the `llvm` compiler is unavailable in a runner built without it.
-pub const LLVM_MISSING: &str = "the llvm compiler is not built into this runner. Install LLVM 22 \
-(apt-get install llvm-22-dev libpolly-22-dev libzstd-dev zlib1g-dev libffi-dev libxml2-dev libz3-dev) \
-and rebuild with the default features (runner/wasmatrix.sh does both)";
+/// Why the `llvm` compiler is unavailable when no LLVM 22 is found to build Wasmer's worker with.
+pub const LLVM_MISSING: &str = "Wasmer's llvm compiler needs LLVM 22 to build its worker (runner/wasmer), and \
+none was found (LLVM_SYS_221_PREFIX is unset and /usr/lib/llvm-22 has no llvm-config). Install it \
+(apt-get install llvm-22-dev libpolly-22-dev libzstd-dev zlib1g-dev libffi-dev libxml2-dev libz3-dev) and \
+set LLVM_SYS_221_PREFIX to it (runner/wasmatrix.sh does both)";
 
 /// Everything the cells need that this runner or machine may lack.
 pub fn check(root: &Path, cells: &[Cell], building_guests: bool, mechanism: MechanismKind) -> Result<()> {
@@ -35,7 +36,8 @@ pub fn check(root: &Path, cells: &[Cell], building_guests: bool, mechanism: Mech
              out with --filter runtime=wasmer,wasmtime,wasmi,native"
         );
     }
-    if cfg!(not(feature = "llvm")) && cells.iter().any(|c| c.compiler == Compiler::Llvm) {
+    let wasmer_llvm = cells.iter().any(|c| c.compiler == Compiler::Llvm && c.runtime == Runtime::Wasmer);
+    if wasmer_llvm && crate::workers::llvm_prefix().is_none() {
         bail!("{LLVM_MISSING}; or leave llvm out with --filter compiler=singlepass,cranelift");
     }
     if building_guests {

@@ -13,8 +13,6 @@ use crate::results::{file::ResultsFile, summary};
 use crate::schedule::{self, Slot};
 use crate::shard::{fingerprint, Shard};
 use crate::supervise::{precompile, run_process, Precompiled, Status};
-use crate::worker::Report;
-use crate::worker::{Job, Phase};
 use crate::workers::Workers;
 use anyhow::{bail, Context, Result};
 use indicatif::{ProgressBar, ProgressStyle};
@@ -23,6 +21,7 @@ use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 use wasmatrix_core::measure::MechanismKind;
+use wasmatrix_core::worker::{Job, Phase, Report};
 
 pub struct Options {
     pub matrix: PathBuf,
@@ -31,8 +30,6 @@ pub struct Options {
     /// Prebuilt guests (`<dir>/<profile>/<environment>/logging-<off|on>/<layout>/<codec>/{producer,consumer}.wasm`)
     /// instead of building them.
     pub guests: Option<PathBuf>,
-    /// The runner executable to start workers from.
-    pub runner_exe: PathBuf,
     /// Worker processes per cell, instead of the matrix's `processes`.
     pub processes: Option<u32>,
     /// The seed of the interleaved order (default: a fresh one, recorded in every row).
@@ -184,7 +181,7 @@ pub fn run(root: &Path, opts: &Options) -> Result<Finished> {
         };
         guests.insert(build, files);
     }
-    let workers = Workers::prepare(&builder, root, &opts.runner_exe, runnable())?;
+    let workers = Workers::prepare(&builder, root, runnable())?;
     let worker = |cell: &Cell| workers.command(cell);
 
     let expected = crate::reference::expected_checksum(measure.round_trips());

@@ -1,7 +1,6 @@
 //! Runs a cell's worker processes, each with a time limit, and turns whatever happens to them
 //! into an outcome with a status: a trap, a crash or a hang ends one cell, never the run.
 
-use crate::worker::{FailureKind, Job, Phase, Report, READY_LINE, REPORT_PREFIX};
 use crate::workers::WorkerCommand;
 use std::io::{BufRead, BufReader, Read};
 use std::process::{ExitStatus, Stdio};
@@ -9,6 +8,7 @@ use std::sync::mpsc;
 use std::time::{Duration, Instant};
 use wasmatrix_core::measure::instructions::callgrind_args;
 use wasmatrix_core::measure::MechanismKind;
+use wasmatrix_core::worker::{FailureKind, Job, Phase, Report, READY_LINE, REPORT_PREFIX};
 
 /// How a cell ended; the `status` column.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

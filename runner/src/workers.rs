@@ -1,7 +1,8 @@
 //! Which process runs a cell: every runtime has a worker of its own behind the one worker
 //! protocol (wasmatrix-core's `worker`), built or found once per run, before the first cell.
 //!
-//! - `wasmer`: the runner itself (`runner worker JOB`).
+//! - `wasmer`: runner/wasmer (so the runner links no Wasmer); its `llvm` compiler needs LLVM 22 to
+//!   build ([`llvm_prefix`]), without which it is built without that compiler.
 //! - `wasmtime`: runner/wasmtime, a workspace of its own (its own lock file: see its Cargo.toml).
 //! - `wasmi`: runner/wasmi.
 //! - `v8`: runner/v8/worker.mjs under Node.js, with the compiler's V8 flags.
@@ -70,25 +71,30 @@ pub fn v8_script(root: &Path) -> PathBuf {
     root.join("runner/v8/worker.mjs")
 }
 
+/// Where LLVM 22 is, for building the Wasmer worker with its `llvm` compiler (llvm-sys reads
+/// `LLVM_SYS_221_PREFIX`): that variable, or Debian's /usr/lib/llvm-22 (where runner/wasmatrix.sh
+/// installs it) if it has an llvm-config. `None`: no LLVM 22 here.
+pub fn llvm_prefix() -> Option<PathBuf> {
+    match std::env::var_os("LLVM_SYS_221_PREFIX") {
+        Some(prefix) => Some(PathBuf::from(prefix)),
+        None => {
+            let debian = Path::new("/usr/lib/llvm-22");
+            debian.join("bin/llvm-config").exists().then(|| debian.to_owned())
+        }
+    }
+}
+
 /// Every worker a run's cells need.
 pub struct Workers {
-    runner: PathBuf,
     root: PathBuf,
     native: HashMap<(Profile, Allocator), PathBuf>,
     built: HashMap<Runtime, PathBuf>,
 }
 
 impl Workers {
-    /// Builds (or finds) the worker of every runtime `cells` name; `runner` is this runner's
-    /// executable, Wasmer's worker.
-    pub fn prepare<'a>(
-        builder: &Builder,
-        root: &Path,
-        runner: &Path,
-        cells: impl IntoIterator<Item = &'a Cell>,
-    ) -> Result<Workers> {
-        let mut workers =
-            Workers { runner: runner.to_owned(), root: root.to_owned(), native: HashMap::new(), built: HashMap::new() };
+    /// Builds (or finds) the worker of every runtime `cells` name.
+    pub fn prepare<'a>(builder: &Builder, root: &Path, cells: impl IntoIterator<Item = &'a Cell>) -> Result<Workers> {
+        let mut workers = Workers { root: root.to_owned(), native: HashMap::new(), built: HashMap::new() };
         for cell in cells {
             match cell.runtime {
                 Runtime::Native => {
@@ -100,7 +106,7 @@ impl Workers {
                         slot.insert(builder.native_worker(cell.profile, cell.allocator)?);
                     }
                 }
-                Runtime::Wasmtime | Runtime::Wasmi if !workers.built.contains_key(&cell.runtime) => {
+                Runtime::Wasmer | Runtime::Wasmtime | Runtime::Wasmi if !workers.built.contains_key(&cell.runtime) => {
                     eprintln!("building the {} worker", cell.runtime);
                     workers.built.insert(cell.runtime, builder.runtime_worker(cell.runtime)?);
                 }
@@ -120,9 +126,8 @@ impl Workers {
     /// How to start a worker for `cell`.
     pub fn command(&self, cell: &Cell) -> WorkerCommand {
         match cell.runtime {
-            Runtime::Wasmer => WorkerCommand::of(&self.runner),
             Runtime::Native => WorkerCommand::of(&self.native[&(cell.profile, cell.allocator)]),
-            Runtime::Wasmtime | Runtime::Wasmi => WorkerCommand::of(&self.built[&cell.runtime]),
+            Runtime::Wasmer | Runtime::Wasmtime | Runtime::Wasmi => WorkerCommand::of(&self.built[&cell.runtime]),
             Runtime::V8 => {
                 let mut args: Vec<String> = v8_flags(cell.compiler).iter().map(|f| f.to_string()).collect();
                 args.push(v8_script(&self.root).to_string_lossy().into_owned());
@@ -133,8 +138,10 @@ impl Workers {
 }
 
 impl Builder {
-    /// The worker of a runtime that has a crate of its own (Wasmtime, wasmi), built with the
-    /// release profile into the guests' target directory; cargo decides what is stale.
+    /// The worker of a runtime that has a crate of its own (Wasmer, Wasmtime, wasmi), built with
+    /// the release profile into the guests' target directory; cargo decides what is stale. Wasmer's
+    /// is built with LLVM where [`llvm_prefix`] finds it, else without its `llvm` compiler (whose
+    /// cells then fail, saying how to get it; the preflight refuses them before the run).
     pub fn runtime_worker(&self, runtime: Runtime) -> Result<PathBuf> {
         let (package, manifest) = WORKSPACE_WORKERS
             .iter()
@@ -149,14 +156,36 @@ impl Builder {
             Some(manifest) => cargo.arg("--manifest-path").arg(self.root().join(manifest)),
             None => cargo.args(["-p", package]),
         };
+        let llvm = match runtime {
+            Runtime::Wasmer => llvm_prefix(),
+            _ => None,
+        };
+        match &llvm {
+            Some(prefix) => {
+                cargo.env("LLVM_SYS_221_PREFIX", prefix);
+            }
+            None if runtime == Runtime::Wasmer => {
+                eprintln!("no LLVM 22 (LLVM_SYS_221_PREFIX): building the wasmer worker without its llvm compiler");
+                cargo.arg("--no-default-features");
+            }
+            None => {}
+        }
         let output = cargo
             .arg("--target-dir")
             .arg(self.target_dir())
             .output()
             .with_context(|| format!("cannot run cargo to build the {runtime} worker"))?;
         if !output.status.success() {
+            let llvm = match llvm {
+                Some(prefix) => format!(
+                    " (with LLVM_SYS_221_PREFIX={}: LLVM 22's development files must be there, see \
+                     runner/wasmatrix.sh setup)",
+                    prefix.display()
+                ),
+                None => String::new(),
+            };
             bail!(
-                "building the {runtime} worker ({package}) failed:\n{}",
+                "building the {runtime} worker ({package}){llvm} failed:\n{}",
                 String::from_utf8_lossy(&output.stderr).trim_end()
             );
         }

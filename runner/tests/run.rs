@@ -395,7 +395,7 @@ fn guests_in(dir: &Path, environment: &str, producer: &[u8], consumer: &[u8]) ->
 }
 
 fn wat(text: &str) -> Vec<u8> {
-    wasmer::wat2wasm(text.as_bytes()).unwrap().into_owned()
+    ::wat::parse_str(text).unwrap()
 }
 
 /// A producer speaking the guest ABI with `produce` replaced.

@@ -6,7 +6,7 @@
 //
 // The compiler is chosen by the runner with V8 flags on the command line (`V8_FLAGS` below); this
 // script checks that they were given and only compiles. The guests' ABI mirrors
-// runner/core/src/abi.rs and the Wasmer harness (runner/src/harness/wasmer/{pair,environment}.rs
+// runner/core/src/abi.rs and the Wasmer worker (runner/wasmer/src/{pair,environment}.rs
 // and transport/{copy,shared}.rs).
 //
 // Plain ES module, no dependencies: Node.js 20 or later.

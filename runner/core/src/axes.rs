@@ -99,8 +99,8 @@ axis! {
 }
 
 axis! {
-    /// How compiled code reaches the measured process; configured in the runner's
-    /// `harness::wasmer::engine` and in runner/native.
+    /// How compiled code reaches the measured process; configured in runner/wasmer's
+    /// `engine` and in runner/native (the other runtimes: in their workers).
     Engine "engine" {
         /// Compiled in the measured process (the old engine-universal).
         Jit = "jit",
@@ -115,8 +115,8 @@ axis! {
 }
 
 axis! {
-    /// What the guests may import from the host; configured in the runner's
-    /// `harness::wasmer::environment`.
+    /// What the guests may import from the host; configured in runner/wasmer's
+    /// `environment` (the other runtimes: in their workers).
     Environment "environment" {
         /// Only the imports the runner defines (the shared memory, the log sink), built for
         /// `wasm32-unknown-unknown`.
@@ -145,8 +145,8 @@ axis! {
 }
 
 axis! {
-    /// How a message gets from one guest to the other; implemented in the runner's
-    /// `harness::wasmer::transport` and in runner/native.
+    /// How a message gets from one guest to the other; implemented in runner/wasmer's
+    /// `transport` and in runner/native (the other runtimes: in their workers).
     Transport "transport" {
         /// Each guest has its own memory; the host copies bytes across.
         Copy = "copy",

@@ -1,5 +1,6 @@
 //! `wasmatrix-native worker JOB`: one native cell in its own process, speaking the same worker
-//! protocol as `runner worker`. The runner builds this binary with the guests' cargo profile.
+//! protocol as every runtime's worker (wasmatrix-core's `worker`). The runner builds this binary
+//! with the guests' cargo profile.
 
 mod pair;
 

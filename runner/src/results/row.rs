@@ -8,10 +8,10 @@ use crate::matrix::{Cell, Measure};
 use crate::meta::RunMeta;
 use crate::stats::{cv_pct, median, Bootstrap, Stats};
 use crate::supervise::Status;
-use crate::worker::Report;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 use wasmatrix_core::measure::MechanismKind;
+use wasmatrix_core::worker::Report;
 
 pub const SCHEMA_VERSION: u32 = 6;
 

@@ -1,7 +1,7 @@
 //! `wasmatrix-wasmi worker JOB`: one cell under the wasmi interpreter in its own process, speaking
-//! the same worker protocol as `runner worker`. wasmi translates wasm to its own bytecode (when:
-//! the `compiler` axis, see [`engine`]) and interprets it; it has no machine code and no
-//! serialized modules, so it has only the `jit` engine.
+//! the same worker protocol as every runtime's worker (wasmatrix-core's `worker`). wasmi translates
+//! wasm to its own bytecode (when: the `compiler` axis, see [`engine`]) and interprets it; it has no
+//! machine code and no serialized modules, so it has only the `jit` engine.
 
 mod engine;
 mod environment;

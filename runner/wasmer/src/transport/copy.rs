@@ -3,11 +3,11 @@
 //! message).
 
 use super::{Linked, Transport};
-use crate::harness::wasmer::engine::Modules;
-use crate::harness::wasmer::environment::{Host, Role};
-use crate::harness::wasmer::pair::{read_text, Bytes, ConsumerFns, ProducerFns, Trapped};
-use crate::harness::Failure;
+use crate::engine::Modules;
+use crate::environment::{Host, Role};
+use crate::pair::{read_text, Bytes, ConsumerFns, ProducerFns, Trapped};
 use anyhow::{Context, Result};
+use wasmatrix_core::guests::Failure;
 use wasmer::{Instance, Memory, Store, TypedFunction};
 
 pub struct CopyLink {

@@ -1,20 +1,63 @@
+//! `wasmatrix-wasmer worker JOB`: one cell under Wasmer in its own process, speaking the worker
+//! protocol of wasmatrix-core (`worker::serve`), as every runtime's worker does. The runner builds
+//! it (runner/src/workers.rs), so the runner itself links no Wasmer.
+//!
 //! The guests under Wasmer: compilers and engines are configured in [`engine`], imports come
 //! from [`environment`], a [`transport`] links the guests, and [`pair`] runs the round trip.
 
-pub mod engine;
-pub mod environment;
-pub mod limits;
-pub mod pair;
-pub mod transport;
+mod engine;
+mod environment;
+mod limits;
+mod pair;
+mod transport;
 
-use crate::guests::GuestFiles;
-use crate::harness::Failure;
-use crate::matrix::axes::Engine;
-use crate::measure::time;
-use crate::worker::{Job, Report};
 use environment::Host;
 use pair::Pair;
-use transport::Transport;
+use std::process::ExitCode;
+use transport::{CopyLink, SharedLink, Transport};
+use wasmatrix_core::axes::{Engine, Environment, Transport as TransportAxis};
+use wasmatrix_core::guests::{Failure, GuestFiles};
+use wasmatrix_core::measure::time;
+use wasmatrix_core::worker::{self, exercise, Job, Phase, Report};
+
+/// The wasmer crate this worker was built with, from the workspace's Cargo.lock.
+pub const WASMER_VERSION: &str = env!("WASMATRIX_WASMER_VERSION");
+
+/// Why the `llvm` compiler is unavailable in a worker built without it.
+pub const LLVM_MISSING: &str = "the llvm compiler is not built into this Wasmer worker. Install LLVM 22 \
+(apt-get install llvm-22-dev libpolly-22-dev libzstd-dev zlib1g-dev libffi-dev libxml2-dev libz3-dev) \
+and rebuild it with the default features and LLVM_SYS_221_PREFIX set (runner/wasmatrix.sh does both)";
+
+fn main() -> ExitCode {
+    worker::main("wasmatrix-wasmer", |job, report| {
+        report.runtime_version = Some(WASMER_VERSION.into());
+        // wasmer-wasix runs its syscalls on a tokio runtime, which must be entered while WASI
+        // guests are set up and called. Made before anything is timed: a host has one already.
+        let runtime = match job.cell.environment {
+            Environment::Wasi | Environment::Emscripten => Some(
+                tokio::runtime::Builder::new_multi_thread()
+                    .worker_threads(1)
+                    .build()
+                    .map_err(|e| Failure::Error(format!("cannot start the tokio runtime WASI needs: {e}")))?,
+            ),
+            Environment::Bare | Environment::EmscriptenLegacy => None,
+        };
+        let _entered = runtime.as_ref().map(|r| r.enter());
+        let outcome = match (job.phase, job.cell.engine, job.cell.transport) {
+            (_, Engine::Native, _) => Err(Failure::Error("native cells run in the wasmatrix-native worker".into())),
+            (Phase::Precompile, _, _) => precompile(job, report),
+            (Phase::Measure, _, TransportAxis::Copy) => set_up::<CopyLink>(job, report).and_then(|pair| {
+                set_up_again::<CopyLink>(job, report)?;
+                exercise(pair, job, report)
+            }),
+            (Phase::Measure, _, TransportAxis::Shared) => set_up::<SharedLink>(job, report).and_then(|pair| {
+                set_up_again::<SharedLink>(job, report)?;
+                exercise(pair, job, report)
+            }),
+        };
+        outcome.map_err(|failure| blame_the_cap(failure, job.measure.memory_limit_mib))
+    })
+}
 
 /// Compiles (`jit`) or loads (`artifact`) both guests and instantiates them, timing each phase
 /// into `report`.

@@ -2,11 +2,11 @@
 //! reaches the measured process (`engine`): compiled in it (`jit`), or precompiled by another
 //! process, serialized, and loaded with a headless engine (`artifact`).
 
-use super::limits::Capped;
-use crate::guests::GuestFiles;
-use crate::matrix::axes::Compiler;
+use crate::limits::Capped;
 use anyhow::{Context, Result};
 use std::path::{Path, PathBuf};
+use wasmatrix_core::axes::Compiler;
+use wasmatrix_core::guests::GuestFiles;
 use wasmer::Module;
 
 /// The Wasmer engine that compiles with `compiler`, with Wasmer's default settings for it, its
@@ -19,7 +19,7 @@ pub fn compiling_engine(compiler: Compiler, memory_limit_mib: u64) -> Result<was
         #[cfg(feature = "llvm")]
         Compiler::Llvm => wasmer::sys::LLVM::default().into(),
         #[cfg(not(feature = "llvm"))]
-        Compiler::Llvm => anyhow::bail!("{}", crate::preflight::LLVM_MISSING),
+        Compiler::Llvm => anyhow::bail!("{}", crate::LLVM_MISSING),
         other => anyhow::bail!("{other} is not one of Wasmer's compilers (see Cell::not_a_cell)"),
     };
     engine.set_tunables(Capped::new(memory_limit_mib));

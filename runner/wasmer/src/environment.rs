@@ -9,16 +9,16 @@
 //!   empty directory as `/`, no arguments and no environment variables; stdout and stderr are
 //!   in-memory files the worker keeps (both guests share them) and counts, never the worker's own.
 //!   The guests are reactors: the host calls their exports, after `_initialize` if they have one.
-//!   wasmer-wasix needs a tokio runtime entered (see `runner::worker`).
+//!   wasmer-wasix needs a tokio runtime entered (see `main`).
 //! - `emscripten`: the same WASI, plus `env.__syscall_getcwd`, the one import emcc's standalone
 //!   output adds (answers ENOSYS; the guests never ask).
 
-use crate::guests::Output;
-pub use crate::guests::Role;
-use crate::matrix::axes::{Environment, Logging};
 use anyhow::{Context, Result};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
+pub use wasmatrix_core::abi::Role;
+use wasmatrix_core::axes::{Environment, Logging};
+use wasmatrix_core::guests::Output;
 use wasmer::{
     imports, Function, FunctionEnv, FunctionEnvMut, Imports, Instance, Memory, Module, RuntimeError, Store,
     TypedFunction,

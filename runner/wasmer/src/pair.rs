@@ -2,11 +2,11 @@
 //! figure measures. Generic over the transport so each transport's loop is compiled on its own,
 //! with nothing dynamic inside.
 
-use super::engine::Modules;
-use super::environment::Host;
-use super::transport::Transport;
-use crate::harness::{Failure, Guests, Output, Traffic};
+use crate::engine::Modules;
+use crate::environment::Host;
+use crate::transport::Transport;
 use anyhow::{Context, Result};
+use wasmatrix_core::guests::{Failure, Guests, Output, Traffic};
 use wasmer::{Instance, Memory, RuntimeError, Store, TypedFunction};
 
 pub use wasmatrix_core::abi::Bytes;

@@ -8,11 +8,11 @@ mod shared;
 pub use copy::CopyLink;
 pub use shared::SharedLink;
 
-use super::engine::Modules;
-use super::environment::Host;
-use super::pair::{Bytes, ConsumerFns, ProducerFns};
-use crate::harness::Failure;
+use crate::engine::Modules;
+use crate::environment::Host;
+use crate::pair::{Bytes, ConsumerFns, ProducerFns};
 use anyhow::Result;
+use wasmatrix_core::guests::Failure;
 use wasmer::{Instance, Store};
 
 /// Both guests instantiated and linked.

@@ -3,12 +3,12 @@
 //! (pointer, length) crosses the host.
 
 use super::{Linked, Transport};
-use crate::harness::wasmer::engine::Modules;
-use crate::harness::wasmer::environment::{Host, Role};
-use crate::harness::wasmer::pair::{read_text, Bytes, ConsumerFns, ProducerFns};
-use crate::harness::Failure;
+use crate::engine::Modules;
+use crate::environment::{Host, Role};
+use crate::pair::{read_text, Bytes, ConsumerFns, ProducerFns};
 use anyhow::{bail, Context, Result};
 use wasmatrix_core::abi::{check_shared_layout, shared_memory_pages};
+use wasmatrix_core::guests::Failure;
 use wasmer::{Instance, Memory, MemoryType, Module, Pages, Store, Value};
 
 pub struct SharedLink {
