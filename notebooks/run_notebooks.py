@@ -169,9 +169,9 @@ def check_sample_axes_and_winners(tmp: Path) -> None:
 TRAPPED = "llvm/artifact/bare/shared/rkyv/release/off"
 """A cell of the sample run (schema 4) that checks make fail or noisy."""
 
-TRAPPED_LOADED = TRAPPED + "/default/wasmer"
+TRAPPED_LOADED = TRAPPED + "/default/wasmer/host"
 """The same cell once loaded: files before schema 5 read with the default allocator, before schema
-6 with their runtime."""
+6 with their runtime, before schema 7 with the host calling."""
 
 
 def check_schema_2_reads(tmp: Path) -> None:

@@ -38,14 +38,14 @@ MIN_SCHEMA_VERSION = 2
 """The results schema these functions read (results/README.md); later ones only add columns.
 Files of schema 2 read too: the schema 3 columns are then empty, and logging is ``off``; files
 before schema 5 read with the ``default`` allocator, files before schema 6 with the runtime that
-ran them then (Wasmer, or native for the native engine)."""
+ran them then (Wasmer, or native for the native engine), files before schema 7 with ``call = host``."""
 
 REPO = Path(__file__).resolve().parent.parent
 RESULTS_DIR = REPO / "results"
 SAMPLE = REPO / "notebooks" / "sample" / "quick-sample.csv"
 
 AXES = ("compiler", "engine", "runtime", "environment", "transport", "codec", "profile",
-        "logging", "allocator")
+        "logging", "allocator", "call")
 """Every axis column known now or planned (the README's roadmap). An axis column not listed
 here is still found if its value is one of the ``/``-separated parts of ``cell`` in every row."""
 
@@ -66,6 +66,7 @@ VALUE_ORDER = {
     "profile": ("release", "size", "s", "nolto", "unwind", "wasm-opt"),
     "allocator": ("default", "wee_alloc", "talc"),
     "runtime": ("wasmer", "wasmtime", "wasmi", "v8", "native"),
+    "call": ("host", "import"),
 }
 """Display order of known axis values; other values follow alphabetically."""
 
@@ -196,6 +197,11 @@ def load(path: Path | str) -> tuple[pd.DataFrame, pd.DataFrame]:
         rows["runtime"] = rows["cell"].map(runtime)
         rows["cell"] = rows["cell"] + "/" + rows["runtime"]
         samples["cell"] = samples["cell"] + "/" + samples["cell"].map(runtime).fillna("wasmer")
+    if "call" not in rows.columns:
+        # Before schema 7 cells had no call part: the host called each guest.
+        rows["call"] = "host"
+        rows["cell"] = rows["cell"] + "/host"
+        samples["cell"] = samples["cell"] + "/host"
     return rows, samples
 
 

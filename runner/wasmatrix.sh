@@ -128,7 +128,10 @@ case "${1:-}" in
     exec "$VENV/bin/jupyter" notebook notebooks/wasmatrix.ipynb ;;
   test)
     setup
-    cargo test --release --locked --workspace
+    # Wasmer's worker (Wasmer + LLVM: the longest build) is compiled once, where the runner builds
+    # its workers (target/wasmatrix/cargo), and its tests run there; everything else in target/.
+    cargo test --release --locked -p wasmatrix-wasmer --target-dir target/wasmatrix/cargo
+    cargo test --release --locked --workspace --exclude wasmatrix-wasmer
     # The Wasmtime worker, a workspace of its own (its own lock file), in the target directory the
     # runner builds it in; and the V8 worker's own tests.
     cargo test --release --locked --manifest-path runner/wasmtime/Cargo.toml --target-dir target/wasmatrix/cargo

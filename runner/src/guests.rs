@@ -2,7 +2,7 @@
 //! logging, memory layout, codec), each cached under `target/wasmatrix/guests/` with a fingerprint of everything
 //! that went into it, so a run builds only what changed.
 
-use crate::matrix::axes::{Allocator, Axis, Codec, Engine, Environment, Logging, Profile, Runtime, Transport};
+use crate::matrix::axes::{Allocator, Axis, Call, Codec, Engine, Environment, Logging, Profile, Runtime, Transport};
 use crate::matrix::Cell;
 use anyhow::{bail, Context, Result};
 use sha2::{Digest, Sha256};
@@ -154,6 +154,8 @@ pub struct GuestBuild {
     pub logging: Logging,
     pub layout: Layout,
     pub codec: Codec,
+    /// The producer's call pattern: `import` builds it with the feature `call-import`.
+    pub call: Call,
 }
 
 impl GuestBuild {
@@ -166,14 +168,15 @@ impl GuestBuild {
             logging: cell.logging,
             layout: Layout::of(cell.transport),
             codec: cell.codec,
+            call: cell.call,
         })
     }
 
-    /// `<profile>/<allocator>/<environment>/logging-<off|on>/<layout>/<codec>`: the build's folder
-    /// under a guest directory.
+    /// `<profile>/<allocator>/<environment>/logging-<off|on>/<layout>/<codec>`, then `call-import`
+    /// for the `import` call pattern: the build's folder under a guest directory.
     pub fn relative_dir(&self) -> PathBuf {
         let logging = format!("logging-{}", self.logging.name());
-        [
+        let mut dir: PathBuf = [
             self.profile.name(),
             self.allocator.name(),
             self.environment.name(),
@@ -182,7 +185,11 @@ impl GuestBuild {
             Axis::name(self.codec),
         ]
         .iter()
-        .collect()
+        .collect();
+        if self.call == Call::Import {
+            dir.push("call-import");
+        }
+        dir
     }
 
     /// The Rust target the guests are built for.
@@ -329,6 +336,10 @@ impl Builder {
         if role == Role::Consumer && build.logging == Logging::On {
             cargo.args(["--features", "logging"]);
         }
+        let imports_deliver = role == Role::Producer && build.call == Call::Import;
+        if imports_deliver {
+            cargo.args(["--features", "call-import"]);
+        }
         if let Some(feature) = allocator_feature(build.allocator) {
             cargo.args(["--features", feature]);
         }
@@ -339,6 +350,10 @@ impl Builder {
             // Static code as on the other targets (this one defaults to PIC), and the heap's sbrk.
             cargo.args(["-C", "relocation-model=static", "-C"]);
             cargo.arg(format!("link-arg={}", self.emscripten_sbrk()?.display()));
+            if imports_deliver {
+                // `env.deliver` is the host's: emcc would refuse it as an undefined symbol.
+                cargo.args(["-C", "link-arg=-sERROR_ON_UNDEFINED_SYMBOLS=0"]);
+            }
             cargo.env("NODE_PATH", emcc_node_path());
         }
         let output = cargo.output().context("cannot run cargo to build the guests")?;

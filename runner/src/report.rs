@@ -42,8 +42,8 @@ const REQUIRED: [&str; 12] = [
 ];
 
 /// The axis columns, in the order cells name them.
-const AXES: [&str; 9] =
-    ["compiler", "engine", "environment", "transport", "codec", "profile", "logging", "allocator", "runtime"];
+const AXES: [&str; 10] =
+    ["compiler", "engine", "environment", "transport", "codec", "profile", "logging", "allocator", "runtime", "call"];
 
 /// Reads a results file, refusing one that lacks a column the report needs (naming them all).
 pub fn load(path: &Path) -> Result<Vec<Row>> {
@@ -214,6 +214,7 @@ fn axis_value<'a>(row: &'a Row, axis: &str) -> &'a str {
         "logging" => row.logging(),
         "allocator" => row.allocator(),
         "runtime" => row.runtime(),
+        "call" => row.call(),
         _ => &row.profile,
     }
 }

@@ -6,12 +6,12 @@ use wasmatrix_runner::compare::{compare, CompareOptions, Comparison, Side, Verdi
 use wasmatrix_runner::results::samples::{sidecar_path, Sample, SamplesFile};
 
 const CELLS: [&str; 6] = [
-    "llvm/artifact/bare/shared/raw/release/off/default/wasmer",
-    "llvm/jit/bare/copy/raw/release/off/default/wasmer",
-    "cranelift/jit/bare/copy/raw/release/off/default/wasmer",
-    "cranelift/artifact/bare/shared/raw/release/off/default/wasmer",
-    "singlepass/jit/bare/copy/raw/release/off/default/wasmer",
-    "singlepass/jit/bare/shared/raw/release/off/default/wasmer",
+    "llvm/artifact/bare/shared/raw/release/off/default/wasmer/host",
+    "llvm/jit/bare/copy/raw/release/off/default/wasmer/host",
+    "cranelift/jit/bare/copy/raw/release/off/default/wasmer/host",
+    "cranelift/artifact/bare/shared/raw/release/off/default/wasmer/host",
+    "singlepass/jit/bare/copy/raw/release/off/default/wasmer/host",
+    "singlepass/jit/bare/shared/raw/release/off/default/wasmer/host",
 ];
 
 /// A small linear congruential generator: the same noise every time.
@@ -164,20 +164,20 @@ fn a_run_compared_with_itself_has_no_change() {
 #[test]
 fn names_from_before_the_logging_axis_pair_with_todays() {
     let dir = tempfile::tempdir().unwrap();
-    // Schema 2 files named cells without the logging value (and the allocator, schema 5).
+    // Schema 2 files named cells without the logging value (and the allocator, runtime and call).
     let mut old = Run::six_cells("a", 1, 5, 50);
     for row in &mut old.rows {
-        row.cell = row.cell.trim_end_matches("/off/default/wasmer").to_owned();
+        row.cell = row.cell.trim_end_matches("/off/default/wasmer/host").to_owned();
     }
     for sample in old.processes.iter_mut().flatten() {
-        sample.cell = sample.cell.trim_end_matches("/off/default/wasmer").to_owned();
+        sample.cell = sample.cell.trim_end_matches("/off/default/wasmer/host").to_owned();
     }
     let a = old.write(dir.path(), "a", &HEADER);
     let b = Run::six_cells("b", 99, 5, 50).write(dir.path(), "b", &SHUFFLED);
     let cmp = run_compare(&a, &b);
     assert!(cmp.only_in_a.is_empty() && cmp.only_in_b.is_empty(), "{}", cmp.render());
     assert_eq!(cmp.entries.len(), 18);
-    assert!(cmp.entries.iter().all(|e| e.cell.ends_with("/off/default/wasmer")));
+    assert!(cmp.entries.iter().all(|e| e.cell.ends_with("/off/default/wasmer/host")));
 }
 
 #[test]
@@ -254,7 +254,7 @@ fn few_very_noisy_processes_are_unsure() {
 #[test]
 fn unmatched_and_failed_cells_are_listed_not_compared() {
     let dir = tempfile::tempdir().unwrap();
-    let native = "rustc/native/bare/copy/raw/release/off/default/native";
+    let native = "rustc/native/bare/copy/raw/release/off/default/native/host";
     let mut a = Run::six_cells("a", 1, 3, 10);
     a.rows.remove(5);
     a.rows[1] = Row { cell: CELLS[1].to_owned(), status: "crash", error: "worker died: signal 11 (SIGSEGV)" };
@@ -289,7 +289,7 @@ fn a_cell_only_in_b_is_listed_as_only_in_b() {
     let dir = tempfile::tempdir().unwrap();
     let a = Run::six_cells("a", 1, 3, 10);
     let mut b = Run::six_cells("b", 1, 3, 10);
-    let extra = "rustc/native/bare/shared/raw/release/off/default/native";
+    let extra = "rustc/native/bare/shared/raw/release/off/default/native/host";
     b.rows.push(ok(extra));
     b.processes.push(vec![sample("b", extra, 0, "rt_ns", 0, 10.0)]);
     let (a, b) = (a.write(dir.path(), "a", &HEADER), b.write(dir.path(), "b", &HEADER));

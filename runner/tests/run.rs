@@ -346,8 +346,8 @@ fn list_prints_cells_and_honours_the_filter() {
     assert_eq!(
         cells,
         [
-            "llvm/jit/bare/shared/raw/release/off/default/wasmer",
-            "llvm/artifact/bare/shared/raw/release/off/default/wasmer"
+            "llvm/jit/bare/shared/raw/release/off/default/wasmer/host",
+            "llvm/artifact/bare/shared/raw/release/off/default/wasmer/host"
         ]
     );
 }
@@ -636,8 +636,9 @@ fn emscripten_output_runs_under_wasi_with_the_same_checksum_and_legacy_cells_say
     let list = runner(&["list", m.to_str().unwrap()]);
     let listed = String::from_utf8_lossy(&list.stdout);
     assert!(
-        listed
-            .contains("cranelift/jit/emscripten-legacy/copy/raw/release/off/default/wasmer  unsupported: Wasmer's own"),
+        listed.contains(
+            "cranelift/jit/emscripten-legacy/copy/raw/release/off/default/wasmer/host  unsupported: Wasmer's own"
+        ),
         "{listed}"
     );
     assert!(text(&run).contains("unsupported (12 cells, e.g."), "{}", text(&run));
@@ -670,18 +671,18 @@ allocator = ["default", "talc"]"#;
             column(&out, "error")
         );
         if !unwind_in_wasm {
-            assert_eq!(sums[i], sums[at("rustc/native/bare/shared/raw/release/off/default/native")], "{cell}");
+            assert_eq!(sums[i], sums[at("rustc/native/bare/shared/raw/release/off/default/native/host")], "{cell}");
         }
     }
-    let error = &column(&out, "error")[at("cranelift/artifact/bare/shared/raw/unwind/off/talc/wasmer")];
+    let error = &column(&out, "error")[at("cranelift/artifact/bare/shared/raw/unwind/off/talc/wasmer/host")];
     assert!(error.contains("panic=unwind") && error.contains("stable Rust"), "{error}");
     // sizes, raw and gzip'd, for every wasm cell that ran; wasm-opt and talc each change the guests
     let size = |column_name: &str, cell: &str| -> u64 { column(&out, column_name)[at(cell)].parse().unwrap() };
-    let release = "cranelift/artifact/bare/shared/raw/release/off/default/wasmer";
+    let release = "cranelift/artifact/bare/shared/raw/release/off/default/wasmer/host";
     for cell in [
         release,
-        "cranelift/artifact/bare/shared/raw/wasm-opt/off/default/wasmer",
-        "cranelift/artifact/bare/shared/raw/release/off/talc/wasmer",
+        "cranelift/artifact/bare/shared/raw/wasm-opt/off/default/wasmer/host",
+        "cranelift/artifact/bare/shared/raw/release/off/talc/wasmer/host",
     ] {
         for guest in ["producer", "consumer"] {
             let (raw, gz) =
@@ -690,8 +691,8 @@ allocator = ["default", "talc"]"#;
         }
     }
     for other in [
-        "cranelift/artifact/bare/shared/raw/wasm-opt/off/default/wasmer",
-        "cranelift/artifact/bare/shared/raw/release/off/talc/wasmer",
+        "cranelift/artifact/bare/shared/raw/wasm-opt/off/default/wasmer/host",
+        "cranelift/artifact/bare/shared/raw/release/off/talc/wasmer/host",
     ] {
         assert_ne!(size("consumer_wasm_bytes", other), size("consumer_wasm_bytes", release), "{other}");
     }
@@ -705,7 +706,7 @@ allocator = ["default", "talc"]"#;
 }
 
 #[test]
-fn every_runtime_runs_the_same_guests_to_the_same_checksum_and_says_what_it_cannot() {
+fn every_runtime_runs_the_same_guests_to_the_same_checksum_whoever_calls_and_says_what_it_cannot() {
     let dir = tempfile::tempdir().unwrap();
     let axes = r#"compiler = ["cranelift", "winch", "pulley", "eager", "lazy", "liftoff", "turbofan", "rustc"]
 engine = ["jit", "artifact", "native"]
@@ -714,14 +715,15 @@ transport = ["copy", "shared"]
 codec = ["raw"]
 profile = ["release"]
 logging = ["on"]
-runtime = ["wasmtime", "wasmi", "v8", "native"]"#;
+runtime = ["wasmtime", "wasmi", "v8", "native"]
+call = ["host", "import"]"#;
     let m = matrix(dir.path(), axes, TINY);
     let out = dir.path().join("r.csv");
     let run = runner(&["run", m.to_str().unwrap(), "--out", out.to_str().unwrap()]);
     assert!(run.status.success(), "{}", text(&run));
     // Wasmtime: 3 compilers x 2 engines; wasmi and V8: 2 each x 2 engines; native: 1; x 2
-    // environments x 2 transports.
-    assert_eq!(rows(&out).len(), (3 * 2 + 2 * 2 + 2 * 2 + 1) * 2 * 2);
+    // environments x 2 transports x 2 call patterns.
+    assert_eq!(rows(&out).len(), (3 * 2 + 2 * 2 + 2 * 2 + 1) * 2 * 2 * 2);
     let get = |name: &str| column(&out, name);
     let (cells, statuses, errors, sums) = (get("cell"), get("status"), get("error"), get("checksum"));
     let (runtimes, versions, logs) = (get("runtime"), get("runtime_version"), get("log_bytes"));
@@ -745,7 +747,14 @@ runtime = ["wasmtime", "wasmi", "v8", "native"]"#;
         let prefix = if runtimes[i] == "native" { "rustc " } else { runtimes[i].as_str() };
         assert!(versions[i].starts_with(prefix), "{}: {}", cells[i], versions[i]);
     }
-    assert_eq!(ok, (3 * 2 + 2 + 2 + 1) * 2 * 2);
+    assert_eq!(ok, (3 * 2 + 2 + 2 + 1) * 2 * 2 * 2);
+    // the producer calling the consumer through the host moves the same bytes
+    let (calls, requests) = (get("call"), get("request_bytes_mean"));
+    for i in (0..cells.len()).filter(|&i| statuses[i] == "ok") {
+        let host = cells[i].replace("/import", "/host");
+        let twin = cells.iter().position(|c| *c == host).unwrap();
+        assert_eq!(requests[i], requests[twin], "{} ({})", cells[i], calls[i]);
+    }
     assert_eq!(&get("expected_checksum")[first_ok], sum);
     let summary = text(&run);
     assert!(summary.contains("wasmtime cranelift") && summary.contains("wasmi lazy"), "{summary}");

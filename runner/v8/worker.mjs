@@ -2,7 +2,10 @@
 // worker protocol of runner/core/src/worker.rs (a `Job` as JSON in, the ready line and one report
 // line out). It does what the Rust workers do, step for step, so its rows compare with theirs:
 // set-up (compile, environment, instantiate), then `exercise` (first round trip, warm-up, batched
-// round trips, the call floor, traffic, checksum, output, encode and decode).
+// round trips, the call floor, traffic, checksum, output, encode and decode). A round trip is the
+// host's calls of the guests (`call = host`), or one call of the producer's `round_trip`, which
+// reaches the consumer through the worker's `env.deliver` import (`call = import`, `makeRoute`;
+// runner/core/src/calls.rs).
 //
 // The compiler is chosen by the runner with V8 flags on the command line (`V8_FLAGS` below); this
 // script checks that they were given and only compiles. The guests' ABI mirrors
@@ -68,11 +71,14 @@ export const AXES = [
   ['logging', ['off', 'on']],
   ['allocator', ['default', 'wee_alloc', 'talc']],
   ['runtime', ['wasmer', 'wasmtime', 'wasmi', 'v8', 'native']],
+  ['call', ['host', 'import']],
 ];
 
 /**
- * Parses a cell's name, `compiler/engine/environment/transport/codec/profile/logging/allocator/runtime`,
- * as `Cell::parse` does (older names end early: logging off, the default allocator, Wasmer or native).
+ * Parses a cell's name,
+ * `compiler/engine/environment/transport/codec/profile/logging/allocator/runtime/call`, as
+ * `Cell::parse` does (older names end early: logging off, the default allocator, Wasmer or native,
+ * the `host` call pattern).
  */
 export function parseCell(id) {
   if (typeof id !== 'string') throw new Error('the cell is not a string');
@@ -84,13 +90,14 @@ export function parseCell(id) {
       if (axis === 'logging') part = 'off';
       else if (axis === 'allocator') part = 'default';
       else if (axis === 'runtime') part = cell.engine === 'native' ? 'native' : 'wasmer';
+      else if (axis === 'call') part = 'host';
       else throw new Error(`missing ${axis} in cell name`);
     }
     if (!allowed.includes(part)) throw new Error(`unknown ${axis} \`${part}\`; allowed: ${allowed.join(', ')}`);
     cell[axis] = part;
   }
   if (parts.length > AXES.length) {
-    throw new Error(`unexpected \`${parts[AXES.length]}\` after the runtime in cell name \`${id}\``);
+    throw new Error(`unexpected \`${parts[AXES.length]}\` after the call in cell name \`${id}\``);
   }
   return cell;
 }
@@ -349,6 +356,8 @@ async function createHost(cell, scratch) {
     // The bare log sink: the consumer's memory and the lines so far (a growing byte buffer).
     log: { view: null, buffer: new Uint8Array(0), length: 0 },
     wasi: null,
+    // `call = import`: the producer's `env.deliver` (a route's `deliver`, see `makeRoute`).
+    deliver: null,
   };
   if (cell.environment === 'emscripten-legacy') {
     throw new Failure('Error', 'emscripten-legacy cells do not run (see Cell::unsupported)');
@@ -389,6 +398,27 @@ function logSink(log) {
   };
 }
 
+/** Whether a compiled module imports the function `env.deliver`: a producer built with `call-import`. */
+export function importsDeliver(module) {
+  return WebAssembly.Module.imports(module).some((i) => i.module === 'env' && i.name === 'deliver' && i.kind === 'function');
+}
+
+/**
+ * Checks that the producer was built for the cell's call pattern (its imports say: `env.deliver`
+ * only with the feature `call-import`), before it is instantiated.
+ */
+export function checkCallPattern(module, call) {
+  const imports = importsDeliver(module);
+  if (call === 'import' && !imports) {
+    throw new Failure('Error', 'the producer does not import env.deliver: it was not built with the feature ' +
+      'call-import, which call = import cells need');
+  }
+  if (call !== 'import' && imports) {
+    throw new Failure('Error', 'the producer imports env.deliver: it was built with the feature call-import, ' +
+      'for call = import cells only');
+  }
+}
+
 /** Instantiates one guest in `host` (`Host::instantiate`); `shared` is the transport's memory, if any. */
 function instantiateGuest(host, module, role, shared) {
   const wasi = host.wasi?.[role];
@@ -397,6 +427,7 @@ function instantiateGuest(host, module, role, shared) {
   if (!wasi) env.wasmatrix_log = logSink(host.log);
   if (shared) env.memory = shared;
   if (host.environment === 'emscripten') env.__syscall_getcwd = syscallGetcwd;
+  if (role === 'producer' && host.deliver !== null) env.deliver = host.deliver;
   imports.env = env;
   let instance;
   try {
@@ -547,6 +578,85 @@ function linkCopy(host, modules) {
 }
 
 // ---------------------------------------------------------------------------------------------
+// The `import` call pattern: the producer's `env.deliver` (calls.rs `deliver`)
+
+/** A throw from inside `env.deliver` as it reaches the worker through the producer's frames. */
+function relayed(e) {
+  if (e instanceof Failure || failureKind(e) !== 'Trap' || typeof e === 'symbol') return e;
+  return new Failure('Trap', `inside env.deliver: ${describe(e)}`);
+}
+
+/**
+ * The route of `call = import`: `deliver`, the producer's `env.deliver(ptr, len) -> i64` import,
+ * runs the middle of a round trip as calls.rs `deliver` does and as the host's round trip does
+ * between `produce` and `check_reply`: counts the request's bytes, carries it to the consumer,
+ * has the consumer's `consume` answer (0n: refused, returned as is), counts the reply's bytes,
+ * carries it back and returns the packed reply where the producer reads it. `deliver` exists before
+ * the guests do (the producer imports it); `bind` hands it the linked guests.
+ */
+export function makeRoute(transport) {
+  let consume = null;
+  let toConsumer = null;
+  let toProducer = null;
+  let requestBytes = 0;
+  let replyBytes = 0;
+  // copy: the last packed reply handed back, kept while the reply buffer and length stay the
+  // same, so most round trips make no BigInt.
+  let lastAt = -1;
+  let lastLen = -1;
+  let lastPacked = 0n;
+
+  const deliver = transport === 'shared'
+    ? (ptr, len) => { // one memory: the consumer reads the request, the producer the reply, in place
+      try {
+        requestBytes += len >>> 0;
+        const reply = consume(ptr, len);
+        if (reply !== 0n) {
+          wide[0] = reply;
+          replyBytes += halves[0];
+        }
+        return reply;
+      } catch (e) {
+        throw relayed(e);
+      }
+    }
+    : (ptr, len) => {
+      try {
+        len >>>= 0;
+        requestBytes += len;
+        const reply = consume(toConsumer(ptr >>> 0, len), len);
+        if (reply === 0n) return 0n;
+        wide[0] = reply;
+        const replyLen = halves[0];
+        replyBytes += replyLen;
+        const at = toProducer(halves[1], replyLen);
+        if (at !== lastAt || replyLen !== lastLen) {
+          halves[1] = at;
+          halves[0] = replyLen;
+          lastPacked = wide[0];
+          lastAt = at;
+          lastLen = replyLen;
+        }
+        return lastPacked;
+      } catch (e) {
+        throw relayed(e);
+      }
+    };
+
+  return {
+    deliver,
+    /** Hands `deliver` the linked guests: the consumer's exports and the transport's carries. */
+    bind(consumerExports, link) {
+      consume = consumerExports.consume;
+      toConsumer = link.toConsumer;
+      toProducer = link.toProducer;
+    },
+    /** What `deliver` carried so far. */
+    traffic: () => ({ request_bytes: requestBytes, reply_bytes: replyBytes }),
+  };
+}
+
+// ---------------------------------------------------------------------------------------------
 // The pair: the two guests and one round trip between them (pair.rs)
 
 const PRODUCER_EXPORTS = ['produce', 'check_reply', 'reply_buffer', 'checksum', 'bench_encode', 'error_message'];
@@ -563,12 +673,15 @@ function exportsOf(instance, role, names) {
 }
 
 /**
- * The instantiated guests, linked by `link`, as the `Guests` trait of guests.rs. The round trip is
- * a closure over plain locals; the shared transport's has no transport calls at all.
+ * The instantiated guests, linked by `link`, as the `Guests` trait of guests.rs (calls.rs `Pair`).
+ * The round trip is a closure over plain locals; the shared transport's has no transport calls at
+ * all. Under `call = import` (`route` given) it is one call of the producer's `round_trip`, which
+ * calls `route.deliver`.
  */
-function makePair(host, link) {
-  const p = exportsOf(link.producer, 'producer', PRODUCER_EXPORTS);
+function makePair(host, link, route) {
+  const p = exportsOf(link.producer, 'producer', route ? [...PRODUCER_EXPORTS, 'round_trip'] : PRODUCER_EXPORTS);
   const c = exportsOf(link.consumer, 'consumer', CONSUMER_EXPORTS);
+  route?.bind(c, link);
   const { produce, check_reply: checkReply, checksum, bench_encode: benchEncode } = p;
   const { consume, ping, bench_decode: benchDecode } = c;
   const toConsumer = link.toConsumer;
@@ -591,8 +704,24 @@ function makePair(host, link) {
     return [ptr, len];
   };
 
-  /** Round trip `i` (`Guests::round_trip`), with the transport's calls only where it has any. */
-  const roundTrip = toConsumer === null
+  /** Why round trip `i` failed, from the producer's `round_trip` answer (`call = import`). */
+  const refused = (i, outcome) => {
+    if (outcome === 1) return new Failure('Error', `consumer refused record ${i}: ${consumerSays()}`);
+    if (outcome === 2) return new Failure('Error', `producer refused the reply to record ${i}: ${producerSays()}`);
+    return new Failure('Error', `the producer's round_trip answered ${outcome >>> 0} for record ${i}`);
+  };
+  const producerRoundTrip = p.round_trip;
+
+  /**
+   * Round trip `i` (`Guests::round_trip`): under `import` the producer's own, through `env.deliver`;
+   * under `host` the host's, with the transport's calls only where it has any.
+   */
+  const roundTrip = route
+    ? (i) => {
+      const outcome = producerRoundTrip(i);
+      if (outcome !== 0) throw refused(i, outcome);
+    }
+    : toConsumer === null
     ? (i) => {
       const request = produce(i);
       if (request === 0n) throw new Failure('Error', 'producer returned no request');
@@ -653,7 +782,10 @@ function makePair(host, link) {
         throw new Failure('Error', `consumer could not decode the staged request: ${consumerSays()}`);
       }
     },
-    traffic: () => ({ request_bytes: requestBytes, reply_bytes: replyBytes, copied_bytes: link.copied() }),
+    traffic: () => ({
+      ...(route ? route.traffic() : { request_bytes: requestBytes, reply_bytes: replyBytes }),
+      copied_bytes: link.copied(),
+    }),
     output: () => hostOutput(host),
   };
 }
@@ -799,14 +931,17 @@ async function setUp(job, report, state) {
     consumer: compileGuest(guests.consumer, 'consumer'),
   }));
   report.compile_ns = compileNs;
+  checkCallPattern(modules.producer.module, cell.call); // not timed: a look at the producer's imports
   const [host, environmentNs] = await timeAsync(() => createHost(cell, job.artifacts));
   state.host = host;
   report.environment_ns = environmentNs;
   const cap = capPages(job.measure.memory_limit_mib);
   const [pair, instantiateNs] = time(() => {
+    const route = cell.call === 'import' ? makeRoute(cell.transport) : null;
+    host.deliver = route?.deliver ?? null;
     const link = cell.transport === 'shared' ? linkShared(host, modules, cap) : linkCopy(host, modules);
     state.memories = link.memories;
-    return makePair(host, link);
+    return makePair(host, link, route);
   });
   report.instantiate_ns = instantiateNs;
   return pair;

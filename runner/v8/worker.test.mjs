@@ -1,18 +1,21 @@
 // What the V8 worker does without guests: reading jobs and cell names, writing the report (its
-// u64 checksum by hand), and reading a module's memory import limits. `node --test runner/v8/`.
+// u64 checksum by hand), reading a module's memory import limits, telling a producer's call
+// pattern from its imports, and `env.deliver` over stand-in guests. `node --test runner/v8/`.
 
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import {
-  capPages, checkSharedLayout, emptyReport, importedMemoryLimits, missingFlags, parseCell, parseJob, readLeb,
-  reportJson, sharedMemoryPages, u64Json, SHARED_CONSUMER_BASE, V8_FLAGS,
+  capPages, checkCallPattern, checkSharedLayout, emptyReport, importedMemoryLimits, importsDeliver, makeRoute,
+  missingFlags, parseCell, parseJob, readLeb, reportJson, sharedMemoryPages, u64Json, Failure, SHARED_CONSUMER_BASE,
+  V8_FLAGS,
 } from './worker.mjs';
 
 test('a cell name is read axis by axis', () => {
-  assert.deepEqual(parseCell('turbofan/jit/bare/shared/raw/release/off/default/v8'), {
+  assert.deepEqual(parseCell('turbofan/jit/bare/shared/raw/release/off/default/v8/import'), {
     compiler: 'turbofan', engine: 'jit', environment: 'bare', transport: 'shared', codec: 'raw',
-    profile: 'release', logging: 'off', allocator: 'default', runtime: 'v8',
+    profile: 'release', logging: 'off', allocator: 'default', runtime: 'v8', call: 'import',
   });
+  assert.equal(parseCell('liftoff/jit/wasi/copy/json/release/on/talc/v8/host').call, 'host');
   const c = parseCell('liftoff/artifact/emscripten/copy/flatbuffers/wasm-opt/on/wee_alloc/v8');
   assert.equal(c.engine, 'artifact');
   assert.equal(c.allocator, 'wee_alloc');
@@ -23,13 +26,18 @@ test('older cell names end early, as Cell::parse reads them', () => {
   assert.equal(c.logging, 'off');
   assert.equal(c.allocator, 'default');
   assert.equal(c.runtime, 'wasmer');
+  assert.equal(c.call, 'host');
   assert.equal(parseCell('rustc/native/bare/copy/raw/release/off/default').runtime, 'native');
+  // Nine parts, from before the call axis: the host calls each guest.
+  assert.equal(parseCell('turbofan/jit/bare/shared/raw/release/off/default/v8').call, 'host');
 });
 
 test('bad cell names are refused with the allowed values', () => {
   assert.throws(() => parseCell('turbo/jit/bare/shared/raw/release/off/default/v8'), /unknown compiler `turbo`; allowed: .*turbofan/);
   assert.throws(() => parseCell('turbofan/jit/bare/shared'), /missing codec/);
-  assert.throws(() => parseCell('turbofan/jit/bare/shared/raw/release/off/default/v8/x'), /unexpected `x`/);
+  assert.throws(() => parseCell('turbofan/jit/bare/shared/raw/release/off/default/v8/x'), /unknown call `x`; allowed: host, import/);
+  assert.throws(() => parseCell('turbofan/jit/bare/shared/raw/release/off/default/v8/import/x'),
+    /unexpected `x` after the call/);
   assert.throws(() => parseCell(7), /not a string/);
 });
 
@@ -124,4 +132,73 @@ test('each compiler\'s V8 flags are required', () => {
   assert.deepEqual(missingFlags('turbofan', ['--no-liftoff']), ['--no-wasm-lazy-compilation']);
   assert.deepEqual(missingFlags('liftoff', ['--liftoff', '--no-wasm-tier-up']),
     ['--no-wasm-dynamic-tiering', '--no-wasm-lazy-compilation']);
+});
+
+/** A module importing the functions `imports` (`[module, name]`), each of type (i32, i32) -> i64. */
+function moduleImportingFunctions(imports) {
+  const name = (s) => [s.length, ...Buffer.from(s)];
+  const section = [imports.length, ...imports.flatMap(([m, n]) => [...name(m), ...name(n), 0x00, 0x00])];
+  const types = [1, 0x60, 2, 0x7f, 0x7f, 1, 0x7e];
+  return new WebAssembly.Module(Uint8Array.of(0, 0x61, 0x73, 0x6d, 1, 0, 0, 0, 1, types.length, ...types,
+    2, section.length, ...section));
+}
+
+test('a producer\'s imports say its call pattern: env.deliver only under import', () => {
+  const importBuild = moduleImportingFunctions([['env', 'wasmatrix_log'], ['env', 'deliver']]);
+  const hostBuild = moduleImportingFunctions([['env', 'wasmatrix_log'], ['other', 'deliver']]);
+  assert.equal(importsDeliver(importBuild), true);
+  assert.equal(importsDeliver(hostBuild), false);
+  checkCallPattern(importBuild, 'import');
+  checkCallPattern(hostBuild, 'host');
+  assert.throws(() => checkCallPattern(hostBuild, 'import'), /does not import env.deliver: it was not built with the feature call-import/);
+  assert.throws(() => checkCallPattern(importBuild, 'host'), /imports env.deliver: it was built with the feature call-import/);
+});
+
+const pack = (ptr, len) => (BigInt(ptr) << 32n) | BigInt(len);
+
+test('env.deliver over the shared memory hands the consumer\'s reply back as it is', () => {
+  const route = makeRoute('shared');
+  const seen = [];
+  const consume = (ptr, len) => {
+    seen.push([ptr, len]);
+    return ptr === 5 ? 0n : pack(0x20_0000 + ptr, 20);
+  };
+  route.bind({ consume }, { toConsumer: null, toProducer: null });
+  assert.equal(route.deliver(16, 300), pack(0x20_0010, 20));
+  assert.equal(route.deliver(5, 40), 0n); // refused: no reply bytes
+  assert.deepEqual(seen, [[16, 300], [5, 40]]);
+  assert.deepEqual(route.traffic(), { request_bytes: 340, reply_bytes: 20 });
+});
+
+test('env.deliver over copy carries the request in and the reply back, as the host\'s round trip does', () => {
+  const route = makeRoute('copy');
+  const calls = [];
+  const link = {
+    toConsumer: (ptr, len) => { calls.push(['toConsumer', ptr, len]); return 0x1000; },
+    toProducer: (ptr, len) => { calls.push(['toProducer', ptr, len]); return len > 24 ? 0x9000 : 0x8000; },
+  };
+  const consume = (ptr, len) => {
+    calls.push(['consume', ptr, len]);
+    return len === 7 ? 0n : pack(0x4000, len === 100 ? 30 : 20);
+  };
+  route.bind({ consume }, link);
+  // An i32 pointer above 2 GiB arrives negative; it is read unsigned.
+  assert.equal(route.deliver(-0x8000_0000, 50), pack(0x8000, 20));
+  assert.equal(route.deliver(64, 50), pack(0x8000, 20));
+  assert.equal(route.deliver(64, 100), pack(0x9000, 30)); // a larger reply: another buffer
+  assert.equal(route.deliver(64, 7), 0n); // refused: nothing carried back
+  assert.deepEqual(calls.slice(0, 3), [['toConsumer', 0x8000_0000, 50], ['consume', 0x1000, 50], ['toProducer', 0x4000, 20]]);
+  assert.deepEqual(calls.slice(-2), [['toConsumer', 64, 7], ['consume', 0x1000, 7]]);
+  assert.deepEqual(route.traffic(), { request_bytes: 207, reply_bytes: 70 });
+});
+
+test('a trap inside env.deliver is reported as one; the worker\'s own failures keep their kind', () => {
+  const route = makeRoute('shared');
+  let thrown;
+  route.bind({ consume: () => { throw thrown; } }, { toConsumer: null, toProducer: null });
+  thrown = new WebAssembly.RuntimeError('unreachable');
+  assert.throws(() => route.deliver(0, 1), (e) => e instanceof Failure && e.kind === 'Trap' &&
+    e.message === 'inside env.deliver: unreachable');
+  thrown = new Failure('OutOfMemory', 'cap');
+  assert.throws(() => route.deliver(0, 1), (e) => e === thrown);
 });

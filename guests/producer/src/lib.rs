@@ -77,6 +77,22 @@ impl<C: Codec> Producer<C> {
         Ok(())
     }
 
+    /// One whole round trip driven from inside the producer (the `import` call pattern): makes
+    /// and encodes record `i`, hands it to `deliver` (the consumer, reached through the host),
+    /// and checks the reply `deliver` returns. `Err(None)`: the consumer refused the request
+    /// (`deliver` returned no reply; the consumer knows why); `Err(Some(e))`: the reply was refused.
+    pub fn round_trip<'r>(
+        &mut self,
+        i: u32,
+        deliver: impl FnOnce(&[u8]) -> Option<&'r [u8]>,
+    ) -> Result<(), Option<ReplyError>> {
+        let Some(reply) = deliver(self.produce(i)) else {
+            self.in_flight = None;
+            return Err(None);
+        };
+        self.check_reply(reply).map_err(Some)
+    }
+
     /// The fold of every checked reply's digest so far.
     pub fn checksum(&self) -> u64 {
         self.checksum
@@ -130,6 +146,37 @@ pub mod exports {
     #[no_mangle]
     pub extern "C" fn bench_encode(i: u32, n: u32) -> u32 {
         PRODUCER.with_borrow_mut(|p| p.encode_repeatedly(i, n))
+    }
+
+    /// One round trip driven by the producer (`call = import`, feature `call-import`): record
+    /// `i` goes to the host's `env.deliver(ptr, len)`, which hands it to the consumer and returns
+    /// the packed reply where this guest can read it (0 if the consumer refused it). Returns 0 if
+    /// the reply was accepted, 1 if the consumer refused the request (the consumer's
+    /// `error_message` says why), 2 if this guest refused the reply (see `error_message`).
+    #[cfg(feature = "call-import")]
+    #[no_mangle]
+    pub extern "C" fn round_trip(i: u32) -> u32 {
+        #[link(wasm_import_module = "env")]
+        extern "C" {
+            fn deliver(ptr: u32, len: u32) -> u64;
+        }
+        let outcome = PRODUCER.with_borrow_mut(|p| {
+            p.round_trip(i, |request| {
+                // SAFETY: the host reads `request` during the call and returns the range of the
+                // reply it wrote (copy) or the consumer's (shared), which nothing touches until this
+                // guest's next call into the host.
+                let reply = unsafe { deliver(request.as_ptr() as usize as u32, request.len() as u32) };
+                (reply != 0).then(|| unsafe { abi::bytes((reply >> 32) as u32, reply as u32) })
+            })
+        });
+        match outcome {
+            Ok(()) => 0,
+            Err(None) => 1,
+            Err(Some(e)) => {
+                abi::fail(e);
+                2
+            }
+        }
     }
 
     #[no_mangle]

@@ -24,6 +24,12 @@ impl Bytes {
     pub fn unpack(packed: u64) -> Option<Bytes> {
         (packed != 0).then_some(Bytes { ptr: (packed >> 32) as u32, len: packed as u32 })
     }
+
+    /// The packed form, as a guest reads it.
+    #[inline]
+    pub fn pack(self) -> u64 {
+        (u64::from(self.ptr) << 32) | u64::from(self.len)
+    }
 }
 
 /// Which of the two guests: what is built, linked and instantiated for it.
@@ -70,6 +76,7 @@ mod tests {
     fn packed_ranges_and_the_failed_value() {
         assert_eq!(Bytes::unpack(0), None);
         assert_eq!(Bytes::unpack((0x10 << 32) | 7), Some(Bytes { ptr: 0x10, len: 7 }));
+        assert_eq!(Bytes { ptr: 0x10, len: 7 }.pack(), (0x10 << 32) | 7);
     }
 
     #[test]

@@ -69,6 +69,20 @@ axis! {
 }
 
 axis! {
+    /// Who calls whom in a round trip.
+    Call "call" {
+        /// The host calls each guest in turn: produce, consume, check (three host-to-guest calls
+        /// per round trip; the host carries the bytes between them).
+        Host = "host",
+        /// The guests inter-communicate: the host calls the producer's `round_trip` once; the
+        /// producer calls its `env.deliver` import, which the host routes to the consumer's
+        /// `consume` (a nested host-to-guest call) and whose reply the producer checks itself. The
+        /// producer is built with the feature `call-import`.
+        Import = "import",
+    }
+}
+
+axis! {
     /// What compiles the guests to machine code (or, for interpreters, to what they run): each
     /// runtime's back-ends, configured in its worker (`Cell::not_a_cell` says which runtime has
     /// which).

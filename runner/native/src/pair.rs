@@ -6,7 +6,7 @@
 use std::hint::black_box;
 use wasmatrix_consumer::log::{BufferLog, LogSink, NoLog};
 use wasmatrix_consumer::Consumer;
-use wasmatrix_core::axes::{Logging, Transport};
+use wasmatrix_core::axes::{Call, Logging, Transport};
 use wasmatrix_core::guests::{Failure, Guests, Output, Traffic};
 use wasmatrix_core::measure::time;
 use wasmatrix_core::worker::{exercise, Job, Report};
@@ -75,6 +75,7 @@ impl Sink for BufferLog {
 }
 
 pub struct NativePair<C, L, S> {
+    call: Call,
     producer: Producer<C>,
     consumer: Consumer<C, S>,
     to_consumer: L,
@@ -87,6 +88,7 @@ pub struct NativePair<C, L, S> {
 impl<C: Codec, L: Link, S: Sink> Default for NativePair<C, L, S> {
     fn default() -> Self {
         NativePair {
+            call: Call::Host,
             producer: Producer::default(),
             consumer: Consumer::default(),
             to_consumer: L::default(),
@@ -97,9 +99,46 @@ impl<C: Codec, L: Link, S: Sink> Default for NativePair<C, L, S> {
     }
 }
 
+impl<C: Codec, L: Link, S: Sink> NativePair<C, L, S> {
+    /// `call = import`: the producer drives the round trip, reaching the consumer through a
+    /// callback (the guest's `env.deliver` import), which carries the request, has it answered and
+    /// carries the reply back. Natively there is no boundary to cross: the callback is inlined.
+    fn round_trip_by_import(&mut self, i: u32) -> Result<(), Failure> {
+        let (consumer, traffic) = (&mut self.consumer, &mut self.traffic);
+        let (to_consumer, to_producer) = (&mut self.to_consumer, &mut self.to_producer);
+        let mut refused = None;
+        let why = &mut refused;
+        // Called once: the captured references move into the call, so the reply may borrow them.
+        let outcome = self.producer.round_trip(i, move |request: &[u8]| {
+            traffic.request_bytes += request.len() as u64;
+            match Consumer::consume(consumer, L::carry(to_consumer, request)) {
+                Ok(reply) => {
+                    traffic.reply_bytes += reply.len() as u64;
+                    Some(L::carry(to_producer, reply))
+                }
+                Err(e) => {
+                    *why = Some(e.to_string());
+                    None
+                }
+            }
+        });
+        match outcome {
+            Ok(()) => Ok(()),
+            Err(None) => Err(Failure::Error(format!(
+                "consumer refused record {i}: {}",
+                refused.unwrap_or_else(|| "(no reason)".into())
+            ))),
+            Err(Some(e)) => Err(Failure::Error(format!("producer refused the reply to record {i}: {e}"))),
+        }
+    }
+}
+
 impl<C: Codec, L: Link, S: Sink> Guests for NativePair<C, L, S> {
     #[inline]
     fn round_trip(&mut self, i: u32) -> Result<(), Failure> {
+        if self.call == Call::Import {
+            return self.round_trip_by_import(i);
+        }
         let request = self.producer.produce(i);
         self.traffic.request_bytes += request.len() as u64;
         let request = self.to_consumer.carry(request);
@@ -173,7 +212,7 @@ pub fn set_up_and_exercise(job: &Job, report: &mut Report) -> Result<(), Failure
         }
     }
     fn run<C: Codec, L: Link, S: Sink>(job: &Job, report: &mut Report) -> Result<(), Failure> {
-        let (pair, ns) = time(NativePair::<C, L, S>::default);
+        let (pair, ns) = time(|| NativePair::<C, L, S> { call: job.cell.call, ..NativePair::default() });
         report.instantiate_ns = Some(ns);
         exercise(pair, job, report)
     }

@@ -41,7 +41,7 @@ impl Selector {
     }
 }
 
-fn axis_names() -> [&'static str; 9] {
+fn axis_names() -> [&'static str; 10] {
     [
         Compiler::NAME,
         Engine::NAME,
@@ -52,6 +52,7 @@ fn axis_names() -> [&'static str; 9] {
         Logging::NAME,
         Allocator::NAME,
         Runtime::NAME,
+        Call::NAME,
     ]
 }
 
@@ -74,6 +75,7 @@ fn check_axis_values<'a>(
         Logging::NAME => check::<Logging>(values),
         Allocator::NAME => check::<Allocator>(values),
         Runtime::NAME => check::<Runtime>(values),
+        Call::NAME => check::<Call>(values),
         _ => bail!("unknown axis `{axis}`; axes: {}", axis_names().join(", ")),
     }
 }
@@ -98,6 +100,7 @@ pub struct Matrix {
     loggings: Vec<Logging>,
     allocators: Vec<Allocator>,
     runtimes: Vec<Runtime>,
+    calls: Vec<Call>,
     excludes: Vec<Selector>,
 }
 
@@ -128,6 +131,8 @@ struct RawAxes {
     /// Optional: `["wasmer", "native"]` when left out, what a matrix meant before the axis (each
     /// runtime runs the compilers it has).
     runtime: Option<Vec<Spanned<String>>>,
+    /// Optional: `["host"]` when left out, what a matrix meant before the axis.
+    call: Option<Vec<Spanned<String>>>,
 }
 
 #[derive(Deserialize)]
@@ -229,6 +234,10 @@ impl Matrix {
                 Some(list) => values(list, &at)?,
                 None => vec![Runtime::Wasmer, Runtime::Native],
             },
+            calls: match &a.call {
+                Some(list) => values(list, &at)?,
+                None => vec![Call::Host],
+            },
             excludes,
         };
         if matrix.cells().is_empty() {
@@ -250,7 +259,7 @@ impl Matrix {
                                 for &compiler in &self.compilers {
                                     for &engine in &self.engines {
                                         for &runtime in &self.runtimes {
-                                            cells.push(Cell {
+                                            cells.extend(self.calls.iter().map(|&call| Cell {
                                                 compiler,
                                                 engine,
                                                 environment,
@@ -260,7 +269,8 @@ impl Matrix {
                                                 logging,
                                                 allocator,
                                                 runtime,
-                                            });
+                                                call,
+                                            }));
                                         }
                                     }
                                 }

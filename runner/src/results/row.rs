@@ -13,7 +13,7 @@ use std::collections::BTreeMap;
 use wasmatrix_core::measure::MechanismKind;
 use wasmatrix_core::worker::Report;
 
-pub const SCHEMA_VERSION: u32 = 6;
+pub const SCHEMA_VERSION: u32 = 7;
 
 /// A results row; read back (`runner report`) by column name, columns a file's older schema lacks
 /// left empty.
@@ -130,6 +130,9 @@ pub struct Row {
     // Schema 6: the runtime axis, and the version of the runtime that ran the cell.
     pub runtime: String,
     pub runtime_version: String,
+
+    // Schema 7: the call axis.
+    pub call: String,
 }
 
 impl Row {
@@ -161,9 +164,18 @@ impl Row {
         }
     }
 
+    /// The row's call pattern; files before schema 7 have none: the host called each guest.
+    pub fn call(&self) -> &str {
+        if self.call.is_empty() {
+            "host"
+        } else {
+            &self.call
+        }
+    }
+
     /// The values a cell shares with its native twin: everything but runtime, compiler and engine.
-    pub fn twin_key(&self) -> (&str, &str, &str, &str, &str, &str) {
-        (&self.transport, &self.codec, &self.environment, &self.profile, self.logging(), self.allocator())
+    pub fn twin_key(&self) -> (&str, &str, &str, &str, &str, &str, &str) {
+        (&self.transport, &self.codec, &self.environment, &self.profile, self.logging(), self.allocator(), self.call())
     }
 }
 
@@ -444,6 +456,7 @@ impl Row {
                 (None, Runtime::Native) => meta.rustc_version.clone(),
                 (None, _) => String::new(),
             },
+            call: values[9].1.into(),
         }
     }
 }

@@ -206,11 +206,16 @@ fn native_ratios(rows: &[Row], unit: &Unit) -> String {
     let column = compilers.iter().map(|(.., label)| label.len()).max().unwrap_or(0).max(16);
     // The row label names the environment, logging and profile only where the run has several.
     let several = |key: fn(&Row) -> &str| distinct(rows, key).len() > 1;
-    let (by_env, by_log, by_profile, by_alloc) =
-        (several(|r| &r.environment), several(|r| r.logging()), several(|r| &r.profile), several(|r| r.allocator()));
-    let mut variants: Vec<(&str, &str, &str, &str, &str)> = Vec::new();
+    let (by_env, by_log, by_profile, by_alloc, by_call) = (
+        several(|r| &r.environment),
+        several(|r| r.logging()),
+        several(|r| &r.profile),
+        several(|r| r.allocator()),
+        several(|r| r.call()),
+    );
+    let mut variants: Vec<(&str, &str, &str, &str, &str, &str)> = Vec::new();
     for r in rows {
-        let v = (r.codec.as_str(), r.environment.as_str(), r.logging(), r.profile.as_str(), r.allocator());
+        let v = (r.codec.as_str(), r.environment.as_str(), r.logging(), r.profile.as_str(), r.allocator(), r.call());
         if !variants.contains(&v) {
             variants.push(v);
         }
@@ -219,11 +224,12 @@ fn native_ratios(rows: &[Row], unit: &Unit) -> String {
         + if by_env { 5 } else { 0 }
         + if by_log { 4 } else { 0 }
         + if by_profile { 9 } else { 0 }
-        + if by_alloc { 10 } else { 0 };
+        + if by_alloc { 10 } else { 0 }
+        + if by_call { 7 } else { 0 };
     for transport in distinct(rows, |r| &r.transport) {
         let mut lines = Vec::new();
-        for &(codec, environment, logging, profile, allocator) in &variants {
-            let twin = |r: &Row| r.twin_key() == (transport, codec, environment, profile, logging, allocator);
+        for &(codec, environment, logging, profile, allocator, call) in &variants {
+            let twin = |r: &Row| r.twin_key() == (transport, codec, environment, profile, logging, allocator, call);
             let Some(native) = fastest(rows, unit, |r| twin(r) && r.engine == "native") else {
                 continue;
             };
@@ -242,6 +248,9 @@ fn native_ratios(rows: &[Row], unit: &Unit) -> String {
             }
             if by_alloc {
                 label = format!("{label} {allocator}");
+            }
+            if by_call {
+                label = format!("{label} {call}");
             }
             let mut line = format!("  {label:<width$} {:>16}", format!("{native_p50:.0} ({native_min:.0})"));
             for (runtime, compiler, _) in &compilers {

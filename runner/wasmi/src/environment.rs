@@ -13,27 +13,45 @@
 //!   exports, after `_initialize` if they have one.
 //! - `emscripten`: the same WASI, plus `env.__syscall_getcwd`, the one import emcc's standalone
 //!   output adds (answers ENOSYS; the guests never ask).
+//!
+//! Under `call = import` the producer also imports `env.deliver(ptr, len) -> u64`, its way to the
+//! consumer: [`Deliver::deliver`] over the route the store holds (see `pair::Route`).
 
 use super::limits::Capped;
 use anyhow::{Context, Result};
 use std::sync::{Arc, RwLock};
 use wasmatrix_core::abi::{Role, SHARED_MEMORY_IMPORT};
-use wasmatrix_core::axes::{Environment, Logging};
-use wasmatrix_core::guests::Output;
+use wasmatrix_core::axes::{Call, Environment, Logging};
+use wasmatrix_core::guests::{Output, Traffic};
 use wasmi::{Caller, Engine, Instance, Linker, Memory, Module, Store};
 use wasmi_wasi::wasi_common::pipe::WritePipe;
 use wasmi_wasi::{WasiCtx, WasiCtxBuilder};
 
-/// The guests' environment, alive as long as they are: the store's data.
-pub struct Host {
+/// The guests' environment, alive as long as they are: the store's data. `R` is what the
+/// producer's `env.deliver` import routes a request through (`call = import`).
+pub struct Host<R> {
     limiter: Capped,
     environment: Environment,
     logging: Logging,
+    call: Call,
+    /// `call = import`: the route `env.deliver` takes, once both guests are instantiated (taken
+    /// out while a request is on it)...
+    pub route: Option<R>,
+    /// ... and what it carried so far.
+    pub delivered: Traffic,
     /// The `bare` log sink: the consumer's memory, known once it is instantiated...
     log_memory: Option<Memory>,
     /// ... and the lines so far (unused under WASI, where the consumer logs to stdout).
     log: Vec<u8>,
     wasi: Option<Wasi>,
+}
+
+/// The producer's `env.deliver` import (`call = import`), over the route `R` the store holds.
+pub trait Deliver: Sized + Send + 'static {
+    /// `env.deliver(ptr, len)`: carries the request at `ptr..ptr+len` of the producer to the
+    /// consumer, has it answered and carries the reply back; returns the packed reply as the
+    /// producer reads it, 0 if the consumer refused the request.
+    fn deliver(caller: Caller<'_, Host<Self>>, ptr: u32, len: u32) -> Result<u64, wasmi::Error>;
 }
 
 /// Both guests' WASI contexts and what they write.
@@ -45,7 +63,7 @@ struct Wasi {
 }
 
 /// The store the guests live in, its memories capped as the host's limiter says.
-pub fn store(engine: &Engine, host: Host) -> Store<Host> {
+pub fn store<R>(engine: &Engine, host: Host<R>) -> Store<Host<R>> {
     let mut store = Store::new(engine, host);
     store.limiter(|host| &mut host.limiter);
     store
@@ -57,7 +75,7 @@ fn syscall_getcwd(_buf: i32, _size: i32) -> i32 {
 }
 
 /// `env.wasmatrix_log(ptr, len)`: appends `len` bytes at `ptr` of the consumer's memory.
-fn wasmatrix_log(mut caller: Caller<'_, Host>, ptr: u32, len: u32) -> Result<(), wasmi::Error> {
+fn wasmatrix_log<R>(mut caller: Caller<'_, Host<R>>, ptr: u32, len: u32) -> Result<(), wasmi::Error> {
     let memory =
         caller.data().log_memory.ok_or_else(|| wasmi::Error::new("log line before the consumer's memory is known"))?;
     let (bytes, host) = memory.data_and_store_mut(&mut caller);
@@ -72,28 +90,28 @@ fn wasmatrix_log(mut caller: Caller<'_, Host>, ptr: u32, len: u32) -> Result<(),
 /// Which guest's WASI context a WASI import uses: a type per guest, so each guest's imports are
 /// compiled with their context's place in them.
 trait Side: 'static {
-    fn ctx(host: &mut Host) -> &mut WasiCtx;
+    fn ctx<R>(host: &mut Host<R>) -> &mut WasiCtx;
 }
 
 struct ProducerSide;
 struct ConsumerSide;
 
 impl Side for ProducerSide {
-    fn ctx(host: &mut Host) -> &mut WasiCtx {
+    fn ctx<R>(host: &mut Host<R>) -> &mut WasiCtx {
         &mut host.wasi.as_mut().expect("WASI imports are linked only in a WASI environment").producer
     }
 }
 
 impl Side for ConsumerSide {
-    fn ctx(host: &mut Host) -> &mut WasiCtx {
+    fn ctx<R>(host: &mut Host<R>) -> &mut WasiCtx {
         &mut host.wasi.as_mut().expect("WASI imports are linked only in a WASI environment").consumer
     }
 }
 
 /// A guest side's WASI imports: wasmi_wasi's, which reach the guest's memory through its `memory`
 /// export (WASI's ABI; the shared layout re-exports the imported memory).
-fn link_wasi<S: Side>(linker: &mut Linker<Host>) -> Result<()> {
-    wasmi_wasi::add_to_linker(linker, S::ctx).map_err(|e| anyhow::anyhow!("cannot link WASI: {e}"))
+fn link_wasi<S: Side, R: Send + 'static>(linker: &mut Linker<Host<R>>) -> Result<()> {
+    wasmi_wasi::add_to_linker(linker, S::ctx::<R>).map_err(|e| anyhow::anyhow!("cannot link WASI: {e}"))
 }
 
 /// A WASI context that sees no directory, no arguments and no environment variables, and
@@ -105,9 +123,10 @@ fn wasi_ctx(stdout: &Arc<RwLock<Vec<u8>>>, stderr: &Arc<RwLock<Vec<u8>>>) -> Was
         .build()
 }
 
-impl Host {
-    /// Creates the guests' environment, its memories capped at `memory_limit_mib`.
-    pub fn new(environment: Environment, logging: Logging, memory_limit_mib: u64) -> Result<Host> {
+impl<R: Deliver> Host<R> {
+    /// Creates the guests' environment for the call pattern `call`, its memories capped at
+    /// `memory_limit_mib`.
+    pub fn new(environment: Environment, logging: Logging, call: Call, memory_limit_mib: u64) -> Result<Host<R>> {
         let wasi = match environment {
             Environment::Bare => None,
             Environment::Wasi | Environment::Emscripten => {
@@ -123,6 +142,9 @@ impl Host {
             limiter: Capped::new(memory_limit_mib),
             environment,
             logging,
+            call,
+            route: None,
+            delivered: Traffic::default(),
             log_memory: None,
             log: Vec::new(),
             wasi,
@@ -131,26 +153,29 @@ impl Host {
 
     /// Links and instantiates one guest; `shared` is the transport's host-created memory, if any.
     pub fn instantiate(
-        store: &mut Store<Host>,
+        store: &mut Store<Host<R>>,
         module: &Module,
         role: Role,
         shared: Option<Memory>,
     ) -> Result<Instance> {
         let who = role.name();
-        let environment = store.data().environment;
-        let mut linker = Linker::<Host>::new(store.engine());
+        let (environment, call) = (store.data().environment, store.data().call);
+        let mut linker = Linker::<Host<R>>::new(store.engine());
         match environment {
             Environment::Bare => {
                 linker.func_wrap("env", "wasmatrix_log", wasmatrix_log)?;
             }
             Environment::Wasi | Environment::Emscripten => match role {
-                Role::Producer => link_wasi::<ProducerSide>(&mut linker)?,
-                Role::Consumer => link_wasi::<ConsumerSide>(&mut linker)?,
+                Role::Producer => link_wasi::<ProducerSide, R>(&mut linker)?,
+                Role::Consumer => link_wasi::<ConsumerSide, R>(&mut linker)?,
             },
             Environment::EmscriptenLegacy => anyhow::bail!("{environment} cells do not run (see Cell::unsupported)"),
         }
         if environment == Environment::Emscripten {
             linker.func_wrap("env", "__syscall_getcwd", syscall_getcwd)?;
+        }
+        if role == Role::Producer && call == Call::Import {
+            linker.func_wrap("env", "deliver", R::deliver)?;
         }
         if let Some(memory) = shared {
             let (module, name) = SHARED_MEMORY_IMPORT;

@@ -1,7 +1,8 @@
 //! `wasmatrix-wasmi worker JOB`: one cell under the wasmi interpreter in its own process, speaking
 //! the same worker protocol as every runtime's worker (wasmatrix-core's `worker`). wasmi translates
 //! wasm to its own bytecode (when: the `compiler` axis, see [`engine`]) and interprets it; it has no
-//! machine code and no serialized modules, so it has only the `jit` engine.
+//! machine code and no serialized modules, so it has only the `jit` engine. Each transport and call pattern is compiled
+//! on its own (see [`pair::Place`]).
 
 mod engine;
 mod environment;
@@ -9,9 +10,10 @@ mod limits;
 mod pair;
 mod transport;
 
+use pair::{Held, Place, Stored};
 use std::process::ExitCode;
 use transport::{CopyLink, SharedLink, Transport};
-use wasmatrix_core::axes::{Engine, Transport as TransportAxis};
+use wasmatrix_core::axes::{Call, Engine, Transport as TransportAxis};
 use wasmatrix_core::guests::Failure;
 use wasmatrix_core::measure::time;
 use wasmatrix_core::worker::{self, exercise, Job, Phase, Report};
@@ -41,6 +43,14 @@ fn main() -> ExitCode {
 /// Translates (as the compilation mode says) and instantiates both guests, timing each phase into
 /// `report`, then measures them.
 fn measure<T: Transport>(job: &Job, report: &mut Report) -> Result<(), Failure> {
+    match job.cell.call {
+        Call::Host => measure_in::<T, Held<T>>(job, report),
+        Call::Import => measure_in::<T, Stored>(job, report),
+    }
+}
+
+/// [`measure`] with the route where the call pattern keeps it.
+fn measure_in<T: Transport, P: Place<T>>(job: &Job, report: &mut Report) -> Result<(), Failure> {
     let cell = &job.cell;
     let guests =
         job.guests.as_ref().ok_or_else(|| Failure::Error("no guest .wasm files were given for a wasm cell".into()))?;
@@ -48,10 +58,11 @@ fn measure<T: Transport>(job: &Job, report: &mut Report) -> Result<(), Failure> 
     let (modules, ns) = time(|| engine::compile(&engine, guests));
     report.compile_ns = Some(ns);
     let modules = modules?;
-    let (host, ns) = time(|| environment::Host::new(cell.environment, cell.logging, job.measure.memory_limit_mib));
+    let (host, ns) =
+        time(|| environment::Host::new(cell.environment, cell.logging, cell.call, job.measure.memory_limit_mib));
     report.environment_ns = Some(ns);
     let store = environment::store(&engine, host?);
-    let (pair, ns) = time(|| pair::instantiate::<T>(store, &modules));
+    let (pair, ns) = time(|| pair::instantiate::<T, P>(store, &modules, cell.call));
     report.instantiate_ns = Some(ns);
     exercise(pair?, job, report)
 }

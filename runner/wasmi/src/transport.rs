@@ -8,14 +8,17 @@
 //! - `shared`: zero copy. The host creates one memory and both guests import it; they are linked
 //!   so that their data, stacks and heaps never overlap, so only (pointer, length) crosses the
 //!   host.
+//!
+//! A transport's carries take any store context: the store itself (`call = host`), or the caller
+//! of the producer's `env.deliver` import (`call = import`).
 
 use super::engine::Modules;
-use super::environment::Host;
-use super::pair::{read_text, Bytes, ConsumerFns, ProducerFns, Trapped};
+use super::environment::{Deliver, Host};
+use super::pair::{read_text, Bytes, Trapped};
 use anyhow::{bail, Context, Result};
 use wasmatrix_core::abi::{check_shared_layout, shared_memory_pages, Role, SHARED_MEMORY_IMPORT};
 use wasmatrix_core::guests::Failure;
-use wasmi::{ExternType, Instance, Memory, MemoryType, Module, Store, TypedFunc, Val};
+use wasmi::{AsContext, AsContextMut, ExternType, Instance, Memory, MemoryType, Module, Store, TypedFunc, Val};
 
 /// Both guests instantiated and linked.
 pub struct Linked<T> {
@@ -24,27 +27,34 @@ pub struct Linked<T> {
     pub transport: T,
 }
 
-pub trait Transport: Sized {
+pub trait Transport: Sized + Send + 'static {
     /// Instantiates both guests in the store's environment, linked as this transport needs.
-    fn link(store: &mut Store<Host>, modules: &Modules) -> Result<Linked<Self>>;
+    fn link<R: Deliver>(store: &mut Store<Host<R>>, modules: &Modules) -> Result<Linked<Self>>;
 
-    /// Makes the producer's request readable by the consumer; returns where it now is.
+    /// Makes the producer's request readable by the consumer; returns where it now is. `grow` is
+    /// the consumer's `request_buffer`.
     fn to_consumer(
         &mut self,
-        store: &mut Store<Host>,
-        consumer: &ConsumerFns,
+        ctx: impl AsContextMut,
+        grow: &TypedFunc<u32, u32>,
         request: Bytes,
     ) -> Result<Bytes, Failure>;
 
-    /// Makes the consumer's reply readable by the producer; returns where it now is.
-    fn to_producer(&mut self, store: &mut Store<Host>, producer: &ProducerFns, reply: Bytes) -> Result<Bytes, Failure>;
+    /// Makes the consumer's reply readable by the producer; returns where it now is. `grow` is the
+    /// producer's `reply_buffer`.
+    fn to_producer(
+        &mut self,
+        ctx: impl AsContextMut,
+        grow: &TypedFunc<u32, u32>,
+        reply: Bytes,
+    ) -> Result<Bytes, Failure>;
 
     /// Bytes copied between guest memories so far.
     fn copied_bytes(&self) -> u64;
 
     /// A packed text in the consumer's (or producer's) memory, for error reports.
-    fn consumer_text(&self, store: &Store<Host>, packed: u64) -> String;
-    fn producer_text(&self, store: &Store<Host>, packed: u64) -> String;
+    fn consumer_text(&self, ctx: impl AsContext, packed: u64) -> String;
+    fn producer_text(&self, ctx: impl AsContext, packed: u64) -> String;
 }
 
 /// `copy`: the guests' own memories and the receivers' buffers.
@@ -59,7 +69,7 @@ pub struct CopyLink {
     copied: u64,
 }
 
-fn own_memory(store: &Store<Host>, instance: &Instance, who: &str) -> Result<Memory> {
+fn own_memory<R>(store: &Store<Host<R>>, instance: &Instance, who: &str) -> Result<Memory> {
     instance.get_memory(store, "memory").with_context(|| format!("{who} exports no memory"))
 }
 
@@ -69,7 +79,7 @@ impl CopyLink {
     #[inline]
     fn carry(
         &mut self,
-        store: &mut Store<Host>,
+        mut ctx: impl AsContextMut,
         from: Bytes,
         to_consumer: bool,
         grow: &TypedFunc<u32, u32>,
@@ -81,13 +91,13 @@ impl CopyLink {
         };
         self.scratch.resize(from.len as usize, 0);
         source
-            .read(&*store, from.ptr as usize, &mut self.scratch)
+            .read(&ctx, from.ptr as usize, &mut self.scratch)
             .map_err(|e| Failure::Error(format!("guest handed over bytes outside its memory: {e}")))?;
         if buffer.len < from.len {
-            *buffer = Bytes { ptr: grow.call(&mut *store, from.len).trapped()?, len: from.len };
+            *buffer = Bytes { ptr: grow.call(&mut ctx, from.len).trapped()?, len: from.len };
         }
         target
-            .write(&mut *store, buffer.ptr as usize, &self.scratch)
+            .write(&mut ctx, buffer.ptr as usize, &self.scratch)
             .map_err(|e| Failure::Error(format!("receiver's buffer lies outside its memory: {e}")))?;
         self.copied += u64::from(from.len);
         Ok(Bytes { ptr: buffer.ptr, len: from.len })
@@ -95,7 +105,7 @@ impl CopyLink {
 }
 
 impl Transport for CopyLink {
-    fn link(store: &mut Store<Host>, modules: &Modules) -> Result<Linked<Self>> {
+    fn link<R: Deliver>(store: &mut Store<Host<R>>, modules: &Modules) -> Result<Linked<Self>> {
         let producer = Host::instantiate(store, &modules.producer, Role::Producer, None)?;
         let consumer = Host::instantiate(store, &modules.consumer, Role::Consumer, None)?;
         let transport = CopyLink {
@@ -112,28 +122,33 @@ impl Transport for CopyLink {
     #[inline]
     fn to_consumer(
         &mut self,
-        store: &mut Store<Host>,
-        consumer: &ConsumerFns,
+        ctx: impl AsContextMut,
+        grow: &TypedFunc<u32, u32>,
         request: Bytes,
     ) -> Result<Bytes, Failure> {
-        self.carry(store, request, true, &consumer.request_buffer)
+        self.carry(ctx, request, true, grow)
     }
 
     #[inline]
-    fn to_producer(&mut self, store: &mut Store<Host>, producer: &ProducerFns, reply: Bytes) -> Result<Bytes, Failure> {
-        self.carry(store, reply, false, &producer.reply_buffer)
+    fn to_producer(
+        &mut self,
+        ctx: impl AsContextMut,
+        grow: &TypedFunc<u32, u32>,
+        reply: Bytes,
+    ) -> Result<Bytes, Failure> {
+        self.carry(ctx, reply, false, grow)
     }
 
     fn copied_bytes(&self) -> u64 {
         self.copied
     }
 
-    fn consumer_text(&self, store: &Store<Host>, packed: u64) -> String {
-        read_text(store, &self.consumer_memory, packed)
+    fn consumer_text(&self, ctx: impl AsContext, packed: u64) -> String {
+        read_text(ctx, &self.consumer_memory, packed)
     }
 
-    fn producer_text(&self, store: &Store<Host>, packed: u64) -> String {
-        read_text(store, &self.producer_memory, packed)
+    fn producer_text(&self, ctx: impl AsContext, packed: u64) -> String {
+        read_text(ctx, &self.producer_memory, packed)
     }
 }
 
@@ -156,7 +171,7 @@ fn imported(module: &Module, who: &str) -> Result<MemoryType> {
 }
 
 /// The end of a guest's static data and stack (its exported `__heap_base`).
-fn heap_base(store: &Store<Host>, instance: &Instance, who: &str) -> Result<u32> {
+fn heap_base<R>(store: &Store<Host<R>>, instance: &Instance, who: &str) -> Result<u32> {
     match instance.get_global(store, "__heap_base").map(|g| g.get(store)) {
         Some(Val::I32(v)) => Ok(v as u32),
         _ => bail!("the {who} exports no i32 __heap_base, so its memory layout cannot be checked"),
@@ -164,7 +179,7 @@ fn heap_base(store: &Store<Host>, instance: &Instance, who: &str) -> Result<u32>
 }
 
 impl Transport for SharedLink {
-    fn link(store: &mut Store<Host>, modules: &Modules) -> Result<Linked<Self>> {
+    fn link<R: Deliver>(store: &mut Store<Host<R>>, modules: &Modules) -> Result<Linked<Self>> {
         // What both guests accept: the larger minimum, the smaller maximum if either declares one
         // (emcc's output always does).
         let (p, c) = (imported(&modules.producer, "producer")?, imported(&modules.consumer, "consumer")?);
@@ -185,12 +200,12 @@ impl Transport for SharedLink {
     }
 
     #[inline]
-    fn to_consumer(&mut self, _: &mut Store<Host>, _: &ConsumerFns, request: Bytes) -> Result<Bytes, Failure> {
+    fn to_consumer(&mut self, _: impl AsContextMut, _: &TypedFunc<u32, u32>, request: Bytes) -> Result<Bytes, Failure> {
         Ok(request)
     }
 
     #[inline]
-    fn to_producer(&mut self, _: &mut Store<Host>, _: &ProducerFns, reply: Bytes) -> Result<Bytes, Failure> {
+    fn to_producer(&mut self, _: impl AsContextMut, _: &TypedFunc<u32, u32>, reply: Bytes) -> Result<Bytes, Failure> {
         Ok(reply)
     }
 
@@ -198,11 +213,11 @@ impl Transport for SharedLink {
         0
     }
 
-    fn consumer_text(&self, store: &Store<Host>, packed: u64) -> String {
-        read_text(store, &self.memory, packed)
+    fn consumer_text(&self, ctx: impl AsContext, packed: u64) -> String {
+        read_text(ctx, &self.memory, packed)
     }
 
-    fn producer_text(&self, store: &Store<Host>, packed: u64) -> String {
-        read_text(store, &self.memory, packed)
+    fn producer_text(&self, ctx: impl AsContext, packed: u64) -> String {
+        read_text(ctx, &self.memory, packed)
     }
 }

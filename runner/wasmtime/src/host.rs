@@ -13,17 +13,24 @@
 //!   `memory` export, which WASI's ABI requires (the shared layout re-exports the imported one).
 //! - `emscripten`: the same WASI, plus `env.__syscall_getcwd`, the one import emcc's standalone
 //!   output adds (answers ENOSYS; the guests never ask).
+//!
+//! Under `call = import` the producer also imports `env.deliver` ([`deliver`]).
 
+use crate::pair::{Route, Routing};
 use std::sync::atomic::{AtomicBool, Ordering};
-use wasmatrix_core::abi::Role;
-use wasmatrix_core::axes::{Environment, Logging};
-use wasmatrix_core::guests::{Failure, Output};
+use wasmatrix_core::abi::{Bytes, Role};
+use wasmatrix_core::axes::{Call, Environment, Logging};
+use wasmatrix_core::calls;
+use wasmatrix_core::guests::{Failure, Output, Traffic};
 use wasmtime::{Caller, Instance, Linker, Memory, Module, ResourceLimiter, Store};
 use wasmtime_wasi::p1::WasiP1Ctx;
 use wasmtime_wasi::p2::pipe::MemoryOutputPipe;
 
 /// Everything the store holds for the host functions.
 pub struct HostState {
+    /// `call = import`: what `env.deliver` routes a request through, and what it carried.
+    pub route: Option<Route>,
+    pub delivered: Traffic,
     cap: Cap,
     /// The `bare` log sink: the consumer's memory (once instantiated) and the lines so far.
     log_memory: Option<Memory>,
@@ -82,6 +89,13 @@ pub fn blame_the_cap(failure: Failure, memory_limit_mib: u64) -> Failure {
 
 /// A Wasmtime error from a guest call or instantiation as a [`Failure`]: traps keep their kind.
 pub fn failure(e: wasmtime::Error) -> Failure {
+    if let Some(Relayed(relayed)) = e.downcast_ref::<Relayed>() {
+        return match relayed {
+            Failure::Trap(m) => Failure::Trap(format!("inside env.deliver: {m}")),
+            Failure::Error(m) => Failure::Error(m.clone()),
+            Failure::OutOfMemory(m) => Failure::OutOfMemory(m.clone()),
+        };
+    }
     if e.downcast_ref::<wasmtime::Trap>().is_some() {
         Failure::Trap(format!("{e:#}"))
     } else {
@@ -108,11 +122,38 @@ fn wasmatrix_log(mut caller: Caller<'_, HostState>, ptr: u32, len: u32) -> wasmt
     Ok(())
 }
 
+/// `env.deliver(ptr, len)`, the producer's way to the consumer under `call = import`: the shared
+/// middle of every round trip (wasmatrix-core's `calls::deliver`) over the route the store holds,
+/// which is taken out for the call (the consumer's `consume` runs in the same store) and put back.
+fn deliver(mut caller: Caller<'_, HostState>, ptr: u32, len: u32) -> wasmtime::Result<u64> {
+    let mut route = caller.data_mut().route.take().ok_or_else(|| wasmtime::format_err!("env.deliver re-entered"))?;
+    let mut traffic = caller.data().delivered;
+    let outcome =
+        calls::deliver(&mut Routing { ctx: &mut caller, route: &mut route }, Bytes { ptr, len }, &mut traffic);
+    let state = caller.data_mut();
+    (state.route, state.delivered) = (Some(route), traffic);
+    outcome.map_err(|failure| wasmtime::Error::new(Relayed(failure)))
+}
+
+/// A failure inside `env.deliver` (a trap in the consumer, say), carried through the producer's
+/// frames as an error and told apart again by [`failure`], so it keeps its kind.
+#[derive(Debug)]
+struct Relayed(Failure);
+
+impl std::fmt::Display for Relayed {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}", self.0)
+    }
+}
+
+impl std::error::Error for Relayed {}
+
 /// The store both guests live in, and their linkers: the environment.
 pub fn store(
     engine: &wasmtime::Engine,
     environment: Environment,
     logging: Logging,
+    call: Call,
     memory_limit_mib: u64,
 ) -> Result<(Store<HostState>, Host), Failure> {
     let cap = Cap { bytes: usize::try_from(memory_limit_mib.saturating_mul(1 << 20)).unwrap_or(usize::MAX) };
@@ -129,7 +170,8 @@ pub fn store(
         }
     };
     let has_wasi = wasi.is_some();
-    let mut store = Store::new(engine, HostState { cap, log_memory: None, log: Vec::new(), wasi });
+    let state = HostState { route: None, delivered: Traffic::default(), cap, log_memory: None, log: Vec::new(), wasi };
+    let mut store = Store::new(engine, state);
     store.limiter(|state| &mut state.cap);
     let linker = |role: Role| -> wasmtime::Result<Linker<HostState>> {
         let mut linker = Linker::new(engine);
@@ -148,6 +190,9 @@ pub fn store(
         }
         if environment == Environment::Emscripten {
             linker.func_wrap("env", "__syscall_getcwd", syscall_getcwd)?;
+        }
+        if role == Role::Producer && call == Call::Import {
+            linker.func_wrap("env", "deliver", deliver)?;
         }
         Ok(linker)
     };

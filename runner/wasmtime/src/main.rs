@@ -76,10 +76,11 @@ fn set_up<T: transport::Transport>(
     report: &mut Report,
 ) -> Result<Pair<pair::Calls<T>>, Failure> {
     let cell = &job.cell;
-    let (environment, ns) = time(|| host::store(engine, cell.environment, cell.logging, job.measure.memory_limit_mib));
+    let (environment, ns) =
+        time(|| host::store(engine, cell.environment, cell.logging, cell.call, job.measure.memory_limit_mib));
     report.environment_ns = Some(ns);
     let environment = environment?;
-    let (pair, ns) = time(|| pair::instantiate::<T>(environment, modules));
+    let (pair, ns) = time(|| pair::instantiate::<T>(environment, modules, cell.call));
     report.instantiate_ns = Some(ns);
     pair
 }

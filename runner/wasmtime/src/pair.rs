@@ -5,11 +5,12 @@
 
 use crate::engine::Modules;
 use crate::host::{failure, Host, HostState};
-use crate::transport::Transport;
+use crate::transport::{Ctx, Link, Transport};
 use wasmatrix_core::abi::{Bytes, Role};
-use wasmatrix_core::calls::{GuestCalls, Pair};
-use wasmatrix_core::guests::{Failure, Output};
-use wasmtime::{Instance, Memory, Store, TypedFunc};
+use wasmatrix_core::axes::Call;
+use wasmatrix_core::calls::{self, GuestCalls, Pair};
+use wasmatrix_core::guests::{Failure, Output, Traffic};
+use wasmtime::{AsContext, Instance, Memory, Store, TypedFunc};
 
 /// A guest call's error as a [`Failure`]: `.call(..).trapped()?`.
 pub trait Trapped<T> {
@@ -80,6 +81,82 @@ impl ConsumerFns {
     }
 }
 
+/// What a request is routed through: the transport and the calls of the middle of a round trip
+/// (wasmatrix-core's `calls::deliver`). Under `call = host` the worker holds it; under `import`
+/// the store does, for the producer's `env.deliver` import.
+pub struct Route<T = Link> {
+    transport: T,
+    consume: TypedFunc<(u32, u32), u64>,
+    request_buffer: TypedFunc<u32, u32>,
+    reply_buffer: TypedFunc<u32, u32>,
+}
+
+/// A route in use: a store context (the store, or `env.deliver`'s caller) and the route.
+pub struct Routing<'a, C, T> {
+    pub ctx: C,
+    pub route: &'a mut Route<T>,
+}
+
+/// A transport as the route needs it: [`Transport`]s, and [`Link`], either of them.
+pub trait Carry {
+    fn to_consumer(&mut self, ctx: &mut impl Ctx, grow: &TypedFunc<u32, u32>, request: Bytes)
+        -> Result<Bytes, Failure>;
+    fn to_producer(&mut self, ctx: &mut impl Ctx, grow: &TypedFunc<u32, u32>, reply: Bytes) -> Result<Bytes, Failure>;
+}
+
+impl<T: Transport> Carry for T {
+    #[inline]
+    fn to_consumer(
+        &mut self,
+        ctx: &mut impl Ctx,
+        grow: &TypedFunc<u32, u32>,
+        request: Bytes,
+    ) -> Result<Bytes, Failure> {
+        Transport::to_consumer(self, ctx, grow, request)
+    }
+    #[inline]
+    fn to_producer(&mut self, ctx: &mut impl Ctx, grow: &TypedFunc<u32, u32>, reply: Bytes) -> Result<Bytes, Failure> {
+        Transport::to_producer(self, ctx, grow, reply)
+    }
+}
+
+impl Carry for Link {
+    #[inline]
+    fn to_consumer(
+        &mut self,
+        ctx: &mut impl Ctx,
+        grow: &TypedFunc<u32, u32>,
+        request: Bytes,
+    ) -> Result<Bytes, Failure> {
+        match self {
+            Link::Copy(link) => Transport::to_consumer(link, ctx, grow, request),
+            Link::Shared(link) => Transport::to_consumer(link, ctx, grow, request),
+        }
+    }
+    #[inline]
+    fn to_producer(&mut self, ctx: &mut impl Ctx, grow: &TypedFunc<u32, u32>, reply: Bytes) -> Result<Bytes, Failure> {
+        match self {
+            Link::Copy(link) => Transport::to_producer(link, ctx, grow, reply),
+            Link::Shared(link) => Transport::to_producer(link, ctx, grow, reply),
+        }
+    }
+}
+
+impl<C: Ctx, T: Carry> calls::Route for Routing<'_, C, T> {
+    #[inline]
+    fn to_consumer(&mut self, request: Bytes) -> Result<Bytes, Failure> {
+        self.route.transport.to_consumer(&mut self.ctx, &self.route.request_buffer, request)
+    }
+    #[inline]
+    fn consume(&mut self, request: Bytes) -> Result<u64, Failure> {
+        self.route.consume.call(&mut self.ctx, (request.ptr, request.len)).trapped()
+    }
+    #[inline]
+    fn to_producer(&mut self, reply: Bytes) -> Result<Bytes, Failure> {
+        self.route.transport.to_producer(&mut self.ctx, &self.route.reply_buffer, reply)
+    }
+}
+
 /// The instantiated guests, linked by transport `T`: each export call of wasmatrix-core's
 /// [`GuestCalls`], which makes the round trip every runtime makes.
 pub struct Calls<T> {
@@ -87,18 +164,73 @@ pub struct Calls<T> {
     host: Host,
     producer: ProducerFns,
     consumer: ConsumerFns,
-    transport: T,
+    /// `call = host`: the route, here; under `import` it is the store's.
+    route: Option<Route<T>>,
+    /// `call = import`: the producer's `round_trip` export.
+    round_trip: Option<TypedFunc<u32, u32>>,
 }
 
 /// Instantiates both guests in their environment (the measured "instantiate" phase).
 pub fn instantiate<T: Transport>(
     (mut store, mut host): (Store<HostState>, Host),
     modules: &Modules,
+    call: Call,
 ) -> Result<Pair<Calls<T>>, Failure> {
     let linked = T::link(&mut store, &mut host, modules)?;
     let producer = ProducerFns::new(&mut store, &linked.producer)?;
     let consumer = ConsumerFns::new(&mut store, &linked.consumer)?;
-    Ok(Pair::new(Calls { store, host, producer, consumer, transport: linked.transport }))
+    let route = Route {
+        transport: linked.transport,
+        consume: consumer.consume.clone(),
+        request_buffer: consumer.request_buffer.clone(),
+        reply_buffer: producer.reply_buffer.clone(),
+    };
+    let (route, round_trip) = match call {
+        Call::Host => (Some(route), None),
+        Call::Import => {
+            let Route { transport, consume, request_buffer, reply_buffer } = route;
+            store.data_mut().route = Some(Route { transport: transport.into(), consume, request_buffer, reply_buffer });
+            (None, Some(export(&mut store, &linked.producer, "producer", "round_trip")?))
+        }
+    };
+    Ok(Pair::new(Calls { store, host, producer, consumer, route, round_trip }, call))
+}
+
+impl<T: Transport> calls::Route for Calls<T> {
+    #[inline]
+    fn to_consumer(&mut self, request: Bytes) -> Result<Bytes, Failure> {
+        match self.route.as_mut() {
+            Some(route) => Routing { ctx: &mut self.store, route }.to_consumer(request),
+            None => self.with_store_route(|r| r.to_consumer(request)),
+        }
+    }
+
+    #[inline]
+    fn consume(&mut self, request: Bytes) -> Result<u64, Failure> {
+        self.consumer.consume.call(&mut self.store, (request.ptr, request.len)).trapped()
+    }
+
+    #[inline]
+    fn to_producer(&mut self, reply: Bytes) -> Result<Bytes, Failure> {
+        match self.route.as_mut() {
+            Some(route) => Routing { ctx: &mut self.store, route }.to_producer(reply),
+            None => self.with_store_route(|r| r.to_producer(reply)),
+        }
+    }
+}
+
+impl<T> Calls<T> {
+    /// Runs `f` on the store's route (`call = import`), taken out for the call and put back.
+    fn with_store_route<R>(
+        &mut self,
+        f: impl FnOnce(&mut Routing<&mut Store<HostState>, Link>) -> Result<R, Failure>,
+    ) -> Result<R, Failure> {
+        let mut route =
+            self.store.data_mut().route.take().ok_or_else(|| Failure::Error("the store holds no route".into()))?;
+        let outcome = f(&mut Routing { ctx: &mut self.store, route: &mut route });
+        self.store.data_mut().route = Some(route);
+        outcome
+    }
 }
 
 impl<T: Transport> GuestCalls for Calls<T> {
@@ -112,17 +244,23 @@ impl<T: Transport> GuestCalls for Calls<T> {
         self.producer.check_reply.call(&mut self.store, (reply.ptr, reply.len)).trapped()
     }
 
+    #[inline]
+    fn round_trip(&mut self, i: u32) -> Result<u32, Failure> {
+        let round_trip =
+            self.round_trip.as_ref().ok_or_else(|| Failure::Error("the producer has no round_trip".into()))?;
+        round_trip.call(&mut self.store, i).trapped()
+    }
+
+    fn delivered(&self) -> Traffic {
+        self.store.data().delivered
+    }
+
     fn checksum(&mut self) -> Result<u64, Failure> {
         self.producer.checksum.call(&mut self.store, ()).trapped()
     }
 
     fn bench_encode(&mut self, i: u32, n: u32) -> Result<u32, Failure> {
         self.producer.bench_encode.call(&mut self.store, (i, n)).trapped()
-    }
-
-    #[inline]
-    fn consume(&mut self, request: Bytes) -> Result<u64, Failure> {
-        self.consumer.consume.call(&mut self.store, (request.ptr, request.len)).trapped()
     }
 
     #[inline]
@@ -134,30 +272,26 @@ impl<T: Transport> GuestCalls for Calls<T> {
         self.consumer.bench_decode.call(&mut self.store, (request.ptr, request.len, n)).trapped()
     }
 
-    #[inline]
-    fn to_consumer(&mut self, request: Bytes) -> Result<Bytes, Failure> {
-        self.transport.to_consumer(&mut self.store, &self.consumer, request)
-    }
-
-    #[inline]
-    fn to_producer(&mut self, reply: Bytes) -> Result<Bytes, Failure> {
-        self.transport.to_producer(&mut self.store, &self.producer, reply)
-    }
-
     fn copied_bytes(&self) -> u64 {
-        self.transport.copied_bytes()
+        match (&self.route, &self.store.data().route) {
+            (Some(route), _) => route.transport.copied_bytes(),
+            (None, Some(route)) => route.transport.copied_bytes(),
+            (None, None) => 0,
+        }
     }
 
     fn says(&mut self, role: Role) -> Result<String, Failure> {
-        Ok(match role {
-            Role::Producer => {
-                let packed = self.producer.error_message.call(&mut self.store, ()).trapped()?;
-                self.transport.producer_text(&self.store, packed)
-            }
-            Role::Consumer => {
-                let packed = self.consumer.error_message.call(&mut self.store, ()).trapped()?;
-                self.transport.consumer_text(&self.store, packed)
-            }
+        let packed = match role {
+            Role::Producer => self.producer.error_message.call(&mut self.store, ()).trapped()?,
+            Role::Consumer => self.consumer.error_message.call(&mut self.store, ()).trapped()?,
+        };
+        Ok(match (&self.route, &self.store.data().route) {
+            (Some(route), _) => match role {
+                Role::Producer => route.transport.producer_text(&self.store, packed),
+                Role::Consumer => route.transport.consumer_text(&self.store, packed),
+            },
+            (None, Some(route)) => route.transport.text(&self.store, role, packed),
+            (None, None) => "(no route)".into(),
         })
     }
 
@@ -167,12 +301,12 @@ impl<T: Transport> GuestCalls for Calls<T> {
 }
 
 /// Reads a packed UTF-8 message out of a guest memory, for error reports.
-pub fn read_text(store: &Store<HostState>, memory: &Memory, packed: u64) -> String {
+pub fn read_text(store: impl AsContext, memory: &Memory, packed: u64) -> String {
     let Some(range) = Bytes::unpack(packed) else {
         return "(no message)".into();
     };
     let start = range.ptr as usize;
-    match memory.data(store).get(start..start + range.len.min(4096) as usize) {
+    match memory.data(&store).get(start..start + range.len.min(4096) as usize) {
         Some(bytes) => String::from_utf8_lossy(bytes).into_owned(),
         None => "(unreadable message: outside the guest's memory)".into(),
     }

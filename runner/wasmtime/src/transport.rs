@@ -5,10 +5,10 @@
 
 use crate::engine::Modules;
 use crate::host::{Host, HostState};
-use crate::pair::{read_text, ConsumerFns, ProducerFns, Trapped};
+use crate::pair::{read_text, Trapped};
 use wasmatrix_core::abi::{check_shared_layout, shared_memory_pages, Bytes, Role, SHARED_MEMORY_IMPORT};
 use wasmatrix_core::guests::Failure;
-use wasmtime::{ExternType, Instance, Memory, MemoryType, Module, Store, TypedFunc, Val};
+use wasmtime::{AsContext, AsContextMut, ExternType, Instance, Memory, MemoryType, Module, Store, TypedFunc, Val};
 
 /// Both guests instantiated and linked.
 pub struct Linked<T> {
@@ -17,32 +17,66 @@ pub struct Linked<T> {
     pub transport: T,
 }
 
-pub trait Transport: Sized {
+/// The store, or the `Caller` of a host function: where a transport reads and writes.
+pub trait Ctx: AsContextMut<Data = HostState> {}
+impl<C: AsContextMut<Data = HostState>> Ctx for C {}
+
+pub trait Transport: Sized + Into<Link> {
     /// Instantiates both guests in their environment, linked as this transport needs.
     fn link(store: &mut Store<HostState>, host: &mut Host, modules: &Modules) -> Result<Linked<Self>, Failure>;
 
-    /// Makes the producer's request readable by the consumer; returns where it now is.
-    fn to_consumer(
-        &mut self,
-        store: &mut Store<HostState>,
-        consumer: &ConsumerFns,
-        request: Bytes,
-    ) -> Result<Bytes, Failure>;
+    /// Makes the producer's request readable by the consumer; returns where it now is. `grow` is
+    /// the consumer's `request_buffer`.
+    fn to_consumer(&mut self, ctx: &mut impl Ctx, grow: &TypedFunc<u32, u32>, request: Bytes)
+        -> Result<Bytes, Failure>;
 
-    /// Makes the consumer's reply readable by the producer; returns where it now is.
-    fn to_producer(
-        &mut self,
-        store: &mut Store<HostState>,
-        producer: &ProducerFns,
-        reply: Bytes,
-    ) -> Result<Bytes, Failure>;
+    /// Makes the consumer's reply readable by the producer; returns where it now is. `grow` is
+    /// the producer's `reply_buffer`.
+    fn to_producer(&mut self, ctx: &mut impl Ctx, grow: &TypedFunc<u32, u32>, reply: Bytes) -> Result<Bytes, Failure>;
 
     /// Bytes copied between guest memories so far.
     fn copied_bytes(&self) -> u64;
 
     /// A packed text in the consumer's (or producer's) memory, for error reports.
-    fn consumer_text(&self, store: &Store<HostState>, packed: u64) -> String;
-    fn producer_text(&self, store: &Store<HostState>, packed: u64) -> String;
+    fn consumer_text(&self, store: impl AsContext, packed: u64) -> String;
+    fn producer_text(&self, store: impl AsContext, packed: u64) -> String;
+}
+
+/// Either transport, for the `env.deliver` import (`call = import`), which the store's state
+/// holds without knowing which: one predictable branch per carry, in that pattern only.
+pub enum Link {
+    Copy(CopyLink),
+    Shared(SharedLink),
+}
+
+impl From<CopyLink> for Link {
+    fn from(link: CopyLink) -> Link {
+        Link::Copy(link)
+    }
+}
+
+impl From<SharedLink> for Link {
+    fn from(link: SharedLink) -> Link {
+        Link::Shared(link)
+    }
+}
+
+impl Link {
+    pub fn copied_bytes(&self) -> u64 {
+        match self {
+            Link::Copy(link) => link.copied_bytes(),
+            Link::Shared(link) => link.copied_bytes(),
+        }
+    }
+
+    pub fn text(&self, store: impl AsContext, role: Role, packed: u64) -> String {
+        match (self, role) {
+            (Link::Copy(link), Role::Producer) => link.producer_text(store, packed),
+            (Link::Copy(link), Role::Consumer) => link.consumer_text(store, packed),
+            (Link::Shared(link), Role::Producer) => link.producer_text(store, packed),
+            (Link::Shared(link), Role::Consumer) => link.consumer_text(store, packed),
+        }
+    }
 }
 
 /// `copy`: each guest has its own memory.
@@ -65,14 +99,15 @@ impl CopyLink {
     #[inline]
     fn carry(
         &mut self,
-        store: &mut Store<HostState>,
+        ctx: &mut impl Ctx,
         from: Bytes,
         to_consumer: bool,
         grow: &TypedFunc<u32, u32>,
     ) -> Result<Bytes, Failure> {
+        let mut store = ctx.as_context_mut();
         let buffer = if to_consumer { &mut self.request_buffer } else { &mut self.reply_buffer };
         if buffer.len < from.len {
-            *buffer = Bytes { ptr: grow.call(&mut *store, from.len).trapped()?, len: from.len };
+            *buffer = Bytes { ptr: grow.call(&mut store, from.len).trapped()?, len: from.len };
         }
         let to = *buffer;
         let (source, target) = if to_consumer {
@@ -83,12 +118,12 @@ impl CopyLink {
         // Two memories of one store: read one's bytes, then write the other's, through the host.
         let (start, len) = (from.ptr as usize, from.len as usize);
         let bytes = source
-            .data(&*store)
+            .data(&store)
             .get(start..start + len)
             .ok_or_else(|| Failure::Error("guest handed over bytes outside its memory".into()))?;
         // The one copy: the sender's bytes go straight into the receiver's buffer (a host
         // staging buffer would copy twice, as Wasmer's `MemoryView::read`/`write` do).
-        let (src_ptr, dst) = (bytes.as_ptr(), target.data_mut(&mut *store));
+        let (src_ptr, dst) = (bytes.as_ptr(), target.data_mut(&mut store));
         let dst = dst
             .get_mut(to.ptr as usize..to.ptr as usize + len)
             .ok_or_else(|| Failure::Error("receiver's buffer lies outside its memory".into()))?;
@@ -126,32 +161,27 @@ impl Transport for CopyLink {
     #[inline]
     fn to_consumer(
         &mut self,
-        store: &mut Store<HostState>,
-        consumer: &ConsumerFns,
+        ctx: &mut impl Ctx,
+        grow: &TypedFunc<u32, u32>,
         request: Bytes,
     ) -> Result<Bytes, Failure> {
-        self.carry(store, request, true, &consumer.request_buffer)
+        self.carry(ctx, request, true, grow)
     }
 
     #[inline]
-    fn to_producer(
-        &mut self,
-        store: &mut Store<HostState>,
-        producer: &ProducerFns,
-        reply: Bytes,
-    ) -> Result<Bytes, Failure> {
-        self.carry(store, reply, false, &producer.reply_buffer)
+    fn to_producer(&mut self, ctx: &mut impl Ctx, grow: &TypedFunc<u32, u32>, reply: Bytes) -> Result<Bytes, Failure> {
+        self.carry(ctx, reply, false, grow)
     }
 
     fn copied_bytes(&self) -> u64 {
         self.copied
     }
 
-    fn consumer_text(&self, store: &Store<HostState>, packed: u64) -> String {
+    fn consumer_text(&self, store: impl AsContext, packed: u64) -> String {
         read_text(store, &self.consumer_memory, packed)
     }
 
-    fn producer_text(&self, store: &Store<HostState>, packed: u64) -> String {
+    fn producer_text(&self, store: impl AsContext, packed: u64) -> String {
         read_text(store, &self.producer_memory, packed)
     }
 }
@@ -211,12 +241,12 @@ impl Transport for SharedLink {
     }
 
     #[inline]
-    fn to_consumer(&mut self, _: &mut Store<HostState>, _: &ConsumerFns, request: Bytes) -> Result<Bytes, Failure> {
+    fn to_consumer(&mut self, _: &mut impl Ctx, _: &TypedFunc<u32, u32>, request: Bytes) -> Result<Bytes, Failure> {
         Ok(request)
     }
 
     #[inline]
-    fn to_producer(&mut self, _: &mut Store<HostState>, _: &ProducerFns, reply: Bytes) -> Result<Bytes, Failure> {
+    fn to_producer(&mut self, _: &mut impl Ctx, _: &TypedFunc<u32, u32>, reply: Bytes) -> Result<Bytes, Failure> {
         Ok(reply)
     }
 
@@ -224,11 +254,11 @@ impl Transport for SharedLink {
         0
     }
 
-    fn consumer_text(&self, store: &Store<HostState>, packed: u64) -> String {
+    fn consumer_text(&self, store: impl AsContext, packed: u64) -> String {
         read_text(store, &self.memory, packed)
     }
 
-    fn producer_text(&self, store: &Store<HostState>, packed: u64) -> String {
+    fn producer_text(&self, store: impl AsContext, packed: u64) -> String {
         read_text(store, &self.memory, packed)
     }
 }
