@@ -91,10 +91,6 @@ impl Cell {
             {
                 Some(EMSCRIPTEN_SHARED_WASI)
             }
-            _ if self.call == Call::Import && self.runtime == Runtime::Wasmer => Some(
-                "the call = import pattern is not built into Wasmer's worker yet (its harness moves into a crate of \
-                 its own first)",
-            ),
             (_, Engine::Artifact) if self.runtime == Runtime::Wasmi => Some(WASMI_ARTIFACT),
             (_, Engine::Artifact) if self.runtime == Runtime::V8 => Some(V8_ARTIFACT),
             (Environment::Emscripten, Engine::Native) => Some(

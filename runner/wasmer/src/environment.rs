@@ -12,13 +12,18 @@
 //!   wasmer-wasix needs a tokio runtime entered (see `main`).
 //! - `emscripten`: the same WASI, plus `env.__syscall_getcwd`, the one import emcc's standalone
 //!   output adds (answers ENOSYS; the guests never ask).
+//!
+//! Under `call = import` the producer also imports `env.deliver` ([`deliver`]).
 
+use crate::pair::{Route, Routing};
 use anyhow::{Context, Result};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
+use wasmatrix_core::abi::Bytes;
 pub use wasmatrix_core::abi::Role;
-use wasmatrix_core::axes::{Environment, Logging};
-use wasmatrix_core::guests::Output;
+use wasmatrix_core::axes::{Call, Environment, Logging};
+use wasmatrix_core::calls;
+use wasmatrix_core::guests::{Failure, Output, Traffic};
 use wasmer::{
     imports, Function, FunctionEnv, FunctionEnvMut, Imports, Instance, Memory, Module, RuntimeError, Store,
     TypedFunction,
@@ -33,6 +38,52 @@ pub struct Host {
     logging: Logging,
     environment: Environment,
     wasi: Option<Wasi>,
+    /// `call = import`: the state of the producer's `env.deliver`.
+    pub delivery: Option<FunctionEnv<Delivery>>,
+}
+
+/// What `env.deliver` routes a request through (set once both guests are linked), and what it
+/// carried.
+#[derive(Default)]
+pub struct Delivery {
+    pub route: Option<Route>,
+    pub delivered: Traffic,
+}
+
+/// `env.deliver(ptr, len)`, the producer's way to the consumer under `call = import`: the shared
+/// middle of every round trip (wasmatrix-core's `calls::deliver`) over the route its state holds.
+/// Wasmer keeps a function's state apart from the store's objects, so the route is borrowed for the
+/// call, not taken out, while the consumer runs in the same store (it imports no `env.deliver`, so
+/// nothing re-enters).
+fn deliver(mut env: FunctionEnvMut<Delivery>, ptr: u32, len: u32) -> Result<u64, RuntimeError> {
+    let (Delivery { route, delivered }, store) = env.data_and_store_mut();
+    let route = route.as_mut().ok_or_else(|| RuntimeError::new("env.deliver before the guests were linked"))?;
+    calls::deliver(&mut Routing { store, route }, Bytes { ptr, len }, delivered)
+        .map_err(|failure| RuntimeError::user(Box::new(Relayed(failure))))
+}
+
+/// A failure inside `env.deliver` (a trap in the consumer, say), carried through the producer's
+/// frames as a user error and told apart again by [`failure`], so it keeps its kind.
+#[derive(Debug)]
+struct Relayed(Failure);
+
+impl std::fmt::Display for Relayed {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}", self.0)
+    }
+}
+
+impl std::error::Error for Relayed {}
+
+/// A Wasmer error from a guest call as a [`Failure`]: a trap, unless it is a failure relayed out
+/// of `env.deliver`, which keeps its kind.
+pub fn failure(e: RuntimeError) -> Failure {
+    match e.downcast_ref::<Relayed>() {
+        Some(Relayed(Failure::Trap(m))) => Failure::Trap(format!("inside env.deliver: {m}")),
+        Some(Relayed(Failure::Error(m))) => Failure::Error(m.clone()),
+        Some(Relayed(Failure::OutOfMemory(m))) => Failure::OutOfMemory(m.clone()),
+        None => Failure::Trap(e.to_string()),
+    }
 }
 
 /// Emscripten's `__syscall_getcwd(buf, size)`: -ENOSYS (52 in Emscripten's errno numbering).
@@ -111,14 +162,21 @@ impl Wasi {
 
 impl Host {
     /// Creates the guests' environment; `scratch` is a directory private to this worker.
-    pub fn new(store: &mut Store, environment: Environment, logging: Logging, scratch: &Path) -> Result<Host> {
+    pub fn new(
+        store: &mut Store,
+        environment: Environment,
+        logging: Logging,
+        call: Call,
+        scratch: &Path,
+    ) -> Result<Host> {
         let log = FunctionEnv::new(store, LogSink::default());
+        let delivery = (call == Call::Import).then(|| FunctionEnv::new(store, Delivery::default()));
         let wasi = match environment {
             Environment::Bare => None,
             Environment::Wasi | Environment::Emscripten => Some(Wasi::new(store, scratch)?),
             Environment::EmscriptenLegacy => anyhow::bail!("{environment} cells do not run (see Cell::unsupported)"),
         };
-        Ok(Host { log, logging, environment, wasi })
+        Ok(Host { log, logging, environment, wasi, delivery })
     }
 
     /// Instantiates one guest; `shared` is the transport's host-created memory, if any.
@@ -145,6 +203,9 @@ impl Host {
         }
         if self.environment == Environment::Emscripten {
             imports.define("env", "__syscall_getcwd", Function::new_typed(store, syscall_getcwd));
+        }
+        if let (Role::Producer, Some(delivery)) = (role, &self.delivery) {
+            imports.define("env", "deliver", Function::new_typed_with_env(store, delivery, deliver));
         }
         let instance =
             Instance::new(store, module, &imports).with_context(|| format!("cannot instantiate the {who}"))?;
@@ -201,5 +262,42 @@ impl Host {
                 }
             }
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use wasmer::Value;
+
+    /// A producer whose `round_trip` calls `env.deliver`, which fails with `relayed`: the failure
+    /// comes out of the producer's frames with its kind.
+    fn through_the_producer(relayed: Failure) -> Failure {
+        let wat = r#"(module
+            (import "env" "deliver" (func $deliver (param i32 i32) (result i64)))
+            (func (export "round_trip") (param i32) (result i32)
+                (drop (call $deliver (local.get 0) (i32.const 4)))
+                (i32.const 0)))"#;
+        let mut store = Store::default();
+        let module = Module::new(&store, wat).unwrap();
+        let env = FunctionEnv::new(&mut store, Some(relayed));
+        fn deliver(mut env: FunctionEnvMut<Option<Failure>>, _: u32, _: u32) -> Result<u64, RuntimeError> {
+            Err(RuntimeError::user(Box::new(Relayed(env.data_mut().take().unwrap()))))
+        }
+        let imports = imports! { "env" => { "deliver" => Function::new_typed_with_env(&mut store, &env, deliver) } };
+        let instance = Instance::new(&mut store, &module, &imports).unwrap();
+        let round_trip = instance.exports.get_function("round_trip").unwrap();
+        failure(round_trip.call(&mut store, &[Value::I32(7)]).unwrap_err())
+    }
+
+    #[test]
+    fn a_failure_inside_env_deliver_keeps_its_kind() {
+        let Failure::Trap(m) = through_the_producer(Failure::Trap("unreachable".into())) else { panic!("a trap") };
+        assert_eq!(m, "inside env.deliver: unreachable");
+        let Failure::Error(m) = through_the_producer(Failure::Error("no".into())) else { panic!("an error") };
+        assert_eq!(m, "no");
+        let Failure::OutOfMemory(_) = through_the_producer(Failure::OutOfMemory("cap".into())) else {
+            panic!("out of memory")
+        };
     }
 }

@@ -12,10 +12,11 @@ mod pair;
 mod transport;
 
 use environment::Host;
-use pair::Pair;
+use pair::Calls;
 use std::process::ExitCode;
 use transport::{CopyLink, SharedLink, Transport};
 use wasmatrix_core::axes::{Engine, Environment, Transport as TransportAxis};
+use wasmatrix_core::calls::Pair;
 use wasmatrix_core::guests::{Failure, GuestFiles};
 use wasmatrix_core::measure::time;
 use wasmatrix_core::worker::{self, exercise, Job, Phase, Report};
@@ -61,7 +62,7 @@ fn main() -> ExitCode {
 
 /// Compiles (`jit`) or loads (`artifact`) both guests and instantiates them, timing each phase
 /// into `report`.
-pub fn set_up<T: Transport>(job: &Job, report: &mut Report) -> Result<Pair<T>, Failure> {
+pub fn set_up<T: Transport>(job: &Job, report: &mut Report) -> Result<Pair<Calls<T>>, Failure> {
     let cell = &job.cell;
     let guests = wasm_files(job)?;
     let (engine, modules) = match cell.engine {
@@ -80,9 +81,9 @@ pub fn set_up<T: Transport>(job: &Job, report: &mut Report) -> Result<Pair<T>, F
         Engine::Native => return Err(Failure::Error("the native engine does not run under Wasmer".into())),
     };
     let mut store = wasmer::Store::new(engine);
-    let (host, ns) = time(|| Host::new(&mut store, cell.environment, cell.logging, &job.artifacts));
+    let (host, ns) = time(|| Host::new(&mut store, cell.environment, cell.logging, cell.call, &job.artifacts));
     report.environment_ns = Some(ns);
-    let (pair, ns) = time(|| Pair::<T>::instantiate(store, host?, &modules));
+    let (pair, ns) = time(|| pair::instantiate::<T>(store, host?, &modules, cell.call));
     report.instantiate_ns = Some(ns);
     Ok(pair?)
 }
@@ -95,12 +96,12 @@ pub fn set_up_again<T: Transport>(job: &Job, report: &mut Report) -> Result<(), 
     if cell.engine != Engine::Artifact {
         return Ok(());
     }
-    let (pair, ns) = time(|| -> Result<Pair<T>, Failure> {
+    let (pair, ns) = time(|| -> Result<Pair<Calls<T>>, Failure> {
         let engine = engine::headless_engine(job.measure.memory_limit_mib);
         let modules = engine::load_artifacts(&engine, &job.artifacts)?;
         let mut store = wasmer::Store::new(engine);
-        let host = Host::new(&mut store, cell.environment, cell.logging, &job.artifacts)?;
-        Ok(Pair::<T>::instantiate(store, host, &modules)?)
+        let host = Host::new(&mut store, cell.environment, cell.logging, cell.call, &job.artifacts)?;
+        Ok(pair::instantiate::<T>(store, host, &modules, cell.call)?)
     });
     drop(pair?);
     report.setup_warm_ns = Some(ns);

@@ -1,17 +1,21 @@
-//! The two instantiated guests and one round trip between them: the hot path every latency
-//! figure measures. Generic over the transport so each transport's loop is compiled on its own,
-//! with nothing dynamic inside.
+//! The two instantiated guests and the calls of a round trip between them: the hot path every
+//! latency figure measures, sequenced by wasmatrix-core's `calls::Pair` as under every other
+//! runtime. Generic over the transport, so each transport's loop is compiled on its own, with
+//! nothing dynamic inside.
 
 use crate::engine::Modules;
-use crate::environment::Host;
-use crate::transport::Transport;
+use crate::environment::{failure, Delivery, Host};
+use crate::transport::{Link, Transport};
 use anyhow::{Context, Result};
-use wasmatrix_core::guests::{Failure, Guests, Output, Traffic};
-use wasmer::{Instance, Memory, RuntimeError, Store, TypedFunction};
+use wasmatrix_core::abi::Role;
+use wasmatrix_core::axes::Call;
+use wasmatrix_core::calls::{self, GuestCalls, Pair};
+use wasmatrix_core::guests::{Failure, Output, Traffic};
+use wasmer::{AsStoreMut, AsStoreRef, Instance, Memory, RuntimeError, Store, StoreMut, TypedFunction};
 
 pub use wasmatrix_core::abi::Bytes;
 
-/// A guest call's trap as a [`Failure`]: `.call(..).trapped()?`.
+/// A guest call's error as a [`Failure`]: `.call(..).trapped()?`.
 pub trait Trapped<T> {
     fn trapped(self) -> Result<T, Failure>;
 }
@@ -19,7 +23,7 @@ pub trait Trapped<T> {
 impl<T> Trapped<T> for Result<T, RuntimeError> {
     #[inline]
     fn trapped(self) -> Result<T, Failure> {
-        self.map_err(|e| Failure::Trap(e.to_string()))
+        self.map_err(failure)
     }
 }
 
@@ -71,104 +75,251 @@ impl ConsumerFns {
     }
 }
 
-/// The instantiated guests, linked by transport `T`.
-pub struct Pair<T> {
+/// What a request is routed through: the transport and the calls of the middle of a round trip
+/// (wasmatrix-core's `calls::deliver`). Under `call = host` the worker holds it; under `import`
+/// the state of the producer's `env.deliver` does.
+pub struct Route<T = Link> {
+    transport: T,
+    consume: TypedFunction<(u32, u32), u64>,
+    request_buffer: TypedFunction<u32, u32>,
+    reply_buffer: TypedFunction<u32, u32>,
+}
+
+/// A route in use: a store (the worker's, or the one `env.deliver` is handed) and the route.
+pub struct Routing<'a, S, T> {
+    pub store: S,
+    pub route: &'a mut Route<T>,
+}
+
+/// A transport as the route needs it: [`Transport`]s, and [`Link`], either of them.
+pub trait Carry {
+    fn to_consumer(
+        &mut self,
+        store: &mut impl AsStoreMut,
+        grow: &TypedFunction<u32, u32>,
+        request: Bytes,
+    ) -> Result<Bytes, Failure>;
+    fn to_producer(
+        &mut self,
+        store: &mut impl AsStoreMut,
+        grow: &TypedFunction<u32, u32>,
+        reply: Bytes,
+    ) -> Result<Bytes, Failure>;
+}
+
+impl<T: Transport> Carry for T {
+    #[inline]
+    fn to_consumer(
+        &mut self,
+        store: &mut impl AsStoreMut,
+        grow: &TypedFunction<u32, u32>,
+        request: Bytes,
+    ) -> Result<Bytes, Failure> {
+        Transport::to_consumer(self, store, grow, request)
+    }
+    #[inline]
+    fn to_producer(
+        &mut self,
+        store: &mut impl AsStoreMut,
+        grow: &TypedFunction<u32, u32>,
+        reply: Bytes,
+    ) -> Result<Bytes, Failure> {
+        Transport::to_producer(self, store, grow, reply)
+    }
+}
+
+impl Carry for Link {
+    #[inline]
+    fn to_consumer(
+        &mut self,
+        store: &mut impl AsStoreMut,
+        grow: &TypedFunction<u32, u32>,
+        request: Bytes,
+    ) -> Result<Bytes, Failure> {
+        match self {
+            Link::Copy(link) => Transport::to_consumer(link, store, grow, request),
+            Link::Shared(link) => Transport::to_consumer(link, store, grow, request),
+        }
+    }
+    #[inline]
+    fn to_producer(
+        &mut self,
+        store: &mut impl AsStoreMut,
+        grow: &TypedFunction<u32, u32>,
+        reply: Bytes,
+    ) -> Result<Bytes, Failure> {
+        match self {
+            Link::Copy(link) => Transport::to_producer(link, store, grow, reply),
+            Link::Shared(link) => Transport::to_producer(link, store, grow, reply),
+        }
+    }
+}
+
+impl<S: AsStoreMut, T: Carry> calls::Route for Routing<'_, S, T> {
+    #[inline]
+    fn to_consumer(&mut self, request: Bytes) -> Result<Bytes, Failure> {
+        self.route.transport.to_consumer(&mut self.store, &self.route.request_buffer, request)
+    }
+    #[inline]
+    fn consume(&mut self, request: Bytes) -> Result<u64, Failure> {
+        self.route.consume.call(&mut self.store, request.ptr, request.len).trapped()
+    }
+    #[inline]
+    fn to_producer(&mut self, reply: Bytes) -> Result<Bytes, Failure> {
+        self.route.transport.to_producer(&mut self.store, &self.route.reply_buffer, reply)
+    }
+}
+
+/// The instantiated guests, linked by transport `T`: each export call of wasmatrix-core's
+/// [`GuestCalls`], which makes the round trip every runtime makes.
+pub struct Calls<T> {
     store: Store,
     host: Host,
     producer: ProducerFns,
     consumer: ConsumerFns,
-    transport: T,
-    traffic: Traffic,
-    /// Where the request staged for the decode benchmark is, as the consumer sees it.
-    staged: Option<Bytes>,
+    /// `call = host`: the route, here; under `import` it is `env.deliver`'s (`host.delivery`).
+    route: Option<Route<T>>,
+    /// `call = import`: the producer's `round_trip` export.
+    round_trip: Option<TypedFunction<u32, u32>>,
 }
 
-impl<T: Transport> Pair<T> {
-    /// Instantiates both guests in `host`, their environment (the measured "instantiate" phase).
-    pub fn instantiate(mut store: Store, mut host: Host, modules: &Modules) -> Result<Pair<T>> {
-        let linked = T::link(&mut store, modules, &mut host)?;
-        let producer = ProducerFns::new(&store, &linked.producer)?;
-        let consumer = ConsumerFns::new(&store, &linked.consumer)?;
-        let traffic = Traffic::default();
-        Ok(Pair { store, host, producer, consumer, transport: linked.transport, traffic, staged: None })
-    }
-}
-
-impl<T: Transport> Pair<T> {
-    /// The producer encodes record `i`; returns where the consumer reads it.
-    #[inline]
-    fn deliver_request(&mut self, i: u32) -> Result<Bytes, Failure> {
-        let store = &mut self.store;
-        let request = Bytes::unpack(self.producer.produce.call(store, i).trapped()?)
-            .ok_or_else(|| Failure::Error("producer returned no request".into()))?;
-        self.transport.to_consumer(store, &self.consumer, request)
-    }
-
-    /// Why the consumer's last call failed, in its own words.
-    fn consumer_says(&mut self) -> Result<String, Failure> {
-        let packed = self.consumer.error_message.call(&mut self.store).trapped()?;
-        Ok(self.transport.consumer_text(&self.store, packed))
-    }
-
-    /// Why the producer's last call failed, in its own words.
-    fn producer_says(&mut self) -> Result<String, Failure> {
-        let packed = self.producer.error_message.call(&mut self.store).trapped()?;
-        Ok(self.transport.producer_text(&self.store, packed))
-    }
-}
-
-impl<T: Transport> Guests for Pair<T> {
-    #[inline]
-    fn round_trip(&mut self, i: u32) -> Result<(), Failure> {
-        let request = self.deliver_request(i)?;
-        self.traffic.request_bytes += u64::from(request.len);
-        let store = &mut self.store;
-        let Some(reply) = Bytes::unpack(self.consumer.consume.call(store, request.ptr, request.len).trapped()?) else {
-            return Err(Failure::Error(format!("consumer refused record {i}: {}", self.consumer_says()?)));
-        };
-        self.traffic.reply_bytes += u64::from(reply.len);
-        let reply = self.transport.to_producer(store, &self.producer, reply)?;
-        if self.producer.check_reply.call(store, reply.ptr, reply.len).trapped()? != 0 {
-            return Err(Failure::Error(format!("producer refused the reply to record {i}: {}", self.producer_says()?)));
+/// Instantiates both guests in `host`, their environment (the measured "instantiate" phase).
+pub fn instantiate<T: Transport>(
+    mut store: Store,
+    mut host: Host,
+    modules: &Modules,
+    call: Call,
+) -> Result<Pair<Calls<T>>> {
+    let linked = T::link(&mut store, modules, &mut host)?;
+    let producer = ProducerFns::new(&store, &linked.producer)?;
+    let consumer = ConsumerFns::new(&store, &linked.consumer)?;
+    let route = Route {
+        transport: linked.transport,
+        consume: consumer.consume.clone(),
+        request_buffer: consumer.request_buffer.clone(),
+        reply_buffer: producer.reply_buffer.clone(),
+    };
+    let (route, round_trip) = match (call, &host.delivery) {
+        (Call::Host, _) => (Some(route), None),
+        (Call::Import, Some(delivery)) => {
+            let round_trip = linked
+                .producer
+                .exports
+                .get_typed_function(&store, "round_trip")
+                .context("producer lacks an export the harness calls (built without the call-import feature?)")?;
+            let Route { transport, consume, request_buffer, reply_buffer } = route;
+            delivery.as_mut(&mut store).route =
+                Some(Route { transport: transport.into(), consume, request_buffer, reply_buffer });
+            (None, Some(round_trip))
         }
-        Ok(())
+        (Call::Import, None) => anyhow::bail!("call = import, but the environment defines no env.deliver"),
+    };
+    Ok(Pair::new(Calls { store, host, producer, consumer, route, round_trip }, call))
+}
+
+impl<T: Transport> calls::Route for Calls<T> {
+    #[inline]
+    fn to_consumer(&mut self, request: Bytes) -> Result<Bytes, Failure> {
+        match self.route.as_mut() {
+            Some(route) => Routing { store: &mut self.store, route }.to_consumer(request),
+            None => self.with_delivery_route(|r| r.to_consumer(request)),
+        }
     }
 
-    fn pings(&mut self, n: u32) -> Result<u32, Failure> {
-        let mut x = 0;
-        for _ in 0..n {
-            x = self.consumer.ping.call(&mut self.store, x).trapped()?;
+    #[inline]
+    fn consume(&mut self, request: Bytes) -> Result<u64, Failure> {
+        self.consumer.consume.call(&mut self.store, request.ptr, request.len).trapped()
+    }
+
+    #[inline]
+    fn to_producer(&mut self, reply: Bytes) -> Result<Bytes, Failure> {
+        match self.route.as_mut() {
+            Some(route) => Routing { store: &mut self.store, route }.to_producer(reply),
+            None => self.with_delivery_route(|r| r.to_producer(reply)),
         }
-        Ok(x)
+    }
+}
+
+impl<T> Calls<T> {
+    /// `env.deliver`'s state (`call = import`).
+    fn delivery(&self) -> Option<&Delivery> {
+        self.host.delivery.as_ref().map(|delivery| delivery.as_ref(&self.store))
+    }
+
+    /// Runs `f` on `env.deliver`'s route (`call = import`), with the store, as `env.deliver` does.
+    fn with_delivery_route<R>(
+        &mut self,
+        f: impl FnOnce(&mut Routing<StoreMut, Link>) -> Result<R, Failure>,
+    ) -> Result<R, Failure> {
+        let delivery =
+            self.host.delivery.clone().ok_or_else(|| Failure::Error("no env.deliver holds the route".into()))?;
+        let mut env = delivery.into_mut(&mut self.store);
+        let (Delivery { route, .. }, store) = env.data_and_store_mut();
+        let route = route.as_mut().ok_or_else(|| Failure::Error("env.deliver holds no route".into()))?;
+        f(&mut Routing { store, route })
+    }
+}
+
+impl<T: Transport> GuestCalls for Calls<T> {
+    #[inline]
+    fn produce(&mut self, i: u32) -> Result<u64, Failure> {
+        self.producer.produce.call(&mut self.store, i).trapped()
+    }
+
+    #[inline]
+    fn check_reply(&mut self, reply: Bytes) -> Result<u32, Failure> {
+        self.producer.check_reply.call(&mut self.store, reply.ptr, reply.len).trapped()
+    }
+
+    #[inline]
+    fn round_trip(&mut self, i: u32) -> Result<u32, Failure> {
+        let round_trip =
+            self.round_trip.as_ref().ok_or_else(|| Failure::Error("the producer has no round_trip".into()))?;
+        round_trip.call(&mut self.store, i).trapped()
+    }
+
+    fn delivered(&self) -> Traffic {
+        self.delivery().map(|delivery| delivery.delivered).unwrap_or_default()
     }
 
     fn checksum(&mut self) -> Result<u64, Failure> {
         self.producer.checksum.call(&mut self.store).trapped()
     }
 
-    fn encode_batch(&mut self, i: u32, n: u32) -> Result<(), Failure> {
-        self.producer.bench_encode.call(&mut self.store, i, n).trapped()?;
-        Ok(())
+    fn bench_encode(&mut self, i: u32, n: u32) -> Result<u32, Failure> {
+        self.producer.bench_encode.call(&mut self.store, i, n).trapped()
     }
 
-    fn stage(&mut self, i: u32) -> Result<(), Failure> {
-        self.staged = Some(self.deliver_request(i)?);
-        Ok(())
+    #[inline]
+    fn ping(&mut self, x: u32) -> Result<u32, Failure> {
+        self.consumer.ping.call(&mut self.store, x).trapped()
     }
 
-    fn decode_batch(&mut self, n: u32) -> Result<(), Failure> {
-        let staged = self.staged.ok_or_else(|| Failure::Error("decode benchmark without a staged request".into()))?;
-        if self.consumer.bench_decode.call(&mut self.store, staged.ptr, staged.len, n).trapped()? != 0 {
-            return Err(Failure::Error(format!(
-                "consumer could not decode the staged request: {}",
-                self.consumer_says()?
-            )));
+    fn bench_decode(&mut self, request: Bytes, n: u32) -> Result<u32, Failure> {
+        self.consumer.bench_decode.call(&mut self.store, request.ptr, request.len, n).trapped()
+    }
+
+    fn copied_bytes(&self) -> u64 {
+        match (&self.route, self.delivery().and_then(|delivery| delivery.route.as_ref())) {
+            (Some(route), _) => route.transport.copied_bytes(),
+            (None, Some(route)) => route.transport.copied_bytes(),
+            (None, None) => 0,
         }
-        Ok(())
     }
 
-    fn traffic(&self) -> Traffic {
-        Traffic { copied_bytes: self.transport.copied_bytes(), ..self.traffic }
+    fn says(&mut self, role: Role) -> Result<String, Failure> {
+        let packed = match role {
+            Role::Producer => self.producer.error_message.call(&mut self.store).trapped()?,
+            Role::Consumer => self.consumer.error_message.call(&mut self.store).trapped()?,
+        };
+        Ok(match (&self.route, self.delivery().and_then(|delivery| delivery.route.as_ref())) {
+            (Some(route), _) => match role {
+                Role::Producer => route.transport.producer_text(&self.store, packed),
+                Role::Consumer => route.transport.consumer_text(&self.store, packed),
+            },
+            (None, Some(route)) => route.transport.text(&self.store, role, packed),
+            (None, None) => "(no route)".into(),
+        })
     }
 
     fn output(&self) -> Output {
@@ -177,7 +328,7 @@ impl<T: Transport> Guests for Pair<T> {
 }
 
 /// Reads a packed UTF-8 message out of a guest memory, for error reports.
-pub fn read_text(store: &Store, memory: &Memory, packed: u64) -> String {
+pub fn read_text(store: &impl AsStoreRef, memory: &Memory, packed: u64) -> String {
     let Some(range) = Bytes::unpack(packed) else {
         return "(no message)".into();
     };

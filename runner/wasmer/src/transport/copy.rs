@@ -5,10 +5,10 @@
 use super::{Linked, Transport};
 use crate::engine::Modules;
 use crate::environment::{Host, Role};
-use crate::pair::{read_text, Bytes, ConsumerFns, ProducerFns, Trapped};
+use crate::pair::{read_text, Bytes, Trapped};
 use anyhow::{Context, Result};
 use wasmatrix_core::guests::Failure;
-use wasmer::{Instance, Memory, Store, TypedFunction};
+use wasmer::{AsStoreMut, AsStoreRef, Instance, Memory, Store, TypedFunction};
 
 pub struct CopyLink {
     producer_memory: Memory,
@@ -29,7 +29,7 @@ impl CopyLink {
     /// Copies `from` in `source` to a buffer of the receiver, growing that buffer if needed.
     fn carry(
         &mut self,
-        store: &mut Store,
+        store: &mut impl AsStoreMut,
         from: Bytes,
         to_consumer: bool,
         grow: &TypedFunction<u32, u32>,
@@ -42,14 +42,14 @@ impl CopyLink {
         let len = from.len as usize;
         self.scratch.resize(len, 0);
         source
-            .view(store)
+            .view(&*store)
             .read(u64::from(from.ptr), &mut self.scratch)
             .map_err(|e| Failure::Error(format!("guest handed over bytes outside its memory: {e}")))?;
         if buffer.len < from.len {
             *buffer = Bytes { ptr: grow.call(store, from.len).trapped()?, len: from.len };
         }
         target
-            .view(store)
+            .view(&*store)
             .write(u64::from(buffer.ptr), &self.scratch)
             .map_err(|e| Failure::Error(format!("receiver's buffer lies outside its memory: {e}")))?;
         self.copied += u64::from(from.len);
@@ -73,24 +73,34 @@ impl Transport for CopyLink {
     }
 
     #[inline]
-    fn to_consumer(&mut self, store: &mut Store, consumer: &ConsumerFns, request: Bytes) -> Result<Bytes, Failure> {
-        self.carry(store, request, true, &consumer.request_buffer)
+    fn to_consumer(
+        &mut self,
+        store: &mut impl AsStoreMut,
+        grow: &TypedFunction<u32, u32>,
+        request: Bytes,
+    ) -> Result<Bytes, Failure> {
+        self.carry(store, request, true, grow)
     }
 
     #[inline]
-    fn to_producer(&mut self, store: &mut Store, producer: &ProducerFns, reply: Bytes) -> Result<Bytes, Failure> {
-        self.carry(store, reply, false, &producer.reply_buffer)
+    fn to_producer(
+        &mut self,
+        store: &mut impl AsStoreMut,
+        grow: &TypedFunction<u32, u32>,
+        reply: Bytes,
+    ) -> Result<Bytes, Failure> {
+        self.carry(store, reply, false, grow)
     }
 
     fn copied_bytes(&self) -> u64 {
         self.copied
     }
 
-    fn consumer_text(&self, store: &Store, packed: u64) -> String {
+    fn consumer_text(&self, store: &impl AsStoreRef, packed: u64) -> String {
         read_text(store, &self.consumer_memory, packed)
     }
 
-    fn producer_text(&self, store: &Store, packed: u64) -> String {
+    fn producer_text(&self, store: &impl AsStoreRef, packed: u64) -> String {
         read_text(store, &self.producer_memory, packed)
     }
 }

@@ -5,11 +5,11 @@
 use super::{Linked, Transport};
 use crate::engine::Modules;
 use crate::environment::{Host, Role};
-use crate::pair::{read_text, Bytes, ConsumerFns, ProducerFns};
+use crate::pair::{read_text, Bytes};
 use anyhow::{bail, Context, Result};
 use wasmatrix_core::abi::{check_shared_layout, shared_memory_pages};
 use wasmatrix_core::guests::Failure;
-use wasmer::{Instance, Memory, MemoryType, Module, Pages, Store, Value};
+use wasmer::{AsStoreMut, AsStoreRef, Instance, Memory, MemoryType, Module, Pages, Store, TypedFunction, Value};
 
 pub struct SharedLink {
     memory: Memory,
@@ -53,12 +53,22 @@ impl Transport for SharedLink {
     }
 
     #[inline]
-    fn to_consumer(&mut self, _: &mut Store, _: &ConsumerFns, request: Bytes) -> Result<Bytes, Failure> {
+    fn to_consumer(
+        &mut self,
+        _: &mut impl AsStoreMut,
+        _: &TypedFunction<u32, u32>,
+        request: Bytes,
+    ) -> Result<Bytes, Failure> {
         Ok(request)
     }
 
     #[inline]
-    fn to_producer(&mut self, _: &mut Store, _: &ProducerFns, reply: Bytes) -> Result<Bytes, Failure> {
+    fn to_producer(
+        &mut self,
+        _: &mut impl AsStoreMut,
+        _: &TypedFunction<u32, u32>,
+        reply: Bytes,
+    ) -> Result<Bytes, Failure> {
         Ok(reply)
     }
 
@@ -66,11 +76,11 @@ impl Transport for SharedLink {
         0
     }
 
-    fn consumer_text(&self, store: &Store, packed: u64) -> String {
+    fn consumer_text(&self, store: &impl AsStoreRef, packed: u64) -> String {
         read_text(store, &self.memory, packed)
     }
 
-    fn producer_text(&self, store: &Store, packed: u64) -> String {
+    fn producer_text(&self, store: &impl AsStoreRef, packed: u64) -> String {
         read_text(store, &self.memory, packed)
     }
 }
