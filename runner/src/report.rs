@@ -412,6 +412,7 @@ impl<'a> Report<'a> {
                 "runtime",
                 "compiler",
                 "engine",
+                "call",
                 "version",
                 "compile ms",
                 "set-up µs",
@@ -430,6 +431,7 @@ impl<'a> Report<'a> {
                 r.runtime().into(),
                 r.compiler.as_str().into(),
                 r.engine.as_str().into(),
+                r.call().into(),
                 r.runtime_version.as_str().into(),
                 Value::num(r.compile_ns.map(|v| v as f64 / 1e6), 2),
                 Value::num(r.setup_ns.map(|v| v as f64 / 1e3), 0),
@@ -659,6 +661,8 @@ impl<'a> Report<'a> {
                 .filter(raw_shared)
                 .filter(|r| r.engine != "native")
                 .filter(pick)
+                // Read against a twin: Emscripten's cells have none.
+                .filter(|r| self.twin(r).is_some())
                 .filter_map(|r| m(r).map(|v| (v, r)))
                 .min_by(|a, b| a.0.total_cmp(&b.0))
         };
