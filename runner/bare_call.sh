@@ -24,8 +24,8 @@ ex="$target/release/examples"
   for c in singlepass cranelift; do echo "wasmer $c $("$ex/bare_call-wasmer" "$consumer" "$c")"; done
   for c in cranelift winch pulley; do echo "wasmtime $c $("$ex/bare_call-wasmtime" "$consumer" "$c")"; done
   echo "wasmi eager $("$ex/bare_call-wasmi" "$consumer")"
-  echo "v8 liftoff $(node --liftoff --no-wasm-tier-up --no-wasm-dynamic-tiering --no-wasm-lazy-compilation runner/v8/bare_call.mjs "$consumer")"
-  echo "v8 turbofan $(node --no-liftoff --no-wasm-lazy-compilation runner/v8/bare_call.mjs "$consumer")"
+  echo "v8 liftoff $("${WASMATRIX_NODE:-node}" --liftoff --no-wasm-tier-up --no-wasm-dynamic-tiering --no-wasm-lazy-compilation runner/v8/bare_call.mjs "$consumer")"
+  echo "v8 turbofan $("${WASMATRIX_NODE:-node}" --no-liftoff --no-wasm-lazy-compilation runner/v8/bare_call.mjs "$consumer")"
 } | python3 -c '
 import csv, sys
 rows = [r for r in csv.DictReader(open(sys.argv[1])) if r["status"] == "ok"]

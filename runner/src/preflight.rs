@@ -27,7 +27,7 @@ pub fn check(root: &Path, cells: &[Cell], building_guests: bool, mechanism: Mech
     }
     let runs = |runtime: Runtime| cells.iter().any(|c| c.runtime == runtime && c.unsupported().is_none());
     if runs(Runtime::V8) {
-        check_node()?;
+        check_node(root)?;
     }
     if mechanism == MechanismKind::Instructions && runs(Runtime::V8) {
         bail!(
@@ -55,10 +55,10 @@ pub fn check(root: &Path, cells: &[Cell], building_guests: bool, mechanism: Mech
 
 /// Node.js, which runs V8's worker: version 20 or later (its `node:wasi` and V8 flags are the ones
 /// runner/v8/worker.mjs was checked with).
-fn check_node() -> Result<()> {
-    let node = crate::workers::node();
-    let how = "install Node.js 20 or later (https://nodejs.org, or apt-get install nodejs where Debian has 20), or \
-               point WASMATRIX_NODE at one; runner/wasmatrix.sh setup says what it finds";
+fn check_node(root: &Path) -> Result<()> {
+    let node = crate::workers::node(root);
+    let how = "runner/wasmatrix.sh setup installs Node.js 20 into target/wasmatrix/node20 where the machine's is \
+               older; or point WASMATRIX_NODE at a Node.js 20 or later";
     let output = Command::new(&node).arg("--version").output();
     let version = match output {
         Ok(o) if o.status.success() => String::from_utf8_lossy(&o.stdout).trim().to_owned(),

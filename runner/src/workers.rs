@@ -61,9 +61,18 @@ pub fn v8_flags(compiler: Compiler) -> &'static [&'static str] {
     }
 }
 
-/// Node.js, which runs the V8 worker: `WASMATRIX_NODE`, or `node` on the PATH.
-pub fn node() -> PathBuf {
-    std::env::var_os("WASMATRIX_NODE").map_or_else(|| PathBuf::from("node"), PathBuf::from)
+/// Node.js, which runs the V8 worker: `WASMATRIX_NODE`, else the Node.js 20 the set-up installs
+/// where the machine's is older (target/wasmatrix/node20), else `node` on the PATH.
+pub fn node(root: &Path) -> PathBuf {
+    if let Some(node) = std::env::var_os("WASMATRIX_NODE") {
+        return PathBuf::from(node);
+    }
+    let installed = root.join("target/wasmatrix/node20/bin/node");
+    if installed.exists() {
+        installed
+    } else {
+        PathBuf::from("node")
+    }
 }
 
 /// The V8 worker script.
@@ -115,7 +124,7 @@ impl Workers {
                     if !script.exists() {
                         bail!("the V8 worker {} is missing", script.display());
                     }
-                    workers.built.insert(Runtime::V8, node());
+                    workers.built.insert(Runtime::V8, node(root));
                 }
                 _ => {}
             }
