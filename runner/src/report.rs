@@ -894,12 +894,32 @@ impl<'a> Report<'a> {
             self.rows.iter().filter(|r| !r.checksum.is_empty()).map(|r| r.checksum.as_str()).collect();
         sums.sort();
         sums.dedup();
+        let mut runtimes: Vec<&str> = self.ok().map(|r| r.runtime()).filter(|r| *r != "native").collect();
+        runtimes.sort();
+        runtimes.dedup();
+        // The producer calling the consumer through the host, against the host calling each.
+        let import: Vec<f64> = self
+            .ok()
+            .filter(|r| r.call() == "import" && r.engine != "native")
+            .filter_map(|r| {
+                let host = self.ok().find(|h| h.call() == "host" && h.cell == r.cell.replace("/import", "/host"))?;
+                Some((self.unit.rt)(r)? / (self.unit.rt)(host)?)
+            })
+            .collect();
+        let calls = match (import.iter().copied().reduce(f64::min), import.iter().copied().reduce(f64::max)) {
+            (Some(lo), Some(hi)) => format!(
+                "; the producer calling the consumer through an import (`call = import`) in {} cells, round trip {lo:.2}-{hi:.2}× the host calling each",
+                import.len()
+            ),
+            _ => String::new(),
+        };
         t.rows.push(vec![
             "\"n Wasm modules that inter-communicate\": not ready".into(),
             format!(
-                "two guests, {} codecs, {} compilers; {} cells, {} checksum(s)",
+                "two guests, {} codecs, {} compilers, {} runtimes; {} cells, {} checksum(s){calls}",
                 codecs.len(),
                 compilers.len(),
+                runtimes.len(),
                 self.ok().count(),
                 sums.len()
             )
