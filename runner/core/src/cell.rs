@@ -161,8 +161,8 @@ const EMSCRIPTEN_SHARED_WASI: &str = "Wasmtime's and wasmi's WASI reach a guest'
      in LLVM 16); the guests' libc calls WASI in _initialize. The wasi environment's guests (wasm-ld from rustc) \
      re-export it and run shared";
 
-/// Why wasmi has no `artifact` cells.
-const WASMI_ARTIFACT: &str =
+/// Why wasmi has no `artifact` cells (also what its worker answers if asked for one).
+pub const WASMI_ARTIFACT: &str =
     "wasmi has no artifacts to precompile or load: it keeps no serialized modules, translating \
      wasm to its own bytecode in the process that runs it (engine jit only)";
 

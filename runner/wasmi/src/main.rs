@@ -27,11 +27,9 @@ fn main() -> ExitCode {
     worker::main("wasmatrix-wasmi", |job, report| {
         report.runtime_version = Some(format!("wasmi {WASMI_VERSION}"));
         let outcome = match (job.phase, job.cell.engine, job.cell.transport) {
-            (Phase::Precompile, _, _) | (_, Engine::Artifact, _) => Err(Failure::Error(
-                "wasmi has no artifacts to precompile or load: it keeps no serialized modules, translating wasm \
-                 to its own bytecode in the process that runs it (engine jit only)"
-                    .into(),
-            )),
+            (Phase::Precompile, _, _) | (_, Engine::Artifact, _) => {
+                Err(Failure::Error(wasmatrix_core::cell::WASMI_ARTIFACT.into()))
+            }
             (_, Engine::Native, _) => Err(Failure::Error("native cells run in the wasmatrix-native worker".into())),
             (Phase::Measure, Engine::Jit, TransportAxis::Copy) => measure::<CopyLink>(job, report),
             (Phase::Measure, Engine::Jit, TransportAxis::Shared) => measure::<SharedLink>(job, report),
