@@ -52,6 +52,10 @@ here is still found if its value is one of the ``/``-separated parts of ``cell``
 WASM_ONLY_AXES = ("compiler", "engine", "runtime")
 """Axes a native twin does not share: the twin of a wasm cell matches it on every other axis."""
 
+TWIN_TRANSPORT = {"component": "copy", "composed": "copy"}
+"""Transports with no native form, and the native twin's transport they are read against (as the
+runner's report does: components copy bytes between two memories)."""
+
 NATIVE_ENGINE = "native"
 """The ``engine`` value of the native twins (compiler ``rustc``)."""
 
@@ -59,8 +63,8 @@ VALUE_ORDER = {
     "compiler": ("singlepass", "cranelift", "llvm", "winch", "pulley", "eager", "lazy-translation", "lazy",
                  "liftoff", "turbofan", "rustc"),
     "engine": ("jit", "artifact", "native"),
-    "transport": ("copy", "shared"),
-    "codec": ("raw", "bincode", "postcard", "json", "flatbuffers", "capnp", "rkyv"),
+    "transport": ("copy", "shared", "component", "composed"),
+    "codec": ("raw", "bincode", "postcard", "json", "flatbuffers", "capnp", "rkyv", "wit"),
     "environment": ("bare", "wasi", "emscripten"),
     "logging": ("off", "on"),
     "profile": ("release", "size", "s", "nolto", "unwind", "wasm-opt"),
@@ -371,7 +375,10 @@ def native_ratios(rows: pd.DataFrame) -> pd.DataFrame:
         return wasm.assign(native=pd.Series(dtype=float), ratio=pd.Series(dtype=float)).iloc[:0]
     twins = native.groupby(shared + ["run_id"], as_index=False)[column].median()
     twins = twins.rename(columns={column: "native"})
-    joined = wasm.merge(twins, on=shared + ["run_id"], how="inner")
+    keyed = wasm.assign(transport=wasm["transport"].replace(TWIN_TRANSPORT), _row=range(len(wasm)))
+    joined = keyed.merge(twins, on=shared + ["run_id"], how="inner")
+    joined["transport"] = wasm["transport"].to_numpy()[joined["_row"].to_numpy()]
+    joined = joined.drop(columns="_row")
     return joined.assign(ratio=joined[column] / joined["native"])
 
 

@@ -20,6 +20,10 @@ pub enum Layout {
     Own,
     /// The guest imports `env.memory`, laid out to share it with the other guest.
     Shared,
+    /// The guest is a component (feature `component`, the WIT worlds of guests/wit) with a memory
+    /// of its own, encoded from its core module by the runner ([`crate::component`]); the pair is
+    /// also composed into one component (transport `composed`).
+    Component,
 }
 
 impl Layout {
@@ -27,6 +31,7 @@ impl Layout {
         match transport {
             Transport::Copy => Layout::Own,
             Transport::Shared => Layout::Shared,
+            Transport::Component | Transport::Composed => Layout::Component,
         }
     }
 
@@ -34,6 +39,7 @@ impl Layout {
         match self {
             Layout::Own => "own-memory",
             Layout::Shared => "shared-memory",
+            Layout::Component => "component",
         }
     }
 
@@ -44,7 +50,7 @@ impl Layout {
             Environment::Emscripten | Environment::EmscriptenLegacy => emcc_args(self, role),
             Environment::Bare | Environment::Wasi => {
                 let mut args: Vec<String> = match (self, role) {
-                    (Layout::Own, _) => vec![],
+                    (Layout::Own | Layout::Component, _) => vec![],
                     (Layout::Shared, Role::Producer) => vec!["--import-memory".into()],
                     (Layout::Shared, Role::Consumer) => vec![
                         "--import-memory".into(),
@@ -90,7 +96,7 @@ fn emcc_args(layout: Layout, role: Role) -> Vec<String> {
     .to_vec();
     let stack_first = ["-Wl,--stack-first".to_owned(), "-sINITIAL_MEMORY=2097152".to_owned()];
     match (layout, role) {
-        (Layout::Own, _) => args.extend(stack_first),
+        (Layout::Own | Layout::Component, _) => args.extend(stack_first),
         (Layout::Shared, Role::Producer) => {
             args.push("-sIMPORTED_MEMORY".into());
             args.extend(stack_first);
@@ -154,7 +160,8 @@ pub struct GuestBuild {
     pub logging: Logging,
     pub layout: Layout,
     pub codec: Codec,
-    /// The producer's call pattern: `import` builds it with the feature `call-import`.
+    /// The producer's call pattern: `import` builds it with the feature `call-import` (a
+    /// component exports both patterns: always `host` there).
     pub call: Call,
 }
 
@@ -168,7 +175,10 @@ impl GuestBuild {
             logging: cell.logging,
             layout: Layout::of(cell.transport),
             codec: cell.codec,
-            call: cell.call,
+            call: match Layout::of(cell.transport) {
+                Layout::Component => Call::Host,
+                Layout::Own | Layout::Shared => cell.call,
+            },
         })
     }
 
@@ -199,7 +209,11 @@ impl GuestBuild {
 
     pub fn files_in(&self, guest_dir: &Path) -> GuestFiles {
         let dir = guest_dir.join(self.relative_dir());
-        GuestFiles { producer: dir.join("producer.wasm"), consumer: dir.join("consumer.wasm") }
+        GuestFiles {
+            producer: dir.join("producer.wasm"),
+            consumer: dir.join("consumer.wasm"),
+            composed: (self.layout == Layout::Component).then(|| dir.join("composed.wasm")),
+        }
     }
 }
 
@@ -314,6 +328,9 @@ impl Builder {
         for (role, dest) in [(Role::Producer, &files.producer), (Role::Consumer, &files.consumer)] {
             self.cargo_build(build, role, dest)?;
         }
+        if let Some(composed) = &files.composed {
+            self.compose(&files.producer, &files.consumer, composed)?;
+        }
         std::fs::write(&stamp, want)?;
         Ok(files)
     }
@@ -335,6 +352,9 @@ impl Builder {
         ]);
         if role == Role::Consumer && build.logging == Logging::On {
             cargo.args(["--features", "logging"]);
+        }
+        if build.layout == Layout::Component {
+            cargo.args(["--features", "component"]);
         }
         let imports_deliver = role == Role::Producer && build.call == Call::Import;
         if imports_deliver {
@@ -377,10 +397,35 @@ impl Builder {
                     .map(drop)
             } else {
                 self.wasm_opt(&passes, &built, partial)
+            }?;
+            if build.layout == Layout::Component {
+                self.encode_component(role, partial)?;
             }
+            Ok(())
+        })
+    }
+
+    /// Turns the core module at `path` into the component of `role`'s WIT world, in place.
+    fn encode_component(&self, role: Role, path: &Path) -> Result<()> {
+        let core = std::fs::read(path).with_context(|| format!("cannot read {}", path.display()))?;
+        let component = crate::component::encode(&core, &self.root.join(WIT_DIR), role.name())
+            .with_context(|| format!("cannot make the {} component from {}", role.name(), path.display()))?;
+        std::fs::write(path, component).with_context(|| format!("cannot write {}", path.display()))
+    }
+
+    /// Plugs the consumer component into the producer's `deliver` import: `dest`.
+    fn compose(&self, producer: &Path, consumer: &Path, dest: &Path) -> Result<()> {
+        let read = |path: &Path| std::fs::read(path).with_context(|| format!("cannot read {}", path.display()));
+        let composed = crate::component::compose(&read(producer)?, &read(consumer)?)
+            .with_context(|| format!("cannot compose {} with {}", producer.display(), consumer.display()))?;
+        write_whole(dest, |partial| {
+            std::fs::write(partial, &composed).with_context(|| format!("cannot write {}", partial.display()))
         })
     }
 }
+
+/// The WIT package of the component guests, from the repository's root.
+pub const WIT_DIR: &str = "guests/wit";
 
 /// Makes `dest` through `write` into a `.partial` file beside it, then renames it into place, so
 /// that a concurrent run never reads half a file.

@@ -1,7 +1,8 @@
 //! wasmatrix's runner. Where things happen:
 //! - [`matrix`]: a matrix file is read, checked and expanded into cells; [`matrix::axes`] lists
 //!   every axis value.
-//! - [`guests`]: the guest `.wasm` files are built, once per variant.
+//! - [`guests`]: the guest `.wasm` files are built, once per variant; [`component`] turns them
+//!   into components and composes the pair.
 //! - [`run`]: a run; [`supervise`] runs each cell in worker processes with a time limit;
 //!   [`workers`] says which process runs each runtime's cells and builds it: every runtime's
 //!   worker is a program of its own (runner/wasmer, runner/wasmtime, runner/wasmi, runner/v8,
@@ -14,6 +15,7 @@
 //! - [`fuzz_checks`]: what the fuzz targets (runner/fuzz) assert, replayed by the tests.
 
 pub mod compare;
+pub mod component;
 pub mod fuzz_checks;
 pub mod guests;
 pub mod matrix;

@@ -263,6 +263,7 @@ impl<'a> Report<'a> {
         let mut tables = vec![self.run(), self.cells()];
         tables.extend(self.axes());
         tables.extend(self.runtimes());
+        tables.extend(self.components());
         tables.push(self.codecs());
         tables.extend(self.environments());
         tables.extend(self.builds());
@@ -444,6 +445,106 @@ impl<'a> Report<'a> {
                 kb(r.artifact_bytes),
             ]);
         }
+        Some(t)
+    }
+
+    /// The Component Model beside core modules: for every compiler and engine with component
+    /// cells, on the codecs they ran, bare, logging off, the baseline build: the round trip and the
+    /// bare call of `copy`, `shared`, `component` (through the host) and `composed`, each call
+    /// pattern, over the native twin and over the core module's `copy` (same codec; `wit` over raw).
+    fn components(&self) -> Option<Table> {
+        let component = |r: &Row| matches!(r.transport.as_str(), "component" | "composed");
+        let backs: Vec<(&str, &str, &str)> = {
+            let mut v: Vec<_> = self
+                .baseline()
+                .filter(|r| component(r))
+                .map(|r| (r.runtime(), r.compiler.as_str(), r.engine.as_str()))
+                .collect();
+            v.sort();
+            v.dedup();
+            v
+        };
+        if backs.is_empty() {
+            return None;
+        }
+        // In the run's order, the typed record last.
+        let mut codecs: Vec<&str> = Vec::new();
+        for r in self.baseline().filter(|r| component(r)) {
+            if !codecs.contains(&r.codec.as_str()) {
+                codecs.push(&r.codec);
+            }
+        }
+        codecs.sort_by_key(|c| *c == "wit");
+        let u = self.unit.name;
+        let mut t = Table::new(
+            format!("Component Model beside core modules (bare, logging off; medians over processes, {u})"),
+            vec![
+                "runtime",
+                "compiler",
+                "engine",
+                "codec",
+                "transport",
+                "call",
+                "rt p50",
+                "over copy",
+                "wasm / native",
+                "bare call",
+                "set-up µs",
+                "guests KB",
+            ],
+        );
+        let kb = |v: Option<u64>| Value::num(v.map(|v| v as f64 / 1e3), 0);
+        for (runtime, compiler, engine) in backs {
+            let here = |r: &&Row| {
+                (r.runtime(), r.compiler.as_str(), r.engine.as_str()) == (runtime, compiler, engine)
+                    && r.environment == "bare"
+                    && r.logging() == "off"
+            };
+            for codec in &codecs {
+                let mut rows: Vec<&Row> = self.baseline().filter(here).filter(|r| r.codec == *codec).collect();
+                let order =
+                    |r: &Row| ["copy", "shared", "component", "composed"].iter().position(|t| *t == r.transport);
+                rows.sort_by_key(|r| (order(r), r.call().to_owned()));
+                for r in rows {
+                    // The core module's `copy` cell with the same codec (wit: raw) and call pattern.
+                    let copy_codec = if *codec == "wit" { "raw" } else { codec };
+                    let copy = self
+                        .baseline()
+                        .filter(here)
+                        .find(|c| c.transport == "copy" && c.codec == copy_codec && c.call() == r.call());
+                    let over_copy = match (copy, (self.unit.rt)(r)) {
+                        (Some(c), Some(rt)) if r.transport != "copy" || *codec == "wit" => {
+                            (self.unit.rt)(c).map(|c| rt / c)
+                        }
+                        _ => None,
+                    };
+                    t.rows.push(vec![
+                        runtime.into(),
+                        compiler.into(),
+                        engine.into(),
+                        r.codec.as_str().into(),
+                        r.transport.as_str().into(),
+                        r.call().into(),
+                        Value::num((self.unit.rt)(r), 0),
+                        Value::num(over_copy, 2),
+                        Value::num(self.native_ratio(r), 2),
+                        Value::num((self.unit.floor)(r), 1),
+                        Value::num(r.setup_ns.map(|v| v as f64 / 1e3), 0),
+                        kb(r.producer_wasm_bytes.zip(r.consumer_wasm_bytes).map(|(p, c)| p + c)),
+                    ]);
+                }
+            }
+        }
+        t.notes.push(
+            "component: two component instances in one store, linked by the host (call host: the host calls produce, \
+             deliver, check-reply; call import: the host implements the producer's deliver import by calling the \
+             consumer's); composed: the two components plugged together ahead of time (wac-graph), the call never \
+             leaving wasm. A list<u8> or the typed record (codec wit) crosses through the canonical ABI, copied by \
+             the runtime from one memory into the other; \"over copy\" is over the core modules' copy cell with \
+             the same codec and call pattern (wit: over raw); components are read against the native twin under \
+             copy; guests KB are the two components (composed is both, plugged)."
+                .into(),
+        );
         Some(t)
     }
 

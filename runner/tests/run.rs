@@ -763,3 +763,61 @@ call = ["host", "import"]"#;
     let report = text(&report);
     assert!(report.contains("Runtimes and back-ends"), "{report}");
 }
+
+#[test]
+fn components_through_the_host_and_composed_reach_the_core_modules_checksum_and_say_what_they_cannot() {
+    let dir = tempfile::tempdir().unwrap();
+    let axes = r#"compiler = ["cranelift", "rustc"]
+engine = ["jit", "artifact", "native"]
+environment = ["bare"]
+transport = ["copy", "component", "composed"]
+codec = ["raw", "flatbuffers", "wit"]
+profile = ["release"]
+runtime = ["wasmtime", "native"]
+call = ["host", "import"]"#;
+    let m = matrix(dir.path(), axes, TINY);
+    let out = dir.path().join("r.csv");
+    let run = runner(&["run", m.to_str().unwrap(), "--out", out.to_str().unwrap()]);
+    assert!(run.status.success(), "{}", text(&run));
+    // Wasmtime: 2 engines x (copy and component: 3 codecs x 2 call patterns; composed: 3 codecs,
+    // import only); the native twin: the same 15 combinations.
+    assert_eq!(rows(&out).len(), 3 * 15);
+    let get = |name: &str| column(&out, name);
+    let (cells, statuses, errors, sums) = (get("cell"), get("status"), get("error"), get("checksum"));
+    let (requests, sizes) = (get("request_bytes_mean"), get("producer_wasm_bytes"));
+    let sum = &get("expected_checksum")[0];
+    assert!(!sum.is_empty());
+    let mut ok = 0;
+    for i in 0..cells.len() {
+        let cell = &cells[i];
+        let native = cell.starts_with("rustc/");
+        let component = cell.contains("/component/") || cell.contains("/composed/");
+        let wit = cell.contains("/wit/");
+        let why = match (native, component, wit) {
+            (_, false, true) => Some("only between components"),
+            (true, true, _) => Some("natively there are no components"),
+            _ => None,
+        };
+        if let Some(why) = why {
+            assert_eq!(statuses[i], "unsupported", "{cell}");
+            assert!(errors[i].contains(why), "{cell}: {}", errors[i]);
+            continue;
+        }
+        assert_eq!(statuses[i], "ok", "{cell}: {}", errors[i]);
+        ok += 1;
+        assert_eq!(&sums[i], sum, "{cell}");
+        assert_eq!(sizes[i].parse::<u64>().is_ok(), !native, "{cell}: {}", sizes[i]);
+        // a list<u8> carries the codec's bytes, as copy does; the typed record its strings and scalars
+        let request: f64 = requests[i].parse().unwrap();
+        if component && !wit {
+            let copy = cell.replace("/component/", "/copy/").replace("/composed/", "/copy/");
+            let twin = cells.iter().position(|c| *c == copy).unwrap();
+            assert_eq!(requests[i], requests[twin], "{cell}");
+        } else if wit {
+            assert!(request > 100.0, "{cell}: {request}");
+        }
+    }
+    assert_eq!(ok, 2 * 13 + 4);
+    let report = text(&runner(&["report", out.to_str().unwrap()]));
+    assert!(report.contains("Component Model beside core modules"), "{report}");
+}

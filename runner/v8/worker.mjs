@@ -65,8 +65,8 @@ export const AXES = [
     'liftoff', 'turbofan', 'rustc']],
   ['engine', ['jit', 'artifact', 'native']],
   ['environment', ['bare', 'wasi', 'emscripten', 'emscripten-legacy']],
-  ['transport', ['copy', 'shared']],
-  ['codec', ['raw', 'bincode', 'postcard', 'json', 'flatbuffers', 'capnp', 'rkyv']],
+  ['transport', ['copy', 'shared', 'component', 'composed']],
+  ['codec', ['raw', 'bincode', 'postcard', 'json', 'flatbuffers', 'capnp', 'rkyv', 'wit']],
   ['profile', ['release', 'size', 's', 'nolto', 'unwind', 'wasm-opt']],
   ['logging', ['off', 'on']],
   ['allocator', ['default', 'wee_alloc', 'talc']],
@@ -961,6 +961,10 @@ async function work(job, report, state) {
   }
   if (job.phase === 'Precompile' || cell.engine === 'artifact') throw new Failure('Error', ARTIFACT_UNSUPPORTED);
   if (cell.engine !== 'jit') throw new Failure('Error', `the ${cell.engine} engine does not run under V8`);
+  if (cell.transport === 'component' || cell.transport === 'composed' || cell.codec === 'wit') {
+    throw new Failure('Error', 'V8 (Node.js 20) implements no Component Model: the component cells run under ' +
+      'Wasmtime (Cell::unsupported)');
+  }
   if (job.mechanism !== 'wall_clock') {
     throw new Failure('Error', `the V8 worker measures only wall_clock, not ${job.mechanism}: callgrind cannot be ` +
       'started and stopped around a region from JavaScript, and V8\'s JIT threads and GC would be counted');

@@ -1,14 +1,16 @@
 //! The consumer: decodes (or accesses in place) one record, does the work of
 //! `wasmatrix_proto::work` on it, and encodes a small reply; with a log sink, it writes one log
 //! line per message. Plain Rust, generic over the codec and the sink; the wasm exports are in
-//! [`exports`] (wasm32 only).
+//! [`exports`] (wasm32 only; with the feature `component`, the component's are in `component`
+//! instead).
 
 pub mod log;
 
 use core::hint::black_box;
 use log::{LogSink, NoLog};
+use wasmatrix_proto::record::typed_bytes;
 use wasmatrix_proto::work::{self, Scratch};
-use wasmatrix_proto::{Codec, DecodeError, LogView};
+use wasmatrix_proto::{Codec, DecodeError, LogView, Reply};
 
 pub struct Consumer<C, S = NoLog> {
     codec: C,
@@ -18,7 +20,8 @@ pub struct Consumer<C, S = NoLog> {
     line: String,
 }
 
-impl<C: Codec, S: LogSink + Default> Default for Consumer<C, S> {
+/// `C: Default` only: the typed record's consumer (codec `wit`) is a `Consumer<()>`, no byte codec.
+impl<C: Default, S: LogSink + Default> Default for Consumer<C, S> {
     fn default() -> Self {
         Consumer { codec: C::default(), scratch: Scratch::default(), sink: S::default(), line: String::new() }
     }
@@ -52,6 +55,18 @@ impl<C: Codec, S: LogSink> Consumer<C, S> {
     }
 }
 
+impl<C, S: LogSink> Consumer<C, S> {
+    /// Answers one request that arrived as the typed record itself (codec `wit`, components
+    /// only), whose size is [`typed_bytes`]: the same work and log line as [`Consumer::consume`].
+    pub fn consume_log(&mut self, log: &impl LogView) -> Reply {
+        let reply = work::process(log, typed_bytes(log), &mut self.scratch);
+        if S::ON {
+            log::write_line(&mut self.sink, &mut self.line, &reply);
+        }
+        reply
+    }
+}
+
 /// The cheapest possible call: the floor every round trip is compared with.
 #[inline(never)]
 pub fn ping(x: u32) -> u32 {
@@ -59,7 +74,7 @@ pub fn ping(x: u32) -> u32 {
 }
 
 /// The wasm ABI: what the host calls (see the producer's `exports` for the conventions).
-#[cfg(target_arch = "wasm32")]
+#[cfg(all(target_arch = "wasm32", not(feature = "component")))]
 #[allow(unsafe_code)] // `no_mangle` exports and the one read of host-provided bytes
 pub mod exports {
     use super::Consumer;
@@ -120,5 +135,31 @@ pub mod exports {
     #[no_mangle]
     pub extern "C" fn error_message() -> u64 {
         abi::error_message()
+    }
+}
+
+/// The component's exports (feature `component`): the world `consumer` of guests/wit.
+#[cfg(all(target_arch = "wasm32", feature = "component"))]
+pub mod component;
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use wasmatrix_proto::codec::Raw;
+    use wasmatrix_proto::Log;
+
+    /// The typed record (codec `wit`) gets the same digest as its bytes, and its typed size.
+    #[test]
+    fn consume_log_is_consume_without_the_bytes() {
+        let (mut typed, mut bytes) = (Consumer::<()>::default(), Consumer::<Raw>::default());
+        let mut raw = Raw::default();
+        for i in 0..20 {
+            let log = Log::nth(i);
+            let reply = typed.consume_log(&log);
+            let encoded = bytes.consume(raw.encode(&log)).unwrap().to_vec();
+            let other = raw.decode_reply(&encoded).unwrap();
+            assert_eq!((reply.timestamp, reply.digest), (other.timestamp, other.digest));
+            assert_eq!(reply.request_bytes, typed_bytes(&log));
+        }
     }
 }

@@ -1,10 +1,12 @@
 //! The producer: makes record `i`, encodes it, and checks the consumer's reply, folding every
 //! reply's digest into the run's checksum. Plain Rust, generic over the codec; the wasm exports
-//! are in [`exports`] (wasm32 only), and the runner links this natively for the native baseline.
+//! are in [`exports`] (wasm32 only; with the feature `component`, the component's are in
+//! `component` instead), and the runner links this natively for the native baseline.
 
 use core::fmt;
 use core::hint::black_box;
-use wasmatrix_proto::{hash, Codec, DecodeError, Log};
+use wasmatrix_proto::record::typed_bytes;
+use wasmatrix_proto::{hash, Codec, DecodeError, Log, Reply};
 
 pub struct Producer<C> {
     log: Log,
@@ -38,7 +40,8 @@ impl fmt::Display for ReplyError {
     }
 }
 
-impl<C: Codec> Default for Producer<C> {
+/// `C: Default` only: the typed record's producer (codec `wit`) is a `Producer<()>`, no byte codec.
+impl<C: Default> Default for Producer<C> {
     fn default() -> Self {
         Producer { log: Log::default(), codec: C::default(), in_flight: None, checksum: 0 }
     }
@@ -65,8 +68,64 @@ impl<C: Codec> Producer<C> {
 
     /// Checks the reply to the request in flight and folds its digest into the checksum.
     pub fn check_reply(&mut self, bytes: &[u8]) -> Result<(), ReplyError> {
-        let (sent_ts, sent_len) = self.in_flight.take().ok_or(ReplyError::NothingSent)?;
+        let in_flight = self.in_flight.take().ok_or(ReplyError::NothingSent)?;
         let reply = self.codec.decode_reply(bytes).map_err(ReplyError::Decode)?;
+        self.accept(in_flight, reply)
+    }
+
+    /// One whole round trip driven from inside the producer (the `import` call pattern): makes
+    /// and encodes record `i`, hands it to `deliver` (the consumer, reached through the host),
+    /// and checks the reply `deliver` returns. `Err(None)`: the consumer refused the request
+    /// (`deliver` returned no reply; the consumer knows why); `Err(Some(e))`: the reply was refused.
+    /// The reply is borrowed (`&[u8]`: the core module's shared memory) or owned (`Vec<u8>`: a
+    /// component's import hands it over).
+    pub fn round_trip<R: AsRef<[u8]>>(
+        &mut self,
+        i: u32,
+        deliver: impl FnOnce(&[u8]) -> Option<R>,
+    ) -> Result<(), Option<ReplyError>> {
+        let Some(reply) = deliver(self.produce(i)) else {
+            self.in_flight = None;
+            return Err(None);
+        };
+        self.check_reply(reply.as_ref()).map_err(Some)
+    }
+}
+
+/// What needs no byte codec: the typed record (codec `wit`, components only), the checks every
+/// reply goes through, the checksum.
+impl<C> Producer<C> {
+    /// Makes record `i` as the typed record (codec `wit`), whose size is
+    /// [`typed_bytes`]; it stays valid until the next call.
+    pub fn produce_log(&mut self, i: u32) -> &Log {
+        self.log.fill(i);
+        self.in_flight = Some((self.log.timestamp, typed_bytes(&self.log)));
+        &self.log
+    }
+
+    /// Checks the typed reply (codec `wit`) to the record in flight and folds its digest into the
+    /// checksum.
+    pub fn check_reply_log(&mut self, reply: Reply) -> Result<(), ReplyError> {
+        let in_flight = self.in_flight.take().ok_or(ReplyError::NothingSent)?;
+        self.accept(in_flight, reply)
+    }
+
+    /// [`Producer::round_trip`] for the typed record (codec `wit`): record `i` goes to `deliver`
+    /// as itself, which returns the consumer's reply (`None`: the consumer refused it).
+    pub fn round_trip_log(
+        &mut self,
+        i: u32,
+        deliver: impl FnOnce(&Log) -> Option<Reply>,
+    ) -> Result<(), Option<ReplyError>> {
+        let Some(reply) = deliver(self.produce_log(i)) else {
+            self.in_flight = None;
+            return Err(None);
+        };
+        self.check_reply_log(reply).map_err(Some)
+    }
+
+    /// Checks `reply` against the request it answers, `(timestamp, size)`, and folds its digest.
+    fn accept(&mut self, (sent_ts, sent_len): (i64, u32), reply: Reply) -> Result<(), ReplyError> {
         if reply.timestamp != sent_ts {
             return Err(ReplyError::WrongTimestamp { sent: sent_ts, echoed: reply.timestamp });
         }
@@ -75,22 +134,6 @@ impl<C: Codec> Producer<C> {
         }
         self.checksum = hash::fold(self.checksum, reply.digest);
         Ok(())
-    }
-
-    /// One whole round trip driven from inside the producer (the `import` call pattern): makes
-    /// and encodes record `i`, hands it to `deliver` (the consumer, reached through the host),
-    /// and checks the reply `deliver` returns. `Err(None)`: the consumer refused the request
-    /// (`deliver` returned no reply; the consumer knows why); `Err(Some(e))`: the reply was refused.
-    pub fn round_trip<'r>(
-        &mut self,
-        i: u32,
-        deliver: impl FnOnce(&[u8]) -> Option<&'r [u8]>,
-    ) -> Result<(), Option<ReplyError>> {
-        let Some(reply) = deliver(self.produce(i)) else {
-            self.in_flight = None;
-            return Err(None);
-        };
-        self.check_reply(reply).map_err(Some)
     }
 
     /// The fold of every checked reply's digest so far.
@@ -102,7 +145,7 @@ impl<C: Codec> Producer<C> {
 /// The wasm ABI: what the host calls. Byte ranges cross as packed `u64`s (see
 /// `wasmatrix_proto::abi`); a 0 result or non-zero status means failure, with the reason
 /// available from `error_message`.
-#[cfg(target_arch = "wasm32")]
+#[cfg(all(target_arch = "wasm32", not(feature = "component")))]
 #[allow(unsafe_code)] // `no_mangle` exports and the one read of host-provided bytes
 pub mod exports {
     use super::Producer;
@@ -187,5 +230,47 @@ pub mod exports {
     #[no_mangle]
     pub extern "C" fn error_message() -> u64 {
         abi::error_message()
+    }
+}
+
+/// The component's exports (feature `component`): the world `producer` of guests/wit.
+#[cfg(all(target_arch = "wasm32", feature = "component"))]
+pub mod component;
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use wasmatrix_proto::codec::Raw;
+    use wasmatrix_proto::work::{self, Scratch};
+
+    /// The typed round trip (codec `wit`) folds the same digests as a byte codec's: the work is
+    /// defined on the record, and the reply echoes the record's typed size.
+    #[test]
+    fn typed_round_trip_matches_the_byte_codecs_checksum() {
+        let mut scratch = Scratch::default();
+        let (mut typed, mut bytes) = (Producer::<()>::default(), Producer::<Raw>::default());
+        for i in 0..50 {
+            typed.round_trip_log(i, |log| Some(work::process(log, typed_bytes(log), &mut scratch))).unwrap();
+            bytes
+                .round_trip(i, |request| {
+                    let reply = work::process(&Log::nth(i), request.len() as u32, &mut Scratch::default());
+                    Some(Raw::default().encode_reply(&reply).to_vec())
+                })
+                .unwrap();
+        }
+        assert_eq!(typed.checksum(), bytes.checksum());
+    }
+
+    #[test]
+    fn typed_reply_is_checked() {
+        let mut p = Producer::<()>::default();
+        assert_eq!(p.check_reply_log(Reply::default()), Err(ReplyError::NothingSent));
+        let log = p.produce_log(4).clone();
+        let size = typed_bytes(&log);
+        let wrong = Reply { timestamp: log.timestamp, request_bytes: size + 1, digest: 1 };
+        assert_eq!(p.check_reply_log(wrong), Err(ReplyError::WrongLength { sent: size, seen: size + 1 }));
+        assert_eq!(p.round_trip_log(5, |_| None), Err(None));
+        assert_eq!(p.check_reply_log(Reply::default()), Err(ReplyError::NothingSent), "a refused request is dropped");
+        assert_eq!(p.checksum(), 0);
     }
 }

@@ -6,17 +6,39 @@ use crate::codec::CodecId;
 /// The environment variable the runner sets when it builds a guest.
 pub const CODEC_ENV: &str = "WASMATRIX_CODEC";
 
+/// The codec that is no byte codec: the typed record crosses the component boundary as itself
+/// and the canonical ABI is the codec. Only the guests' `component` builds carry it.
+pub const WIT_CODEC: &str = "wit";
+
 /// Writes `$OUT_DIR/selected_codec.rs`, defining `type Selected` as the chosen codec (`raw` when
-/// the variable is unset, e.g. in a plain `cargo build`).
+/// the variable is unset, e.g. in a plain `cargo build`). For `wit` it writes no `Selected` and
+/// sets the cfg `wasmatrix_wit` instead; the crate must then be built with its `component`
+/// feature.
 pub fn write_selected_codec() {
     println!("cargo:rerun-if-env-changed={CODEC_ENV}");
+    println!("cargo::rustc-check-cfg=cfg(wasmatrix_wit)");
     let name = std::env::var(CODEC_ENV).unwrap_or_else(|_| "raw".to_owned());
-    let Some(id) = CodecId::from_name(&name) else {
-        let known: Vec<_> = CodecId::ALL.iter().map(|c| c.name()).collect();
-        panic!("{CODEC_ENV}={name} is not a codec; known codecs: {}", known.join(", "));
-    };
     let out =
         std::path::Path::new(&std::env::var("OUT_DIR").expect("run from a build script")).join("selected_codec.rs");
+    if name == WIT_CODEC {
+        if std::env::var_os("CARGO_FEATURE_COMPONENT").is_none() {
+            panic!(
+                "{CODEC_ENV}={WIT_CODEC} needs the crate's `component` feature: only a component carries the \
+                 typed record (build with --features component)"
+            );
+        }
+        println!("cargo::rustc-cfg=wasmatrix_wit");
+        std::fs::write(&out, "// codec `wit`: no byte codec in this guest\n").expect("write selected_codec.rs");
+        return;
+    }
+    let Some(id) = CodecId::from_name(&name) else {
+        let mut known: Vec<_> = CodecId::ALL.iter().map(|c| c.name()).collect();
+        known.push(WIT_CODEC);
+        panic!(
+            "{CODEC_ENV}={name} is not a codec; known codecs: {} (`{WIT_CODEC}` with the `component` feature only)",
+            known.join(", ")
+        );
+    };
     let src = format!("/// The codec this guest is built with.\npub type Selected = {};\n", id.rust_path());
     std::fs::write(&out, src).expect("write selected_codec.rs");
 }

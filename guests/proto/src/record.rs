@@ -315,6 +315,34 @@ impl LogView for LogRef<'_> {
     }
 }
 
+/// The request size of the `wit` codec, where the record crosses a component boundary as itself:
+/// the bytes of all its strings plus its scalar fields at their WIT widths (`s64`/`u64` 8, `u32` 4,
+/// each enum 1). That is what the canonical ABI carries beyond its layout's padding (and the
+/// strings' pointer/length pairs); both guests compute it, the consumer echoes it in its reply as
+/// a byte codec's consumer echoes the request's length.
+pub fn typed_bytes(log: &impl LogView) -> u32 {
+    const S64: usize = 8;
+    const U64: usize = 8;
+    const U32: usize = 4;
+    const ENUM: usize = 1;
+    // timestamp; zone-id, http.status, host-status, up-status, origin.port; bytes-dlv;
+    // zone-plan, http.protocol, http.method, origin.protocol, country, cache-status
+    let scalars = S64 + 5 * U32 + U64 + 6 * ENUM;
+    let strings = [
+        log.http_content_type(),
+        log.http_user_agent(),
+        log.http_referer(),
+        log.http_request_uri(),
+        log.origin_ip(),
+        log.origin_hostname(),
+        log.server_ip(),
+        log.server_name(),
+        log.remote_ip(),
+        log.ray_id(),
+    ];
+    (scalars + strings.iter().map(|s| s.len()).sum::<usize>()) as u32
+}
+
 /// SplitMix64: a fixed, portable generator, so record `i` is the same on every target.
 struct Rng(u64);
 
@@ -427,6 +455,35 @@ mod tests {
     fn records_vary_in_size() {
         let lens: Vec<usize> = (0..50).map(|i| Log::nth(i).http.request_uri.len()).collect();
         assert!(lens.iter().min() < lens.iter().max());
+    }
+
+    #[test]
+    fn typed_bytes_counts_strings_and_scalar_widths() {
+        let empty = Log::default();
+        // 8 (timestamp) + 5 * 4 (u32s) + 8 (bytes-dlv) + 6 * 1 (enums)
+        assert_eq!(typed_bytes(&empty), 42);
+        let mut log = Log::default();
+        log.http.referer.push_str("abc");
+        log.ray_id.push_str("0123456789abcdef");
+        log.origin.hostname.push('h');
+        log.timestamp = -1;
+        log.bytes_dlv = u64::MAX;
+        assert_eq!(typed_bytes(&log), 42 + 3 + 16 + 1);
+        // the same for a borrowed view of the same record
+        let log = Log::nth(9);
+        let strings = [
+            &log.http.content_type,
+            &log.http.user_agent,
+            &log.http.referer,
+            &log.http.request_uri,
+            &log.origin.ip,
+            &log.origin.hostname,
+            &log.server_ip,
+            &log.server_name,
+            &log.remote_ip,
+            &log.ray_id,
+        ];
+        assert_eq!(typed_bytes(&log), 42 + strings.iter().map(|s| s.len() as u32).sum::<u32>());
     }
 
     #[test]

@@ -2,7 +2,7 @@
 //! line here plus its configuration in the module named beside the axis.
 
 use std::fmt;
-pub use wasmatrix_proto::CodecId as Codec;
+use wasmatrix_proto::CodecId;
 
 /// The values of one axis.
 pub trait Axis: Copy + Eq + fmt::Debug + 'static {
@@ -166,6 +166,15 @@ axis! {
         Copy = "copy",
         /// One host-created memory imported by both guests; only (pointer, length) crosses.
         Shared = "shared",
+        /// The guests as components (guests/wit): the message crosses as a `list<u8>` (or, codec
+        /// `wit`, as the typed record) through the canonical ABI, and the host links the two
+        /// instances: under `call = host` it calls each component in turn, under `call = import` it
+        /// implements the producer's `deliver` import by calling the consumer's export.
+        Component = "component",
+        /// The two components composed ahead of time (wac-graph): the producer's `deliver` import
+        /// is the consumer's export inside one component, so a round trip never leaves wasm
+        /// (`call = import` only).
+        Composed = "composed",
     }
 }
 
@@ -206,12 +215,59 @@ axis! {
     }
 }
 
+/// How a message is encoded: one of the byte codecs of `wasmatrix_proto` (one file each in
+/// guests/proto/src/codec), or the typed record of the components' WIT world.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum Codec {
+    /// The request and reply as bytes of this codec.
+    Bytes(CodecId),
+    /// No bytes: the record crosses as a WIT `record` (guests/wit), the canonical ABI being the
+    /// codec (`component` and `composed` transports only).
+    Wit,
+}
+
+impl Codec {
+    /// The byte codec, if this is one.
+    pub fn bytes(self) -> Option<CodecId> {
+        match self {
+            Codec::Bytes(id) => Some(id),
+            Codec::Wit => None,
+        }
+    }
+}
+
+/// Every byte codec, then `wit`.
+static CODECS: [Codec; CodecId::ALL.len() + 1] = {
+    let mut all = [Codec::Wit; CodecId::ALL.len() + 1];
+    let mut i = 0;
+    while i < CodecId::ALL.len() {
+        all[i] = Codec::Bytes(CodecId::ALL[i]);
+        i += 1;
+    }
+    all
+};
+
+impl From<CodecId> for Codec {
+    fn from(id: CodecId) -> Codec {
+        Codec::Bytes(id)
+    }
+}
+
 impl Axis for Codec {
     const NAME: &'static str = "codec";
     fn all() -> &'static [Self] {
-        Codec::ALL
+        &CODECS
     }
     fn name(self) -> &'static str {
-        Codec::name(self)
+        match self {
+            Codec::Bytes(id) => id.name(),
+            Codec::Wit => "wit",
+        }
+    }
+}
+
+impl fmt::Display for Codec {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.name())
     }
 }

@@ -65,12 +65,22 @@ impl Cell {
                 (self.compiler == Rustc, "the native runtime is rustc's native code (compiler rustc, engine native)")
             }
         };
-        (!has).then_some(says)
+        if !has {
+            return Some(says);
+        }
+        (self.transport == Transport::Composed && self.call == Call::Host).then_some(
+            "composed components call each other inside wasm: the host calls the producer's round-trip once \
+             (call = import); under call = host the host would carry every message itself, which is transport \
+             component",
+        )
     }
 
     /// Why this cell cannot run here, if it cannot: the one place that decides which cells of a
     /// matrix run. Such a cell gets a row with status `unsupported` and this reason.
     pub fn unsupported(&self) -> Option<&'static str> {
+        if let Some(why) = self.unsupported_component() {
+            return Some(why);
+        }
         match (self.environment, self.engine) {
             (Environment::EmscriptenLegacy, _) => Some(
                 "Wasmer's own Emscripten environment (wasmer-emscripten 5.0.0-rc.1, its last release, for Wasmer 5) \
@@ -99,6 +109,24 @@ impl Cell {
             ),
             _ => None,
         }
+    }
+
+    /// Why a cell of the Component Model (transport `component` or `composed`, codec `wit`) cannot
+    /// run, if it cannot.
+    fn unsupported_component(&self) -> Option<&'static str> {
+        let component = matches!(self.transport, Transport::Component | Transport::Composed);
+        if !component {
+            return (self.codec == Codec::Wit).then_some(WIT_WITHOUT_COMPONENT);
+        }
+        match self.runtime {
+            Runtime::Wasmtime => {}
+            Runtime::Native => return Some(NATIVE_COMPONENT),
+            Runtime::Wasmer | Runtime::Wasmi | Runtime::V8 => return Some(NO_COMPONENT_MODEL),
+        }
+        if self.environment != Environment::Bare {
+            return Some(COMPONENT_ENVIRONMENT);
+        }
+        (self.logging == Logging::On).then_some(COMPONENT_LOGGING)
     }
 
     /// Parses the `Display` form,
@@ -153,6 +181,29 @@ impl Cell {
         }
     }
 }
+
+/// Why codec `wit` needs a component transport.
+const WIT_WITHOUT_COMPONENT: &str = "codec wit is the typed WIT record lowered and lifted by the Component \
+     Model's canonical ABI: it crosses only between components (transport component or composed); core modules \
+     exchange bytes";
+
+/// Why only Wasmtime runs the component cells.
+const NO_COMPONENT_MODEL: &str = "this runtime runs core modules only: Wasmer 7.4, wasmi 2 and V8 (Node.js 20) \
+     implement no Component Model (in a JavaScript host, jco transpiles a component into core modules and \
+     JavaScript glue, which is then not the canonical ABI of a runtime); Wasmtime runs the component cells";
+
+/// Why the native twin has no component cells.
+const NATIVE_COMPONENT: &str = "natively there are no components: read transport component and composed against \
+     the native twin under copy (the report does), which also carries bytes between two buffers";
+
+/// Why the component cells run only under `bare`.
+const COMPONENT_ENVIRONMENT: &str = "the component guests are built for wasm32-unknown-unknown and import only \
+     their WIT world (guests/wit); built for wasm32-wasip2 they would import 13 WASI interfaces even without I/O, \
+     and WASI preview 1 and Emscripten's output are core-module ABIs";
+
+/// Why the component cells run without logging.
+const COMPONENT_LOGGING: &str = "the WIT worlds (guests/wit) have no log sink for the consumer to write to yet: \
+     logging = on is measured on core modules";
 
 /// Why Emscripten's output cannot share a memory under Wasmtime and wasmi.
 const EMSCRIPTEN_SHARED_WASI: &str = "Wasmtime's and wasmi's WASI reach a guest's memory only through its `memory` \
@@ -268,6 +319,35 @@ mod tests {
         assert!(cell("lazy/jit/emscripten/shared/raw/release/off/default/wasmi").unwrap().contains("re-export"));
         assert_eq!(cell("lazy/jit/wasi/shared/raw/release/off/default/wasmi"), None);
         assert_eq!(cell("turbofan/jit/emscripten/shared/raw/release/off/default/v8"), None);
+    }
+
+    #[test]
+    fn components_run_under_wasmtime_bare_without_logging_and_wit_only_between_components() {
+        let cell = |name: &str| Cell::parse(name).unwrap().unsupported();
+        for name in [
+            "cranelift/jit/bare/component/raw/release/off/default/wasmtime/host",
+            "cranelift/artifact/bare/component/wit/release/off/default/wasmtime/import",
+            "cranelift/artifact/bare/composed/flatbuffers/release/off/talc/wasmtime/import",
+        ] {
+            assert_eq!(cell(name), None, "{name}");
+        }
+        assert!(cell("cranelift/artifact/bare/component/raw/release/off/default/wasmer")
+            .unwrap()
+            .contains("Wasmer 7.4"));
+        assert!(cell("turbofan/jit/bare/composed/raw/release/off/default/v8/import").unwrap().contains("jco"));
+        assert!(cell("rustc/native/bare/component/raw/release/off/default/native").unwrap().contains("under copy"));
+        assert!(cell("cranelift/jit/wasi/component/raw/release/off/default/wasmtime").unwrap().contains("wasip2"));
+        assert!(cell("cranelift/jit/bare/component/raw/release/on/default/wasmtime").unwrap().contains("log sink"));
+        for transport in ["copy", "shared"] {
+            let name = format!("cranelift/jit/bare/{transport}/wit/release/off/default/wasmtime");
+            assert!(cell(&name).unwrap().contains("only between components"), "{name}");
+        }
+        // Composed components call each other inside wasm: the host cannot carry their messages.
+        let composed_host = Cell::parse("cranelift/jit/bare/composed/raw/release/off/default/wasmtime/host").unwrap();
+        assert!(composed_host.not_a_cell().unwrap().contains("call = import"));
+        let wit = Cell::parse("winch/jit/bare/component/wit/release/off/default/wasmtime/import").unwrap();
+        assert_eq!((wit.transport, wit.codec, wit.not_a_cell()), (Transport::Component, Codec::Wit, None));
+        assert_eq!(Cell::parse(&wit.to_string()), Ok(wit));
     }
 
     #[test]

@@ -33,6 +33,13 @@ pub trait Guests {
     /// request `n` times.
     fn decode_batch(&mut self, n: u32) -> Result<(), Failure>;
 
+    /// Whether the codec runs apart from the crossing, so that [`Guests::encode_batch`] and
+    /// [`Guests::decode_batch`] measure it: not for codec `wit`, whose encoding is the canonical
+    /// ABI's lowering and lifting during the call itself.
+    fn codec_alone(&self) -> bool {
+        true
+    }
+
     /// Bytes moved so far.
     fn traffic(&self) -> Traffic;
 
@@ -93,4 +100,8 @@ impl fmt::Display for Failure {
 pub struct GuestFiles {
     pub producer: std::path::PathBuf,
     pub consumer: std::path::PathBuf,
+    /// Transport `composed`: the two components plugged into one (what the worker runs; the
+    /// producer's and consumer's files are the components it was made of).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub composed: Option<std::path::PathBuf>,
 }

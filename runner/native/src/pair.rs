@@ -9,7 +9,7 @@ use wasmatrix_consumer::Consumer;
 use wasmatrix_core::axes::{Call, Logging, Transport};
 use wasmatrix_core::guests::{Failure, Guests, Output, Traffic};
 use wasmatrix_core::measure::time;
-use wasmatrix_core::worker::{exercise, Job, Report};
+use wasmatrix_core::worker::{self, exercise, Job, Report};
 use wasmatrix_producer::Producer;
 use wasmatrix_proto::{AlignedBuf, Codec, CodecVisitor};
 
@@ -208,6 +208,7 @@ pub fn set_up_and_exercise(job: &Job, report: &mut Report) -> Result<(), Failure
                 (Transport::Copy, Logging::On) => run::<C, CopyLink, BufferLog>(self.job, self.report),
                 (Transport::Shared, Logging::Off) => run::<C, SharedLink, NoLog>(self.job, self.report),
                 (Transport::Shared, Logging::On) => run::<C, SharedLink, BufferLog>(self.job, self.report),
+                (Transport::Component | Transport::Composed, _) => Err(worker::not_here(&self.job.cell, "native")),
             }
         }
     }
@@ -216,5 +217,8 @@ pub fn set_up_and_exercise(job: &Job, report: &mut Report) -> Result<(), Failure
         report.instantiate_ns = Some(ns);
         exercise(pair, job, report)
     }
-    job.cell.codec.visit(Visit { job, report })
+    match job.cell.codec.bytes() {
+        Some(codec) => codec.visit(Visit { job, report }),
+        None => Err(worker::not_here(&job.cell, "native")),
+    }
 }

@@ -173,9 +173,16 @@ impl Row {
         }
     }
 
-    /// The values a cell shares with its native twin: everything but runtime, compiler and engine.
+    /// The values a cell shares with its native twin: everything but runtime, compiler and engine;
+    /// components (transports `component` and `composed`, which natively are nothing) are read
+    /// against the twin under `copy`, which carries the bytes between two buffers as the canonical
+    /// ABI does between two memories.
     pub fn twin_key(&self) -> (&str, &str, &str, &str, &str, &str, &str) {
-        (&self.transport, &self.codec, &self.environment, &self.profile, self.logging(), self.allocator(), self.call())
+        let transport = match self.transport.as_str() {
+            "component" | "composed" => "copy",
+            other => other,
+        };
+        (transport, &self.codec, &self.environment, &self.profile, self.logging(), self.allocator(), self.call())
     }
 }
 

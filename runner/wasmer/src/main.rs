@@ -55,6 +55,9 @@ fn main() -> ExitCode {
                 set_up_again::<SharedLink>(job, report)?;
                 exercise(pair, job, report)
             }),
+            (Phase::Measure, _, TransportAxis::Component | TransportAxis::Composed) => {
+                Err(worker::not_here(&job.cell, "Wasmer"))
+            }
         };
         outcome.map_err(|failure| blame_the_cap(failure, job.measure.memory_limit_mib))
     })

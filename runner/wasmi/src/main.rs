@@ -33,6 +33,9 @@ fn main() -> ExitCode {
             (_, Engine::Native, _) => Err(Failure::Error("native cells run in the wasmatrix-native worker".into())),
             (Phase::Measure, Engine::Jit, TransportAxis::Copy) => measure::<CopyLink>(job, report),
             (Phase::Measure, Engine::Jit, TransportAxis::Shared) => measure::<SharedLink>(job, report),
+            (Phase::Measure, Engine::Jit, TransportAxis::Component | TransportAxis::Composed) => {
+                Err(worker::not_here(&job.cell, "wasmi"))
+            }
         };
         outcome.map_err(|failure| limits::blame_the_cap(failure, job.measure.memory_limit_mib))
     })

@@ -1,12 +1,15 @@
 //! Where Wasmtime is configured: one `Config` per compiler value, and the two ways compiled code
 //! reaches the measured process: compiled in it (`jit`), or precompiled by another process with
 //! `Engine::precompile_module`, written to disk, and mapped in with `Module::deserialize_file`
-//! (`artifact`). Everything else is Wasmtime's default.
+//! (`artifact`); components (transports `component` and `composed`) the same way, with
+//! `Engine::precompile_component` and `Component::deserialize_file`. Everything else is
+//! Wasmtime's default, except that the component model's concurrency support is off.
 
 use anyhow::Context;
 use std::path::{Path, PathBuf};
 use wasmatrix_core::axes::Compiler;
 use wasmatrix_core::guests::{Failure, GuestFiles};
+use wasmtime::component::Component;
 use wasmtime::{Config, Module, Strategy};
 
 /// The engine for `compiler`. `compiling: false` is the loading engine of the `artifact` engine:
@@ -26,6 +29,9 @@ pub fn engine(compiler: Compiler, compiling: bool) -> Result<wasmtime::Engine, F
             return Err(Failure::Error(format!("{other} is not one of Wasmtime's compilers (see Cell::not_a_cell)")))
         }
     }
+    // Off, explicitly: the worker builds Wasmtime without `component-model-async`, so it is off by
+    // default; with it, every host-mediated component call pays for the concurrent machinery.
+    config.concurrency_support(false);
     if !compiling && compiler != Compiler::Winch {
         config.enable_compiler(false);
     }
@@ -57,12 +63,23 @@ fn artifact_paths(dir: &Path) -> [PathBuf; 2] {
 
 /// Compiles both guests and writes their artifacts into `dir`; returns their total size in bytes.
 pub fn precompile(engine: &wasmtime::Engine, guests: &GuestFiles, dir: &Path) -> Result<u64, Failure> {
+    let [p, c] = artifact_paths(dir);
+    write_artifacts([(guests.producer.as_path(), p), (guests.consumer.as_path(), c)], |wasm| {
+        engine.precompile_module(wasm)
+    })
+}
+
+/// Compiles each `(source, artifact)` with `compile` and writes the artifact; returns their total
+/// size in bytes.
+fn write_artifacts<'a>(
+    files: impl IntoIterator<Item = (&'a Path, PathBuf)>,
+    compile: impl Fn(&[u8]) -> wasmtime::Result<Vec<u8>>,
+) -> Result<u64, Failure> {
     let mut total = 0;
-    for (source, path) in [&guests.producer, &guests.consumer].into_iter().zip(artifact_paths(dir)) {
+    for (source, path) in files {
         let written = (|| -> anyhow::Result<u64> {
             let wasm = std::fs::read(source).with_context(|| format!("cannot read guest {}", source.display()))?;
-            let artifact = engine
-                .precompile_module(&wasm)
+            let artifact = compile(&wasm)
                 .map_err(anyhow::Error::from)
                 .with_context(|| format!("cannot compile guest {}", source.display()))?;
             std::fs::write(&path, &artifact).with_context(|| format!("cannot write artifact {}", path.display()))?;
@@ -93,6 +110,86 @@ fn load_artifact(engine: &wasmtime::Engine, path: &Path) -> Result<Module, Failu
         .map_err(|e| Failure::Error(format!("cannot load artifact {}: {e:#}", path.display())))
 }
 
+/// The guests as components: the two (transport `component`, which the host links), or the one
+/// they were composed into (`composed`).
+pub enum Components {
+    Linked { producer: Component, consumer: Component },
+    Composed(Component),
+}
+
+/// The component files a cell runs: `(producer, consumer)` or the composed one.
+fn component_files(guests: &GuestFiles, composed: bool) -> Result<Vec<&Path>, Failure> {
+    if !composed {
+        return Ok(vec![guests.producer.as_path(), guests.consumer.as_path()]);
+    }
+    let path = guests.composed.as_deref().ok_or_else(|| {
+        Failure::Error("no composed component was given for a composed cell (guests.composed)".into())
+    })?;
+    Ok(vec![path])
+}
+
+/// Where the artifacts of a component cell live: one per file of [`component_files`].
+fn component_artifact_paths(dir: &Path, composed: bool) -> Vec<PathBuf> {
+    if composed {
+        vec![dir.join("composed.cwasm")]
+    } else {
+        artifact_paths(dir).into()
+    }
+}
+
+fn components(mut each: Vec<Component>) -> Components {
+    match (each.pop(), each.pop()) {
+        (Some(consumer), Some(producer)) => Components::Linked { producer, consumer },
+        (Some(composed), None) => Components::Composed(composed),
+        _ => unreachable!("one or two component files"),
+    }
+}
+
+/// Compiles the cell's components (the `jit` engine); `composed`: the composed one only.
+pub fn compile_components(
+    engine: &wasmtime::Engine,
+    guests: &GuestFiles,
+    composed: bool,
+) -> Result<Components, Failure> {
+    let each = component_files(guests, composed)?
+        .into_iter()
+        .map(|path| {
+            Component::from_file(engine, path)
+                .map_err(|e| Failure::Error(format!("cannot compile component {}: {e:#}", path.display())))
+        })
+        .collect::<Result<Vec<_>, _>>()?;
+    Ok(components(each))
+}
+
+/// Compiles the cell's components and writes their artifacts into `dir`; their total size.
+pub fn precompile_components(
+    engine: &wasmtime::Engine,
+    guests: &GuestFiles,
+    dir: &Path,
+    composed: bool,
+) -> Result<u64, Failure> {
+    let files = component_files(guests, composed)?.into_iter().zip(component_artifact_paths(dir, composed));
+    write_artifacts(files, |wasm| engine.precompile_component(wasm))
+}
+
+/// Maps the cell's components' artifacts from `dir` (the `artifact` engine's measured phase).
+pub fn load_component_artifacts(engine: &wasmtime::Engine, dir: &Path, composed: bool) -> Result<Components, Failure> {
+    let each = component_artifact_paths(dir, composed)
+        .iter()
+        .map(|path| load_component_artifact(engine, path))
+        .collect::<Result<Vec<_>, _>>()?;
+    Ok(components(each))
+}
+
+#[allow(unsafe_code)]
+fn load_component_artifact(engine: &wasmtime::Engine, path: &Path) -> Result<Component, Failure> {
+    // SAFETY: as for a module's artifact (`load_artifact`): a file `precompile_components` wrote
+    // moments ago with this same Wasmtime build, in this run's private directory; Wasmtime checks
+    // its header, version and configuration, and that it is a component, not a module.
+    unsafe { Component::deserialize_file(engine, path) }
+        .map_err(|e| Failure::Error(format!("cannot load artifact {}: {e:#}", path.display())))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -117,6 +214,21 @@ mod tests {
         std::fs::write(&path, engine(Compiler::Cranelift, true).unwrap().precompile_module(wasm).unwrap()).unwrap();
         assert!(load_artifact(&engine(Compiler::Cranelift, false).unwrap(), &path).is_ok());
         assert!(load_artifact(&engine(Compiler::Pulley, false).unwrap(), &path).is_err(), "a Pulley engine");
+        std::fs::remove_dir_all(&dir).unwrap();
+    }
+
+    #[test]
+    fn a_component_artifact_loads_back_and_a_module_artifact_is_no_component() {
+        let dir = std::env::temp_dir().join(format!("wasmatrix-wasmtime-component-test-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let path = dir.join("c.cwasm");
+        for compiler in [Compiler::Cranelift, Compiler::Winch, Compiler::Pulley] {
+            let compiling = engine(compiler, true).unwrap();
+            std::fs::write(&path, compiling.precompile_component(b"\0asm\x0d\0\x01\0").unwrap()).unwrap();
+            assert!(load_component_artifact(&engine(compiler, false).unwrap(), &path).is_ok(), "{compiler}");
+            std::fs::write(&path, compiling.precompile_module(b"\0asm\x01\0\0\0").unwrap()).unwrap();
+            assert!(load_component_artifact(&engine(compiler, false).unwrap(), &path).is_err(), "{compiler}");
+        }
         std::fs::remove_dir_all(&dir).unwrap();
     }
 }

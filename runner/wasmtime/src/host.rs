@@ -57,8 +57,15 @@ pub struct Host {
 /// The memory cap (`[measure] memory_limit_mib`) on every guest memory of the store; a refused
 /// growth is remembered, so that the trap that follows (a guest's allocator aborts when
 /// `memory.grow` fails) is reported as `oom`.
-struct Cap {
+pub struct Cap {
     bytes: usize,
+}
+
+impl Cap {
+    /// The cap of `[measure] memory_limit_mib`.
+    pub fn new(memory_limit_mib: u64) -> Cap {
+        Cap { bytes: usize::try_from(memory_limit_mib.saturating_mul(1 << 20)).unwrap_or(usize::MAX) }
+    }
 }
 
 static REFUSED: AtomicBool = AtomicBool::new(false);
@@ -156,7 +163,7 @@ pub fn store(
     call: Call,
     memory_limit_mib: u64,
 ) -> Result<(Store<HostState>, Host), Failure> {
-    let cap = Cap { bytes: usize::try_from(memory_limit_mib.saturating_mul(1 << 20)).unwrap_or(usize::MAX) };
+    let cap = Cap::new(memory_limit_mib);
     let wasi = match environment {
         Environment::Bare => None,
         Environment::Wasi | Environment::Emscripten => {

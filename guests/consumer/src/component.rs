@@ -1,0 +1,245 @@
+//! The consumer as a component: the world `consumer` of guests/wit, around the same [`Consumer`]
+//! as the core module's `exports`. With a byte codec a request arrives through `deliver` as bytes;
+//! with the codec `wit` (cfg `wasmatrix_wit`, no byte codec compiled in) through `deliver-log` as
+//! the typed record, read in place through [`LogView`].
+
+use super::Consumer;
+use bindings::exports::wasmatrix::pair::consumer_bench;
+use bindings::exports::wasmatrix::pair::deliver;
+use bindings::wasmatrix::pair::types as wit;
+use std::cell::RefCell;
+use wasmatrix_proto::record as p;
+#[cfg(not(wasmatrix_wit))]
+use wasmatrix_proto::AlignedBuf;
+use wasmatrix_proto::LogView;
+
+#[cfg(feature = "logging")]
+compile_error!(
+    "the consumer component has no way out for log lines yet (no WIT interface for them): build it without `logging`"
+);
+
+/// The bindings: `wit_bindgen`'s lifting and lowering, and the exported functions `export!`
+/// writes, are `unsafe` code of the generator's; this crate's own code stays out of here.
+#[allow(unsafe_code)]
+mod bindings {
+    wit_bindgen::generate!({
+        path: "../wit",
+        world: "consumer",
+    });
+    use super::Component;
+    export!(Component);
+}
+
+include!(concat!(env!("OUT_DIR"), "/selected_codec.rs"));
+
+/// The codec `wit` needs no byte codec: the record arrives as itself.
+#[cfg(wasmatrix_wit)]
+type Selected = ();
+
+#[derive(Default)]
+struct State {
+    consumer: Consumer<Selected>,
+    /// Where a request that did not arrive 16-byte aligned is copied (see [`aligned`]).
+    #[cfg(not(wasmatrix_wit))]
+    aligned: AlignedBuf,
+}
+
+thread_local! {
+    static STATE: RefCell<State> = RefCell::new(State::default());
+}
+
+struct Component;
+
+/// The byte-codec functions of a `wit` build, and the typed one of a byte-codec build: the host
+/// never calls them for such a cell, so a call is a bug worth a trap.
+#[cfg_attr(not(wasmatrix_wit), allow(dead_code))]
+fn not_for_wit(function: &str) -> ! {
+    panic!("this component carries the typed record (codec wit): {function} is for byte codecs")
+}
+#[cfg_attr(wasmatrix_wit, allow(dead_code))]
+fn not_for_bytes(function: &str) -> ! {
+    panic!("this component carries a byte codec: {function} is for the typed record (codec wit)")
+}
+
+/// `bytes`, or a copy of them in `buf` if they do not start 16-byte aligned. The canonical ABI
+/// allocates a `list<u8>` with `cabi_realloc` asking for alignment 1, while the formats that
+/// read in place (rkyv, Cap'n Proto) need aligned input, which the core module's `copy`
+/// transport gives them (its inbox is 16-byte aligned). This copy is the component ABI's price
+/// for in-place formats; every byte codec pays it alike when the allocator's placement misses.
+#[cfg(not(wasmatrix_wit))]
+fn aligned<'a>(bytes: &'a [u8], buf: &'a mut AlignedBuf) -> &'a [u8] {
+    if (bytes.as_ptr() as usize).is_multiple_of(16) {
+        return bytes;
+    }
+    buf.clear();
+    buf.extend_from_slice(bytes);
+    buf.as_slice()
+}
+
+impl deliver::Guest for Component {
+    fn deliver(msg: Vec<u8>) -> Result<Vec<u8>, String> {
+        #[cfg(wasmatrix_wit)]
+        {
+            let _ = msg;
+            not_for_wit("deliver")
+        }
+        #[cfg(not(wasmatrix_wit))]
+        STATE.with_borrow_mut(|s| {
+            let request = aligned(&msg, &mut s.aligned);
+            match s.consumer.consume(request) {
+                Ok(reply) => Ok(reply.to_vec()),
+                Err(e) => Err(e.to_string()),
+            }
+        })
+    }
+
+    fn deliver_log(rec: wit::Log) -> wit::Reply {
+        #[cfg(not(wasmatrix_wit))]
+        {
+            let _ = rec;
+            not_for_bytes("deliver-log")
+        }
+        #[cfg(wasmatrix_wit)]
+        {
+            let reply = STATE.with_borrow_mut(|s| s.consumer.consume_log(&rec));
+            wit::Reply { timestamp: reply.timestamp, request_bytes: reply.request_bytes, digest: reply.digest }
+        }
+    }
+}
+
+impl consumer_bench::Guest for Component {
+    fn ping(x: u32) -> u32 {
+        super::ping(x)
+    }
+
+    fn bench_decode(msg: Vec<u8>, n: u32) -> Result<(), String> {
+        #[cfg(wasmatrix_wit)]
+        {
+            let _ = (msg, n);
+            not_for_wit("bench-decode")
+        }
+        #[cfg(not(wasmatrix_wit))]
+        STATE.with_borrow_mut(|s| {
+            let request = aligned(&msg, &mut s.aligned);
+            s.consumer.decode_repeatedly(request, n).map_err(|e| e.to_string())
+        })
+    }
+}
+
+/// The typed record as the consumer's work reads it; its enums mapped by name, exhaustively.
+impl LogView for wit::Log {
+    fn timestamp(&self) -> i64 {
+        self.timestamp
+    }
+    fn zone_id(&self) -> u32 {
+        self.zone_id
+    }
+    fn zone_plan(&self) -> p::ZonePlan {
+        match self.zone_plan {
+            wit::ZonePlan::Free => p::ZonePlan::Free,
+            wit::ZonePlan::Pro => p::ZonePlan::Pro,
+            wit::ZonePlan::Biz => p::ZonePlan::Biz,
+            wit::ZonePlan::Ent => p::ZonePlan::Ent,
+        }
+    }
+    fn http_protocol(&self) -> p::HttpProtocol {
+        match self.http.protocol {
+            wit::HttpProtocol::Http10 => p::HttpProtocol::Http10,
+            wit::HttpProtocol::Http11 => p::HttpProtocol::Http11,
+            wit::HttpProtocol::Http2 => p::HttpProtocol::Http2,
+        }
+    }
+    fn http_status(&self) -> u32 {
+        self.http.status
+    }
+    fn http_host_status(&self) -> u32 {
+        self.http.host_status
+    }
+    fn http_up_status(&self) -> u32 {
+        self.http.up_status
+    }
+    fn http_method(&self) -> p::HttpMethod {
+        match self.http.method {
+            wit::HttpMethod::Get => p::HttpMethod::Get,
+            wit::HttpMethod::Post => p::HttpMethod::Post,
+            wit::HttpMethod::Delete => p::HttpMethod::Delete,
+            wit::HttpMethod::Put => p::HttpMethod::Put,
+            wit::HttpMethod::Head => p::HttpMethod::Head,
+            wit::HttpMethod::Purge => p::HttpMethod::Purge,
+            wit::HttpMethod::Options => p::HttpMethod::Options,
+            wit::HttpMethod::Propfind => p::HttpMethod::Propfind,
+            wit::HttpMethod::Mkcol => p::HttpMethod::Mkcol,
+            wit::HttpMethod::Patch => p::HttpMethod::Patch,
+        }
+    }
+    fn http_content_type(&self) -> &str {
+        &self.http.content_type
+    }
+    fn http_user_agent(&self) -> &str {
+        &self.http.user_agent
+    }
+    fn http_referer(&self) -> &str {
+        &self.http.referer
+    }
+    fn http_request_uri(&self) -> &str {
+        &self.http.request_uri
+    }
+    fn origin_ip(&self) -> &str {
+        &self.origin.ip
+    }
+    fn origin_port(&self) -> u32 {
+        self.origin.port
+    }
+    fn origin_hostname(&self) -> &str {
+        &self.origin.hostname
+    }
+    fn origin_protocol(&self) -> p::OriginProtocol {
+        match self.origin.protocol {
+            wit::OriginProtocol::Http => p::OriginProtocol::Http,
+            wit::OriginProtocol::Https => p::OriginProtocol::Https,
+        }
+    }
+    fn country(&self) -> p::Country {
+        match self.country {
+            wit::Country::Us => p::Country::Us,
+            wit::Country::Gb => p::Country::Gb,
+            wit::Country::De => p::Country::De,
+            wit::Country::Fr => p::Country::Fr,
+            wit::Country::Nl => p::Country::Nl,
+            wit::Country::Se => p::Country::Se,
+            wit::Country::Jp => p::Country::Jp,
+            wit::Country::Cn => p::Country::Cn,
+            wit::Country::In => p::Country::In,
+            wit::Country::Br => p::Country::Br,
+            wit::Country::Au => p::Country::Au,
+            wit::Country::Ca => p::Country::Ca,
+            wit::Country::Za => p::Country::Za,
+            wit::Country::Ng => p::Country::Ng,
+            wit::Country::Ar => p::Country::Ar,
+            wit::Country::Mx => p::Country::Mx,
+        }
+    }
+    fn cache_status(&self) -> p::CacheStatus {
+        match self.cache_status {
+            wit::CacheStatus::Unknown => p::CacheStatus::Unknown,
+            wit::CacheStatus::Miss => p::CacheStatus::Miss,
+            wit::CacheStatus::Expired => p::CacheStatus::Expired,
+            wit::CacheStatus::Hit => p::CacheStatus::Hit,
+        }
+    }
+    fn server_ip(&self) -> &str {
+        &self.server_ip
+    }
+    fn server_name(&self) -> &str {
+        &self.server_name
+    }
+    fn remote_ip(&self) -> &str {
+        &self.remote_ip
+    }
+    fn bytes_dlv(&self) -> u64 {
+        self.bytes_dlv
+    }
+    fn ray_id(&self) -> &str {
+        &self.ray_id
+    }
+}

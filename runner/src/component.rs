@@ -1,0 +1,330 @@
+//! The guests as components (the `component` and `composed` transports): a guest's core module
+//! (built with its `component` feature) becomes a component of its world in guests/wit
+//! ([`encode`]), and the producer and consumer components are plugged together ahead of time into
+//! one component that imports nothing ([`compose`]).
+//!
+//! The world is always embedded afresh from the WIT files: the `component-type` section that
+//! wit-bindgen writes into the module (which the guests' `strip = true` profiles happen to keep)
+//! is removed first, so the component's type is the WIT package's whatever the build left.
+
+use anyhow::{bail, Context, Result};
+use std::path::Path;
+use wac_graph::types::Package;
+use wac_graph::{CompositionGraph, EncodeOptions};
+use wit_component::{ComponentEncoder, StringEncoding};
+use wit_parser::Resolve;
+
+/// The WIT package (guests/wit).
+pub const PACKAGE: &str = "wasmatrix:pair@0.1.0";
+/// The producer's world.
+pub const PRODUCER_WORLD: &str = "producer";
+/// The consumer's world.
+pub const CONSUMER_WORLD: &str = "consumer";
+/// The composed pair's world: what [`compose`]'s result exports.
+pub const PAIR_WORLD: &str = "pair";
+/// How a request reaches the consumer: the consumer's export, the producer's import.
+pub const DELIVER: &str = "wasmatrix:pair/deliver@0.1.0";
+/// What the host calls in the producer.
+pub const PRODUCER_API: &str = "wasmatrix:pair/producer-api@0.1.0";
+/// What the host measures in the consumer besides the round trip.
+pub const CONSUMER_BENCH: &str = "wasmatrix:pair/consumer-bench@0.1.0";
+/// The record and reply types.
+pub const TYPES: &str = "wasmatrix:pair/types@0.1.0";
+
+/// The guests' WIT package in the checkout at `root`.
+pub fn wit_dir(root: &Path) -> std::path::PathBuf {
+    root.join("guests").join("wit")
+}
+
+/// The component of `world` (of the WIT package at `wit_dir`) around the core module `core`.
+pub fn encode(core: &[u8], wit_dir: &Path, world: &str) -> Result<Vec<u8>> {
+    let mut resolve = Resolve::default();
+    let (package, _) =
+        resolve.push_dir(wit_dir).with_context(|| format!("cannot read the WIT package at {}", wit_dir.display()))?;
+    let world_id = resolve
+        .select_world(&[package], Some(world))
+        .with_context(|| format!("no world `{world}` in the WIT package at {}", wit_dir.display()))?;
+    let mut module = without_component_type(core)
+        .with_context(|| format!("the core module for world `{world}` is not a valid wasm module"))?;
+    wit_component::embed_component_metadata(&mut module, &resolve, world_id, StringEncoding::UTF8)
+        .with_context(|| format!("cannot embed world `{world}` of {}", wit_dir.display()))?;
+    ComponentEncoder::default().validate(true).module(&module).and_then(|mut encoder| encoder.encode()).with_context(
+        || {
+            format!(
+                "the core module does not fit world `{world}` of {} (was it built with the guest's \
+                 `component` feature for this world?)",
+                wit_dir.display()
+            )
+        },
+    )
+}
+
+/// `core` without its `component-type*` custom sections (what wit-bindgen embeds), so that the
+/// world [`encode`] embeds is the only one.
+fn without_component_type(core: &[u8]) -> Result<Vec<u8>> {
+    if !wasmparser::Parser::is_core_wasm(core) {
+        bail!("not a core wasm module (bad header)");
+    }
+    let mut out = core[..8].to_vec();
+    for payload in wasmparser::Parser::new(0).parse_all(core) {
+        let payload = payload?;
+        if let wasmparser::Payload::CustomSection(ref section) = payload {
+            if section.name().starts_with("component-type") {
+                continue;
+            }
+        }
+        if let Some((id, range)) = payload.as_section() {
+            out.push(id);
+            leb128_u32(&mut out, (range.end - range.start) as u32);
+            out.extend_from_slice(&core[range]);
+        }
+    }
+    Ok(out)
+}
+
+fn leb128_u32(out: &mut Vec<u8>, mut v: u32) {
+    loop {
+        let byte = (v & 0x7f) as u8;
+        v >>= 7;
+        if v == 0 {
+            out.push(byte);
+            return;
+        }
+        out.push(byte | 0x80);
+    }
+}
+
+/// The WIT package, for the component that provides [`TYPES`] inside the composed pair.
+const WIT: &str = include_str!("../../guests/wit/wasmatrix.wit");
+
+/// A component that only exports the instance [`TYPES`] (the record's and reply's types, no
+/// functions; its core module is empty). Both guests import [`TYPES`], as every component of a
+/// world whose interfaces `use` it does; inside the composed pair this component provides it, so
+/// that the pair imports nothing, and the pair exports it to name the types its exports use.
+pub fn types_provider() -> Result<Vec<u8>> {
+    let mut resolve = Resolve::default();
+    resolve.push_str("wasmatrix.wit", WIT).context("cannot parse guests/wit/wasmatrix.wit")?;
+    let package = resolve
+        .push_str("provider.wit", &format!("package wasmatrix:types-provider;\nworld provider {{ export {TYPES}; }}\n"))
+        .context("cannot parse the types provider's world")?;
+    let world = resolve.select_world(&[package], Some("provider"))?;
+    // the world has no functions, so its core module needs nothing: the empty module
+    let mut module = b"\0asm\x01\0\0\0".to_vec();
+    wit_component::embed_component_metadata(&mut module, &resolve, world, StringEncoding::UTF8)?;
+    ComponentEncoder::default().validate(true).module(&module)?.encode().context("cannot encode the types provider")
+}
+
+/// The producer and consumer components plugged together: the producer's [`DELIVER`] import is
+/// the consumer's export of it, both guests' [`TYPES`] import is a [`types_provider`]'s export;
+/// the result exports the producer's [`PRODUCER_API`] and the consumer's [`CONSUMER_BENCH`] (the
+/// world [`PAIR_WORLD`]) and [`TYPES`], and imports nothing.
+pub fn compose(producer: &[u8], consumer: &[u8]) -> Result<Vec<u8>> {
+    let mut graph = CompositionGraph::new();
+    let package = |graph: &mut CompositionGraph, name: &str, bytes: &[u8]| -> Result<_> {
+        let package = Package::from_bytes(name, None, bytes, graph.types_mut())
+            .with_context(|| format!("the {name} is not a component wac can read"))?;
+        Ok(graph.register_package(package)?)
+    };
+    let consumer_pkg = package(&mut graph, "wasmatrix:consumer", consumer)?;
+    let producer_pkg = package(&mut graph, "wasmatrix:producer", producer)?;
+    let types_pkg = package(&mut graph, "wasmatrix:types-provider", &types_provider()?)?;
+
+    let consumer = graph.instantiate(consumer_pkg);
+    let producer = graph.instantiate(producer_pkg);
+    let deliver = graph
+        .alias_instance_export(consumer, DELIVER)
+        .with_context(|| format!("the consumer component does not export {DELIVER}"))?;
+    let provider = graph.instantiate(types_pkg);
+    let types = graph.alias_instance_export(provider, TYPES)?;
+    for (guest, instance) in [("consumer", consumer), ("producer", producer)] {
+        graph
+            .set_instantiation_argument(instance, TYPES, types)
+            .with_context(|| format!("the {guest}'s import of {TYPES} does not fit the WIT package's"))?;
+    }
+    graph.export(types, TYPES)?;
+    graph
+        .set_instantiation_argument(producer, DELIVER, deliver)
+        .with_context(|| format!("the consumer's {DELIVER} does not satisfy the producer's import of it"))?;
+    let api = graph
+        .alias_instance_export(producer, PRODUCER_API)
+        .with_context(|| format!("the producer component does not export {PRODUCER_API}"))?;
+    graph.export(api, PRODUCER_API)?;
+    let bench = graph
+        .alias_instance_export(consumer, CONSUMER_BENCH)
+        .with_context(|| format!("the consumer component does not export {CONSUMER_BENCH}"))?;
+    graph.export(bench, CONSUMER_BENCH)?;
+
+    let bytes = graph.encode(EncodeOptions::default()).context("cannot encode the composed pair")?;
+    let imports = component_imports(&bytes).context("the composed pair is not a valid component")?;
+    if !imports.is_empty() {
+        bail!("the composed pair still imports {} (it must import nothing)", imports.join(", "));
+    }
+    Ok(bytes)
+}
+
+/// Validates the component `bytes` and returns the names it imports.
+pub fn component_imports(bytes: &[u8]) -> Result<Vec<String>> {
+    let features = wasmparser::WasmFeatures::default() | wasmparser::WasmFeatures::COMPONENT_MODEL;
+    wasmparser::Validator::new_with_features(features).validate_all(bytes)?;
+    let mut imports = Vec::new();
+    let mut depth = 0usize;
+    for payload in wasmparser::Parser::new(0).parse_all(bytes) {
+        match payload? {
+            wasmparser::Payload::ModuleSection { .. } | wasmparser::Payload::ComponentSection { .. } => depth += 1,
+            wasmparser::Payload::End(_) => depth = depth.saturating_sub(1),
+            wasmparser::Payload::ComponentImportSection(section) if depth == 0 => {
+                for import in section {
+                    imports.push(import?.name.name.to_owned());
+                }
+            }
+            _ => {}
+        }
+    }
+    Ok(imports)
+}
+
+/// The names `bytes` (a component) exports at its top level.
+pub fn component_exports(bytes: &[u8]) -> Result<Vec<String>> {
+    let mut exports = Vec::new();
+    let mut depth = 0usize;
+    for payload in wasmparser::Parser::new(0).parse_all(bytes) {
+        match payload? {
+            wasmparser::Payload::ModuleSection { .. } | wasmparser::Payload::ComponentSection { .. } => depth += 1,
+            wasmparser::Payload::End(_) => depth = depth.saturating_sub(1),
+            wasmparser::Payload::ComponentExportSection(section) if depth == 0 => {
+                for export in section {
+                    exports.push(export?.name.name.to_owned());
+                }
+            }
+            _ => {}
+        }
+    }
+    Ok(exports)
+}
+
+/// What [`build_all`] made for one codec.
+pub struct Built {
+    pub producer: Vec<u8>,
+    pub consumer: Vec<u8>,
+    pub composed: Vec<u8>,
+}
+
+/// Builds both guests as components for `codec` with cargo (profile `guest-release`, into the
+/// checkout's target/wasmatrix/cargo), encodes them and composes them. For tests and examples;
+/// the runner's own guest builds go through [`crate::guests`].
+pub fn build_pair(root: &Path, codec: &str) -> Result<Built> {
+    let wit = wit_dir(root);
+    let target_dir = root.join("target/wasmatrix/cargo");
+    let build = |package: &str, file: &str| -> Result<Vec<u8>> {
+        let status = std::process::Command::new(std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into()))
+            .current_dir(root)
+            .env("WASMATRIX_CODEC", codec)
+            .args(["rustc", "--locked", "-p", package, "--crate-type", "cdylib", "--features", "component"])
+            .args(["--target", "wasm32-unknown-unknown", "--profile", "guest-release", "--target-dir"])
+            .arg(&target_dir)
+            .status()
+            .with_context(|| format!("cannot run cargo to build {package}"))?;
+        if !status.success() {
+            bail!("cargo failed to build {package} with WASMATRIX_CODEC={codec} ({status})");
+        }
+        let path = target_dir.join("wasm32-unknown-unknown/guest-release").join(file);
+        std::fs::read(&path).with_context(|| format!("cannot read {}", path.display()))
+    };
+    let producer_core = build("wasmatrix-producer", "wasmatrix_producer.wasm")?;
+    let producer = encode(&producer_core, &wit, PRODUCER_WORLD).context("producer")?;
+    let consumer_core = build("wasmatrix-consumer", "wasmatrix_consumer.wasm")?;
+    let consumer = encode(&consumer_core, &wit, CONSUMER_WORLD).context("consumer")?;
+    let composed = compose(&producer, &consumer)?;
+    Ok(Built { producer, consumer, composed })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn wit() -> std::path::PathBuf {
+        wit_dir(&crate::workspace_root())
+    }
+
+    #[test]
+    fn encode_refuses_a_module_without_the_worlds_exports() {
+        let module = wat::parse_str(r#"(module (memory (export "memory") 1) (func (export "other")))"#).unwrap();
+        let err = format!("{:#}", encode(&module, &wit(), PRODUCER_WORLD).unwrap_err());
+        assert!(err.contains("does not fit world `producer`"), "{err}");
+        assert!(err.contains("producer-api"), "names the missing export: {err}");
+    }
+
+    #[test]
+    fn encode_refuses_an_unknown_world_and_garbage() {
+        let module = wat::parse_str("(module)").unwrap();
+        let err = format!("{:#}", encode(&module, &wit(), "nope").unwrap_err());
+        assert!(err.contains("no world `nope`"), "{err}");
+        let err = format!("{:#}", encode(b"not wasm", &wit(), CONSUMER_WORLD).unwrap_err());
+        assert!(err.contains("not a valid wasm module"), "{err}");
+        let err = format!("{:#}", encode(&module, Path::new("/nonexistent/wit"), CONSUMER_WORLD).unwrap_err());
+        assert!(err.contains("/nonexistent/wit"), "{err}");
+    }
+
+    #[test]
+    fn compose_refuses_garbage() {
+        let err = format!("{:#}", compose(b"garbage", b"\0asm").unwrap_err());
+        assert!(err.contains("consumer"), "{err}");
+        // a core module is no component either
+        let module = wat::parse_str("(module)").unwrap();
+        let err = format!("{:#}", compose(&module, &module).unwrap_err());
+        assert!(err.contains("not a binary-encoded WebAssembly component"), "{err}");
+    }
+
+    #[test]
+    fn compose_refuses_components_that_do_not_fit() {
+        // an empty component exports no `deliver`
+        let empty = wat::parse_str("(component)").unwrap();
+        let err = format!("{:#}", compose(&empty, &empty).unwrap_err());
+        assert!(err.contains(DELIVER), "{err}");
+    }
+
+    #[test]
+    fn without_component_type_keeps_everything_else() {
+        let module =
+            wat::parse_str(r#"(module (func (export "f")) (@custom "keep" "x") (@custom "component-type:x" "y"))"#)
+                .unwrap();
+        let stripped = without_component_type(&module).unwrap();
+        wasmparser::Validator::new().validate_all(&stripped).unwrap();
+        let names: Vec<String> = wasmparser::Parser::new(0)
+            .parse_all(&stripped)
+            .filter_map(|p| match p.unwrap() {
+                wasmparser::Payload::CustomSection(c) => Some(c.name().to_owned()),
+                _ => None,
+            })
+            .collect();
+        assert_eq!(names, ["keep"]);
+    }
+
+    /// Builds the guests for the codecs below (`WASMATRIX_COMPONENT_CODECS`, comma-separated) as
+    /// components, composes them and writes them to
+    /// `$WASMATRIX_COMPONENTS_OUT/<codec>/{producer,consumer,composed}.wasm` (default
+    /// /tmp/wasmatrix-components, for the Wasmtime side's tests). Slow:
+    /// `cargo test -p wasmatrix-runner --lib component -- --ignored`.
+    #[test]
+    #[ignore]
+    fn build_encode_and_compose_the_guests() {
+        let root = crate::workspace_root();
+        let codecs = std::env::var("WASMATRIX_COMPONENT_CODECS").unwrap_or_else(|_| "raw,flatbuffers,rkyv,wit".into());
+        for codec in codecs.split(',') {
+            let built = build_pair(&root, codec).unwrap_or_else(|e| panic!("{codec}: {e:#}"));
+            assert_eq!(component_imports(&built.composed).unwrap(), Vec::<String>::new());
+            let mut exports = component_exports(&built.composed).unwrap();
+            exports.sort();
+            assert_eq!(exports, [CONSUMER_BENCH, PRODUCER_API, TYPES], "{codec}");
+            let out = std::env::var("WASMATRIX_COMPONENTS_OUT").unwrap_or_else(|_| "/tmp/wasmatrix-components".into());
+            let dir = Path::new(&out).join(codec);
+            std::fs::create_dir_all(&dir).unwrap();
+            for (name, bytes) in
+                [("producer", &built.producer), ("consumer", &built.consumer), ("composed", &built.composed)]
+            {
+                std::fs::write(dir.join(format!("{name}.wasm")), bytes).unwrap();
+                eprintln!("{codec}/{name}.wasm: {} bytes", bytes.len());
+            }
+        }
+    }
+}

@@ -1,0 +1,420 @@
+//! The guests as components (guests/wit/wasmatrix.wit), for transports `component` and `composed`,
+//! measured by one [`Components`] whichever links them:
+//!
+//! - `component`: the producer and the consumer in one store. The consumer is instantiated first;
+//!   the producer's import `wasmatrix:pair/deliver` is two host functions (`deliver`,
+//!   `deliver-log`) that call the consumer's exports of the same names through the store (they are
+//!   `LinkerInstance::func_wrap` closures, which get the store; bindgen's generated `Host` trait gets
+//!   only the store's data, so it could not call another instance). Under `call = host` the host
+//!   calls the producer's `produce`, the consumer's `deliver`, the producer's `check-reply` (codec
+//!   `wit`: `produce-log`, `deliver-log`, `check-reply-log`); under `call = import` the producer's
+//!   `round-trip` once, which calls its import.
+//! - `composed`: the one component the two were plugged into (world `pair`), instantiated with an
+//!   empty linker: its `round-trip` never leaves wasm (`call = import` only).
+//!
+//! The functions the hot loop calls are typed functions looked up once at set-up; those whose
+//! parameters are borrowed (`list<u8>`, `log`) are bindgen's generated callers.
+
+use crate::engine::Components as Compiled;
+use crate::host::{failure, Cap};
+use wasmatrix_core::axes::{Call, Codec, Transport};
+use wasmatrix_core::guests::{Failure, Guests, Output, Traffic};
+use wasmtime::component::{Instance, Linker, TypedFunc, WasmList};
+use wasmtime::{Store, StoreContextMut};
+
+/// The bindings of guests/wit's three worlds. The consumer's and the composed pair's share the
+/// producer's `types` (`with`), so a `Log` or `Reply` one guest returns passes straight to the
+/// other's functions. (bindgen's callers are the generator's `unsafe` code; and the generated
+/// `Host` traits and linker functions go unused: the host links the components itself.)
+#[allow(unsafe_code, dead_code, unused)]
+mod bindings {
+    pub mod producer {
+        wasmtime::component::bindgen!({ world: "producer", path: "../../guests/wit" });
+    }
+    pub mod consumer {
+        wasmtime::component::bindgen!({
+            world: "consumer",
+            path: "../../guests/wit",
+            with: { "wasmatrix:pair/types": super::producer::wasmatrix::pair::types },
+        });
+    }
+    pub mod pair {
+        wasmtime::component::bindgen!({
+            world: "pair",
+            path: "../../guests/wit",
+            with: { "wasmatrix:pair/types": super::producer::wasmatrix::pair::types },
+        });
+    }
+}
+
+use bindings::producer::exports::wasmatrix::pair::producer_api::{self, Refusal, TrafficBytes};
+use bindings::producer::wasmatrix::pair::types::{Log, Reply};
+
+/// The consumer's `deliver` interface, as the host calls it.
+type Deliver = bindings::consumer::exports::wasmatrix::pair::deliver::Guest;
+
+const DELIVER: &str = "wasmatrix:pair/deliver@0.1.0";
+const PRODUCER_API: &str = "wasmatrix:pair/producer-api@0.1.0";
+const CONSUMER_BENCH: &str = "wasmatrix:pair/consumer-bench@0.1.0";
+
+/// What the store holds.
+pub struct State {
+    cap: Cap,
+    /// `component`: the consumer's `deliver` exports, which the producer's import calls.
+    deliver: Option<Deliver>,
+    /// The request as the import copies it out of the producer's memory (reused).
+    request: Vec<u8>,
+}
+
+/// The components' environment: the store (with the memory cap) and the linker: empty for
+/// `composed`, the producer's `deliver` import for `component`.
+pub fn environment(
+    engine: &wasmtime::Engine,
+    transport: Transport,
+    memory_limit_mib: u64,
+) -> Result<(Store<State>, Linker<State>), Failure> {
+    let mut store = Store::new(engine, State { cap: Cap::new(memory_limit_mib), deliver: None, request: Vec::new() });
+    store.limiter(|state| &mut state.cap);
+    let mut linker = Linker::new(engine);
+    if transport == Transport::Component {
+        define_deliver(&mut linker)
+            .map_err(|e| Failure::Error(format!("cannot define the producer's deliver import: {e:#}")))?;
+    }
+    Ok((store, linker))
+}
+
+/// The store's consumer `deliver` exports, for the import.
+fn consumer(store: &StoreContextMut<'_, State>) -> wasmtime::Result<Deliver> {
+    store.data().deliver.clone().ok_or_else(|| wasmtime::format_err!("deliver called before the consumer exists"))
+}
+
+/// The producer's import `wasmatrix:pair/deliver`: each function calls the consumer's export of
+/// its name, in the same store. A byte request is copied out of the producer's memory into a
+/// reused host buffer, then lowered into the consumer's; its reply (or the consumer's reason) is
+/// lifted into the host and lowered into the producer's memory. A typed record (codec `wit`) is
+/// lifted into the host whole and lowered again.
+fn define_deliver(linker: &mut Linker<State>) -> wasmtime::Result<()> {
+    let mut deliver = linker.instance(DELIVER)?;
+    deliver.func_wrap(
+        "deliver",
+        |mut store: StoreContextMut<'_, State>,
+         (msg,): (WasmList<u8>,)|
+         -> wasmtime::Result<(Result<Vec<u8>, String>,)> {
+            let consumer = consumer(&store)?;
+            let mut request = std::mem::take(&mut store.data_mut().request);
+            request.clear();
+            request.extend_from_slice(msg.as_le_slice(&store));
+            let reply = consumer.call_deliver(&mut store, &request);
+            store.data_mut().request = request;
+            Ok((reply?,))
+        },
+    )?;
+    deliver.func_wrap(
+        "deliver-log",
+        |mut store: StoreContextMut<'_, State>, (log,): (Log,)| -> wasmtime::Result<(Reply,)> {
+            let consumer = consumer(&store)?;
+            Ok((consumer.call_deliver_log(&mut store, &log)?,))
+        },
+    )?;
+    Ok(())
+}
+
+/// The functions the harness calls by name, typed (both links: the producer's and the consumer's
+/// exports live in the composed component too).
+struct Fns {
+    round_trip: TypedFunc<(u32,), (Result<(), Refusal>,)>,
+    produce: TypedFunc<(u32,), (Vec<u8>,)>,
+    produce_log: TypedFunc<(u32,), (Log,)>,
+    check_reply_log: TypedFunc<(Reply,), (Result<(), String>,)>,
+    checksum: TypedFunc<(), (u64,)>,
+    bench_encode: TypedFunc<(u32, u32), (u32,)>,
+    traffic: TypedFunc<(), (TrafficBytes,)>,
+    ping: TypedFunc<(u32,), (u32,)>,
+}
+
+/// One export of `instance`'s interface `interface`, typed.
+fn typed<P, R>(
+    store: &mut Store<State>,
+    instance: &Instance,
+    interface: &str,
+    name: &str,
+) -> Result<TypedFunc<P, R>, Failure>
+where
+    P: wasmtime::component::ComponentNamedList + wasmtime::component::Lower,
+    R: wasmtime::component::ComponentNamedList + wasmtime::component::Lift,
+{
+    let lacks =
+        |why: String| Failure::Error(format!("the component lacks {interface}#{name}, which the harness calls: {why}"));
+    let index = instance
+        .get_export_index(&mut *store, None, interface)
+        .and_then(|i| instance.get_export_index(&mut *store, Some(&i), name))
+        .ok_or_else(|| lacks("no such export".into()))?;
+    instance.get_typed_func::<P, R>(&mut *store, &index).map_err(|e| lacks(format!("{e:#}")))
+}
+
+impl Fns {
+    /// `producer`: the instance exporting `producer-api`; `consumer`: `consumer-bench`.
+    fn new(store: &mut Store<State>, producer: &Instance, consumer: &Instance) -> Result<Fns, Failure> {
+        let p = PRODUCER_API;
+        Ok(Fns {
+            round_trip: typed(store, producer, p, "round-trip")?,
+            produce: typed(store, producer, p, "produce")?,
+            produce_log: typed(store, producer, p, "produce-log")?,
+            check_reply_log: typed(store, producer, p, "check-reply-log")?,
+            checksum: typed(store, producer, p, "checksum")?,
+            bench_encode: typed(store, producer, p, "bench-encode")?,
+            traffic: typed(store, producer, p, "traffic")?,
+            ping: typed(store, consumer, CONSUMER_BENCH, "ping")?,
+        })
+    }
+}
+
+/// The consumer's `bench-decode` (a borrowed list: bindgen's caller), from whichever world.
+enum BenchDecode {
+    Consumer(bindings::consumer::exports::wasmatrix::pair::consumer_bench::Guest),
+    Pair(bindings::pair::exports::wasmatrix::pair::consumer_bench::Guest),
+}
+
+/// What the host calls under `call = host` (transport `component`).
+struct HostCalls {
+    producer: producer_api::Guest,
+    consumer: Deliver,
+}
+
+/// How a round trip is driven.
+#[derive(Clone, Copy)]
+enum Mode {
+    /// The producer's `round-trip`.
+    Import,
+    /// The host calls each guest in turn, with bytes.
+    HostBytes,
+    /// The host calls each guest in turn, with the typed record (codec `wit`).
+    HostLog,
+}
+
+/// The instantiated components, as the worker measures them.
+pub struct Components {
+    store: Store<State>,
+    fns: Fns,
+    mode: Mode,
+    codec: Codec,
+    host: Option<HostCalls>,
+    bench_decode: BenchDecode,
+    /// The request staged for the decode benchmark.
+    staged: Vec<u8>,
+    /// The producer's `traffic` as of the end of the last batch of round trips.
+    traffic: Traffic,
+}
+
+fn instantiate_one(
+    store: &mut Store<State>,
+    linker: &Linker<State>,
+    component: &wasmtime::component::Component,
+    who: &str,
+) -> Result<Instance, Failure> {
+    linker
+        .instantiate(&mut *store, component)
+        .map_err(|e| Failure::Error(format!("cannot instantiate the {who}: {e:#}")))
+}
+
+fn world(who: &str) -> impl Fn(wasmtime::Error) -> Failure + '_ {
+    move |e| Failure::Error(format!("the {who} does not implement its WIT world: {e:#}"))
+}
+
+/// Instantiates the components in their environment (the measured "instantiate" phase).
+pub fn instantiate(
+    (mut store, linker): (Store<State>, Linker<State>),
+    compiled: &Compiled,
+    call: Call,
+    codec: Codec,
+) -> Result<Components, Failure> {
+    let (fns, host, bench_decode) = match compiled {
+        Compiled::Linked { producer, consumer } => {
+            let consumer_instance = instantiate_one(&mut store, &linker, consumer, "consumer")?;
+            let consumer =
+                bindings::consumer::Consumer::new(&mut store, &consumer_instance).map_err(world("consumer"))?;
+            store.data_mut().deliver = Some(consumer.wasmatrix_pair_deliver().clone());
+            let producer_instance = instantiate_one(&mut store, &linker, producer, "producer")?;
+            let producer =
+                bindings::producer::Producer::new(&mut store, &producer_instance).map_err(world("producer"))?;
+            let fns = Fns::new(&mut store, &producer_instance, &consumer_instance)?;
+            let host = HostCalls {
+                producer: producer.wasmatrix_pair_producer_api().clone(),
+                consumer: consumer.wasmatrix_pair_deliver().clone(),
+            };
+            (fns, Some(host), BenchDecode::Consumer(consumer.wasmatrix_pair_consumer_bench().clone()))
+        }
+        Compiled::Composed(composed) => {
+            let instance = instantiate_one(&mut store, &linker, composed, "composed component")?;
+            let pair = bindings::pair::Pair::new(&mut store, &instance).map_err(world("composed component"))?;
+            let fns = Fns::new(&mut store, &instance, &instance)?;
+            (fns, None, BenchDecode::Pair(pair.wasmatrix_pair_consumer_bench().clone()))
+        }
+    };
+    let mode = match (call, codec, &host) {
+        (Call::Import, _, _) => Mode::Import,
+        (Call::Host, _, None) => {
+            return Err(Failure::Error(
+                "composed components call each other inside wasm: the host cannot call each in turn (call = host)"
+                    .into(),
+            ))
+        }
+        (Call::Host, Codec::Wit, Some(_)) => Mode::HostLog,
+        (Call::Host, Codec::Bytes(_), Some(_)) => Mode::HostBytes,
+    };
+    Ok(Components { store, fns, mode, codec, host, bench_decode, staged: Vec::new(), traffic: Traffic::default() })
+}
+
+fn no_host() -> Failure {
+    Failure::Error("the host calls only separate components (transport component)".into())
+}
+
+fn consumer_refused(i: u32, why: String) -> Failure {
+    Failure::Error(format!("consumer refused record {i}: {why}"))
+}
+
+fn reply_refused(i: u32, why: String) -> Failure {
+    Failure::Error(format!("producer refused the reply to record {i}: {why}"))
+}
+
+impl Components {
+    /// The producer's traffic so far; what crossed between the two memories is both directions.
+    fn refresh_traffic(&mut self) -> Result<(), Failure> {
+        let (t,) = self.fns.traffic.call(&mut self.store, ()).map_err(failure)?;
+        self.traffic = Traffic {
+            request_bytes: t.request_bytes,
+            reply_bytes: t.reply_bytes,
+            copied_bytes: t.request_bytes + t.reply_bytes,
+        };
+        Ok(())
+    }
+}
+
+impl Guests for Components {
+    #[inline]
+    fn round_trip(&mut self, i: u32) -> Result<(), Failure> {
+        match self.mode {
+            Mode::Import => match self.fns.round_trip.call(&mut self.store, (i,)).map_err(failure)?.0 {
+                Ok(()) => Ok(()),
+                Err(Refusal::Consumer(why)) => Err(consumer_refused(i, why)),
+                Err(Refusal::Reply(why)) => Err(reply_refused(i, why)),
+            },
+            Mode::HostBytes => {
+                let Some(host) = &self.host else { return Err(no_host()) };
+                let (request,) = self.fns.produce.call(&mut self.store, (i,)).map_err(failure)?;
+                let reply = host
+                    .consumer
+                    .call_deliver(&mut self.store, &request)
+                    .map_err(failure)?
+                    .map_err(|why| consumer_refused(i, why))?;
+                host.producer
+                    .call_check_reply(&mut self.store, &reply)
+                    .map_err(failure)?
+                    .map_err(|why| reply_refused(i, why))
+            }
+            Mode::HostLog => {
+                let Some(host) = &self.host else { return Err(no_host()) };
+                let (log,) = self.fns.produce_log.call(&mut self.store, (i,)).map_err(failure)?;
+                let reply = host.consumer.call_deliver_log(&mut self.store, &log).map_err(failure)?;
+                self.fns
+                    .check_reply_log
+                    .call(&mut self.store, (reply,))
+                    .map_err(failure)?
+                    .0
+                    .map_err(|why| reply_refused(i, why))
+            }
+        }
+    }
+
+    /// The batch, then the producer's traffic so far (one call per batch: `traffic` reads `&self`,
+    /// so it cannot ask the producer itself).
+    fn round_trips(&mut self, from: u32, n: u32) -> Result<(), Failure> {
+        (from..from + n).try_for_each(|i| self.round_trip(i))?;
+        self.refresh_traffic()
+    }
+
+    fn pings(&mut self, n: u32) -> Result<u32, Failure> {
+        let mut x = 0;
+        for _ in 0..n {
+            x = self.fns.ping.call(&mut self.store, (x,)).map_err(failure)?.0;
+        }
+        Ok(x)
+    }
+
+    fn checksum(&mut self) -> Result<u64, Failure> {
+        Ok(self.fns.checksum.call(&mut self.store, ()).map_err(failure)?.0)
+    }
+
+    fn encode_batch(&mut self, i: u32, n: u32) -> Result<(), Failure> {
+        self.fns.bench_encode.call(&mut self.store, (i, n)).map_err(failure).map(drop)
+    }
+
+    fn stage(&mut self, i: u32) -> Result<(), Failure> {
+        self.staged = self.fns.produce.call(&mut self.store, (i,)).map_err(failure)?.0;
+        Ok(())
+    }
+
+    fn decode_batch(&mut self, n: u32) -> Result<(), Failure> {
+        let decoded = match &self.bench_decode {
+            BenchDecode::Consumer(bench) => bench.call_bench_decode(&mut self.store, &self.staged, n),
+            BenchDecode::Pair(bench) => bench.call_bench_decode(&mut self.store, &self.staged, n),
+        };
+        decoded
+            .map_err(failure)?
+            .map_err(|why| Failure::Error(format!("consumer could not decode the staged request: {why}")))
+    }
+
+    fn codec_alone(&self) -> bool {
+        self.codec != Codec::Wit
+    }
+
+    fn traffic(&self) -> Traffic {
+        self.traffic
+    }
+
+    /// Components have no log sink and no stdout here (environment `bare`, logging off).
+    fn output(&self) -> Output {
+        Output::default()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::engine;
+    use wasmatrix_core::axes::Compiler;
+
+    /// The smallest component: the preamble of a component binary, nothing in it.
+    const EMPTY: &[u8] = b"\0asm\x0d\0\x01\0";
+
+    #[test]
+    fn a_component_that_is_not_the_worlds_is_refused_with_the_reason() {
+        for compiler in [Compiler::Cranelift, Compiler::Winch, Compiler::Pulley] {
+            let engine = engine::engine(compiler, true).unwrap();
+            let empty = wasmtime::component::Component::new(&engine, EMPTY).unwrap();
+            let cases = [
+                (
+                    Transport::Component,
+                    Compiled::Linked { producer: empty.clone(), consumer: empty.clone() },
+                    "consumer",
+                ),
+                (Transport::Composed, Compiled::Composed(empty.clone()), "composed component"),
+            ];
+            for (transport, compiled, who) in cases {
+                let environment = environment(&engine, transport, 64).unwrap();
+                let Err(Failure::Error(e)) = instantiate(environment, &compiled, Call::Import, Codec::Wit) else {
+                    panic!("{compiler}/{transport}: an empty component has no producer-api")
+                };
+                assert!(e.starts_with(&format!("the {who} does not implement its WIT world")), "{e}");
+            }
+        }
+    }
+
+    #[test]
+    fn refusals_say_who_refused_in_the_core_words() {
+        let Failure::Error(e) = consumer_refused(5, "bad".into()) else { panic!() };
+        assert_eq!(e, "consumer refused record 5: bad");
+        let Failure::Error(e) = reply_refused(3, "worse".into()) else { panic!() };
+        assert_eq!(e, "producer refused the reply to record 3: worse");
+    }
+}
