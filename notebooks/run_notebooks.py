@@ -240,6 +240,26 @@ def check_new_axis(tmp: Path) -> None:
         assert "wasmtime" in figure_texts(figures[name]), f"runtime not shown in {name}"
 
 
+def check_components_read_against_copy(tmp: Path) -> None:
+    """A component cell (transport ``component``, codec ``wit``), which has no native form, is read
+    against the native twin of ``copy`` and ``raw``, as the runner's report reads it."""
+    rows, samples = read_raw(wr.SAMPLE)
+    base = rows[(rows["status"] == "ok") & (rows["engine"] == "artifact") & (rows["transport"] == "copy")
+                & (rows["codec"] == "raw") & (rows["environment"] == "bare") & (rows["logging"] == "off")]
+    source = base.iloc[[0]].copy()
+    comp = source.assign(transport="component", codec="wit",
+                         cell=source["cell"].str.replace("/copy/raw/", "/component/wit/", regex=False))
+    comp["rt_p50_ns"] = str(float(source["rt_p50_ns"].iloc[0]) * 2)
+    rows, samples = wr.load(write_run(tmp, "component", pd.concat([rows, comp], ignore_index=True), samples))
+    ratios = wr.native_ratios(rows)
+    pair = ratios[ratios["cell"].str.startswith(source["cell"].iloc[0].removesuffix("/off").replace(
+        "/copy/raw/", "/component/wit/"))]
+    assert len(pair) == 1, pair
+    twin = ratios[ratios["cell"].str.startswith(source["cell"].iloc[0])]
+    assert pair["transport"].iloc[0] == "component" and pair["codec"].iloc[0] == "wit", pair
+    assert abs(pair["ratio"].iloc[0] - 2 * twin["ratio"].iloc[0]) < 1e-9, (pair, twin)
+
+
 def check_gzip_sizes(tmp: Path) -> None:
     """gzip'd guest sizes (a later schema's ``*_wasm_gzip_bytes``) are plotted when present."""
     rows, samples = read_raw(wr.SAMPLE)
@@ -378,6 +398,7 @@ CHECKS = [
     check_new_axis,
     check_inferred_axis,
     check_gzip_sizes,
+    check_components_read_against_copy,
     check_builds_drawn,
     check_noisy_marked,
     check_instructions_run,

@@ -56,6 +56,10 @@ TWIN_TRANSPORT = {"component": "copy", "composed": "copy"}
 """Transports with no native form, and the native twin's transport they are read against (as the
 runner's report does: components copy bytes between two memories)."""
 
+TWIN_CODEC = {"wit": "raw"}
+"""Codecs with no native form, and the native twin's codec they are read against (as the runner's
+report does: the typed WIT record against raw, the cheapest way the twin carries the record)."""
+
 NATIVE_ENGINE = "native"
 """The ``engine`` value of the native twins (compiler ``rustc``)."""
 
@@ -363,7 +367,8 @@ def native_ratios(rows: pd.DataFrame) -> pd.DataFrame:
     """Every ok wasm row with ``ratio``: its round trip over its native twin's.
 
     The twin is the ok native row equal on every axis but WASM_ONLY_AXES (same transport, codec,
-    environment, profile, ...); the round trip is ``rt_p50_ns``, or ``rt_instructions`` under
+    environment, profile, ...; components against ``copy``, ``wit`` against ``raw``: TWIN_TRANSPORT,
+    TWIN_CODEC); the round trip is ``rt_p50_ns``, or ``rt_instructions`` under
     ``--measure instructions``. Rows without a twin are left out.
     """
     column = _metric("rt", measure_of(rows))["headline"]
@@ -375,9 +380,11 @@ def native_ratios(rows: pd.DataFrame) -> pd.DataFrame:
         return wasm.assign(native=pd.Series(dtype=float), ratio=pd.Series(dtype=float)).iloc[:0]
     twins = native.groupby(shared + ["run_id"], as_index=False)[column].median()
     twins = twins.rename(columns={column: "native"})
-    keyed = wasm.assign(transport=wasm["transport"].replace(TWIN_TRANSPORT), _row=range(len(wasm)))
+    keyed = wasm.assign(transport=wasm["transport"].replace(TWIN_TRANSPORT),
+                        codec=wasm["codec"].replace(TWIN_CODEC), _row=range(len(wasm)))
     joined = keyed.merge(twins, on=shared + ["run_id"], how="inner")
-    joined["transport"] = wasm["transport"].to_numpy()[joined["_row"].to_numpy()]
+    for axis in ("transport", "codec"):
+        joined[axis] = wasm[axis].to_numpy()[joined["_row"].to_numpy()]
     joined = joined.drop(columns="_row")
     return joined.assign(ratio=joined[column] / joined["native"])
 

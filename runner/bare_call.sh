@@ -3,6 +3,8 @@
 # (runner/<runtime>/examples/bare_call.rs, runner/v8/bare_call.mjs: the consumer's `ping`, called
 # in batches, no harness), beside the call floor a results file measured through the harness for
 # the same compiler (`call_floor_p50_ns`, the best engine, raw, bare, copy: the same guest file).
+# Wasmtime's component call too (its bare_call given the consumer component calls
+# `consumer-bench#ping`), against the `component` cells' call floor.
 #   runner/bare_call.sh RESULTS.csv
 # Builds the examples into target/wasmatrix/cargo, as the runner builds its workers. Run it on a
 # quiet machine, right after the results file's run: compare within one machine and one day.
@@ -11,6 +13,7 @@ cd "$(dirname "$0")/.."
 results="${1:?usage: runner/bare_call.sh RESULTS.csv}"
 consumer=target/wasmatrix/guests/release/default/bare/logging-off/own-memory/raw/consumer.wasm
 [ -f "$consumer" ] || { echo "no $consumer: run a matrix with a release, bare, copy, raw cell first" >&2; exit 2; }
+component=target/wasmatrix/guests/release/default/bare/logging-off/component/raw/consumer.wasm
 target=target/wasmatrix/cargo
 export LLVM_SYS_221_PREFIX="${LLVM_SYS_221_PREFIX:-/usr/lib/llvm-22}"
 cargo build --quiet --release --locked --example bare_call -p wasmatrix-wasmer --target-dir "$target"
@@ -21,22 +24,26 @@ cargo build --quiet --release --locked --example bare_call --manifest-path runne
 rm -f "$target/release/examples/bare_call-wasmtime"; cp "$target/release/examples/bare_call" "$target/release/examples/bare_call-wasmtime"
 ex="$target/release/examples"
 {
-  for c in singlepass cranelift; do echo "wasmer $c $("$ex/bare_call-wasmer" "$consumer" "$c")"; done
-  for c in cranelift winch pulley; do echo "wasmtime $c $("$ex/bare_call-wasmtime" "$consumer" "$c")"; done
-  echo "wasmi eager $("$ex/bare_call-wasmi" "$consumer")"
-  echo "v8 liftoff $("${WASMATRIX_NODE:-node}" --liftoff --no-wasm-tier-up --no-wasm-dynamic-tiering --no-wasm-lazy-compilation runner/v8/bare_call.mjs "$consumer")"
-  echo "v8 turbofan $("${WASMATRIX_NODE:-node}" --no-liftoff --no-wasm-lazy-compilation runner/v8/bare_call.mjs "$consumer")"
+  for c in singlepass cranelift; do echo "wasmer $c copy $("$ex/bare_call-wasmer" "$consumer" "$c")"; done
+  for c in cranelift winch pulley; do echo "wasmtime $c copy $("$ex/bare_call-wasmtime" "$consumer" "$c")"; done
+  if [ -f "$component" ]; then
+    echo "wasmtime cranelift component $("$ex/bare_call-wasmtime" "$component" cranelift)"
+  fi
+  echo "wasmi eager copy $("$ex/bare_call-wasmi" "$consumer")"
+  echo "v8 liftoff copy $("${WASMATRIX_NODE:-node}" --liftoff --no-wasm-tier-up --no-wasm-dynamic-tiering --no-wasm-lazy-compilation runner/v8/bare_call.mjs "$consumer")"
+  echo "v8 turbofan copy $("${WASMATRIX_NODE:-node}" --no-liftoff --no-wasm-lazy-compilation runner/v8/bare_call.mjs "$consumer")"
 } | python3 -c '
 import csv, sys
 rows = [r for r in csv.DictReader(open(sys.argv[1])) if r["status"] == "ok"]
-print("%-9s %-10s %10s %10s %18s" % ("runtime", "compiler", "minimal ns", "harness ns", "harness / minimal"))
+print("%-9s %-10s %-10s %10s %10s %18s" % ("runtime", "compiler", "transport", "minimal ns", "harness ns",
+                                            "harness / minimal"))
 for line in sys.stdin:
-    runtime, compiler, minimal = line.split()
+    runtime, compiler, transport, minimal = line.split()
     floors = [float(r["call_floor_p50_ns"]) for r in rows
               if r.get("runtime") == runtime and r["compiler"] == compiler and r["environment"] == "bare"
-              and r["transport"] == "copy" and r["codec"] == "raw" and r["profile"] == "release"
+              and r["transport"] == transport and r["codec"] == "raw" and r["profile"] == "release"
               and r.get("logging", "off") == "off" and r.get("allocator", "default") == "default"
               and r.get("call", "host") == "host" and r["call_floor_p50_ns"]]
     harness = min(floors) if floors else float("nan")
-    print(f"{runtime:9} {compiler:10} {float(minimal):10.1f} {harness:10.1f} {harness / float(minimal):17.2f}x")
+    print(f"{runtime:9} {compiler:10} {transport:10} {float(minimal):10.1f} {harness:10.1f} {harness / float(minimal):17.2f}x")
 ' "$results"

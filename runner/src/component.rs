@@ -65,7 +65,7 @@ fn without_component_type(core: &[u8]) -> Result<Vec<u8>> {
     if !wasmparser::Parser::is_core_wasm(core) {
         bail!("not a core wasm module (bad header)");
     }
-    let mut out = core[..8].to_vec();
+    let mut module = wasm_encoder::Module::new();
     for payload in wasmparser::Parser::new(0).parse_all(core) {
         let payload = payload?;
         if let wasmparser::Payload::CustomSection(ref section) = payload {
@@ -74,24 +74,10 @@ fn without_component_type(core: &[u8]) -> Result<Vec<u8>> {
             }
         }
         if let Some((id, range)) = payload.as_section() {
-            out.push(id);
-            leb128_u32(&mut out, (range.end - range.start) as u32);
-            out.extend_from_slice(&core[range]);
+            module.section(&wasm_encoder::RawSection { id, data: &core[range] });
         }
     }
-    Ok(out)
-}
-
-fn leb128_u32(out: &mut Vec<u8>, mut v: u32) {
-    loop {
-        let byte = (v & 0x7f) as u8;
-        v >>= 7;
-        if v == 0 {
-            out.push(byte);
-            return;
-        }
-        out.push(byte | 0x80);
-    }
+    Ok(module.finish())
 }
 
 /// The WIT package, for the component that provides [`TYPES`] inside the composed pair.
@@ -162,7 +148,7 @@ pub fn compose(producer: &[u8], consumer: &[u8]) -> Result<Vec<u8>> {
     Ok(bytes)
 }
 
-/// Validates the component `bytes` and returns the names it imports.
+/// Validates the component `bytes` and returns the names it imports at its top level.
 pub fn component_imports(bytes: &[u8]) -> Result<Vec<String>> {
     let features = wasmparser::WasmFeatures::default() | wasmparser::WasmFeatures::COMPONENT_MODEL;
     wasmparser::Validator::new_with_features(features).validate_all(bytes)?;
@@ -181,61 +167,6 @@ pub fn component_imports(bytes: &[u8]) -> Result<Vec<String>> {
         }
     }
     Ok(imports)
-}
-
-/// The names `bytes` (a component) exports at its top level.
-pub fn component_exports(bytes: &[u8]) -> Result<Vec<String>> {
-    let mut exports = Vec::new();
-    let mut depth = 0usize;
-    for payload in wasmparser::Parser::new(0).parse_all(bytes) {
-        match payload? {
-            wasmparser::Payload::ModuleSection { .. } | wasmparser::Payload::ComponentSection { .. } => depth += 1,
-            wasmparser::Payload::End(_) => depth = depth.saturating_sub(1),
-            wasmparser::Payload::ComponentExportSection(section) if depth == 0 => {
-                for export in section {
-                    exports.push(export?.name.name.to_owned());
-                }
-            }
-            _ => {}
-        }
-    }
-    Ok(exports)
-}
-
-/// What [`build_all`] made for one codec.
-pub struct Built {
-    pub producer: Vec<u8>,
-    pub consumer: Vec<u8>,
-    pub composed: Vec<u8>,
-}
-
-/// Builds both guests as components for `codec` with cargo (profile `guest-release`, into the
-/// checkout's target/wasmatrix/cargo), encodes them and composes them. For tests and examples;
-/// the runner's own guest builds go through [`crate::guests`].
-pub fn build_pair(root: &Path, codec: &str) -> Result<Built> {
-    let wit = wit_dir(root);
-    let target_dir = root.join("target/wasmatrix/cargo");
-    let build = |package: &str, file: &str| -> Result<Vec<u8>> {
-        let status = std::process::Command::new(std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into()))
-            .current_dir(root)
-            .env("WASMATRIX_CODEC", codec)
-            .args(["rustc", "--locked", "-p", package, "--crate-type", "cdylib", "--features", "component"])
-            .args(["--target", "wasm32-unknown-unknown", "--profile", "guest-release", "--target-dir"])
-            .arg(&target_dir)
-            .status()
-            .with_context(|| format!("cannot run cargo to build {package}"))?;
-        if !status.success() {
-            bail!("cargo failed to build {package} with WASMATRIX_CODEC={codec} ({status})");
-        }
-        let path = target_dir.join("wasm32-unknown-unknown/guest-release").join(file);
-        std::fs::read(&path).with_context(|| format!("cannot read {}", path.display()))
-    };
-    let producer_core = build("wasmatrix-producer", "wasmatrix_producer.wasm")?;
-    let producer = encode(&producer_core, &wit, PRODUCER_WORLD).context("producer")?;
-    let consumer_core = build("wasmatrix-consumer", "wasmatrix_consumer.wasm")?;
-    let consumer = encode(&consumer_core, &wit, CONSUMER_WORLD).context("consumer")?;
-    let composed = compose(&producer, &consumer)?;
-    Ok(Built { producer, consumer, composed })
 }
 
 #[cfg(test)]
@@ -298,33 +229,5 @@ mod tests {
             })
             .collect();
         assert_eq!(names, ["keep"]);
-    }
-
-    /// Builds the guests for the codecs below (`WASMATRIX_COMPONENT_CODECS`, comma-separated) as
-    /// components, composes them and writes them to
-    /// `$WASMATRIX_COMPONENTS_OUT/<codec>/{producer,consumer,composed}.wasm` (default
-    /// /tmp/wasmatrix-components, for the Wasmtime side's tests). Slow:
-    /// `cargo test -p wasmatrix-runner --lib component -- --ignored`.
-    #[test]
-    #[ignore]
-    fn build_encode_and_compose_the_guests() {
-        let root = crate::workspace_root();
-        let codecs = std::env::var("WASMATRIX_COMPONENT_CODECS").unwrap_or_else(|_| "raw,flatbuffers,rkyv,wit".into());
-        for codec in codecs.split(',') {
-            let built = build_pair(&root, codec).unwrap_or_else(|e| panic!("{codec}: {e:#}"));
-            assert_eq!(component_imports(&built.composed).unwrap(), Vec::<String>::new());
-            let mut exports = component_exports(&built.composed).unwrap();
-            exports.sort();
-            assert_eq!(exports, [CONSUMER_BENCH, PRODUCER_API, TYPES], "{codec}");
-            let out = std::env::var("WASMATRIX_COMPONENTS_OUT").unwrap_or_else(|_| "/tmp/wasmatrix-components".into());
-            let dir = Path::new(&out).join(codec);
-            std::fs::create_dir_all(&dir).unwrap();
-            for (name, bytes) in
-                [("producer", &built.producer), ("consumer", &built.consumer), ("composed", &built.composed)]
-            {
-                std::fs::write(dir.join(format!("{name}.wasm")), bytes).unwrap();
-                eprintln!("{codec}/{name}.wasm: {} bytes", bytes.len());
-            }
-        }
     }
 }

@@ -408,7 +408,7 @@ impl Builder {
     /// Turns the core module at `path` into the component of `role`'s WIT world, in place.
     fn encode_component(&self, role: Role, path: &Path) -> Result<()> {
         let core = std::fs::read(path).with_context(|| format!("cannot read {}", path.display()))?;
-        let component = crate::component::encode(&core, &self.root.join(WIT_DIR), role.name())
+        let component = crate::component::encode(&core, &crate::component::wit_dir(&self.root), role.name())
             .with_context(|| format!("cannot make the {} component from {}", role.name(), path.display()))?;
         std::fs::write(path, component).with_context(|| format!("cannot write {}", path.display()))
     }
@@ -423,9 +423,6 @@ impl Builder {
         })
     }
 }
-
-/// The WIT package of the component guests, from the repository's root.
-pub const WIT_DIR: &str = "guests/wit";
 
 /// Makes `dest` through `write` into a `.partial` file beside it, then renames it into place, so
 /// that a concurrent run never reads half a file.

@@ -505,17 +505,24 @@ impl<'a> Report<'a> {
                 let order =
                     |r: &Row| ["copy", "shared", "component", "composed"].iter().position(|t| *t == r.transport);
                 rows.sort_by_key(|r| (order(r), r.call().to_owned()));
+                // The core modules' `copy` cell with the same codec (wit: raw), the host calling,
+                // of this engine, else of the compiler's other (the same machine code: the engine
+                // changes the start-up only).
+                let copy_codec = if *codec == "wit" { "raw" } else { codec };
+                let copy = self
+                    .baseline()
+                    .filter(|c| {
+                        (c.runtime(), c.compiler.as_str()) == (runtime, compiler)
+                            && c.environment == "bare"
+                            && c.logging() == "off"
+                            && c.transport == "copy"
+                            && c.codec == copy_codec
+                            && c.call() == "host"
+                    })
+                    .min_by_key(|c| c.engine != engine);
                 for r in rows {
-                    // The core module's `copy` cell with the same codec (wit: raw) and call pattern.
-                    let copy_codec = if *codec == "wit" { "raw" } else { codec };
-                    let copy = self
-                        .baseline()
-                        .filter(here)
-                        .find(|c| c.transport == "copy" && c.codec == copy_codec && c.call() == r.call());
                     let over_copy = match (copy, (self.unit.rt)(r)) {
-                        (Some(c), Some(rt)) if r.transport != "copy" || *codec == "wit" => {
-                            (self.unit.rt)(c).map(|c| rt / c)
-                        }
+                        (Some(c), Some(rt)) if !std::ptr::eq(c, r) => (self.unit.rt)(c).map(|c| rt / c),
                         _ => None,
                     };
                     t.rows.push(vec![
@@ -541,7 +548,8 @@ impl<'a> Report<'a> {
              consumer's); composed: the two components plugged together ahead of time (wac-graph), the call never \
              leaving wasm. A list<u8> or the typed record (codec wit) crosses through the canonical ABI, copied by \
              the runtime from one memory into the other; \"over copy\" is over the core modules' copy cell with \
-             the same codec and call pattern (wit: over raw); components are read against the native twin under \
+             the same codec (wit: raw) and the host calling, of the same engine where the run has it, else of \
+             the compiler's other (the same machine code); components are read against the native twin under \
              copy; guests KB are the two components (composed is both, plugged)."
                 .into(),
         );
@@ -1160,6 +1168,38 @@ mod tests {
         assert!(text.contains("| raw |") && text.contains("1000 / 1300"), "{text}");
         // a run of one build has no such table
         assert!(!Report::new(&rows[..6]).render(Format::Markdown).contains("Build profiles"));
+    }
+
+    #[test]
+    fn components_are_read_beside_the_core_copy_cell_of_their_codec() {
+        let mut rows = rows();
+        for (cell, call, rt, floor) in [
+            ("rustc/native/bare/copy/raw/release", "host", 1000.0, 1.0),
+            ("rustc/native/bare/copy/raw/release", "import", 1100.0, 1.0),
+            ("cranelift/jit/bare/copy/raw/release", "host", 1600.0, 12.0),
+            ("cranelift/artifact/bare/copy/raw/release", "host", 1500.0, 12.0),
+            ("cranelift/artifact/bare/component/raw/release", "host", 2100.0, 105.0),
+            ("cranelift/artifact/bare/composed/raw/release", "import", 1800.0, 100.0),
+            ("cranelift/jit/bare/composed/wit/release", "import", 1650.0, 100.0),
+        ] {
+            let mut r = row(cell, "ok", rt);
+            r.runtime = "wasmtime".into();
+            r.call = call.into();
+            r.call_floor_p50_ns = Some(floor);
+            rows.push(r);
+        }
+        let text = Report::new(&rows).render(Format::Markdown);
+        assert!(text.contains("### Component Model beside core modules"), "{text}");
+        // over the same engine's copy cell: 2100 / 1500; over native copy: 2100 / 1000
+        assert!(text.contains("| raw | component | host | 2100 | 1.40 | 2.10 | 105.0 |"), "{text}");
+        // the composed call is `import`: over the native twin of copy x import, 1800 / 1100
+        assert!(text.contains("| raw | composed | import | 1800 | 1.20 | 1.64 |"), "{text}");
+        // the typed record over raw's copy cell of its own engine (jit), 1650 / 1600, and raw's twin
+        assert!(text.contains("| wit | composed | import | 1650 | 1.03 | 1.50 |"), "{text}");
+        // the baseline itself has no ratio over itself
+        assert!(text.contains("| raw | copy | host | 1500 | - |"), "{text}");
+        // a run without components has no such table
+        assert!(!Report::new(&rows[..6]).render(Format::Markdown).contains("Component Model"));
     }
 
     #[test]

@@ -8,6 +8,7 @@ use bindings::exports::wasmatrix::pair::consumer_bench;
 use bindings::exports::wasmatrix::pair::deliver;
 use bindings::wasmatrix::pair::types as wit;
 use std::cell::RefCell;
+use wasmatrix_proto::guest_build;
 use wasmatrix_proto::record as p;
 #[cfg(not(wasmatrix_wit))]
 use wasmatrix_proto::AlignedBuf;
@@ -50,17 +51,6 @@ thread_local! {
 
 struct Component;
 
-/// The byte-codec functions of a `wit` build, and the typed one of a byte-codec build: the host
-/// never calls them for such a cell, so a call is a bug worth a trap.
-#[cfg_attr(not(wasmatrix_wit), allow(dead_code))]
-fn not_for_wit(function: &str) -> ! {
-    panic!("this component carries the typed record (codec wit): {function} is for byte codecs")
-}
-#[cfg_attr(wasmatrix_wit, allow(dead_code))]
-fn not_for_bytes(function: &str) -> ! {
-    panic!("this component carries a byte codec: {function} is for the typed record (codec wit)")
-}
-
 /// `bytes`, or a copy of them in `buf` if they do not start 16-byte aligned. The canonical ABI
 /// allocates a `list<u8>` with `cabi_realloc` asking for alignment 1, while the formats that
 /// read in place (rkyv, Cap'n Proto) need aligned input, which the core module's `copy`
@@ -81,7 +71,7 @@ impl deliver::Guest for Component {
         #[cfg(wasmatrix_wit)]
         {
             let _ = msg;
-            not_for_wit("deliver")
+            guest_build::not_for_wit("deliver")
         }
         #[cfg(not(wasmatrix_wit))]
         STATE.with_borrow_mut(|s| {
@@ -97,7 +87,7 @@ impl deliver::Guest for Component {
         #[cfg(not(wasmatrix_wit))]
         {
             let _ = rec;
-            not_for_bytes("deliver-log")
+            guest_build::not_for_bytes("deliver-log")
         }
         #[cfg(wasmatrix_wit)]
         {
@@ -116,7 +106,7 @@ impl consumer_bench::Guest for Component {
         #[cfg(wasmatrix_wit)]
         {
             let _ = (msg, n);
-            not_for_wit("bench-decode")
+            guest_build::not_for_wit("bench-decode")
         }
         #[cfg(not(wasmatrix_wit))]
         STATE.with_borrow_mut(|s| {
@@ -128,12 +118,7 @@ impl consumer_bench::Guest for Component {
 
 /// The typed record as the consumer's work reads it; its enums mapped by name, exhaustively.
 impl LogView for wit::Log {
-    fn timestamp(&self) -> i64 {
-        self.timestamp
-    }
-    fn zone_id(&self) -> u32 {
-        self.zone_id
-    }
+    wasmatrix_proto::log_view_fields!();
     fn zone_plan(&self) -> p::ZonePlan {
         match self.zone_plan {
             wit::ZonePlan::Free => p::ZonePlan::Free,
@@ -149,15 +134,6 @@ impl LogView for wit::Log {
             wit::HttpProtocol::Http2 => p::HttpProtocol::Http2,
         }
     }
-    fn http_status(&self) -> u32 {
-        self.http.status
-    }
-    fn http_host_status(&self) -> u32 {
-        self.http.host_status
-    }
-    fn http_up_status(&self) -> u32 {
-        self.http.up_status
-    }
     fn http_method(&self) -> p::HttpMethod {
         match self.http.method {
             wit::HttpMethod::Get => p::HttpMethod::Get,
@@ -171,27 +147,6 @@ impl LogView for wit::Log {
             wit::HttpMethod::Mkcol => p::HttpMethod::Mkcol,
             wit::HttpMethod::Patch => p::HttpMethod::Patch,
         }
-    }
-    fn http_content_type(&self) -> &str {
-        &self.http.content_type
-    }
-    fn http_user_agent(&self) -> &str {
-        &self.http.user_agent
-    }
-    fn http_referer(&self) -> &str {
-        &self.http.referer
-    }
-    fn http_request_uri(&self) -> &str {
-        &self.http.request_uri
-    }
-    fn origin_ip(&self) -> &str {
-        &self.origin.ip
-    }
-    fn origin_port(&self) -> u32 {
-        self.origin.port
-    }
-    fn origin_hostname(&self) -> &str {
-        &self.origin.hostname
     }
     fn origin_protocol(&self) -> p::OriginProtocol {
         match self.origin.protocol {
@@ -226,20 +181,5 @@ impl LogView for wit::Log {
             wit::CacheStatus::Expired => p::CacheStatus::Expired,
             wit::CacheStatus::Hit => p::CacheStatus::Hit,
         }
-    }
-    fn server_ip(&self) -> &str {
-        &self.server_ip
-    }
-    fn server_name(&self) -> &str {
-        &self.server_name
-    }
-    fn remote_ip(&self) -> &str {
-        &self.remote_ip
-    }
-    fn bytes_dlv(&self) -> u64 {
-        self.bytes_dlv
-    }
-    fn ray_id(&self) -> &str {
-        &self.ray_id
     }
 }

@@ -8,6 +8,7 @@ use bindings::exports::wasmatrix::pair::producer_api::{Guest, Refusal, TrafficBy
 use bindings::wasmatrix::pair::deliver;
 use bindings::wasmatrix::pair::types as wit;
 use std::cell::RefCell;
+use wasmatrix_proto::guest_build;
 use wasmatrix_proto::Reply;
 #[cfg(wasmatrix_wit)]
 use wasmatrix_proto::{record, Log};
@@ -52,17 +53,6 @@ thread_local! {
 
 struct Component;
 
-/// The byte-codec functions of a `wit` build, and the typed ones of a byte-codec build: the host
-/// never calls them for such a cell, so a call is a bug worth a trap.
-#[cfg_attr(not(wasmatrix_wit), allow(dead_code))]
-fn not_for_wit(function: &str) -> ! {
-    panic!("this component carries the typed record (codec wit): {function} is for byte codecs")
-}
-#[cfg_attr(wasmatrix_wit, allow(dead_code))]
-fn not_for_bytes(function: &str) -> ! {
-    panic!("this component carries a byte codec: {function} is for the typed record (codec wit)")
-}
-
 impl Guest for Component {
     fn round_trip(i: u32) -> Result<(), Refusal> {
         STATE.with_borrow_mut(|s| s.round_trip(i))
@@ -72,7 +62,7 @@ impl Guest for Component {
         #[cfg(wasmatrix_wit)]
         {
             let _ = i;
-            not_for_wit("produce")
+            guest_build::not_for_wit("produce")
         }
         #[cfg(not(wasmatrix_wit))]
         STATE.with_borrow_mut(|s| {
@@ -86,7 +76,7 @@ impl Guest for Component {
         #[cfg(wasmatrix_wit)]
         {
             let _ = reply;
-            not_for_wit("check-reply")
+            guest_build::not_for_wit("check-reply")
         }
         #[cfg(not(wasmatrix_wit))]
         STATE.with_borrow_mut(|s| {
@@ -99,7 +89,7 @@ impl Guest for Component {
         #[cfg(not(wasmatrix_wit))]
         {
             let _ = i;
-            not_for_bytes("produce-log")
+            guest_build::not_for_bytes("produce-log")
         }
         #[cfg(wasmatrix_wit)]
         STATE.with_borrow_mut(|s| {
@@ -114,7 +104,7 @@ impl Guest for Component {
         #[cfg(not(wasmatrix_wit))]
         {
             let _ = reply;
-            not_for_bytes("check-reply-log")
+            guest_build::not_for_bytes("check-reply-log")
         }
         #[cfg(wasmatrix_wit)]
         STATE.with_borrow_mut(|s| {
@@ -131,7 +121,7 @@ impl Guest for Component {
         #[cfg(wasmatrix_wit)]
         {
             let _ = (i, n);
-            not_for_wit("bench-encode")
+            guest_build::not_for_wit("bench-encode")
         }
         #[cfg(not(wasmatrix_wit))]
         STATE.with_borrow_mut(|s| s.producer.encode_repeatedly(i, n))

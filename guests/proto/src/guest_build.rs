@@ -10,6 +10,17 @@ pub const CODEC_ENV: &str = "WASMATRIX_CODEC";
 /// and the canonical ABI is the codec. Only the guests' `component` builds carry it.
 pub const WIT_CODEC: &str = "wit";
 
+/// In a component guest built for codec `wit`: one of its byte-codec functions was called. The
+/// host never calls them for a `wit` cell, so a call is a bug worth a trap.
+pub fn not_for_wit(function: &str) -> ! {
+    panic!("this component carries the typed record (codec wit): {function} is for byte codecs")
+}
+
+/// In a component guest built for a byte codec: one of its typed-record functions was called.
+pub fn not_for_bytes(function: &str) -> ! {
+    panic!("this component carries a byte codec: {function} is for the typed record (codec wit)")
+}
+
 /// Writes `$OUT_DIR/selected_codec.rs`, defining `type Selected` as the chosen codec (`raw` when
 /// the variable is unset, e.g. in a plain `cargo build`). For `wit` it writes no `Selected` and
 /// sets the cfg `wasmatrix_wit` instead; the crate must then be built with its `component`

@@ -142,51 +142,76 @@ pub trait LogView {
     fn ray_id(&self) -> &str;
 }
 
+/// The accessors of [`LogView`] that read a field as it is, for a struct with [`Log`]'s shape
+/// (the same field names, nested `http` and `origin`, `String`s or `&str`s): [`Log`] itself and
+/// the consumer component's WIT-generated record. The enum accessors are each type's own.
+#[macro_export]
+macro_rules! log_view_fields {
+    () => {
+        fn timestamp(&self) -> i64 {
+            self.timestamp
+        }
+        fn zone_id(&self) -> u32 {
+            self.zone_id
+        }
+        fn http_status(&self) -> u32 {
+            self.http.status
+        }
+        fn http_host_status(&self) -> u32 {
+            self.http.host_status
+        }
+        fn http_up_status(&self) -> u32 {
+            self.http.up_status
+        }
+        fn http_content_type(&self) -> &str {
+            &self.http.content_type
+        }
+        fn http_user_agent(&self) -> &str {
+            &self.http.user_agent
+        }
+        fn http_referer(&self) -> &str {
+            &self.http.referer
+        }
+        fn http_request_uri(&self) -> &str {
+            &self.http.request_uri
+        }
+        fn origin_ip(&self) -> &str {
+            &self.origin.ip
+        }
+        fn origin_port(&self) -> u32 {
+            self.origin.port
+        }
+        fn origin_hostname(&self) -> &str {
+            &self.origin.hostname
+        }
+        fn server_ip(&self) -> &str {
+            &self.server_ip
+        }
+        fn server_name(&self) -> &str {
+            &self.server_name
+        }
+        fn remote_ip(&self) -> &str {
+            &self.remote_ip
+        }
+        fn bytes_dlv(&self) -> u64 {
+            self.bytes_dlv
+        }
+        fn ray_id(&self) -> &str {
+            &self.ray_id
+        }
+    };
+}
+
 impl LogView for Log {
-    fn timestamp(&self) -> i64 {
-        self.timestamp
-    }
-    fn zone_id(&self) -> u32 {
-        self.zone_id
-    }
+    crate::log_view_fields!();
     fn zone_plan(&self) -> ZonePlan {
         self.zone_plan
     }
     fn http_protocol(&self) -> HttpProtocol {
         self.http.protocol
     }
-    fn http_status(&self) -> u32 {
-        self.http.status
-    }
-    fn http_host_status(&self) -> u32 {
-        self.http.host_status
-    }
-    fn http_up_status(&self) -> u32 {
-        self.http.up_status
-    }
     fn http_method(&self) -> HttpMethod {
         self.http.method
-    }
-    fn http_content_type(&self) -> &str {
-        &self.http.content_type
-    }
-    fn http_user_agent(&self) -> &str {
-        &self.http.user_agent
-    }
-    fn http_referer(&self) -> &str {
-        &self.http.referer
-    }
-    fn http_request_uri(&self) -> &str {
-        &self.http.request_uri
-    }
-    fn origin_ip(&self) -> &str {
-        &self.origin.ip
-    }
-    fn origin_port(&self) -> u32 {
-        self.origin.port
-    }
-    fn origin_hostname(&self) -> &str {
-        &self.origin.hostname
     }
     fn origin_protocol(&self) -> OriginProtocol {
         self.origin.protocol
@@ -196,21 +221,6 @@ impl LogView for Log {
     }
     fn cache_status(&self) -> CacheStatus {
         self.cache_status
-    }
-    fn server_ip(&self) -> &str {
-        &self.server_ip
-    }
-    fn server_name(&self) -> &str {
-        &self.server_name
-    }
-    fn remote_ip(&self) -> &str {
-        &self.remote_ip
-    }
-    fn bytes_dlv(&self) -> u64 {
-        self.bytes_dlv
-    }
-    fn ray_id(&self) -> &str {
-        &self.ray_id
     }
 }
 

@@ -194,7 +194,8 @@ const NO_COMPONENT_MODEL: &str = "this runtime runs core modules only: Wasmer 7.
 
 /// Why the native twin has no component cells.
 const NATIVE_COMPONENT: &str = "natively there are no components: read transport component and composed against \
-     the native twin under copy (the report does), which also carries bytes between two buffers";
+     the native twin under copy, which also carries bytes between two buffers, and codec wit against raw's (the \
+     report does)";
 
 /// Why the component cells run only under `bare`.
 const COMPONENT_ENVIRONMENT: &str = "the component guests are built for wasm32-unknown-unknown and import only \

@@ -176,13 +176,18 @@ impl Row {
     /// The values a cell shares with its native twin: everything but runtime, compiler and engine;
     /// components (transports `component` and `composed`, which natively are nothing) are read
     /// against the twin under `copy`, which carries the bytes between two buffers as the canonical
-    /// ABI does between two memories.
+    /// ABI does between two memories, and the typed record (codec `wit`, natively nothing either)
+    /// against `raw`'s, the cheapest way the native twin carries the same record.
     pub fn twin_key(&self) -> (&str, &str, &str, &str, &str, &str, &str) {
         let transport = match self.transport.as_str() {
             "component" | "composed" => "copy",
             other => other,
         };
-        (transport, &self.codec, &self.environment, &self.profile, self.logging(), self.allocator(), self.call())
+        let codec = match self.codec.as_str() {
+            "wit" => "raw",
+            other => other,
+        };
+        (transport, codec, &self.environment, &self.profile, self.logging(), self.allocator(), self.call())
     }
 }
 

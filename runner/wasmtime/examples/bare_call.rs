@@ -3,11 +3,16 @@
 //! its call floor: batches of dependent calls, one clock read per batch; prints the median ns per
 //! call. `runner/bare_call.sh` runs it beside the other runtimes'.
 //!
-//! `bare_call CONSUMER.wasm [cranelift|winch|pulley]` (a `bare` consumer with its own memory and
-//! logging off, which imports nothing).
+//! `bare_call CONSUMER.wasm [cranelift|winch|pulley]`: a `bare` consumer with its own memory and
+//! logging off, which imports nothing; or the consumer built as a component by the runner
+//! (guests/wit, world `consumer`), whose `consumer-bench#ping` is then called (the floor of the
+//! `component` cells).
 
 use std::time::Instant;
+use wasmtime::component::{Component, Linker};
 use wasmtime::{Config, Engine, Instance, Module, Store, Strategy};
+
+const CONSUMER_BENCH: &str = "wasmatrix:pair/consumer-bench@0.1.0";
 
 fn main() -> wasmtime::Result<()> {
     let args: Vec<String> = std::env::args().collect();
@@ -26,26 +31,47 @@ fn main() -> wasmtime::Result<()> {
         }
         Some(other) => wasmtime::bail!("unknown compiler `{other}`; allowed: cranelift, winch, pulley"),
     }
+    // As the worker's engine (runner/wasmtime/src/engine.rs): no async concurrency machinery.
+    config.concurrency_support(false);
     let engine = Engine::new(&config)?;
-    let module = Module::from_file(&engine, path)?;
+    let wasm = std::fs::read(path)?;
     let mut store = Store::new(&engine, ());
-    let instance = Instance::new(&mut store, &module, &[])?;
-    let ping = instance.get_typed_func::<u32, u32>(&mut store, "ping")?;
+    // A component's preamble: `\0asm`, version 0x0d, layer 1 (a core module's layer is 0).
+    let ns = if wasm.get(6..8) == Some(&[1, 0]) {
+        let instance = Linker::new(&engine).instantiate(&mut store, &Component::new(&engine, &wasm)?)?;
+        let ping = instance
+            .get_export_index(&mut store, None, CONSUMER_BENCH)
+            .and_then(|bench| instance.get_export_index(&mut store, Some(&bench), "ping"))
+            .ok_or_else(|| {
+                wasmtime::format_err!("{path} exports no {CONSUMER_BENCH}#ping: not a consumer component")
+            })?;
+        let ping = instance.get_typed_func::<(u32,), (u32,)>(&mut store, &ping)?;
+        median_ns(|x| Ok(ping.call(&mut store, (x,))?.0))?
+    } else {
+        let instance = Instance::new(&mut store, &Module::new(&engine, &wasm)?, &[])?;
+        let ping = instance.get_typed_func::<u32, u32>(&mut store, "ping")?;
+        median_ns(|x| ping.call(&mut store, x))?
+    };
+    println!("{ns:.1}");
+    Ok(())
+}
+
+/// The median ns per `ping` call over timed batches of dependent calls, after a warm-up.
+fn median_ns(mut ping: impl FnMut(u32) -> wasmtime::Result<u32>) -> wasmtime::Result<f64> {
     let (warmup, samples, batch) = (100_000, 50, 2000);
     let mut x = 0;
     for _ in 0..warmup {
-        x = ping.call(&mut store, x)?;
+        x = ping(x)?;
     }
     let mut per_call = Vec::with_capacity(samples);
     for _ in 0..samples {
         let start = Instant::now();
         for _ in 0..batch {
-            x = ping.call(&mut store, x)?;
+            x = ping(x)?;
         }
         per_call.push(start.elapsed().as_nanos() as f64 / f64::from(batch));
     }
     std::hint::black_box(x);
     per_call.sort_by(f64::total_cmp);
-    println!("{:.1}", per_call[samples / 2]);
-    Ok(())
+    Ok(per_call[samples / 2])
 }
