@@ -40,7 +40,7 @@ type Selected = ();
 #[derive(Default)]
 struct State {
     consumer: Consumer<Selected>,
-    /// Where a request that did not arrive 16-byte aligned is copied (see [`aligned`]).
+    /// Where a request that does not arrive at its codec's alignment is copied (see [`aligned`]).
     #[cfg(not(wasmatrix_wit))]
     aligned: AlignedBuf,
 }
@@ -51,14 +51,15 @@ thread_local! {
 
 struct Component;
 
-/// `bytes`, or a copy of them in `buf` if they do not start 16-byte aligned. The canonical ABI
-/// allocates a `list<u8>` with `cabi_realloc` asking for alignment 1, while the formats that
-/// read in place (rkyv, Cap'n Proto) need aligned input, which the core module's `copy`
-/// transport gives them (its inbox is 16-byte aligned). This copy is the component ABI's price
-/// for in-place formats; every byte codec pays it alike when the allocator's placement misses.
+/// `bytes`, or a copy of them in `buf` if they do not start at the alignment the codec reads
+/// at ([`wasmatrix_proto::Codec::INPUT_ALIGN`]: rkyv 16, Cap'n Proto 8, the others 1). The
+/// canonical ABI allocates a `list<u8>` with `cabi_realloc` asking for alignment 1, while the core
+/// module's `copy` transport hands the consumer a 16-byte aligned inbox; this copy is the component
+/// ABI's price for the formats that read in place as native values, paid only when the allocation
+/// misses.
 #[cfg(not(wasmatrix_wit))]
 fn aligned<'a>(bytes: &'a [u8], buf: &'a mut AlignedBuf) -> &'a [u8] {
-    if (bytes.as_ptr() as usize).is_multiple_of(16) {
+    if (bytes.as_ptr() as usize).is_multiple_of(<Selected as wasmatrix_proto::Codec>::INPUT_ALIGN) {
         return bytes;
     }
     buf.clear();

@@ -56,6 +56,8 @@ impl Capnp {
 
 impl Codec for Capnp {
     type View<'a> = LogRef<'a>;
+    /// The segment is read in place as words.
+    const INPUT_ALIGN: usize = 8;
 
     fn encode(&mut self, log: &Log) -> &[u8] {
         let mut space = ScratchSpaceHeapAllocator::new(Word::words_to_bytes_mut(&mut self.scratch));

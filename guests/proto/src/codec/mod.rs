@@ -37,6 +37,13 @@ pub trait Codec: Default + 'static {
     /// What the consumer reads: an owned record, or fields read in place for zero-copy formats.
     type View<'a>: LogView;
 
+    /// The alignment [`Codec::decode`]'s input must start at: formats that read their message in
+    /// place as native values need it (rkyv 16, Cap'n Proto 8); formats that read bytes at any
+    /// address have 1. The guests' core-module inbox is 16-byte aligned for every codec; a
+    /// consumer given bytes at an address of another's choosing (the component's `list<u8>`)
+    /// copies them into an aligned buffer only when this is not met.
+    const INPUT_ALIGN: usize = 1;
+
     /// Encodes `log`; the bytes stay valid until this codec encodes again.
     fn encode(&mut self, log: &Log) -> &[u8];
     /// Decodes (or, for zero-copy formats, validates and accesses) one request and lets `read`
@@ -204,6 +211,34 @@ mod tests {
     fn every_codec_rejects_malformed_bytes_without_panicking() {
         for id in CodecId::ALL {
             id.visit(Malformed);
+        }
+    }
+
+    /// Decoding works from any address `INPUT_ALIGN` allows: here the worst, one byte past an
+    /// `INPUT_ALIGN` boundary when that is 1 (an odd address), else exactly on one.
+    struct AtItsAlignment;
+    impl CodecVisitor for AtItsAlignment {
+        type Output = ();
+        fn visit<C: Codec>(self) {
+            let name = core::any::type_name::<C>();
+            let mut codec = C::default();
+            let log = Log::nth(7);
+            let good = codec.encode(&log).to_vec();
+            let mut buf = crate::AlignedBuf::new();
+            let offset = if C::INPUT_ALIGN == 1 { 1 } else { C::INPUT_ALIGN };
+            buf.extend_from_slice(&vec![0; offset]);
+            buf.extend_from_slice(&good);
+            let bytes = &buf[offset..];
+            assert!((bytes.as_ptr() as usize).is_multiple_of(C::INPUT_ALIGN));
+            let seen = codec.decode(bytes, |v| process(v, 0, &mut Scratch::default()));
+            assert_eq!(seen, Ok(process(&log, 0, &mut Scratch::default())), "{name} at offset {offset}");
+        }
+    }
+
+    #[test]
+    fn every_codec_decodes_at_the_alignment_it_declares() {
+        for id in CodecId::ALL {
+            id.visit(AtItsAlignment);
         }
     }
 

@@ -33,6 +33,8 @@ impl Rkyv {
 
 impl Codec for Rkyv {
     type View<'a> = ArchivedLog;
+    /// The archive is read in place: rkyv's `access` refuses a misaligned one.
+    const INPUT_ALIGN: usize = 16;
 
     fn encode(&mut self, log: &Log) -> &[u8] {
         self.archive(log)
