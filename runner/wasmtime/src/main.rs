@@ -10,11 +10,11 @@ mod host;
 mod pair;
 mod transport;
 
+use std::path::Path;
 use std::process::ExitCode;
 use wasmatrix_core::axes::{Engine, Transport};
-use wasmatrix_core::calls::Pair;
 use wasmatrix_core::cell::Cell;
-use wasmatrix_core::guests::{Failure, GuestFiles};
+use wasmatrix_core::guests::{Failure, GuestFiles, Guests};
 use wasmatrix_core::measure::time;
 use wasmatrix_core::worker::{self, exercise, Job, Phase, Report};
 
@@ -39,62 +39,117 @@ fn guest_files(job: &Job) -> Result<&GuestFiles, Failure> {
     job.guests.as_ref().ok_or_else(|| Failure::Error("no guest .wasm files were given for a wasm cell".into()))
 }
 
-/// Compiles (`jit`) or loads (`artifact`) both guests, instantiates them, timing each phase, then
-/// (artifact) sets them up once more and measures the first pair.
+/// The core modules of a cell linked by transport `T`: [`measure_with`] their compilation,
+/// loading and set-up.
 fn measure<T: transport::Transport>(job: &Job, report: &mut Report) -> Result<(), Failure> {
+    measure_with(job, report, engine::compile, engine::load_artifacts, |engine, modules, job, report| {
+        let cell = &job.cell;
+        set_up(
+            report,
+            || host::store(engine, cell.environment, cell.logging, cell.call, job.measure.memory_limit_mib),
+            |environment| pair::instantiate::<T>(environment, modules, cell.call),
+        )
+    })
+}
+
+/// The cell's components (the producer and the consumer, or the composed one): [`measure_with`]
+/// their compilation, loading and set-up.
+fn measure_components(job: &Job, report: &mut Report) -> Result<(), Failure> {
+    runs_components(&job.cell)?;
+    let composed = job.cell.transport == Transport::Composed;
+    measure_with(
+        job,
+        report,
+        |engine, guests| engine::compile_components(engine, guests, composed),
+        |engine, dir| engine::load_component_artifacts(engine, dir, composed),
+        |engine, components, job, report| {
+            let cell = &job.cell;
+            set_up(
+                report,
+                || component::environment(engine, cell.transport, job.measure.memory_limit_mib),
+                |environment| component::instantiate(environment, components, cell.call, cell.codec),
+            )
+        },
+    )
+}
+
+/// Compiles (`jit`, with `compile`) or loads (`artifact`, with `load`) the cell's guests, sets them
+/// up (`set_up`), timing each phase, then (artifact) sets them up once more and measures the first.
+fn measure_with<C, G: Guests>(
+    job: &Job,
+    report: &mut Report,
+    compile: impl Fn(&wasmtime::Engine, &GuestFiles) -> Result<C, Failure>,
+    load: impl Fn(&wasmtime::Engine, &Path) -> Result<C, Failure>,
+    set_up: impl Fn(&wasmtime::Engine, &C, &Job, &mut Report) -> Result<G, Failure>,
+) -> Result<(), Failure> {
     let cell = &job.cell;
-    let (engine, modules) = match cell.engine {
+    let (engine, compiled) = match cell.engine {
         Engine::Jit => {
             let engine = engine::engine(cell.compiler, true)?;
             let guests = guest_files(job)?;
-            let (modules, ns) = time(|| engine::compile(&engine, guests));
+            let (compiled, ns) = time(|| compile(&engine, guests));
             report.compile_ns = Some(ns);
-            (engine, modules?)
+            (engine, compiled?)
         }
         Engine::Artifact => {
             let engine = engine::engine(cell.compiler, false)?;
-            let (modules, ns) = time(|| engine::load_artifacts(&engine, &job.artifacts));
+            let (compiled, ns) = time(|| load(&engine, &job.artifacts));
             report.load_ns = Some(ns);
-            (engine, modules?)
+            (engine, compiled?)
         }
         Engine::Native => return Err(Failure::Error("the native engine does not run under Wasmtime".into())),
     };
-    let pair = set_up::<T>(&engine, &modules, job, report)?;
+    let guests = set_up(&engine, &compiled, job, report)?;
     if cell.engine == Engine::Artifact {
         // What a host that already runs wasm pays for another pair: load, environment,
         // instantiation, from the same artifacts, in a process that has done it once.
         let (again, ns) = time(|| -> Result<_, Failure> {
-            let modules = engine::load_artifacts(&engine, &job.artifacts)?;
-            set_up::<T>(&engine, &modules, job, &mut Report::default())
+            let compiled = load(&engine, &job.artifacts)?;
+            set_up(&engine, &compiled, job, &mut Report::default())
         });
         drop(again?);
         report.setup_warm_ns = Some(ns);
     }
-    exercise(pair, job, report)
+    exercise(guests, job, report)
 }
 
-/// The guests' environment and instances (the "environment" and "instantiate" phases).
-fn set_up<T: transport::Transport>(
-    engine: &wasmtime::Engine,
-    modules: &engine::Modules,
-    job: &Job,
+/// The guests' environment and instances, each phase timed into `report` ("environment",
+/// "instantiate").
+fn set_up<E, G>(
     report: &mut Report,
-) -> Result<Pair<pair::Calls<T>>, Failure> {
-    let cell = &job.cell;
-    let (environment, ns) =
-        time(|| host::store(engine, cell.environment, cell.logging, cell.call, job.measure.memory_limit_mib));
+    environment: impl FnOnce() -> Result<E, Failure>,
+    instantiate: impl FnOnce(E) -> Result<G, Failure>,
+) -> Result<G, Failure> {
+    let (environment, ns) = time(environment);
     report.environment_ns = Some(ns);
     let environment = environment?;
-    let (pair, ns) = time(|| pair::instantiate::<T>(environment, modules, cell.call));
+    let (guests, ns) = time(|| instantiate(environment));
     report.instantiate_ns = Some(ns);
-    pair
+    guests
 }
 
 /// Compiles both guests and serializes them for the `artifact` engine.
 fn precompile(job: &Job, report: &mut Report) -> Result<(), Failure> {
+    precompile_with(job, report, engine::precompile)
+}
+
+/// Compiles the cell's components and serializes them for the `artifact` engine.
+fn precompile_components(job: &Job, report: &mut Report) -> Result<(), Failure> {
+    runs_components(&job.cell)?;
+    let composed = job.cell.transport == Transport::Composed;
+    precompile_with(job, report, |engine, guests, dir| engine::precompile_components(engine, guests, dir, composed))
+}
+
+/// Compiles the cell's guests with `precompile`, which writes their artifacts; times it and
+/// reports their size.
+fn precompile_with(
+    job: &Job,
+    report: &mut Report,
+    precompile: impl FnOnce(&wasmtime::Engine, &GuestFiles, &Path) -> Result<u64, Failure>,
+) -> Result<(), Failure> {
     let engine = engine::engine(job.cell.compiler, true)?;
     let guests = guest_files(job)?;
-    let (bytes, ns) = time(|| engine::precompile(&engine, guests, &job.artifacts));
+    let (bytes, ns) = time(|| precompile(&engine, guests, &job.artifacts));
     report.compile_ns = Some(ns);
     report.artifact_bytes = Some(bytes?);
     Ok(())
@@ -106,67 +161,4 @@ fn runs_components(cell: &Cell) -> Result<(), Failure> {
         Some(why) => Err(Failure::Error(why.into())),
         None => Ok(()),
     }
-}
-
-/// [`measure`] for components: compiles (`jit`) or loads (`artifact`) the cell's components (the
-/// producer and the consumer, or the composed one), instantiates them, timing each phase, then
-/// (artifact) sets them up once more and measures them.
-fn measure_components(job: &Job, report: &mut Report) -> Result<(), Failure> {
-    let cell = &job.cell;
-    runs_components(cell)?;
-    let composed = cell.transport == Transport::Composed;
-    let (engine, components) = match cell.engine {
-        Engine::Jit => {
-            let engine = engine::engine(cell.compiler, true)?;
-            let guests = guest_files(job)?;
-            let (components, ns) = time(|| engine::compile_components(&engine, guests, composed));
-            report.compile_ns = Some(ns);
-            (engine, components?)
-        }
-        Engine::Artifact => {
-            let engine = engine::engine(cell.compiler, false)?;
-            let (components, ns) = time(|| engine::load_component_artifacts(&engine, &job.artifacts, composed));
-            report.load_ns = Some(ns);
-            (engine, components?)
-        }
-        Engine::Native => return Err(Failure::Error("the native engine does not run under Wasmtime".into())),
-    };
-    let guests = set_up_components(&engine, &components, job, report)?;
-    if cell.engine == Engine::Artifact {
-        let (again, ns) = time(|| -> Result<_, Failure> {
-            let components = engine::load_component_artifacts(&engine, &job.artifacts, composed)?;
-            set_up_components(&engine, &components, job, &mut Report::default())
-        });
-        drop(again?);
-        report.setup_warm_ns = Some(ns);
-    }
-    exercise(guests, job, report)
-}
-
-/// The components' environment and instances (the "environment" and "instantiate" phases).
-fn set_up_components(
-    engine: &wasmtime::Engine,
-    components: &engine::Components,
-    job: &Job,
-    report: &mut Report,
-) -> Result<component::Components, Failure> {
-    let cell = &job.cell;
-    let (environment, ns) = time(|| component::environment(engine, cell.transport, job.measure.memory_limit_mib));
-    report.environment_ns = Some(ns);
-    let environment = environment?;
-    let (guests, ns) = time(|| component::instantiate(environment, components, cell.call, cell.codec));
-    report.instantiate_ns = Some(ns);
-    guests
-}
-
-/// Compiles the cell's components and serializes them for the `artifact` engine.
-fn precompile_components(job: &Job, report: &mut Report) -> Result<(), Failure> {
-    runs_components(&job.cell)?;
-    let engine = engine::engine(job.cell.compiler, true)?;
-    let guests = guest_files(job)?;
-    let composed = job.cell.transport == Transport::Composed;
-    let (bytes, ns) = time(|| engine::precompile_components(&engine, guests, &job.artifacts, composed));
-    report.compile_ns = Some(ns);
-    report.artifact_bytes = Some(bytes?);
-    Ok(())
 }
