@@ -107,11 +107,8 @@ impl<C: GuestCalls> Guests for Pair<C> {
         };
         match outcome {
             0 => Ok(()),
-            1 => Err(Failure::Error(format!("consumer refused record {i}: {}", self.calls.says(Role::Consumer)?))),
-            2 => {
-                let why = self.calls.says(Role::Producer)?;
-                Err(Failure::Error(format!("producer refused the reply to record {i}: {why}")))
-            }
+            1 => Err(Failure::consumer_refused(i, self.calls.says(Role::Consumer)?)),
+            2 => Err(Failure::reply_refused(i, self.calls.says(Role::Producer)?)),
             other => Err(Failure::Error(format!("the producer's round_trip answered {other} for record {i}"))),
         }
     }

@@ -79,6 +79,18 @@ pub enum Failure {
     OutOfMemory(String),
 }
 
+impl Failure {
+    /// The consumer refused record `i`'s request, saying `why`: the same words from every worker.
+    pub fn consumer_refused(i: u32, why: impl fmt::Display) -> Failure {
+        Failure::Error(format!("consumer refused record {i}: {why}"))
+    }
+
+    /// The producer refused the consumer's reply to record `i`, saying `why`.
+    pub fn reply_refused(i: u32, why: impl fmt::Display) -> Failure {
+        Failure::Error(format!("producer refused the reply to record {i}: {why}"))
+    }
+}
+
 impl From<anyhow::Error> for Failure {
     fn from(e: anyhow::Error) -> Failure {
         Failure::Error(format!("{e:#}"))
@@ -104,4 +116,17 @@ pub struct GuestFiles {
     /// producer's and consumer's files are the components it was made of).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub composed: Option<std::path::PathBuf>,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn refusals_say_who_refused_in_the_words_every_worker_uses() {
+        let Failure::Error(e) = Failure::consumer_refused(5, "bad") else { panic!() };
+        assert_eq!(e, "consumer refused record 5: bad");
+        let Failure::Error(e) = Failure::reply_refused(3, "worse") else { panic!() };
+        assert_eq!(e, "producer refused the reply to record 3: worse");
+    }
 }

@@ -124,11 +124,8 @@ impl<C: Codec, L: Link, S: Sink> NativePair<C, L, S> {
         });
         match outcome {
             Ok(()) => Ok(()),
-            Err(None) => Err(Failure::Error(format!(
-                "consumer refused record {i}: {}",
-                refused.unwrap_or_else(|| "(no reason)".into())
-            ))),
-            Err(Some(e)) => Err(Failure::Error(format!("producer refused the reply to record {i}: {e}"))),
+            Err(None) => Err(Failure::consumer_refused(i, refused.unwrap_or_else(|| "(no reason)".into()))),
+            Err(Some(e)) => Err(Failure::reply_refused(i, e)),
         }
     }
 }
@@ -142,13 +139,10 @@ impl<C: Codec, L: Link, S: Sink> Guests for NativePair<C, L, S> {
         let request = self.producer.produce(i);
         self.traffic.request_bytes += request.len() as u64;
         let request = self.to_consumer.carry(request);
-        let reply =
-            self.consumer.consume(request).map_err(|e| Failure::Error(format!("consumer refused record {i}: {e}")))?;
+        let reply = self.consumer.consume(request).map_err(|e| Failure::consumer_refused(i, e))?;
         self.traffic.reply_bytes += reply.len() as u64;
         let reply = self.to_producer.carry(reply);
-        self.producer
-            .check_reply(reply)
-            .map_err(|e| Failure::Error(format!("producer refused the reply to record {i}: {e}")))
+        self.producer.check_reply(reply).map_err(|e| Failure::reply_refused(i, e))
     }
 
     fn pings(&mut self, n: u32) -> Result<u32, Failure> {

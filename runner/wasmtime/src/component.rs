@@ -182,14 +182,13 @@ struct HostCalls {
 }
 
 /// How a round trip is driven.
-#[derive(Clone, Copy)]
 enum Mode {
     /// The producer's `round-trip`.
     Import,
     /// The host calls each guest in turn, with bytes.
-    HostBytes,
+    HostBytes(HostCalls),
     /// The host calls each guest in turn, with the typed record (codec `wit`).
-    HostLog,
+    HostLog(HostCalls),
 }
 
 /// The instantiated components, as the worker measures them.
@@ -198,7 +197,6 @@ pub struct Components {
     fns: Fns,
     mode: Mode,
     codec: Codec,
-    host: Option<HostCalls>,
     bench_decode: BenchDecode,
     /// The request staged for the decode benchmark.
     staged: Vec<u8>,
@@ -251,7 +249,7 @@ pub fn instantiate(
             (fns, None, BenchDecode::Pair(pair.wasmatrix_pair_consumer_bench().clone()))
         }
     };
-    let mode = match (call, codec, &host) {
+    let mode = match (call, codec, host) {
         (Call::Import, _, _) => Mode::Import,
         (Call::Host, _, None) => {
             return Err(Failure::Error(
@@ -259,22 +257,10 @@ pub fn instantiate(
                     .into(),
             ))
         }
-        (Call::Host, Codec::Wit, Some(_)) => Mode::HostLog,
-        (Call::Host, Codec::Bytes(_), Some(_)) => Mode::HostBytes,
+        (Call::Host, Codec::Wit, Some(host)) => Mode::HostLog(host),
+        (Call::Host, Codec::Bytes(_), Some(host)) => Mode::HostBytes(host),
     };
-    Ok(Components { store, fns, mode, codec, host, bench_decode, staged: Vec::new(), traffic: Traffic::default() })
-}
-
-fn no_host() -> Failure {
-    Failure::Error("the host calls only separate components (transport component)".into())
-}
-
-fn consumer_refused(i: u32, why: String) -> Failure {
-    Failure::Error(format!("consumer refused record {i}: {why}"))
-}
-
-fn reply_refused(i: u32, why: String) -> Failure {
-    Failure::Error(format!("producer refused the reply to record {i}: {why}"))
+    Ok(Components { store, fns, mode, codec, bench_decode, staged: Vec::new(), traffic: Traffic::default() })
 }
 
 impl Components {
@@ -293,27 +279,25 @@ impl Components {
 impl Guests for Components {
     #[inline]
     fn round_trip(&mut self, i: u32) -> Result<(), Failure> {
-        match self.mode {
+        match &self.mode {
             Mode::Import => match self.fns.round_trip.call(&mut self.store, (i,)).map_err(failure)?.0 {
                 Ok(()) => Ok(()),
-                Err(Refusal::Consumer(why)) => Err(consumer_refused(i, why)),
-                Err(Refusal::Reply(why)) => Err(reply_refused(i, why)),
+                Err(Refusal::Consumer(why)) => Err(Failure::consumer_refused(i, why)),
+                Err(Refusal::Reply(why)) => Err(Failure::reply_refused(i, why)),
             },
-            Mode::HostBytes => {
-                let Some(host) = &self.host else { return Err(no_host()) };
+            Mode::HostBytes(host) => {
                 let (request,) = self.fns.produce.call(&mut self.store, (i,)).map_err(failure)?;
                 let reply = host
                     .consumer
                     .call_deliver(&mut self.store, &request)
                     .map_err(failure)?
-                    .map_err(|why| consumer_refused(i, why))?;
+                    .map_err(|why| Failure::consumer_refused(i, why))?;
                 host.producer
                     .call_check_reply(&mut self.store, &reply)
                     .map_err(failure)?
-                    .map_err(|why| reply_refused(i, why))
+                    .map_err(|why| Failure::reply_refused(i, why))
             }
-            Mode::HostLog => {
-                let Some(host) = &self.host else { return Err(no_host()) };
+            Mode::HostLog(host) => {
                 let (log,) = self.fns.produce_log.call(&mut self.store, (i,)).map_err(failure)?;
                 let reply = host.consumer.call_deliver_log(&mut self.store, &log).map_err(failure)?;
                 self.fns
@@ -321,7 +305,7 @@ impl Guests for Components {
                     .call(&mut self.store, (reply,))
                     .map_err(failure)?
                     .0
-                    .map_err(|why| reply_refused(i, why))
+                    .map_err(|why| Failure::reply_refused(i, why))
             }
         }
     }
@@ -408,13 +392,5 @@ mod tests {
                 assert!(e.starts_with(&format!("the {who} does not implement its WIT world")), "{e}");
             }
         }
-    }
-
-    #[test]
-    fn refusals_say_who_refused_in_the_core_words() {
-        let Failure::Error(e) = consumer_refused(5, "bad".into()) else { panic!() };
-        assert_eq!(e, "consumer refused record 5: bad");
-        let Failure::Error(e) = reply_refused(3, "worse".into()) else { panic!() };
-        assert_eq!(e, "producer refused the reply to record 3: worse");
     }
 }
