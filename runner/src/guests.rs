@@ -168,17 +168,15 @@ pub struct GuestBuild {
 impl GuestBuild {
     /// The build a cell runs; `None` for the native engine, which runs no wasm.
     pub fn of(cell: &Cell) -> Option<GuestBuild> {
+        let layout = Layout::of(cell.transport);
         (cell.engine != Engine::Native).then_some(GuestBuild {
             profile: cell.profile,
             allocator: cell.allocator,
             environment: cell.environment,
             logging: cell.logging,
-            layout: Layout::of(cell.transport),
+            layout,
             codec: cell.codec,
-            call: match Layout::of(cell.transport) {
-                Layout::Component => Call::Host,
-                Layout::Own | Layout::Shared => cell.call,
-            },
+            call: if layout == Layout::Component { Call::Host } else { cell.call },
         })
     }
 
