@@ -99,6 +99,9 @@ enum Command {
         /// Print only the headline round-trip table, as Markdown (for the README).
         #[arg(long)]
         markdown: bool,
+        /// Read every change as measured, without taking out the machine-wide shift.
+        #[arg(long)]
+        absolute: bool,
     },
     /// Tell a results file as tables: the run, every cell, each axis's best and worst values and
     /// geometric means of ratios, the codecs, the speed targets, noisy and failed cells.
@@ -175,11 +178,12 @@ fn main() -> ExitCode {
                 Err(e) => fail(e),
             }
         }
-        Command::Compare { a, b, threshold, confidence, metrics, markdown } => {
+        Command::Compare { a, b, threshold, confidence, metrics, markdown, absolute } => {
             let opts = compare::CompareOptions {
                 threshold: threshold / 100.0,
                 bootstrap: Bootstrap { confidence: confidence / 100.0, ..compare::CompareOptions::default().bootstrap },
                 metrics,
+                absolute,
             };
             match compare::compare(&a, &b, &opts) {
                 Ok(comparison) if markdown => {

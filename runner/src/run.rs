@@ -1,22 +1,25 @@
-//! `runner run`: checks everything first, builds the guests, then runs every cell in
-//! `processes` worker processes, interleaved across cells (see [`crate::schedule`]). Each
-//! process's raw samples are appended to the samples sidecar as it ends; a cell's row is appended
-//! to the results file when its last process ends (or when one fails: the rest are skipped).
+//! `runner run`: checks everything first, builds the guests, then runs every cell in worker
+//! processes, interleaved across cells in rounds (see [`crate::schedule`]). Each process's raw
+//! samples are appended to the samples sidecar as it ends; a cell stops adding processes once its
+//! headline round trip is as precise as the matrix asks (`target_ci_pct`, after `min_processes`),
+//! or at `processes`, or when one fails, and its row is appended to the results file then. A
+//! resumed run counts every process of an unfinished cell that reached the sidecar.
 
 use crate::guests::{Builder, GuestBuild, GuestFiles};
 use crate::matrix::axes::Engine;
 use crate::matrix::{Cell, Matrix, Measure, Selector};
 use crate::meta::RunMeta;
-use crate::results::row::{CellResult, GuestSizes, Row, RunContext};
+use crate::results::row::{figure, CellResult, GuestSizes, Row, RunContext, StopReason};
 use crate::results::samples::{self, ProcessId, Sample, SamplesFile};
 use crate::results::{file::ResultsFile, summary};
-use crate::schedule::{self, Slot};
+use crate::schedule::{self, Rounds};
 use crate::shard::{fingerprint, Shard};
 use crate::supervise::{precompile, run_process, Precompiled, Status};
 use crate::workers::Workers;
 use anyhow::{bail, Context, Result};
 use indicatif::{ProgressBar, ProgressStyle};
 use std::collections::{HashMap, HashSet};
+use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
@@ -43,7 +46,7 @@ pub struct Options {
     pub force: bool,
 }
 
-pub struct Finished {
+pub struct Done {
     pub rows: Vec<Row>,
     pub results: PathBuf,
     pub summary: String,
@@ -77,11 +80,16 @@ struct CellRun {
     artifacts: PathBuf,
     precompiled: Precompiled,
     ran: u32,
+    /// Of `ran`, the processes an interrupted run of this file measured (read from the sidecar).
+    reused: u32,
+    /// The number of its next process (after every process number the sidecar holds for it).
+    next_process: u32,
     /// The first process that did not end `ok`; the cell's other processes are skipped.
     failed: Option<(Status, String)>,
     last: Option<Report>,
     samples: Vec<Sample>,
     done: bool,
+    stop: StopReason,
 }
 
 impl CellRun {
@@ -102,12 +110,36 @@ impl CellRun {
         let (status, error) = self.failed.clone().unwrap_or((Status::Ok, String::new()));
         let mut report = self.last.clone().unwrap_or_default();
         report.artifact_bytes = self.precompiled.artifact_bytes;
-        let result = CellResult { status, error: &error, processes: self.ran, report: &report, samples: &self.samples };
+        let result = CellResult {
+            status,
+            error: &error,
+            processes: self.ran,
+            report: &report,
+            samples: &self.samples,
+            stop: self.stop,
+        };
         Row::new(&self.cell, context, &self.sizes, &result, expected)
+    }
+
+    /// Why the cell stops after its latest process, if it does: a failure, the most processes,
+    /// or a headline interval within the target (after the fewest processes, and at least one
+    /// process of this run, whose report the row needs).
+    fn stops(&self, measure: &Measure, mechanism: MechanismKind) -> Option<StopReason> {
+        if self.failed.is_some() {
+            return Some(StopReason::Failed);
+        }
+        if self.ran >= measure.processes {
+            return Some(StopReason::MaxProcesses);
+        }
+        if self.ran < measure.min_processes.min(measure.processes) || self.ran == self.reused {
+            return None;
+        }
+        let rt = figure(&self.samples, &format!("rt_{}", mechanism.unit()))?;
+        rt.headline_ci_pct().filter(|ci| *ci <= measure.target_ci_pct).map(|_| StopReason::Precision)
     }
 }
 
-pub fn run(root: &Path, opts: &Options) -> Result<Finished> {
+pub fn run(root: &Path, opts: &Options) -> Result<Done> {
     let matrix = Matrix::load(&opts.matrix)?;
     let selected = select_cells(&matrix, opts.filter.as_deref())?;
     let cells = match opts.shard {
@@ -137,7 +169,7 @@ pub fn run(root: &Path, opts: &Options) -> Result<Finished> {
     }
     // What every shard of this run shares: the cells before sharding and the measure settings.
     let run_fingerprint = fingerprint(&selected, &(measure, opts.mechanism));
-    let meta = RunMeta::collect(root);
+    let mut meta = RunMeta::collect(root);
     let results_path =
         opts.out.clone().unwrap_or_else(|| root.join("results").join(format!("{}-{}.csv", matrix.name, meta.run_id)));
     let shard = opts.shard.map(|s| s.to_string()).unwrap_or_default();
@@ -145,19 +177,27 @@ pub fn run(root: &Path, opts: &Options) -> Result<Finished> {
     let (mut results, earlier) = ResultsFile::resume(&results_path, &run_fingerprint, &shard, opts.force)?;
     let sidecar = samples::sidecar_path(&results_path);
     samples::set_aside_torn_member(&sidecar)?;
-    let mut samples_file = SamplesFile::open(&sidecar)?;
     let all_cells = cells;
     let recorded: HashSet<&str> = earlier.iter().map(|r| r.cell.as_str()).collect();
     let cells: Vec<Cell> = all_cells.iter().filter(|c| !recorded.contains(c.to_string().as_str())).copied().collect();
-    if !earlier.is_empty() {
+    // Going on with a run: its run id, and the processes its unfinished cells finished.
+    let mut finished = Finished::default();
+    if let Some(first) = earlier.first() {
+        meta.run_id = first.run_id.clone();
+        finished = Finished::read(&sidecar, &meta.run_id, &cells, measure.processes)?;
         eprintln!(
-            "{} records {} of the {} cells already: going on with the other {}",
+            "{} records {} of the {} cells already: going on with the other {}, reusing {} processes of {} of them \
+             from {}",
             results_path.display(),
             earlier.len(),
             all_cells.len(),
-            cells.len()
+            cells.len(),
+            finished.processes(),
+            finished.by_cell.len(),
+            sidecar.display()
         );
     }
+    let mut samples_file = SamplesFile::open(&sidecar)?;
     let interrupted = Arc::new(AtomicBool::new(false));
     for signal in [signal_hook::consts::SIGINT, signal_hook::consts::SIGTERM] {
         signal_hook::flag::register(signal, Arc::clone(&interrupted)).context("cannot watch for Ctrl-C")?;
@@ -197,9 +237,10 @@ pub fn run(root: &Path, opts: &Options) -> Result<Finished> {
         fingerprint: &run_fingerprint,
         shard: &shard,
     };
-    let slots = schedule::interleaved(cells.len(), measure.processes, seed);
+    let mut rounds = Rounds::new(seed);
     let precompiles = runnable().filter(|c| c.engine == Engine::Artifact).count();
-    let progress = ProgressBar::new((precompiles + slots.len()) as u64).with_style(
+    let most = cells.len() as u64 * u64::from(measure.processes) - finished.processes() as u64;
+    let progress = ProgressBar::new(precompiles as u64 + most).with_style(
         ProgressStyle::with_template("{bar:30} {pos}/{len} processes, {elapsed} elapsed, ETA {eta}  {msg}")
             .expect("valid template"),
     );
@@ -211,9 +252,12 @@ pub fn run(root: &Path, opts: &Options) -> Result<Finished> {
         }
     };
     say(format!(
-        "running {} cells x {} processes of {} into {} (measure {}, schedule seed {seed:016x})",
+        "running {} cells x {} to {} processes (until the round trip is within ±{}%) of {} into {} (measure {}, \
+         schedule seed {seed:016x})",
         cells.len(),
+        measure.min_processes.min(measure.processes),
         measure.processes,
+        measure.target_ci_pct,
         matrix.path.display(),
         results_path.display(),
         opts.mechanism.name()
@@ -225,34 +269,44 @@ pub fn run(root: &Path, opts: &Options) -> Result<Finished> {
         .map(|(index, cell)| {
             let files = GuestBuild::of(cell).and_then(|build| guests.get(&build).cloned());
             let sizes = files.as_ref().map(GuestSizes::of).unwrap_or_default();
+            let (samples, reused) = finished.take(cell);
             CellRun {
                 cell: *cell,
                 sizes,
                 files,
                 artifacts: artifacts_root.join(index.to_string()),
                 precompiled: Precompiled::default(),
-                ran: 0,
+                ran: reused,
+                reused,
+                next_process: finished.next_process(cell),
                 failed: None,
                 last: None,
-                samples: Vec::new(),
+                samples,
                 done: false,
+                stop: StopReason::NotRun,
             }
         })
         .collect();
     let mut rows = earlier;
     let mut finish = |run: &mut CellRun, rows: &mut Vec<Row>| -> Result<()> {
         run.done = true;
+        // The processes it will not run leave the progress bar.
+        if run.cell.unsupported().is_none() {
+            let left = u64::from(measure.processes.saturating_sub(run.ran.max(run.reused)));
+            progress.set_length(progress.length().unwrap_or(0).saturating_sub(left));
+        }
         let row = run.row(&context, expected);
         results.append(&row)?;
         let detail = match run.failed.as_ref().map_or(Status::Ok, |f| f.0) {
             Status::Ok => format!(
-                "rt p50 {} over {} processes{}",
-                row.rt_p50_ns
+                "rt {} over {} processes{} ({})",
+                row.rt_headline_ns
                     .map(|v| format!("{v:.1} ns"))
                     .or(row.rt_instructions.map(|v| format!("{v:.0} instructions")))
                     .unwrap_or_else(|| "-".into()),
                 row.processes,
-                row.rt_ci_pct.map_or(String::new(), |ci| format!(", ±{ci:.1}%"))
+                row.rt_headline_ci_pct.map_or(String::new(), |ci| format!(", ±{ci:.1}%")),
+                row.stop_reason
             ),
             _ => row.error.clone(),
         };
@@ -289,33 +343,43 @@ pub fn run(root: &Path, opts: &Options) -> Result<Finished> {
         progress.inc(1);
     }
 
-    for (seq, Slot { cell: index, process }) in slots.into_iter().enumerate() {
-        progress.inc(1);
-        let run = &mut runs[index];
-        if run.done {
-            continue;
-        }
-        // Ctrl-C (or SIGTERM): the process that was running has ended and been recorded; stop.
-        if interrupted.load(Ordering::Relaxed) {
+    let mut seq = finished.next_seq;
+    let mut drift = summary::Drift::default();
+    'rounds: loop {
+        let running: Vec<usize> = (0..runs.len()).filter(|&i| !runs[i].done).collect();
+        if running.is_empty() {
             break;
         }
-        progress.set_message(format!("{} #{process}", run.cell));
-        let mut outcome = run_process(&worker(&run.cell), &run.job(&measure, opts), expected);
-        if process == 0 {
-            // The artifact engine's one compile, made before any process.
-            outcome.report.compile_ns = outcome.report.compile_ns.or(run.precompiled.compile_ns);
-        }
-        let id = ProcessId { run_id: &meta.run_id, cell: &run.cell, process, seq: seq as u32 };
-        let process_samples = samples::of_process(&id, opts.mechanism, &outcome);
-        samples_file.append(&process_samples)?;
-        run.samples.extend(process_samples);
-        run.ran += 1;
-        if outcome.status != Status::Ok {
-            run.failed = Some((outcome.status, outcome.error.clone()));
-        }
-        run.last = Some(outcome.report);
-        if run.failed.is_some() || run.ran == measure.processes {
-            finish(run, &mut rows)?;
+        for index in rounds.next(running) {
+            // Ctrl-C (or SIGTERM): the process that was running has ended and been recorded; stop.
+            if interrupted.load(Ordering::Relaxed) {
+                break 'rounds;
+            }
+            progress.inc(1);
+            let run = &mut runs[index];
+            let process = run.next_process;
+            run.next_process += 1;
+            progress.set_message(format!("{} #{process}", run.cell));
+            let mut outcome = run_process(&worker(&run.cell), &run.job(&measure, opts), expected);
+            if run.ran == run.reused {
+                // The artifact engine's one compile, made before any process.
+                outcome.report.compile_ns = outcome.report.compile_ns.or(run.precompiled.compile_ns);
+            }
+            let id = ProcessId { run_id: &meta.run_id, cell: &run.cell, process, seq };
+            seq += 1;
+            let process_samples = samples::of_process(&id, opts.mechanism, &outcome);
+            samples_file.append(&process_samples)?;
+            drift.add(&process_samples);
+            run.samples.extend(process_samples);
+            run.ran += 1;
+            if outcome.status != Status::Ok {
+                run.failed = Some((outcome.status, outcome.error.clone()));
+            }
+            run.last = Some(outcome.report);
+            if let Some(stop) = run.stops(&measure, opts.mechanism) {
+                run.stop = stop;
+                finish(run, &mut rows)?;
+            }
         }
     }
     progress.finish_and_clear();
@@ -324,8 +388,68 @@ pub fn run(root: &Path, opts: &Options) -> Result<Finished> {
     let interrupted = interrupted.load(Ordering::Relaxed);
     // The summary lists cells in the matrix's order, whatever order they finished in.
     rows.sort_by_key(|row| all_cells.iter().position(|c| c.to_string() == row.cell));
-    let summary = summary::render(&format!("wasmatrix {} ({})", matrix.name, results_path.display()), &rows);
+    let mut summary = summary::render(&format!("wasmatrix {} ({})", matrix.name, results_path.display()), &rows);
+    summary.push_str(&drift.render());
     let summary_path = results_path.with_extension("summary.txt");
     std::fs::write(&summary_path, &summary).with_context(|| format!("cannot write {}", summary_path.display()))?;
-    Ok(Finished { rows, results: results_path, summary, interrupted, cells: all_cells.len() })
+    Ok(Done { rows, results: results_path, summary, interrupted, cells: all_cells.len() })
+}
+
+/// What an interrupted run of a results file measured for the cells it had not recorded: each
+/// such cell's processes that reached the samples sidecar and ended `ok`, to be counted again.
+#[derive(Default)]
+struct Finished {
+    /// Cell name -> its processes' samples, by process number.
+    by_cell: HashMap<String, BTreeMap<u32, Vec<Sample>>>,
+    /// Process numbers already taken, per cell (those that did not end `ok` too).
+    taken: HashMap<String, u32>,
+    /// The next schedule position.
+    next_seq: u32,
+}
+
+impl Finished {
+    /// The processes of `run_id` in `sidecar` for `cells`; a cell keeps at most `most - 1` (it
+    /// runs one process at least, whose report its row needs).
+    fn read(sidecar: &Path, run_id: &str, cells: &[Cell], most: u32) -> Result<Finished> {
+        let mut found = Finished::default();
+        if !sidecar.exists() {
+            return Ok(found);
+        }
+        let wanted: HashSet<String> = cells.iter().map(Cell::to_string).collect();
+        let mut by_cell: HashMap<String, BTreeMap<u32, Vec<Sample>>> = HashMap::new();
+        for s in samples::read(sidecar)? {
+            found.next_seq = found.next_seq.max(s.seq + 1);
+            if s.run_id == run_id && wanted.contains(&s.cell) {
+                let taken = found.taken.entry(s.cell.clone()).or_default();
+                *taken = (*taken).max(s.process + 1);
+                by_cell.entry(s.cell.clone()).or_default().entry(s.process).or_default().push(s);
+            }
+        }
+        for (cell, mut processes) in by_cell {
+            processes.retain(|_, samples| samples.iter().any(|s| s.metric == "ok" && s.value == 1.0));
+            let keep: Vec<u32> = processes.keys().copied().take(most.saturating_sub(1) as usize).collect();
+            processes.retain(|p, _| keep.contains(p));
+            if !processes.is_empty() {
+                found.by_cell.insert(cell, processes);
+            }
+        }
+        Ok(found)
+    }
+
+    /// How many processes are reused, over every cell.
+    fn processes(&self) -> usize {
+        self.by_cell.values().map(BTreeMap::len).sum()
+    }
+
+    /// A cell's reused samples and how many processes they are.
+    fn take(&mut self, cell: &Cell) -> (Vec<Sample>, u32) {
+        let processes = self.by_cell.remove(&cell.to_string()).unwrap_or_default();
+        let n = processes.len() as u32;
+        (processes.into_values().flatten().collect(), n)
+    }
+
+    /// The first process number no earlier process of `cell` used.
+    fn next_process(&self, cell: &Cell) -> u32 {
+        self.taken.get(&cell.to_string()).copied().unwrap_or(0)
+    }
 }

@@ -60,6 +60,57 @@ fn percentile(sorted: &[f64], p: f64) -> f64 {
     sorted[rank.clamp(1, sorted.len()) - 1]
 }
 
+/// The nearest-rank quantile `p` (0 to 1) of unsorted values: an observed value, the
+/// `ceil(p * n)`-th smallest (the smallest for p = 0). `None` for no values.
+pub fn quantile(values: &[f64], p: f64) -> Option<f64> {
+    if values.is_empty() {
+        return None;
+    }
+    let mut v = values.to_vec();
+    Some(quantile_in_place(&mut v, p))
+}
+
+/// [`quantile`] of a non-empty buffer, reordering it.
+fn quantile_in_place(values: &mut [f64], p: f64) -> f64 {
+    let rank = ((p * values.len() as f64).ceil() as usize).clamp(1, values.len());
+    *values.select_nth_unstable_by(rank - 1, f64::total_cmp).1
+}
+
+/// The headline estimator: what every headline figure of a results row (`*_headline_*`), the
+/// summary, `runner report`, `runner compare` and the notebooks read. Each worker process is
+/// summarised by a low quantile of its samples ([`Headline::WITHIN`]), and the cell by a low
+/// quantile of those ([`Headline::ACROSS`]). Chosen by measured repeatability: on a machine whose
+/// speed drifts between and within runs, a process runs in a fast state or a slow one, and
+/// medians carry the share of slow ones, which changes from run to run; low quantiles at both
+/// levels read the fast state, which repeats, and unlike a minimum they have a usable bootstrap
+/// interval (docs/measuring.md has the table that chose it, and `runner calibrate` remakes it).
+pub struct Headline;
+
+impl Headline {
+    /// Quantile of a process's samples.
+    pub const WITHIN: f64 = 0.10;
+    /// Quantile across the cell's processes.
+    pub const ACROSS: f64 = 0.10;
+    /// The `headline_estimator` column's value.
+    pub const NAME: &'static str = "p10 of process p10s";
+
+    /// One process's value: [`Headline::WITHIN`] of its samples.
+    pub fn process(samples: &[f64]) -> Option<f64> {
+        quantile(samples, Self::WITHIN)
+    }
+
+    /// The cell's figure from its processes' values.
+    pub fn across(process_values: &[f64]) -> Option<f64> {
+        quantile(process_values, Self::ACROSS)
+    }
+
+    /// The cell's figure from its samples grouped by process.
+    pub fn of(groups: &[Vec<f64>]) -> Option<f64> {
+        let values: Vec<f64> = groups.iter().filter_map(|g| Self::process(g)).collect();
+        Self::across(&values)
+    }
+}
+
 /// The median; for an even count, the mean of the two middle values (so that the median of two
 /// processes is not simply the faster one).
 pub fn median(samples: &[f64]) -> Option<f64> {
@@ -151,6 +202,17 @@ impl Bootstrap {
         Some(Interval { low: at(tail), high: at(1.0 - tail) })
     }
 
+    /// Interval of [`Headline::across`] of `process_values`, resampling processes.
+    pub fn headline(&self, process_values: &[f64]) -> Option<Interval> {
+        self.interval(&[process_values], |g| across_in_place(&g[0]))
+    }
+
+    /// Interval of the ratio of [`Headline::across`] of `b` to that of `a`, resampling each
+    /// side's processes independently.
+    pub fn headline_ratio(&self, a: &[f64], b: &[f64]) -> Option<Interval> {
+        self.interval(&[a, b], |g| across_in_place(&g[1]) / across_in_place(&g[0]))
+    }
+
     /// Interval of the median of `values` (for example a cell's per-process medians).
     pub fn median(&self, values: &[f64]) -> Option<Interval> {
         self.interval(&[values], |g| median(&g[0]).unwrap_or(f64::NAN))
@@ -165,6 +227,15 @@ impl Bootstrap {
     pub fn ratio_of_medians(&self, a: &[f64], b: &[f64]) -> Option<Interval> {
         self.interval(&[a, b], |g| median(&g[1]).unwrap_or(f64::NAN) / median(&g[0]).unwrap_or(f64::NAN))
     }
+}
+
+/// [`Headline::across`] of a resample (copied: the bootstrap reuses its buffers).
+fn across_in_place(values: &[f64]) -> f64 {
+    if values.is_empty() {
+        return f64::NAN;
+    }
+    let mut v = values.to_vec();
+    quantile_in_place(&mut v, Headline::ACROSS)
 }
 
 #[cfg(test)]
@@ -195,6 +266,39 @@ mod tests {
         assert_eq!(median(&[]), None);
         let cv = cv_pct(&[90.0, 100.0, 110.0]).unwrap();
         assert!((cv - 10.0).abs() < 1e-9, "{cv}");
+    }
+
+    #[test]
+    fn quantiles_are_nearest_rank_observed_values() {
+        let v: Vec<f64> = (1..=20).rev().map(f64::from).collect();
+        assert_eq!(quantile(&v, 0.10), Some(2.0), "the 2nd smallest of 20");
+        assert_eq!(quantile(&v, 0.0), Some(1.0));
+        assert_eq!(quantile(&v, 1.0), Some(20.0));
+        assert_eq!(quantile(&v[..5], 0.10), Some(16.0), "of 5 values, the smallest");
+        assert_eq!(quantile(&[], 0.5), None);
+    }
+
+    #[test]
+    fn the_headline_reads_the_fast_processes_and_ignores_slow_spells() {
+        // Twenty processes of twenty samples: eight fast, twelve slowed by a noisy spell; every
+        // process has two samples slowed further.
+        let process = |x: f64| -> Vec<f64> { (0..20).map(|k| if k < 2 { x * 3.0 } else { x + f64::from(k) }).collect() };
+        let mut groups: Vec<Vec<f64>> = (0..8).map(|i| process(100.0 + f64::from(i))).collect();
+        groups.extend((0..12).map(|i| process(130.0 + f64::from(i))));
+        // A process's p10 is its 2nd smallest sample (x + 3); the cell's, its 2nd fastest process.
+        assert_eq!(Headline::process(&groups[0]), Some(103.0));
+        assert_eq!(Headline::of(&groups), Some(104.0));
+        let values: Vec<f64> = groups.iter().filter_map(|g| Headline::process(g)).collect();
+        let ci = Bootstrap::default().headline(&values).unwrap();
+        assert!(ci.low == 103.0 && ci.high <= 110.0, "the fast processes bound it: {ci:?}");
+        let few: Vec<f64> = values[6..].to_vec();
+        let wide = Bootstrap::default().headline(&few).unwrap();
+        assert!(wide.high > 130.0, "two fast of fourteen: the headline is uncertain, and says so: {wide:?}");
+        let same = Bootstrap::default().headline_ratio(&values, &values).unwrap();
+        assert!(same.low <= 1.0 && same.high >= 1.0 && same.high < 1.05, "{same:?}");
+        let slower: Vec<f64> = values.iter().map(|v| v * 1.1).collect();
+        let ratio = Headline::across(&slower).unwrap() / Headline::across(&values).unwrap();
+        assert!((ratio - 1.1).abs() < 1e-9);
     }
 
     #[test]

@@ -56,11 +56,38 @@ pub struct ProcessOutcome {
     /// The 1-minute load average just before the process started and just after it ended.
     pub loadavg_start: Option<f64>,
     pub loadavg_end: Option<f64>,
+    /// What the OS says about interference over the process's life: how often it was switched out
+    /// against its will (all its threads, from `wait4`'s rusage), and the share of the machine's
+    /// CPU time the hypervisor gave to others (steal, percent, from /proc/stat).
+    pub involuntary_switches: Option<u64>,
+    pub steal_pct: Option<f64>,
 }
 
 /// The machine's 1-minute load average, where readable.
 pub fn loadavg() -> Option<f64> {
     std::fs::read_to_string("/proc/loadavg").ok()?.split_whitespace().next()?.parse().ok()
+}
+
+/// The machine's CPU time so far, in clock ticks: (all, stolen by the hypervisor), from the
+/// `cpu` line of /proc/stat (user nice system idle iowait irq softirq steal ...).
+fn cpu_ticks() -> Option<(u64, u64)> {
+    let stat = std::fs::read_to_string("/proc/stat").ok()?;
+    let fields: Vec<u64> =
+        stat.lines().next()?.strip_prefix("cpu ")?.split_whitespace().take(8).map_while(|f| f.parse().ok()).collect();
+    (fields.len() == 8).then(|| (fields.iter().sum(), fields[7]))
+}
+
+/// Percent of the CPU time between two [`cpu_ticks`] readings that was stolen.
+fn steal_pct(before: Option<(u64, u64)>, after: Option<(u64, u64)>) -> Option<f64> {
+    let ((all0, steal0), (all1, steal1)) = (before?, after?);
+    let all = all1.checked_sub(all0).filter(|&t| t > 0)?;
+    Some(100.0 * steal1.saturating_sub(steal0) as f64 / all as f64)
+}
+
+/// Involuntary context switches of every child process waited for so far.
+fn children_involuntary_switches() -> Option<u64> {
+    let usage = nix::sys::resource::getrusage(nix::sys::resource::UsageWho::RUSAGE_CHILDREN).ok()?;
+    u64::try_from(usage.involuntary_context_switches()).ok()
 }
 
 /// What precompiling a cell's guests (the `artifact` engine) gave.
@@ -86,10 +113,23 @@ pub fn precompile(worker: &WorkerCommand, job: &Job) -> Result<Precompiled, (Sta
 
 /// Runs one measuring process of a cell in `worker` (its runtime's worker), under
 /// callgrind when the job counts instructions.
+/// The runner runs one worker at a time, so the change in its children's rusage over one
+/// process is that process's.
 pub fn run_process(worker: &WorkerCommand, job: &Job, expected_checksum: u64) -> ProcessOutcome {
     let loadavg_start = loadavg();
+    let (ticks, switches) = (cpu_ticks(), children_involuntary_switches());
     let (report, status, error, cold_start_ns) = measure(worker, job, expected_checksum);
-    ProcessOutcome { report, status, error, cold_start_ns, loadavg_start, loadavg_end: loadavg() }
+    let involuntary_switches = switches.zip(children_involuntary_switches()).map(|(a, b)| b.saturating_sub(a));
+    ProcessOutcome {
+        report,
+        status,
+        error,
+        cold_start_ns,
+        loadavg_start,
+        loadavg_end: loadavg(),
+        involuntary_switches,
+        steal_pct: steal_pct(ticks, cpu_ticks()),
+    }
 }
 
 fn measure(worker: &WorkerCommand, job: &Job, expected_checksum: u64) -> (Report, Status, String, Option<u64>) {
@@ -151,6 +191,21 @@ impl WorkerRun {
             (Some(_), _) => Some((Status::Crash, format!("the worker reported, then {exit}: {tail}"))),
             (None, _) => Some((Status::Crash, format!("the worker {exit} without a report: {tail}"))),
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn steal_is_the_stolen_share_of_the_ticks_between_two_readings() {
+        assert_eq!(steal_pct(Some((1000, 10)), Some((1200, 30))), Some(10.0));
+        assert_eq!(steal_pct(Some((1000, 10)), Some((1000, 10))), None, "no time passed");
+        assert_eq!(steal_pct(None, Some((1000, 10))), None);
+        let (all, stolen) = cpu_ticks().expect("Linux has /proc/stat");
+        assert!(all > 0 && stolen <= all);
+        assert!(children_involuntary_switches().is_some());
     }
 }
 

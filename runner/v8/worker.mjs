@@ -105,10 +105,11 @@ export function parseCell(id) {
 /** The `[measure]` settings with serde's defaults (runner/core/src/measure/mod.rs). */
 function parseMeasure(m) {
   if (m === null || typeof m !== 'object') throw new Error('job.measure is not an object');
-  const defaults = { processes: 1, floor_batch: 1000, codec_batch: 100, noisy_ci_pct: 5.0, memory_limit_mib: 4096 };
+  const defaults = { processes: 1, floor_batch: 1000, codec_batch: 100, noisy_ci_pct: 5.0, memory_limit_mib: 4096,
+    min_processes: 5, target_ci_pct: 2.0, setup_repeats: 20, setup_budget_ms: 100 };
   const measure = { ...defaults, ...m };
   for (const key of ['processes', 'warmup', 'samples', 'batch', 'floor_batch', 'codec_batch', 'timeout_s',
-    'memory_limit_mib']) {
+    'memory_limit_mib', 'min_processes', 'setup_repeats', 'setup_budget_ms']) {
     const v = measure[key];
     if (!Number.isSafeInteger(v) || v < 0) throw new Error(`job.measure.${key} is not an unsigned integer: ${v}`);
   }
@@ -156,10 +157,10 @@ export class Failure extends Error {
 export function emptyReport() {
   return {
     compile_ns: null, artifact_bytes: null, load_ns: null, environment_ns: null, instantiate_ns: null,
-    setup_warm_ns: null, first_round_trip_ns: null, round_trip: [], call_floor: [], encode: [], decode: [],
-    request_bytes_mean: null, reply_bytes_mean: null, copied_bytes_per_round_trip: null, checksum: null,
-    log_bytes: null, stdout_bytes: null, stderr_bytes: null, peak_rss_kib: null, runtime_version: null,
-    failure: null,
+    setup_warm: [], first_round_trip_ns: null, round_trip: [], call_floor: [], encode: [], decode: [],
+    reference: [], request_bytes_mean: null, reply_bytes_mean: null, copied_bytes_per_round_trip: null,
+    checksum: null, log_bytes: null, stdout_bytes: null, stderr_bytes: null, peak_rss_kib: null,
+    runtime_version: null, cpu_migrations: null, failure: null,
   };
 }
 
@@ -970,7 +971,42 @@ async function work(job, report, state) {
       'started and stopped around a region from JavaScript, and V8\'s JIT threads and GC would be counted');
   }
   const pair = await setUp(job, report, state);
+  report.setup_warm = await setUpAgain(job, report);
   exercise(pair, job.measure, report);
+}
+
+/**
+ * The repeated set-up (wasmatrix-core's `measure::setup`, the same rule): the whole set-up again in
+ * this process, as many times as fit in `setup_budget_ms` at the first one's speed, at least 2 and at
+ * most `setup_repeats`; each timed, then its host dropped. ns per set-up.
+ */
+async function setUpAgain(job, first) {
+  const m = job.measure;
+  const firstNs = (first.compile_ns ?? 0) + (first.environment_ns ?? 0) + (first.instantiate_ns ?? 0);
+  const fit = Math.floor((m.setup_budget_ms * 1e6) / Math.max(firstNs, 1));
+  const n = Math.min(Math.max(fit, SETUP_MIN_REPEATS), Math.max(m.setup_repeats, SETUP_MIN_REPEATS), m.setup_repeats);
+  const samples = [];
+  for (let i = 0; i < n; i++) {
+    const state = { host: null, memories: [] };
+    const [, ns] = await timeAsync(() => setUp(job, emptyReport(), state));
+    dropHost(state.host);
+    samples.push(ns);
+  }
+  return samples;
+}
+
+/** `measure::setup::MIN` (runner/core/src/measure/setup.rs). */
+const SETUP_MIN_REPEATS = 2;
+
+/** How often the scheduler moved this process's main thread to another CPU (`cpu_migrations`). */
+function cpuMigrations() {
+  try {
+    const line = fs.readFileSync('/proc/self/sched', 'utf8').split('\n').find((l) => l.startsWith('se.nr_migrations'));
+    const n = line === undefined ? NaN : Number(line.split(':')[1].trim());
+    return Number.isSafeInteger(n) ? n : null;
+  } catch {
+    return null;
+  }
 }
 
 /** The worker's whole life (`serve`): pin, cap, work, then the report, whatever happened. */
@@ -992,6 +1028,7 @@ async function serve(job) {
   } catch { /* the job's directory is the runner's to clean */ }
   report.runtime_version = `v8 ${process.versions.v8} (node ${process.version})`;
   report.peak_rss_kib = process.resourceUsage().maxRSS;
+  report.cpu_migrations = cpuMigrations();
   printLine(REPORT_PREFIX + reportJson(report));
 }
 

@@ -7,7 +7,8 @@ use crate::cell::Cell;
 use crate::guests::{Failure, GuestFiles, Guests};
 use crate::measure::clock::WallClock;
 use crate::measure::instructions::Callgrind;
-use crate::measure::{peak_rss_kib, time, Measure, Mechanism, MechanismKind};
+use crate::measure::reference::{self, Reference};
+use crate::measure::{cpu_migrations, peak_rss_kib, time, Measure, Mechanism, MechanismKind};
 use serde::{Deserialize, Serialize};
 use std::io::Write;
 use std::path::PathBuf;
@@ -80,16 +81,22 @@ pub struct Report {
     /// Creating the guests' environment before instantiating them (their WASI environments).
     pub environment_ns: Option<u64>,
     pub instantiate_ns: Option<u64>,
-    /// The same set-up once more in the same process, after the first (load, environment and
-    /// instantiation of both guests from the same artifacts; `artifact` engine only): what a host
-    /// that already runs wasm pays for another pair, without the process's first-use costs.
-    pub setup_warm_ns: Option<u64>,
+    /// The same set-up again in the same process, after the first, several times
+    /// ([`crate::measure::setup`]): compile (`jit`) or load (`artifact`), environment and
+    /// instantiation of both guests; what a host that already runs wasm pays for another pair,
+    /// without the process's first-use costs. Nanoseconds per set-up.
+    #[serde(default)]
+    pub setup_warm: Vec<f64>,
     pub first_round_trip_ns: Option<u64>,
     pub round_trip: Vec<f64>,
     pub call_floor: Vec<f64>,
     /// Per message, inside the guests.
     pub encode: Vec<f64>,
     pub decode: Vec<f64>,
+    /// The in-process reference ([`crate::measure::reference`]), timed before each round-trip
+    /// batch: ns per reference op, one value per batch (wall clock only).
+    #[serde(default)]
+    pub reference: Vec<f64>,
     pub request_bytes_mean: Option<f64>,
     pub reply_bytes_mean: Option<f64>,
     pub copied_bytes_per_round_trip: Option<f64>,
@@ -104,7 +111,19 @@ pub struct Report {
     /// the row's `runtime_version`.
     #[serde(default)]
     pub runtime_version: Option<String>,
+    /// How often the scheduler moved the worker's measuring (main) thread to another CPU over its
+    /// life (`se.nr_migrations` of /proc/self/sched), where the kernel says.
+    #[serde(default)]
+    pub cpu_migrations: Option<u64>,
     pub failure: Option<(FailureKind, String)>,
+}
+
+impl Report {
+    /// The fresh-process set-up as far as it was timed: compile or load, environment,
+    /// instantiation.
+    pub fn first_set_up_ns(&self) -> u64 {
+        [self.compile_ns.or(self.load_ns), self.environment_ns, self.instantiate_ns].into_iter().flatten().sum()
+    }
 }
 
 /// A worker binary's `main`: reads `worker JOB` from its arguments and [`serve`]s the job with
@@ -150,6 +169,7 @@ pub fn serve(job: &Job, work: impl FnOnce(&Job, &mut Report) -> Result<(), Failu
         });
     }
     report.peak_rss_kib = peak_rss_kib();
+    report.cpu_migrations = cpu_migrations();
     let line = serde_json::to_string(&report).expect("a report serializes");
     let mut out = std::io::stdout().lock();
     let _ = writeln!(out, "{REPORT_PREFIX}{line}").and_then(|()| out.flush());
@@ -211,15 +231,19 @@ fn pin(cpu: Option<usize>) -> Result<(), Failure> {
 /// call floor, the codec alone, and the proof of work; with the job's mechanism.
 pub fn exercise<G: Guests>(guests: G, job: &Job, report: &mut Report) -> Result<(), Failure> {
     match job.mechanism {
-        MechanismKind::WallClock => exercise_with(guests, WallClock, &job.measure, report),
-        MechanismKind::Instructions => exercise_with(guests, Callgrind::new(job.callgrind_out()), &job.measure, report),
+        MechanismKind::WallClock => exercise_with(guests, WallClock, &job.measure, Some(Reference::default()), report),
+        MechanismKind::Instructions => {
+            exercise_with(guests, Callgrind::new(job.callgrind_out()), &job.measure, None, report)
+        }
     }
 }
 
+/// `reference`: the in-process reference, timed before each round-trip batch (wall clock only).
 fn exercise_with<G: Guests>(
     mut guests: G,
     mut mechanism: impl Mechanism,
     m: &Measure,
+    mut reference: Option<Reference>,
     report: &mut Report,
 ) -> Result<(), Failure> {
     let (first, ns) = time(|| guests.round_trip(0));
@@ -234,8 +258,20 @@ fn exercise_with<G: Guests>(
     guests.round_trips(1, m.warmup)?;
     let timed_from = 1 + m.warmup;
     let g = &mut guests;
-    report.round_trip =
-        mechanism.measure(g, m.samples, m.batch, nothing, |g, k| g.round_trips(timed_from + k * m.batch, m.batch))?;
+    let references = &mut report.reference;
+    // Before each round-trip batch, unmeasured by the mechanism, one reference batch timed on its
+    // own: the machine's speed at the moment of that batch.
+    let before_batch = |_: &mut G, _| {
+        if let Some(reference) = reference.as_mut() {
+            let ((), ns) = time(|| reference.run(reference::BATCH));
+            references.push(ns as f64 / f64::from(reference::BATCH));
+        }
+        Ok(())
+    };
+    report.round_trip = mechanism.measure(g, m.samples, m.batch, before_batch, |g, k| {
+        g.round_trips(timed_from + k * m.batch, m.batch)
+    })?;
+    std::hint::black_box(reference.map(|r| r.digest()));
     report.call_floor = mechanism.measure(g, m.samples, m.floor_batch, nothing, |g, _| {
         g.pings(m.floor_batch).map(|x| {
             std::hint::black_box(x);

@@ -8,7 +8,7 @@ use wasmatrix_consumer::log::{BufferLog, LogSink, NoLog};
 use wasmatrix_consumer::Consumer;
 use wasmatrix_core::axes::{Call, Logging, Transport};
 use wasmatrix_core::guests::{Failure, Guests, Output, Traffic};
-use wasmatrix_core::measure::time;
+use wasmatrix_core::measure::{setup, time};
 use wasmatrix_core::worker::{self, exercise, Job, Report};
 use wasmatrix_producer::Producer;
 use wasmatrix_proto::{AlignedBuf, Codec, CodecVisitor};
@@ -207,8 +207,11 @@ pub fn set_up_and_exercise(job: &Job, report: &mut Report) -> Result<(), Failure
         }
     }
     fn run<C: Codec, L: Link, S: Sink>(job: &Job, report: &mut Report) -> Result<(), Failure> {
-        let (pair, ns) = time(|| NativePair::<C, L, S> { call: job.cell.call, ..NativePair::default() });
+        let make = || NativePair::<C, L, S> { call: job.cell.call, ..NativePair::default() };
+        let (pair, ns) = time(make);
         report.instantiate_ns = Some(ns);
+        // The repeated set-up every runtime measures: constructing both sides again.
+        report.setup_warm = setup::repeat(&job.measure, ns, || Ok(make()))?;
         exercise(pair, job, report)
     }
     match job.cell.codec.bytes() {

@@ -6,14 +6,14 @@ use super::samples::Sample;
 use crate::matrix::axes::Runtime;
 use crate::matrix::{Cell, Measure};
 use crate::meta::RunMeta;
-use crate::stats::{cv_pct, median, Bootstrap, Stats};
+use crate::stats::{cv_pct, median, Bootstrap, Headline, Stats};
 use crate::supervise::Status;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 use wasmatrix_core::measure::MechanismKind;
 use wasmatrix_core::worker::Report;
 
-pub const SCHEMA_VERSION: u32 = 7;
+pub const SCHEMA_VERSION: u32 = 8;
 
 /// A results row; read back (`runner report`) by column name, columns a file's older schema lacks
 /// left empty.
@@ -133,6 +133,29 @@ pub struct Row {
 
     // Schema 7: the call axis.
     pub call: String,
+
+    // Schema 8: headline figures chosen by repeatability, the in-process reference, run length by
+    // precision, and what the OS says about interference.
+    pub headline_estimator: String,
+    pub rt_headline_ns: Option<f64>,
+    pub rt_headline_ci_low_ns: Option<f64>,
+    pub rt_headline_ci_high_ns: Option<f64>,
+    pub rt_headline_ci_pct: Option<f64>,
+    pub call_floor_headline_ns: Option<f64>,
+    pub encode_headline_ns: Option<f64>,
+    pub decode_headline_ns: Option<f64>,
+    pub setup_headline_ns: Option<f64>,
+    pub setup_headline_ci_pct: Option<f64>,
+    pub setup_warm_repeats: Option<u32>,
+    pub ref_headline_ns: Option<f64>,
+    pub rt_over_ref: Option<f64>,
+    pub ref_drift_pct: Option<f64>,
+    pub min_processes: u32,
+    pub target_ci_pct: f64,
+    pub stop_reason: String,
+    pub involuntary_switches_p50: Option<f64>,
+    pub cpu_migrations_p50: Option<f64>,
+    pub steal_pct_max: Option<f64>,
 }
 
 impl Row {
@@ -232,7 +255,8 @@ pub struct Unit {
     pub name: &'static str,
     /// The same, short enough for a column header.
     pub short: &'static str,
-    /// The headline round trip, and the best process's (for counts, the count itself).
+    /// The headline round trip (`rt_headline_ns`; `rt_p50_ns` in files before schema 8), and the
+    /// best process's (for counts, the count itself).
     pub rt: fn(&Row) -> Option<f64>,
     pub best: fn(&Row) -> Option<f64>,
     pub floor: fn(&Row) -> Option<f64>,
@@ -244,11 +268,11 @@ impl Unit {
     pub const NS: Unit = Unit {
         name: "ns",
         short: "ns",
-        rt: |r| r.rt_p50_ns,
+        rt: |r| r.rt_headline_ns.or(r.rt_p50_ns),
         best: |r| r.rt_proc_min_ns,
-        floor: |r| r.call_floor_p50_ns,
-        encode: |r| r.encode_p50_ns,
-        decode: |r| r.decode_p50_ns,
+        floor: |r| r.call_floor_headline_ns.or(r.call_floor_p50_ns),
+        encode: |r| r.encode_headline_ns.or(r.encode_p50_ns),
+        decode: |r| r.decode_headline_ns.or(r.decode_p50_ns),
     };
 
     pub const INSTRUCTIONS: Unit = Unit {
@@ -297,6 +321,33 @@ pub struct CellResult<'a> {
     pub report: &'a Report,
     /// Every sample of every process of the cell.
     pub samples: &'a [Sample],
+    /// Why the cell stopped adding processes (the `stop_reason` column).
+    pub stop: StopReason,
+}
+
+/// Why a cell has the processes it has.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum StopReason {
+    /// Its headline interval reached the matrix's `target_ci_pct`.
+    Precision,
+    /// It ran the most processes the matrix allows without reaching the target.
+    MaxProcesses,
+    /// A process did not end `ok`.
+    Failed,
+    /// It never ran (unsupported, or failed before its first process).
+    #[default]
+    NotRun,
+}
+
+impl StopReason {
+    pub fn name(self) -> &'static str {
+        match self {
+            StopReason::Precision => "precision",
+            StopReason::MaxProcesses => "max_processes",
+            StopReason::Failed => "failed",
+            StopReason::NotRun => "",
+        }
+    }
 }
 
 /// One metric's values, grouped by process.
@@ -309,8 +360,12 @@ fn per_process(samples: &[Sample], metric: &str) -> Vec<Vec<f64>> {
 }
 
 /// A repeated measurement across a cell's processes.
-struct Figure {
-    /// The median of the per-process medians: the headline.
+pub struct Figure {
+    /// [`Headline::of`] the processes: the headline.
+    pub headline: f64,
+    /// 95% bootstrap interval of `headline`, resampling processes (two processes or more).
+    pub headline_ci: Option<(f64, f64)>,
+    /// The median of the per-process medians.
     median: f64,
     /// The smallest and largest per-process median.
     proc_min: f64,
@@ -323,16 +378,32 @@ struct Figure {
     pooled: Stats,
 }
 
-fn figure(samples: &[Sample], metric: &str) -> Option<Figure> {
+impl Figure {
+    /// Half the width of the headline's interval, percent of the headline: how far it may be off.
+    pub fn headline_ci_pct(&self) -> Option<f64> {
+        self.headline_ci.map(|(lo, hi)| 100.0 * (hi - lo) / 2.0 / self.headline)
+    }
+}
+
+/// Bootstrap resamples for a row's intervals: enough that an interval's ends settle within well
+/// under 0.1% of the figure, few enough to recompute after every round of a run.
+const RESAMPLES: u32 = 2000;
+
+/// The figure of `metric` over a cell's samples; `None` if it has none.
+pub fn figure(samples: &[Sample], metric: &str) -> Option<Figure> {
     let groups = per_process(samples, metric);
     let medians: Vec<f64> = groups.iter().filter_map(|g| median(g)).collect();
+    let values: Vec<f64> = groups.iter().filter_map(|g| Headline::process(g)).collect();
     let pooled: Vec<f64> = groups.concat();
+    let boot = Bootstrap { resamples: RESAMPLES, ..Bootstrap::default() };
     Some(Figure {
+        headline: Headline::across(&values)?,
+        headline_ci: (values.len() > 1).then(|| boot.headline(&values)).flatten().map(|i| (i.low, i.high)),
         median: median(&medians)?,
         proc_min: medians.iter().copied().fold(f64::INFINITY, f64::min),
         proc_max: medians.iter().copied().fold(f64::NEG_INFINITY, f64::max),
         cv_pct: cv_pct(&medians),
-        ci: (medians.len() > 1).then(|| Bootstrap::default().median(&medians)).flatten().map(|i| (i.low, i.high)),
+        ci: (medians.len() > 1).then(|| boot.median(&medians)).flatten().map(|i| (i.low, i.high)),
         pooled: Stats::of(&pooled)?,
     })
 }
@@ -356,6 +427,10 @@ impl Row {
         let encode = figure(s, "encode_ns");
         let decode = figure(s, "decode_ns");
         let rt_instr = figure(s, "rt_instructions");
+        let setup_warm = figure(s, "setup_warm_ns");
+        let reference = figure(s, "ref_ns");
+        let context = |metric: &str| per_process(s, metric).concat();
+        let rounded = |v: f64| (v * 100.0).round() / 100.0;
         let instr = |m: &str| figure(s, m).map(|f| tenth(f.median));
         let (setup_ns, setup_min_ns, setup_max_ns) = one_shot(s, "setup_ns");
         let loadavg: Vec<f64> = [per_process(s, "loadavg_start"), per_process(s, "loadavg_end")].concat().concat();
@@ -363,6 +438,7 @@ impl Row {
         let rt_cv = rt.as_ref().and_then(|f| f.cv_pct);
         // Half the width of the headline's interval, relative to it: how far it may be off.
         let rt_ci_pct = rt.as_ref().and_then(|f| f.ci.map(|(lo, hi)| 100.0 * (hi - lo) / 2.0 / f.median));
+        let rt_headline_ci_pct = rt.as_ref().and_then(Figure::headline_ci_pct);
         let values = cell.values();
         Row {
             schema_version: SCHEMA_VERSION,
@@ -437,7 +513,7 @@ impl Row {
             call_floor_cv_pct: floor.as_ref().and_then(|f| f.cv_pct).map(|v| (v * 100.0).round() / 100.0),
             setup_min_ns,
             setup_max_ns,
-            noisy: rt_ci_pct.map(|ci| ci > measure.noisy_ci_pct),
+            noisy: rt_headline_ci_pct.map(|ci| ci > measure.noisy_ci_pct),
             noisy_ci_pct: measure.noisy_ci_pct,
             rt_instructions: rt_instr.as_ref().map(|f| tenth(f.median)),
             rt_instructions_cv_pct: rt_instr.as_ref().and_then(|f| f.cv_pct).map(|v| (v * 1e4).round() / 1e4),
@@ -458,7 +534,7 @@ impl Row {
             allocator: values[7].1.into(),
             producer_wasm_gzip_bytes: sizes.producer_gz,
             consumer_wasm_gzip_bytes: sizes.consumer_gz,
-            setup_warm_ns: one_shot(s, "setup_warm_ns").0,
+            setup_warm_ns: setup_warm.as_ref().map(|f| f.median.round() as u64),
             runtime: values[8].1.into(),
             // What the worker said it runs; Wasmer's and rustc's are known to the runner too, so a
             // cell that never reached its worker still says which it would have run.
@@ -469,6 +545,28 @@ impl Row {
                 (None, _) => String::new(),
             },
             call: values[9].1.into(),
+            headline_estimator: rt.as_ref().or(rt_instr.as_ref()).map_or(String::new(), |_| Headline::NAME.into()),
+            rt_headline_ns: rt.as_ref().map(|f| tenth(f.headline)),
+            rt_headline_ci_low_ns: rt.as_ref().and_then(|f| f.headline_ci).map(|c| tenth(c.0)),
+            rt_headline_ci_high_ns: rt.as_ref().and_then(|f| f.headline_ci).map(|c| tenth(c.1)),
+            rt_headline_ci_pct: rt_headline_ci_pct.map(rounded),
+            call_floor_headline_ns: floor.as_ref().map(|f| tenth(f.headline)),
+            encode_headline_ns: encode.as_ref().map(|f| tenth(f.headline)),
+            decode_headline_ns: decode.as_ref().map(|f| tenth(f.headline)),
+            setup_headline_ns: setup_warm.as_ref().map(|f| f.headline.round()),
+            setup_headline_ci_pct: setup_warm.as_ref().and_then(Figure::headline_ci_pct).map(rounded),
+            setup_warm_repeats: setup_warm
+                .as_ref()
+                .map(|_| per_process(s, "setup_warm_ns").iter().map(|g| g.len() as u32).max().unwrap_or(0)),
+            ref_headline_ns: reference.as_ref().map(|f| (f.headline * 1000.0).round() / 1000.0),
+            rt_over_ref: rt.as_ref().zip(reference.as_ref()).map(|(rt, re)| tenth(rt.headline / re.headline)),
+            ref_drift_pct: reference.as_ref().map(|f| rounded(100.0 * (f.proc_max / f.proc_min - 1.0))),
+            min_processes: measure.min_processes.min(measure.processes),
+            target_ci_pct: measure.target_ci_pct,
+            stop_reason: result.stop.name().into(),
+            involuntary_switches_p50: median(&context("involuntary_switches")),
+            cpu_migrations_p50: median(&context("cpu_migrations")),
+            steal_pct_max: context("steal_pct").into_iter().reduce(f64::max).map(rounded),
         }
     }
 }

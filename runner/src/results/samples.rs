@@ -34,8 +34,9 @@ pub struct Sample {
     /// The process's position in the run's schedule (0-based): the order processes ran in.
     pub seq: u32,
     /// What was measured, its unit in the name: `rt_ns`, `call_floor_ns`, `encode_ns`,
-    /// `decode_ns`, `*_instructions`, the start-up phases `compile_ns` ... `cold_start_ns` (with `environment_ns`), and
-    /// the process's context (`loadavg_start`, `loadavg_end`, `peak_rss_kib`).
+    /// `decode_ns`, `*_instructions`, the in-process reference `ref_ns`, the start-up phases
+    /// `compile_ns` ... `cold_start_ns` (with `environment_ns`) and the repeated set-up
+    /// `setup_warm_ns`, and the process's context ([`CONTEXT`]).
     pub metric: String,
     /// The sample's index within its process and metric (0 for one-shot metrics).
     pub sample: u32,
@@ -53,6 +54,13 @@ pub struct ProcessId<'a> {
 
 /// The repeated measurements, as metric names without their unit.
 pub const REPEATED: [&str; 4] = ["rt", "call_floor", "encode", "decode"];
+
+/// The process's context: the load average around it, its peak memory, what the OS says about
+/// interference (involuntary context switches, CPU migrations of its measuring thread, the
+/// hypervisor's steal over its life, percent), and whether it ended `ok` (1) or not (0), which is
+/// what a resumed run reads to count it.
+pub const CONTEXT: [&str; 7] =
+    ["loadavg_start", "loadavg_end", "peak_rss_kib", "involuntary_switches", "cpu_migrations", "steal_pct", "ok"];
 
 /// The tidy samples of one process: its repeated measurements in the mechanism's unit, its
 /// start-up phases (wall clock only: under callgrind they would time valgrind), and its context.
@@ -78,13 +86,17 @@ pub fn of_process(id: &ProcessId, mechanism: MechanismKind, outcome: &ProcessOut
         }
     }
     if mechanism == MechanismKind::WallClock {
+        for (name, values) in [("ref_ns", &r.reference), ("setup_warm_ns", &r.setup_warm)] {
+            for (k, v) in values.iter().enumerate() {
+                push(name.into(), k, *v);
+            }
+        }
         for (name, value) in [
             ("compile_ns", r.compile_ns),
             ("load_ns", r.load_ns),
             ("environment_ns", r.environment_ns),
             ("instantiate_ns", r.instantiate_ns),
             ("setup_ns", setup_ns(id.cell.engine, outcome)),
-            ("setup_warm_ns", r.setup_warm_ns),
             ("first_round_trip_ns", r.first_round_trip_ns),
             ("cold_start_ns", outcome.cold_start_ns),
         ] {
@@ -93,8 +105,16 @@ pub fn of_process(id: &ProcessId, mechanism: MechanismKind, outcome: &ProcessOut
             }
         }
     }
-    let context = [("loadavg_start", outcome.loadavg_start), ("loadavg_end", outcome.loadavg_end)];
-    for (name, value) in context.into_iter().chain([("peak_rss_kib", r.peak_rss_kib.map(|v| v as f64))]) {
+    let context = [
+        outcome.loadavg_start,
+        outcome.loadavg_end,
+        r.peak_rss_kib.map(|v| v as f64),
+        outcome.involuntary_switches.map(|v| v as f64),
+        r.cpu_migrations.map(|v| v as f64),
+        outcome.steal_pct,
+        Some(if outcome.status == crate::supervise::Status::Ok { 1.0 } else { 0.0 }),
+    ];
+    for (name, value) in CONTEXT.into_iter().zip(context) {
         if let Some(v) = value {
             push(name.into(), 0, v);
         }

@@ -4,7 +4,46 @@
 //! not.
 
 use super::row::{Row, Unit};
+use super::samples::Sample;
+use crate::stats::{median, quantile};
 use std::fmt::Write;
+
+/// The machine's speed over a run, from the in-process reference every Rust worker times beside
+/// its round trips (`ref_ns`): one value per process (its median), in the order they ran.
+#[derive(Default)]
+pub struct Drift {
+    per_process: Vec<f64>,
+}
+
+impl Drift {
+    /// Takes one process's samples.
+    pub fn add(&mut self, samples: &[Sample]) {
+        let reference: Vec<f64> = samples.iter().filter(|s| s.metric == "ref_ns").map(|s| s.value).collect();
+        self.per_process.extend(median(&reference));
+    }
+
+    /// A line on how the reference moved over the run, or nothing without reference samples.
+    pub fn render(&self) -> String {
+        let v = &self.per_process;
+        if v.len() < 10 {
+            return String::new();
+        }
+        let tenth = v.len() / 10;
+        let (first, last) = (median(&v[..tenth]).unwrap_or(f64::NAN), median(&v[v.len() - tenth..]).unwrap_or(f64::NAN));
+        let q = |p| quantile(v, p).unwrap_or(f64::NAN);
+        format!(
+            "machine speed over the run (in-process reference, ns per op, median of each of {} processes): \
+             p10 {:.1}, p50 {:.1}, p90 {:.1} (p90/p10 {:+.1}%); first tenth of the run {first:.1}, last tenth {last:.1} \
+             ({:+.1}%)\n",
+            v.len(),
+            q(0.1),
+            q(0.5),
+            q(0.9),
+            100.0 * (q(0.9) / q(0.1) - 1.0),
+            100.0 * (last / first - 1.0)
+        )
+    }
+}
 
 fn num(x: Option<f64>, scale: f64, decimals: usize) -> String {
     x.map_or_else(|| "-".into(), |v| format!("{:.*}", decimals, v / scale))
@@ -26,7 +65,7 @@ pub fn render(title: &str, rows: &[Row]) -> String {
         "ci %",
         "setup µs",
         "cold ms",
-        format!("rt p50 {u}"),
+        format!("rt {u}"),
         format!("best {u}"),
         format!("floor {u}"),
         "rt/floor",
@@ -37,6 +76,11 @@ pub fn render(title: &str, rows: &[Row]) -> String {
             (Some(ci), Some(true)) => format!("~±{ci:.1}"),
             (Some(ci), _) => format!("±{ci:.1}"),
             (None, _) => "-".into(),
+        };
+        let ci = match r.rt_headline_ci_pct {
+            Some(h) if r.noisy == Some(true) => format!("~±{h:.1}"),
+            Some(h) => format!("±{h:.1}"),
+            None => ci,
         };
         let _ = writeln!(
             out,
@@ -83,22 +127,24 @@ pub fn render(title: &str, rows: &[Row]) -> String {
     let noisy: Vec<String> = rows
         .iter()
         .filter(|r| r.noisy == Some(true))
-        .map(|r| format!("{} (±{:.1}%)", r.cell, r.rt_ci_pct.unwrap_or(f64::NAN)))
+        .map(|r| format!("{} (±{:.1}%)", r.cell, r.rt_headline_ci_pct.or(r.rt_ci_pct).unwrap_or(f64::NAN)))
         .collect();
     if let Some(threshold) = rows.first().map(|r| r.noisy_ci_pct) {
         if noisy.is_empty() {
             let _ = writeln!(
                 out,
-                "noise: every round-trip p50 with several processes is within ±{threshold}% (95% interval)"
+                "noise: every headline round trip with several processes is within ±{threshold}% (95% interval)"
             );
         } else {
             let _ = writeln!(
                 out,
-                "noisy (95% interval of the round-trip p50 wider than ±{threshold}%; marked ~, not ranked): {}",
+                "noisy (95% interval of the headline round trip wider than ±{threshold}%; marked ~, not ranked): {}",
                 noisy.join(", ")
             );
         }
     }
+
+    out.push_str(&precision(rows));
 
     let mut transports: Vec<&str> = rows.iter().map(|r| r.transport.as_str()).collect();
     transports.sort();
@@ -112,7 +158,7 @@ pub fn render(title: &str, rows: &[Row]) -> String {
         if let Some((p50, r)) = best {
             let _ = writeln!(
                 out,
-                "fastest quiet wasm round trip, {t}: {} at {p50:.1} {u} p50 (best process {}), {:.1}x the bare call",
+                "fastest quiet wasm round trip, {t}: {} at {p50:.1} {u} (best process {}), {:.1}x the bare call",
                 r.cell,
                 num((unit.best)(r), 1.0, 1),
                 (unit.floor)(r).map_or(f64::NAN, |floor| p50 / floor)
@@ -122,6 +168,37 @@ pub fn render(title: &str, rows: &[Row]) -> String {
     out.push_str(&support_table(rows));
     out.push_str(&native_ratios(rows, unit));
     out.push_str(&codec_table(rows, unit));
+    out
+}
+
+/// How many measured cells reached the run's precision target, and a warning when the machine
+/// could not give it to many of them.
+fn precision(rows: &[Row]) -> String {
+    let measured: Vec<&Row> = rows.iter().filter(|r| r.status == "ok" && !r.stop_reason.is_empty()).collect();
+    let Some(first) = measured.first() else { return String::new() };
+    let target = first.target_ci_pct;
+    let short: Vec<&Row> = measured.iter().copied().filter(|r| r.stop_reason == "max_processes").collect();
+    let reached = measured.len() - short.len();
+    let mut out = format!(
+        "precision: {reached} of {} measured cells reached ±{target}% on the headline round trip (95% interval) \
+         within {} to {} processes",
+        measured.len(),
+        first.min_processes,
+        measured.iter().map(|r| r.processes).max().unwrap_or(0)
+    );
+    let widths: Vec<f64> = short.iter().filter_map(|r| r.rt_headline_ci_pct).collect();
+    if short.len() * 10 > measured.len() {
+        let _ = write!(
+            out,
+            "; WARNING: {} cells stopped at the most processes still wider (median ±{:.1}%): this machine is too \
+             noisy for ±{target}% on them; give them more processes or ask for less",
+            short.len(),
+            median(&widths).unwrap_or(f64::NAN)
+        );
+    } else if !short.is_empty() {
+        let _ = write!(out, "; {} stopped at the most processes still wider", short.len());
+    }
+    out.push('\n');
     out
 }
 
@@ -198,8 +275,8 @@ fn distinct<'a>(rows: &'a [Row], key: impl Fn(&'a Row) -> &'a str) -> Vec<&'a st
 }
 
 /// Round trip of each compiler over its native twin (same codec, transport, environment, logging,
-/// profile and allocator), as `p50 ratio (best-process ratio)`. A compiler's figure is its engine with the
-/// lower p50 (the engines run the same code). `~` marks a ratio with a noisy cell on either side.
+/// profile and allocator), as `headline ratio (best-process ratio)`. A compiler's figure is its engine
+/// with the lower headline (the engines run the same code). `~` marks a ratio with a noisy cell on either side.
 fn native_ratios(rows: &[Row], unit: &Unit) -> String {
     let mut out = String::new();
     let compilers: Vec<(&str, &str, String)> = back_ends(rows).into_iter().filter(|(rt, ..)| *rt != "native").collect();
@@ -272,7 +349,7 @@ fn native_ratios(rows: &[Row], unit: &Unit) -> String {
             lines.push(line);
         }
         if !lines.is_empty() {
-            let _ = writeln!(out, "round trip, wasm / native, transport {transport}: p50 (best process)");
+            let _ = writeln!(out, "round trip, wasm / native, transport {transport}: headline (best process)");
             let header: String = compilers.iter().map(|(.., label)| format!("  {label:>column$}")).collect();
             let _ = writeln!(out, "  {:<width$} {:>16}{header}", "codec", format!("native {}", unit.short));
             for line in lines {
@@ -300,7 +377,7 @@ fn codec_table(rows: &[Row], unit: &Unit) -> String {
     if codecs.is_empty() {
         return out;
     }
-    let _ = writeln!(out, "codecs ({} per message, p50; native / best wasm):", unit.short);
+    let _ = writeln!(out, "codecs ({} per message, headline; native / best wasm):", unit.short);
     let _ = writeln!(out, "  {:<12} {:>8}  {:>17}  {:>17}  {:>17}", "codec", "bytes", "encode", "decode", "round trip");
     let pair = |native: Option<f64>, wasm: Option<f64>| {
         let f = |v: Option<f64>| v.map_or("-".into(), |v| format!("{v:.0}"));

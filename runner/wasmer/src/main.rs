@@ -18,7 +18,7 @@ use transport::{CopyLink, SharedLink, Transport};
 use wasmatrix_core::axes::{Engine, Environment, Transport as TransportAxis};
 use wasmatrix_core::calls::Pair;
 use wasmatrix_core::guests::{Failure, GuestFiles};
-use wasmatrix_core::measure::time;
+use wasmatrix_core::measure::{setup, time};
 use wasmatrix_core::worker::{self, exercise, Job, Phase, Report};
 
 /// The wasmer crate this worker was built with, from the workspace's Cargo.lock.
@@ -91,23 +91,12 @@ pub fn set_up<T: Transport>(job: &Job, report: &mut Report) -> Result<Pair<Calls
     Ok(pair?)
 }
 
-/// Under the `artifact` engine, sets both guests up once more from the same artifacts (load,
-/// environment, instantiate: what [`set_up`] times, in a process that has done it once) and drops
-/// them, timing it into `report.setup_warm_ns`; other engines have nothing to do again.
+/// Sets both guests up again, several times, as [`set_up`] did (compile or load, environment,
+/// instantiate), in a process that has done it once, and drops them: the repeated set-up
+/// (`report.setup_warm`, see wasmatrix-core's `measure::setup`).
 pub fn set_up_again<T: Transport>(job: &Job, report: &mut Report) -> Result<(), Failure> {
-    let cell = &job.cell;
-    if cell.engine != Engine::Artifact {
-        return Ok(());
-    }
-    let (pair, ns) = time(|| -> Result<Pair<Calls<T>>, Failure> {
-        let engine = engine::headless_engine(job.measure.memory_limit_mib);
-        let modules = engine::load_artifacts(&engine, &job.artifacts)?;
-        let mut store = wasmer::Store::new(engine);
-        let host = Host::new(&mut store, cell.environment, cell.logging, cell.call, &job.artifacts)?;
-        Ok(pair::instantiate::<T>(store, host, &modules, cell.call)?)
-    });
-    drop(pair?);
-    report.setup_warm_ns = Some(ns);
+    let first = report.first_set_up_ns();
+    report.setup_warm = setup::repeat(&job.measure, first, || set_up::<T>(job, &mut Report::default()))?;
     Ok(())
 }
 

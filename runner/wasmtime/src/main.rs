@@ -15,7 +15,7 @@ use std::process::ExitCode;
 use wasmatrix_core::axes::{Engine, Transport};
 use wasmatrix_core::cell::Cell;
 use wasmatrix_core::guests::{Failure, GuestFiles, Guests};
-use wasmatrix_core::measure::time;
+use wasmatrix_core::measure::{setup, time};
 use wasmatrix_core::worker::{self, exercise, Job, Phase, Report};
 
 /// The Wasmtime this worker was built with, from its lock file (build.rs).
@@ -74,7 +74,8 @@ fn measure_components(job: &Job, report: &mut Report) -> Result<(), Failure> {
 }
 
 /// Compiles (`jit`, with `compile`) or loads (`artifact`, with `load`) the cell's guests, sets them
-/// up (`set_up`), timing each phase, then (artifact) sets them up once more and measures the first.
+/// up (`set_up`), timing each phase, then sets them up again several times (the repeated set-up)
+/// and measures the first.
 fn measure_with<C, G: Guests>(
     job: &Job,
     report: &mut Report,
@@ -100,16 +101,15 @@ fn measure_with<C, G: Guests>(
         Engine::Native => return Err(Failure::Error("the native engine does not run under Wasmtime".into())),
     };
     let guests = set_up(&engine, &compiled, job, report)?;
-    if cell.engine == Engine::Artifact {
-        // What a host that already runs wasm pays for another pair: load, environment,
-        // instantiation, from the same artifacts, in a process that has done it once.
-        let (again, ns) = time(|| -> Result<_, Failure> {
-            let compiled = load(&engine, &job.artifacts)?;
-            set_up(&engine, &compiled, job, &mut Report::default())
-        });
-        drop(again?);
-        report.setup_warm_ns = Some(ns);
-    }
+    // What a host that already runs wasm pays for another pair: compile or load, environment,
+    // instantiation, in a process that has done it once; several times.
+    report.setup_warm = setup::repeat(&job.measure, report.first_set_up_ns(), || -> Result<_, Failure> {
+        let compiled = match cell.engine {
+            Engine::Artifact => load(&engine, &job.artifacts)?,
+            _ => compile(&engine, guest_files(job)?)?,
+        };
+        set_up(&engine, &compiled, job, &mut Report::default())
+    })?;
     exercise(guests, job, report)
 }
 

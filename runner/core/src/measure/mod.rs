@@ -5,6 +5,8 @@
 
 pub mod clock;
 pub mod instructions;
+pub mod reference;
+pub mod setup;
 
 use crate::guests::Failure;
 use serde::{Deserialize, Serialize};
@@ -66,6 +68,14 @@ pub fn peak_rss_kib() -> Option<u64> {
     line.split_whitespace().nth(1)?.parse().ok()
 }
 
+/// How often the scheduler moved this process's main thread to another CPU (`se.nr_migrations`
+/// in /proc/self/sched), if the kernel reports it.
+pub fn cpu_migrations() -> Option<u64> {
+    let sched = std::fs::read_to_string("/proc/self/sched").ok()?;
+    let line = sched.lines().find(|l| l.starts_with("se.nr_migrations"))?;
+    line.split(':').nth(1)?.trim().parse().ok()
+}
+
 /// How each cell is measured (the `[measure]` table).
 #[derive(Clone, Copy, Debug, Deserialize, Serialize, PartialEq)]
 #[serde(deny_unknown_fields)]
@@ -90,6 +100,20 @@ pub struct Measure {
     /// 95% interval, percent of the figure) is marked noisy.
     #[serde(default = "default_noisy_ci_pct")]
     pub noisy_ci_pct: f64,
+    /// Run length by precision: a cell stops adding processes once the 95% interval of its
+    /// headline round trip is within ±`target_ci_pct` percent (after at least `min_processes`),
+    /// or at `processes`, the most it gets. `min_processes` = `processes` runs every process.
+    #[serde(default = "default_min_processes")]
+    pub min_processes: u32,
+    #[serde(default = "default_target_ci_pct")]
+    pub target_ci_pct: f64,
+    /// The repeated set-up ([`setup`]): at most `setup_repeats` set-ups again per process, as
+    /// many as fit in `setup_budget_ms` at the first set-up's speed, at least two (or
+    /// `setup_repeats` if fewer).
+    #[serde(default = "default_setup_repeats")]
+    pub setup_repeats: u32,
+    #[serde(default = "default_setup_budget_ms")]
+    pub setup_budget_ms: u64,
     /// Wall-clock limit for one worker process, in seconds.
     pub timeout_s: u64,
     /// Memory one worker process may use, in MiB: its data (RLIMIT_DATA: heap and committed wasm
@@ -101,6 +125,22 @@ pub struct Measure {
 
 fn default_processes() -> u32 {
     1
+}
+
+fn default_min_processes() -> u32 {
+    5
+}
+
+fn default_target_ci_pct() -> f64 {
+    2.0
+}
+
+fn default_setup_repeats() -> u32 {
+    20
+}
+
+fn default_setup_budget_ms() -> u64 {
+    100
 }
 
 fn default_floor_batch() -> u32 {

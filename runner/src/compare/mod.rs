@@ -6,25 +6,22 @@
 //!
 //! # The statistic
 //! For each compared cell and each performance metric (time `*_ns` and instruction counts
-//! `*_instructions`; the process context `loadavg_start`, `loadavg_end` and `peak_rss_kib` is
-//! ignored) that both sidecars hold for that cell, every worker process is summarised by the
-//! median of its samples. The process is the unit of replication: samples within a process share
-//! its code layout, its heap and the machine's state, so they say little about how another process
-//! would do. The change is
+//! `*_instructions`; the process context, [`samples::CONTEXT`], is ignored) that both sidecars hold
+//! for that cell, every worker process is summarised by the 10th percentile of its samples, and
+//! each side by the 10th percentile of those: the headline estimator of the results rows
+//! ([`Headline`]), chosen because it repeats on noisy machines where medians do not. The process
+//! is the unit of replication: samples within a process share its code layout, its heap and the
+//! machine's state. The change is `ratio = headline(B) / headline(A)`, and its confidence interval
+//! a percentile bootstrap that resamples A's and B's processes independently
+//! ([`Bootstrap::headline_ratio`], fixed seed: the same files always give the same output).
 //!
-//! `ratio = median over every pair (a, b) of a process of A and a process of B of b / a`
-//!
-//! (the Hodges–Lehmann estimate of the ratio, [`stats::hodges_lehmann_ratio`]: robust to an odd
-//! process like a median, and nearly as precise as a ratio of means), and its confidence interval
-//! is a percentile bootstrap that resamples A's and B's processes independently
-//! ([`Bootstrap::hodges_lehmann_ratio`], fixed seed: the same files always give the same output).
-//! The A and B columns show each side's median of per-process medians, as the results rows do.
-//!
-//! # The verdict
-//! With threshold `t` (default 0.05) and interval `[lo, hi]` of the ratio:
-//! - `no change` if `1 - t <= lo` and `hi <= 1 + t`: the whole interval is inside the noise band;
-//! - else `slower` if `lo > 1`, `faster` if `hi < 1`;
-//! - else `unsure`: the interval straddles 1 and reaches beyond the band.
+//! # The machine, and the verdict
+//! A shift that moves every cell alike is the machine, not the code: it is estimated per metric,
+//! reported once, and each change is read against it, its interval widened by the scatter between
+//! runs that the intervals do not explain ([`calibrate`]; `--absolute` reads changes as measured).
+//! Then, with threshold `t` (default 0.05) and interval `[lo, hi]`: `no change` if the interval is
+//! within `[1 - t, 1 + t]`; `slower` if `lo > 1` and the change is at least `t/2`; `faster` likewise
+//! below 1; else `unsure` ([`calibrate::verdict`]).
 //!
 //! With fewer than two processes on either side the spread between processes is unknown, so there
 //! is no interval, and the verdict is `no change` only if the two values are identical (ratio
@@ -35,9 +32,14 @@
 //! A *certain regression* ([`Comparison::regressions`]) is a `slower` entry whose whole interval
 //! is above the band: `lo > 1 + t`.
 
+pub mod calibrate;
+mod render;
+
+pub use calibrate::Shift;
+
 use crate::matrix::Cell;
 use crate::results::samples::{self, Sample};
-use crate::stats::{self, Bootstrap, Interval};
+use crate::stats::{Bootstrap, Headline as Estimator, Interval};
 use anyhow::{bail, ensure, Context, Result};
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::fmt;
@@ -45,7 +47,7 @@ use std::path::{Path, PathBuf};
 
 /// Process context metrics in the sidecar: they describe the machine, not the code, and are
 /// never compared.
-pub const CONTEXT_METRICS: [&str; 3] = ["loadavg_start", "loadavg_end", "peak_rss_kib"];
+pub const CONTEXT_METRICS: [&str; 7] = samples::CONTEXT;
 
 /// The start-up phases, one cold sample per process; shown after [`REPEATED_METRICS`], and any
 /// other metric after them, by name.
@@ -85,16 +87,19 @@ pub struct CompareOptions {
     /// samples per process). Start-up phases are one cold sample per process, far noisier; name
     /// them (or pass [`ALL_METRICS`]) to compare them too.
     pub metrics: Option<Vec<String>>,
+    /// Read changes as measured, without taking out the machine-wide shift.
+    pub absolute: bool,
 }
 
 impl Default for CompareOptions {
     fn default() -> Self {
-        // 2,000 resamples: each takes the median of every pair of processes, and a matrix has
-        // hundreds of (cell, metric) entries; the interval's ends move by well under 0.1% more.
+        // 2,000 resamples: a matrix has hundreds of (cell, metric) entries; the interval's ends
+        // move by well under 0.1% more.
         CompareOptions {
             threshold: 0.05,
             bootstrap: Bootstrap { resamples: 2000, ..Bootstrap::default() },
             metrics: None,
+            absolute: false,
         }
     }
 }
@@ -175,14 +180,18 @@ impl fmt::Display for Verdict {
 pub struct Entry {
     pub cell: String,
     pub metric: String,
-    /// Median of A's per-process medians, in the metric's unit.
-    pub a_median: f64,
-    /// Median of B's per-process medians, in the metric's unit.
-    pub b_median: f64,
-    /// `b_median / a_median` (exactly 1 if they are equal); above 1 is slower.
+    /// A's headline ([`Estimator`]) in the metric's unit.
+    pub a_headline: f64,
+    /// B's headline in the metric's unit.
+    pub b_headline: f64,
+    /// `b_headline / a_headline` (exactly 1 if the samples are identical), read against the
+    /// metric's machine-wide shift where there is one; above 1 is slower.
     pub ratio: f64,
-    /// Bootstrap interval of the ratio; `None` with fewer than two processes on a side, or if
-    /// no resample gave a finite ratio.
+    /// `b_headline / a_headline` as measured.
+    pub measured_ratio: f64,
+    /// Bootstrap interval of the ratio, read like it (against the shift, widened by the scatter
+    /// between runs); `None` with fewer than two processes on a side, or if no resample gave a
+    /// finite ratio.
     pub interval: Option<Interval>,
     pub verdict: Verdict,
     /// How many processes A had for this cell and metric.
@@ -239,6 +248,9 @@ pub struct Comparison {
     /// The rows' headline round-trip figures side by side, for the cells `ok` in both runs, by
     /// cell name.
     pub headlines: Vec<Headline>,
+    /// Per metric, the machine-wide shift the changes are read against (none with `--absolute`
+    /// or with too few cells).
+    pub shifts: Vec<Shift>,
 }
 
 /// One cell's headline round trip in both runs, as their results rows state it: how well the
@@ -246,11 +258,11 @@ pub struct Comparison {
 #[derive(Clone, Debug, PartialEq)]
 pub struct Headline {
     pub cell: String,
-    /// `rt_p50_ns` (the median of per-process medians) of A and B.
+    /// `rt_headline_ns` (`rt_p50_ns` before schema 8) of A and B.
     pub p50: (f64, f64),
     /// `rt_proc_min_ns` (the fastest process's median) of A and B, where the schema has it.
     pub best: Option<(f64, f64)>,
-    /// `rt_ci_pct` (half the 95% interval of `rt_p50_ns`, percent) of A and B.
+    /// `rt_headline_ci_pct` (half its 95% interval, percent; `rt_ci_pct` before schema 8) of A and B.
     pub ci_pct: (Option<f64>, Option<f64>),
 }
 
@@ -291,11 +303,15 @@ pub fn compare(a: &Path, b: &Path, opts: &CompareOptions) -> Result<Comparison> 
         metric_only_in: Vec::new(),
         no_samples: Vec::new(),
         headlines: Vec::new(),
+        shifts: Vec::new(),
     };
     for cell in cell_order(&run_a, &run_b) {
         cmp.add_cell(cell, &run_a, &run_b, opts);
     }
     cmp.entries.sort_by_key(|e| metric_rank(&e.metric));
+    if !opts.absolute {
+        cmp.read_against_the_machine();
+    }
     cmp.headlines.sort_by(|x, y| x.cell.cmp(&y.cell));
     Ok(cmp)
 }
@@ -375,281 +391,68 @@ impl Comparison {
         self.entries.iter().filter(|e| e.is_certain_regression(self.threshold)).collect()
     }
 
+    /// Estimates each metric's machine-wide shift and reads its entries against it.
+    fn read_against_the_machine(&mut self) {
+        let threshold = self.threshold;
+        for group in self.entries.chunk_by_mut(|x, y| x.metric == y.metric) {
+            let ratios: Vec<f64> = group.iter().map(|e| e.measured_ratio).collect();
+            let intervals: Vec<Option<Interval>> = group.iter().map(|e| e.interval).collect();
+            let Some(shift) = Shift::estimate(&group[0].metric, &ratios, &intervals) else { continue };
+            for e in group.iter_mut() {
+                (e.ratio, e.interval) = shift.apply(e.measured_ratio, e.interval);
+                e.verdict = calibrate::verdict(e.ratio, e.interval, e.a_processes.min(e.b_processes), threshold);
+            }
+            self.shifts.push(shift);
+        }
+    }
+
     /// How many entries have `verdict`.
     pub fn count(&self, verdict: Verdict) -> usize {
         self.entries.iter().filter(|e| e.verdict == verdict).count()
     }
-
-    /// A readable report: a table per metric (`rt_ns` first) with each cell's A and B, the change
-    /// and its interval in percent, and the verdict; then the tally, the certain regressions, and
-    /// what was not compared.
-    pub fn render(&self) -> String {
-        let mut out = vec![
-            format!("A: {}", self.a.display()),
-            format!("B: {}", self.b.display()),
-            "A, B: the median over processes of each process's median; change: B / A - 1".to_owned(),
-            format!(
-                "CI: {} bootstrap interval of the change, over processes; no change: the CI is within ±{}",
-                percent_label(self.confidence),
-                percent_label(self.threshold)
-            ),
-        ];
-        for group in self.entries.chunk_by(|x, y| x.metric == y.metric) {
-            out.push(String::new());
-            out.push(group[0].metric.clone());
-            out.extend(table(group, self.confidence));
-        }
-        out.push(String::new());
-        out.extend(self.render_tally());
-        out.extend(self.render_not_compared());
-        if !self.headlines.is_empty() {
-            out.push(String::new());
-            out.push("headline round trip, as the results rows state it (rt_p50_ns; best: rt_proc_min_ns)".into());
-            out.extend(self.headline_table(false));
-        }
-        let mut text = out.join("\n");
-        text.push('\n');
-        text
-    }
-
-    /// The headline figures of both runs per cell, with the differences and the tally of cells
-    /// whose figures agree within the threshold; as aligned text or as a Markdown table.
-    pub fn headline_table(&self, markdown: bool) -> Vec<String> {
-        let pct = |v: f64| format!("{:+.1}%", 100.0 * v);
-        let ns = |v: f64| format!("{v:.0}");
-        let ci = |v: Option<f64>| v.map_or("-".into(), |v| format!("±{v:.1}%"));
-        let header =
-            ["cell", "p50 A", "p50 B", "diff", "best A", "best B", "diff", "±95% A", "±95% B"].map(str::to_owned);
-        let rows: Vec<[String; 9]> = std::iter::once(header)
-            .chain(self.headlines.iter().map(|h| {
-                let (best_a, best_b) = h.best.map_or(("-".into(), "-".into()), |(a, b)| (ns(a), ns(b)));
-                [
-                    h.cell.clone(),
-                    ns(h.p50.0),
-                    ns(h.p50.1),
-                    pct(h.p50_change()),
-                    best_a,
-                    best_b,
-                    h.best_change().map_or("-".into(), pct),
-                    ci(h.ci_pct.0),
-                    ci(h.ci_pct.1),
-                ]
-            }))
-            .collect();
-        let mut out: Vec<String> = if markdown {
-            let mut lines: Vec<String> = rows.iter().map(|r| format!("| {} |", r.join(" | "))).collect();
-            lines.insert(1, format!("|{}", "---|".repeat(9)));
-            lines
-        } else {
-            let widths: Vec<usize> =
-                (0..9).map(|i| rows.iter().map(|r| r[i].chars().count()).max().unwrap_or(0)).collect();
-            rows.iter()
-                .map(|r| {
-                    let cells: Vec<String> = r
-                        .iter()
-                        .zip(&widths)
-                        .enumerate()
-                        .map(|(i, (c, w))| if i == 0 { format!("{c:<w$}") } else { format!("{c:>w$}") })
-                        .collect();
-                    format!("  {}", cells.join("  "))
-                })
-                .collect()
-        };
-        let t = self.threshold;
-        let within = |v: Option<f64>| v.is_some_and(|v| v.abs() <= t);
-        let n = self.headlines.len();
-        let p50: Vec<f64> = self.headlines.iter().map(Headline::p50_change).collect();
-        let best: Vec<f64> = self.headlines.iter().filter_map(Headline::best_change).collect();
-        // How many agree, and whether the whole run moved: the median signed difference.
-        let tally = |changes: &[f64]| {
-            let agree = changes.iter().filter(|c| within(Some(**c))).count();
-            let largest = changes.iter().copied().map(f64::abs).fold(0.0, f64::max);
-            let shift = stats::median(changes).map_or("-".into(), |m| format!("{:+.1}%", 100.0 * m));
-            format!("{agree} of {n} cells (median difference {shift}, largest {:.1}%)", 100.0 * largest)
-        };
-        out.push(format!(
-            "{}p50 within ±{}: {}; best process within ±{}: {}",
-            if markdown { "\n" } else { "" },
-            percent_label(t),
-            tally(&p50),
-            percent_label(t),
-            tally(&best)
-        ));
-        out
-    }
-
-    fn render_tally(&self) -> Vec<String> {
-        if self.entries.is_empty() {
-            return vec!["nothing compared".to_owned()];
-        }
-        let counts: Vec<String> = Verdict::ALL.iter().map(|v| format!("{} {v}", self.count(*v))).collect();
-        let mut out = vec![format!("{} compared: {}", self.entries.len(), counts.join(", "))];
-        let regressions = self.regressions();
-        out.push(format!(
-            "{} certain regression(s) (interval entirely above +{})",
-            regressions.len(),
-            percent_label(self.threshold)
-        ));
-        for e in regressions {
-            out.push(format!("  {} {}: {} {}", e.cell, e.metric, change(e.ratio), interval_text(e.interval)));
-        }
-        out
-    }
-
-    fn render_not_compared(&self) -> Vec<String> {
-        let mut out = Vec::new();
-        let lists = [("only in A", &self.only_in_a), ("only in B", &self.only_in_b)];
-        for (label, cells) in lists.into_iter().chain([("ok in both runs but without samples", &self.no_samples)]) {
-            if !cells.is_empty() {
-                out.push(format!("{label}: {}", cells.join(", ")));
-            }
-        }
-        if !self.not_ok.is_empty() {
-            out.push("not ok, so not compared:".to_owned());
-            out.extend(self.not_ok.iter().map(|n| {
-                let error = if n.error.is_empty() { String::new() } else { format!(": {}", n.error) };
-                format!("  {} in {}: {}{error}", n.cell, n.side, n.status)
-            }));
-        }
-        if !self.metric_only_in.is_empty() {
-            out.push("metrics in one run only, so not compared:".to_owned());
-            out.extend(self.metric_only_in.iter().map(|m| format!("  {} {}: only in {}", m.cell, m.metric, m.side)));
-        }
-        out
-    }
 }
 
-/// The entry for one cell and metric, from each side's per-process medians (both non-empty).
+/// The entry for one cell and metric, from each side's per-process values (both non-empty).
 fn entry(cell: &str, metric: &str, a: &[f64], b: &[f64], opts: &CompareOptions) -> Entry {
-    let a_median = stats::median(a).unwrap_or(f64::NAN);
-    let b_median = stats::median(b).unwrap_or(f64::NAN);
-    let identical = a_median == b_median && a == b;
-    let ratio = if identical { 1.0 } else { stats::hodges_lehmann_ratio(a, b).unwrap_or(f64::NAN) };
+    let a_headline = Estimator::across(a).unwrap_or(f64::NAN);
+    let b_headline = Estimator::across(b).unwrap_or(f64::NAN);
+    let identical = a == b;
+    let ratio = if identical { 1.0 } else { b_headline / a_headline };
     let processes = a.len().min(b.len());
-    let interval = if processes >= 2 { opts.bootstrap.hodges_lehmann_ratio(a, b) } else { None };
+    let interval = if processes >= 2 { opts.bootstrap.headline_ratio(a, b) } else { None };
     Entry {
         cell: cell.to_owned(),
         metric: metric.to_owned(),
-        a_median,
-        b_median,
+        a_headline,
+        b_headline,
         ratio,
+        measured_ratio: ratio,
         interval,
-        verdict: verdict(ratio, interval, processes, opts.threshold),
+        verdict: calibrate::verdict(ratio, interval, processes, opts.threshold),
         a_processes: a.len(),
         b_processes: b.len(),
     }
 }
 
-/// The verdict rule (see the module documentation). `processes` is the smaller side's count.
-fn verdict(ratio: f64, interval: Option<Interval>, processes: usize, threshold: f64) -> Verdict {
-    if processes < 2 {
-        return if ratio == 1.0 { Verdict::NoChange } else { Verdict::Unsure };
-    }
-    let Some(Interval { low, high }) = interval else {
-        return Verdict::Unsure;
-    };
-    if 1.0 - threshold <= low && high <= 1.0 + threshold {
-        Verdict::NoChange
-    } else if low > 1.0 {
-        Verdict::Slower
-    } else if high < 1.0 {
-        Verdict::Faster
-    } else {
-        Verdict::Unsure
-    }
-}
-
-/// The rows of one metric's table, header first, columns aligned.
-fn table(entries: &[Entry], confidence: f64) -> Vec<String> {
-    let header = ["cell", "A", "B", "change", &format!("{} CI of change", percent_label(confidence)), "verdict"]
-        .map(str::to_owned);
-    let rows: Vec<[String; 6]> = std::iter::once(header)
-        .chain(entries.iter().map(|e| {
-            [
-                e.cell.clone(),
-                value(&e.metric, e.a_median),
-                value(&e.metric, e.b_median),
-                change(e.ratio),
-                interval_text(e.interval),
-                e.verdict.to_string(),
-            ]
-        }))
-        .collect();
-    let widths: Vec<usize> = (0..6).map(|c| rows.iter().map(|r| r[c].chars().count()).max().unwrap_or(0)).collect();
-    rows.iter().map(|r| aligned(r, &widths)).collect()
-}
-
-/// One table line: the cell and the verdict left-aligned, the figures right-aligned.
-fn aligned(row: &[String; 6], widths: &[usize]) -> String {
-    let columns: Vec<String> = row
-        .iter()
-        .zip(widths)
-        .enumerate()
-        .map(|(c, (text, &w))| if c == 0 || c == 5 { format!("{text:<w$}") } else { format!("{text:>w$}") })
-        .collect();
-    format!("  {}", columns.join("  ")).trim_end().to_owned()
-}
-
-/// `0.95` -> `95%`, `0.025` -> `2.5%`.
-fn percent_label(fraction: f64) -> String {
-    let pct = fraction * 100.0;
-    if (pct - pct.round()).abs() < 1e-9 {
-        format!("{pct:.0}%")
-    } else {
-        format!("{pct}%")
-    }
-}
-
-/// A ratio as a signed change in percent: 2.0 -> `+100.0%`.
-fn change(ratio: f64) -> String {
-    if ratio.is_finite() {
-        format!("{:+.1}%", (ratio - 1.0) * 100.0)
-    } else {
-        "n/a".to_owned()
-    }
-}
-
-fn interval_text(interval: Option<Interval>) -> String {
-    interval.map_or_else(|| "n/a".to_owned(), |i| format!("[{}, {}]", change(i.low), change(i.high)))
-}
-
-/// A value in its metric's unit, to three significant digits: `1.23 µs`, `45.6 M` instructions.
-fn value(metric: &str, v: f64) -> String {
-    const TIME: [(f64, &str); 4] = [(1e9, " s"), (1e6, " ms"), (1e3, " µs"), (1.0, " ns")];
-    const COUNT: [(f64, &str); 4] = [(1e9, " G"), (1e6, " M"), (1e3, " k"), (1.0, "")];
-    if !v.is_finite() {
-        return "n/a".to_owned();
-    }
-    let units = if metric.ends_with("_ns") { TIME } else { COUNT };
-    let (div, unit) = units.into_iter().find(|(d, _)| v.abs() >= *d).unwrap_or(units[3]);
-    let x = v / div;
-    let decimals = if x.abs() >= 100.0 {
-        0
-    } else if x.abs() >= 10.0 {
-        1
-    } else {
-        2
-    };
-    format!("{x:.decimals$}{unit}")
-}
-
-/// One run: its results rows by cell, and its samples as per-process medians.
+/// One run: its results rows by cell, and its samples as one value per process ([`Estimator::process`]).
 struct Run {
     path: PathBuf,
     /// In row order, one per cell.
     cells: Vec<CellRows>,
     index: HashMap<String, usize>,
-    /// cell -> metric -> one median per process (ordered by run id, then process).
-    medians: HashMap<String, BTreeMap<String, Vec<f64>>>,
+    /// cell -> metric -> one value per process (ordered by run id, then process).
+    values: HashMap<String, BTreeMap<String, Vec<f64>>>,
 }
 
-/// The round-trip figures of a results row that the headline table shows.
-const HEADLINE_COLUMNS: [&str; 3] = ["rt_p50_ns", "rt_proc_min_ns", "rt_ci_pct"];
+/// The round-trip figures of a results row that the headline table shows: the headline, the
+/// best process, the headline's interval; each with the column files before schema 8 had instead.
+const HEADLINE_COLUMNS: [[&str; 2]; 3] =
+    [["rt_headline_ns", "rt_p50_ns"], ["rt_proc_min_ns", "rt_proc_min_ns"], ["rt_headline_ci_pct", "rt_ci_pct"]];
 
 /// The rows a results file has for one cell (usually one; more if a file was appended to).
 struct CellRows {
     name: String,
-    /// `rt_p50_ns`, `rt_proc_min_ns`, `rt_ci_pct` of its last row, where present.
+    /// `rt_headline_ns`, `rt_proc_min_ns`, `rt_headline_ci_pct` of its last row, where present.
     headline: [Option<f64>; 3],
     /// `(status, error)` of each row.
     outcomes: Vec<(String, String)>,
@@ -683,8 +486,8 @@ impl Run {
         let sidecar = samples::sidecar_path(path);
         let samples = samples::read(&sidecar)
             .with_context(|| format!("cannot read {}, the samples sidecar of {}", sidecar.display(), path.display()))?;
-        let mut run = Run { path: path.to_owned(), cells, index, medians: HashMap::new() };
-        run.medians = per_process_medians(samples, &run);
+        let mut run = Run { path: path.to_owned(), cells, index, values: HashMap::new() };
+        run.values = per_process_values(samples, &run);
         Ok(run)
     }
 
@@ -692,20 +495,20 @@ impl Run {
         self.index.get(cell).map(|&i| &self.cells[i])
     }
 
-    /// The metrics of `cell` with their per-process medians (empty if it has no samples).
+    /// The metrics of `cell` with their per-process values (empty if it has no samples).
     fn metrics(&self, cell: &str) -> &BTreeMap<String, Vec<f64>> {
         static NONE: BTreeMap<String, Vec<f64>> = BTreeMap::new();
-        self.medians.get(cell).unwrap_or(&NONE)
+        self.values.get(cell).unwrap_or(&NONE)
     }
 
     fn has_metric(&self, metric: &str) -> bool {
-        self.medians.values().any(|m| m.contains_key(metric))
+        self.values.values().any(|m| m.contains_key(metric))
     }
 }
 
 /// Groups the performance samples of the run's cells by cell, metric and process (run id and
-/// process number) and reduces each process to its median. Non-finite values are dropped.
-fn per_process_medians(samples: Vec<Sample>, run: &Run) -> HashMap<String, BTreeMap<String, Vec<f64>>> {
+/// process number) and reduces each process to [`Estimator::process`]. Non-finite values are dropped.
+fn per_process_values(samples: Vec<Sample>, run: &Run) -> HashMap<String, BTreeMap<String, Vec<f64>>> {
     type Processes = BTreeMap<(String, u32), Vec<f64>>;
     let mut grouped: HashMap<String, BTreeMap<String, Processes>> = HashMap::new();
     for mut s in samples {
@@ -716,7 +519,7 @@ fn per_process_medians(samples: Vec<Sample>, run: &Run) -> HashMap<String, BTree
             processes.entry((s.run_id, s.process)).or_default().push(s.value);
         }
     }
-    let reduce = |processes: Processes| processes.values().filter_map(|v| stats::median(v)).collect();
+    let reduce = |processes: Processes| processes.values().filter_map(|v| Estimator::process(v)).collect();
     grouped
         .into_iter()
         .map(|(cell, metrics)| (cell, metrics.into_iter().map(|(m, p)| (m, reduce(p))).collect()))
@@ -738,7 +541,7 @@ impl Columns {
         let at = |name: &str| header.iter().position(|h| h.trim() == name);
         let (cell, status, error) = (at("cell"), at("status"), at("error"));
         if let (Some(cell), Some(status), Some(error)) = (cell, status, error) {
-            let headline = HEADLINE_COLUMNS.map(at);
+            let headline = HEADLINE_COLUMNS.map(|[name, before]| at(name).or_else(|| at(before)));
             return Ok(Columns { cell, status, error, run_id: at("run_id"), headline });
         }
         let missing: Vec<String> = [("cell", cell), ("status", status), ("error", error)]
@@ -790,6 +593,7 @@ fn read_results(path: &Path) -> Result<Vec<CellRows>> {
 
 #[cfg(test)]
 mod tests {
+    use super::render::{change, percent_label, value};
     use super::*;
 
     fn ci(low: f64, high: f64) -> Option<Interval> {
@@ -797,43 +601,14 @@ mod tests {
     }
 
     #[test]
-    fn interval_inside_the_band_is_no_change() {
-        assert_eq!(verdict(1.0, ci(0.96, 1.04), 5, 0.05), Verdict::NoChange);
-        assert_eq!(verdict(1.0, ci(0.95, 1.05), 5, 0.05), Verdict::NoChange, "the band's edges are inside");
-        assert_eq!(verdict(1.02, ci(1.01, 1.03), 5, 0.05), Verdict::NoChange, "significant but within the band");
-    }
-
-    #[test]
-    fn interval_beyond_the_band_on_one_side_of_one_is_slower_or_faster() {
-        assert_eq!(verdict(2.0, ci(1.9, 2.1), 5, 0.05), Verdict::Slower);
-        assert_eq!(verdict(1.05, ci(1.01, 1.08), 5, 0.05), Verdict::Slower, "above 1, reaching beyond the band");
-        assert_eq!(verdict(0.5, ci(0.45, 0.55), 5, 0.05), Verdict::Faster);
-        assert_eq!(verdict(0.95, ci(0.9, 0.99), 5, 0.05), Verdict::Faster);
-    }
-
-    #[test]
-    fn interval_straddling_one_beyond_the_band_is_unsure() {
-        assert_eq!(verdict(1.0, ci(0.6, 1.6), 3, 0.05), Verdict::Unsure);
-        assert_eq!(verdict(1.0, ci(0.99, 1.2), 3, 0.05), Verdict::Unsure);
-        assert_eq!(verdict(1.0, None, 3, 0.05), Verdict::Unsure, "no interval");
-    }
-
-    #[test]
-    fn one_process_a_side_is_no_change_only_if_identical() {
-        assert_eq!(verdict(1.0, None, 1, 0.05), Verdict::NoChange);
-        assert_eq!(verdict(1.01, None, 1, 0.05), Verdict::Unsure, "inside the band, but the spread is unknown");
-        assert_eq!(verdict(2.0, None, 1, 0.05), Verdict::Unsure);
-        assert_eq!(verdict(2.0, ci(2.0, 2.0), 0, 0.05), Verdict::Unsure);
-    }
-
-    #[test]
     fn a_certain_regression_is_slower_beyond_the_band() {
         let e = |verdict, low| Entry {
             cell: "c".into(),
             metric: "rt_ns".into(),
-            a_median: 1.0,
-            b_median: 1.1,
+            a_headline: 1.0,
+            b_headline: 1.1,
             ratio: 1.1,
+            measured_ratio: 1.1,
             interval: ci(low, 1.2),
             verdict,
             a_processes: 5,

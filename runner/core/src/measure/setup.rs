@@ -1,0 +1,70 @@
+//! The repeated set-up: after a worker has set its pair up once (the fresh-process set-up, one
+//! sample per process), it sets the same pair up again several times in the same process, each
+//! timed and dropped: what a host that already runs wasm pays for another pair, with the
+//! process's first-use costs gone. One sample per process cannot give a figure that repeats on a
+//! noisy machine; many per process can (docs/measuring.md).
+//!
+//! How many times is set by time, so slow compilers do not dominate a run: as many repeats as fit
+//! in the matrix's `setup_budget_ms` at the speed of the first set-up, at least [`MIN`] and at
+//! most its `setup_repeats`. The V8 worker (runner/v8/worker.mjs) follows the same rule.
+
+use crate::guests::Failure;
+use crate::measure::{time, Measure};
+
+/// Repeats per process, at least (also for a set-up slower than the budget), unless the matrix
+/// asks for fewer.
+pub const MIN: u32 = 2;
+
+/// How many repeats, for a first set-up that took `first_ns`.
+pub fn repeats(m: &Measure, first_ns: u64) -> u32 {
+    let fit = m.setup_budget_ms.saturating_mul(1_000_000) / first_ns.max(1);
+    fit.clamp(u64::from(MIN), u64::from(MIN.max(m.setup_repeats))).min(u64::from(m.setup_repeats)) as u32
+}
+
+/// Sets up again [`repeats`] times with `again`, timing each (the result is dropped after its
+/// time is taken); nanoseconds per set-up.
+pub fn repeat<T>(m: &Measure, first_ns: u64, mut again: impl FnMut() -> Result<T, Failure>) -> Result<Vec<f64>, Failure> {
+    let n = repeats(m, first_ns);
+    let mut samples = Vec::with_capacity(n as usize);
+    for _ in 0..n {
+        let (pair, ns) = time(&mut again);
+        drop(pair?);
+        samples.push(ns as f64);
+    }
+    Ok(samples)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn measure(setup_repeats: u32) -> Measure {
+        let json = serde_json::json!({"warmup": 1, "samples": 1, "batch": 1, "timeout_s": 1, "setup_repeats": setup_repeats});
+        serde_json::from_value(json).unwrap()
+    }
+
+    #[test]
+    fn the_budget_sets_the_count_within_its_bounds() {
+        let m = measure(20);
+        assert_eq!(m.setup_budget_ms, 100, "the default budget");
+        assert_eq!(repeats(&m, 1_000), 20, "a 1 µs set-up repeats the most");
+        assert_eq!(repeats(&m, 10_000_000), 10, "10 ms: ten fit in 100 ms");
+        assert_eq!(repeats(&m, 2_000_000_000), MIN, "a 2 s compile still repeats twice");
+        assert_eq!(repeats(&m, 0), 20);
+        assert_eq!(repeats(&measure(1), 2_000_000_000), 1, "a matrix may ask for fewer than the minimum");
+        assert_eq!(repeats(&measure(0), 1_000), 0, "or for none");
+    }
+
+    #[test]
+    fn every_repeat_is_timed_and_a_failure_stops_them() {
+        let mut calls = 0;
+        let samples = repeat(&measure(20), 50_000_000, || {
+            calls += 1;
+            Ok(())
+        })
+        .unwrap();
+        assert_eq!((calls, samples.len()), (2, 2));
+        let failed = repeat(&measure(20), 1_000, || Err::<(), _>(Failure::Error("no".into())));
+        assert!(matches!(failed, Err(Failure::Error(m)) if m == "no"));
+    }
+}
