@@ -11,9 +11,12 @@
 //! - wasmatrix-core (runner/core): axes, cells, the `Guests` interface, timing and statistics, and
 //!   the worker protocol that every worker shares.
 //! - [`results`]: the CSV schema, the results file, the summary; [`meta`]: versions and machine.
+//! - [`compare`]: two runs cell by cell, read against the machine; [`calibrate`]: how well two runs
+//!   of the same code agree, per estimator, and how `compare` does on them.
 //! - [`shard`]: `--shard I/N` and the run fingerprint shards share; [`merge`] joins shards.
 //! - [`fuzz_checks`]: what the fuzz targets (runner/fuzz) assert, replayed by the tests.
 
+pub mod calibrate;
 pub mod compare;
 pub mod component;
 pub mod fuzz_checks;

@@ -8,7 +8,7 @@ use std::process::ExitCode;
 use wasmatrix_core::measure::MechanismKind;
 use wasmatrix_runner::shard::Shard;
 use wasmatrix_runner::stats::Bootstrap;
-use wasmatrix_runner::{compare, matrix::Matrix, merge, report, run, workspace_root};
+use wasmatrix_runner::{calibrate, compare, matrix::Matrix, merge, report, run, workspace_root};
 
 #[derive(Parser)]
 #[command(
@@ -103,6 +103,10 @@ enum Command {
         #[arg(long)]
         absolute: bool,
     },
+    /// How well two runs of the same matrix and code agree, per candidate estimator, and how
+    /// `compare` does on them: false alarms both ways, and the power to find +5% in one cell
+    /// (Markdown; the tables of docs/measuring.md).
+    Calibrate { a: PathBuf, b: PathBuf },
     /// Tell a results file as tables: the run, every cell, each axis's best and worst values and
     /// geometric means of ratios, the codecs, the speed targets, noisy and failed cells.
     Report {
@@ -201,6 +205,13 @@ fn main() -> ExitCode {
                 Err(e) => fail(e),
             }
         }
+        Command::Calibrate { a, b } => match calibrate::calibrate(&a, &b) {
+            Ok(text) => {
+                print!("{text}");
+                ExitCode::SUCCESS
+            }
+            Err(e) => fail(e),
+        },
         Command::Report { file, format } => match report::load(&file) {
             Ok(rows) => {
                 print!("{}", report::Report::new(&rows).render(format));

@@ -282,7 +282,8 @@ mod tests {
     fn the_headline_reads_the_fast_processes_and_ignores_slow_spells() {
         // Twenty processes of twenty samples: eight fast, twelve slowed by a noisy spell; every
         // process has two samples slowed further.
-        let process = |x: f64| -> Vec<f64> { (0..20).map(|k| if k < 2 { x * 3.0 } else { x + f64::from(k) }).collect() };
+        let process =
+            |x: f64| -> Vec<f64> { (0..20).map(|k| if k < 2 { x * 3.0 } else { x + f64::from(k) }).collect() };
         let mut groups: Vec<Vec<f64>> = (0..8).map(|i| process(100.0 + f64::from(i))).collect();
         groups.extend((0..12).map(|i| process(130.0 + f64::from(i))));
         // A process's p10 is its 2nd smallest sample (x + 3); the cell's, its 2nd fastest process.

@@ -268,9 +268,8 @@ fn exercise_with<G: Guests>(
         }
         Ok(())
     };
-    report.round_trip = mechanism.measure(g, m.samples, m.batch, before_batch, |g, k| {
-        g.round_trips(timed_from + k * m.batch, m.batch)
-    })?;
+    report.round_trip = mechanism
+        .measure(g, m.samples, m.batch, before_batch, |g, k| g.round_trips(timed_from + k * m.batch, m.batch))?;
     std::hint::black_box(reference.map(|r| r.digest()));
     report.call_floor = mechanism.measure(g, m.samples, m.floor_batch, nothing, |g, _| {
         g.pings(m.floor_batch).map(|x| {

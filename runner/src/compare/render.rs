@@ -46,8 +46,7 @@ impl Comparison {
         let pct = |v: f64| format!("{:+.1}%", 100.0 * v);
         let ns = |v: f64| format!("{v:.0}");
         let ci = |v: Option<f64>| v.map_or("-".into(), |v| format!("±{v:.1}%"));
-        let header =
-            ["cell", "A", "B", "diff", "best A", "best B", "diff", "±95% A", "±95% B"].map(str::to_owned);
+        let header = ["cell", "A", "B", "diff", "best A", "best B", "diff", "±95% A", "±95% B"].map(str::to_owned);
         let rows: Vec<[String; 9]> = std::iter::once(header)
             .chain(self.headlines.iter().map(|h| {
                 let (best_a, best_b) = h.best.map_or(("-".into(), "-".into()), |(a, b)| (ns(a), ns(b)));
@@ -246,4 +245,3 @@ pub(super) fn value(metric: &str, v: f64) -> String {
     };
     format!("{x:.decimals$}{unit}")
 }
-

@@ -29,7 +29,8 @@ impl Drift {
             return String::new();
         }
         let tenth = v.len() / 10;
-        let (first, last) = (median(&v[..tenth]).unwrap_or(f64::NAN), median(&v[v.len() - tenth..]).unwrap_or(f64::NAN));
+        let (first, last) =
+            (median(&v[..tenth]).unwrap_or(f64::NAN), median(&v[v.len() - tenth..]).unwrap_or(f64::NAN));
         let q = |p| quantile(v, p).unwrap_or(f64::NAN);
         format!(
             "machine speed over the run (in-process reference, ns per op, median of each of {} processes): \

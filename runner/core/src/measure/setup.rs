@@ -23,7 +23,11 @@ pub fn repeats(m: &Measure, first_ns: u64) -> u32 {
 
 /// Sets up again [`repeats`] times with `again`, timing each (the result is dropped after its
 /// time is taken); nanoseconds per set-up.
-pub fn repeat<T>(m: &Measure, first_ns: u64, mut again: impl FnMut() -> Result<T, Failure>) -> Result<Vec<f64>, Failure> {
+pub fn repeat<T>(
+    m: &Measure,
+    first_ns: u64,
+    mut again: impl FnMut() -> Result<T, Failure>,
+) -> Result<Vec<f64>, Failure> {
     let n = repeats(m, first_ns);
     let mut samples = Vec::with_capacity(n as usize);
     for _ in 0..n {
@@ -39,7 +43,8 @@ mod tests {
     use super::*;
 
     fn measure(setup_repeats: u32) -> Measure {
-        let json = serde_json::json!({"warmup": 1, "samples": 1, "batch": 1, "timeout_s": 1, "setup_repeats": setup_repeats});
+        let json =
+            serde_json::json!({"warmup": 1, "samples": 1, "batch": 1, "timeout_s": 1, "setup_repeats": setup_repeats});
         serde_json::from_value(json).unwrap()
     }
 
