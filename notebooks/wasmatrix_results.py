@@ -1,6 +1,6 @@
 """Load a wasmatrix run and plot it: the analysis end of the benchmark, used by wasmatrix.ipynb.
 
-A run is a results CSV (one row per cell, schema version 2 or 3, every column documented in
+A run is a results CSV (one row per cell, schema version 2 to 8, every column documented in
 results/README.md) and its raw-samples sidecar ``<stem>.samples.csv.gz``. Typical use::
 
     import wasmatrix_results as wr
@@ -33,12 +33,13 @@ from matplotlib.lines import Line2D
 from matplotlib.patches import Patch
 from matplotlib.ticker import FuncFormatter, LogLocator, NullFormatter
 
-SCHEMA_VERSION = 4
+SCHEMA_VERSION = 8
 MIN_SCHEMA_VERSION = 2
 """The results schema these functions read (results/README.md); later ones only add columns.
 Files of schema 2 read too: the schema 3 columns are then empty, and logging is ``off``; files
 before schema 5 read with the ``default`` allocator, files before schema 6 with the runtime that
-ran them then (Wasmer, or native for the native engine), files before schema 7 with ``call = host``."""
+ran them then (Wasmer, or native for the native engine), files before schema 7 with ``call = host``,
+files before schema 8 with their medians over processes as the headline figures (HEADLINES)."""
 
 REPO = Path(__file__).resolve().parent.parent
 RESULTS_DIR = REPO / "results"
@@ -91,6 +92,11 @@ REQUIRED_COLUMNS = (
 )
 """The results columns the plots and tables need (all present since schema version 2)."""
 
+HEADLINES = {"rt_headline_ns": "rt_p50_ns", "call_floor_headline_ns": "call_floor_p50_ns",
+             "rt_headline_ci_pct": "rt_ci_pct"}
+"""The headline columns (schema 8: p10 over processes of each process's p10, chosen by measured
+repeatability, docs/measuring.md) the plots read, and what a file before schema 8 has instead."""
+
 SCHEMA_3_COLUMNS = ("environment_ns", "log_bytes", "stdout_bytes", "stderr_bytes")
 """Columns schema 3 added; empty (NaN) when a schema 2 file is loaded."""
 
@@ -98,7 +104,7 @@ SAMPLE_COLUMNS = ("run_id", "cell", "process", "seq", "metric", "sample", "value
 """The columns of the raw-samples sidecar."""
 
 FIGURES = ("startup", "round_trip", "call_floor", "code_size", "native_ratio", "environments",
-           "builds")
+           "builds", "interference")
 """The figure names the notebook saves (``save(fig, name, ...)``), in the notebook's order."""
 
 PHASES = (
@@ -187,6 +193,9 @@ def load(path: Path | str) -> tuple[pd.DataFrame, pd.DataFrame]:
     for column in SCHEMA_3_COLUMNS:
         if column not in rows.columns:
             rows[column] = np.nan
+    for headline, before in HEADLINES.items():
+        if headline not in rows.columns:
+            rows[headline] = rows[before]
     samples = read_samples(sidecar_path(path))
     if "logging" not in rows.columns:
         # Schema 2 named cells without the logging value; today's names end in it.
@@ -344,7 +353,7 @@ def _metric(what: str, measure: str) -> dict:
                 "unit": "instructions", "name": names[what], "title": long[what],
                 "note": "instructions counted by callgrind (--measure instructions), "
                         "one count per process"}
-    return {"sample": f"{what}_ns", "headline": f"{what}_p50_ns", "unit": "ns",
+    return {"sample": f"{what}_ns", "headline": f"{what}_headline_ns", "unit": "ns",
             "name": names[what], "title": long[what],
             "note": "wall clock, each sample a batch mean"}
 
@@ -368,7 +377,7 @@ def native_ratios(rows: pd.DataFrame) -> pd.DataFrame:
 
     The twin is the ok native row equal on every axis but WASM_ONLY_AXES (same transport, codec,
     environment, profile, ...; components against ``copy``, ``wit`` against ``raw``: TWIN_TRANSPORT,
-    TWIN_CODEC); the round trip is ``rt_p50_ns``, or ``rt_instructions`` under
+    TWIN_CODEC); the round trip is ``rt_headline_ns``, or ``rt_instructions`` under
     ``--measure instructions``. Rows without a twin are left out.
     """
     column = _metric("rt", measure_of(rows))["headline"]
@@ -525,7 +534,7 @@ def _plot_distribution(rows: pd.DataFrame, samples: pd.DataFrame, what: str) -> 
     One panel per value of the facet axis (transport), boxes grouped along x by codec, coloured
     by the other varying axes (compiler/engine, ...). The box spans the quartiles of all samples,
     its line is their median, whiskers reach the 1st and 99th percentiles; a diamond (in the
-    cell's colour, so it shows even where a box collapses to a line) is the row's headline (median over processes of the per-process medians). Noisy cells (95% interval
+    cell's colour, so it shows even where a box collapses to a line) is the row's headline (HEADLINES: the p10 over processes of each process's p10; before schema 8 the median of the per-process medians). Noisy cells (95% interval
     of the headline wider than ±noisy_ci_pct) are hatched and marked "~".
     """
     measure = measure_of(rows)
@@ -728,7 +737,7 @@ def plot_environments(rows: pd.DataFrame, samples: pd.DataFrame | None = None) -
     """What the environment and logging cost: round trip and set-up per cell, one bar per
     (environment, logging), on the raw codec.
 
-    Left: the round trip (median over processes, with the slowest and fastest process as a
+    Left: the round trip (the headline, with the slowest and fastest process's median as a
     line); right: set-up (median over processes), with the environment's own part
     (``environment_ns``) darker. Cells are named by the other axes that vary (compiler, engine,
     transport). ``samples`` is unused (the rows hold the medians).
@@ -754,7 +763,7 @@ def plot_environments(rows: pd.DataFrame, samples: pd.DataFrame | None = None) -
         part = used[used["_variant"] == kind]
         y = labels(part, name_axes).map(names.index).to_numpy() - 0.4 + step * (k + 0.5)
         rt_ax.barh(y, part[metric["headline"]], height=step, color=colours[kind], label=kind)
-        if metric["headline"] == "rt_p50_ns":
+        if metric["headline"] == "rt_headline_ns":
             rt_ax.hlines(y, part["rt_proc_min_ns"], part["rt_proc_max_ns"], color="black", lw=0.8)
         if "setup_ns" in part and part["setup_ns"].notna().any():
             setup_ax.barh(y, part["setup_ns"], height=step, color=colours[kind], alpha=0.45)
@@ -762,7 +771,7 @@ def plot_environments(rows: pd.DataFrame, samples: pd.DataFrame | None = None) -
     rt_ax.set_yticks(range(len(names)), names, fontsize=8)
     rt_ax.set_ylim(len(names) - 0.5, -0.5)
     rt_ax.set_xlabel(f"{metric['name']} ({metric['unit']})")
-    rt_ax.set_title("round trip (bar: median over processes; line: slowest to fastest process)",
+    rt_ax.set_title("round trip (bar: headline; line: slowest to fastest process)",
                     fontsize=9)
     setup_ax.set_xscale("log")
     setup_ax.xaxis.set_major_formatter(FuncFormatter(_si_time))
@@ -779,7 +788,7 @@ def plot_builds(rows: pd.DataFrame, samples: pd.DataFrame | None = None) -> Figu
     """Build profiles and allocators: both guests' size against the round trip and the set-up.
 
     One point per (profile, allocator) and compiler, on the raw codec, ``bare``, ``shared``,
-    logging off, from the ``artifact`` cells. Left: round trip (median over processes) against
+    logging off, from the ``artifact`` cells. Left: round trip (the headline) against
     the two ``.wasm`` files' size; right: set-up from artifacts in a fresh process (dots) and done
     again in that process (``setup_warm_ns``, crosses). ``samples`` is unused.
     """
@@ -812,7 +821,7 @@ def plot_builds(rows: pd.DataFrame, samples: pd.DataFrame | None = None) -> Figu
         if "setup_warm_ns" in part:
             setup_ax.scatter(part["_wasm"], part["setup_warm_ns"], color=colours[compiler], marker="x")
     rt_ax.set_ylabel(f"{metric['name']} ({metric['unit']})")
-    rt_ax.set_title("round trip, median over processes", fontsize=9)
+    rt_ax.set_title("round trip, headline", fontsize=9)
     setup_ax.set_yscale("log")
     setup_ax.yaxis.set_major_formatter(FuncFormatter(_si_time))
     setup_ax.yaxis.set_minor_formatter(FuncFormatter(_si_time))
@@ -837,7 +846,7 @@ def plot_native_ratio(rows: pd.DataFrame, samples: pd.DataFrame | None = None) -
     """
     measure = measure_of(rows)
     metric = _metric("rt", measure)
-    what = "p50" if measure == "wall_clock" else "instructions"
+    what = "headline" if measure == "wall_clock" else "instructions"
     title = f"Round trip in wasm over its native twin ({metric['headline']} ratio, " \
             f"best engine per compiler; lower is better, 1 = native)"
     ratios = native_ratios(rows)
@@ -894,6 +903,43 @@ def _annotate_heatmap(ax, grid: pd.DataFrame, engine: pd.DataFrame, image) -> No
 # All figures, saving
 
 
+INTERFERENCE = (("steal_pct", "hypervisor steal over the process (%)"),
+                ("involuntary_switches", "involuntary context switches"),
+                ("cpu_migrations", "CPU migrations of the measuring thread"),
+                ("ref_ns", "in-process reference, ns per op (process median)"))
+"""The per-process context a schema 8 sidecar carries, and the axis label of each."""
+
+
+def plot_interference(rows: pd.DataFrame, samples: pd.DataFrame) -> Figure:
+    """Why a process was slow: each process's round trip (its p10, as a share above its cell's
+    fastest process) against what the OS said about it (INTERFERENCE), one panel each.
+
+    A process that sits high with much steal, many involuntary switches or a slow reference ran
+    on a busy machine; one high without any of them points at the process itself (its layout).
+    """
+    title = "Why a process was slow: its round trip against what the OS says about interference"
+    rt = samples[samples["metric"] == "rt_ns"]
+    present = [(m, label) for m, label in INTERFERENCE if (samples["metric"] == m).any()]
+    if rt.empty or not present:
+        return _message_figure(title, "This run's samples carry no interference metrics (they came "
+                                      "before schema 8) or no timed round trips.")
+    key = KEY + ["process"]
+    per = rt.groupby(key)["value"].quantile(0.1).rename("rt").reset_index()
+    per["above"] = 100 * (per["rt"] / per.groupby(KEY)["rt"].transform("min") - 1)
+    fig = Figure(figsize=(4.2 * len(present), 4), layout="constrained")
+    axs = np.atleast_1d(fig.subplots(1, len(present), sharey=True))
+    for ax, (metric, label) in zip(axs, present):
+        context = samples[samples["metric"] == metric].groupby(key)["value"].median().rename("x")
+        joined = per.merge(context.reset_index(), on=key)
+        ax.scatter(joined["x"], joined["above"], s=6, alpha=0.4, color="#4c72b0")
+        ax.set_xlabel(label, fontsize=8)
+        if _spans_decades(joined["x"]):
+            ax.set_xscale("log")
+    axs[0].set_ylabel("round trip above the cell's fastest process (%)")
+    _title(fig, title, f"{len(per)} processes of {per['cell'].nunique()} cells; each dot one process")
+    return fig
+
+
 PLOTS = {
     "startup": plot_startup,
     "round_trip": plot_round_trip,
@@ -902,6 +948,7 @@ PLOTS = {
     "native_ratio": plot_native_ratio,
     "environments": plot_environments,
     "builds": plot_builds,
+    "interference": plot_interference,
 }
 """Each figure of FIGURES and the function that draws it from (rows, samples)."""
 
@@ -970,7 +1017,7 @@ def failures(rows: pd.DataFrame) -> pd.DataFrame:
 def winners(rows: pd.DataFrame) -> pd.DataFrame:
     """Which configuration wins for what, among the ok, non-noisy wasm cells.
 
-    One row per criterion: fastest start (``setup_ns``), fastest round trip (``rt_p50_ns``) and
+    One row per criterion: fastest start (``setup_ns``), fastest round trip (``rt_headline_ns``) and
     best process (``rt_proc_min_ns``), smallest guests (producer + consumer ``.wasm`` bytes),
     closest to native (round trip over the native twin's). Columns: what, winner (short cell
     name, only the axes that vary), value, unit, ties (other cells with the same value),
@@ -989,7 +1036,7 @@ def winners(rows: pd.DataFrame) -> pd.DataFrame:
     else:
         criteria = [
             ("fastest start (set-up, median over processes)", wasm, "setup_ns", "ns"),
-            ("fastest round trip (median over processes)", wasm, "rt_p50_ns", "ns"),
+            ("fastest round trip (headline)", wasm, "rt_headline_ns", "ns"),
             ("fastest round trip (best process)", wasm, "rt_proc_min_ns", "ns"),
         ]
     criteria += [("smallest guests (producer + consumer .wasm)", wasm, "total_wasm_bytes",

@@ -302,13 +302,13 @@ impl<'a> Report<'a> {
     fn cells(&self) -> Table {
         let u = self.unit.name;
         let mut t = Table::new(
-            format!("Cells (round trip in {u}: p50 = median over processes, best = fastest process)"),
+            format!("Cells (round trip in {u}: rt = the headline, p10 of process p10s; best = fastest process)"),
             vec![
                 "cell",
                 "status",
                 "set-up µs",
                 "cold start ms",
-                "rt p50",
+                "rt",
                 "rt best",
                 "±95%",
                 "rt p99",
@@ -325,7 +325,7 @@ impl<'a> Report<'a> {
                 Value::num(r.cold_start_ns.map(|v| v as f64 / 1e6), 1),
                 Value::num((self.unit.rt)(r), 0),
                 Value::num(r.rt_proc_min_ns, 0),
-                r.rt_ci_pct.map_or(Value::Missing, |ci| format!("±{ci:.1}%").into()),
+                r.rt_ci().map_or(Value::Missing, |ci| format!("±{ci:.1}%").into()),
                 Value::num(r.rt_p99_ns, 0),
                 Value::num((self.unit.floor)(r), 1),
                 Value::num(self.native_ratio(r), 2),
@@ -352,9 +352,9 @@ impl<'a> Report<'a> {
                     axis,
                     "cells ok",
                     "best cell",
-                    "best rt p50",
+                    "best rt",
                     "worst cell",
-                    "worst rt p50",
+                    "worst rt",
                     "geomean wasm / native",
                     "geomean rt / bare call",
                 ],
@@ -407,7 +407,7 @@ impl<'a> Report<'a> {
         let u = self.unit.name;
         let mut t = Table::new(
             format!(
-                "Runtimes and back-ends (raw, bare, shared, logging {logging}; medians over processes, round trip in {u})"
+                "Runtimes and back-ends (raw, bare, shared, logging {logging}; round trip: the headline, in {u})"
             ),
             vec![
                 "runtime",
@@ -419,7 +419,7 @@ impl<'a> Report<'a> {
                 "set-up µs",
                 "again µs",
                 "cold start ms",
-                "rt p50",
+                "rt",
                 "wasm / native",
                 "bare call",
                 "guests KB",
@@ -436,7 +436,7 @@ impl<'a> Report<'a> {
                 r.runtime_version.as_str().into(),
                 Value::num(r.compile_ns.map(|v| v as f64 / 1e6), 2),
                 Value::num(r.setup_ns.map(|v| v as f64 / 1e3), 0),
-                Value::num(r.setup_warm_ns.map(|v| v as f64 / 1e3), 0),
+                Value::num(r.setup_again().map(|v| v as f64 / 1e3), 0),
                 Value::num(r.cold_start_ns.map(|v| v as f64 / 1e6), 1),
                 Value::num((self.unit.rt)(r), 0),
                 Value::num(self.native_ratio(r), 2),
@@ -477,7 +477,7 @@ impl<'a> Report<'a> {
         codecs.sort_by_key(|c| *c == "wit");
         let u = self.unit.name;
         let mut t = Table::new(
-            format!("Component Model beside core modules (bare, logging off; medians over processes, {u})"),
+            format!("Component Model beside core modules (bare, logging off; headlines, {u})"),
             vec![
                 "runtime",
                 "compiler",
@@ -485,7 +485,7 @@ impl<'a> Report<'a> {
                 "codec",
                 "transport",
                 "call",
-                "rt p50",
+                "rt",
                 "over copy",
                 "wasm / native",
                 "bare call",
@@ -561,7 +561,7 @@ impl<'a> Report<'a> {
     fn codecs(&self) -> Table {
         let u = self.unit.name;
         let mut t = Table::new(
-            format!("Codecs ({u} per message, p50; native / best wasm cell)"),
+            format!("Codecs ({u} per message, headline; native / best wasm cell)"),
             vec!["codec", "bytes", "encode", "decode", "round trip", "best wasm cell", "wasm / native"],
         );
         let mut codecs: Vec<&str> = Vec::new();
@@ -620,8 +620,8 @@ impl<'a> Report<'a> {
                 "cells",
                 "environment set-up µs",
                 "set-up from artifacts ms",
-                "wasm round trip p50",
-                "native twin p50",
+                "wasm round trip",
+                "native twin",
                 "over bare, no logging",
             ],
         );
@@ -721,7 +721,7 @@ impl<'a> Report<'a> {
                 "compile ms",
                 "set-up ms",
                 "again ms",
-                "round trip p50",
+                "round trip",
                 "over native twin",
             ],
         );
@@ -745,7 +745,7 @@ impl<'a> Report<'a> {
                     Value::num(r.compile_ns.map(|v| v as f64 / 1e6), 1),
                     // Natively there is nothing to load: no set-up to tell.
                     Value::num(r.setup_ns.filter(|_| engine == "artifact").map(|v| v as f64 / 1e6), 3),
-                    Value::num(r.setup_warm_ns.map(|v| v as f64 / 1e6), 3),
+                    Value::num(r.setup_again().map(|v| v as f64 / 1e6), 3),
                     Value::num((self.unit.rt)(r), 0),
                     Value::num(self.native_ratio(r), 2),
                 ]);
@@ -754,7 +754,7 @@ impl<'a> Report<'a> {
         t.notes.push(format!(
             "Sizes are both guests together; gzip at level 9. Compile is the precompiling process's compile of both \
              guests, set-up the measured process's load and instantiation of both from the artifacts (median over \
-             processes), \"again\" the same set-up repeated in that process (`setup_warm_ns`); the round trip ({u}) is the artifact cell's, over the native twin built with the same \
+             processes), \"again\" the same set-up repeated in that process (`setup_headline_ns` over its repeats; `setup_warm_ns` before schema 8); the round trip ({u}) is the artifact cell's, over the native twin built with the same \
              profile and allocator."
         ));
         Some(t)
@@ -763,7 +763,7 @@ impl<'a> Report<'a> {
     /// The README's speed targets, read on this run.
     fn targets(&self) -> Table {
         let mut t = Table::new("Speed targets", vec!["target", "goal", "measured", "met"]);
-        // Round trip, raw, shared: the best wasm compiler over its twin, on p50 and best process.
+        // Round trip, raw, shared: the best wasm compiler over its twin, on the headline and best process.
         let raw_shared = |r: &&Row| r.codec == "raw" && r.transport == "shared" && r.logging != "on";
         let best_by = |m: fn(&Row) -> Option<f64>, pick: &dyn Fn(&&Row) -> bool| {
             self.ok()
@@ -790,12 +790,12 @@ impl<'a> Report<'a> {
         }
         for (on, runtime) in lines {
             let pick = |r: &&Row| runtime.is_none_or(|rt| r.runtime() == rt);
-            let (p50, best) = (best_by(|r| r.rt_p50_ns, &pick), best_by(|r| r.rt_proc_min_ns, &pick));
+            let (p50, best) = (best_by(Row::rt_headline, &pick), best_by(|r| r.rt_proc_min_ns, &pick));
             let twins = (p50.and_then(|(_, w)| self.twin(w)), best.and_then(|(_, w)| self.twin(w)));
             let (Some((p50, wasm)), Some((best, wasm_best)), (Some(n50), Some(nmin))) = (p50, best, twins) else {
                 continue;
             };
-            let (np50, nbest) = (n50.rt_p50_ns.unwrap_or(f64::NAN), nmin.rt_proc_min_ns.unwrap_or(f64::NAN));
+            let (np50, nbest) = (n50.rt_headline().unwrap_or(f64::NAN), nmin.rt_proc_min_ns.unwrap_or(f64::NAN));
             let (r50, rbest) = (p50 / np50, best / nbest);
             let goal = match runtime {
                 Some("wasmer") => Some(1.2),
@@ -806,7 +806,7 @@ impl<'a> Report<'a> {
                 format!("round trip, raw, `shared`, best wasm cell over its native twin, {on}").into(),
                 goal.map_or("-".into(), |g| format!("≤ {g}×")).into(),
                 format!(
-                    "p50 {} {p50:.0} / {np50:.0} ns = {r50:.2}×, +{:.0} ns; best process {} {best:.0} / {nbest:.0} ns = {rbest:.2}×, +{:.0} ns",
+                    "headline {} {p50:.0} / {np50:.0} ns = {r50:.2}×, +{:.0} ns; best process {} {best:.0} / {nbest:.0} ns = {rbest:.2}×, +{:.0} ns",
                     wasm.cell, p50 - np50, wasm_best.cell, best - nbest
                 )
                 .into(),
@@ -851,7 +851,7 @@ impl<'a> Report<'a> {
                 (if lo <= 0.1 { "yes" } else { "no" }).into(),
             ]);
         }
-        if let Some((text, met)) = span(&setup(|r| r.setup_warm_ns)) {
+        if let Some((text, met)) = span(&setup(Row::setup_again)) {
             t.rows.push(vec![
                 "the same set-up again in the same process (a host that already runs wasm)".into(),
                 "≤ 0.3 ms".into(),
@@ -859,13 +859,13 @@ impl<'a> Report<'a> {
                 met.into(),
             ]);
         }
-        let floors: Vec<f64> = self.ok().filter(|r| r.engine != "native").filter_map(|r| r.call_floor_p50_ns).collect();
+        let floors: Vec<f64> = self.ok().filter(|r| r.engine != "native").filter_map(Row::floor_headline).collect();
         if let (Some(lo), Some(hi)) = (floors.iter().copied().reduce(f64::min), floors.iter().copied().reduce(f64::max))
         {
             t.rows.push(vec![
                 "a bare host→guest call".into(),
                 "as cheap as the runtime allows".into(),
-                format!("{lo:.1}–{hi:.1} ns p50 over every wasm cell").into(),
+                format!("{lo:.1}–{hi:.1} ns, headline, over every wasm cell").into(),
                 "-".into(),
             ]);
         }
@@ -904,13 +904,13 @@ impl<'a> Report<'a> {
                 .join(", ")
         };
         let wasm = |r: &Row| r.engine != "native";
-        let floors = raw.iter().filter(|r| wasm(r)).filter_map(|r| r.call_floor_p50_ns).collect();
+        let floors = raw.iter().filter(|r| wasm(r)).filter_map(|r| r.floor_headline()).collect();
         t.rows.push(vec![
             "\"under 2 µs\" per simple call".into(),
             format!(
                 "a bare host→guest call: {}; a whole round trip (encode, hand over, decode, the consumer's work, reply, check): {}",
                 range(floors, 1.0, 1, "ns"),
-                per_compiler(&|r| r.rt_p50_ns, &wasm, 1e3, 2, "µs")
+                per_compiler(&Row::rt_headline, &wasm, 1e3, 2, "µs")
             )
             .into(),
         ]);
@@ -936,12 +936,12 @@ impl<'a> Report<'a> {
                 c.transport == "copy"
                     && (&c.compiler, &c.engine, &c.environment) == (&r.compiler, &r.engine, &r.environment)
             })?;
-            Some(100.0 * (r.rt_p50_ns? / copy.rt_p50_ns? - 1.0))
+            Some(100.0 * (r.rt_headline()? / copy.rt_headline()? - 1.0))
         };
         t.rows.push(vec![
             "\"zero copy / shared memory in Rust\": not ready".into(),
             format!(
-                "`shared` (one imported memory, a checked layout, nothing copied) against `copy`, round trip p50: {}",
+                "`shared` (one imported memory, a checked layout, nothing copied) against `copy`, headline round trip: {}",
                 compilers
                     .iter()
                     .map(|c| {
@@ -972,7 +972,7 @@ impl<'a> Report<'a> {
                             on.allocator(),
                         )
             });
-            if let (Some(a), Some(b)) = (on.rt_p50_ns, off.and_then(|r| r.rt_p50_ns)) {
+            if let (Some(a), Some(b)) = (on.rt_headline(), off.and_then(Row::rt_headline)) {
                 by_environment.entry(&on.environment).or_default().push(a - b);
             }
         }
@@ -990,7 +990,7 @@ impl<'a> Report<'a> {
             t.rows.push(vec![
                 "a call went from \"under 2 µs\" to \"under 40 µs\" when also doing some logging".into(),
                 format!(
-                    "one ~70-byte log line per message (formatted, then through the environment's way out), round trip p50 with logging minus without, same cell: {}",
+                    "one ~70-byte log line per message (formatted, then through the environment's way out), headline round trip with logging minus without, same cell: {}",
                     per.join("; ")
                 )
                 .into(),
@@ -1045,8 +1045,8 @@ impl<'a> Report<'a> {
                 t.rows.push(vec![r.cell.as_str().into(), r.status.as_str().into(), r.error.as_str().into()]);
             } else if r.noisy == Some(true) {
                 let why = format!(
-                    "noisy: the 95% interval of rt p50 is ±{:.1}%, wider than ±{}%",
-                    r.rt_ci_pct.unwrap_or(f64::NAN),
+                    "noisy: the 95% interval of the headline round trip is ±{:.1}%, wider than ±{}%",
+                    r.rt_ci().unwrap_or(f64::NAN),
                     r.noisy_ci_pct
                 );
                 t.rows.push(vec![r.cell.as_str().into(), "ok".into(), why.into()]);
@@ -1133,7 +1133,7 @@ mod tests {
         // llvm: raw 1.30x and json 1.20x over native; geometric mean sqrt(1.3 * 1.2) = 1.25
         assert!(text.contains("| llvm | 2 | llvm/artifact/bare/shared/raw/release | 1300 |"), "{text}");
         assert!(text.contains("| 1.25 |"), "{text}");
-        assert!(text.contains("p50 llvm/artifact/bare/shared/raw/release 1300 / 1000 ns = 1.30×, +300 ns"), "{text}");
+        assert!(text.contains("headline llvm/artifact/bare/shared/raw/release 1300 / 1000 ns = 1.30×, +300 ns"), "{text}");
         assert!(text.contains("| cranelift/artifact/bare/shared/json/release | trap | guest trapped: unreachable |"));
         assert!(text.contains("| no |"), "targets not met are said so: {text}");
     }
@@ -1208,8 +1208,8 @@ mod tests {
         let json: serde_json::Value = serde_json::from_str(&Report::new(&rows).render(Format::Json)).unwrap();
         let cells = &json["tables"][1];
         assert!(cells["title"].as_str().unwrap().starts_with("Cells"));
-        assert_eq!(cells["rows"][1]["rt p50"], serde_json::json!(1300.0));
-        assert_eq!(cells["rows"][5]["rt p50"], serde_json::Value::Null);
+        assert_eq!(cells["rows"][1]["rt"], serde_json::json!(1300.0));
+        assert_eq!(cells["rows"][5]["rt"], serde_json::Value::Null);
         let text = Report::new(&rows).render(Format::Text);
         assert!(text.contains("By compiler\n  compiler "), "{text}");
     }

@@ -292,7 +292,7 @@ pub fn run(root: &Path, opts: &Options) -> Result<Done> {
         run.done = true;
         // The processes it will not run leave the progress bar.
         if run.cell.unsupported().is_none() {
-            let left = u64::from(measure.processes.saturating_sub(run.ran.max(run.reused)));
+            let left = u64::from(measure.processes.saturating_sub(run.ran));
             progress.set_length(progress.length().unwrap_or(0).saturating_sub(left));
         }
         let row = run.row(&context, expected);

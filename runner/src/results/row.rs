@@ -196,6 +196,27 @@ impl Row {
         }
     }
 
+    /// The headline round trip, ns: `rt_headline_ns`, or `rt_p50_ns` in files before schema 8.
+    pub fn rt_headline(&self) -> Option<f64> {
+        self.rt_headline_ns.or(self.rt_p50_ns)
+    }
+
+    /// The bare call's headline, ns (`call_floor_p50_ns` before schema 8).
+    pub fn floor_headline(&self) -> Option<f64> {
+        self.call_floor_headline_ns.or(self.call_floor_p50_ns)
+    }
+
+    /// Half the headline round trip's 95% interval, percent (`rt_ci_pct` before schema 8).
+    pub fn rt_ci(&self) -> Option<f64> {
+        self.rt_headline_ci_pct.or(self.rt_ci_pct)
+    }
+
+    /// The set-up again in the same process, ns: its headline over the repeats
+    /// (`setup_headline_ns`), or before schema 8 the one repeat's median over processes.
+    pub fn setup_again(&self) -> Option<u64> {
+        self.setup_headline_ns.map(|v| v.round() as u64).or(self.setup_warm_ns)
+    }
+
     /// The values a cell shares with its native twin: everything but runtime, compiler and engine;
     /// components (transports `component` and `composed`, which natively are nothing) are read
     /// against the twin under `copy`, which carries the bytes between two buffers as the canonical
@@ -268,9 +289,9 @@ impl Unit {
     pub const NS: Unit = Unit {
         name: "ns",
         short: "ns",
-        rt: |r| r.rt_headline_ns.or(r.rt_p50_ns),
+        rt: Row::rt_headline,
         best: |r| r.rt_proc_min_ns,
-        floor: |r| r.call_floor_headline_ns.or(r.call_floor_p50_ns),
+        floor: Row::floor_headline,
         encode: |r| r.encode_headline_ns.or(r.encode_p50_ns),
         decode: |r| r.decode_headline_ns.or(r.decode_p50_ns),
     };

@@ -73,15 +73,10 @@ pub fn render(title: &str, rows: &[Row]) -> String {
         "copied B"
     );
     for r in rows {
-        let ci = match (r.rt_ci_pct, r.noisy) {
+        let ci = match (r.rt_ci(), r.noisy) {
             (Some(ci), Some(true)) => format!("~±{ci:.1}"),
             (Some(ci), _) => format!("±{ci:.1}"),
             (None, _) => "-".into(),
-        };
-        let ci = match r.rt_headline_ci_pct {
-            Some(h) if r.noisy == Some(true) => format!("~±{h:.1}"),
-            Some(h) => format!("±{h:.1}"),
-            None => ci,
         };
         let _ = writeln!(
             out,
@@ -128,7 +123,7 @@ pub fn render(title: &str, rows: &[Row]) -> String {
     let noisy: Vec<String> = rows
         .iter()
         .filter(|r| r.noisy == Some(true))
-        .map(|r| format!("{} (±{:.1}%)", r.cell, r.rt_headline_ci_pct.or(r.rt_ci_pct).unwrap_or(f64::NAN)))
+        .map(|r| format!("{} (±{:.1}%)", r.cell, r.rt_ci().unwrap_or(f64::NAN)))
         .collect();
     if let Some(threshold) = rows.first().map(|r| r.noisy_ci_pct) {
         if noisy.is_empty() {
