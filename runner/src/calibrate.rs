@@ -17,15 +17,36 @@ use std::fmt::Write;
 use std::path::Path;
 
 /// cell -> metric -> one vector of samples per process.
-type Grouped = BTreeMap<String, BTreeMap<String, Vec<Vec<f64>>>>;
+type Grouped = BTreeMap<String, Metrics>;
 
 /// The metrics whose repeatability is tabled (those a run has).
 const METRICS: [&str; 6] = ["rt_ns", "call_floor_ns", "encode_ns", "decode_ns", "setup_warm_ns", "setup_ns"];
 
-/// A candidate estimator: its name, and how it reduces a cell's processes.
+/// The in-process reference, against which the round trip is also read ([`normalised`]).
+const REFERENCE: &str = "ref_ns";
+
+/// The round trip read against the reference measured at the same moment: each process's p10
+/// over its median reference op, then the p10 over processes (in reference ops). `None` where a
+/// process has no reference (the V8 worker times none).
+fn normalised(metrics: &Metrics) -> Option<f64> {
+    let (rt, reference) = (metrics.get("rt_ns")?, metrics.get(REFERENCE)?);
+    if rt.len() != reference.len() {
+        return None;
+    }
+    let values: Option<Vec<f64>> =
+        rt.iter().zip(reference).map(|(r, re)| Some(Headline::process(r)? / median(re)?)).collect();
+    Headline::across(&values?)
+}
+
+/// A cell's samples by metric, one vector per process.
+type Metrics = BTreeMap<String, Vec<Vec<f64>>>;
+
+/// A candidate estimator: its name, the one metric it is for (if only one), and how it reduces a
+/// cell's processes for a metric.
 struct Candidate {
     name: &'static str,
-    of: fn(&[Vec<f64>]) -> Option<f64>,
+    only: Option<&'static str>,
+    of: fn(&Metrics, &str) -> Option<f64>,
 }
 
 fn reduce(
@@ -37,13 +58,38 @@ fn reduce(
     across(&values)
 }
 
-const CANDIDATES: [Candidate; 6] = [
-    Candidate { name: "p50 of process medians (the headline until schema 7)", of: |g| reduce(g, median, median) },
-    Candidate { name: "best process (min of process medians)", of: |g| reduce(g, median, |v| quantile(v, 0.0)) },
-    Candidate { name: "p10 of process medians", of: |g| reduce(g, median, |v| quantile(v, 0.1)) },
-    Candidate { name: "min of process minima", of: |g| reduce(g, |v| quantile(v, 0.0), |v| quantile(v, 0.0)) },
-    Candidate { name: "p25 of process p10s", of: |g| reduce(g, |v| quantile(v, 0.1), |v| quantile(v, 0.25)) },
-    Candidate { name: Headline::NAME, of: Headline::of },
+const CANDIDATES: [Candidate; 7] = [
+    Candidate {
+        name: "p50 of process medians (the headline until schema 7)",
+        only: None,
+        of: |m, metric| reduce(m.get(metric)?, median, median),
+    },
+    Candidate {
+        name: "best process (min of process medians)",
+        only: None,
+        of: |m, metric| reduce(m.get(metric)?, median, |v| quantile(v, 0.0)),
+    },
+    Candidate {
+        name: "p10 of process medians",
+        only: None,
+        of: |m, metric| reduce(m.get(metric)?, median, |v| quantile(v, 0.1)),
+    },
+    Candidate {
+        name: "min of process minima",
+        only: None,
+        of: |m, metric| reduce(m.get(metric)?, |v| quantile(v, 0.0), |v| quantile(v, 0.0)),
+    },
+    Candidate {
+        name: "p25 of process p10s",
+        only: None,
+        of: |m, metric| reduce(m.get(metric)?, |v| quantile(v, 0.1), |v| quantile(v, 0.25)),
+    },
+    Candidate { name: Headline::NAME, only: None, of: |m, metric| Headline::of(m.get(metric)?) },
+    Candidate {
+        name: "p10 of process p10s, each over the process's median reference op",
+        only: Some("rt_ns"),
+        of: |m, _| normalised(m),
+    },
 ];
 
 /// The ok cells' samples of a results file, by cell, metric and process (its own run ids only).
@@ -65,7 +111,8 @@ fn load(path: &Path) -> Result<Grouped> {
     }
     let mut by: BTreeMap<String, BTreeMap<String, BTreeMap<(String, u32), Vec<f64>>>> = BTreeMap::new();
     for s in samples::read(&samples::sidecar_path(path))? {
-        if ok.contains(&s.cell) && runs.contains(&s.run_id) && METRICS.contains(&s.metric.as_str()) {
+        let wanted = METRICS.contains(&s.metric.as_str()) || s.metric == REFERENCE;
+        if ok.contains(&s.cell) && runs.contains(&s.run_id) && wanted {
             let processes = by.entry(s.cell).or_default().entry(s.metric).or_default();
             processes.entry((s.run_id, s.process)).or_default().push(s.value);
         }
@@ -73,72 +120,89 @@ fn load(path: &Path) -> Result<Grouped> {
     Ok(by.into_iter().map(|(c, m)| (c, m.into_iter().map(|(k, p)| (k, p.into_values().collect())).collect())).collect())
 }
 
-/// The tables, as Markdown.
-pub fn calibrate(a: &Path, b: &Path) -> Result<String> {
+/// How well one estimator repeats on one metric between A and B.
+#[derive(Clone, Debug)]
+pub struct Repeatability {
+    pub metric: &'static str,
+    pub estimator: &'static str,
+    /// B over A minus one, per cell both runs have.
+    pub changes: Vec<f64>,
+}
+
+impl Repeatability {
+    /// The share of cells (0 to 1) whose figures agree within `t` (0.05 is 5%).
+    pub fn within(&self, t: f64) -> f64 {
+        self.changes.iter().filter(|c| c.abs() <= t).count() as f64 / self.changes.len().max(1) as f64
+    }
+}
+
+/// `runner compare` on the pair, one way.
+#[derive(Clone, Debug)]
+pub struct Alarms {
+    pub label: &'static str,
+    pub compared: usize,
+    /// Entries per verdict, in [`Verdict::ALL`]'s order.
+    pub verdicts: [usize; 4],
+    /// The round trip's machine-wide shift, B over A, if one was estimated.
+    pub rt_shift: Option<f64>,
+}
+
+impl Alarms {
+    /// `faster` or `slower` between runs of the same code, as a share of the comparisons.
+    pub fn false_alarm_rate(&self) -> f64 {
+        (self.verdicts[1] + self.verdicts[2]) as f64 / self.compared.max(1) as f64
+    }
+}
+
+/// Everything `runner calibrate` finds on a pair of runs of the same code.
+#[derive(Clone, Debug)]
+pub struct Calibration {
+    pub a: std::path::PathBuf,
+    pub b: std::path::PathBuf,
+    pub repeatability: Vec<Repeatability>,
+    pub alarms: Vec<Alarms>,
+    /// Cells in which +5% injected into B's round trip was found `slower`, of how many.
+    pub power: (usize, usize),
+}
+
+/// Calibrates on runs `a` and `b` of the same matrix and code.
+pub fn calibrate(a: &Path, b: &Path) -> Result<Calibration> {
     let (ga, gb) = (load(a)?, load(b)?);
-    let mut out = String::new();
-    let _ = writeln!(out, "A: {}\nB: {}\n", a.display(), b.display());
-    let _ = writeln!(out, "### How many cells agree between A and B, per estimator\n");
-    let _ = writeln!(out, "| metric | estimator | cells | within 2% | within 5% | within 10% | median change |");
-    let _ = writeln!(out, "|---|---|---:|---:|---:|---:|---:|");
+    let mut repeatability = Vec::new();
     for metric in METRICS {
-        for c in &CANDIDATES {
+        for c in CANDIDATES.iter().filter(|c| c.only.is_none_or(|only| only == metric)) {
             let changes: Vec<f64> = ga
                 .iter()
-                .filter_map(|(cell, m)| {
-                    let (x, y) = ((c.of)(m.get(metric)?)?, (c.of)(gb.get(cell)?.get(metric)?)?);
-                    Some(y / x - 1.0)
-                })
+                .filter_map(|(cell, m)| Some((c.of)(gb.get(cell)?, metric)? / (c.of)(m, metric)? - 1.0))
                 .collect();
-            if changes.is_empty() {
-                continue;
+            if !changes.is_empty() {
+                repeatability.push(Repeatability { metric, estimator: c.name, changes });
             }
-            let share = |t: f64| 100.0 * changes.iter().filter(|c| c.abs() <= t).count() as f64 / changes.len() as f64;
-            let _ = writeln!(
-                out,
-                "| `{metric}` | {} | {} | {:.1}% | {:.1}% | {:.1}% | {:+.1}% |",
-                c.name,
-                changes.len(),
-                share(0.02),
-                share(0.05),
-                share(0.10),
-                100.0 * median(&changes).unwrap_or(f64::NAN)
-            );
         }
     }
     let opts = CompareOptions::default();
-    let _ = writeln!(out, "\n### `runner compare` between them (threshold ±{}%)\n", opts.threshold * 100.0);
-    let _ =
-        writeln!(out, "| comparison | compared | no change | faster | slower | unsure | false alarms | shift (rt) |");
-    let _ = writeln!(out, "|---|---:|---:|---:|---:|---:|---:|---:|");
+    let mut alarms = Vec::new();
     let mut rt_shift = None;
     for (x, y, label) in [(a, b, "A then B"), (b, a, "B then A")] {
         let cmp = compare::compare(x, y, &opts)?;
-        let n = cmp.entries.len();
-        let alarms = cmp.count(Verdict::Faster) + cmp.count(Verdict::Slower);
         let shift = cmp.shifts.iter().find(|s| s.metric == "rt_ns").cloned();
-        let _ = writeln!(
-            out,
-            "| {label} | {n} | {} | {} | {} | {} | {alarms} ({:.1}%) | {} |",
-            cmp.count(Verdict::NoChange),
-            cmp.count(Verdict::Faster),
-            cmp.count(Verdict::Slower),
-            cmp.count(Verdict::Unsure),
-            100.0 * alarms as f64 / n.max(1) as f64,
-            shift.as_ref().map_or("-".into(), |s| format!("{:+.1}%", 100.0 * (s.ratio - 1.0)))
-        );
+        alarms.push(Alarms {
+            label,
+            compared: cmp.entries.len(),
+            verdicts: Verdict::ALL.map(|v| cmp.count(v)),
+            rt_shift: shift.as_ref().map(|s| s.ratio),
+        });
         rt_shift = rt_shift.or(shift);
     }
     // Power: each cell's B round trip made 5% slower, read against the pair's shift and scatter
     // (one cell cannot move a median over many cells by more than one rank).
-    let boot = opts.bootstrap;
     let (mut found, mut tried) = (0, 0);
     for (cell, m) in &ga {
         let (Some(pa), Some(pb)) = (m.get("rt_ns"), gb.get(cell).and_then(|m| m.get("rt_ns"))) else { continue };
         let va: Vec<f64> = pa.iter().filter_map(|g| Headline::process(g)).collect();
         let vb: Vec<f64> = pb.iter().filter_map(|g| Headline::process(g)).map(|v| v * 1.05).collect();
         let (Some(x), Some(y)) = (Headline::across(&va), Headline::across(&vb)) else { continue };
-        let interval = boot.headline_ratio(&va, &vb);
+        let interval = opts.bootstrap.headline_ratio(&va, &vb);
         let (ratio, interval) = match &rt_shift {
             Some(shift) => shift.apply(y / x, interval),
             None => (y / x, interval),
@@ -146,10 +210,55 @@ pub fn calibrate(a: &Path, b: &Path) -> Result<String> {
         tried += 1;
         found += usize::from(verdict(ratio, interval, va.len().min(vb.len()), opts.threshold) == Verdict::Slower);
     }
-    let _ = writeln!(
-        out,
-        "\nPower: +5% injected into one cell's round trip in B is found `slower` in {found} of {tried} cells ({:.1}%).",
-        100.0 * found as f64 / tried.max(1) as f64
-    );
-    Ok(out)
+    Ok(Calibration { a: a.to_owned(), b: b.to_owned(), repeatability, alarms, power: (found, tried) })
+}
+
+impl Calibration {
+    /// The tables, as Markdown.
+    pub fn render(&self) -> String {
+        let mut out = String::new();
+        let pct = |x: f64| format!("{:.1}%", 100.0 * x);
+        let _ = writeln!(out, "A: {}\nB: {}\n", self.a.display(), self.b.display());
+        let _ = writeln!(out, "### How many cells agree between A and B, per estimator\n");
+        let _ = writeln!(out, "| metric | estimator | cells | within 2% | within 5% | within 10% | median change |");
+        let _ = writeln!(out, "|---|---|---:|---:|---:|---:|---:|");
+        for r in &self.repeatability {
+            let _ = writeln!(
+                out,
+                "| `{}` | {} | {} | {} | {} | {} | {:+.1}% |",
+                r.metric,
+                r.estimator,
+                r.changes.len(),
+                pct(r.within(0.02)),
+                pct(r.within(0.05)),
+                pct(r.within(0.10)),
+                100.0 * median(&r.changes).unwrap_or(f64::NAN)
+            );
+        }
+        let _ = writeln!(out, "\n### `runner compare` between them (threshold ±5%)\n");
+        let _ = writeln!(
+            out,
+            "| comparison | compared | no change | faster | slower | unsure | false alarms | shift (rt) |"
+        );
+        let _ = writeln!(out, "|---|---:|---:|---:|---:|---:|---:|---:|");
+        for a in &self.alarms {
+            let [same, faster, slower, unsure] = a.verdicts;
+            let _ = writeln!(
+                out,
+                "| {} | {} | {same} | {faster} | {slower} | {unsure} | {} ({}) | {} |",
+                a.label,
+                a.compared,
+                faster + slower,
+                pct(a.false_alarm_rate()),
+                a.rt_shift.map_or("-".into(), |s| format!("{:+.1}%", 100.0 * (s - 1.0)))
+            );
+        }
+        let (found, tried) = self.power;
+        let _ = writeln!(
+            out,
+            "\nPower: +5% injected into one cell's round trip in B is found `slower` in {found} of {tried} cells ({}).",
+            pct(found as f64 / tried.max(1) as f64)
+        );
+        out
+    }
 }

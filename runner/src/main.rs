@@ -206,8 +206,8 @@ fn main() -> ExitCode {
             }
         }
         Command::Calibrate { a, b } => match calibrate::calibrate(&a, &b) {
-            Ok(text) => {
-                print!("{text}");
+            Ok(calibration) => {
+                print!("{}", calibration.render());
                 ExitCode::SUCCESS
             }
             Err(e) => fail(e),

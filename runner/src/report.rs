@@ -406,9 +406,7 @@ impl<'a> Report<'a> {
         }
         let u = self.unit.name;
         let mut t = Table::new(
-            format!(
-                "Runtimes and back-ends (raw, bare, shared, logging {logging}; round trip: the headline, in {u})"
-            ),
+            format!("Runtimes and back-ends (raw, bare, shared, logging {logging}; round trip: the headline, in {u})"),
             vec![
                 "runtime",
                 "compiler",
@@ -1133,7 +1131,10 @@ mod tests {
         // llvm: raw 1.30x and json 1.20x over native; geometric mean sqrt(1.3 * 1.2) = 1.25
         assert!(text.contains("| llvm | 2 | llvm/artifact/bare/shared/raw/release | 1300 |"), "{text}");
         assert!(text.contains("| 1.25 |"), "{text}");
-        assert!(text.contains("headline llvm/artifact/bare/shared/raw/release 1300 / 1000 ns = 1.30×, +300 ns"), "{text}");
+        assert!(
+            text.contains("headline llvm/artifact/bare/shared/raw/release 1300 / 1000 ns = 1.30×, +300 ns"),
+            "{text}"
+        );
         assert!(text.contains("| cranelift/artifact/bare/shared/json/release | trap | guest trapped: unreachable |"));
         assert!(text.contains("| no |"), "targets not met are said so: {text}");
     }

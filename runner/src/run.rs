@@ -184,7 +184,7 @@ pub fn run(root: &Path, opts: &Options) -> Result<Done> {
     let mut finished = Finished::default();
     if let Some(first) = earlier.first() {
         meta.run_id = first.run_id.clone();
-        finished = Finished::read(&sidecar, &meta.run_id, &cells, measure.processes)?;
+        finished = Finished::read(&sidecar, &meta.run_id, &cells)?;
         eprintln!(
             "{} records {} of the {} cells already: going on with the other {}, reusing {} processes of {} of them \
              from {}",
@@ -239,7 +239,7 @@ pub fn run(root: &Path, opts: &Options) -> Result<Done> {
     };
     let mut rounds = Rounds::new(seed);
     let precompiles = runnable().filter(|c| c.engine == Engine::Artifact).count();
-    let most = cells.len() as u64 * u64::from(measure.processes) - finished.processes() as u64;
+    let most = (cells.len() as u64 * u64::from(measure.processes)).saturating_sub(finished.processes() as u64);
     let progress = ProgressBar::new(precompiles as u64 + most).with_style(
         ProgressStyle::with_template("{bar:30} {pos}/{len} processes, {elapsed} elapsed, ETA {eta}  {msg}")
             .expect("valid template"),
@@ -408,9 +408,10 @@ struct Finished {
 }
 
 impl Finished {
-    /// The processes of `run_id` in `sidecar` for `cells`; a cell keeps at most `most - 1` (it
-    /// runs one process at least, whose report its row needs).
-    fn read(sidecar: &Path, run_id: &str, cells: &[Cell], most: u32) -> Result<Finished> {
+    /// The processes of `run_id` in `sidecar` for `cells`, every one that ended ok (a cell then
+    /// runs one process more at least, whose report its row needs: one past `processes` if it
+    /// had them all).
+    fn read(sidecar: &Path, run_id: &str, cells: &[Cell]) -> Result<Finished> {
         let mut found = Finished::default();
         if !sidecar.exists() {
             return Ok(found);
@@ -427,8 +428,6 @@ impl Finished {
         }
         for (cell, mut processes) in by_cell {
             processes.retain(|_, samples| samples.iter().any(|s| s.metric == "ok" && s.value == 1.0));
-            let keep: Vec<u32> = processes.keys().copied().take(most.saturating_sub(1) as usize).collect();
-            processes.retain(|p, _| keep.contains(p));
             if !processes.is_empty() {
                 found.by_cell.insert(cell, processes);
             }

@@ -337,6 +337,62 @@ fn a_killed_run_loses_no_row_and_a_torn_line_is_set_aside() {
 }
 
 #[test]
+fn a_run_killed_before_any_row_keeps_every_finished_process() {
+    let dir = tempfile::tempdir().unwrap();
+    let m = six_cells(dir.path());
+    let out = dir.path().join("r.csv");
+    let sidecar = wasmatrix_runner::results::samples::sidecar_path(&out);
+    let child = Command::new(env!("CARGO_BIN_EXE_runner"))
+        .args(["run", m.to_str().unwrap(), "--out", out.to_str().unwrap()])
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    // Processes that ended ok so far (a sidecar caught mid-append reads as an error: try again).
+    let finished = || {
+        wasmatrix_runner::results::samples::read(&sidecar).map_or(0, |s| s.iter().filter(|s| s.metric == "ok").count())
+    };
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(120);
+    // Into the second round: every cell has one process, none has its three, so no measured row.
+    while finished() < 8 {
+        assert!(std::time::Instant::now() < deadline, "too few processes in time");
+        std::thread::sleep(std::time::Duration::from_millis(10));
+    }
+    Command::new("kill").args(["-KILL", &child.id().to_string()]).status().unwrap();
+    child.wait_with_output().unwrap();
+    let again = runner(&["run", m.to_str().unwrap(), "--out", out.to_str().unwrap()]);
+    assert!(again.status.success(), "{}", text(&again));
+    let said = text(&again);
+    let reused: usize = said
+        .split("reusing ")
+        .nth(1)
+        .and_then(|t| t.split_whitespace().next())
+        .and_then(|n| n.parse().ok())
+        .unwrap_or_else(|| panic!("the resume says how many processes it reuses: {said}"));
+    assert!((8..18).contains(&reused), "{reused}: {said}");
+    every_cell_once(&m, &out);
+    // One run: every row counts exactly the processes the sidecar holds for it under its run id,
+    // each once: at least three (one more if all three had finished before the kill).
+    let run_ids = column(&out, "run_id");
+    assert!(run_ids.iter().all(|r| *r == run_ids[0]), "the resumed run keeps its run id: {run_ids:?}");
+    let all = wasmatrix_runner::results::samples::read(&sidecar).unwrap();
+    let mut ok: Vec<(String, u32)> = all
+        .iter()
+        .filter(|s| s.metric == "ok" && s.run_id == run_ids[0])
+        .map(|s| (s.cell.clone(), s.process))
+        .collect();
+    let before = ok.len();
+    ok.sort();
+    ok.dedup();
+    assert_eq!(ok.len(), before, "no process number twice");
+    for (cell, processes) in column(&out, "cell").into_iter().zip(column(&out, "processes")) {
+        let processes: usize = processes.parse().unwrap();
+        assert!((3..=4).contains(&processes), "{cell}: {processes}");
+        assert_eq!(ok.iter().filter(|(c, _)| *c == cell).count(), processes, "{cell}");
+    }
+}
+
+#[test]
 fn list_prints_cells_and_honours_the_filter() {
     let dir = tempfile::tempdir().unwrap();
     let m = matrix(dir.path(), ALL_AXES, TINY);

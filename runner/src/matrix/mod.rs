@@ -183,6 +183,10 @@ impl Matrix {
             Some("processes, samples, batch, floor_batch and codec_batch must be at least 1")
         } else if !(measure.noisy_ci_pct.is_finite() && measure.noisy_ci_pct > 0.0) {
             Some("noisy_ci_pct must be a positive number (percent)")
+        } else if !(measure.target_ci_pct.is_finite() && measure.target_ci_pct > 0.0) {
+            Some("target_ci_pct must be a positive number (percent)")
+        } else if measure.min_processes == 0 {
+            Some("min_processes must be at least 1 (a cell runs at most `processes`, however many it says)")
         } else if measure.timeout_s == 0 {
             Some("timeout_s must be at least 1")
         } else if !(64..=1 << 30).contains(&measure.memory_limit_mib) {
@@ -359,6 +363,21 @@ engine = ["artifact"]
     fn bad_measure_settings_are_errors() {
         let err = format!("{:#}", parse(&GOOD.replace("samples = 5", "samples = 0")).unwrap_err());
         assert!(err.contains("[measure]") && err.contains("at least 1"), "{err}");
+        for (setting, says) in [
+            ("target_ci_pct = 0", "target_ci_pct must be a positive number"),
+            ("target_ci_pct = nan", "target_ci_pct must be a positive number"),
+            ("min_processes = 0", "min_processes must be at least 1"),
+        ] {
+            let err = format!(
+                "{:#}",
+                parse(&GOOD.replace("timeout_s = 30", &format!("timeout_s = 30\n{setting}"))).unwrap_err()
+            );
+            assert!(err.contains("[measure]") && err.contains(says), "{setting}: {err}");
+        }
+        let m =
+            parse(&GOOD.replace("timeout_s = 30", "timeout_s = 30\nmin_processes = 3\ntarget_ci_pct = 1.5")).unwrap();
+        assert_eq!((m.measure.min_processes, m.measure.target_ci_pct), (3, 1.5));
+        assert_eq!(parse(GOOD).unwrap().measure.min_processes, 5, "the default");
         let all_excluded = GOOD.replace("compiler = \"singlepass\"\nengine = [\"artifact\"]", "codec = \"raw\"");
         assert!(format!("{:#}", parse(&all_excluded).unwrap_err()).contains("no cells"));
     }

@@ -1,0 +1,42 @@
+//! `runner calibrate` on committed pairs of identical runs: the headline repeats, compare raises
+//! few false alarms and finds an injected +5%. Deterministic: the samples are files, the bootstrap
+//! has a fixed seed; nothing is timed.
+
+use std::path::{Path, PathBuf};
+use wasmatrix_runner::calibrate::{calibrate, Calibration};
+use wasmatrix_runner::stats::Headline;
+
+fn committed(name: &str) -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../results").join(name)
+}
+
+fn headline_rt(c: &Calibration) -> f64 {
+    let row = c.repeatability.iter().find(|r| r.metric == "rt_ns" && r.estimator == Headline::NAME).unwrap();
+    row.within(0.05)
+}
+
+#[test]
+fn on_a_committed_pair_the_headline_repeats_and_compare_rarely_cries_wolf() {
+    let c = calibrate(&committed("repeat-quick-A.csv"), &committed("repeat-quick-B.csv")).unwrap();
+    assert!(headline_rt(&c) >= 0.95, "{}", c.render());
+    let old = c.repeatability.iter().find(|r| r.metric == "rt_ns" && r.estimator.starts_with("p50 of")).unwrap();
+    assert_eq!(old.changes.len(), 50, "every ok cell of both runs");
+    for alarms in &c.alarms {
+        assert!(alarms.compared > 0 && alarms.false_alarm_rate() <= 0.05, "{}", c.render());
+    }
+    let (found, tried) = c.power;
+    assert!(tried == 50 && found as f64 >= 0.9 * tried as f64, "{}", c.render());
+    let text = c.render();
+    assert!(text.contains("| `rt_ns` | p10 of process p10s |") && text.contains("Power: +5%"), "{text}");
+}
+
+#[test]
+fn a_run_against_itself_agrees_everywhere_and_says_no_change() {
+    let a = committed("repeat-quick-A.csv");
+    let c = calibrate(&a, &a).unwrap();
+    assert!(c.repeatability.iter().all(|r| r.within(0.0) == 1.0), "identical samples, identical figures");
+    for alarms in &c.alarms {
+        assert_eq!(alarms.verdicts[1] + alarms.verdicts[2], 0, "{}", c.render());
+        assert_eq!(alarms.rt_shift, Some(1.0));
+    }
+}
