@@ -9,9 +9,10 @@ use crate::guests::{Builder, GuestBuild, GuestFiles};
 use crate::matrix::axes::Engine;
 use crate::matrix::{Cell, Matrix, Measure, Selector};
 use crate::meta::RunMeta;
+use crate::results::file::{ResultsFile, RunMarker};
 use crate::results::row::{figure, CellResult, GuestSizes, Row, RunContext, StopReason};
 use crate::results::samples::{self, ProcessId, Sample, SamplesFile};
-use crate::results::{file::ResultsFile, summary};
+use crate::results::summary;
 use crate::schedule::{self, Rounds};
 use crate::shard::{fingerprint, Shard};
 use crate::supervise::{precompile, run_process, Precompiled, Status};
@@ -180,22 +181,34 @@ pub fn run(root: &Path, opts: &Options) -> Result<Done> {
     let all_cells = cells;
     let recorded: HashSet<&str> = earlier.iter().map(|r| r.cell.as_str()).collect();
     let cells: Vec<Cell> = all_cells.iter().filter(|c| !recorded.contains(c.to_string().as_str())).copied().collect();
-    // Going on with a run: its run id, and the processes its unfinished cells finished.
+    // Going on with a run (its rows, or its marker if it was stopped before its first row): its run
+    // id, and the processes its unfinished cells finished.
+    let this_run = |m: &RunMarker| m.run_fingerprint == run_fingerprint && m.shard == shard;
+    let going_on = match earlier.first() {
+        Some(row) => Some(row.run_id.clone()),
+        None => RunMarker::read(&results_path).filter(this_run).map(|m| m.run_id),
+    };
     let mut finished = Finished::default();
-    if let Some(first) = earlier.first() {
-        meta.run_id = first.run_id.clone();
-        finished = Finished::read(&sidecar, &meta.run_id, &cells)?;
-        eprintln!(
-            "{} records {} of the {} cells already: going on with the other {}, reusing {} processes of {} of them \
-             from {}",
-            results_path.display(),
-            earlier.len(),
-            all_cells.len(),
-            cells.len(),
-            finished.processes(),
-            finished.by_cell.len(),
-            sidecar.display()
-        );
+    match going_on {
+        Some(run_id) => {
+            meta.run_id = run_id;
+            finished = Finished::read(&sidecar, &meta.run_id, &cells)?;
+            eprintln!(
+                "{} records {} of the {} cells already: going on with the other {}, reusing {} processes of {} of \
+                 them from {}",
+                results_path.display(),
+                earlier.len(),
+                all_cells.len(),
+                cells.len(),
+                finished.processes(),
+                finished.by_cell.len(),
+                sidecar.display()
+            );
+        }
+        None => {
+            RunMarker { run_id: meta.run_id.clone(), run_fingerprint: run_fingerprint.clone(), shard: shard.clone() }
+                .write(&results_path)?
+        }
     }
     let mut samples_file = SamplesFile::open(&sidecar)?;
     let interrupted = Arc::new(AtomicBool::new(false));

@@ -753,11 +753,15 @@ allocator = ["default", "talc"]"#;
         assert_ne!(size("consumer_wasm_bytes", other), size("consumer_wasm_bytes", release), "{other}");
     }
     assert_eq!(column(&out, "allocator")[at(release)], "default");
-    // the set-up done again in the same process: for every artifact cell that ran, none natively
-    let warm = column(&out, "setup_warm_ns");
+    // the set-up done again in the same process, several times: for every cell that ran, natively
+    // too (constructing both sides again), with its headline and how many repeats
+    let (warm, headline, repeats) =
+        (column(&out, "setup_warm_ns"), column(&out, "setup_headline_ns"), column(&out, "setup_warm_repeats"));
     for (i, cell) in cells.iter().enumerate() {
-        let artifact = cell.contains("/artifact/") && statuses[i] == "ok";
-        assert_eq!(warm[i].parse::<u64>().is_ok_and(|v| v > 0), artifact, "{cell}: {:?}", warm[i]);
+        let ran = statuses[i] == "ok";
+        assert_eq!(warm[i].parse::<u64>().is_ok_and(|v| v > 0), ran, "{cell}: {:?}", warm[i]);
+        assert_eq!(headline[i].parse::<f64>().is_ok_and(|v| v > 0.0), ran, "{cell}: {:?}", headline[i]);
+        assert_eq!(repeats[i].parse::<u32>().is_ok_and(|n| (2..=20).contains(&n)), ran, "{cell}: {:?}", repeats[i]);
     }
 }
 

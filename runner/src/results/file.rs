@@ -9,6 +9,35 @@ use std::fs::{File, OpenOptions};
 use std::io::{Read, Seek, SeekFrom, Write};
 use std::path::{Path, PathBuf};
 
+/// `<dir>/<name>.csv` -> `<dir>/<name>.run.json`: which run a results file and its sidecar hold,
+/// written when a run starts, so that a run killed before its first row can be gone on with (its
+/// sidecar's processes reused) as surely as one with rows.
+pub fn marker_path(results: &Path) -> PathBuf {
+    results.with_extension("run.json")
+}
+
+/// What the marker says.
+#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+pub struct RunMarker {
+    pub run_id: String,
+    pub run_fingerprint: String,
+    pub shard: String,
+}
+
+impl RunMarker {
+    /// The marker beside `results`, if there is a readable one.
+    pub fn read(results: &Path) -> Option<RunMarker> {
+        serde_json::from_slice(&std::fs::read(marker_path(results)).ok()?).ok()
+    }
+
+    /// Writes the marker beside `results` (replacing an older one).
+    pub fn write(&self, results: &Path) -> Result<()> {
+        let path = marker_path(results);
+        std::fs::write(&path, serde_json::to_vec_pretty(self)?)
+            .with_context(|| format!("cannot write {}", path.display()))
+    }
+}
+
 pub struct ResultsFile {
     file: File,
     pub path: PathBuf,
@@ -88,7 +117,7 @@ impl ResultsFile {
             bail!("{why}; it is left untouched: run the same command to go on, choose another --out, or --force to start over (the old file is kept)");
         }
         let stamp = crate::meta::now_rfc3339().replace([':', '-'], "");
-        for from in [path.to_owned(), super::samples::sidecar_path(path)] {
+        for from in [path.to_owned(), super::samples::sidecar_path(path), marker_path(path)] {
             if from.exists() {
                 let to = PathBuf::from(format!("{}.old-{stamp}", from.display()));
                 std::fs::rename(&from, &to)
