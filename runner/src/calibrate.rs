@@ -2,13 +2,15 @@
 //! (an A/A pair: same code, same settings), and how `runner compare` behaves on them. It remakes
 //! the tables of docs/measuring.md from any two runs:
 //! - per metric, how many cells agree within 2, 5 and 10% under each candidate estimator (the
-//!   table that chose the headline, [`crate::stats::Headline`]);
+//!   table that chose the headline, [`crate::stats::Headline`]), and the wasm/native ratio as the
+//!   rows state it;
 //! - `compare`'s false alarms (a `faster` or `slower` verdict between runs of the same code) both
 //!   ways;
 //! - its power: the share of cells in which an injected +5% in B's round trip is found `slower`,
 //!   read against the pair's own shift and scatter.
 
 use crate::compare::{self, calibrate::verdict, CompareOptions, Verdict};
+use crate::report::{self, Report};
 use crate::results::samples;
 use crate::stats::{median, quantile, Headline};
 use anyhow::{Context, Result};
@@ -194,6 +196,20 @@ pub fn calibrate(a: &Path, b: &Path) -> Result<Calibration> {
         });
         rt_shift = rt_shift.or(shift);
     }
+    // The wasm/native ratio each run's rows state, cell by cell.
+    let (rows_a, rows_b) = (report::load(a)?, report::load(b)?);
+    let (report_a, report_b) = (Report::new(&rows_a), Report::new(&rows_b));
+    let changes: Vec<f64> = rows_a
+        .iter()
+        .filter(|r| r.status == "ok")
+        .filter_map(|ra| {
+            let rb = rows_b.iter().find(|rb| rb.cell == ra.cell && rb.status == "ok")?;
+            Some(report_b.native_ratio(rb)? / report_a.native_ratio(ra)? - 1.0)
+        })
+        .collect();
+    let estimator =
+        if rows_a.iter().any(|r| r.rt_headline_ns.is_some()) { Headline::NAME } else { "p50 of process medians" };
+    repeatability.push(Repeatability { metric: "wasm / native", estimator, changes });
     // Power: each cell's B round trip made 5% slower, read against the pair's shift and scatter
     // (one cell cannot move a median over many cells by more than one rank).
     let (mut found, mut tried) = (0, 0);

@@ -250,8 +250,8 @@ impl<'a> Report<'a> {
         self.ok().find(|n| n.engine == "native" && n.twin_key() == row.twin_key())
     }
 
-    /// `row`'s round trip over its native twin's.
-    fn native_ratio(&self, row: &Row) -> Option<f64> {
+    /// `row`'s round trip over its native twin's (the headline, or the median before schema 8).
+    pub fn native_ratio(&self, row: &Row) -> Option<f64> {
         if row.engine == "native" {
             return None;
         }

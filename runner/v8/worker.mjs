@@ -106,7 +106,7 @@ export function parseCell(id) {
 function parseMeasure(m) {
   if (m === null || typeof m !== 'object') throw new Error('job.measure is not an object');
   const defaults = { processes: 1, floor_batch: 1000, codec_batch: 100, noisy_ci_pct: 5.0, memory_limit_mib: 4096,
-    min_processes: 5, target_ci_pct: 2.0, setup_repeats: 20, setup_budget_ms: 100 };
+    min_processes: 5, target_ci_pct: 2.0, setup_repeats: 20, setup_budget_ms: 50 };
   const measure = { ...defaults, ...m };
   for (const key of ['processes', 'warmup', 'samples', 'batch', 'floor_batch', 'codec_batch', 'timeout_s',
     'memory_limit_mib', 'min_processes', 'setup_repeats', 'setup_budget_ms']) {
@@ -977,7 +977,7 @@ async function work(job, report, state) {
 
 /**
  * The repeated set-up (wasmatrix-core's `measure::setup`, the same rule): the whole set-up again in
- * this process, as many times as fit in `setup_budget_ms` at the first one's speed, at least 2 and at
+ * this process, as many times as fit in `setup_budget_ms` at the first one's speed, at least 1 and at
  * most `setup_repeats`; each timed, then its host dropped. ns per set-up.
  */
 async function setUpAgain(job, first) {
@@ -996,7 +996,7 @@ async function setUpAgain(job, first) {
 }
 
 /** `measure::setup::MIN` (runner/core/src/measure/setup.rs). */
-const SETUP_MIN_REPEATS = 2;
+const SETUP_MIN_REPEATS = 1;
 
 /** How often the scheduler moved this process's main thread to another CPU (`cpu_migrations`). */
 function cpuMigrations() {

@@ -108,8 +108,8 @@ pub struct Measure {
     #[serde(default = "default_target_ci_pct")]
     pub target_ci_pct: f64,
     /// The repeated set-up ([`setup`]): at most `setup_repeats` set-ups again per process, as
-    /// many as fit in `setup_budget_ms` at the first set-up's speed, at least two (or
-    /// `setup_repeats` if fewer).
+    /// many as fit in `setup_budget_ms` at the first set-up's speed, at least one (none if
+    /// `setup_repeats` is 0).
     #[serde(default = "default_setup_repeats")]
     pub setup_repeats: u32,
     #[serde(default = "default_setup_budget_ms")]
@@ -140,7 +140,7 @@ fn default_setup_repeats() -> u32 {
 }
 
 fn default_setup_budget_ms() -> u64 {
-    100
+    50
 }
 
 fn default_floor_batch() -> u32 {
