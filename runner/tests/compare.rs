@@ -250,6 +250,9 @@ fn few_very_noisy_processes_are_unsure() {
     assert_eq!(e.verdict, Verdict::Unsure, "{e:?}");
     let ci = e.interval.unwrap();
     assert!(ci.low < 0.95 && ci.high > 1.05, "{ci:?}");
+    // The same noisy samples on both sides are one measurement: no change.
+    let same = run_compare(&a, &a);
+    assert_eq!(same.entries[0].verdict, Verdict::NoChange, "{:?}", same.entries[0]);
 }
 
 #[test]

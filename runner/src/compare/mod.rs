@@ -23,6 +23,10 @@
 //! within `[1 - t, 1 + t]`; `slower` if `lo > 1` and the change is at least `t/2`; `faster` likewise
 //! below 1; else `unsure` ([`calibrate::verdict`]).
 //!
+//! Byte-identical samples on both sides (a file against itself, or the cells a changed file left
+//! alone) are one measurement, not two draws: their ratio is exactly 1 with the interval [1, 1],
+//! `no change`.
+//!
 //! With fewer than two processes on either side the spread between processes is unknown, so there
 //! is no interval, and the verdict is `no change` only if the two values are identical (ratio
 //! exactly 1) and `unsure` otherwise, however large the difference. This matters for instruction
@@ -419,7 +423,12 @@ fn entry(cell: &str, metric: &str, a: &[f64], b: &[f64], opts: &CompareOptions) 
     let identical = a == b;
     let ratio = if identical { 1.0 } else { b_headline / a_headline };
     let processes = a.len().min(b.len());
-    let interval = if processes >= 2 { opts.bootstrap.headline_ratio(a, b) } else { None };
+    // Byte-identical samples are one measurement, not two draws: their ratio is exactly 1.
+    let interval = match processes {
+        0 | 1 => None,
+        _ if identical => Some(Interval { low: 1.0, high: 1.0 }),
+        _ => opts.bootstrap.headline_ratio(a, b),
+    };
     Entry {
         cell: cell.to_owned(),
         metric: metric.to_owned(),
