@@ -111,7 +111,9 @@ fn load(path: &Path) -> Result<Grouped> {
             runs.insert(record[run_id].to_owned());
         }
     }
-    let mut by: BTreeMap<String, BTreeMap<String, BTreeMap<(String, u32), Vec<f64>>>> = BTreeMap::new();
+    /// A cell's samples by metric and process (run id, process number), while they are read.
+    type ByProcess = BTreeMap<String, BTreeMap<(String, u32), Vec<f64>>>;
+    let mut by: BTreeMap<String, ByProcess> = BTreeMap::new();
     for s in samples::read(&samples::sidecar_path(path))? {
         let wanted = METRICS.contains(&s.metric.as_str()) || s.metric == REFERENCE;
         if ok.contains(&s.cell) && runs.contains(&s.run_id) && wanted {

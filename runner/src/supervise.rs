@@ -194,21 +194,6 @@ impl WorkerRun {
     }
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn steal_is_the_stolen_share_of_the_ticks_between_two_readings() {
-        assert_eq!(steal_pct(Some((1000, 10)), Some((1200, 30))), Some(10.0));
-        assert_eq!(steal_pct(Some((1000, 10)), Some((1000, 10))), None, "no time passed");
-        assert_eq!(steal_pct(None, Some((1000, 10))), None);
-        let (all, stolen) = cpu_ticks().expect("Linux has /proc/stat");
-        assert!(all > 0 && stolen <= all);
-        assert!(children_involuntary_switches().is_some());
-    }
-}
-
 fn describe_exit(status: ExitStatus) -> String {
     use std::os::unix::process::ExitStatusExt;
     match (status.code(), status.signal()) {
@@ -317,4 +302,19 @@ fn run_worker(worker: &WorkerCommand, job: &Job, timeout: Duration) -> WorkerRun
     let _ = reader.join();
     run.stderr = stderr_reader.join().unwrap_or_default();
     run
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn steal_is_the_stolen_share_of_the_ticks_between_two_readings() {
+        assert_eq!(steal_pct(Some((1000, 10)), Some((1200, 30))), Some(10.0));
+        assert_eq!(steal_pct(Some((1000, 10)), Some((1000, 10))), None, "no time passed");
+        assert_eq!(steal_pct(None, Some((1000, 10))), None);
+        let (all, stolen) = cpu_ticks().expect("Linux has /proc/stat");
+        assert!(all > 0 && stolen <= all);
+        assert!(children_involuntary_switches().is_some());
+    }
 }
