@@ -11,24 +11,29 @@
 
 use crate::compare::{self, calibrate::verdict, CompareOptions, Verdict};
 use crate::report::{self, Report};
-use crate::results::samples;
+use crate::results::{row::Row, samples};
 use crate::stats::{median, quantile, Headline};
 use anyhow::{Context, Result};
-use std::collections::{BTreeMap, HashSet};
+use std::collections::{BTreeMap, BTreeSet, HashSet};
 use std::fmt::Write;
 use std::path::Path;
 
 /// cell -> metric -> one vector of samples per process.
 type Grouped = BTreeMap<String, Metrics>;
 
-/// The metrics whose repeatability is tabled (those a run has).
-const METRICS: [&str; 6] = ["rt_ns", "call_floor_ns", "encode_ns", "decode_ns", "setup_warm_ns", "setup_ns"];
+/// The metrics whose repeatability is tabled (those a run has). [`SETUP`] is derived.
+const METRICS: [&str; 7] = ["rt_ns", "call_floor_ns", "encode_ns", "decode_ns", SETUP, "setup_warm_ns", "setup_ns"];
+
+/// The set-up samples `setup_headline_ns` is made of: a process's repeated set-ups, or its fresh
+/// one where it made none (results::row::setup_samples).
+const SETUP: &str = "setup (repeated, else fresh)";
 
 /// The in-process reference, against which the round trip is also read ([`normalised`]).
 const REFERENCE: &str = "ref_ns";
 
-/// The round trip read against the reference measured at the same moment: each process's p10
-/// over its median reference op, then the p10 over processes (in reference ops). `None` where a
+/// The round trip read against the reference measured at the same moment: each process's
+/// headline value over its median reference op, then the headline over processes (in reference
+/// ops). `None` where a
 /// process has no reference (the V8 worker times none).
 fn normalised(metrics: &Metrics) -> Option<f64> {
     let (rt, reference) = (metrics.get("rt_ns")?, metrics.get(REFERENCE)?);
@@ -60,7 +65,7 @@ fn reduce(
     across(&values)
 }
 
-const CANDIDATES: [Candidate; 7] = [
+const CANDIDATES: [Candidate; 8] = [
     Candidate {
         name: "p50 of process medians (the headline until schema 7)",
         only: None,
@@ -82,13 +87,18 @@ const CANDIDATES: [Candidate; 7] = [
         of: |m, metric| reduce(m.get(metric)?, |v| quantile(v, 0.0), |v| quantile(v, 0.0)),
     },
     Candidate {
+        name: "p10 of process p10s (the headline of schema 8)",
+        only: None,
+        of: |m, metric| reduce(m.get(metric)?, |v| quantile(v, 0.1), |v| quantile(v, 0.1)),
+    },
+    Candidate {
         name: "p25 of process p10s",
         only: None,
         of: |m, metric| reduce(m.get(metric)?, |v| quantile(v, 0.1), |v| quantile(v, 0.25)),
     },
     Candidate { name: Headline::NAME, only: None, of: |m, metric| Headline::of(m.get(metric)?) },
     Candidate {
-        name: "p10 of process p10s, each over the process's median reference op",
+        name: "the headline, each process over its median reference op",
         only: Some("rt_ns"),
         of: |m, _| normalised(m),
     },
@@ -121,6 +131,18 @@ fn load(path: &Path) -> Result<Grouped> {
             processes.entry((s.run_id, s.process)).or_default().push(s.value);
         }
     }
+    for metrics in by.values_mut() {
+        let warm = metrics.get("setup_warm_ns").cloned().unwrap_or_default();
+        let setup: BTreeMap<(String, u32), Vec<f64>> = metrics
+            .get("setup_ns")
+            .into_iter()
+            .flatten()
+            .map(|(process, fresh)| (process.clone(), warm.get(process).unwrap_or(fresh).clone()))
+            .collect();
+        if !setup.is_empty() {
+            metrics.insert(SETUP.to_owned(), setup);
+        }
+    }
     Ok(by.into_iter().map(|(c, m)| (c, m.into_iter().map(|(k, p)| (k, p.into_values().collect())).collect())).collect())
 }
 
@@ -128,7 +150,7 @@ fn load(path: &Path) -> Result<Grouped> {
 #[derive(Clone, Debug)]
 pub struct Repeatability {
     pub metric: &'static str,
-    pub estimator: &'static str,
+    pub estimator: String,
     /// B over A minus one, per cell both runs have.
     pub changes: Vec<f64>,
 }
@@ -169,6 +191,19 @@ pub struct Calibration {
     pub power: (usize, usize),
 }
 
+/// B's wasm/native ratio over A's minus one, per ok cell with a native twin in both runs.
+fn native_ratio_changes(rows_a: &[Row], rows_b: &[Row]) -> Vec<f64> {
+    let (report_a, report_b) = (Report::new(rows_a), Report::new(rows_b));
+    rows_a
+        .iter()
+        .filter(|r| r.status == "ok")
+        .filter_map(|ra| {
+            let rb = rows_b.iter().find(|rb| rb.cell == ra.cell && rb.status == "ok")?;
+            Some(report_b.native_ratio(rb)? / report_a.native_ratio(ra)? - 1.0)
+        })
+        .collect()
+}
+
 /// Calibrates on runs `a` and `b` of the same matrix and code.
 pub fn calibrate(a: &Path, b: &Path) -> Result<Calibration> {
     let (ga, gb) = (load(a)?, load(b)?);
@@ -180,7 +215,7 @@ pub fn calibrate(a: &Path, b: &Path) -> Result<Calibration> {
                 .filter_map(|(cell, m)| Some((c.of)(gb.get(cell)?, metric)? / (c.of)(m, metric)? - 1.0))
                 .collect();
             if !changes.is_empty() {
-                repeatability.push(Repeatability { metric, estimator: c.name, changes });
+                repeatability.push(Repeatability { metric, estimator: c.name.to_owned(), changes });
             }
         }
     }
@@ -198,20 +233,40 @@ pub fn calibrate(a: &Path, b: &Path) -> Result<Calibration> {
         });
         rt_shift = rt_shift.or(shift);
     }
-    // The wasm/native ratio each run's rows state, cell by cell.
-    let (rows_a, rows_b) = (report::load(a)?, report::load(b)?);
-    let (report_a, report_b) = (Report::new(&rows_a), Report::new(&rows_b));
-    let changes: Vec<f64> = rows_a
+    // The wasm/native ratio, cell by cell: as each run's rows state it (with whichever headline
+    // they were made; they say which, p50 before schema 8), and by this version's headline made
+    // again from the samples.
+    let (mut rows_a, mut rows_b) = (report::load(a)?, report::load(b)?);
+    let estimators: BTreeSet<String> = rows_a
         .iter()
+        .chain(&rows_b)
         .filter(|r| r.status == "ok")
-        .filter_map(|ra| {
-            let rb = rows_b.iter().find(|rb| rb.cell == ra.cell && rb.status == "ok")?;
-            Some(report_b.native_ratio(rb)? / report_a.native_ratio(ra)? - 1.0)
+        .map(|r| {
+            if r.headline_estimator.is_empty() {
+                "p50 of process medians".into()
+            } else {
+                r.headline_estimator.clone()
+            }
         })
         .collect();
-    let estimator =
-        if rows_a.iter().any(|r| r.rt_headline_ns.is_some()) { Headline::NAME } else { "p50 of process medians" };
-    repeatability.push(Repeatability { metric: "wasm / native", estimator, changes });
+    let stated = estimators.into_iter().collect::<Vec<_>>().join(" / ");
+    repeatability.push(Repeatability {
+        metric: "wasm / native",
+        estimator: format!("as the rows state it ({stated})"),
+        changes: native_ratio_changes(&rows_a, &rows_b),
+    });
+    for (rows, grouped) in [(&mut rows_a, &ga), (&mut rows_b, &gb)] {
+        for row in rows.iter_mut() {
+            let metrics = grouped.get(&row.cell);
+            row.rt_headline_ns = metrics.and_then(|m| Headline::of(m.get("rt_ns")?));
+            row.rt_ref_headline = metrics.and_then(normalised);
+        }
+    }
+    repeatability.push(Repeatability {
+        metric: "wasm / native",
+        estimator: Headline::NAME.into(),
+        changes: native_ratio_changes(&rows_a, &rows_b),
+    });
     // Power: each cell's B round trip made 5% slower, read against the pair's shift and scatter
     // (one cell cannot move a median over many cells by more than one rank).
     let (mut found, mut tried) = (0, 0);

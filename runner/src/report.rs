@@ -6,7 +6,7 @@
 use crate::matrix::axes::{Allocator, Axis, Compiler, Environment, Profile};
 use crate::matrix::Cell;
 use crate::results::row::{Row, Unit};
-use crate::stats::median;
+use crate::stats::{median, Headline};
 use anyhow::{bail, Context, Result};
 use std::collections::BTreeMap;
 use std::fmt::Write;
@@ -250,12 +250,12 @@ impl<'a> Report<'a> {
         self.ok().find(|n| n.engine == "native" && n.twin_key() == row.twin_key())
     }
 
-    /// `row`'s round trip over its native twin's (the headline, or the median before schema 8).
+    /// `row`'s round trip over its native twin's ([`Unit::ratio`]).
     pub fn native_ratio(&self, row: &Row) -> Option<f64> {
         if row.engine == "native" {
             return None;
         }
-        Some((self.unit.rt)(row)? / (self.unit.rt)(self.twin(row)?)?)
+        self.unit.ratio(row, self.twin(row)?)
     }
 
     /// Every table of the report, in order.
@@ -302,7 +302,7 @@ impl<'a> Report<'a> {
     fn cells(&self) -> Table {
         let u = self.unit.name;
         let mut t = Table::new(
-            format!("Cells (round trip in {u}: rt = the headline, p10 of process p10s; best = fastest process)"),
+            format!("Cells (round trip in {u}: rt = the headline, {}; best = fastest process)", Headline::NAME),
             vec![
                 "cell",
                 "status",

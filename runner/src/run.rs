@@ -9,8 +9,9 @@ use crate::guests::{Builder, GuestBuild, GuestFiles};
 use crate::matrix::axes::Engine;
 use crate::matrix::{Cell, Matrix, Measure, Selector};
 use crate::meta::RunMeta;
+use crate::results::figure::{figure, measured_s};
 use crate::results::file::{ResultsFile, RunMarker};
-use crate::results::row::{figure, CellResult, GuestSizes, Row, RunContext, StopReason};
+use crate::results::row::{CellResult, GuestSizes, Row, RunContext, StopReason};
 use crate::results::samples::{self, ProcessId, Sample, SamplesFile};
 use crate::results::summary;
 use crate::schedule::{self, Rounds};
@@ -123,8 +124,8 @@ impl CellRun {
     }
 
     /// Why the cell stops after its latest process, if it does: a failure, the most processes,
-    /// or a headline interval within the target (after the fewest processes, and at least one
-    /// process of this run, whose report the row needs).
+    /// a headline interval within the target, or its time budget spent (after the fewest
+    /// processes, and at least one process of this run, whose report the row needs).
     fn stops(&self, measure: &Measure, mechanism: MechanismKind) -> Option<StopReason> {
         if self.failed.is_some() {
             return Some(StopReason::Failed);
@@ -136,7 +137,11 @@ impl CellRun {
             return None;
         }
         let rt = figure(&self.samples, &format!("rt_{}", mechanism.unit()))?;
-        rt.headline_ci_pct().filter(|ci| *ci <= measure.target_ci_pct).map(|_| StopReason::Precision)
+        if rt.headline_ci_pct().is_some_and(|ci| ci <= measure.target_ci_pct) {
+            return Some(StopReason::Precision);
+        }
+        (measure.cell_budget_s > 0.0 && measured_s(&self.samples) >= measure.cell_budget_s)
+            .then_some(StopReason::Budget)
     }
 }
 

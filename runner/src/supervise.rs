@@ -61,6 +61,8 @@ pub struct ProcessOutcome {
     /// CPU time the hypervisor gave to others (steal, percent, from /proc/stat).
     pub involuntary_switches: Option<u64>,
     pub steal_pct: Option<f64>,
+    /// The whole process as the runner saw it, spawn to exit, in seconds: what it cost the run.
+    pub process_s: f64,
 }
 
 /// The machine's 1-minute load average, where readable.
@@ -118,7 +120,9 @@ pub fn precompile(worker: &WorkerCommand, job: &Job) -> Result<Precompiled, (Sta
 pub fn run_process(worker: &WorkerCommand, job: &Job, expected_checksum: u64) -> ProcessOutcome {
     let loadavg_start = loadavg();
     let (ticks, switches) = (cpu_ticks(), children_involuntary_switches());
+    let started = Instant::now();
     let (report, status, error, cold_start_ns) = measure(worker, job, expected_checksum);
+    let process_s = started.elapsed().as_secs_f64();
     let involuntary_switches = switches.zip(children_involuntary_switches()).map(|(a, b)| b.saturating_sub(a));
     ProcessOutcome {
         report,
@@ -129,6 +133,7 @@ pub fn run_process(worker: &WorkerCommand, job: &Job, expected_checksum: u64) ->
         loadavg_end: loadavg(),
         involuntary_switches,
         steal_pct: steal_pct(ticks, cpu_ticks()),
+        process_s,
     }
 }
 

@@ -27,7 +27,7 @@ fn on_a_committed_pair_the_headline_repeats_and_compare_rarely_cries_wolf() {
     let (found, tried) = c.power;
     assert!(tried == 50 && found as f64 >= 0.9 * tried as f64, "{}", c.render());
     let text = c.render();
-    assert!(text.contains("| `rt_ns` | p10 of process p10s |") && text.contains("Power: +5%"), "{text}");
+    assert!(text.contains("| `rt_ns` | p10 of process p2s |") && text.contains("Power: +5%"), "{text}");
 }
 
 #[test]

@@ -1,17 +1,10 @@
 //! End-to-end: the `runner` binary on small matrices, through real worker processes.
 
+mod common;
+
+use common::{column, matrix, rows, runner, text, TINY};
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
-
-fn runner(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_runner")).args(args).output().expect("runner starts")
-}
-
-fn matrix(dir: &Path, axes: &str, measure: &str) -> PathBuf {
-    let path = dir.join("m.toml");
-    std::fs::write(&path, format!("[axes]\n{axes}\n[measure]\n{measure}\n")).unwrap();
-    path
-}
+use std::process::Command;
 
 const ALL_AXES: &str = r#"compiler = ["singlepass", "cranelift", "llvm", "rustc"]
 engine = ["jit", "artifact", "native"]
@@ -25,24 +18,6 @@ environment = ["bare"]
 transport = ["copy"]
 codec = ["raw"]
 profile = ["release"]"#;
-const TINY: &str = "warmup = 20\nsamples = 5\nbatch = 10\nfloor_batch = 10\ntimeout_s = 120";
-
-fn rows(path: &Path) -> Vec<csv::StringRecord> {
-    let mut reader = csv::Reader::from_path(path).unwrap();
-    let header = reader.headers().unwrap().clone();
-    assert_eq!(&header[0], "schema_version");
-    reader.records().map(|r| r.unwrap()).collect()
-}
-
-fn column(path: &Path, name: &str) -> Vec<String> {
-    let mut reader = csv::Reader::from_path(path).unwrap();
-    let at = reader.headers().unwrap().iter().position(|h| h == name).unwrap_or_else(|| panic!("no column {name}"));
-    reader.records().map(|r| r.unwrap()[at].to_owned()).collect()
-}
-
-fn text(output: &Output) -> String {
-    format!("{}{}", String::from_utf8_lossy(&output.stdout), String::from_utf8_lossy(&output.stderr))
-}
 
 #[test]
 fn every_compiler_engine_and_transport_and_the_native_twin_agree_on_the_checksum() {

@@ -1,21 +1,9 @@
 //! `--shard I/N` and `runner merge`, through the runner binary on a small matrix.
 
+mod common;
+
+use common::{column, runner, text};
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
-
-fn runner(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_runner")).args(args).output().expect("runner starts")
-}
-
-fn text(output: &Output) -> String {
-    format!("{}{}", String::from_utf8_lossy(&output.stdout), String::from_utf8_lossy(&output.stderr))
-}
-
-fn column(path: &Path, name: &str) -> Vec<String> {
-    let mut reader = csv::Reader::from_path(path).unwrap();
-    let at = reader.headers().unwrap().iter().position(|h| h == name).unwrap_or_else(|| panic!("no column {name}"));
-    reader.records().map(|r| r.unwrap()[at].to_owned()).collect()
-}
 
 /// Five native cells and one unsupported one: quick to run.
 fn matrix(dir: &Path) -> PathBuf {

@@ -971,20 +971,21 @@ async function work(job, report, state) {
       'started and stopped around a region from JavaScript, and V8\'s JIT threads and GC would be counted');
   }
   const pair = await setUp(job, report, state);
-  report.setup_warm = await setUpAgain(job, report);
   exercise(pair, job.measure, report);
+  report.setup_warm = await setUpAgain(job, report);
 }
 
 /**
  * The repeated set-up (wasmatrix-core's `measure::setup`, the same rule): the whole set-up again in
- * this process, as many times as fit in `setup_budget_ms` at the first one's speed, at least 1 and at
- * most `setup_repeats`; each timed, then its host dropped. ns per set-up.
+ * this process after the round trips, as many times as fit in `setup_budget_ms` at the first one's
+ * speed, at most `setup_repeats` (none if the first took longer than the budget); each timed, then its
+ * host dropped. ns per set-up.
  */
 async function setUpAgain(job, first) {
   const m = job.measure;
   const firstNs = (first.compile_ns ?? 0) + (first.environment_ns ?? 0) + (first.instantiate_ns ?? 0);
   const fit = Math.floor((m.setup_budget_ms * 1e6) / Math.max(firstNs, 1));
-  const n = Math.min(Math.max(fit, SETUP_MIN_REPEATS), Math.max(m.setup_repeats, SETUP_MIN_REPEATS), m.setup_repeats);
+  const n = Math.min(fit, m.setup_repeats);
   const samples = [];
   for (let i = 0; i < n; i++) {
     const state = { host: null, memories: [] };
@@ -994,9 +995,6 @@ async function setUpAgain(job, first) {
   }
   return samples;
 }
-
-/** `measure::setup::MIN` (runner/core/src/measure/setup.rs). */
-const SETUP_MIN_REPEATS = 1;
 
 /** How often the scheduler moved this process's main thread to another CPU (`cpu_migrations`). */
 function cpuMigrations() {

@@ -51,7 +51,7 @@ use std::path::{Path, PathBuf};
 
 /// Process context metrics in the sidecar: they describe the machine, not the code, and are
 /// never compared.
-pub const CONTEXT_METRICS: [&str; 7] = samples::CONTEXT;
+pub const CONTEXT_METRICS: [&str; 8] = samples::CONTEXT;
 
 /// The start-up phases, one cold sample per process; shown after [`REPEATED_METRICS`], and any
 /// other metric after them, by name.

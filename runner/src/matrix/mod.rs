@@ -185,6 +185,8 @@ impl Matrix {
             Some("noisy_ci_pct must be a positive number (percent)")
         } else if !(measure.target_ci_pct.is_finite() && measure.target_ci_pct > 0.0) {
             Some("target_ci_pct must be a positive number (percent)")
+        } else if !(measure.cell_budget_s.is_finite() && measure.cell_budget_s >= 0.0) {
+            Some("cell_budget_s must be a number of seconds, 0 or more (0: no budget)")
         } else if measure.min_processes == 0 {
             Some("min_processes must be at least 1 (a cell runs at most `processes`, however many it says)")
         } else if measure.timeout_s == 0 {
@@ -366,6 +368,7 @@ engine = ["artifact"]
         for (setting, says) in [
             ("target_ci_pct = 0", "target_ci_pct must be a positive number"),
             ("target_ci_pct = nan", "target_ci_pct must be a positive number"),
+            ("cell_budget_s = -1", "cell_budget_s must be a number of seconds"),
             ("min_processes = 0", "min_processes must be at least 1"),
         ] {
             let err = format!(
@@ -374,9 +377,12 @@ engine = ["artifact"]
             );
             assert!(err.contains("[measure]") && err.contains(says), "{setting}: {err}");
         }
-        let m =
-            parse(&GOOD.replace("timeout_s = 30", "timeout_s = 30\nmin_processes = 3\ntarget_ci_pct = 1.5")).unwrap();
-        assert_eq!((m.measure.min_processes, m.measure.target_ci_pct), (3, 1.5));
+        let m = parse(
+            &GOOD
+                .replace("timeout_s = 30", "timeout_s = 30\nmin_processes = 3\ntarget_ci_pct = 1.5\ncell_budget_s = 8"),
+        )
+        .unwrap();
+        assert_eq!((m.measure.min_processes, m.measure.target_ci_pct, m.measure.cell_budget_s), (3, 1.5, 8.0));
         assert_eq!(parse(GOOD).unwrap().measure.min_processes, 5, "the default");
         let all_excluded = GOOD.replace("compiler = \"singlepass\"\nengine = [\"artifact\"]", "codec = \"raw\"");
         assert!(format!("{:#}", parse(&all_excluded).unwrap_err()).contains("no cells"));

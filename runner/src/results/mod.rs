@@ -1,6 +1,7 @@
-//! Results: the CSV schema ([`row`]), the results file ([`file`]), and the terminal summary
+//! Results: the CSV schema ([`row`]) and the figures it is made of ([`figure`]), the results file ([`file`]), and the terminal summary
 //! ([`summary`]). Every column is documented in results/README.md.
 
+pub mod figure;
 pub mod file;
 pub mod row;
 pub mod samples;

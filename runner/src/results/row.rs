@@ -2,18 +2,18 @@
 //! (bump [`SCHEMA_VERSION`]), never renamed. Units are in the names: `_ns` nanoseconds,
 //! `_bytes` bytes, `_kib` KiB.
 
+use super::figure::{figure, figure_of, measured_s, one_shot, per_process, ref_headline, setup_samples, Figure};
 use super::samples::Sample;
 use crate::matrix::axes::Runtime;
 use crate::matrix::{Cell, Measure};
 use crate::meta::RunMeta;
-use crate::stats::{cv_pct, median, Bootstrap, Headline, Stats};
+use crate::stats::{median, Headline};
 use crate::supervise::Status;
 use serde::{Deserialize, Serialize};
-use std::collections::BTreeMap;
 use wasmatrix_core::measure::MechanismKind;
 use wasmatrix_core::worker::Report;
 
-pub const SCHEMA_VERSION: u32 = 8;
+pub const SCHEMA_VERSION: u32 = 9;
 
 /// A results row; read back (`runner report`) by column name, columns a file's older schema lacks
 /// left empty.
@@ -156,6 +156,11 @@ pub struct Row {
     pub involuntary_switches_p50: Option<f64>,
     pub cpu_migrations_p50: Option<f64>,
     pub steal_pct_max: Option<f64>,
+
+    // Schema 9: a cell's time budget, and the time its processes took.
+    pub cell_budget_s: f64,
+    pub measured_s: f64,
+    pub rt_ref_headline: Option<f64>,
 }
 
 impl Row {
@@ -314,6 +319,18 @@ impl Unit {
             &Unit::NS
         }
     }
+
+    /// `wasm`'s round trip over `native`'s (its twin): read against the in-process reference
+    /// where both rows have it (`rt_ref_headline`, schema 9: each process's speed at that moment
+    /// cancels out, so the ratio holds on a machine whose speed drifts), else their headlines.
+    pub fn ratio(&self, wasm: &Row, native: &Row) -> Option<f64> {
+        if self.name == Unit::NS.name {
+            if let (Some(w), Some(n)) = (wasm.rt_ref_headline, native.rt_ref_headline) {
+                return Some(w / n);
+            }
+        }
+        Some((self.rt)(wasm)? / (self.rt)(native)?)
+    }
 }
 
 /// What a run holds the same for all its rows.
@@ -353,6 +370,8 @@ pub enum StopReason {
     Precision,
     /// It ran the most processes the matrix allows without reaching the target.
     MaxProcesses,
+    /// Its processes took the matrix's `cell_budget_s` without reaching the target.
+    Budget,
     /// A process did not end `ok`.
     Failed,
     /// It never ran (unsupported, or failed before its first process).
@@ -365,76 +384,11 @@ impl StopReason {
         match self {
             StopReason::Precision => "precision",
             StopReason::MaxProcesses => "max_processes",
+            StopReason::Budget => "budget",
             StopReason::Failed => "failed",
             StopReason::NotRun => "",
         }
     }
-}
-
-/// One metric's values, grouped by process.
-fn per_process(samples: &[Sample], metric: &str) -> Vec<Vec<f64>> {
-    let mut by: BTreeMap<u32, Vec<f64>> = BTreeMap::new();
-    for s in samples.iter().filter(|s| s.metric == metric) {
-        by.entry(s.process).or_default().push(s.value);
-    }
-    by.into_values().collect()
-}
-
-/// A repeated measurement across a cell's processes.
-pub struct Figure {
-    /// [`Headline::of`] the processes: the headline.
-    pub headline: f64,
-    /// 95% bootstrap interval of `headline`, resampling processes (two processes or more).
-    pub headline_ci: Option<(f64, f64)>,
-    /// The median of the per-process medians.
-    median: f64,
-    /// The smallest and largest per-process median.
-    proc_min: f64,
-    proc_max: f64,
-    /// Coefficient of variation of the per-process medians, percent (two processes or more).
-    cv_pct: Option<f64>,
-    /// 95% bootstrap interval of `median`, resampling processes (two processes or more).
-    ci: Option<(f64, f64)>,
-    /// Every sample of every process together.
-    pooled: Stats,
-}
-
-impl Figure {
-    /// Half the width of the headline's interval, percent of the headline: how far it may be off.
-    pub fn headline_ci_pct(&self) -> Option<f64> {
-        self.headline_ci.map(|(lo, hi)| 100.0 * (hi - lo) / 2.0 / self.headline)
-    }
-}
-
-/// Bootstrap resamples for a row's intervals: enough that an interval's ends settle within well
-/// under 0.1% of the figure, few enough to recompute after every round of a run.
-const RESAMPLES: u32 = 2000;
-
-/// The figure of `metric` over a cell's samples; `None` if it has none.
-pub fn figure(samples: &[Sample], metric: &str) -> Option<Figure> {
-    let groups = per_process(samples, metric);
-    let medians: Vec<f64> = groups.iter().filter_map(|g| median(g)).collect();
-    let values: Vec<f64> = groups.iter().filter_map(|g| Headline::process(g)).collect();
-    let pooled: Vec<f64> = groups.concat();
-    let boot = Bootstrap { resamples: RESAMPLES, ..Bootstrap::default() };
-    Some(Figure {
-        headline: Headline::across(&values)?,
-        headline_ci: (values.len() > 1).then(|| boot.headline(&values)).flatten().map(|i| (i.low, i.high)),
-        median: median(&medians)?,
-        proc_min: medians.iter().copied().fold(f64::INFINITY, f64::min),
-        proc_max: medians.iter().copied().fold(f64::NEG_INFINITY, f64::max),
-        cv_pct: cv_pct(&medians),
-        ci: (medians.len() > 1).then(|| boot.median(&medians)).flatten().map(|i| (i.low, i.high)),
-        pooled: Stats::of(&pooled)?,
-    })
-}
-
-/// A one-shot metric (one sample per process): the median over processes, then min and max.
-fn one_shot(samples: &[Sample], metric: &str) -> (Option<u64>, Option<u64>, Option<u64>) {
-    let values: Vec<f64> = per_process(samples, metric).concat();
-    let (min, max) = (values.iter().copied().reduce(f64::min), values.iter().copied().reduce(f64::max));
-    let int = |v: Option<f64>| v.map(|v| v.round() as u64);
-    (int(median(&values)), int(min), int(max))
 }
 
 impl Row {
@@ -448,6 +402,7 @@ impl Row {
         let encode = figure(s, "encode_ns");
         let decode = figure(s, "decode_ns");
         let rt_instr = figure(s, "rt_instructions");
+        let setup = figure_of(&setup_samples(s));
         let setup_warm = figure(s, "setup_warm_ns");
         let reference = figure(s, "ref_ns");
         let context = |metric: &str| per_process(s, metric).concat();
@@ -574,9 +529,9 @@ impl Row {
             call_floor_headline_ns: floor.as_ref().map(|f| tenth(f.headline)),
             encode_headline_ns: encode.as_ref().map(|f| tenth(f.headline)),
             decode_headline_ns: decode.as_ref().map(|f| tenth(f.headline)),
-            setup_headline_ns: setup_warm.as_ref().map(|f| f.headline.round()),
-            setup_headline_ci_pct: setup_warm.as_ref().and_then(Figure::headline_ci_pct).map(rounded),
-            setup_warm_repeats: setup_warm
+            setup_headline_ns: setup.as_ref().map(|f| f.headline.round()),
+            setup_headline_ci_pct: setup.as_ref().and_then(Figure::headline_ci_pct).map(rounded),
+            setup_warm_repeats: setup
                 .as_ref()
                 .map(|_| per_process(s, "setup_warm_ns").iter().map(|g| g.len() as u32).max().unwrap_or(0)),
             ref_headline_ns: reference.as_ref().map(|f| (f.headline * 1000.0).round() / 1000.0),
@@ -588,6 +543,9 @@ impl Row {
             involuntary_switches_p50: median(&context("involuntary_switches")),
             cpu_migrations_p50: median(&context("cpu_migrations")),
             steal_pct_max: context("steal_pct").into_iter().reduce(f64::max).map(rounded),
+            cell_budget_s: measure.cell_budget_s,
+            measured_s: (measured_s(s) * 1000.0).round() / 1000.0,
+            rt_ref_headline: ref_headline(s).map(|v| (v * 1e4).round() / 1e4),
         }
     }
 }

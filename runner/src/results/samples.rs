@@ -57,10 +57,19 @@ pub const REPEATED: [&str; 4] = ["rt", "call_floor", "encode", "decode"];
 
 /// The process's context: the load average around it, its peak memory, what the OS says about
 /// interference (involuntary context switches, CPU migrations of its measuring thread, the
-/// hypervisor's steal over its life, percent), and whether it ended `ok` (1) or not (0), which is
-/// what a resumed run reads to count it.
-pub const CONTEXT: [&str; 7] =
-    ["loadavg_start", "loadavg_end", "peak_rss_kib", "involuntary_switches", "cpu_migrations", "steal_pct", "ok"];
+/// hypervisor's steal over its life, percent), whether it ended `ok` (1) or not (0), which is
+/// what a resumed run reads to count it, and how long the whole process took (`process_s`, spawn
+/// to exit, seconds), which a cell's time budget counts.
+pub const CONTEXT: [&str; 8] = [
+    "loadavg_start",
+    "loadavg_end",
+    "peak_rss_kib",
+    "involuntary_switches",
+    "cpu_migrations",
+    "steal_pct",
+    "ok",
+    "process_s",
+];
 
 /// The tidy samples of one process: its repeated measurements in the mechanism's unit, its
 /// start-up phases (wall clock only: under callgrind they would time valgrind), and its context.
@@ -113,6 +122,7 @@ pub fn of_process(id: &ProcessId, mechanism: MechanismKind, outcome: &ProcessOut
         r.cpu_migrations.map(|v| v as f64),
         outcome.steal_pct,
         Some(if outcome.status == crate::supervise::Status::Ok { 1.0 } else { 0.0 }),
+        Some(outcome.process_s),
     ];
     for (name, value) in CONTEXT.into_iter().zip(context) {
         if let Some(v) = value {

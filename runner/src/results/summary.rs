@@ -173,7 +173,8 @@ fn precision(rows: &[Row]) -> String {
     let measured: Vec<&Row> = rows.iter().filter(|r| r.status == "ok" && !r.stop_reason.is_empty()).collect();
     let Some(first) = measured.first() else { return String::new() };
     let target = first.target_ci_pct;
-    let short: Vec<&Row> = measured.iter().copied().filter(|r| r.stop_reason == "max_processes").collect();
+    let short: Vec<&Row> =
+        measured.iter().copied().filter(|r| matches!(r.stop_reason.as_str(), "max_processes" | "budget")).collect();
     let reached = measured.len() - short.len();
     let mut out = format!(
         "precision: {reached} of {} measured cells reached ±{target}% on the headline round trip (95% interval) \
@@ -182,17 +183,21 @@ fn precision(rows: &[Row]) -> String {
         first.min_processes,
         measured.iter().map(|r| r.processes).max().unwrap_or(0)
     );
+    let budget = measured.iter().filter(|r| r.stop_reason == "budget").count();
+    if budget > 0 {
+        let _ = write!(out, " ({budget} stopped by their {} s budget)", first.cell_budget_s);
+    }
     let widths: Vec<f64> = short.iter().filter_map(|r| r.rt_headline_ci_pct).collect();
     if short.len() * 10 > measured.len() {
         let _ = write!(
             out,
-            "; WARNING: {} cells stopped at the most processes still wider (median ±{:.1}%): this machine is too \
-             noisy for ±{target}% on them; give them more processes or ask for less",
+            "; WARNING: {} cells stopped at the most processes or their time budget still wider (median ±{:.1}%): \
+             this machine is too noisy for ±{target}% on them; give them more processes or time, or ask for less",
             short.len(),
             median(&widths).unwrap_or(f64::NAN)
         );
     } else if !short.is_empty() {
-        let _ = write!(out, "; {} stopped at the most processes still wider", short.len());
+        let _ = write!(out, "; {} stopped at the most processes or their time budget still wider", short.len());
     }
     out.push('\n');
     out
@@ -334,7 +339,7 @@ fn native_ratios(rows: &[Row], unit: &Unit) -> String {
                         format!(
                             "{}{:.2}x ({:.2}x)",
                             if noisy { "~" } else { "" },
-                            (unit.rt)(wasm).unwrap_or(f64::NAN) / native_p50,
+                            unit.ratio(wasm, native).unwrap_or(f64::NAN),
                             (unit.best)(wasm).unwrap_or(f64::NAN) / native_min
                         )
                     }

@@ -48,12 +48,12 @@ fn main() -> ExitCode {
             (_, Engine::Native, _) => Err(Failure::Error("native cells run in the wasmatrix-native worker".into())),
             (Phase::Precompile, _, _) => precompile(job, report),
             (Phase::Measure, _, TransportAxis::Copy) => set_up::<CopyLink>(job, report).and_then(|pair| {
-                set_up_again::<CopyLink>(job, report)?;
-                exercise(pair, job, report)
+                exercise(pair, job, report)?;
+                set_up_again::<CopyLink>(job, report)
             }),
             (Phase::Measure, _, TransportAxis::Shared) => set_up::<SharedLink>(job, report).and_then(|pair| {
-                set_up_again::<SharedLink>(job, report)?;
-                exercise(pair, job, report)
+                exercise(pair, job, report)?;
+                set_up_again::<SharedLink>(job, report)
             }),
             (Phase::Measure, _, TransportAxis::Component | TransportAxis::Composed) => {
                 Err(worker::not_here(&job.cell, "Wasmer"))
@@ -92,8 +92,8 @@ pub fn set_up<T: Transport>(job: &Job, report: &mut Report) -> Result<Pair<Calls
 }
 
 /// Sets both guests up again, several times, as [`set_up`] did (compile or load, environment,
-/// instantiate), in a process that has done it once, and drops them: the repeated set-up
-/// (`report.setup_warm`, see wasmatrix-core's `measure::setup`).
+/// instantiate), in a process that has done it once and measured it, and drops them: the repeated
+/// set-up (`report.setup_warm`, see wasmatrix-core's `measure::setup`).
 pub fn set_up_again<T: Transport>(job: &Job, report: &mut Report) -> Result<(), Failure> {
     let first = report.first_set_up_ns();
     report.setup_warm = setup::repeat(&job.measure, first, || set_up::<T>(job, &mut Report::default()))?;

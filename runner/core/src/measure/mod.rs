@@ -107,6 +107,11 @@ pub struct Measure {
     pub min_processes: u32,
     #[serde(default = "default_target_ci_pct")]
     pub target_ci_pct: f64,
+    /// A cell's time budget, seconds: after `min_processes`, it stops adding processes once its
+    /// processes have taken this long in all (spawn to exit), so that a few slow cells (a
+    /// compiler that takes seconds per process) do not take the run's time. 0: no budget.
+    #[serde(default)]
+    pub cell_budget_s: f64,
     /// The repeated set-up ([`setup`]): at most `setup_repeats` set-ups again per process, as
     /// many as fit in `setup_budget_ms` at the first set-up's speed, at least one (none if
     /// `setup_repeats` is 0).
