@@ -7,7 +7,7 @@ import { test } from 'node:test';
 import {
   capPages, checkCallPattern, checkSharedLayout, emptyReport, importedMemoryLimits, importsDeliver, makeRoute,
   missingFlags, parseCell, parseJob, readLeb, reportJson, sharedMemoryPages, u64Json, Failure, SHARED_CONSUMER_BASE,
-  V8_FLAGS,
+  V8_FLAGS, withRepeatSection,
 } from './worker.mjs';
 
 test('a cell name is read axis by axis', () => {
@@ -201,4 +201,14 @@ test('a trap inside env.deliver is reported as one; the worker\'s own failures k
     e.message === 'inside env.deliver: unreachable');
   thrown = new Failure('OutOfMemory', 'cap');
   assert.throws(() => route.deliver(0, 1), (e) => e === thrown);
+});
+
+test('a repeated set-up compiles the same code from other bytes: a custom section appended', () => {
+  const empty = Buffer.from([0, 0x61, 0x73, 0x6d, 1, 0, 0, 0]);
+  const again = withRepeatSection(empty, 7);
+  assert.ok(WebAssembly.validate(again), 'still a valid module');
+  assert.deepEqual(again.subarray(0, empty.length), empty, 'the module unchanged before it');
+  assert.deepEqual(WebAssembly.Module.customSections(new WebAssembly.Module(again), 'wasmatrix-repeat').map(
+    (s) => Buffer.from(s).toString()), ['7']);
+  assert.notDeepEqual(withRepeatSection(empty, 8), again, 'each repeat its own bytes');
 });
