@@ -1,6 +1,6 @@
 #!/usr/bin/env python3
 """A noisy neighbour: makes a quiet machine behave like a busy cloud VM, to check that a run's
-figures hold there (docs/measuring.md, "On a machine with a noisy neighbour").
+figures hold there (docs/measuring.md, "The same VM with a noisy neighbour").
 
 It starts `--workers` processes (default 1) that each alternate, at random, a burst of work and a
 pause: a burst walks a buffer larger than the caches (`--mib`, default 64) with a 64-byte stride,

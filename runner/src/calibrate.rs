@@ -11,6 +11,7 @@
 
 use crate::compare::{self, calibrate::verdict, CompareOptions, Verdict};
 use crate::report::{self, Report};
+use crate::results::figure::{ref_headline_of, repeated_else_fresh};
 use crate::results::{row::Row, samples};
 use crate::stats::{median, quantile, Headline};
 use anyhow::{Context, Result};
@@ -25,24 +26,17 @@ type Grouped = BTreeMap<String, Metrics>;
 const METRICS: [&str; 7] = ["rt_ns", "call_floor_ns", "encode_ns", "decode_ns", SETUP, "setup_warm_ns", "setup_ns"];
 
 /// The set-up samples `setup_headline_ns` is made of: a process's repeated set-ups, or its fresh
-/// one where it made none (results::row::setup_samples).
+/// one where it made none ([`repeated_else_fresh`]).
 const SETUP: &str = "setup (repeated, else fresh)";
 
 /// The in-process reference, against which the round trip is also read ([`normalised`]).
 const REFERENCE: &str = "ref_ns";
 
-/// The round trip read against the reference measured at the same moment: each process's
-/// headline value over its median reference op, then the headline over processes (in reference
-/// ops). `None` where a
-/// process has no reference (the V8 worker times none).
+/// The round trip read against the reference measured at the same moment, as a row's
+/// `rt_ref_headline` ([`ref_headline_of`]). `None` where a process has no reference (the V8
+/// worker times none).
 fn normalised(metrics: &Metrics) -> Option<f64> {
-    let (rt, reference) = (metrics.get("rt_ns")?, metrics.get(REFERENCE)?);
-    if rt.len() != reference.len() {
-        return None;
-    }
-    let values: Option<Vec<f64>> =
-        rt.iter().zip(reference).map(|(r, re)| Some(Headline::process(r)? / median(re)?)).collect();
-    Headline::across(&values?)
+    ref_headline_of(metrics.get("rt_ns")?, metrics.get(REFERENCE)?)
 }
 
 /// A cell's samples by metric, one vector per process.
@@ -132,13 +126,9 @@ fn load(path: &Path) -> Result<Grouped> {
         }
     }
     for metrics in by.values_mut() {
-        let warm = metrics.get("setup_warm_ns").cloned().unwrap_or_default();
-        let setup: BTreeMap<(String, u32), Vec<f64>> = metrics
-            .get("setup_ns")
-            .into_iter()
-            .flatten()
-            .map(|(process, fresh)| (process.clone(), warm.get(process).unwrap_or(fresh).clone()))
-            .collect();
+        let none = BTreeMap::new();
+        let of = |metric: &str| metrics.get(metric).unwrap_or(&none);
+        let setup = repeated_else_fresh(of("setup_warm_ns"), of("setup_ns"));
         if !setup.is_empty() {
             metrics.insert(SETUP.to_owned(), setup);
         }

@@ -9,12 +9,17 @@ use std::collections::BTreeMap;
 /// The round trip's headline in reference ops, each process's value over its own median
 /// reference op (`rt_ref_headline`); `None` unless every process timed the reference.
 pub fn ref_headline(samples: &[Sample]) -> Option<f64> {
-    let (rt, reference) = (per_process(samples, "rt_ns"), per_process(samples, "ref_ns"));
+    ref_headline_of(&per_process(samples, "rt_ns"), &per_process(samples, "ref_ns"))
+}
+
+/// [`ref_headline`] of the round trip's and the reference's samples, grouped by process (the same
+/// processes, in the same order).
+pub fn ref_headline_of(rt: &[Vec<f64>], reference: &[Vec<f64>]) -> Option<f64> {
     if rt.is_empty() || rt.len() != reference.len() {
         return None;
     }
     let values: Option<Vec<f64>> =
-        rt.iter().zip(&reference).map(|(r, re)| Some(Headline::process(r)? / median(re)?)).collect();
+        rt.iter().zip(reference).map(|(r, re)| Some(Headline::process(r)? / median(re)?)).collect();
     Headline::across(&values?)
 }
 
@@ -25,11 +30,16 @@ pub fn measured_s(samples: &[Sample]) -> f64 {
 
 /// One metric's values, grouped by process.
 pub(super) fn per_process(samples: &[Sample], metric: &str) -> Vec<Vec<f64>> {
+    by_process(samples, metric).into_values().collect()
+}
+
+/// One metric's values by process number.
+fn by_process(samples: &[Sample], metric: &str) -> BTreeMap<u32, Vec<f64>> {
     let mut by: BTreeMap<u32, Vec<f64>> = BTreeMap::new();
     for s in samples.iter().filter(|s| s.metric == metric) {
         by.entry(s.process).or_default().push(s.value);
     }
-    by.into_values().collect()
+    by
 }
 
 /// A repeated measurement across a cell's processes.
@@ -70,14 +80,20 @@ pub fn figure(samples: &[Sample], metric: &str) -> Option<Figure> {
 /// The set-up samples of each process: its repeated set-ups (`setup_warm_ns`), or where it made
 /// none (its first set-up took longer than `setup_budget_ms`), its fresh one (`setup_ns`).
 pub fn setup_samples(samples: &[Sample]) -> Vec<Vec<f64>> {
-    let mut by: BTreeMap<u32, Vec<f64>> = BTreeMap::new();
-    for s in samples.iter().filter(|s| s.metric == "setup_warm_ns") {
-        by.entry(s.process).or_default().push(s.value);
+    repeated_else_fresh(&by_process(samples, "setup_warm_ns"), &by_process(samples, "setup_ns")).into_values().collect()
+}
+
+/// Per process (whatever identifies one): its repeated set-ups, or where it made none, its fresh
+/// one.
+pub fn repeated_else_fresh<K: Ord + Clone>(
+    repeated: &BTreeMap<K, Vec<f64>>,
+    fresh: &BTreeMap<K, Vec<f64>>,
+) -> BTreeMap<K, Vec<f64>> {
+    let mut out = repeated.clone();
+    for (process, values) in fresh {
+        out.entry(process.clone()).or_insert_with(|| values.clone());
     }
-    for s in samples.iter().filter(|s| s.metric == "setup_ns") {
-        by.entry(s.process).or_insert_with(|| vec![s.value]);
-    }
-    by.into_values().collect()
+    out
 }
 
 /// The figure over values grouped by process.

@@ -1,5 +1,6 @@
-//! Results: the CSV schema ([`row`]) and the figures it is made of ([`figure`]), the results file ([`file`]), and the terminal summary
-//! ([`summary`]). Every column is documented in results/README.md.
+//! Results: the CSV schema ([`row`]) and the figures it is made of ([`figure`]), the results file
+//! ([`file`]), and the terminal summary ([`summary`]). Every column is documented in
+//! results/README.md.
 
 pub mod figure;
 pub mod file;

@@ -284,6 +284,8 @@ pub struct Unit {
     /// The headline round trip (`rt_headline_ns`; `rt_p50_ns` in files before schema 8), and the
     /// best process's (for counts, the count itself).
     pub rt: fn(&Row) -> Option<f64>,
+    /// The round trip in reference ops, each process against its own reference (none for counts).
+    pub rt_ref: fn(&Row) -> Option<f64>,
     pub best: fn(&Row) -> Option<f64>,
     pub floor: fn(&Row) -> Option<f64>,
     pub encode: fn(&Row) -> Option<f64>,
@@ -295,6 +297,7 @@ impl Unit {
         name: "ns",
         short: "ns",
         rt: Row::rt_headline,
+        rt_ref: |r| r.rt_ref_headline,
         best: |r| r.rt_proc_min_ns,
         floor: Row::floor_headline,
         encode: |r| r.encode_headline_ns.or(r.encode_p50_ns),
@@ -305,6 +308,7 @@ impl Unit {
         name: "instructions",
         short: "instr",
         rt: |r| r.rt_instructions,
+        rt_ref: |_| None,
         best: |r| r.rt_instructions,
         floor: |r| r.call_floor_instructions,
         encode: |r| r.encode_instructions,
@@ -324,10 +328,8 @@ impl Unit {
     /// where both rows have it (`rt_ref_headline`, schema 9: each process's speed at that moment
     /// cancels out, so the ratio holds on a machine whose speed drifts), else their headlines.
     pub fn ratio(&self, wasm: &Row, native: &Row) -> Option<f64> {
-        if self.name == Unit::NS.name {
-            if let (Some(w), Some(n)) = (wasm.rt_ref_headline, native.rt_ref_headline) {
-                return Some(w / n);
-            }
+        if let (Some(w), Some(n)) = ((self.rt_ref)(wasm), (self.rt_ref)(native)) {
+            return Some(w / n);
         }
         Some((self.rt)(wasm)? / (self.rt)(native)?)
     }

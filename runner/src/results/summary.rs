@@ -3,7 +3,7 @@
 //! fastest quiet wasm cell per transport. Noisy cells are marked `~` and never ranked as if they were
 //! not.
 
-use super::row::{Row, Unit};
+use super::row::{Row, StopReason, Unit};
 use super::samples::Sample;
 use crate::stats::{median, quantile};
 use std::fmt::Write;
@@ -173,8 +173,9 @@ fn precision(rows: &[Row]) -> String {
     let measured: Vec<&Row> = rows.iter().filter(|r| r.status == "ok" && !r.stop_reason.is_empty()).collect();
     let Some(first) = measured.first() else { return String::new() };
     let target = first.target_ci_pct;
+    let (most, budget) = (StopReason::MaxProcesses.name(), StopReason::Budget.name());
     let short: Vec<&Row> =
-        measured.iter().copied().filter(|r| matches!(r.stop_reason.as_str(), "max_processes" | "budget")).collect();
+        measured.iter().copied().filter(|r| r.stop_reason == most || r.stop_reason == budget).collect();
     let reached = measured.len() - short.len();
     let mut out = format!(
         "precision: {reached} of {} measured cells reached ±{target}% on the headline round trip (95% interval) \
@@ -183,9 +184,9 @@ fn precision(rows: &[Row]) -> String {
         first.min_processes,
         measured.iter().map(|r| r.processes).max().unwrap_or(0)
     );
-    let budget = measured.iter().filter(|r| r.stop_reason == "budget").count();
-    if budget > 0 {
-        let _ = write!(out, " ({budget} stopped by their {} s budget)", first.cell_budget_s);
+    let by_budget = measured.iter().filter(|r| r.stop_reason == budget).count();
+    if by_budget > 0 {
+        let _ = write!(out, " ({by_budget} stopped by their {} s budget)", first.cell_budget_s);
     }
     let widths: Vec<f64> = short.iter().filter_map(|r| r.rt_headline_ci_pct).collect();
     if short.len() * 10 > measured.len() {
