@@ -13,6 +13,7 @@ use crate::compare::{self, calibrate::verdict, CompareOptions, Verdict};
 use crate::report::{self, Report};
 use crate::results::figure::{ref_headline_of, repeated_else_fresh};
 use crate::results::{row::Row, samples};
+use crate::run_length::{self, SlowShare};
 use crate::stats::{median, quantile, Headline};
 use anyhow::{Context, Result};
 use std::collections::{BTreeMap, BTreeSet, HashSet};
@@ -179,6 +180,61 @@ pub struct Calibration {
     pub alarms: Vec<Alarms>,
     /// Cells in which +5% injected into B's round trip was found `slower`, of how many.
     pub power: (usize, usize),
+    pub run_length: RunLength,
+}
+
+/// What the run-length rule ([`crate::run_length`]) makes of each run's processes, and how well
+/// the round trip's headline repeats when each cell keeps only its first `n` processes: what a
+/// shorter run on the same machine would have given.
+#[derive(Clone, Debug, Default)]
+pub struct RunLength {
+    /// Per run (A, B): the slow share, and the fewest processes it asks for (with the rows'
+    /// `min_processes` and `processes`).
+    pub runs: Vec<(Option<f64>, u32)>,
+    /// `(n, changes)`: the headline from each cell's first `n` processes, B over A minus one.
+    pub first: Vec<(String, Vec<f64>)>,
+}
+
+impl RunLength {
+    fn of(ga: &Grouped, gb: &Grouped, rows: [&[Row]; 2]) -> RunLength {
+        let values = |g: &Grouped| -> BTreeMap<String, Vec<f64>> {
+            g.iter()
+                .filter_map(|(cell, m)| {
+                    Some((cell.clone(), m.get("rt_ns")?.iter().filter_map(|p| Headline::process(p)).collect()))
+                })
+                .collect()
+        };
+        let (va, vb) = (values(ga), values(gb));
+        let mut runs = Vec::new();
+        for (values, rows) in [(&va, rows[0]), (&vb, rows[1])] {
+            let mut share = SlowShare::default();
+            for (cell, vs) in values {
+                vs.iter().for_each(|v| share.add_process(cell, *v));
+            }
+            // The matrix's `processes` is in no row: the most any cell ran stands for it.
+            let ok = || rows.iter().filter(|r| r.status == "ok");
+            let floor = ok().map(|r| r.min_processes).max().unwrap_or(0).max(1);
+            let most = ok().map(|r| r.processes).max().unwrap_or(0);
+            runs.push((share.share(), share.needed(floor, most)));
+        }
+        let most = va.values().chain(vb.values()).map(Vec::len).max().unwrap_or(0);
+        let first_n = |na: usize, nb: usize| -> Vec<f64> {
+            va.iter()
+                .filter_map(|(cell, a)| {
+                    let b = vb.get(cell)?;
+                    let (a, b) = (&a[..na.min(a.len())], &b[..nb.min(b.len())]);
+                    Some(Headline::across(b)? / Headline::across(a)? - 1.0)
+                })
+                .collect()
+        };
+        let mut first: Vec<(String, Vec<f64>)> =
+            [3, 5, 8, 10, 15, 20].iter().filter(|n| **n <= most).map(|&n| (n.to_string(), first_n(n, n))).collect();
+        let (na, nb) = (runs[0].1 as usize, runs[1].1 as usize);
+        if na > 0 && nb > 0 {
+            first.push((format!("{na} (A) and {nb} (B): as the rule asks"), first_n(na, nb)));
+        }
+        RunLength { runs, first }
+    }
 }
 
 /// B's wasm/native ratio over A's minus one, per ok cell with a native twin in both runs.
@@ -273,7 +329,8 @@ pub fn calibrate(a: &Path, b: &Path) -> Result<Calibration> {
         tried += 1;
         found += usize::from(verdict(ratio, interval, va.len().min(vb.len()), opts.threshold) == Verdict::Slower);
     }
-    Ok(Calibration { a: a.to_owned(), b: b.to_owned(), repeatability, alarms, power: (found, tried) })
+    let run_length = RunLength::of(&ga, &gb, [&rows_a, &rows_b]);
+    Ok(Calibration { a: a.to_owned(), b: b.to_owned(), repeatability, alarms, power: (found, tried), run_length })
 }
 
 impl Calibration {
@@ -322,6 +379,36 @@ impl Calibration {
             "\nPower: +5% injected into one cell's round trip in B is found `slower` in {found} of {tried} cells ({}).",
             pct(found as f64 / tried.max(1) as f64)
         );
+        self.render_run_length(&mut out);
         out
+    }
+
+    fn render_run_length(&self, out: &mut String) {
+        let pct = |x: f64| format!("{:.1}%", 100.0 * x);
+        let _ =
+            writeln!(out, "\n### Run length: slow processes, and the round trip from each cell's first n processes\n");
+        for ((share, needed), label) in self.run_length.runs.iter().zip(["A", "B"]) {
+            let _ = writeln!(
+                out,
+                "- {label}: {} of processes more than {:.0}% slower than their cell's fastest; the run-length rule \
+                 asks for {needed} processes or more before a cell stops for precision.",
+                share.map_or("too few".into(), pct),
+                100.0 * run_length::SLOW
+            );
+        }
+        let _ = writeln!(out, "\n| first n processes | cells | within 2% | within 5% | within 10% | median change |");
+        let _ = writeln!(out, "|---|---:|---:|---:|---:|---:|");
+        for (n, changes) in &self.run_length.first {
+            let r = Repeatability { metric: "rt_ns", estimator: String::new(), changes: changes.clone() };
+            let _ = writeln!(
+                out,
+                "| {n} | {} | {} | {} | {} | {:+.1}% |",
+                changes.len(),
+                pct(r.within(0.02)),
+                pct(r.within(0.05)),
+                pct(r.within(0.10)),
+                100.0 * median(changes).unwrap_or(f64::NAN)
+            );
+        }
     }
 }

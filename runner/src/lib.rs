@@ -29,6 +29,7 @@ pub mod reference;
 pub mod report;
 pub mod results;
 pub mod run;
+pub mod run_length;
 pub mod schedule;
 pub mod shard;
 pub mod stats;

@@ -14,6 +14,7 @@ use crate::results::file::{ResultsFile, RunMarker};
 use crate::results::row::{CellResult, GuestSizes, Row, RunContext, StopReason};
 use crate::results::samples::{self, ProcessId, Sample, SamplesFile};
 use crate::results::summary;
+use crate::run_length::SlowShare;
 use crate::schedule::{self, Rounds};
 use crate::shard::{fingerprint, Shard};
 use crate::supervise::{precompile, run_process, Precompiled, Status};
@@ -126,7 +127,8 @@ impl CellRun {
     /// Why the cell stops after its latest process, if it does: a failure, the most processes,
     /// a headline interval within the target, or its time budget spent (after the fewest
     /// processes, and at least one process of this run, whose report the row needs).
-    fn stops(&self, measure: &Measure, mechanism: MechanismKind) -> Option<StopReason> {
+    /// `needed` is the fewest processes before a precision stop on this machine ([`SlowShare`]).
+    fn stops(&self, measure: &Measure, mechanism: MechanismKind, needed: u32) -> Option<StopReason> {
         if self.failed.is_some() {
             return Some(StopReason::Failed);
         }
@@ -137,7 +139,7 @@ impl CellRun {
             return None;
         }
         let rt = figure(&self.samples, &format!("rt_{}", mechanism.unit()))?;
-        if rt.headline_ci_pct().is_some_and(|ci| ci <= measure.target_ci_pct) {
+        if self.ran >= needed && rt.headline_ci_pct().is_some_and(|ci| ci <= measure.target_ci_pct) {
             return Some(StopReason::Precision);
         }
         (measure.cell_budget_s > 0.0 && measured_s(&self.samples) >= measure.cell_budget_s)
@@ -363,6 +365,13 @@ pub fn run(root: &Path, opts: &Options) -> Result<Done> {
 
     let mut seq = finished.next_seq;
     let mut drift = summary::Drift::default();
+    let mut slow = SlowShare::default();
+    let headline_metric = format!("rt_{}", opts.mechanism.unit());
+    let floor = measure.min_processes.min(measure.processes);
+    for run in &runs {
+        slow.add(&run.samples, &headline_metric);
+    }
+    let mut needed = slow.needed(floor, measure.processes);
     'rounds: loop {
         let running: Vec<usize> = (0..runs.len()).filter(|&i| !runs[i].done).collect();
         if running.is_empty() {
@@ -388,13 +397,21 @@ pub fn run(root: &Path, opts: &Options) -> Result<Done> {
             let process_samples = samples::of_process(&id, opts.mechanism, &outcome);
             samples_file.append(&process_samples)?;
             drift.add(&process_samples);
+            if outcome.status == Status::Ok {
+                slow.add(&process_samples, &headline_metric);
+                let now = slow.needed(floor, measure.processes);
+                if now != needed {
+                    needed = now;
+                    say(slow.render_change(needed));
+                }
+            }
             run.samples.extend(process_samples);
             run.ran += 1;
             if outcome.status != Status::Ok {
                 run.failed = Some((outcome.status, outcome.error.clone()));
             }
             run.last = Some(outcome.report);
-            if let Some(stop) = run.stops(&measure, opts.mechanism) {
+            if let Some(stop) = run.stops(&measure, opts.mechanism, needed) {
                 run.stop = stop;
                 finish(run, &mut rows)?;
             }
@@ -408,6 +425,7 @@ pub fn run(root: &Path, opts: &Options) -> Result<Done> {
     rows.sort_by_key(|row| all_cells.iter().position(|c| c.to_string() == row.cell));
     let mut summary = summary::render(&format!("wasmatrix {} ({})", matrix.name, results_path.display()), &rows);
     summary.push_str(&drift.render());
+    summary.push_str(&slow.render(floor, measure.processes));
     let summary_path = results_path.with_extension("summary.txt");
     std::fs::write(&summary_path, &summary).with_context(|| format!("cannot write {}", summary_path.display()))?;
     Ok(Done { rows, results: results_path, summary, interrupted, cells: all_cells.len() })

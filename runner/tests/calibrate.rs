@@ -40,3 +40,20 @@ fn a_run_against_itself_agrees_everywhere_and_says_no_change() {
         assert_eq!(alarms.rt_shift, Some(1.0));
     }
 }
+
+#[test]
+fn on_the_noisier_pair_the_run_length_rule_asks_for_the_processes_that_hold_the_headline() {
+    let c = calibrate(&committed("repeat-quick-epyc-A.csv"), &committed("repeat-quick-epyc-B.csv")).unwrap();
+    // About 70% of the processes there ran slow: five processes per cell are not enough.
+    for (share, needed) in &c.run_length.runs {
+        assert!(share.unwrap() > 0.6 && *needed >= 19, "{}", c.render());
+    }
+    let within = |n: &str| {
+        let (_, changes) = c.run_length.first.iter().find(|(label, _)| label.split(' ').next() == Some(n)).unwrap();
+        changes.iter().filter(|x| x.abs() <= 0.05).count() as f64 / changes.len() as f64
+    };
+    assert!(within("5") < 0.85 && within("20") >= 0.95, "{}", c.render());
+    // On a quiet pair the rule keeps the matrix's floor.
+    let quiet = calibrate(&committed("repeat-quick-quiet-A.csv"), &committed("repeat-quick-quiet-B.csv")).unwrap();
+    assert!(quiet.run_length.runs.iter().all(|(_, needed)| *needed == 5), "{}", quiet.render());
+}
