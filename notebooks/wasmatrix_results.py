@@ -94,8 +94,9 @@ REQUIRED_COLUMNS = (
 
 HEADLINES = {"rt_headline_ns": "rt_p50_ns", "call_floor_headline_ns": "call_floor_p50_ns",
              "rt_headline_ci_pct": "rt_ci_pct"}
-"""The headline columns (schema 8: p10 over processes of each process's p10, chosen by measured
-repeatability, docs/measuring.md) the plots read, and what a file before schema 8 has instead."""
+"""The headline columns (from schema 9 the p10 over processes of each process's p2, in schema 8 of
+each process's p10; chosen by measured repeatability, docs/measuring.md) the plots read, and what a
+file before schema 8 has instead."""
 
 SCHEMA_3_COLUMNS = ("environment_ns", "log_bytes", "stdout_bytes", "stderr_bytes")
 """Columns schema 3 added; empty (NaN) when a schema 2 file is loaded."""
@@ -534,7 +535,7 @@ def _plot_distribution(rows: pd.DataFrame, samples: pd.DataFrame, what: str) -> 
     One panel per value of the facet axis (transport), boxes grouped along x by codec, coloured
     by the other varying axes (compiler/engine, ...). The box spans the quartiles of all samples,
     its line is their median, whiskers reach the 1st and 99th percentiles; a diamond (in the
-    cell's colour, so it shows even where a box collapses to a line) is the row's headline (HEADLINES: the p10 over processes of each process's p10; before schema 8 the median of the per-process medians). Noisy cells (95% interval
+    cell's colour, so it shows even where a box collapses to a line) is the row's headline (HEADLINES: the p10 over processes of each process's p2, p10 in schema 8; before schema 8 the median of the per-process medians). Noisy cells (95% interval
     of the headline wider than ±noisy_ci_pct) are hatched and marked "~".
     """
     measure = measure_of(rows)
@@ -911,8 +912,8 @@ INTERFERENCE = (("steal_pct", "hypervisor steal over the process (%)"),
 
 
 def plot_interference(rows: pd.DataFrame, samples: pd.DataFrame) -> Figure:
-    """Why a process was slow: each process's round trip (its p10, as a share above its cell's
-    fastest process) against what the OS said about it (INTERFERENCE), one panel each.
+    """Why a process was slow: each process's round trip (its p2, nearest rank, the per-process
+    step of the headline, runner/src/stats.rs `Headline::WITHIN`; as a share above its cell's fastest process) against what the OS said about it (INTERFERENCE), one panel each.
 
     A process that sits high with much steal, many involuntary switches or a slow reference ran
     on a busy machine; one high without any of them points at the process itself (its layout).
@@ -924,7 +925,7 @@ def plot_interference(rows: pd.DataFrame, samples: pd.DataFrame) -> Figure:
         return _message_figure(title, "This run's samples carry no interference metrics (they came "
                                       "before schema 8) or no timed round trips.")
     key = KEY + ["process"]
-    per = rt.groupby(key)["value"].quantile(0.1).rename("rt").reset_index()
+    per = rt.groupby(key)["value"].quantile(0.02, interpolation="lower").rename("rt").reset_index()
     per["above"] = 100 * (per["rt"] / per.groupby(KEY)["rt"].transform("min") - 1)
     fig = Figure(figsize=(4.2 * len(present), 4), layout="constrained")
     axs = np.atleast_1d(fig.subplots(1, len(present), sharey=True))

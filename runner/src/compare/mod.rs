@@ -7,7 +7,7 @@
 //! # The statistic
 //! For each compared cell and each performance metric (time `*_ns` and instruction counts
 //! `*_instructions`; the process context, [`samples::CONTEXT`], is ignored) that both sidecars hold
-//! for that cell, every worker process is summarised by the 10th percentile of its samples, and
+//! for that cell, every worker process is summarised by the 2nd percentile of its samples, and
 //! each side by the 10th percentile of those: the headline estimator of the results rows
 //! ([`Headline`]), chosen because it repeats on noisy machines where medians do not. The process
 //! is the unit of replication: samples within a process share its code layout, its heap and the

@@ -12,9 +12,11 @@ impl Comparison {
         let mut out = vec![
             format!("A: {}", self.a.display()),
             format!("B: {}", self.b.display()),
-            "A, B: the headline (p10 over processes of each process's p10); change: B / A - 1, read against the \
-             machine-wide shift"
-                .to_owned(),
+            format!(
+                "A, B: the headline ({}: the 10th percentile over processes of each process's 2nd percentile); change: \
+                 B / A - 1, read against the machine-wide shift",
+                stats::Headline::NAME
+            ),
             format!(
                 "CI: {} bootstrap interval of the change, over processes; no change: the CI is within ±{}",
                 percent_label(self.confidence),
