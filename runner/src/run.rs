@@ -9,12 +9,12 @@ use crate::guests::{Builder, GuestBuild, GuestFiles};
 use crate::matrix::axes::Engine;
 use crate::matrix::{Cell, Matrix, Measure, Selector};
 use crate::meta::RunMeta;
-use crate::results::figure::{figure, measured_s};
+use crate::results::figure::measured_s;
 use crate::results::file::{ResultsFile, RunMarker};
 use crate::results::row::{CellResult, GuestSizes, Row, RunContext, StopReason};
 use crate::results::samples::{self, ProcessId, Sample, SamplesFile};
 use crate::results::summary;
-use crate::run_length::SlowShare;
+use crate::run_length::{self, SlowShare};
 use crate::schedule::{self, Rounds};
 use crate::shard::{fingerprint, Shard};
 use crate::supervise::{precompile, run_process, Precompiled, Status};
@@ -138,8 +138,7 @@ impl CellRun {
         if self.ran < measure.min_processes.min(measure.processes) || self.ran == self.reused {
             return None;
         }
-        let rt = figure(&self.samples, &format!("rt_{}", mechanism.unit()))?;
-        if self.ran >= needed && rt.headline_ci_pct().is_some_and(|ci| ci <= measure.target_ci_pct) {
+        if self.ran >= needed && run_length::precise(&self.samples, measure, mechanism)? {
             return Some(StopReason::Precision);
         }
         (measure.cell_budget_s > 0.0 && measured_s(&self.samples) >= measure.cell_budget_s)

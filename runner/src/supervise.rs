@@ -179,16 +179,18 @@ impl WorkerRun {
         }
         if let Some((kind, message)) = self.report.as_ref().and_then(|r| r.failure.clone()) {
             let status = match kind {
+                FailureKind::OutOfMemory => Status::Oom,
+                // An allocation the OS refused is `oom` whatever the runtime called it.
+                _ if crate::oom::is_allocation_failure(&message) => Status::Oom,
                 FailureKind::Trap => Status::Trap,
                 FailureKind::Error => Status::Error,
-                FailureKind::OutOfMemory => Status::Oom,
             };
             return Some((status, message));
         }
         let exit = self.exit.map_or_else(|| "unknown".into(), describe_exit);
         let tail = tail(&self.stderr);
-        // Rust's message when an allocation fails, just before it aborts: the memory cap.
-        if self.stderr.contains("memory allocation of ") {
+        // An abort after a refused allocation (Rust's message, or the runtime's).
+        if crate::oom::is_allocation_failure(&self.stderr) {
             return Some((Status::Oom, format!("the worker ran out of memory and {exit}: {tail}")));
         }
         match (&self.report, self.exit) {
@@ -321,5 +323,31 @@ mod tests {
         let (all, stolen) = cpu_ticks().expect("Linux has /proc/stat");
         assert!(all > 0 && stolen <= all);
         assert!(children_involuntary_switches().is_some());
+    }
+
+    fn failed(kind: FailureKind, message: &str, stderr: &str) -> Option<(Status, String)> {
+        let report = Report { failure: Some((kind, message.into())), ..Report::default() };
+        let reported = WorkerRun {
+            report: Some(report).filter(|_| !message.is_empty()),
+            ready_after: None,
+            timed_out: false,
+            exit: None,
+            stderr: stderr.into(),
+            spawn_error: None,
+        };
+        reported.failure()
+    }
+
+    #[test]
+    fn a_refused_allocation_is_oom_whatever_the_runtime_called_it() {
+        // issue 26: the same 4 GiB memory was `oom` under Wasmer and `error` under Wasmtime.
+        let wasmtime = "cannot create the shared memory: Cannot allocate memory (os error 12)";
+        assert_eq!(failed(FailureKind::Error, wasmtime, "").map(|f| f.0), Some(Status::Oom));
+        assert_eq!(failed(FailureKind::OutOfMemory, "cap", "").map(|f| f.0), Some(Status::Oom));
+        assert_eq!(failed(FailureKind::Trap, "integer divide by zero", "").map(|f| f.0), Some(Status::Trap));
+        assert_eq!(failed(FailureKind::Error, "unknown import", "").map(|f| f.0), Some(Status::Error));
+        // No report: an abort after Rust's allocation failure message.
+        let abort = failed(FailureKind::Error, "", "memory allocation of 4294967296 bytes failed\n");
+        assert_eq!(abort.map(|f| f.0), Some(Status::Oom));
     }
 }

