@@ -85,7 +85,7 @@ pub fn set_up<T: Transport>(job: &Job, report: &mut Report) -> Result<Pair<Calls
     let host = phase(&mut report.environment_ns, || {
         Host::new(&mut store, cell.environment, cell.logging, cell.call, &job.artifacts)
     })?;
-    phase(&mut report.instantiate_ns, || pair::instantiate::<T>(store, host, &modules, cell.call))
+    Ok(phase(&mut report.instantiate_ns, || pair::instantiate::<T>(store, host, &modules, cell.call))?)
 }
 
 /// Sets both guests up again, several times, as [`set_up`] did (compile or load, environment,

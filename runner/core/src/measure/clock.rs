@@ -15,7 +15,7 @@ pub fn time<T>(f: impl FnOnce() -> T) -> (T, u64) {
 /// Times one set-up phase into `slot`, which gets a figure only if the phase completed: a failed
 /// phase (an instantiation refused, a module that does not compile) leaves its column empty
 /// rather than timing the failure. Every worker's phases go through here.
-pub fn phase<T>(slot: &mut Option<u64>, f: impl FnOnce() -> Result<T, Failure>) -> Result<T, Failure> {
+pub fn phase<T, E>(slot: &mut Option<u64>, f: impl FnOnce() -> Result<T, E>) -> Result<T, E> {
     let (out, ns) = time(f);
     if out.is_ok() {
         *slot = Some(ns);
