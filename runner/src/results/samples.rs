@@ -217,6 +217,10 @@ pub fn set_aside_torn_member(path: &Path) -> Result<()> {
 /// Reads a whole sidecar, checking its header; errors name the file and the line.
 pub fn read(path: &Path) -> Result<Vec<Sample>> {
     let file = File::open(path).with_context(|| format!("cannot open samples file {}", path.display()))?;
+    // Created when a run starts, empty until its first process ends: a run stopped before that.
+    if file.metadata().is_ok_and(|m| m.len() == 0) {
+        return Ok(Vec::new());
+    }
     let mut text = Vec::new();
     MultiGzDecoder::new(file)
         .read_to_end(&mut text)
@@ -241,6 +245,17 @@ pub fn parse(text: &[u8]) -> Result<Vec<Sample>> {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn an_empty_sidecar_holds_no_samples() {
+        // A run killed before its first process ended leaves the sidecar it opened, empty; the
+        // same command must go on with it.
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("r.samples.csv.gz");
+        std::fs::write(&path, b"").unwrap();
+        super::set_aside_torn_member(&path).unwrap();
+        assert!(super::read(&path).unwrap().is_empty());
+    }
+
     use super::*;
 
     fn sample(process: u32, metric: &str, value: f64) -> Sample {
