@@ -41,7 +41,8 @@ enum Command {
         /// Keep only cells matching `axis=value[,value...]` terms, space-separated.
         #[arg(long)]
         filter: Option<String>,
-        /// Use prebuilt guests from this directory instead of building them.
+        /// Use prebuilt guests from this directory instead of building them (every file the cells
+        /// need must be there and be binary wasm; checked before any cell runs).
         #[arg(long)]
         guests: Option<PathBuf>,
         /// Worker processes per cell (default: the matrix's `processes`).

@@ -44,9 +44,14 @@ fn guests(dir: &Path, name: &str, producer: &[u8], consumer: &[u8]) -> PathBuf {
 
 /// A producer speaking the guest ABI whose checksum is `checksum`.
 fn producer_wat(checksum: u64) -> String {
+    producer_doing("i64.const 0x0000001000000004", checksum)
+}
+
+/// A producer speaking the guest ABI with `produce` replaced.
+fn producer_doing(produce_body: &str, checksum: u64) -> String {
     format!(
         r#"(module (memory (export "memory") 1)
-          (func (export "produce") (param i32) (result i64) i64.const 0x0000001000000004)
+          (func (export "produce") (param i32) (result i64) {produce_body})
           (func (export "reply_buffer") (param i32) (result i32) i32.const 64)
           (func (export "check_reply") (param i32 i32) (result i32) i32.const 0)
           (func (export "checksum") (result i64) i64.const {checksum})
@@ -265,4 +270,27 @@ fn a_timeout_row_names_its_limit_and_phase() {
     let error = column(&out, "error").remove(0);
     assert!(error.contains("timeout_s = 2 s") && error.contains("phase `set-up`"), "{error}");
     assert!(text(&run).contains("checksums: no cell finished"), "{}", text(&run));
+}
+
+#[test]
+fn a_timeout_row_names_the_phase_each_worker_was_in() {
+    // A guest that spins in its first round trip: wasmi's worker says the phase it entered; V8's
+    // says none and is placed by its ready line.
+    let dir = tempfile::tempdir().unwrap();
+    let spin =
+        guests(dir.path(), "spin", &wasm(&producer_doing("(loop $spin br $spin) unreachable", 0)), &wasm(CONSUMER_WAT));
+    let measure = format!("processes = 1\n{}", TINY.replace("timeout_s = 120", "timeout_s = 2"));
+    for (runtime, compiler, phase) in [
+        ("wasmi", "eager", "phase `first round trip`"),
+        ("v8", "liftoff", "set-up or first round trip (before its ready line)"),
+    ] {
+        let axes = WASM_CELL.replace("cranelift", compiler) + &format!("\nruntime = [\"{runtime}\"]");
+        let m = matrix(dir.path(), &axes, &measure);
+        let out = dir.path().join(format!("{runtime}.csv"));
+        let run = run_with(&m, &out, &spin);
+        assert_eq!(run.status.code(), Some(1), "{runtime}: {}", text(&run));
+        assert_eq!(column(&out, "status"), ["timeout"], "{runtime}");
+        let error = column(&out, "error").remove(0);
+        assert!(error.contains("timeout_s = 2 s") && error.contains(phase), "{runtime}: {error}");
+    }
 }
