@@ -234,6 +234,11 @@ impl Builder {
         Ok(Builder { root: root.to_owned(), sources: fingerprint_sources(root)? })
     }
 
+    /// A hash of every input of a guest build (see [`fingerprint_sources`]).
+    pub fn sources(&self) -> &str {
+        &self.sources
+    }
+
     pub fn guest_dir(&self) -> PathBuf {
         self.root.join("target/wasmatrix/guests")
     }
@@ -249,7 +254,8 @@ impl Builder {
     /// Holds every other runner's guest builds off until dropped: builds of different variants
     /// share cargo's output paths between the build and the copy.
     pub(crate) fn lock(&self) -> Result<std::fs::File> {
-        std::fs::create_dir_all(self.guest_dir())?;
+        let dir = self.guest_dir();
+        std::fs::create_dir_all(&dir).with_context(|| format!("cannot create {}", dir.display()))?;
         let path = self.guest_dir().join(".lock");
         let lock = std::fs::File::create(&path).with_context(|| format!("cannot create {}", path.display()))?;
         lock.lock().with_context(|| format!("cannot lock {}", path.display()))?;
@@ -329,7 +335,7 @@ impl Builder {
         if let Some(composed) = &files.composed {
             self.compose(&files.producer, &files.consumer, composed)?;
         }
-        std::fs::write(&stamp, want)?;
+        std::fs::write(&stamp, want).with_context(|| format!("cannot write {}", stamp.display()))?;
         Ok(files)
     }
 
@@ -470,7 +476,8 @@ impl Builder {
     fn emscripten_sbrk(&self) -> Result<PathBuf> {
         let source = self.root.join("guests/emscripten/fresh_pages_sbrk.c");
         let object = self.root.join("target/wasmatrix/emscripten/fresh_pages_sbrk.o");
-        std::fs::create_dir_all(object.parent().expect("a folder"))?;
+        let dir = object.parent().expect("a folder");
+        std::fs::create_dir_all(dir).with_context(|| format!("cannot create {}", dir.display()))?;
         let output = Command::new("emcc")
             .env("NODE_PATH", emcc_node_path())
             .args(["-O2", "-c"])
@@ -524,7 +531,7 @@ impl Builder {
 fn fingerprint_sources(root: &Path) -> Result<String> {
     fn walk(dir: &Path, files: &mut Vec<PathBuf>) -> Result<()> {
         for entry in std::fs::read_dir(dir).with_context(|| format!("cannot read {}", dir.display()))? {
-            let path = entry?.path();
+            let path = entry.with_context(|| format!("cannot read {}", dir.display()))?.path();
             if path.is_dir() {
                 if path.file_name().is_some_and(|n| n != "target") {
                     walk(&path, files)?;

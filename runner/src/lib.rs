@@ -2,8 +2,10 @@
 //! - [`matrix`]: a matrix file is read, checked and expanded into cells; [`matrix::axes`] lists
 //!   every axis value.
 //! - [`guests`]: the guest `.wasm` files are built, once per variant; [`component`] turns them
-//!   into components and composes the pair.
-//! - [`run`]: a run; [`supervise`] runs each cell in worker processes with a time limit;
+//!   into components and composes the pair; [`guest_set`] checks every file a run uses (built or
+//!   given) before any cell runs, and names the set in the run fingerprint.
+//! - [`run`]: a run; [`stop`] how it stops short (Ctrl-C, a failure after cells ran) and
+//!   [`exit`] the exit statuses; [`supervise`] runs each cell in worker processes with a time limit;
 //!   [`workers`] says which process runs each runtime's cells and builds it: every runtime's
 //!   worker is a program of its own (runner/wasmer, runner/wasmtime, runner/wasmi, runner/v8,
 //!   runner/native), so the runner links none of them.
@@ -19,7 +21,9 @@
 pub mod calibrate;
 pub mod compare;
 pub mod component;
+pub mod exit;
 pub mod fuzz_checks;
+pub mod guest_set;
 pub mod guests;
 pub mod matrix;
 pub mod merge;
@@ -34,6 +38,7 @@ pub mod run_length;
 pub mod schedule;
 pub mod shard;
 pub mod stats;
+pub mod stop;
 pub mod supervise;
 pub mod workers;
 

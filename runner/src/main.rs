@@ -1,6 +1,7 @@
-//! The `runner` command. Exit codes: 0 every cell ok (`compare`: no certain regression); 1 the run
-//! finished but some cells are not ok, see their rows (`compare`: a regression beyond the
-//! threshold is certain); 2 bad input or set-up error, before or outside any cell.
+//! The `runner` command. Exit codes: `runner run`'s are [`wasmatrix_runner::exit`]'s (0 every cell
+//! ok, 1 some cells not ok, 2 bad input before any cell ran, 3 a failure after cells ran, 130
+//! Ctrl-C); `compare`: 0 no certain regression, 1 a regression beyond the threshold is certain, 2
+//! bad input; the other commands 2 on bad input or a failed write.
 
 use clap::{Parser, Subcommand};
 use std::path::PathBuf;
@@ -8,7 +9,8 @@ use std::process::ExitCode;
 use wasmatrix_core::measure::MechanismKind;
 use wasmatrix_runner::shard::Shard;
 use wasmatrix_runner::stats::Bootstrap;
-use wasmatrix_runner::{calibrate, compare, matrix::Matrix, merge, report, run, workspace_root};
+use wasmatrix_runner::stop::Stopped;
+use wasmatrix_runner::{calibrate, compare, exit, matrix::Matrix, merge, report, run, workspace_root};
 
 #[derive(Parser)]
 #[command(
@@ -39,7 +41,8 @@ enum Command {
         /// Keep only cells matching `axis=value[,value...]` terms, space-separated.
         #[arg(long)]
         filter: Option<String>,
-        /// Use prebuilt guests from this directory instead of building them.
+        /// Use prebuilt guests from this directory instead of building them (every file the cells
+        /// need must be there and be binary wasm; checked before any cell runs).
         #[arg(long)]
         guests: Option<PathBuf>,
         /// Worker processes per cell (default: the matrix's `processes`).
@@ -153,12 +156,16 @@ fn main() -> ExitCode {
                             finished.cells,
                             finished.results.display()
                         );
-                        ExitCode::from(130)
+                        ExitCode::from(exit::INTERRUPTED)
                     } else if finished.rows.iter().all(|r| r.status == "ok" || r.status == "unsupported") {
-                        ExitCode::SUCCESS
+                        ExitCode::from(exit::OK)
                     } else {
-                        ExitCode::from(1)
+                        ExitCode::from(exit::CELLS_FAILED)
                     }
+                }
+                Err(e) if e.is::<Stopped>() => {
+                    eprintln!("error: {e:#}");
+                    ExitCode::from(exit::STOPPED)
                 }
                 Err(e) => fail(e),
             }
@@ -251,5 +258,5 @@ fn parse_format(text: &str) -> Result<report::Format, String> {
 
 fn fail(e: anyhow::Error) -> ExitCode {
     eprintln!("error: {e:#}");
-    ExitCode::from(2)
+    ExitCode::from(exit::BAD_INPUT)
 }

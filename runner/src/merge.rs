@@ -6,11 +6,10 @@
 use crate::matrix::Matrix;
 use crate::results::samples::{self, SamplesFile};
 use crate::run::select_cells;
-use crate::shard::{fingerprint, Shard};
+use crate::shard::Shard;
 use anyhow::{bail, Context, Result};
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
-use wasmatrix_core::measure::MechanismKind;
 
 pub struct MergeOptions {
     pub inputs: Vec<PathBuf>,
@@ -122,8 +121,8 @@ pub fn merge(opts: &MergeOptions) -> Result<Merged> {
     if let Some(matrix_path) = &opts.matrix {
         let matrix = Matrix::load(matrix_path)?;
         let cells = select_cells(&matrix, opts.filter.as_deref())?;
-        // The fingerprint covers the measure settings, which `--processes` may have changed:
-        // compare cell lists, and the fingerprint only when the settings are the matrix's.
+        // The fingerprint covers the measure settings (which `--processes` may have changed) and
+        // the guest set: compare cell lists.
         let recorded: BTreeSet<&String> = owner.keys().collect();
         let strangers: Vec<&&String> =
             recorded.iter().filter(|c| !cells.iter().any(|m| m.to_string() == ***c)).collect();
@@ -134,16 +133,6 @@ pub fn merge(opts: &MergeOptions) -> Result<Merged> {
                 matrix_path.display(),
                 strangers.iter().map(|c| c.as_str()).collect::<Vec<_>>().join(", ")
             );
-        }
-        let expected =
-            [MechanismKind::WallClock, MechanismKind::Instructions].map(|m| fingerprint(&cells, &(matrix.measure, m)));
-        if let Some(values) = shared.get("run_fingerprint") {
-            if values.keys().any(|f| !expected.contains(f)) {
-                eprintln!(
-                    "note: the files' run_fingerprint is not {}'s with its own [measure]: a --processes override?",
-                    matrix_path.display()
-                );
-            }
         }
         merged.missing = cells.iter().map(|c| c.to_string()).filter(|c| !recorded.contains(c)).collect();
     }

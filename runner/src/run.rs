@@ -1,10 +1,12 @@
-//! `runner run`: checks everything first, builds the guests, then runs every cell in worker
-//! processes, interleaved across cells in rounds (see [`crate::schedule`]). Each process's raw
+//! `runner run`: checks everything first, builds (or checks the given) guests, then runs every
+//! cell in worker processes, interleaved across cells in rounds (see [`crate::schedule`]). Each process's raw
 //! samples are appended to the samples sidecar as it ends; a cell stops adding processes once its
 //! headline round trip is as precise as the matrix asks (`target_ci_pct`, after `min_processes`),
 //! or at `processes`, or when one fails, and its row is appended to the results file then. A
-//! resumed run counts every process of an unfinished cell that reached the sidecar.
+//! resumed run counts every process of an unfinished cell that reached the sidecar. A failure once
+//! cells have run is a [`Stopped`](crate::stop::Stopped) (its own exit status: the same command goes on).
 
+use crate::guest_set::GuestSet;
 use crate::guests::{Builder, GuestBuild, GuestFiles};
 use crate::matrix::axes::Engine;
 use crate::matrix::{Cell, Matrix, Measure, Selector};
@@ -17,6 +19,7 @@ use crate::results::summary;
 use crate::run_length::{self, SlowShare};
 use crate::schedule::{self, Rounds};
 use crate::shard::{fingerprint, Shard};
+use crate::stop::{AfterCells, Scratch, Signals};
 use crate::supervise::{precompile, run_process, Precompiled, Status};
 use crate::workers::Workers;
 use anyhow::{bail, Context, Result};
@@ -24,8 +27,6 @@ use indicatif::{ProgressBar, ProgressStyle};
 use std::collections::BTreeMap;
 use std::collections::{HashMap, HashSet};
 use std::path::{Path, PathBuf};
-use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::Arc;
 use wasmatrix_core::measure::MechanismKind;
 use wasmatrix_core::worker::{Job, Phase, Report};
 
@@ -174,8 +175,20 @@ pub fn run(root: &Path, opts: &Options) -> Result<Done> {
         }
         measure.processes = n;
     }
-    // What every shard of this run shares: the cells before sharding and the measure settings.
-    let run_fingerprint = fingerprint(&selected, &(measure, opts.mechanism));
+    if let Some(out) = opts.out.as_ref().filter(|out| out.exists() && !out.is_file()) {
+        // A device (/dev/full, /dev/zero) would be read without end.
+        bail!("--out {}: not a regular file", out.display());
+    }
+    // The guests, settled (built, or checked in --guests) before the results file is touched.
+    let builder = Builder::new(root)?;
+    let guest_set = match &opts.guests {
+        // Every file of every selected cell, so that every shard of a run names the same set.
+        Some(dir) => GuestSet::given(dir, &selected)?,
+        None => GuestSet::built(&builder, &cells)?,
+    };
+    // What every shard of this run shares: the cells before sharding, the measure settings and
+    // the guest set.
+    let run_fingerprint = fingerprint(&selected, &(measure, opts.mechanism, &guest_set.identity));
     let mut meta = RunMeta::collect(root);
     let results_path =
         opts.out.clone().unwrap_or_else(|| root.join("results").join(format!("{}-{}.csv", matrix.name, meta.run_id)));
@@ -217,34 +230,17 @@ pub fn run(root: &Path, opts: &Options) -> Result<Done> {
         }
     }
     let mut samples_file = SamplesFile::open(&sidecar)?;
-    let interrupted = Arc::new(AtomicBool::new(false));
-    for signal in [signal_hook::consts::SIGINT, signal_hook::consts::SIGTERM] {
-        signal_hook::flag::register(signal, Arc::clone(&interrupted)).context("cannot watch for Ctrl-C")?;
-    }
+    let signals = Signals::watch()?;
 
-    // Everything the cells run, built before the first cell: wasm guests per variant (or taken
-    // from --guests), and the native worker per profile.
-    let builder = Builder::new(root)?;
+    // The workers the cells run in, built before the first cell (the native worker per profile).
     let runnable = || cells.iter().filter(|c| c.unsupported().is_none());
-    let mut guests: HashMap<GuestBuild, GuestFiles> = HashMap::new();
-    for build in runnable().filter_map(GuestBuild::of) {
-        if guests.contains_key(&build) {
-            continue;
-        }
-        let files = match &opts.guests {
-            Some(dir) => build.files_in(dir),
-            None => {
-                eprintln!("building guests {}", build.relative_dir().display());
-                builder.ensure(build)?
-            }
-        };
-        guests.insert(build, files);
-    }
+    let guests: HashMap<GuestBuild, GuestFiles> = guest_set.files;
     let workers = Workers::prepare(&builder, root, runnable())?;
     let worker = |cell: &Cell| workers.command(cell);
 
     let expected = crate::reference::expected_checksum(measure.round_trips());
-    let artifacts_root = root.join("target/wasmatrix/artifacts").join(&meta.run_id);
+    // The run's precompiled guests and callgrind counts: removed however the run ends.
+    let artifacts = Scratch::new(root.join("target/wasmatrix/artifacts").join(&meta.run_id));
     let seed = opts.seed.unwrap_or_else(schedule::fresh_seed);
     let context = RunContext {
         measure: &measure,
@@ -293,7 +289,7 @@ pub fn run(root: &Path, opts: &Options) -> Result<Done> {
                 cell: *cell,
                 sizes,
                 files,
-                artifacts: artifacts_root.join(index.to_string()),
+                artifacts: artifacts.path().join(index.to_string()),
                 precompiled: Precompiled::default(),
                 ran: reused,
                 reused,
@@ -315,7 +311,7 @@ pub fn run(root: &Path, opts: &Options) -> Result<Done> {
             progress.set_length(progress.length().unwrap_or(0).saturating_sub(left));
         }
         let row = run.row(&context, expected);
-        results.append(&row)?;
+        results.append(&row).after_cells(&results_path)?;
         let detail = match run.failed.as_ref().map_or(Status::Ok, |f| f.0) {
             Status::Ok => format!(
                 "rt {} over {} processes{} ({})",
@@ -347,12 +343,17 @@ pub fn run(root: &Path, opts: &Options) -> Result<Done> {
     // Precompile every `artifact` cell before measuring anything, as a deployment would, so
     // that every measuring process loads settled artifacts.
     for run in runs.iter_mut().filter(|r| r.cell.engine == Engine::Artifact && !r.done) {
-        if interrupted.load(Ordering::Relaxed) {
+        if signals.interrupted() {
             break;
         }
         progress.set_message(format!("precompiling {}", run.cell));
         let job = run.job(&measure, opts);
-        match precompile(&worker(&run.cell), &job) {
+        let precompiled = precompile(&worker(&run.cell), &job, &signals.abort);
+        if signals.aborted() {
+            // A second Ctrl-C killed it: nothing of it is recorded.
+            break;
+        }
+        match precompiled {
             Ok(precompiled) => run.precompiled = precompiled,
             Err(failure) => {
                 run.failed = Some(failure);
@@ -378,7 +379,7 @@ pub fn run(root: &Path, opts: &Options) -> Result<Done> {
         }
         for index in rounds.next(running) {
             // Ctrl-C (or SIGTERM): the process that was running has ended and been recorded; stop.
-            if interrupted.load(Ordering::Relaxed) {
+            if signals.interrupted() {
                 break 'rounds;
             }
             progress.inc(1);
@@ -386,7 +387,11 @@ pub fn run(root: &Path, opts: &Options) -> Result<Done> {
             let process = run.next_process;
             run.next_process += 1;
             progress.set_message(format!("{} #{process}", run.cell));
-            let mut outcome = run_process(&worker(&run.cell), &run.job(&measure, opts), expected);
+            let mut outcome = run_process(&worker(&run.cell), &run.job(&measure, opts), expected, &signals.abort);
+            if signals.aborted() {
+                // A second Ctrl-C killed the worker: its process is not counted, its cell not recorded.
+                break 'rounds;
+            }
             if run.ran == run.reused {
                 // The artifact engine's one compile, made before any process.
                 outcome.report.compile_ns = outcome.report.compile_ns.or(run.precompiled.compile_ns);
@@ -394,7 +399,7 @@ pub fn run(root: &Path, opts: &Options) -> Result<Done> {
             let id = ProcessId { run_id: &meta.run_id, cell: &run.cell, process, seq };
             seq += 1;
             let process_samples = samples::of_process(&id, opts.mechanism, &outcome);
-            samples_file.append(&process_samples)?;
+            samples_file.append(&process_samples).after_cells(&results_path)?;
             drift.add(&process_samples);
             if outcome.status == Status::Ok {
                 slow.add(&process_samples, &headline_metric);
@@ -417,16 +422,18 @@ pub fn run(root: &Path, opts: &Options) -> Result<Done> {
         }
     }
     progress.finish_and_clear();
-    let _ = std::fs::remove_dir_all(&artifacts_root);
+    drop(artifacts);
 
-    let interrupted = interrupted.load(Ordering::Relaxed);
+    let interrupted = signals.interrupted();
     // The summary lists cells in the matrix's order, whatever order they finished in.
     rows.sort_by_key(|row| all_cells.iter().position(|c| c.to_string() == row.cell));
     let mut summary = summary::render(&format!("wasmatrix {} ({})", matrix.name, results_path.display()), &rows);
     summary.push_str(&drift.render());
     summary.push_str(&slow.render(floor, measure.processes));
     let summary_path = results_path.with_extension("summary.txt");
-    std::fs::write(&summary_path, &summary).with_context(|| format!("cannot write {}", summary_path.display()))?;
+    std::fs::write(&summary_path, &summary)
+        .with_context(|| format!("cannot write {}", summary_path.display()))
+        .after_cells(&results_path)?;
     Ok(Done { rows, results: results_path, summary, interrupted, cells: all_cells.len() })
 }
 

@@ -1,14 +1,16 @@
 //! Runs a cell's worker processes, each with a time limit, and turns whatever happens to them
-//! into an outcome with a status: a trap, a crash or a hang ends one cell, never the run.
+//! into an outcome with a status: a trap, a crash or a hang ends one cell, never the run. A
+//! second Ctrl-C (the `abort` flag, see [`crate::stop::Signals`]) kills the running worker at once.
 
 use crate::workers::WorkerCommand;
 use std::io::{BufRead, BufReader, Read};
 use std::process::{ExitStatus, Stdio};
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::mpsc;
 use std::time::{Duration, Instant};
 use wasmatrix_core::measure::instructions::callgrind_args;
 use wasmatrix_core::measure::MechanismKind;
-use wasmatrix_core::worker::{FailureKind, Job, Phase, Report, READY_LINE, REPORT_PREFIX};
+use wasmatrix_core::worker::{FailureKind, Job, Phase, Report, PHASE_PREFIX, READY_LINE, REPORT_PREFIX};
 
 /// How a cell ended; the `status` column.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -22,7 +24,8 @@ pub enum Status {
     Trap,
     /// The worker process died without a report (signal, abort, out of memory).
     Crash,
-    /// The worker did not finish within the matrix's `timeout_s` and was killed.
+    /// The worker did not finish within the matrix's `timeout_s` and was killed (the error names
+    /// the limit and the phase it was in).
     Timeout,
     /// A guest or the worker needed more memory than `memory_limit_mib` allows.
     Oom,
@@ -31,6 +34,18 @@ pub enum Status {
 }
 
 impl Status {
+    /// Every status, as results/README.md's `status` column lists them.
+    pub const ALL: [Status; 8] = [
+        Status::Ok,
+        Status::ChecksumMismatch,
+        Status::Error,
+        Status::Trap,
+        Status::Crash,
+        Status::Timeout,
+        Status::Oom,
+        Status::Unsupported,
+    ];
+
     pub fn name(self) -> &'static str {
         match self {
             Status::Ok => "ok",
@@ -100,12 +115,13 @@ pub struct Precompiled {
 }
 
 /// Compiles a cell's guests in a process of their own and serializes them into the job's
-/// artifact directory, where every measuring process of the cell loads them.
-pub fn precompile(worker: &WorkerCommand, job: &Job) -> Result<Precompiled, (Status, String)> {
+/// artifact directory, where every measuring process of the cell loads them. Once `abort` is set
+/// the worker is killed and the result means nothing (the caller records none).
+pub fn precompile(worker: &WorkerCommand, job: &Job, abort: &AtomicBool) -> Result<Precompiled, (Status, String)> {
     std::fs::create_dir_all(&job.artifacts)
         .map_err(|e| (Status::Error, format!("cannot create {}: {e}", job.artifacts.display())))?;
     let pre = Job { phase: Phase::Precompile, ..job.clone() };
-    let run = run_worker(worker, &pre, Duration::from_secs(job.measure.timeout_s));
+    let run = run_worker(worker, &pre, Duration::from_secs(job.measure.timeout_s), abort);
     if let Some((status, error)) = run.failure() {
         return Err((status, format!("precompiling: {error}")));
     }
@@ -116,12 +132,13 @@ pub fn precompile(worker: &WorkerCommand, job: &Job) -> Result<Precompiled, (Sta
 /// Runs one measuring process of a cell in `worker` (its runtime's worker), under
 /// callgrind when the job counts instructions.
 /// The runner runs one worker at a time, so the change in its children's rusage over one
-/// process is that process's.
-pub fn run_process(worker: &WorkerCommand, job: &Job, expected_checksum: u64) -> ProcessOutcome {
+/// process is that process's. Once `abort` is set the worker is killed and the outcome means
+/// nothing (the caller records none).
+pub fn run_process(worker: &WorkerCommand, job: &Job, expected_checksum: u64, abort: &AtomicBool) -> ProcessOutcome {
     let loadavg_start = loadavg();
     let (ticks, switches) = (cpu_ticks(), children_involuntary_switches());
     let started = Instant::now();
-    let (report, status, error, cold_start_ns) = measure(worker, job, expected_checksum);
+    let (report, status, error, cold_start_ns) = measure(worker, job, expected_checksum, abort);
     let process_s = started.elapsed().as_secs_f64();
     let involuntary_switches = switches.zip(children_involuntary_switches()).map(|(a, b)| b.saturating_sub(a));
     ProcessOutcome {
@@ -137,13 +154,18 @@ pub fn run_process(worker: &WorkerCommand, job: &Job, expected_checksum: u64) ->
     }
 }
 
-fn measure(worker: &WorkerCommand, job: &Job, expected_checksum: u64) -> (Report, Status, String, Option<u64>) {
+fn measure(
+    worker: &WorkerCommand,
+    job: &Job,
+    expected_checksum: u64,
+    abort: &AtomicBool,
+) -> (Report, Status, String, Option<u64>) {
     if let Err(e) = std::fs::create_dir_all(&job.artifacts) {
         let error = format!("cannot create {}: {e}", job.artifacts.display());
         return (Report::default(), Status::Error, error, None);
     }
-    let run =
-        run_worker(worker, &Job { phase: Phase::Measure, ..job.clone() }, Duration::from_secs(job.measure.timeout_s));
+    let job = Job { phase: Phase::Measure, ..job.clone() };
+    let run = run_worker(worker, &job, Duration::from_secs(job.measure.timeout_s), abort);
     let failure = run.failure();
     let report = run.report.unwrap_or_default();
     let (status, error) = match failure {
@@ -162,7 +184,11 @@ fn measure(worker: &WorkerCommand, job: &Job, expected_checksum: u64) -> (Report
 struct WorkerRun {
     report: Option<Report>,
     ready_after: Option<Duration>,
+    /// The limit it was given (`timeout_s`), and whether it overran it and was killed.
+    timeout: Duration,
     timed_out: bool,
+    /// The last phase the worker said it entered (its `PHASE_PREFIX` lines), if any.
+    phase: Option<String>,
     exit: Option<ExitStatus>,
     stderr: String,
     spawn_error: Option<String>,
@@ -175,7 +201,19 @@ impl WorkerRun {
             return Some((Status::Error, e.clone()));
         }
         if self.timed_out {
-            return Some((Status::Timeout, "the worker did not finish in time and was killed".into()));
+            // A worker that names no phase (V8's) is placed by its ready line.
+            let phase = match (&self.phase, self.ready_after) {
+                (Some(phase), _) => phase.as_str(),
+                (None, None) => "set-up or first round trip (before its ready line)",
+                (None, Some(_)) => "measuring (after its ready line)",
+            };
+            return Some((
+                Status::Timeout,
+                format!(
+                    "the worker did not finish within timeout_s = {} s and was killed in phase `{phase}`",
+                    self.timeout.as_secs()
+                ),
+            ));
         }
         if let Some((kind, message)) = self.report.as_ref().and_then(|r| r.failure.clone()) {
             let status = match kind {
@@ -226,14 +264,20 @@ fn tail(stderr: &str) -> String {
 
 enum Line {
     Ready(Instant),
+    Phase(String),
     Report(String),
 }
 
-fn run_worker(worker: &WorkerCommand, job: &Job, timeout: Duration) -> WorkerRun {
+/// How often the supervisor looks at the `abort` flag while a worker runs.
+const ABORT_POLL: Duration = Duration::from_millis(50);
+
+fn run_worker(worker: &WorkerCommand, job: &Job, timeout: Duration, abort: &AtomicBool) -> WorkerRun {
     let mut run = WorkerRun {
         report: None,
         ready_after: None,
+        timeout,
         timed_out: false,
+        phase: None,
         exit: None,
         stderr: String::new(),
         spawn_error: None,
@@ -274,6 +318,8 @@ fn run_worker(worker: &WorkerCommand, job: &Job, timeout: Duration) -> WorkerRun
                 Line::Ready(Instant::now())
             } else if let Some(json) = line.strip_prefix(REPORT_PREFIX) {
                 Line::Report(json.to_owned())
+            } else if let Some(phase) = line.strip_prefix(PHASE_PREFIX) {
+                Line::Phase(phase.to_owned())
             } else {
                 continue;
             };
@@ -290,17 +336,30 @@ fn run_worker(worker: &WorkerCommand, job: &Job, timeout: Duration) -> WorkerRun
     });
 
     let deadline = started + timeout;
+    // The worker's process group: the worker and whatever it started (valgrind's tool, say).
+    let group = nix::unistd::Pid::from_raw(child.id() as i32);
+    let kill = |child: &mut std::process::Child| {
+        let _ = nix::sys::signal::killpg(group, nix::sys::signal::Signal::SIGKILL);
+        let _ = child.kill();
+    };
     loop {
-        match rx.recv_timeout(deadline.saturating_duration_since(Instant::now())) {
+        if abort.load(Ordering::SeqCst) {
+            kill(&mut child);
+            break;
+        }
+        let left = deadline.saturating_duration_since(Instant::now());
+        match rx.recv_timeout(left.min(ABORT_POLL)) {
             Ok(Line::Ready(at)) => run.ready_after = Some(at - started),
+            Ok(Line::Phase(phase)) => run.phase = Some(phase),
             Ok(Line::Report(json)) => match serde_json::from_str(&json) {
                 Ok(report) => run.report = Some(report),
                 Err(e) => run.spawn_error = Some(format!("unreadable worker report: {e}")),
             },
             Err(mpsc::RecvTimeoutError::Disconnected) => break,
+            Err(mpsc::RecvTimeoutError::Timeout) if Instant::now() < deadline => {}
             Err(mpsc::RecvTimeoutError::Timeout) => {
                 run.timed_out = true;
-                let _ = child.kill();
+                kill(&mut child);
                 break;
             }
         }
@@ -314,6 +373,40 @@ fn run_worker(worker: &WorkerCommand, job: &Job, timeout: Duration) -> WorkerRun
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn hung(phase: Option<&str>, ready: bool) -> WorkerRun {
+        WorkerRun {
+            report: None,
+            ready_after: ready.then_some(Duration::from_millis(3)),
+            timeout: Duration::from_secs(7),
+            timed_out: true,
+            phase: phase.map(String::from),
+            exit: None,
+            stderr: String::new(),
+            spawn_error: None,
+        }
+    }
+
+    #[test]
+    fn a_timeout_names_the_limit_and_the_phase() {
+        let (status, error) = hung(Some("call floor"), true).failure().unwrap();
+        assert_eq!(status, Status::Timeout);
+        assert!(error.contains("timeout_s = 7 s") && error.contains("phase `call floor`"), "{error}");
+        // A worker that names no phase (V8's) is placed by its ready line.
+        let (_, error) = hung(None, false).failure().unwrap();
+        assert!(error.contains("before its ready line"), "{error}");
+        let (_, error) = hung(None, true).failure().unwrap();
+        assert!(error.contains("after its ready line"), "{error}");
+    }
+
+    #[test]
+    fn the_status_column_documents_every_status() {
+        let readme = include_str!("../../results/README.md");
+        let row = readme.lines().find(|l| l.starts_with("| `status` |")).expect("results/README.md has the row");
+        for status in Status::ALL {
+            assert!(row.contains(&format!("`{}`", status.name())), "{} undocumented: {row}", status.name());
+        }
+    }
 
     #[test]
     fn steal_is_the_stolen_share_of_the_ticks_between_two_readings() {

@@ -18,6 +18,16 @@ use std::path::PathBuf;
 pub const READY_LINE: &str = "wasmatrix-worker-ready";
 /// Prefix of the line carrying the [`Report`].
 pub const REPORT_PREFIX: &str = "wasmatrix-worker-report ";
+/// Prefix of the line a worker prints as it enters each phase of its work ([`phase`]), so that
+/// the supervisor can say where a process that overran `timeout_s` was.
+pub const PHASE_PREFIX: &str = "wasmatrix-worker-phase ";
+
+/// Says on stdout that the worker enters `name` (`set-up`, `first round trip`, `warm-up`,
+/// `round trips`, ...): the supervisor names the last one in a `timeout` row.
+pub fn phase(name: &str) {
+    let mut out = std::io::stdout().lock();
+    let _ = writeln!(out, "{PHASE_PREFIX}{name}").and_then(|()| out.flush());
+}
 
 /// What a worker process is asked to do.
 #[derive(Clone, Debug, Serialize, Deserialize)]
@@ -157,6 +167,10 @@ pub fn serve(job: &Job, work: impl FnOnce(&Job, &mut Report) -> Result<(), Failu
     let mut report = Report::default();
     // A worker never outlives its runner, even one killed outright.
     let _ = nix::sys::prctl::set_pdeathsig(nix::sys::signal::Signal::SIGKILL);
+    phase(match job.phase {
+        Phase::Precompile => "precompile",
+        Phase::Measure => "set-up",
+    });
     let outcome = pin(job.pin).and_then(|()| cap_memory(job.measure.memory_limit_mib)).and_then(|()| {
         test_fault();
         work(job, &mut report)
@@ -189,8 +203,9 @@ fn cap_memory(mib: u64) -> Result<(), Failure> {
 }
 
 /// The environment variable that makes a worker fail on purpose, before its work: `segfault`,
-/// `abort` or `exhaust-memory` (allocates without bound, until the memory cap stops it). The
-/// tests use it to prove that each of these becomes a row with its status; nothing else sets it.
+/// `abort`, `exhaust-memory` (allocates without bound, until the memory cap stops it) or `hang`
+/// (sleeps for ever, in its set-up phase). The tests use it to prove that each of these becomes a
+/// row with its status (or, for `hang`, that a second Ctrl-C stops at once); nothing else sets it.
 pub const TEST_FAULT_VAR: &str = "WASMATRIX_TEST_FAULT";
 
 fn test_fault() {
@@ -204,6 +219,9 @@ fn test_fault() {
                 std::hint::black_box(&hoard);
             }
         }
+        Ok("hang") => loop {
+            std::thread::sleep(std::time::Duration::from_secs(3600));
+        },
         _ => {}
     }
 }
@@ -246,6 +264,7 @@ fn exercise_with<G: Guests>(
     mut reference: Option<Reference>,
     report: &mut Report,
 ) -> Result<(), Failure> {
+    phase("first round trip");
     let (first, ns) = time(|| guests.round_trip(0));
     first?;
     report.first_round_trip_ns = Some(ns);
@@ -255,6 +274,7 @@ fn exercise_with<G: Guests>(
     }
     let nothing = |_: &mut G, _| Ok(());
 
+    phase("warm-up");
     guests.round_trips(1, m.warmup)?;
     let timed_from = 1 + m.warmup;
     let g = &mut guests;
@@ -268,9 +288,11 @@ fn exercise_with<G: Guests>(
         }
         Ok(())
     };
+    phase("round trips");
     report.round_trip = mechanism
         .measure(g, m.samples, m.batch, before_batch, |g, k| g.round_trips(timed_from + k * m.batch, m.batch))?;
     std::hint::black_box(reference.map(|r| r.digest()));
+    phase("call floor");
     report.call_floor = mechanism.measure(g, m.samples, m.floor_batch, nothing, |g, _| {
         g.pings(m.floor_batch).map(|x| {
             std::hint::black_box(x);
@@ -294,6 +316,7 @@ fn exercise_with<G: Guests>(
         return Ok(());
     }
     let g = &mut guests;
+    phase("codec");
     report.encode = mechanism.measure(g, m.samples, m.codec_batch, nothing, |g, k| g.encode_batch(k, m.codec_batch))?;
     report.decode =
         mechanism.measure(g, m.samples, m.codec_batch, |g, k| g.stage(k), |g, _| g.decode_batch(m.codec_batch))?;

@@ -60,8 +60,7 @@ impl ResultsFile {
         file.read_to_string(&mut existing).with_context(|| format!("cannot read {}", path.display()))?;
         let want = header().join(",");
         if existing.is_empty() {
-            file.write_all(format!("{want}\n").as_bytes())?;
-            file.sync_data()?;
+            write_synced(&mut file, format!("{want}\n").as_bytes(), path)?;
         } else {
             let have = existing.lines().next().unwrap_or_default();
             if have != want {
@@ -74,7 +73,7 @@ impl ResultsFile {
                 bail!("{}: its last row is incomplete (an interrupted write?); it is left untouched: repair it or choose another --out", path.display());
             }
         }
-        file.seek(SeekFrom::End(0))?;
+        file.seek(SeekFrom::End(0)).with_context(|| format!("cannot seek in {}", path.display()))?;
         Ok(ResultsFile { file, path: path.to_owned() })
     }
 
@@ -105,7 +104,8 @@ impl ResultsFile {
                 }
                 Some(r) => Some(format!(
                     "{} holds rows of another run (run_fingerprint `{}`, shard `{}`; this run: `{fingerprint}`, shard \
-                     `{shard}`): going on needs the same matrix, --filter, --shard, --processes and --measure",
+                     `{shard}`): going on needs the same matrix, --filter, --shard, --processes, --measure and guests (the \
+                     same --guests files, or guests built from the same sources)",
                     path.display(),
                     r.run_fingerprint,
                     r.shard
@@ -153,10 +153,13 @@ impl ResultsFile {
         let mut w = csv::WriterBuilder::new().has_headers(false).from_writer(Vec::new());
         w.serialize(row)?;
         let bytes = w.into_inner().context("encoding a row")?;
-        self.file.write_all(&bytes).with_context(|| format!("cannot write to {}", self.path.display()))?;
-        self.file.sync_data().with_context(|| format!("cannot sync {}", self.path.display()))?;
-        Ok(())
+        write_synced(&mut self.file, &bytes, &self.path)
     }
+}
+
+/// Writes `bytes` to `file` (which is `path`) in one write and syncs it; an error names `path`.
+fn write_synced(file: &mut File, bytes: &[u8], path: &Path) -> Result<()> {
+    file.write_all(bytes).and_then(|()| file.sync_data()).with_context(|| format!("cannot write to {}", path.display()))
 }
 
 /// Moves an incomplete last line (no newline: a write cut short) to `<path>.torn`, appended, and
@@ -166,13 +169,19 @@ fn set_aside_torn_line(path: &Path, bytes: &[u8], keep: usize) -> Result<()> {
         return Ok(());
     }
     let torn = PathBuf::from(format!("{}.torn", path.display()));
-    let mut aside = OpenOptions::new().create(true).append(true).open(&torn)?;
-    aside.write_all(&bytes[keep..])?;
-    aside.write_all(b"\n")?;
-    aside.sync_data()?;
-    let file = OpenOptions::new().write(true).open(path)?;
-    file.set_len(keep as u64)?;
-    file.sync_data()?;
+    let mut aside = OpenOptions::new()
+        .create(true)
+        .append(true)
+        .open(&torn)
+        .with_context(|| format!("cannot open {}", torn.display()))?;
+    aside
+        .write_all(&[&bytes[keep..], b"\n"].concat())
+        .and_then(|()| aside.sync_data())
+        .with_context(|| format!("cannot write to {}", torn.display()))?;
+    let file = OpenOptions::new().write(true).open(path).with_context(|| format!("cannot open {}", path.display()))?;
+    file.set_len(keep as u64)
+        .and_then(|()| file.sync_data())
+        .with_context(|| format!("cannot cut {} back to its last complete line", path.display()))?;
     eprintln!(
         "{}: its last line was incomplete (an interrupted write); set aside in {}",
         path.display(),
@@ -195,6 +204,14 @@ mod tests {
         assert_eq!(reader.headers().unwrap().iter().collect::<Vec<_>>(), header());
         let cells: Vec<String> = reader.records().map(|r| r.unwrap()[3].to_owned()).collect();
         assert_eq!(cells, ["a", "b"]);
+    }
+
+    #[test]
+    fn a_full_disk_names_the_file() {
+        // /dev/full: every write fails with ENOSPC, as on a full disk.
+        let mut full = OpenOptions::new().write(true).open("/dev/full").unwrap();
+        let err = format!("{:#}", write_synced(&mut full, b"schema_version\n", Path::new("/dev/full")).unwrap_err());
+        assert!(err.contains("cannot write to /dev/full") && err.contains("No space left on device"), "{err}");
     }
 
     #[test]

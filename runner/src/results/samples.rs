@@ -207,9 +207,10 @@ pub fn set_aside_torn_member(path: &Path) -> Result<()> {
     }
     let torn = PathBuf::from(format!("{}.torn", path.display()));
     std::fs::write(&torn, &bytes[at..]).with_context(|| format!("cannot write {}", torn.display()))?;
-    let file = OpenOptions::new().write(true).open(path)?;
-    file.set_len(at as u64)?;
-    file.sync_data()?;
+    let file = OpenOptions::new().write(true).open(path).with_context(|| format!("cannot open {}", path.display()))?;
+    file.set_len(at as u64)
+        .and_then(|()| file.sync_data())
+        .with_context(|| format!("cannot cut {} back to its last complete member", path.display()))?;
     eprintln!("{}: its last gzip member was incomplete; set aside in {}", path.display(), torn.display());
     Ok(())
 }

@@ -113,7 +113,9 @@ pub fn render(title: &str, rows: &[Row]) -> String {
     let expected = rows.first().map(|r| r.expected_checksum.as_str()).unwrap_or_default();
     let finished: Vec<&Row> = rows.iter().filter(|r| !r.checksum.is_empty()).collect();
     let disagree: Vec<&str> = finished.iter().filter(|r| r.checksum != expected).map(|r| r.cell.as_str()).collect();
-    if disagree.is_empty() {
+    if finished.is_empty() {
+        let _ = writeln!(out, "checksums: no cell finished, so none was checked");
+    } else if disagree.is_empty() {
         let _ =
             writeln!(out, "checksums: all {} finished cells agree on {expected}, the expected value", finished.len());
     } else {
@@ -442,6 +444,15 @@ mod tests {
         assert!(text.contains("wasm / native, transport shared"), "{text}");
         assert!(text.contains("1.25x (1.25x)"), "the better llvm engine over native: {text}");
         assert!(text.contains("1000 / 1250"), "round trip native / best wasm: {text}");
+    }
+
+    #[test]
+    fn says_plainly_when_no_cell_finished() {
+        let mut failed = row("a", "copy", "timeout", 900.0, "");
+        failed.expected_checksum = String::new();
+        let text = render("t", &[failed]);
+        assert!(text.contains("checksums: no cell finished"), "{text}");
+        assert!(!text.contains("all 0 finished cells"), "{text}");
     }
 
     #[test]

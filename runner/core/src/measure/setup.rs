@@ -29,6 +29,9 @@ pub fn repeat<T>(
     mut again: impl FnMut() -> Result<T, Failure>,
 ) -> Result<Vec<f64>, Failure> {
     let n = repeats(m, first_ns);
+    if n > 0 {
+        crate::worker::phase("repeated set-up");
+    }
     let mut samples = Vec::with_capacity(n as usize);
     for _ in 0..n {
         let (pair, ns) = time(&mut again);
