@@ -423,7 +423,9 @@ mod tests {
         let reported = WorkerRun {
             report: Some(report).filter(|_| !message.is_empty()),
             ready_after: None,
+            timeout: Duration::from_secs(60),
             timed_out: false,
+            phase: None,
             exit: None,
             stderr: stderr.into(),
             spawn_error: None,
