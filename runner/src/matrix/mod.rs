@@ -185,8 +185,6 @@ impl Matrix {
             Some("noisy_ci_pct must be a positive number (percent)")
         } else if !(measure.target_ci_pct.is_finite() && measure.target_ci_pct > 0.0) {
             Some("target_ci_pct must be a positive number (percent)")
-        } else if !(measure.setup_target_ci_pct.is_finite() && measure.setup_target_ci_pct > 0.0) {
-            Some("setup_target_ci_pct must be a positive number (percent)")
         } else if !(measure.cell_budget_s.is_finite() && measure.cell_budget_s >= 0.0) {
             Some("cell_budget_s must be a number of seconds, 0 or more (0: no budget)")
         } else if measure.min_processes == 0 {
@@ -370,7 +368,6 @@ engine = ["artifact"]
         for (setting, says) in [
             ("target_ci_pct = 0", "target_ci_pct must be a positive number"),
             ("target_ci_pct = nan", "target_ci_pct must be a positive number"),
-            ("setup_target_ci_pct = -1", "setup_target_ci_pct must be a positive number"),
             ("cell_budget_s = -1", "cell_budget_s must be a number of seconds"),
             ("min_processes = 0", "min_processes must be at least 1"),
         ] {

@@ -13,7 +13,7 @@ use serde::{Deserialize, Serialize};
 use wasmatrix_core::measure::MechanismKind;
 use wasmatrix_core::worker::Report;
 
-pub const SCHEMA_VERSION: u32 = 10;
+pub const SCHEMA_VERSION: u32 = 9;
 
 /// A results row; read back (`runner report`) by column name, columns a file's older schema lacks
 /// left empty.
@@ -161,9 +161,6 @@ pub struct Row {
     pub cell_budget_s: f64,
     pub measured_s: f64,
     pub rt_ref_headline: Option<f64>,
-
-    // Schema 10: the set-up's precision target.
-    pub setup_target_ci_pct: f64,
 }
 
 impl Row {
@@ -371,8 +368,8 @@ pub struct CellResult<'a> {
 /// Why a cell has the processes it has.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub enum StopReason {
-    /// Its headline intervals reached the matrix's `target_ci_pct` (round trip) and
-    /// `setup_target_ci_pct` (set-up), after the processes the machine needs ([`crate::run_length`]).
+    /// Its headline interval reached the matrix's `target_ci_pct`, after the processes the
+    /// machine needs ([`crate::run_length`]).
     Precision,
     /// It ran the most processes the matrix allows without reaching the target.
     MaxProcesses,
@@ -552,7 +549,6 @@ impl Row {
             cell_budget_s: measure.cell_budget_s,
             measured_s: (measured_s(s) * 1000.0).round() / 1000.0,
             rt_ref_headline: ref_headline(s).map(|v| (v * 1e4).round() / 1e4),
-            setup_target_ci_pct: measure.setup_target_ci_pct,
         }
     }
 }

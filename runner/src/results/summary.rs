@@ -180,15 +180,9 @@ fn precision(rows: &[Row]) -> String {
         measured.iter().copied().filter(|r| r.stop_reason == most || r.stop_reason == budget).collect();
     let reached = measured.len() - short.len();
     let mut out = format!(
-        "precision: {reached} of {} measured cells reached ±{target}% on the headline round trip{} (95% intervals) \
+        "precision: {reached} of {} measured cells reached ±{target}% on the headline round trip (95% interval) \
          within {} to {} processes",
         measured.len(),
-        // Files before schema 10 had no set-up target.
-        if first.setup_target_ci_pct > 0.0 {
-            format!(" and ±{}% on the set-up", first.setup_target_ci_pct)
-        } else {
-            String::new()
-        },
         first.min_processes,
         measured.iter().map(|r| r.processes).max().unwrap_or(0)
     );
@@ -196,33 +190,17 @@ fn precision(rows: &[Row]) -> String {
     if by_budget > 0 {
         let _ = write!(out, " ({by_budget} stopped by their {} s budget)", first.cell_budget_s);
     }
-    // Which target each short cell missed: the round trip's, the set-up's, or both.
-    let rt_wide: Vec<f64> = short.iter().filter_map(|r| r.rt_headline_ci_pct).filter(|w| *w > target).collect();
-    let setup_wide: Vec<f64> = short
-        .iter()
-        .filter(|r| r.setup_target_ci_pct > 0.0)
-        .filter_map(|r| r.setup_headline_ci_pct.filter(|w| *w > r.setup_target_ci_pct))
-        .collect();
-    let missed = format!(
-        "{} with the round trip wider (median ±{:.1}%), {} with the set-up wider (median ±{:.1}%)",
-        rt_wide.len(),
-        median(&rt_wide).unwrap_or(f64::NAN),
-        setup_wide.len(),
-        median(&setup_wide).unwrap_or(f64::NAN)
-    );
+    let widths: Vec<f64> = short.iter().filter_map(|r| r.rt_headline_ci_pct).collect();
     if short.len() * 10 > measured.len() {
         let _ = write!(
             out,
-            "; WARNING: {} cells stopped at the most processes or their time budget short of the targets ({missed}): \
-             this machine is too noisy for them; give them more processes or time, or ask for less",
-            short.len()
+            "; WARNING: {} cells stopped at the most processes or their time budget still wider (median ±{:.1}%): \
+             this machine is too noisy for ±{target}% on them; give them more processes or time, or ask for less",
+            short.len(),
+            median(&widths).unwrap_or(f64::NAN)
         );
     } else if !short.is_empty() {
-        let _ = write!(
-            out,
-            "; {} stopped at the most processes or their time budget short of the targets ({missed})",
-            short.len()
-        );
+        let _ = write!(out, "; {} stopped at the most processes or their time budget still wider", short.len());
     }
     out.push('\n');
     out

@@ -107,11 +107,6 @@ pub struct Measure {
     pub min_processes: u32,
     #[serde(default = "default_target_ci_pct")]
     pub target_ci_pct: f64,
-    /// ... and its set-up's headline within ±`setup_target_ci_pct` percent (or a microsecond,
-    /// whichever is wider): set-up varies far more than a round trip where other work takes
-    /// the CPUs a compiler runs its threads on.
-    #[serde(default = "default_setup_target_ci_pct")]
-    pub setup_target_ci_pct: f64,
     /// A cell's time budget, seconds: after `min_processes`, it stops adding processes once its
     /// processes have taken this long in all (spawn to exit), so that a few slow cells (a
     /// compiler that takes seconds per process) do not take the run's time. 0: no budget.
@@ -143,10 +138,6 @@ fn default_min_processes() -> u32 {
 
 fn default_target_ci_pct() -> f64 {
     2.0
-}
-
-fn default_setup_target_ci_pct() -> f64 {
-    5.0
 }
 
 fn default_setup_repeats() -> u32 {
