@@ -427,7 +427,7 @@ pub fn run(root: &Path, opts: &Options) -> Result<Done> {
     summary.push_str(&drift.render());
     summary.push_str(&slow.render(floor, measure.processes));
     let summary_path = results_path.with_extension("summary.txt");
-    std::fs::write(&summary_path, &summary).with_context(|| format!("cannot write {}", summary_path.display()))?;
+    crate::atomic::write_atomically(&summary_path, summary.as_bytes())?;
     Ok(Done { rows, results: results_path, summary, interrupted, cells: all_cells.len() })
 }
 
