@@ -66,8 +66,9 @@ impl ResultsFile {
         }
         let existing = String::from_utf8_lossy(&existing);
         if existing.is_empty() {
-            file.write_all(format!("{want}\n").as_bytes())?;
-            file.sync_data()?;
+            file.write_all(format!("{want}\n").as_bytes())
+                .and_then(|()| file.sync_data())
+                .with_context(|| format!("cannot write the header of {}", path.display()))?;
         } else {
             let have = existing.lines().next().unwrap_or_default();
             if have != want {
@@ -80,7 +81,7 @@ impl ResultsFile {
                 bail!("{}: its last row is incomplete (an interrupted write?); it is left untouched: repair it or choose another --out", path.display());
             }
         }
-        file.seek(SeekFrom::End(0))?;
+        file.seek(SeekFrom::End(0)).with_context(|| format!("cannot seek in {}", path.display()))?;
         Ok(ResultsFile { file, path: path.to_owned() })
     }
 
@@ -191,13 +192,20 @@ fn set_aside_torn_line(path: &Path, bytes: &[u8], keep: usize) -> Result<()> {
         return Ok(());
     }
     let torn = PathBuf::from(format!("{}.torn", path.display()));
-    let mut aside = OpenOptions::new().create(true).append(true).open(&torn)?;
-    aside.write_all(&bytes[keep..])?;
-    aside.write_all(b"\n")?;
-    aside.sync_data()?;
-    let file = OpenOptions::new().write(true).open(path)?;
-    file.set_len(keep as u64)?;
-    file.sync_data()?;
+    let set_aside = || -> std::io::Result<()> {
+        let mut aside = OpenOptions::new().create(true).append(true).open(&torn)?;
+        aside.write_all(&bytes[keep..])?;
+        aside.write_all(b"\n")?;
+        aside.sync_data()
+    };
+    set_aside()
+        .with_context(|| format!("cannot write {} (the torn last line of {})", torn.display(), path.display()))?;
+    let cut = || -> std::io::Result<()> {
+        let file = OpenOptions::new().write(true).open(path)?;
+        file.set_len(keep as u64)?;
+        file.sync_data()
+    };
+    cut().with_context(|| format!("cannot cut {} back to its last complete line", path.display()))?;
     eprintln!(
         "{}: its last line was incomplete (an interrupted write); set aside in {}",
         path.display(),

@@ -212,9 +212,12 @@ pub fn set_aside_torn_member(path: &Path) -> Result<()> {
     }
     let torn = PathBuf::from(format!("{}.torn", path.display()));
     std::fs::write(&torn, &bytes[at..]).with_context(|| format!("cannot write {}", torn.display()))?;
-    let file = OpenOptions::new().write(true).open(path)?;
-    file.set_len(at as u64)?;
-    file.sync_data()?;
+    let cut = || -> std::io::Result<()> {
+        let file = OpenOptions::new().write(true).open(path)?;
+        file.set_len(at as u64)?;
+        file.sync_data()
+    };
+    cut().with_context(|| format!("cannot cut {} back to its last complete gzip member", path.display()))?;
     eprintln!("{}: its last gzip member was incomplete; set aside in {}", path.display(), torn.display());
     Ok(())
 }
