@@ -9,8 +9,9 @@
 //!   runner's file: the versions it reads are named).
 //!
 //! A results file's samples sidecar is checked against it ([`check_sidecar`]): a sidecar holding
-//! samples of a run no row is of (another run's sidecar), or fewer `ok` processes of a cell than
-//! its `ok` row's `processes` (a sidecar cut short, for example at a gzip member's end), is refused.
+//! samples, none of a run the rows are of (another run's sidecar), or fewer `ok` processes of a
+//! cell than its `ok` row's `processes` (a sidecar cut short, for example at a gzip member's end),
+//! is refused.
 
 use super::row::{Row, SCHEMA_VERSION};
 use super::samples::Sample;
@@ -144,12 +145,17 @@ fn accepts_empty(column: &str) -> bool {
     csv::StringRecord::from(vec![""]).deserialize::<Row>(Some(&header)).is_ok()
 }
 
-/// Checks a sidecar's samples against the results file they came beside: every sample is of a run
-/// some row is of, and every `ok` row's cell has at least the row's `processes` processes that did
-/// not fail (`ok` sample 1, or none: before schema 9). Errors name both files and say how to mend.
+/// Checks a sidecar's samples against the results file they came beside: some are of a run the
+/// rows are of (if the rows name one), and every `ok` row's cell has at least the row's `processes`
+/// processes of its run that did not fail (`ok` sample 1, or none: files before the `ok` sample).
+/// Errors name both files and say how to mend.
 pub fn check_sidecar(table: &Table, samples: &[Sample], sidecar: &Path) -> Result<()> {
     let runs: BTreeSet<&str> = table.rows.iter().map(|r| r.run_id.as_str()).filter(|r| !r.is_empty()).collect();
-    if let Some(stranger) = samples.iter().find(|s| !runs.is_empty() && !runs.contains(s.run_id.as_str())) {
+    // Samples of other runs beside the rows' own are not the rows' (a run interrupted before its
+    // first row, then started over under another run id, leaves them): they are never read. A
+    // sidecar with none of the rows' own is another run's.
+    let of_the_rows = samples.iter().any(|s| runs.contains(s.run_id.as_str()));
+    if let Some(stranger) = samples.first().filter(|_| !runs.is_empty() && !of_the_rows) {
         bail!(
             "{} is not the samples sidecar of {}: it holds samples of run `{}`, and the file's rows are of run(s) {}; \
              put the file's own sidecar beside it (as {}), or compare the results file of that run",
@@ -257,6 +263,8 @@ mod tests {
         let side = Path::new("r.samples.csv.gz");
         check_sidecar(&table, &[s("r1", 0, "rt_ns", 1.0), s("r1", 1, "rt_ns", 1.0), s("r1", 1, "ok", 1.0)], side)
             .unwrap();
+        let stray = [s("r0", 0, "rt_ns", 9.0), s("r1", 0, "rt_ns", 1.0), s("r1", 1, "rt_ns", 1.0)];
+        check_sidecar(&table, &stray, side).expect("another run's samples beside the rows' own are left alone");
         let e = format!("{:#}", check_sidecar(&table, &[s("r2", 0, "rt_ns", 1.0)], side).unwrap_err());
         assert!(e.contains("not the samples sidecar of r.csv: it holds samples of run `r2`"), "{e}");
         let short = [s("r1", 0, "rt_ns", 1.0), s("r1", 1, "ok", 0.0)];
