@@ -73,14 +73,15 @@ impl Pending {
                 .with_context(|| format!("cannot move {} to {}", self.temp.display(), self.dest.display()))?,
             Replace::Never => {
                 // A hard link fails if the final name exists, where a rename would replace it.
-                if let Err(e) = std::fs::hard_link(&self.temp, &self.dest) {
-                    if self.dest.exists() {
-                        bail!("{} exists; it is left untouched", self.dest.display());
+                match std::fs::hard_link(&self.temp, &self.dest) {
+                    Ok(()) => {
+                        let _ = std::fs::remove_file(&self.temp);
                     }
-                    return Err(e)
-                        .with_context(|| format!("cannot move {} to {}", self.temp.display(), self.dest.display()));
+                    Err(_) if self.dest.exists() => bail!("{} exists; it is left untouched", self.dest.display()),
+                    // A file system without hard links: checked, then renamed.
+                    Err(_) => std::fs::rename(&self.temp, &self.dest)
+                        .with_context(|| format!("cannot move {} to {}", self.temp.display(), self.dest.display()))?,
                 }
-                let _ = std::fs::remove_file(&self.temp);
             }
         }
         if let Some(dir) = self.dest.parent().filter(|d| !d.as_os_str().is_empty()) {

@@ -98,13 +98,15 @@ impl ResultsFile {
         // Decided on the complete lines; the file is touched only once going on is decided.
         let bytes = std::fs::read(path).with_context(|| format!("cannot read {}", path.display()))?;
         let complete = bytes.iter().rposition(|&b| b == b'\n').map_or(0, |i| i + 1);
-        if complete == 0 {
-            // Not even a whole header: no row to keep, and nothing of another run to protect.
+        if complete == 0 && header().join(",").as_bytes().starts_with(&bytes) {
+            // Part of a header (a runner killed writing it): no row to keep, nothing to protect.
             set_aside_torn_line(path, &bytes, complete)?;
             return Ok((ResultsFile::open(path)?, Vec::new()));
         }
-        // Why the file cannot be gone on with, and whether the command that made it could.
-        let (why, resumable) = match Self::recorded(&bytes[..complete], path) {
+        // Why the file cannot be gone on with, and whether the command that made it could (a
+        // file without one whole line, not a header's start, is judged on all it holds).
+        let lines = if complete == 0 { &bytes[..] } else { &bytes[..complete] };
+        let (why, resumable) = match Self::recorded(lines, path) {
             Err(refusal) => refusal,
             Ok(rows) => match rows.iter().find(|r| r.run_fingerprint != fingerprint || r.shard != shard) {
                 None => {
@@ -276,7 +278,8 @@ mod tests {
     #[test]
     fn a_file_that_cannot_be_gone_on_with_says_so_and_never_suggests_going_on() {
         let dir = tempfile::tempdir().unwrap();
-        let cases: [(&str, Vec<u8>, &str); 4] = [
+        let cases: [(&str, Vec<u8>, &str); 5] = [
+            ("jpeg.csv", b"\xff\xd8\xff\xe0JFIF".into(), "jpeg.csv is not a wasmatrix results file: it is not text"),
             (
                 "tool.csv",
                 b"name,value\nx,1\n".into(),
