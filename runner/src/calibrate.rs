@@ -12,10 +12,10 @@
 use crate::compare::{self, calibrate::verdict, CompareOptions, Verdict};
 use crate::report::{self, Report};
 use crate::results::figure::{ref_headline_of, repeated_else_fresh};
-use crate::results::{row::Row, samples};
+use crate::results::{read, row::Row, samples};
 use crate::run_length::{self, SlowShare};
 use crate::stats::{median, quantile, Headline};
-use anyhow::{Context, Result};
+use anyhow::Result;
 use std::collections::{BTreeMap, BTreeSet, HashSet};
 use std::fmt::Write;
 use std::path::Path;
@@ -99,27 +99,20 @@ const CANDIDATES: [Candidate; 8] = [
     },
 ];
 
-/// The ok cells' samples of a results file, by cell, metric and process (its own run ids only).
+/// The ok cells' samples of a results file, by cell, metric and process (its own run ids only);
+/// the file is read through the one reader, and its sidecar checked against it, as `compare` does.
 fn load(path: &Path) -> Result<Grouped> {
-    let mut reader = csv::Reader::from_path(path).with_context(|| format!("cannot read {}", path.display()))?;
-    let header = reader.headers()?.clone();
-    let at = |name: &str| {
-        header.iter().position(|h| h == name).with_context(|| format!("{} has no `{name}` column", path.display()))
-    };
-    let (cell, status, run_id) = (at("cell")?, at("status")?, at("run_id")?);
-    let mut ok = HashSet::new();
-    let mut runs = HashSet::new();
-    for record in reader.records() {
-        let record = record.with_context(|| format!("cannot read {}", path.display()))?;
-        if &record[status] == "ok" {
-            ok.insert(record[cell].to_owned());
-            runs.insert(record[run_id].to_owned());
-        }
-    }
+    let table = read::load(path, &["cell", "status", "run_id"], "calibrate")?;
+    let ok_rows = table.rows.iter().filter(|r| r.status == "ok");
+    let ok: HashSet<String> = ok_rows.clone().map(|r| r.cell.clone()).collect();
+    let runs: HashSet<String> = ok_rows.map(|r| r.run_id.clone()).collect();
+    let sidecar = samples::sidecar_path(path);
+    let all = samples::read(&sidecar)?;
+    read::check_sidecar(&table, &all, &sidecar)?;
     /// A cell's samples by metric and process (run id, process number), while they are read.
     type ByProcess = BTreeMap<String, BTreeMap<(String, u32), Vec<f64>>>;
     let mut by: BTreeMap<String, ByProcess> = BTreeMap::new();
-    for s in samples::read(&samples::sidecar_path(path))? {
+    for s in all {
         let wanted = METRICS.contains(&s.metric.as_str()) || s.metric == REFERENCE;
         if ok.contains(&s.cell) && runs.contains(&s.run_id) && wanted {
             let processes = by.entry(s.cell).or_default().entry(s.metric).or_default();

@@ -8,8 +8,9 @@ use crate::compare::{compare, CompareOptions};
 use crate::matrix::{Cell, Matrix};
 use crate::merge::{merge, MergeOptions};
 use crate::results::file::ResultsFile;
-use std::io::Read;
-use std::path::Path;
+use crate::results::{read, samples};
+use std::io::{Read, Write};
+use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicU64, Ordering};
 
 /// Any text as a matrix file: an accepted matrix expands, and its cells' names parse back.
@@ -42,38 +43,40 @@ pub fn samples(data: &[u8]) {
     }
 }
 
-/// Any bytes as two results files on disk (split at the first 0xff byte), handed to `compare`,
-/// `merge` and resuming (`ResultsFile::resume`, as the run of the first row): a refused resume
-/// leaves the file exactly as it was, and going on loses no byte (a torn tail moves to
-/// `<file>.torn`, one fragment per line).
+/// Any bytes as two results files on disk and their samples sidecars, split at the first three
+/// 0xff bytes: `A 0xff B 0xff A's-sidecar 0xff B's-sidecar` (a part left out: no sidecar). A
+/// sidecar part is CSV text, gzip'd as one member, unless it starts with gzip's magic bytes: then
+/// it is the file as it is (damaged gzip: only B's, the last part, can hold 0xff). They are handed
+/// to `compare`, `merge` and resuming (`ResultsFile::resume`, as the run of A's first row):
+/// - what `compare` accepts, the one reader accepts, sidecars included;
+/// - a failed merge leaves nothing (no output, no temporary file); a merge holds every row and
+///   every sample of its inputs;
+/// - a refused resume leaves the file exactly as it was, and going on loses no byte (a torn tail
+///   moves to `<file>.torn`, one fragment per line).
 pub fn files(data: &[u8]) {
-    let (a, b) = match data.iter().position(|&x| x == 0xff) {
-        Some(at) => (&data[..at], &data[at + 1..]),
-        None => (data, &[][..]),
-    };
     static NEXT: AtomicU64 = AtomicU64::new(0);
     let dir = std::env::temp_dir().join(format!(
         "wasmatrix-fuzz-{}-{}",
         std::process::id(),
         NEXT.fetch_add(1, Ordering::Relaxed)
     ));
-    std::fs::create_dir_all(&dir).expect("a temporary directory");
-    let (pa, pb) = (dir.join("a.csv"), dir.join("b.csv"));
-    std::fs::write(&pa, a).unwrap();
-    std::fs::write(&pb, b).unwrap();
+    let (pa, pb) = lay_out(data, &dir);
+    let a = std::fs::read(&pa).unwrap();
+    let a = a.as_slice();
 
     let opts = CompareOptions {
         bootstrap: crate::stats::Bootstrap { resamples: 10, ..Default::default() },
         ..Default::default()
     };
-    let _ = compare(&pa, &pb, &opts);
-    let _ = merge(&MergeOptions {
-        inputs: vec![pa.clone(), pb.clone()],
-        out: dir.join("m.csv"),
-        matrix: None,
-        filter: None,
-    });
-
+    if compare(&pa, &pb, &opts).is_ok() {
+        for path in [&pa, &pb] {
+            let table = read::load(path, &[], "fuzz").expect("what compare accepts, the one reader accepts");
+            let sidecar = samples::sidecar_path(path);
+            let held = samples::read(&sidecar).expect("compare read it");
+            read::check_sidecar(&table, &held, &sidecar).expect("compare checked it");
+        }
+    }
+    merges_whole_or_not_at_all(&dir, &pa, &pb);
     let text = String::from_utf8_lossy(a);
     let mut lines = text.lines();
     let header: Vec<&str> = lines.next().unwrap_or("").split(',').collect();
@@ -91,6 +94,59 @@ pub fn files(data: &[u8]) {
         }
         (Ok(_), None) => assert!(kept.starts_with(a), "going on lost bytes"),
     }
+}
+
+/// Writes the `files` target's input into `dir` (created) as `a.csv`, `b.csv` and their sidecars;
+/// returns the two results files.
+pub fn lay_out(data: &[u8], dir: &Path) -> (PathBuf, PathBuf) {
+    let mut parts = data.splitn(4, |&x| x == 0xff);
+    let (a, b) = (parts.next().unwrap_or_default(), parts.next().unwrap_or_default());
+    let sidecars = [parts.next(), parts.next()];
+    std::fs::create_dir_all(dir).expect("a temporary directory");
+    let (pa, pb) = (dir.join("a.csv"), dir.join("b.csv"));
+    std::fs::write(&pa, a).unwrap();
+    std::fs::write(&pb, b).unwrap();
+    for (part, results) in sidecars.iter().zip([&pa, &pb]) {
+        if let Some(part) = part {
+            let bytes = if part.starts_with(&[0x1f, 0x8b]) { part.to_vec() } else { gzip(part) };
+            std::fs::write(samples::sidecar_path(results), bytes).unwrap();
+        }
+    }
+    (pa, pb)
+}
+
+/// `merge` of `a` and `b` into `dir/m.csv`: all or nothing.
+fn merges_whole_or_not_at_all(dir: &Path, a: &Path, b: &Path) {
+    let out = dir.join("m.csv");
+    let merged =
+        merge(&MergeOptions { inputs: vec![a.to_owned(), b.to_owned()], out: out.clone(), matrix: None, filter: None });
+    let out_samples = samples::sidecar_path(&out);
+    let left: Vec<String> = std::fs::read_dir(dir)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .filter(|name| name.starts_with('.') || name.starts_with("m."))
+        .collect();
+    if merged.is_err() {
+        assert!(left.is_empty(), "a failed merge left {left:?}");
+        return;
+    }
+    let rows = |path: &Path| read::load(path, &[], "fuzz").map_or(0, |t| t.rows.len());
+    assert_eq!(rows(&out), rows(a) + rows(b), "a merge holds every row");
+    let count = |path: &Path| match std::fs::metadata(path) {
+        Ok(m) if m.len() > 0 => samples::read(path).expect("a merged sidecar reads").len(),
+        _ => 0,
+    };
+    let inputs = count(&samples::sidecar_path(a)) + count(&samples::sidecar_path(b));
+    assert_eq!(count(&out_samples), inputs, "a merge holds every sample");
+    let _ = std::fs::remove_file(&out);
+    let _ = std::fs::remove_file(&out_samples);
+}
+
+/// `text` as one gzip member.
+fn gzip(text: &[u8]) -> Vec<u8> {
+    let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::default());
+    gz.write_all(text).unwrap();
+    gz.finish().unwrap()
 }
 
 /// A target's check: panics when a property breaks.

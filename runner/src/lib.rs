@@ -16,8 +16,10 @@
 //! - [`compare`]: two runs cell by cell, read against the machine; [`calibrate`]: how well two runs
 //!   of the same code agree, per estimator, and how `compare` does on them.
 //! - [`shard`]: `--shard I/N` and the run fingerprint shards share; [`merge`] joins shards.
+//! - [`atomic`]: outputs written whole or not at all (a temporary name, renamed when complete).
 //! - [`fuzz_checks`]: what the fuzz targets (runner/fuzz) assert, replayed by the tests.
 
+pub mod atomic;
 pub mod calibrate;
 pub mod compare;
 pub mod component;

@@ -2,14 +2,21 @@
 //! their samples sidecars) into one. Refuses files of different runs (columns, matrix fingerprint,
 //! versions) and cells recorded twice, naming the files; reports the cells that no file has (with
 //! `--matrix`, against the matrix; without, the shards that no file holds). Never overwrites.
+//!
+//! Every input is read through the one reader of results files ([`read`]) and its sidecar checked
+//! against it ([`read::check_sidecar`]). Both outputs are written to temporary names beside them
+//! and renamed into place only once both are complete ([`crate::atomic`]): a merge that fails
+//! midway (a damaged sidecar) leaves nothing at `--out`, and can be run again.
 
+use crate::atomic::{Pending, Replace};
 use crate::matrix::Matrix;
-use crate::results::samples::{self, SamplesFile};
+use crate::results::read;
+use crate::results::samples;
 use crate::run::select_cells;
 use crate::shard::Shard;
-use anyhow::{bail, Context, Result};
+use anyhow::{bail, Result};
 use std::collections::{BTreeMap, BTreeSet};
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
 pub struct MergeOptions {
     pub inputs: Vec<PathBuf>,
@@ -55,14 +62,12 @@ pub fn merge(opts: &MergeOptions) -> Result<Merged> {
     let mut owner: BTreeMap<String, PathBuf> = BTreeMap::new();
     let mut duplicates: Vec<String> = Vec::new();
     let mut shards: BTreeSet<String> = BTreeSet::new();
-    let mut rows: Vec<csv::StringRecord> = Vec::new();
+    let mut tables: Vec<read::Table> = Vec::new();
     for path in &opts.inputs {
-        let mut reader =
-            csv::Reader::from_path(path).with_context(|| format!("cannot read results file {}", path.display()))?;
-        let this = reader.headers().with_context(|| format!("cannot read the header of {}", path.display()))?.clone();
+        let table = read::load(path, &["cell", "run_fingerprint"], "merge, from schema 4 on,")?;
         match &header {
-            None => header = Some((path.clone(), this.clone())),
-            Some((first, h)) if *h != this => {
+            None => header = Some((path.clone(), table.header.clone())),
+            Some((first, h)) if *h != table.header => {
                 bail!(
                     "{} and {} have different columns (schemas): they are not one run",
                     first.display(),
@@ -71,19 +76,8 @@ pub fn merge(opts: &MergeOptions) -> Result<Merged> {
             }
             Some(_) => {}
         }
-        let at = |name: &str| this.iter().position(|c| c == name);
-        let Some(cell_at) = at("cell") else {
-            bail!("{} has no `cell` column: not a wasmatrix results file", path.display());
-        };
-        if at("run_fingerprint").is_none() {
-            bail!(
-                "{} has no `run_fingerprint` column: it was written before schema 4, which shards and merges",
-                path.display()
-            );
-        }
-        for (i, record) in reader.records().enumerate() {
-            let record = record.with_context(|| format!("{}: row {} cannot be read", path.display(), i + 1))?;
-            let cell = record.get(cell_at).unwrap_or_default().to_owned();
+        let at = |name: &str| table.header.iter().position(|c| c == name);
+        for (record, row) in table.records.iter().zip(&table.rows) {
             for column in SAME_IN_A_RUN {
                 if let Some(value) = at(column).and_then(|k| record.get(k)) {
                     shared
@@ -94,14 +88,14 @@ pub fn merge(opts: &MergeOptions) -> Result<Merged> {
                         .insert(path.display().to_string());
                 }
             }
-            if let Some(shard) = at("shard").and_then(|k| record.get(k)).filter(|s| !s.is_empty()) {
-                shards.insert(shard.to_owned());
+            if !row.shard.is_empty() {
+                shards.insert(row.shard.clone());
             }
-            if let Some(first) = owner.insert(cell.clone(), path.clone()) {
-                duplicates.push(format!("{cell} (in {} and {})", first.display(), path.display()));
+            if let Some(first) = owner.insert(row.cell.clone(), path.clone()) {
+                duplicates.push(format!("{} (in {} and {})", row.cell, first.display(), path.display()));
             }
-            rows.push(record);
         }
+        tables.push(table);
     }
     for (column, values) in &shared {
         if values.len() > 1 {
@@ -117,7 +111,7 @@ pub fn merge(opts: &MergeOptions) -> Result<Merged> {
     }
     let (_, header) = header.expect("at least one input");
 
-    let mut merged = Merged { rows: rows.len(), ..Merged::default() };
+    let mut merged = Merged { rows: tables.iter().map(|t| t.rows.len()).sum(), ..Merged::default() };
     if let Some(matrix_path) = &opts.matrix {
         let matrix = Matrix::load(matrix_path)?;
         let cells = select_cells(&matrix, opts.filter.as_deref())?;
@@ -140,12 +134,18 @@ pub fn merge(opts: &MergeOptions) -> Result<Merged> {
         merged.missing_shards = (1..=count).map(|i| format!("{i}/{count}")).filter(|s| !shards.contains(s)).collect();
     }
 
-    write(&opts.out, &header, &rows)?;
-    let mut sidecar = SamplesFile::open(&out_samples)?;
-    for path in &opts.inputs {
-        let from = samples::sidecar_path(path);
+    // Both outputs under temporary names, renamed into place once both are whole.
+    let mut out_csv = Pending::new(&opts.out)?;
+    out_csv.write_all(&csv_bytes(&header, &tables)?)?;
+    let mut out_sidecar = Pending::new(&out_samples)?;
+    let mut first_member = true;
+    for table in &tables {
+        let (path, from) = (&table.path, samples::sidecar_path(&table.path));
         if from.exists() {
-            sidecar.append(&samples::read(&from)?)?;
+            let samples = samples::read(&from)?;
+            read::check_sidecar(table, &samples, &from)?;
+            out_sidecar.write_all(&samples::member(&samples, first_member)?)?;
+            first_member = false;
         } else {
             eprintln!(
                 "note: {} has no samples sidecar ({}): its rows are merged without samples",
@@ -154,21 +154,20 @@ pub fn merge(opts: &MergeOptions) -> Result<Merged> {
             );
         }
     }
+    out_sidecar.commit(Replace::Never)?;
+    if let Err(e) = out_csv.commit(Replace::Never) {
+        let _ = std::fs::remove_file(&out_samples);
+        return Err(e);
+    }
     Ok(merged)
 }
 
-/// Writes the merged rows to `out`, through a temporary file renamed into place.
-fn write(out: &Path, header: &csv::StringRecord, rows: &[csv::StringRecord]) -> Result<()> {
-    if let Some(dir) = out.parent().filter(|d| !d.as_os_str().is_empty()) {
-        std::fs::create_dir_all(dir).with_context(|| format!("cannot create {}", dir.display()))?;
-    }
-    let partial = out.with_extension("csv.partial");
-    let mut writer = csv::Writer::from_path(&partial).with_context(|| format!("cannot write {}", partial.display()))?;
+/// The merged rows as CSV text, the header first.
+fn csv_bytes(header: &csv::StringRecord, tables: &[read::Table]) -> Result<Vec<u8>> {
+    let mut writer = csv::Writer::from_writer(Vec::new());
     writer.write_record(header)?;
-    for row in rows {
+    for row in tables.iter().flat_map(|t| &t.records) {
         writer.write_record(row)?;
     }
-    writer.flush()?;
-    writer.into_inner().map_err(|e| anyhow::anyhow!("{e}"))?.sync_all()?;
-    std::fs::rename(&partial, out).with_context(|| format!("cannot move {} to {}", partial.display(), out.display()))
+    writer.into_inner().map_err(|e| anyhow::anyhow!("{e}"))
 }

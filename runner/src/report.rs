@@ -5,6 +5,7 @@
 
 use crate::matrix::axes::{Allocator, Axis, Compiler, Environment, Profile};
 use crate::matrix::Cell;
+use crate::results::read;
 use crate::results::row::{Row, Unit};
 use crate::stats::{median, Headline};
 use anyhow::{bail, Context, Result};
@@ -45,7 +46,8 @@ const REQUIRED: [&str; 12] = [
 const AXES: [&str; 10] =
     ["compiler", "engine", "environment", "transport", "codec", "profile", "logging", "allocator", "runtime", "call"];
 
-/// Reads a results file, refusing one that lacks a column the report needs (naming them all).
+/// Reads a results file through the one reader ([`crate::results::read`]), refusing one that
+/// lacks a column the report needs (naming them all) or holds no rows.
 pub fn load(path: &Path) -> Result<Vec<Row>> {
     let bytes = std::fs::read(path).with_context(|| format!("cannot read results file {}", path.display()))?;
     parse(&bytes, path)
@@ -54,18 +56,7 @@ pub fn load(path: &Path) -> Result<Vec<Row>> {
 /// A results file's text (named `path` in errors) as rows; what [`load`] reads, and what the
 /// fuzz target `results` feeds arbitrary bytes.
 pub fn parse(bytes: &[u8], path: &Path) -> Result<Vec<Row>> {
-    let mut reader = csv::Reader::from_reader(bytes);
-    let header = reader.headers().with_context(|| format!("cannot read the header of {}", path.display()))?.clone();
-    let missing: Vec<&str> = REQUIRED.iter().copied().filter(|c| !header.iter().any(|h| h == *c)).collect();
-    if !missing.is_empty() {
-        bail!("{} is not a wasmatrix results file: it lacks the column(s) {}", path.display(), missing.join(", "));
-    }
-    let mut rows = Vec::new();
-    for (i, record) in reader.deserialize().enumerate() {
-        rows.push(
-            record.with_context(|| format!("{}: row {} (line {}) cannot be read", path.display(), i + 1, i + 2))?,
-        );
-    }
+    let mut rows = read::parse(bytes, path, &REQUIRED, "report")?.rows;
     if rows.is_empty() {
         bail!("{} holds no rows", path.display());
     }
@@ -1091,6 +1082,7 @@ mod tests {
     fn row(cell: &str, status: &str, rt: f64) -> Row {
         let c: Vec<&str> = cell.split('/').collect();
         Row {
+            schema_version: crate::results::row::SCHEMA_VERSION,
             cell: cell.into(),
             compiler: c[0].into(),
             engine: c[1].into(),
@@ -1219,7 +1211,7 @@ mod tests {
     fn a_file_without_the_needed_columns_is_refused_naming_them() {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("r.csv");
-        std::fs::write(&path, "cell,status,error\na,ok,\n").unwrap();
+        std::fs::write(&path, "schema_version,cell,status,error\n9,a,ok,\n").unwrap();
         let err = format!("{:#}", load(&path).unwrap_err());
         assert!(err.contains("r.csv") && err.contains("compiler") && err.contains("rt_p50_ns"), "{err}");
         let mut w = csv::Writer::from_path(&path).unwrap();

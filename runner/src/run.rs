@@ -22,7 +22,7 @@ use crate::shard::{fingerprint, Shard};
 use crate::stop::{AfterCells, Scratch, Signals};
 use crate::supervise::{precompile, run_process, Precompiled, Status};
 use crate::workers::Workers;
-use anyhow::{bail, Context, Result};
+use anyhow::{bail, Result};
 use indicatif::{ProgressBar, ProgressStyle};
 use std::collections::BTreeMap;
 use std::collections::{HashMap, HashSet};
@@ -431,9 +431,7 @@ pub fn run(root: &Path, opts: &Options) -> Result<Done> {
     summary.push_str(&drift.render());
     summary.push_str(&slow.render(floor, measure.processes));
     let summary_path = results_path.with_extension("summary.txt");
-    std::fs::write(&summary_path, &summary)
-        .with_context(|| format!("cannot write {}", summary_path.display()))
-        .after_cells(&results_path)?;
+    crate::atomic::write_atomically(&summary_path, summary.as_bytes()).after_cells(&results_path)?;
     Ok(Done { rows, results: results_path, summary, interrupted, cells: all_cells.len() })
 }
 

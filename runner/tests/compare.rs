@@ -99,6 +99,9 @@ impl Run {
                 "cell" => row.cell.clone(),
                 "status" => row.status.to_owned(),
                 "error" => row.error.to_owned(),
+                "schema_version" => "9".to_owned(),
+                "rt_p50_ns" => String::new(),
+                "processes" => self.processes.iter().filter(|p| p[0].cell == row.cell).count().to_string(),
                 other => format!("opaque {other}, with a comma"),
             };
             csv.write_record(header.iter().map(field)).unwrap();
@@ -113,8 +116,9 @@ impl Run {
 }
 
 const HEADER: [&str; 7] = ["schema_version", "run_id", "timestamp", "cell", "status", "error", "rt_p50_ns"];
-/// The same columns in another order: compare reads them by name.
-const SHUFFLED: [&str; 7] = ["error", "rt_p50_ns", "cell", "timestamp", "status", "schema_version", "run_id"];
+/// The same columns in another order (`schema_version` first, as in every results file): compare
+/// reads them by name.
+const SHUFFLED: [&str; 7] = ["schema_version", "error", "rt_p50_ns", "cell", "timestamp", "status", "run_id"];
 
 fn sample(run_id: &str, cell: &str, process: u32, metric: &str, index: u32, value: f64) -> Sample {
     Sample {
@@ -343,13 +347,14 @@ fn output_is_deterministic() {
 fn a_results_file_without_status_is_an_error_naming_file_and_column() {
     let dir = tempfile::tempdir().unwrap();
     let good = Run::six_cells("a", 1, 2, 5).write(dir.path(), "good", &HEADER);
-    let bad = Run::six_cells("b", 1, 2, 5).write(dir.path(), "no-status", &["run_id", "cell", "error"]);
+    let bad =
+        Run::six_cells("b", 1, 2, 5).write(dir.path(), "no-status", &["schema_version", "run_id", "cell", "error"]);
     let err = format!("{:#}", compare(&good, &bad, &CompareOptions::default()).unwrap_err());
     assert!(err.contains("no-status.csv") && err.contains("column(s) `status` ("), "only the missing one: {err}");
     let empty = dir.path().join("empty.csv");
     std::fs::write(&empty, "").unwrap();
     let err = format!("{:#}", compare(&empty, &good, &CompareOptions::default()).unwrap_err());
-    assert!(err.contains("empty.csv") && err.contains("`cell`, `status`, `error`"), "{err}");
+    assert!(err.contains("empty.csv is not a wasmatrix results file: it is empty"), "{err}");
 }
 
 #[test]
@@ -366,9 +371,9 @@ fn missing_files_are_errors_naming_them() {
     assert!(err.to_string().contains("nowhere.csv"), "{err}");
 
     let ragged = dir.path().join("ragged.csv");
-    std::fs::write(&ragged, "cell,status,error\na,ok\n").unwrap();
+    std::fs::write(&ragged, "schema_version,cell,status,error\n9,a,ok\n").unwrap();
     let err = format!("{:#}", compare(&ragged, &good, &CompareOptions::default()).unwrap_err());
-    assert!(err.contains("ragged.csv"), "{err}");
+    assert!(err.contains("ragged.csv: row 1 (line 2) has 3 fields where the header has 4"), "{err}");
 }
 
 #[test]
@@ -380,4 +385,83 @@ fn bad_options_are_errors() {
     let mut opts = CompareOptions::default();
     opts.bootstrap.confidence = 1.5;
     assert!(format!("{:#}", compare(&a, &a, &opts).unwrap_err()).contains("confidence"));
+}
+
+/// `path` with its line `line` (1-based) changed by `change`.
+fn damage(path: &Path, line: usize, change: impl Fn(&str) -> String) {
+    let text = std::fs::read_to_string(path).unwrap();
+    let lines: Vec<String> =
+        text.lines().enumerate().map(|(i, l)| if i + 1 == line { change(l) } else { l.to_owned() }).collect();
+    std::fs::write(path, lines.join("\n") + "\n").unwrap();
+}
+
+fn refusal(a: &Path, b: &Path) -> String {
+    format!("{:#}", compare(a, b, &CompareOptions::default()).expect_err("compare refuses"))
+}
+
+/// Issue 26, defect 4: `rt_p50_ns` = `abc` in a row of B made the cell vanish from the comparison
+/// (exit 0), where `report` refused the file; both now read it through one reader and refuse it.
+#[test]
+fn a_value_its_column_cannot_hold_is_refused_as_report_refuses_it() {
+    let dir = tempfile::tempdir().unwrap();
+    let a = Run::six_cells("a", 1, 2, 5).write(dir.path(), "a", &HEADER);
+    let b = Run::six_cells("b", 2, 2, 5).write(dir.path(), "b", &HEADER);
+    damage(&b, 3, |l| format!("{l}abc"));
+    let err = refusal(&a, &b);
+    let says = "b.csv: row 2 (line 3), column `rt_p50_ns`: `abc` is not allowed; allowed: a number, or empty";
+    assert!(err.contains(says), "{err}");
+    let report = format!("{:#}", wasmatrix_runner::results::read::load(&b, &[], "report").err().unwrap());
+    assert!(report.contains(says), "the same rule: {report}");
+    let cli = std::process::Command::new(env!("CARGO_BIN_EXE_runner"))
+        .args(["compare", a.to_str().unwrap(), b.to_str().unwrap()])
+        .output()
+        .unwrap();
+    assert_eq!(cli.status.code(), Some(2), "{}", String::from_utf8_lossy(&cli.stderr));
+    assert!(String::from_utf8_lossy(&cli.stderr).contains(says));
+}
+
+/// Issue 26, defect 4: B's sidecar taken from another run gave "only in A" for a cell in B.
+#[test]
+fn a_sidecar_of_another_run_is_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    let a = Run::six_cells("a", 1, 2, 5).write(dir.path(), "a", &HEADER);
+    let b = Run::six_cells("b", 2, 2, 5).write(dir.path(), "b", &HEADER);
+    std::fs::copy(sidecar_path(&a), sidecar_path(&b)).unwrap();
+    let err = refusal(&a, &b);
+    assert!(err.contains("b.samples.csv.gz is not the samples sidecar of") && err.contains("run `a`"), "{err}");
+    assert!(err.contains("put the file's own sidecar beside it"), "says how to mend: {err}");
+}
+
+/// Issue 26, defect 4: a sidecar cut at a gzip member's end silently gave fewer processes than
+/// the row's `processes`.
+#[test]
+fn a_sidecar_cut_at_a_member_boundary_is_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    let with_processes: Vec<&str> = HEADER.iter().copied().chain(["processes"]).collect();
+    let a = Run::six_cells("a", 1, 3, 5).write(dir.path(), "a", &with_processes);
+    let mut run = Run::six_cells("b", 2, 3, 5);
+    let b = run.write(dir.path(), "b", &with_processes);
+    assert_eq!(compare(&a, &b, &CompareOptions::default()).unwrap().entries.len(), 12, "whole, it compares");
+    // The same sidecar without its last process's member.
+    run.processes.pop();
+    std::fs::remove_file(sidecar_path(&b)).unwrap();
+    let mut sidecar = SamplesFile::open(&sidecar_path(&b)).unwrap();
+    for samples in &run.processes {
+        sidecar.append(samples).unwrap();
+    }
+    let err = refusal(&a, &b);
+    let says = format!("holds 2 ok process(es) of cell {}, whose row in", CELLS[5]);
+    assert!(err.contains(&says) && err.contains("(line 7) says `processes` 3"), "{err}");
+    assert!(err.contains("copy the whole sidecar"), "says how to mend: {err}");
+}
+
+/// Issue 26, defect 4: a `schema_version` of 99 went unremarked.
+#[test]
+fn an_unknown_schema_version_is_refused_naming_the_versions_read() {
+    let dir = tempfile::tempdir().unwrap();
+    let a = Run::six_cells("a", 1, 2, 5).write(dir.path(), "a", &HEADER);
+    damage(&a, 2, |l| l.replacen('9', "99", 1));
+    let err = refusal(&a, &a);
+    assert!(err.contains("a.csv: row 1 (line 2), column `schema_version`: `99`"), "{err}");
+    assert!(err.contains("this runner reads schema versions 1 to 9"), "{err}");
 }

@@ -1,8 +1,11 @@
 //! Comparing two runs: the engine of `runner compare A.csv B.csv`.
 //!
-//! Both results files are read by column name (`cell`, `status`, `error`, and `run_id` if
-//! present) and their raw-samples sidecars ([`samples`]) supply the values. Cells are matched by
-//! their `cell` string; a cell is compared only if every row it has is `ok` in both runs.
+//! Both results files are read through the one reader `report` uses too ([`read`]: by column name,
+//! needing `cell`, `status` and `error`; a value a column cannot hold, an unknown `schema_version`,
+//! a file that is not a results file are refused), and their raw-samples sidecars ([`samples`])
+//! supply the values, once checked against their file ([`read::check_sidecar`]: a sidecar of
+//! another run, or with fewer `ok` processes of a cell than its row says, is refused). Cells are
+//! matched by their `cell` string; a cell is compared only if every row it has is `ok` in both runs.
 //!
 //! # The statistic
 //! For each compared cell and each performance metric (time `*_ns` and instruction counts
@@ -42,9 +45,10 @@ mod render;
 pub use calibrate::Shift;
 
 use crate::matrix::Cell;
+use crate::results::read;
 use crate::results::samples::{self, Sample};
 use crate::stats::{Bootstrap, Headline as Estimator, Interval};
-use anyhow::{bail, ensure, Context, Result};
+use anyhow::{ensure, Context, Result};
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::fmt;
 use std::path::{Path, PathBuf};
@@ -453,11 +457,6 @@ struct Run {
     values: HashMap<String, BTreeMap<String, Vec<f64>>>,
 }
 
-/// The round-trip figures of a results row that the headline table shows: the headline, the
-/// best process, the headline's interval; each with the column files before schema 8 had instead.
-const HEADLINE_COLUMNS: [[&str; 2]; 3] =
-    [["rt_headline_ns", "rt_p50_ns"], ["rt_proc_min_ns", "rt_proc_min_ns"], ["rt_headline_ci_pct", "rt_ci_pct"]];
-
 /// The rows a results file has for one cell (usually one; more if a file was appended to).
 struct CellRows {
     name: String,
@@ -489,12 +488,16 @@ impl CellRows {
 }
 
 impl Run {
+    /// Reads a results file through the one reader ([`read`]) and its sidecar, checked against it
+    /// ([`read::check_sidecar`]): what either holds that cannot be used is refused, naming it.
     fn load(path: &Path) -> Result<Run> {
-        let cells = read_results(path)?;
+        let table = read::load(path, &["cell", "status", "error"], "compare")?;
+        let cells = cells_of(&table);
         let index = cells.iter().enumerate().map(|(i, c)| (c.name.clone(), i)).collect();
         let sidecar = samples::sidecar_path(path);
         let samples = samples::read(&sidecar)
             .with_context(|| format!("cannot read {}, the samples sidecar of {}", sidecar.display(), path.display()))?;
+        read::check_sidecar(&table, &samples, &sidecar)?;
         let mut run = Run { path: path.to_owned(), cells, index, values: HashMap::new() };
         run.values = per_process_values(samples, &run);
         Ok(run)
@@ -535,37 +538,6 @@ fn per_process_values(samples: Vec<Sample>, run: &Run) -> HashMap<String, BTreeM
         .collect()
 }
 
-/// Where the needed columns are in a results file.
-struct Columns {
-    cell: usize,
-    status: usize,
-    error: usize,
-    run_id: Option<usize>,
-    /// The headline round-trip columns, where the schema has them.
-    headline: [Option<usize>; 3],
-}
-
-impl Columns {
-    fn find(header: &csv::StringRecord, path: &Path) -> Result<Columns> {
-        let at = |name: &str| header.iter().position(|h| h.trim() == name);
-        let (cell, status, error) = (at("cell"), at("status"), at("error"));
-        if let (Some(cell), Some(status), Some(error)) = (cell, status, error) {
-            let headline = HEADLINE_COLUMNS.map(|[name, before]| at(name).or_else(|| at(before)));
-            return Ok(Columns { cell, status, error, run_id: at("run_id"), headline });
-        }
-        let missing: Vec<String> = [("cell", cell), ("status", status), ("error", error)]
-            .iter()
-            .filter(|(_, at)| at.is_none())
-            .map(|(name, _)| format!("`{name}`"))
-            .collect();
-        bail!(
-            "results file {} lacks the column(s) {} (compare needs `cell`, `status` and `error`)",
-            path.display(),
-            missing.join(", ")
-        )
-    }
-}
-
 /// A cell's name as this runner writes it, so that runs from before an axis was added (whose
 /// names lack its value) pair with today's; a name it cannot parse stays as it is.
 fn canonical(name: &str) -> String {
@@ -573,31 +545,22 @@ fn canonical(name: &str) -> String {
 }
 
 /// The results file's rows, one [`CellRows`] per cell in order of first appearance.
-fn read_results(path: &Path) -> Result<Vec<CellRows>> {
-    let mut reader =
-        csv::Reader::from_path(path).with_context(|| format!("cannot read results file {}", path.display()))?;
-    let header =
-        reader.headers().with_context(|| format!("cannot read the header of results file {}", path.display()))?;
-    let columns = Columns::find(header, path)?;
+fn cells_of(table: &read::Table) -> Vec<CellRows> {
     let mut cells: Vec<CellRows> = Vec::new();
     let mut index: HashMap<String, usize> = HashMap::new();
-    for record in reader.records() {
-        let record = record.with_context(|| format!("cannot read results file {}", path.display()))?;
-        let field = |at: usize| record.get(at).unwrap_or_default().to_owned();
-        let name = canonical(&field(columns.cell));
-        let line = record.position().map_or(0, |p| p.line());
-        ensure!(!name.is_empty(), "results file {}: the row on line {line} has no cell name", path.display());
+    for row in &table.rows {
+        let name = canonical(&row.cell);
         let i = *index.entry(name.clone()).or_insert_with(|| {
             cells.push(CellRows { name, headline: [None; 3], outcomes: Vec::new(), run_ids: BTreeSet::new() });
             cells.len() - 1
         });
-        cells[i].outcomes.push((field(columns.status).trim().to_owned(), field(columns.error)));
-        cells[i].headline = columns.headline.map(|at| at.and_then(|at| field(at).trim().parse().ok()));
-        if let Some(run_id) = columns.run_id.map(field).filter(|r| !r.is_empty()) {
-            cells[i].run_ids.insert(run_id);
+        cells[i].outcomes.push((row.status.trim().to_owned(), row.error.clone()));
+        cells[i].headline = [row.rt_headline(), row.rt_proc_min_ns, row.rt_ci()];
+        if !row.run_id.is_empty() {
+            cells[i].run_ids.insert(row.run_id.clone());
         }
     }
-    Ok(cells)
+    cells
 }
 
 #[cfg(test)]

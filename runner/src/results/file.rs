@@ -33,8 +33,7 @@ impl RunMarker {
     /// Writes the marker beside `results` (replacing an older one).
     pub fn write(&self, results: &Path) -> Result<()> {
         let path = marker_path(results);
-        std::fs::write(&path, serde_json::to_vec_pretty(self)?)
-            .with_context(|| format!("cannot write {}", path.display()))
+        crate::atomic::write_atomically(&path, &serde_json::to_vec_pretty(self)?)
     }
 }
 
@@ -56,9 +55,16 @@ impl ResultsFile {
             .create(true)
             .open(path)
             .with_context(|| format!("cannot open results file {}", path.display()))?;
-        let mut existing = String::new();
-        file.read_to_string(&mut existing).with_context(|| format!("cannot read {}", path.display()))?;
+        let mut existing = Vec::new();
+        file.read_to_end(&mut existing).with_context(|| format!("cannot read {}", path.display()))?;
         let want = header().join(",");
+        if let Some(why) = Some(&existing).filter(|e| !e.is_empty()).and_then(|e| super::read::not_a_results_file(e)) {
+            bail!(
+                "{} is not a wasmatrix results file: {why}; it is left untouched: choose another --out",
+                path.display()
+            );
+        }
+        let existing = String::from_utf8_lossy(&existing);
         if existing.is_empty() {
             write_synced(&mut file, format!("{want}\n").as_bytes(), path)?;
         } else {
@@ -90,31 +96,41 @@ impl ResultsFile {
         // Decided on the complete lines; the file is touched only once going on is decided.
         let bytes = std::fs::read(path).with_context(|| format!("cannot read {}", path.display()))?;
         let complete = bytes.iter().rposition(|&b| b == b'\n').map_or(0, |i| i + 1);
-        if complete == 0 {
-            // Not even a whole header: no row to keep, and nothing of another run to protect.
+        if complete == 0 && header().join(",").as_bytes().starts_with(&bytes) {
+            // Part of a header (a runner killed writing it): no row to keep, nothing to protect.
             set_aside_torn_line(path, &bytes, complete)?;
             return Ok((ResultsFile::open(path)?, Vec::new()));
         }
-        let refusal = match Self::recorded(&bytes[..complete], path) {
-            Err(e) => Some(format!("{e:#}")),
+        // Why the file cannot be gone on with, and whether the command that made it could (a
+        // file without one whole line, not a header's start, is judged on all it holds).
+        let lines = if complete == 0 { &bytes[..] } else { &bytes[..complete] };
+        let (why, resumable) = match Self::recorded(lines, path) {
+            Err(refusal) => refusal,
             Ok(rows) => match rows.iter().find(|r| r.run_fingerprint != fingerprint || r.shard != shard) {
                 None => {
                     set_aside_torn_line(path, &bytes, complete)?;
                     return Ok((ResultsFile::open(path)?, rows));
                 }
-                Some(r) => Some(format!(
-                    "{} holds rows of another run (run_fingerprint `{}`, shard `{}`; this run: `{fingerprint}`, shard \
-                     `{shard}`): going on needs the same matrix, --filter, --shard, --processes, --measure and guests (the \
-                     same --guests files, or guests built from the same sources)",
-                    path.display(),
-                    r.run_fingerprint,
-                    r.shard
-                )),
+                Some(r) => (
+                    format!(
+                        "{} holds rows of another run (run_fingerprint `{}`, shard `{}`; this run: `{fingerprint}`, \
+                         shard `{shard}`): going on needs the same matrix, --filter, --shard, --processes, --measure \
+                         and guests (the same --guests files, or guests built from the same sources)",
+                        path.display(),
+                        r.run_fingerprint,
+                        r.shard
+                    ),
+                    true,
+                ),
             },
         };
-        let why = refusal.expect("refused");
         if !force {
-            bail!("{why}; it is left untouched: run the same command to go on, choose another --out, or --force to start over (the old file is kept)");
+            let go_on = if resumable { "run the command that made it to go on, " } else { "" };
+            bail!(
+                "{why}; it is left untouched: {go_on}choose another --out, or --force to start over (the old file is \
+                 kept as {}.old-<time>)",
+                path.display()
+            );
         }
         let stamp = crate::meta::now_rfc3339().replace([':', '-'], "");
         for from in [path.to_owned(), super::samples::sidecar_path(path), marker_path(path)] {
@@ -128,24 +144,35 @@ impl ResultsFile {
         Ok((ResultsFile::open(path)?, Vec::new()))
     }
 
-    /// The rows of an existing file, refusing one with other columns.
-    fn recorded(bytes: &[u8], path: &Path) -> Result<Vec<Row>> {
-        let mut reader = csv::Reader::from_reader(bytes);
-        let have: Vec<String> = reader.headers()?.iter().map(str::to_owned).collect();
-        if have != header() {
-            bail!(
-                "{} holds results with other columns (schema {})",
-                path.display(),
-                if have.len() < header().len() { "older" } else { "different" }
-            );
+    /// The rows of an existing file (its complete lines), or why it cannot be gone on with and
+    /// whether it could be by the command that made it: not a results file at all (no), another
+    /// schema's (no: another runner's), a row this runner cannot read (no).
+    fn recorded(bytes: &[u8], path: &Path) -> std::result::Result<Vec<Row>, (String, bool)> {
+        if let Some(why) = super::read::not_a_results_file(bytes) {
+            return Err((format!("{} is not a wasmatrix results file: {why}", path.display()), false));
         }
-        reader
-            .deserialize()
-            .enumerate()
-            .map(|(i, r)| {
-                r.with_context(|| format!("{}: row {} (line {}) cannot be read", path.display(), i + 1, i + 2))
-            })
-            .collect()
+        let mut reader = csv::Reader::from_reader(bytes);
+        let have: Vec<String> = reader.headers().map_or_else(|_| Vec::new(), |h| h.iter().map(str::to_owned).collect());
+        if have != header() {
+            let schema = reader
+                .records()
+                .next()
+                .and_then(|r| r.ok())
+                .and_then(|r| r.get(0).map(str::to_owned))
+                .map_or_else(|| "another schema".into(), |v| format!("schema version `{v}`"));
+            return Err((
+                format!(
+                    "{} holds results of {schema}, with other columns than this runner's (schema version {}): this \
+                     runner cannot add to it",
+                    path.display(),
+                    super::row::SCHEMA_VERSION
+                ),
+                false,
+            ));
+        }
+        let table =
+            super::read::parse(bytes, path, &[], "going on with a run").map_err(|e| (format!("{e:#}"), false))?;
+        Ok(table.rows)
     }
 
     /// Appends one row with a single write and syncs it to disk.
@@ -169,19 +196,20 @@ fn set_aside_torn_line(path: &Path, bytes: &[u8], keep: usize) -> Result<()> {
         return Ok(());
     }
     let torn = PathBuf::from(format!("{}.torn", path.display()));
-    let mut aside = OpenOptions::new()
-        .create(true)
-        .append(true)
-        .open(&torn)
-        .with_context(|| format!("cannot open {}", torn.display()))?;
-    aside
-        .write_all(&[&bytes[keep..], b"\n"].concat())
-        .and_then(|()| aside.sync_data())
-        .with_context(|| format!("cannot write to {}", torn.display()))?;
-    let file = OpenOptions::new().write(true).open(path).with_context(|| format!("cannot open {}", path.display()))?;
-    file.set_len(keep as u64)
-        .and_then(|()| file.sync_data())
-        .with_context(|| format!("cannot cut {} back to its last complete line", path.display()))?;
+    let set_aside = || -> std::io::Result<()> {
+        let mut aside = OpenOptions::new().create(true).append(true).open(&torn)?;
+        aside.write_all(&bytes[keep..])?;
+        aside.write_all(b"\n")?;
+        aside.sync_data()
+    };
+    set_aside()
+        .with_context(|| format!("cannot write {} (the torn last line of {})", torn.display(), path.display()))?;
+    let cut = || -> std::io::Result<()> {
+        let file = OpenOptions::new().write(true).open(path)?;
+        file.set_len(keep as u64)?;
+        file.sync_data()
+    };
+    cut().with_context(|| format!("cannot cut {} back to its last complete line", path.display()))?;
     eprintln!(
         "{}: its last line was incomplete (an interrupted write); set aside in {}",
         path.display(),
@@ -220,8 +248,12 @@ mod tests {
         let foreign = dir.path().join("foreign.csv");
         std::fs::write(&foreign, "x,y\n1,2\n").unwrap();
         let err = format!("{:#}", ResultsFile::open(&foreign).err().unwrap());
-        assert!(err.contains("foreign.csv") && err.contains("other columns"), "{err}");
+        assert!(err.contains("foreign.csv is not a wasmatrix results file"), "{err}");
         assert_eq!(std::fs::read_to_string(&foreign).unwrap(), "x,y\n1,2\n");
+        let older = dir.path().join("older.csv");
+        std::fs::write(&older, "schema_version,cell\n1,a\n").unwrap();
+        let err = format!("{:#}", ResultsFile::open(&older).err().unwrap());
+        assert!(err.contains("older.csv") && err.contains("other columns"), "{err}");
 
         let torn = dir.path().join("torn.csv");
         let text = format!("{}\n1,2,3", header().join(","));
@@ -234,7 +266,7 @@ mod tests {
     fn resuming_sets_a_torn_line_aside_only_when_it_goes_on() {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("r.csv");
-        let row = Row { cell: "a".into(), run_fingerprint: "f1".into(), ..Row::default() };
+        let row = Row { schema_version: 9, cell: "a".into(), run_fingerprint: "f1".into(), ..Row::default() };
         ResultsFile::open(&path).unwrap().append(&row).unwrap();
         let whole = std::fs::read(&path).unwrap();
         let torn_tail = b"4,run,time,b";
@@ -249,5 +281,48 @@ mod tests {
         assert_eq!(rows.iter().map(|r| r.cell.as_str()).collect::<Vec<_>>(), ["a"]);
         assert_eq!(std::fs::read(&path).unwrap(), whole);
         assert_eq!(std::fs::read(dir.path().join("r.csv.torn")).unwrap(), [&torn_tail[..], b"\n"].concat());
+    }
+
+    /// Issue 26, defect 7: another tool's CSV, a binary file and an older schema's file were
+    /// refused with "run the same command to go on" (which never can), the binary one naming no file.
+    #[test]
+    fn a_file_that_cannot_be_gone_on_with_says_so_and_never_suggests_going_on() {
+        let dir = tempfile::tempdir().unwrap();
+        let cases: [(&str, Vec<u8>, &str); 5] = [
+            ("jpeg.csv", b"\xff\xd8\xff\xe0JFIF".into(), "jpeg.csv is not a wasmatrix results file: it is not text"),
+            (
+                "tool.csv",
+                b"name,value\nx,1\n".into(),
+                "tool.csv is not a wasmatrix results file: its first column is `name`",
+            ),
+            (
+                "blob.csv",
+                b"\x89PNG\r\n\x1a\n\0\0\xff\xfe\n".into(),
+                "blob.csv is not a wasmatrix results file: it is not text",
+            ),
+            ("old.csv", b"schema_version,run_id,cell\n2,r,a\n".into(), "old.csv holds results of schema version `2`"),
+            ("bad.csv", format!("{}\nx\n", header().join(",")).into_bytes(), "bad.csv: row 1 (line 2)"),
+        ];
+        for (name, bytes, says) in cases {
+            let path = dir.path().join(name);
+            std::fs::write(&path, &bytes).unwrap();
+            let err = format!("{:#}", ResultsFile::resume(&path, "f", "", false).err().expect("refused"));
+            assert!(err.contains(says), "{err}");
+            assert!(!err.contains("go on") && !err.contains("CSV parse error"), "{err}");
+            assert!(err.contains("choose another --out, or --force"), "{err}");
+            assert_eq!(std::fs::read(&path).unwrap(), bytes, "left untouched");
+        }
+        let (_, rows) = ResultsFile::resume(&dir.path().join("tool.csv"), "f", "", true).unwrap();
+        assert!(rows.is_empty());
+        let kept = std::fs::read_dir(dir.path())
+            .unwrap()
+            .filter(|e| e.as_ref().unwrap().file_name().to_string_lossy().starts_with("tool.csv.old-"));
+        assert_eq!(kept.count(), 1, "--force keeps the other file under a new name");
+
+        let path = dir.path().join("r.csv");
+        let row = Row { schema_version: 9, cell: "a".into(), run_fingerprint: "f1".into(), ..Row::default() };
+        ResultsFile::open(&path).unwrap().append(&row).unwrap();
+        let err = format!("{:#}", ResultsFile::resume(&path, "f2", "", false).err().unwrap());
+        assert!(err.contains("another run") && err.contains("run the command that made it to go on"), "{err}");
     }
 }

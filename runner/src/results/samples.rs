@@ -172,22 +172,27 @@ impl SamplesFile {
 
     /// Appends one process's samples as one gzip member, in one write, and syncs it.
     pub fn append(&mut self, samples: &[Sample]) -> Result<()> {
-        let mut csv = csv::WriterBuilder::new().has_headers(false).from_writer(Vec::new());
-        if !self.has_header {
-            csv.write_record(HEADER)?;
-        }
-        for s in samples {
-            csv.serialize(s)?;
-        }
-        let text = csv.into_inner().context("encoding samples")?;
-        let mut gz = GzEncoder::new(Vec::new(), Compression::default());
-        gz.write_all(&text)?;
-        let bytes = gz.finish()?;
+        let bytes = member(samples, !self.has_header)?;
         self.file.write_all(&bytes).with_context(|| format!("cannot write to {}", self.path.display()))?;
         self.file.sync_data().with_context(|| format!("cannot sync {}", self.path.display()))?;
         self.has_header = true;
         Ok(())
     }
+}
+
+/// `samples` as one gzip member of a sidecar, the header first if `header` (the first member).
+pub fn member(samples: &[Sample], header: bool) -> Result<Vec<u8>> {
+    let mut csv = csv::WriterBuilder::new().has_headers(false).from_writer(Vec::new());
+    if header {
+        csv.write_record(HEADER)?;
+    }
+    for s in samples {
+        csv.serialize(s)?;
+    }
+    let text = csv.into_inner().context("encoding samples")?;
+    let mut gz = GzEncoder::new(Vec::new(), Compression::default());
+    gz.write_all(&text)?;
+    Ok(gz.finish()?)
 }
 
 /// Moves a torn last gzip member (a runner killed while appending) to `<path>.torn`, cutting the
@@ -207,10 +212,12 @@ pub fn set_aside_torn_member(path: &Path) -> Result<()> {
     }
     let torn = PathBuf::from(format!("{}.torn", path.display()));
     std::fs::write(&torn, &bytes[at..]).with_context(|| format!("cannot write {}", torn.display()))?;
-    let file = OpenOptions::new().write(true).open(path).with_context(|| format!("cannot open {}", path.display()))?;
-    file.set_len(at as u64)
-        .and_then(|()| file.sync_data())
-        .with_context(|| format!("cannot cut {} back to its last complete member", path.display()))?;
+    let cut = || -> std::io::Result<()> {
+        let file = OpenOptions::new().write(true).open(path)?;
+        file.set_len(at as u64)?;
+        file.sync_data()
+    };
+    cut().with_context(|| format!("cannot cut {} back to its last complete gzip member", path.display()))?;
     eprintln!("{}: its last gzip member was incomplete; set aside in {}", path.display(), torn.display());
     Ok(())
 }
