@@ -428,14 +428,13 @@ impl Builder {
     }
 }
 
-/// Makes `dest` through `write` into a `.partial` file beside it, then renames it into place, so
-/// that a concurrent run never reads half a file.
+/// Makes `dest` through `write` into a temporary file beside it, then renames it into place
+/// ([`crate::atomic::Pending`]), so that a concurrent run never reads half a file and a failed
+/// build leaves none.
 fn write_whole(dest: &Path, write: impl FnOnce(&Path) -> Result<()>) -> Result<()> {
-    let mut partial = dest.as_os_str().to_owned();
-    partial.push(".partial");
-    let partial = PathBuf::from(partial);
-    write(&partial)?;
-    std::fs::rename(&partial, dest).with_context(|| format!("cannot move {} to {}", partial.display(), dest.display()))
+    let out = crate::atomic::Pending::new(dest)?;
+    write(out.path())?;
+    out.commit(crate::atomic::Replace::Yes)
 }
 
 /// The Rust target the guests are built for in an environment.

@@ -15,14 +15,16 @@ transport = ["copy"]
 codec = ["raw"]
 profile = ["release"]"#;
 
-/// One cell under V8 (Node.js runs it; no worker to build).
-const V8_CELL: &str = r#"compiler = ["liftoff"]
-engine = ["jit"]
-environment = ["bare"]
-transport = ["copy"]
-codec = ["raw"]
-profile = ["release"]
-runtime = ["v8"]"#;
+/// [`WASM_CELL`] under `runtime`, compiled by one of its compilers. Under V8, Node.js runs it and
+/// there is no worker to build.
+fn wasm_cell_under(runtime: &str) -> String {
+    let compiler = match runtime {
+        "wasmi" => "eager",
+        "v8" => "liftoff",
+        _ => "cranelift",
+    };
+    WASM_CELL.replace("cranelift", compiler) + &format!("\nruntime = [\"{runtime}\"]")
+}
 
 /// One native cell (its worker is built under target/wasmatrix the first time).
 const NATIVE_CELL: &str = r#"compiler = ["rustc"]
@@ -101,12 +103,7 @@ fn wat_text_or_the_wrong_kind_of_wasm_is_refused_for_every_runtime_before_any_ru
     let text_guests = guests(dir.path(), "text", &wasm(&producer_wat(0)), CONSUMER_WAT.as_bytes());
     let out = dir.path().join("r.csv");
     for runtime in ["wasmer", "wasmtime", "wasmi", "v8"] {
-        let compiler = match runtime {
-            "wasmi" => "eager",
-            "v8" => "liftoff",
-            _ => "cranelift",
-        };
-        let axes = WASM_CELL.replace("cranelift", compiler) + &format!("\nruntime = [\"{runtime}\"]");
+        let axes = wasm_cell_under(runtime);
         let m = matrix(dir.path(), &axes, TINY);
         let run = run_with(&m, &out, &text_guests);
         assert_eq!(run.status.code(), Some(2), "{runtime}: {}", text(&run));
@@ -134,7 +131,7 @@ fn wat_text_or_the_wrong_kind_of_wasm_is_refused_for_every_runtime_before_any_ru
 #[test]
 fn a_results_file_never_mixes_two_guest_sets() {
     let dir = tempfile::tempdir().unwrap();
-    let m = matrix(dir.path(), V8_CELL, &format!("processes = 1\n{TINY}"));
+    let m = matrix(dir.path(), &wasm_cell_under("v8"), &format!("processes = 1\n{TINY}"));
     let out = dir.path().join("r.csv");
     let a = guests(dir.path(), "a", &wasm(&producer_wat(0)), &wasm(CONSUMER_WAT));
     let b = guests(dir.path(), "b", &wasm(&producer_wat(42)), &wasm(CONSUMER_WAT));
@@ -282,11 +279,10 @@ fn a_timeout_row_names_the_phase_each_worker_was_in() {
     let spin =
         guests(dir.path(), "spin", &wasm(&producer_doing("(loop $spin br $spin) unreachable", 0)), &wasm(CONSUMER_WAT));
     let measure = format!("processes = 1\n{}", TINY.replace("timeout_s = 120", "timeout_s = 2"));
-    for (runtime, compiler, phase) in [
-        ("wasmi", "eager", "phase `first round trip`"),
-        ("v8", "liftoff", "set-up or first round trip (before its ready line)"),
-    ] {
-        let axes = WASM_CELL.replace("cranelift", compiler) + &format!("\nruntime = [\"{runtime}\"]");
+    for (runtime, phase) in
+        [("wasmi", "phase `first round trip`"), ("v8", "set-up or first round trip (before its ready line)")]
+    {
+        let axes = wasm_cell_under(runtime);
         let m = matrix(dir.path(), &axes, &measure);
         let out = dir.path().join(format!("{runtime}.csv"));
         let run = run_with(&m, &out, &spin);
@@ -306,12 +302,7 @@ fn a_memory_past_the_cap_is_oom_under_every_runtime_and_its_row_times_no_failed_
     assert_ne!(huge, CONSUMER_WAT);
     let g = guests(dir.path(), "huge", &wasm(&producer_wat(0)), &wasm(&huge));
     for runtime in ["wasmer", "wasmtime", "wasmi", "v8"] {
-        let compiler = match runtime {
-            "wasmi" => "eager",
-            "v8" => "liftoff",
-            _ => "cranelift",
-        };
-        let axes = WASM_CELL.replace("cranelift", compiler) + &format!("\nruntime = [\"{runtime}\"]");
+        let axes = wasm_cell_under(runtime);
         let m = matrix(dir.path(), &axes, &format!("{TINY}\nmemory_limit_mib = 64"));
         let out = dir.path().join(format!("{runtime}.csv"));
         let run = run_with(&m, &out, &g);
