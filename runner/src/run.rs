@@ -136,7 +136,7 @@ impl CellRun {
         if self.ran >= measure.processes {
             return Some(StopReason::MaxProcesses);
         }
-        if self.ran < measure.min_processes.min(measure.processes) || self.ran == self.reused {
+        if self.ran < measure.fewest_processes() || self.ran == self.reused {
             return None;
         }
         if self.ran >= needed && run_length::precise(&self.samples, measure, mechanism)? {
@@ -270,7 +270,7 @@ pub fn run(root: &Path, opts: &Options) -> Result<Done> {
         "running {} cells x {} to {} processes (until the round trip is within ±{}%) of {} into {} (measure {}, \
          schedule seed {seed:016x})",
         cells.len(),
-        measure.min_processes.min(measure.processes),
+        measure.fewest_processes(),
         measure.processes,
         measure.target_ci_pct,
         matrix.path.display(),
@@ -367,7 +367,7 @@ pub fn run(root: &Path, opts: &Options) -> Result<Done> {
     let mut drift = summary::Drift::default();
     let mut slow = SlowShare::default();
     let headline_metric = format!("rt_{}", opts.mechanism.unit());
-    let floor = measure.min_processes.min(measure.processes);
+    let floor = measure.fewest_processes();
     for run in &runs {
         slow.add(&run.samples, &headline_metric);
     }

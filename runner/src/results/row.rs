@@ -540,7 +540,7 @@ impl Row {
             ref_headline_ns: reference.as_ref().map(|f| (f.headline * 1000.0).round() / 1000.0),
             rt_over_ref: rt.as_ref().zip(reference.as_ref()).map(|(rt, re)| tenth(rt.headline / re.headline)),
             ref_drift_pct: reference.as_ref().map(|f| rounded(100.0 * (f.proc_max / f.proc_min - 1.0))),
-            min_processes: measure.min_processes.min(measure.processes),
+            min_processes: measure.fewest_processes(),
             target_ci_pct: measure.target_ci_pct,
             stop_reason: result.stop.name().into(),
             involuntary_switches_p50: median(&context("involuntary_switches")),

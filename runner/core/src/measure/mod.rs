@@ -165,6 +165,11 @@ fn default_noisy_ci_pct() -> f64 {
 }
 
 impl Measure {
+    /// The fewest processes a cell runs: `min_processes`, but never more than `processes`.
+    pub fn fewest_processes(&self) -> u32 {
+        self.min_processes.min(self.processes)
+    }
+
     /// Round trips each process performs in all (first + warm-up + timed); record `i` is sent in
     /// round trip `i`, so every cell of a run covers the same records and checksums agree.
     pub fn round_trips(&self) -> u32 {
