@@ -142,8 +142,26 @@ pub struct Repeatability {
 impl Repeatability {
     /// The share of cells (0 to 1) whose figures agree within `t` (0.05 is 5%).
     pub fn within(&self, t: f64) -> f64 {
-        self.changes.iter().filter(|c| c.abs() <= t).count() as f64 / self.changes.len().max(1) as f64
+        share_within(&self.changes, t)
     }
+}
+
+/// The share of `changes` (0 to 1) within `t` of no change.
+pub fn share_within(changes: &[f64], t: f64) -> f64 {
+    changes.iter().filter(|c| c.abs() <= t).count() as f64 / changes.len().max(1) as f64
+}
+
+/// A table row's agreement columns: cells, the shares within 2, 5 and 10%, the median change.
+fn agreement(changes: &[f64]) -> String {
+    let pct = |t| format!("{:.1}%", 100.0 * share_within(changes, t));
+    format!(
+        "{} | {} | {} | {} | {:+.1}%",
+        changes.len(),
+        pct(0.02),
+        pct(0.05),
+        pct(0.10),
+        100.0 * median(changes).unwrap_or(f64::NAN)
+    )
 }
 
 /// `runner compare` on the pair, one way.
@@ -336,17 +354,7 @@ impl Calibration {
         let _ = writeln!(out, "| metric | estimator | cells | within 2% | within 5% | within 10% | median change |");
         let _ = writeln!(out, "|---|---|---:|---:|---:|---:|---:|");
         for r in &self.repeatability {
-            let _ = writeln!(
-                out,
-                "| `{}` | {} | {} | {} | {} | {} | {:+.1}% |",
-                r.metric,
-                r.estimator,
-                r.changes.len(),
-                pct(r.within(0.02)),
-                pct(r.within(0.05)),
-                pct(r.within(0.10)),
-                100.0 * median(&r.changes).unwrap_or(f64::NAN)
-            );
+            let _ = writeln!(out, "| `{}` | {} | {} |", r.metric, r.estimator, agreement(&r.changes));
         }
         let _ = writeln!(out, "\n### `runner compare` between them (threshold ±5%)\n");
         let _ = writeln!(
@@ -392,16 +400,7 @@ impl Calibration {
         let _ = writeln!(out, "\n| first n processes | cells | within 2% | within 5% | within 10% | median change |");
         let _ = writeln!(out, "|---|---:|---:|---:|---:|---:|");
         for (n, changes) in &self.run_length.first {
-            let r = Repeatability { metric: "rt_ns", estimator: String::new(), changes: changes.clone() };
-            let _ = writeln!(
-                out,
-                "| {n} | {} | {} | {} | {} | {:+.1}% |",
-                changes.len(),
-                pct(r.within(0.02)),
-                pct(r.within(0.05)),
-                pct(r.within(0.10)),
-                100.0 * median(changes).unwrap_or(f64::NAN)
-            );
+            let _ = writeln!(out, "| {n} | {} |", agreement(changes));
         }
     }
 }

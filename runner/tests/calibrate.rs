@@ -3,7 +3,7 @@
 //! has a fixed seed; nothing is timed.
 
 use std::path::{Path, PathBuf};
-use wasmatrix_runner::calibrate::{calibrate, Calibration};
+use wasmatrix_runner::calibrate::{calibrate, share_within, Calibration};
 use wasmatrix_runner::stats::Headline;
 
 fn committed(name: &str) -> PathBuf {
@@ -50,7 +50,7 @@ fn on_the_noisier_pair_the_run_length_rule_asks_for_the_processes_that_hold_the_
     }
     let within = |n: &str| {
         let (_, changes) = c.run_length.first.iter().find(|(label, _)| label.split(' ').next() == Some(n)).unwrap();
-        changes.iter().filter(|x| x.abs() <= 0.05).count() as f64 / changes.len() as f64
+        share_within(changes, 0.05)
     };
     assert!(within("5") < 0.85 && within("20") >= 0.95, "{}", c.render());
     // On a quiet pair the rule keeps the matrix's floor.
