@@ -24,11 +24,19 @@ use std::path::Path;
 type Grouped = BTreeMap<String, Metrics>;
 
 /// The metrics whose repeatability is tabled (those a run has). [`SETUP`] is derived.
-const METRICS: [&str; 7] = ["rt_ns", "call_floor_ns", "encode_ns", "decode_ns", SETUP, "setup_warm_ns", "setup_ns"];
+const METRICS: [&str; 8] =
+    ["rt_ns", "call_floor_ns", "encode_ns", "decode_ns", SETUP, SETUP_CPU, "setup_warm_ns", "setup_ns"];
 
 /// The set-up samples `setup_headline_ns` is made of: a process's repeated set-ups, or its fresh
 /// one where it made none ([`repeated_else_fresh`]).
 const SETUP: &str = "setup (repeated, else fresh)";
+
+/// The same set-ups in CPU time, which `setup_cpu_headline_ns` is made of (schema 10).
+const SETUP_CPU: &str = "setup CPU time (repeated, else fresh)";
+
+/// The samples the derived set-up metrics are made of: (derived, repeated, fresh).
+const DERIVED: [(&str, &str, &str); 2] =
+    [(SETUP, "setup_warm_ns", "setup_ns"), (SETUP_CPU, "setup_warm_cpu_ns", "setup_cpu_ns")];
 
 /// The in-process reference, against which the round trip is also read ([`normalised`]).
 const REFERENCE: &str = "ref_ns";
@@ -113,7 +121,8 @@ fn load(path: &Path) -> Result<Grouped> {
     type ByProcess = BTreeMap<String, BTreeMap<(String, u32), Vec<f64>>>;
     let mut by: BTreeMap<String, ByProcess> = BTreeMap::new();
     for s in all {
-        let wanted = METRICS.contains(&s.metric.as_str()) || s.metric == REFERENCE;
+        let m = s.metric.as_str();
+        let wanted = METRICS.contains(&m) || m == REFERENCE || DERIVED.iter().any(|(_, r, f)| m == *r || m == *f);
         if ok.contains(&s.cell) && runs.contains(&s.run_id) && wanted {
             let processes = by.entry(s.cell).or_default().entry(s.metric).or_default();
             processes.entry((s.run_id, s.process)).or_default().push(s.value);
@@ -122,9 +131,13 @@ fn load(path: &Path) -> Result<Grouped> {
     for metrics in by.values_mut() {
         let none = BTreeMap::new();
         let of = |metric: &str| metrics.get(metric).unwrap_or(&none);
-        let setup = repeated_else_fresh(of("setup_warm_ns"), of("setup_ns"));
-        if !setup.is_empty() {
-            metrics.insert(SETUP.to_owned(), setup);
+        let derived: Vec<_> = DERIVED
+            .iter()
+            .map(|(name, repeated, fresh)| (*name, repeated_else_fresh(of(repeated), of(fresh))))
+            .filter(|(_, processes)| !processes.is_empty())
+            .collect();
+        for (name, processes) in derived {
+            metrics.insert(name.to_owned(), processes);
         }
     }
     Ok(by.into_iter().map(|(c, m)| (c, m.into_iter().map(|(k, p)| (k, p.into_values().collect())).collect())).collect())

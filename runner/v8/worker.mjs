@@ -157,7 +157,8 @@ export class Failure extends Error {
 export function emptyReport() {
   return {
     compile_ns: null, artifact_bytes: null, load_ns: null, environment_ns: null, instantiate_ns: null,
-    setup_warm: [], first_round_trip_ns: null, round_trip: [], call_floor: [], encode: [], decode: [],
+    setup_warm: [], setup_warm_cpu: [], setup_cpu_ns: null, first_round_trip_ns: null, round_trip: [],
+    call_floor: [], encode: [], decode: [],
     reference: [], request_bytes_mean: null, reply_bytes_mean: null, copied_bytes_per_round_trip: null,
     checksum: null, log_bytes: null, stdout_bytes: null, stderr_bytes: null, peak_rss_kib: null,
     runtime_version: null, cpu_migrations: null, failure: null,
@@ -804,6 +805,12 @@ function time(f) {
   return [out, Number(now() - start)];
 }
 
+/** This process's CPU time so far, every thread's (user and system), in ns (`cpu_time_ns`). */
+function cpuTimeNs() {
+  const { user, system } = process.cpuUsage();
+  return (user + system) * 1000;
+}
+
 /** Async `time`, for set-up steps that load a module. */
 async function timeAsync(f) {
   const start = now();
@@ -993,30 +1000,34 @@ async function work(job, report, state) {
     throw new Failure('Error', `the V8 worker measures only wall_clock, not ${job.mechanism}: callgrind cannot be ` +
       'started and stopped around a region from JavaScript, and V8\'s JIT threads and GC would be counted');
   }
+  const cpu = cpuTimeNs();
   const pair = await setUp(job, report, state);
+  report.setup_cpu_ns = cpuTimeNs() - cpu;
   exercise(pair, job.measure, report);
-  report.setup_warm = await setUpAgain(job, report);
+  [report.setup_warm, report.setup_warm_cpu] = await setUpAgain(job, report);
 }
 
 /**
  * The repeated set-up (wasmatrix-core's `measure::setup`, the same rule): the whole set-up again in
  * this process after the round trips, as many times as fit in `setup_budget_ms` at the first one's
  * speed, at most `setup_repeats` (none if the first took longer than the budget); each timed, then its
- * host dropped. ns per set-up.
+ * host dropped. ns per set-up, on the wall clock and in the process's CPU time: [wall, cpu].
  */
 async function setUpAgain(job, first) {
   const m = job.measure;
   const firstNs = (first.compile_ns ?? 0) + (first.environment_ns ?? 0) + (first.instantiate_ns ?? 0);
   const fit = Math.floor((m.setup_budget_ms * 1e6) / Math.max(firstNs, 1));
   const n = Math.min(fit, m.setup_repeats);
-  const samples = [];
+  const [wall, cpu] = [[], []];
   for (let i = 0; i < n; i++) {
     const state = { host: null, memories: [] };
+    const cpuBefore = cpuTimeNs();
     const [, ns] = await timeAsync(() => setUp(job, emptyReport(), state, i + 1));
+    cpu.push(cpuTimeNs() - cpuBefore);
     dropHost(state.host);
-    samples.push(ns);
+    wall.push(ns);
   }
-  return samples;
+  return [wall, cpu];
 }
 
 /** How often the scheduler moved this process's main thread to another CPU (`cpu_migrations`). */

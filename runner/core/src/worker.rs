@@ -5,13 +5,15 @@
 
 use crate::cell::Cell;
 use crate::guests::{Failure, GuestFiles, Guests};
+use crate::measure::clock::cpu_time_ns;
 use crate::measure::clock::WallClock;
 use crate::measure::instructions::Callgrind;
 use crate::measure::reference::{self, Reference};
-use crate::measure::{cpu_migrations, peak_rss_kib, time, Measure, Mechanism, MechanismKind};
+use crate::measure::{cpu_migrations, peak_rss_kib, setup, time, Measure, Mechanism, MechanismKind};
 use serde::{Deserialize, Serialize};
 use std::io::Write;
 use std::path::PathBuf;
+use std::sync::atomic::{AtomicU64, Ordering};
 
 /// Printed when the guests are instantiated and the first round trip is done: the supervisor
 /// times the process's cold start to this line.
@@ -97,6 +99,13 @@ pub struct Report {
     /// without the process's first-use costs. Nanoseconds per set-up.
     #[serde(default)]
     pub setup_warm: Vec<f64>,
+    /// The same repeated set-ups in the process's CPU time (every thread's), ns per set-up.
+    #[serde(default)]
+    pub setup_warm_cpu: Vec<f64>,
+    /// The process's CPU time (every thread's) from the start of its work to its first round trip:
+    /// the fresh set-up (reading, compiling or loading, environment, instantiation) in CPU time.
+    #[serde(default)]
+    pub setup_cpu_ns: Option<u64>,
     pub first_round_trip_ns: Option<u64>,
     pub round_trip: Vec<f64>,
     pub call_floor: Vec<f64>,
@@ -134,7 +143,23 @@ impl Report {
     pub fn first_set_up_ns(&self) -> u64 {
         [self.compile_ns.or(self.load_ns), self.environment_ns, self.instantiate_ns].into_iter().flatten().sum()
     }
+
+    /// The repeated set-up ([`setup`]), after the measurements: `again` sets the pair up as the
+    /// first time did, as many times as the rule allows for this process's first set-up.
+    pub fn repeat_set_up<T>(&mut self, m: &Measure, again: impl FnMut() -> Result<T, Failure>) -> Result<(), Failure> {
+        let first = self.first_set_up_ns();
+        if setup::repeats(m, first) > 0 {
+            phase("repeated set-up");
+        }
+        let repeats = setup::repeat(m, first, again)?;
+        (self.setup_warm, self.setup_warm_cpu) = (repeats.wall, repeats.cpu);
+        Ok(())
+    }
 }
+
+/// The process's CPU time when [`serve`] started its work (a worker process serves one job), which
+/// [`exercise`] subtracts to give the fresh set-up's CPU time.
+static WORK_STARTED_CPU_NS: AtomicU64 = AtomicU64::new(0);
 
 /// A worker binary's `main`: reads `worker JOB` from its arguments and [`serve`]s the job with
 /// `work`. Bad arguments are a usage error (exit 2) naming the binary; a served job always exits
@@ -173,6 +198,7 @@ pub fn serve(job: &Job, work: impl FnOnce(&Job, &mut Report) -> Result<(), Failu
     });
     let outcome = pin(job.pin).and_then(|()| cap_memory(job.measure.memory_limit_mib)).and_then(|()| {
         test_fault();
+        WORK_STARTED_CPU_NS.store(cpu_time_ns(), Ordering::Relaxed);
         work(job, &mut report)
     });
     if let Err(failure) = outcome {
@@ -264,6 +290,7 @@ fn exercise_with<G: Guests>(
     mut reference: Option<Reference>,
     report: &mut Report,
 ) -> Result<(), Failure> {
+    report.setup_cpu_ns = Some(cpu_time_ns().saturating_sub(WORK_STARTED_CPU_NS.load(Ordering::Relaxed)));
     phase("first round trip");
     let (first, ns) = time(|| guests.round_trip(0));
     first?;

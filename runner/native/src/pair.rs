@@ -8,7 +8,7 @@ use wasmatrix_consumer::log::{BufferLog, LogSink, NoLog};
 use wasmatrix_consumer::Consumer;
 use wasmatrix_core::axes::{Call, Logging, Transport};
 use wasmatrix_core::guests::{Failure, Guests, Output, Traffic};
-use wasmatrix_core::measure::{setup, time};
+use wasmatrix_core::measure::time;
 use wasmatrix_core::worker::{self, exercise, Job, Report};
 use wasmatrix_producer::Producer;
 use wasmatrix_proto::{AlignedBuf, Codec, CodecVisitor};
@@ -212,8 +212,7 @@ pub fn set_up_and_exercise(job: &Job, report: &mut Report) -> Result<(), Failure
         report.instantiate_ns = Some(ns);
         exercise(pair, job, report)?;
         // The repeated set-up every runtime measures, after the round trips: both sides again.
-        report.setup_warm = setup::repeat(&job.measure, ns, || Ok(make()))?;
-        Ok(())
+        report.repeat_set_up(&job.measure, || Ok::<_, Failure>(make()))
     }
     match job.cell.codec.bytes() {
         Some(codec) => codec.visit(Visit { job, report }),

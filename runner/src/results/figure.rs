@@ -83,6 +83,14 @@ pub fn setup_samples(samples: &[Sample]) -> Vec<Vec<f64>> {
     repeated_else_fresh(&by_process(samples, "setup_warm_ns"), &by_process(samples, "setup_ns")).into_values().collect()
 }
 
+/// The same set-ups in the process's CPU time: its repeated set-ups' (`setup_warm_cpu_ns`), or
+/// where it made none, its fresh one's (`setup_cpu_ns`, start of its work to its first round trip).
+pub fn setup_cpu_samples(samples: &[Sample]) -> Vec<Vec<f64>> {
+    repeated_else_fresh(&by_process(samples, "setup_warm_cpu_ns"), &by_process(samples, "setup_cpu_ns"))
+        .into_values()
+        .collect()
+}
+
 /// Per process (whatever identifies one): its repeated set-ups, or where it made none, its fresh
 /// one.
 pub fn repeated_else_fresh<K: Ord + Clone>(

@@ -2,7 +2,9 @@
 //! (bump [`SCHEMA_VERSION`]), never renamed. Units are in the names: `_ns` nanoseconds,
 //! `_bytes` bytes, `_kib` KiB.
 
-use super::figure::{figure, figure_of, measured_s, one_shot, per_process, ref_headline, setup_samples, Figure};
+use super::figure::{
+    figure, figure_of, measured_s, one_shot, per_process, ref_headline, setup_cpu_samples, setup_samples, Figure,
+};
 use super::samples::Sample;
 use crate::matrix::axes::Runtime;
 use crate::matrix::{Cell, Measure};
@@ -13,7 +15,7 @@ use serde::{Deserialize, Serialize};
 use wasmatrix_core::measure::MechanismKind;
 use wasmatrix_core::worker::Report;
 
-pub const SCHEMA_VERSION: u32 = 9;
+pub const SCHEMA_VERSION: u32 = 10;
 
 /// A results row; read back (`runner report`) by column name, columns a file's older schema lacks
 /// left empty.
@@ -161,6 +163,10 @@ pub struct Row {
     pub cell_budget_s: f64,
     pub measured_s: f64,
     pub rt_ref_headline: Option<f64>,
+
+    // Schema 10: the set-up in CPU time.
+    pub setup_cpu_headline_ns: Option<f64>,
+    pub setup_cpu_headline_ci_pct: Option<f64>,
 }
 
 impl Row {
@@ -407,6 +413,7 @@ impl Row {
         let rt_instr = figure(s, "rt_instructions");
         let setup = figure_of(&setup_samples(s));
         let setup_warm = figure(s, "setup_warm_ns");
+        let setup_cpu = figure_of(&setup_cpu_samples(s));
         let reference = figure(s, "ref_ns");
         let context = |metric: &str| per_process(s, metric).concat();
         let rounded = |v: f64| (v * 100.0).round() / 100.0;
@@ -549,6 +556,8 @@ impl Row {
             cell_budget_s: measure.cell_budget_s,
             measured_s: (measured_s(s) * 1000.0).round() / 1000.0,
             rt_ref_headline: ref_headline(s).map(|v| (v * 1e4).round() / 1e4),
+            setup_cpu_headline_ns: setup_cpu.as_ref().map(|f| f.headline.round()),
+            setup_cpu_headline_ci_pct: setup_cpu.as_ref().and_then(Figure::headline_ci_pct).map(rounded),
         }
     }
 }

@@ -35,8 +35,9 @@ pub struct Sample {
     pub seq: u32,
     /// What was measured, its unit in the name: `rt_ns`, `call_floor_ns`, `encode_ns`,
     /// `decode_ns`, `*_instructions`, the in-process reference `ref_ns`, the start-up phases
-    /// `compile_ns` ... `cold_start_ns` (with `environment_ns`) and the repeated set-up
-    /// `setup_warm_ns`, and the process's context ([`CONTEXT`]).
+    /// `compile_ns` ... `cold_start_ns` (with `environment_ns`), the fresh set-up's CPU time
+    /// `setup_cpu_ns`, the repeated set-up `setup_warm_ns` and its CPU time `setup_warm_cpu_ns`, and
+    /// the process's context ([`CONTEXT`]).
     pub metric: String,
     /// The sample's index within its process and metric (0 for one-shot metrics).
     pub sample: u32,
@@ -95,7 +96,9 @@ pub fn of_process(id: &ProcessId, mechanism: MechanismKind, outcome: &ProcessOut
         }
     }
     if mechanism == MechanismKind::WallClock {
-        for (name, values) in [("ref_ns", &r.reference), ("setup_warm_ns", &r.setup_warm)] {
+        for (name, values) in
+            [("ref_ns", &r.reference), ("setup_warm_ns", &r.setup_warm), ("setup_warm_cpu_ns", &r.setup_warm_cpu)]
+        {
             for (k, v) in values.iter().enumerate() {
                 push(name.into(), k, *v);
             }
@@ -106,6 +109,7 @@ pub fn of_process(id: &ProcessId, mechanism: MechanismKind, outcome: &ProcessOut
             ("environment_ns", r.environment_ns),
             ("instantiate_ns", r.instantiate_ns),
             ("setup_ns", setup_ns(id.cell.engine, outcome)),
+            ("setup_cpu_ns", r.setup_cpu_ns),
             ("first_round_trip_ns", r.first_round_trip_ns),
             ("cold_start_ns", outcome.cold_start_ns),
         ] {

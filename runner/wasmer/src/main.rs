@@ -18,7 +18,7 @@ use transport::{CopyLink, SharedLink, Transport};
 use wasmatrix_core::axes::{Engine, Environment, Transport as TransportAxis};
 use wasmatrix_core::calls::Pair;
 use wasmatrix_core::guests::{Failure, GuestFiles};
-use wasmatrix_core::measure::{phase, setup};
+use wasmatrix_core::measure::phase;
 use wasmatrix_core::worker::{self, exercise, Job, Phase, Report};
 
 /// The wasmer crate this worker was built with, from the workspace's Cargo.lock.
@@ -92,9 +92,7 @@ pub fn set_up<T: Transport>(job: &Job, report: &mut Report) -> Result<Pair<Calls
 /// instantiate), in a process that has done it once and measured it, and drops them: the repeated
 /// set-up (`report.setup_warm`, see wasmatrix-core's `measure::setup`).
 pub fn set_up_again<T: Transport>(job: &Job, report: &mut Report) -> Result<(), Failure> {
-    let first = report.first_set_up_ns();
-    report.setup_warm = setup::repeat(&job.measure, first, || set_up::<T>(job, &mut Report::default()))?;
-    Ok(())
+    report.repeat_set_up(&job.measure, || set_up::<T>(job, &mut Report::default()))
 }
 
 /// Compiles both guests and serializes them for the `artifact` engine.

@@ -15,7 +15,7 @@ use std::process::ExitCode;
 use transport::{CopyLink, SharedLink, Transport};
 use wasmatrix_core::axes::{Call, Engine, Transport as TransportAxis};
 use wasmatrix_core::guests::Failure;
-use wasmatrix_core::measure::{phase, setup};
+use wasmatrix_core::measure::phase;
 use wasmatrix_core::worker::{self, exercise, Job, Phase, Report};
 
 /// The wasmi crate this worker was built with, from the workspace's Cargo.lock.
@@ -66,7 +66,7 @@ fn measure_in<T: Transport, P: Place<T>>(job: &Job, report: &mut Report) -> Resu
     // What a host that already runs wasm pays for another pair: translation, environment and
     // instantiation again, in a process that has done them once (after its round trips, so the
     // cold start holds none of them); several times.
-    report.setup_warm = setup::repeat(&job.measure, report.first_set_up_ns(), || -> Result<_, Failure> {
+    report.repeat_set_up(&job.measure, || -> Result<_, Failure> {
         let modules = engine::compile(&engine, guests)?;
         let host = environment::Host::new(cell.environment, cell.logging, cell.call, job.measure.memory_limit_mib)?;
         Ok(pair::instantiate::<T, P>(environment::store(&engine, host), &modules, cell.call)?)

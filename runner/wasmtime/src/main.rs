@@ -15,7 +15,7 @@ use std::process::ExitCode;
 use wasmatrix_core::axes::{Engine, Transport};
 use wasmatrix_core::cell::Cell;
 use wasmatrix_core::guests::{Failure, GuestFiles, Guests};
-use wasmatrix_core::measure::{phase, setup};
+use wasmatrix_core::measure::phase;
 use wasmatrix_core::worker::{self, exercise, Job, Phase, Report};
 
 /// The Wasmtime this worker was built with, from its lock file (build.rs).
@@ -103,7 +103,7 @@ fn measure_with<C, G: Guests>(
     // What a host that already runs wasm pays for another pair: compile or load, environment,
     // instantiation, in a process that has done it once (after its round trips, so the cold start
     // holds none of them); several times.
-    report.setup_warm = setup::repeat(&job.measure, report.first_set_up_ns(), || -> Result<_, Failure> {
+    report.repeat_set_up(&job.measure, || -> Result<_, Failure> {
         let compiled = match cell.engine {
             Engine::Artifact => load(&engine, &job.artifacts)?,
             _ => compile(&engine, guest_files(job)?)?,

@@ -12,6 +12,24 @@ pub fn time<T>(f: impl FnOnce() -> T) -> (T, u64) {
     (out, start.elapsed().as_nanos() as u64)
 }
 
+/// The CPU time this process has used so far, every thread's (`CLOCK_PROCESS_CPUTIME_ID`), in
+/// nanoseconds; 0 where the OS cannot say. A compile on several threads that waits for CPUs other
+/// work holds takes longer on the wall clock but no more CPU time, which is why set-ups record both
+/// (docs/measuring.md, "Set-up").
+pub fn cpu_time_ns() -> u64 {
+    use nix::time::{clock_gettime, ClockId};
+    clock_gettime(ClockId::CLOCK_PROCESS_CPUTIME_ID)
+        .map_or(0, |t| (t.tv_sec() as u64).saturating_mul(1_000_000_000).saturating_add(t.tv_nsec() as u64))
+}
+
+/// Times `f` once, on the wall clock and in the process's CPU time ([`cpu_time_ns`]), in
+/// nanoseconds.
+pub fn time_and_cpu<T>(f: impl FnOnce() -> T) -> (T, u64, u64) {
+    let cpu = cpu_time_ns();
+    let (out, ns) = time(f);
+    (out, ns, cpu_time_ns().saturating_sub(cpu))
+}
+
 /// Times one set-up phase into `slot`, which gets a figure only if the phase completed: a failed
 /// phase (an instantiation refused, a module that does not compile) leaves its column empty
 /// rather than timing the failure. Every worker's phases go through here.
@@ -72,6 +90,20 @@ mod tests {
         assert_eq!(prepared, [0, 1, 2]);
         assert_eq!(means.len(), 3);
         assert!(means.iter().all(|m| *m >= 100_000.0), "1 ms over 10 operations: {means:?}");
+    }
+
+    #[test]
+    fn cpu_time_counts_work_and_not_sleep() {
+        let ((), _, slept) = time_and_cpu(|| std::thread::sleep(std::time::Duration::from_millis(20)));
+        let (_, _, worked) = time_and_cpu(|| {
+            let start = Instant::now();
+            let mut x = 0u64;
+            while start.elapsed().as_millis() < 20 {
+                x = std::hint::black_box(x.wrapping_add(1));
+            }
+        });
+        assert!(slept < 10_000_000, "a 20 ms sleep used {slept} ns of CPU");
+        assert!(worked >= 10_000_000, "20 ms of spinning used {worked} ns of CPU");
     }
 
     #[test]

@@ -13,7 +13,8 @@
 //! (runner/v8/worker.mjs) follows the same rule.
 
 use crate::guests::Failure;
-use crate::measure::{time, Measure};
+use crate::measure::clock::time_and_cpu;
+use crate::measure::Measure;
 
 /// How many repeats, for a first set-up that took `first_ns`.
 pub fn repeats(m: &Measure, first_ns: u64) -> u32 {
@@ -21,24 +22,30 @@ pub fn repeats(m: &Measure, first_ns: u64) -> u32 {
     fit.min(u64::from(m.setup_repeats)) as u32
 }
 
+/// The repeated set-ups' samples, nanoseconds per set-up: on the wall clock, and in the process's
+/// CPU time (every thread's, so a compiler's helper threads count and its waits for a CPU do not).
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Repeats {
+    pub wall: Vec<f64>,
+    pub cpu: Vec<f64>,
+}
+
 /// Sets up again [`repeats`] times with `again`, timing each (the result is dropped after its
-/// time is taken); nanoseconds per set-up.
+/// time is taken). The caller has said it entered the `repeated set-up` phase.
 pub fn repeat<T>(
     m: &Measure,
     first_ns: u64,
     mut again: impl FnMut() -> Result<T, Failure>,
-) -> Result<Vec<f64>, Failure> {
-    let n = repeats(m, first_ns);
-    if n > 0 {
-        crate::worker::phase("repeated set-up");
-    }
-    let mut samples = Vec::with_capacity(n as usize);
+) -> Result<Repeats, Failure> {
+    let n = repeats(m, first_ns) as usize;
+    let mut out = Repeats { wall: Vec::with_capacity(n), cpu: Vec::with_capacity(n) };
     for _ in 0..n {
-        let (pair, ns) = time(&mut again);
+        let (pair, ns, cpu) = time_and_cpu(&mut again);
         drop(pair?);
-        samples.push(ns as f64);
+        out.wall.push(ns as f64);
+        out.cpu.push(cpu as f64);
     }
-    Ok(samples)
+    Ok(out)
 }
 
 #[cfg(test)]
@@ -72,7 +79,7 @@ mod tests {
             Ok(())
         })
         .unwrap();
-        assert_eq!((calls, samples.len()), (1, 1));
+        assert_eq!((calls, samples.wall.len(), samples.cpu.len()), (1, 1, 1));
         let failed = repeat(&measure(20), 1_000, || Err::<(), _>(Failure::Error("no".into())));
         assert!(matches!(failed, Err(Failure::Error(m)) if m == "no"));
     }
