@@ -97,6 +97,40 @@ struct CellRun {
 }
 
 impl CellRun {
+    /// Every cell still to run, with its guests and the processes of it that `finished` holds
+    /// (taken from it); `artifacts` keeps each cell's in a directory of its own.
+    fn all(
+        cells: &[Cell],
+        guests: &HashMap<GuestBuild, GuestFiles>,
+        finished: &mut Finished,
+        artifacts: &Scratch,
+    ) -> Vec<CellRun> {
+        cells
+            .iter()
+            .enumerate()
+            .map(|(index, cell)| {
+                let files = GuestBuild::of(cell).and_then(|build| guests.get(&build).cloned());
+                let sizes = files.as_ref().map(GuestSizes::of).unwrap_or_default();
+                let (samples, reused) = finished.take(cell);
+                CellRun {
+                    cell: *cell,
+                    sizes,
+                    files,
+                    artifacts: artifacts.path().join(index.to_string()),
+                    precompiled: Precompiled::default(),
+                    ran: reused,
+                    reused,
+                    next_process: finished.next_process(cell),
+                    failed: None,
+                    last: None,
+                    samples,
+                    done: false,
+                    stop: StopReason::NotRun,
+                }
+            })
+            .collect()
+    }
+
     fn job(&self, measure: &Measure, opts: &Options) -> Job {
         Job {
             cell: self.cell,
@@ -147,62 +181,87 @@ impl CellRun {
     }
 }
 
+/// A run, step by step: prepare (every check, the guests, the results file gone on with or
+/// started, the workers), the cells that cannot run recorded, every `artifact` cell precompiled,
+/// the cells measured in rounds, and the run finished (its summary written).
 pub fn run(root: &Path, opts: &Options) -> Result<Done> {
+    let (plan, start) = prepare(root, opts)?;
+    let Start { mut runs, results, earlier, samples, next_seq, artifacts } = start;
+    let progress = Progress::start(&plan, opts, &runs);
+    let steps = Steps { plan: &plan, opts, progress: &progress };
+    let mut recorder = Recorder::new(&steps, results, earlier);
+    record_unsupported(&mut runs, &mut recorder)?;
+    precompile_artifacts(&mut runs, &steps, &mut recorder)?;
+    let measured = measure_cells(&mut runs, &steps, &mut recorder, samples, next_seq)?;
+    progress.bar.finish_and_clear();
+    drop(artifacts);
+    finish(&plan, recorder.rows, measured)
+}
+
+/// What a run settles before its first cell and reads to its end.
+struct Plan {
+    matrix: Matrix,
+    /// The cells of the run (of its shard), in the matrix's order.
+    all_cells: Vec<Cell>,
+    measure: Measure,
+    meta: RunMeta,
+    /// What every shard of this run shares: the cells before sharding, the measure settings and
+    /// the guest set.
+    fingerprint: String,
+    /// `I/N`, or empty.
+    shard: String,
+    results_path: PathBuf,
+    workers: Workers,
+    signals: Signals,
+    /// The checksum every cell must reproduce.
+    expected: u64,
+    /// The seed of the interleaved order.
+    seed: u64,
+}
+
+/// What the steps take over from [`prepare`]: the cells still to run, the files the run appends
+/// to, and its scratch directory.
+struct Start {
+    /// Every cell the results file does not record yet, with the processes the sidecar holds of it.
+    runs: Vec<CellRun>,
+    results: ResultsFile,
+    /// The rows the results file holds already.
+    earlier: Vec<Row>,
+    samples: SamplesFile,
+    /// The next schedule position (after every one the sidecar holds).
+    next_seq: u32,
+    /// The run's precompiled guests and callgrind counts: removed however the run ends.
+    artifacts: Scratch,
+}
+
+/// The first step: every check made and the guests settled (built, or checked in --guests)
+/// before the results file is touched; then the results file gone on with (its recorded cells
+/// skipped, the processes its unfinished cells finished reused) or started, and the workers built.
+fn prepare(root: &Path, opts: &Options) -> Result<(Plan, Start)> {
     let matrix = Matrix::load(&opts.matrix)?;
-    let selected = select_cells(&matrix, opts.filter.as_deref())?;
-    let cells = match opts.shard {
-        Some(shard) => shard.select(&selected),
-        None => selected.clone(),
-    };
-    if cells.is_empty() {
-        bail!(
-            "shard {} of {} cells is empty: use fewer shards",
-            opts.shard.map_or(String::new(), |s| s.to_string()),
-            selected.len()
-        );
-    }
-    crate::preflight::check(root, &cells, opts.guests.is_none(), opts.mechanism)?;
-    if let Some(cpu) = opts.pin {
-        let cpus = std::thread::available_parallelism().map_or(1, |n| n.get());
-        if cpu >= cpus {
-            bail!("--pin {cpu}: this machine has CPUs 0 to {}", cpus - 1);
-        }
-    }
-    let mut measure = matrix.measure;
-    if let Some(n) = opts.processes {
-        if n == 0 {
-            bail!("--processes must be at least 1");
-        }
-        measure.processes = n;
-    }
-    if let Some(out) = opts.out.as_ref().filter(|out| out.exists() && !out.is_file()) {
-        // A device (/dev/full, /dev/zero) would be read without end.
-        bail!("--out {}: not a regular file", out.display());
-    }
-    // The guests, settled (built, or checked in --guests) before the results file is touched.
+    let (selected, all_cells) = choose_cells(&matrix, opts)?;
+    crate::preflight::check(root, &all_cells, opts.guests.is_none(), opts.mechanism)?;
+    let measure = check_options(opts, matrix.measure)?;
     let builder = Builder::new(root)?;
     let guest_set = match &opts.guests {
         // Every file of every selected cell, so that every shard of a run names the same set.
         Some(dir) => GuestSet::given(dir, &selected)?,
-        None => GuestSet::built(&builder, &cells)?,
+        None => GuestSet::built(&builder, &all_cells)?,
     };
-    // What every shard of this run shares: the cells before sharding, the measure settings and
-    // the guest set.
-    let run_fingerprint = fingerprint(&selected, &(measure, opts.mechanism, &guest_set.identity));
+    let fingerprint = fingerprint(&selected, &(measure, opts.mechanism, &guest_set.identity));
     let mut meta = RunMeta::collect(root);
     let results_path =
         opts.out.clone().unwrap_or_else(|| root.join("results").join(format!("{}-{}.csv", matrix.name, meta.run_id)));
     let shard = opts.shard.map(|s| s.to_string()).unwrap_or_default();
     // An existing file of this run is gone on with: its recorded cells are skipped.
-    let (mut results, earlier) = ResultsFile::resume(&results_path, &run_fingerprint, &shard, opts.force)?;
+    let (results, earlier) = ResultsFile::resume(&results_path, &fingerprint, &shard, opts.force)?;
     let sidecar = samples::sidecar_path(&results_path);
     samples::set_aside_torn_member(&sidecar)?;
-    let all_cells = cells;
     let recorded: HashSet<&str> = earlier.iter().map(|r| r.cell.as_str()).collect();
     let cells: Vec<Cell> = all_cells.iter().filter(|c| !recorded.contains(c.to_string().as_str())).copied().collect();
     // Going on with a run (its rows, or its marker if it was stopped before its first row): its run
     // id, and the processes its unfinished cells finished.
-    let this_run = |m: &RunMarker| m.run_fingerprint == run_fingerprint && m.shard == shard;
+    let this_run = |m: &RunMarker| m.run_fingerprint == fingerprint && m.shard == shard;
     let going_on = match earlier.first() {
         Some(row) => Some(row.run_id.clone()),
         None => RunMarker::read(&results_path).filter(this_run).map(|m| m.run_id),
@@ -224,94 +283,150 @@ pub fn run(root: &Path, opts: &Options) -> Result<Done> {
                 sidecar.display()
             );
         }
-        None => {
-            RunMarker { run_id: meta.run_id.clone(), run_fingerprint: run_fingerprint.clone(), shard: shard.clone() }
-                .write(&results_path)?
-        }
+        None => RunMarker { run_id: meta.run_id.clone(), run_fingerprint: fingerprint.clone(), shard: shard.clone() }
+            .write(&results_path)?,
     }
-    let mut samples_file = SamplesFile::open(&sidecar)?;
+    let samples = SamplesFile::open(&sidecar)?;
     let signals = Signals::watch()?;
-
     // The workers the cells run in, built before the first cell (the native worker per profile).
-    let runnable = || cells.iter().filter(|c| c.unsupported().is_none());
-    let guests: HashMap<GuestBuild, GuestFiles> = guest_set.files;
-    let workers = Workers::prepare(&builder, root, runnable())?;
-    let worker = |cell: &Cell| workers.command(cell);
-
+    let workers = Workers::prepare(&builder, root, cells.iter().filter(|c| c.unsupported().is_none()))?;
     let expected = crate::reference::expected_checksum(measure.round_trips());
-    // The run's precompiled guests and callgrind counts: removed however the run ends.
     let artifacts = Scratch::new(root.join("target/wasmatrix/artifacts").join(&meta.run_id));
     let seed = opts.seed.unwrap_or_else(schedule::fresh_seed);
-    let context = RunContext {
-        measure: &measure,
-        meta: &meta,
-        mechanism: opts.mechanism,
-        seed,
-        pin: opts.pin,
-        matrix: &matrix.name,
-        fingerprint: &run_fingerprint,
-        shard: &shard,
+    let runs = CellRun::all(&cells, &guest_set.files, &mut finished, &artifacts);
+    let start = Start { runs, results, earlier, samples, next_seq: finished.next_seq, artifacts };
+    let plan =
+        Plan { matrix, all_cells, measure, meta, fingerprint, shard, results_path, workers, signals, expected, seed };
+    Ok((plan, start))
+}
+
+/// The matrix's cells after `--filter` (`selected`), and of those the run's: its shard's.
+fn choose_cells(matrix: &Matrix, opts: &Options) -> Result<(Vec<Cell>, Vec<Cell>)> {
+    let selected = select_cells(matrix, opts.filter.as_deref())?;
+    let cells = match opts.shard {
+        Some(shard) => shard.select(&selected),
+        None => selected.clone(),
     };
-    let mut rounds = Rounds::new(seed);
-    let precompiles = runnable().filter(|c| c.engine == Engine::Artifact).count();
-    let most = (cells.len() as u64 * u64::from(measure.processes)).saturating_sub(finished.processes() as u64);
-    let progress = ProgressBar::new(precompiles as u64 + most).with_style(
-        ProgressStyle::with_template("{bar:30} {pos}/{len} processes, {elapsed} elapsed, ETA {eta}  {msg}")
-            .expect("valid template"),
-    );
-    let say = |line: String| {
-        if progress.is_hidden() {
+    if cells.is_empty() {
+        bail!(
+            "shard {} of {} cells is empty: use fewer shards",
+            opts.shard.map_or(String::new(), |s| s.to_string()),
+            selected.len()
+        );
+    }
+    Ok((selected, cells))
+}
+
+/// The options checked (`--pin`, `--processes`, `--out`), and the matrix's measure settings with
+/// `--processes`.
+fn check_options(opts: &Options, mut measure: Measure) -> Result<Measure> {
+    if let Some(cpu) = opts.pin {
+        let cpus = std::thread::available_parallelism().map_or(1, |n| n.get());
+        if cpu >= cpus {
+            bail!("--pin {cpu}: this machine has CPUs 0 to {}", cpus - 1);
+        }
+    }
+    if let Some(n) = opts.processes {
+        if n == 0 {
+            bail!("--processes must be at least 1");
+        }
+        measure.processes = n;
+    }
+    if let Some(out) = opts.out.as_ref().filter(|out| out.exists() && !out.is_file()) {
+        // A device (/dev/full, /dev/zero) would be read without end.
+        bail!("--out {}: not a regular file", out.display());
+    }
+    Ok(measure)
+}
+
+/// The progress bar (hidden unless stderr is a terminal), and how lines are said beside it.
+struct Progress {
+    bar: ProgressBar,
+}
+
+impl Progress {
+    /// The bar, as long as the precompiles and the most processes the cells can run, and the
+    /// run's first line.
+    fn start(plan: &Plan, opts: &Options, runs: &[CellRun]) -> Progress {
+        let measure = &plan.measure;
+        let precompiles =
+            runs.iter().filter(|r| r.cell.unsupported().is_none() && r.cell.engine == Engine::Artifact).count();
+        let reused: u64 = runs.iter().map(|r| u64::from(r.reused)).sum();
+        let most = (runs.len() as u64 * u64::from(measure.processes)).saturating_sub(reused);
+        let bar = ProgressBar::new(precompiles as u64 + most).with_style(
+            ProgressStyle::with_template("{bar:30} {pos}/{len} processes, {elapsed} elapsed, ETA {eta}  {msg}")
+                .expect("valid template"),
+        );
+        let progress = Progress { bar };
+        progress.say(format!(
+            "running {} cells x {} to {} processes (until the round trip is within ±{}%) of {} into {} (measure {}, \
+             schedule seed {:016x})",
+            runs.len(),
+            measure.fewest_processes(),
+            measure.processes,
+            measure.target_ci_pct,
+            plan.matrix.path.display(),
+            plan.results_path.display(),
+            opts.mechanism.name(),
+            plan.seed
+        ));
+        progress
+    }
+
+    /// A line above the bar (on stderr).
+    fn say(&self, line: String) {
+        if self.bar.is_hidden() {
             eprintln!("{line}");
         } else {
-            progress.println(line);
+            self.bar.println(line);
         }
-    };
-    say(format!(
-        "running {} cells x {} to {} processes (until the round trip is within ±{}%) of {} into {} (measure {}, \
-         schedule seed {seed:016x})",
-        cells.len(),
-        measure.fewest_processes(),
-        measure.processes,
-        measure.target_ci_pct,
-        matrix.path.display(),
-        results_path.display(),
-        opts.mechanism.name()
-    ));
+    }
+}
 
-    let mut runs: Vec<CellRun> = cells
-        .iter()
-        .enumerate()
-        .map(|(index, cell)| {
-            let files = GuestBuild::of(cell).and_then(|build| guests.get(&build).cloned());
-            let sizes = files.as_ref().map(GuestSizes::of).unwrap_or_default();
-            let (samples, reused) = finished.take(cell);
-            CellRun {
-                cell: *cell,
-                sizes,
-                files,
-                artifacts: artifacts.path().join(index.to_string()),
-                precompiled: Precompiled::default(),
-                ran: reused,
-                reused,
-                next_process: finished.next_process(cell),
-                failed: None,
-                last: None,
-                samples,
-                done: false,
-                stop: StopReason::NotRun,
-            }
-        })
-        .collect();
-    let mut rows = earlier;
-    let mut finish = |run: &mut CellRun, rows: &mut Vec<Row>| -> Result<()> {
+/// What the steps after [`prepare`] share.
+struct Steps<'a> {
+    plan: &'a Plan,
+    opts: &'a Options,
+    progress: &'a Progress,
+}
+
+/// Records each cell once it is done: its row appended to the results file, and said.
+struct Recorder<'a> {
+    steps: &'a Steps<'a>,
+    results: ResultsFile,
+    context: RunContext<'a>,
+    /// The run's rows: those the file held, then each cell's as it is done.
+    rows: Vec<Row>,
+}
+
+impl<'a> Recorder<'a> {
+    fn new(steps: &'a Steps<'a>, results: ResultsFile, earlier: Vec<Row>) -> Recorder<'a> {
+        let (plan, opts) = (steps.plan, steps.opts);
+        let context = RunContext {
+            measure: &plan.measure,
+            meta: &plan.meta,
+            mechanism: opts.mechanism,
+            seed: plan.seed,
+            pin: opts.pin,
+            matrix: &plan.matrix.name,
+            fingerprint: &plan.fingerprint,
+            shard: &plan.shard,
+        };
+        Recorder { steps, results, context, rows: earlier }
+    }
+
+    /// `run` is done: the processes it will not run leave the progress bar, its row is appended
+    /// and said, and its samples and artifacts let go.
+    fn record(&mut self, run: &mut CellRun) -> Result<()> {
+        let (plan, progress) = (self.steps.plan, &self.steps.progress.bar);
         run.done = true;
         // The processes it will not run leave the progress bar.
         if run.cell.unsupported().is_none() {
-            let left = u64::from(measure.processes.saturating_sub(run.ran));
+            let left = u64::from(plan.measure.processes.saturating_sub(run.ran));
             progress.set_length(progress.length().unwrap_or(0).saturating_sub(left));
         }
-        let row = run.row(&context, expected);
-        results.append(&row).after_cells(&results_path)?;
+        let row = run.row(&self.context, plan.expected);
+        self.results.append(&row).after_cells(&plan.results_path)?;
         let detail = match run.failed.as_ref().map_or(Status::Ok, |f| f.0) {
             Status::Ok => format!(
                 "rt {} over {} processes{} ({})",
@@ -325,31 +440,43 @@ pub fn run(root: &Path, opts: &Options) -> Result<Done> {
             ),
             _ => row.error.clone(),
         };
-        say(format!("[{}/{}] {} {}: {detail}", rows.len() + 1, all_cells.len(), run.cell, row.status));
-        rows.push(row);
+        self.steps.progress.say(format!(
+            "[{}/{}] {} {}: {detail}",
+            self.rows.len() + 1,
+            plan.all_cells.len(),
+            run.cell,
+            row.status
+        ));
+        self.rows.push(row);
         run.samples = Vec::new();
         let _ = std::fs::remove_dir_all(&run.artifacts);
         Ok(())
-    };
+    }
+}
 
-    // A cell that cannot run gets its row now, saying why.
+/// A cell that cannot run gets its row now, saying why.
+fn record_unsupported(runs: &mut [CellRun], recorder: &mut Recorder) -> Result<()> {
     for run in runs.iter_mut() {
         if let Some(why) = run.cell.unsupported() {
             run.failed = Some((Status::Unsupported, why.to_owned()));
-            finish(run, &mut rows)?;
+            recorder.record(run)?;
         }
     }
+    Ok(())
+}
 
-    // Precompile every `artifact` cell before measuring anything, as a deployment would, so
-    // that every measuring process loads settled artifacts.
+/// Precompiles every `artifact` cell before measuring anything, as a deployment would, so that
+/// every measuring process loads settled artifacts; a cell whose precompile fails is recorded.
+fn precompile_artifacts(runs: &mut [CellRun], steps: &Steps, recorder: &mut Recorder) -> Result<()> {
+    let (plan, progress) = (steps.plan, &steps.progress.bar);
     for run in runs.iter_mut().filter(|r| r.cell.engine == Engine::Artifact && !r.done) {
-        if signals.interrupted() {
+        if plan.signals.interrupted() {
             break;
         }
         progress.set_message(format!("precompiling {}", run.cell));
-        let job = run.job(&measure, opts);
-        let precompiled = precompile(&worker(&run.cell), &job, &signals.abort);
-        if signals.aborted() {
+        let job = run.job(&plan.measure, steps.opts);
+        let precompiled = precompile(&plan.workers.command(&run.cell), &job, &plan.signals.abort);
+        if plan.signals.aborted() {
             // A second Ctrl-C killed it: nothing of it is recorded.
             break;
         }
@@ -357,18 +484,39 @@ pub fn run(root: &Path, opts: &Options) -> Result<Done> {
             Ok(precompiled) => run.precompiled = precompiled,
             Err(failure) => {
                 run.failed = Some(failure);
-                finish(run, &mut rows)?;
+                recorder.record(run)?;
             }
         }
         progress.inc(1);
     }
+    Ok(())
+}
 
-    let mut seq = finished.next_seq;
+/// What measuring tells the summary: the reference's drift over the run, and the share of slow
+/// processes with the fewest processes it asks for.
+struct Measured {
+    drift: summary::Drift,
+    slow: SlowShare,
+}
+
+/// Measures the cells in rounds (in the seed's interleaved order) until each stops
+/// ([`CellRun::stops`]) or the run is interrupted: each process's samples appended to the
+/// sidecar as it ends, each cell recorded once it stops.
+fn measure_cells(
+    runs: &mut [CellRun],
+    steps: &Steps,
+    recorder: &mut Recorder,
+    mut samples_file: SamplesFile,
+    mut seq: u32,
+) -> Result<Measured> {
+    let (plan, opts, progress) = (steps.plan, steps.opts, &steps.progress.bar);
+    let (measure, signals) = (&plan.measure, &plan.signals);
+    let mut rounds = Rounds::new(plan.seed);
     let mut drift = summary::Drift::default();
     let mut slow = SlowShare::default();
     let headline_metric = format!("rt_{}", opts.mechanism.unit());
     let floor = measure.fewest_processes();
-    for run in &runs {
+    for run in runs.iter() {
         slow.add(&run.samples, &headline_metric);
     }
     let mut needed = slow.needed(floor, measure.processes);
@@ -387,7 +535,8 @@ pub fn run(root: &Path, opts: &Options) -> Result<Done> {
             let process = run.next_process;
             run.next_process += 1;
             progress.set_message(format!("{} #{process}", run.cell));
-            let mut outcome = run_process(&worker(&run.cell), &run.job(&measure, opts), expected, &signals.abort);
+            let worker = plan.workers.command(&run.cell);
+            let mut outcome = run_process(&worker, &run.job(measure, opts), plan.expected, &signals.abort);
             if signals.aborted() {
                 // A second Ctrl-C killed the worker: its process is not counted, its cell not recorded.
                 break 'rounds;
@@ -396,17 +545,17 @@ pub fn run(root: &Path, opts: &Options) -> Result<Done> {
                 // The artifact engine's one compile, made before any process.
                 outcome.report.compile_ns = outcome.report.compile_ns.or(run.precompiled.compile_ns);
             }
-            let id = ProcessId { run_id: &meta.run_id, cell: &run.cell, process, seq };
+            let id = ProcessId { run_id: &plan.meta.run_id, cell: &run.cell, process, seq };
             seq += 1;
             let process_samples = samples::of_process(&id, opts.mechanism, &outcome);
-            samples_file.append(&process_samples).after_cells(&results_path)?;
+            samples_file.append(&process_samples).after_cells(&plan.results_path)?;
             drift.add(&process_samples);
             if outcome.status == Status::Ok {
                 slow.add(&process_samples, &headline_metric);
                 let now = slow.needed(floor, measure.processes);
                 if now != needed {
                     needed = now;
-                    say(slow.render_change(needed));
+                    steps.progress.say(slow.render_change(needed));
                 }
             }
             run.samples.extend(process_samples);
@@ -415,24 +564,27 @@ pub fn run(root: &Path, opts: &Options) -> Result<Done> {
                 run.failed = Some((outcome.status, outcome.error.clone()));
             }
             run.last = Some(outcome.report);
-            if let Some(stop) = run.stops(&measure, opts.mechanism, needed) {
+            if let Some(stop) = run.stops(measure, opts.mechanism, needed) {
                 run.stop = stop;
-                finish(run, &mut rows)?;
+                recorder.record(run)?;
             }
         }
     }
-    progress.finish_and_clear();
-    drop(artifacts);
+    Ok(Measured { drift, slow })
+}
 
-    let interrupted = signals.interrupted();
+/// The last step: the rows in the matrix's order and the summary, written beside the results.
+fn finish(plan: &Plan, mut rows: Vec<Row>, measured: Measured) -> Result<Done> {
+    let interrupted = plan.signals.interrupted();
     // The summary lists cells in the matrix's order, whatever order they finished in.
-    rows.sort_by_key(|row| all_cells.iter().position(|c| c.to_string() == row.cell));
-    let mut summary = summary::render(&format!("wasmatrix {} ({})", matrix.name, results_path.display()), &rows);
-    summary.push_str(&drift.render());
-    summary.push_str(&slow.render(floor, measure.processes));
-    let summary_path = results_path.with_extension("summary.txt");
-    crate::atomic::write_atomically(&summary_path, summary.as_bytes()).after_cells(&results_path)?;
-    Ok(Done { rows, results: results_path, summary, interrupted, cells: all_cells.len() })
+    rows.sort_by_key(|row| plan.all_cells.iter().position(|c| c.to_string() == row.cell));
+    let mut summary =
+        summary::render(&format!("wasmatrix {} ({})", plan.matrix.name, plan.results_path.display()), &rows);
+    summary.push_str(&measured.drift.render());
+    summary.push_str(&measured.slow.render(plan.measure.fewest_processes(), plan.measure.processes));
+    let summary_path = plan.results_path.with_extension("summary.txt");
+    crate::atomic::write_atomically(&summary_path, summary.as_bytes()).after_cells(&plan.results_path)?;
+    Ok(Done { rows, results: plan.results_path.clone(), summary, interrupted, cells: plan.all_cells.len() })
 }
 
 /// What an interrupted run of a results file measured for the cells it had not recorded: each

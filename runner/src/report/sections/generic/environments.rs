@@ -1,0 +1,98 @@
+//! What each environment and logging cost, against the same cell under `bare` without logging.
+
+use crate::matrix::axes::{Axis, Environment};
+use crate::report::table::{Table, Value};
+use crate::report::view::Report;
+use crate::results::row::Row;
+use crate::stats::median;
+
+/// Per environment and logging, on the raw codec: what the environment costs at start and
+/// what it and logging cost per round trip, each cell against the same cell (compiler,
+/// engine, transport) under `bare` without logging. Only for runs with more than one.
+pub(in crate::report) fn table(report: &Report) -> Option<Table> {
+    let logging = |r: &Row| r.logging().to_owned();
+    let raw: Vec<&Row> = report.baseline().filter(|r| r.codec == "raw").collect();
+    let mut variants: Vec<(String, String)> = Vec::new();
+    for r in &raw {
+        let v = (r.environment.clone(), logging(r));
+        if !variants.contains(&v) {
+            variants.push(v);
+        }
+    }
+    if variants.len() < 2 {
+        return None;
+    }
+    // In the axis's order (bare, wasi, emscripten, ...), logging off before on.
+    let rank = |e: &str| Environment::all().iter().position(|v| v.name() == e).unwrap_or(usize::MAX);
+    variants.sort_by_key(|(e, l)| (rank(e), l.clone()));
+    let u = report.unit.short;
+    let mut t = Table::new(
+        "Environments and logging (raw codec)",
+        vec![
+            "environment",
+            "logging",
+            "cells",
+            "environment set-up µs",
+            "set-up from artifacts ms",
+            "wasm round trip",
+            "native twin",
+            "over bare, no logging",
+        ],
+    );
+    let range = |v: &[f64], decimals: usize| -> Value {
+        match (v.iter().copied().reduce(f64::min), v.iter().copied().reduce(f64::max)) {
+            (Some(lo), Some(hi)) => format!("{lo:.decimals$}–{hi:.decimals$}").into(),
+            _ => Value::Missing,
+        }
+    };
+    for (environment, log) in &variants {
+        let cells: Vec<&Row> =
+            raw.iter().copied().filter(|r| &r.environment == environment && &logging(r) == log).collect();
+        let wasm: Vec<&Row> = cells.iter().copied().filter(|r| r.engine != "native").collect();
+        let env_us: Vec<f64> = wasm.iter().filter_map(|r| r.environment_ns).map(|v| v as f64 / 1e3).collect();
+        let setup_ms: Vec<f64> =
+            wasm.iter().filter(|r| r.engine == "artifact").filter_map(|r| r.setup_ns).map(|v| v as f64 / 1e6).collect();
+        let rt: Vec<f64> = wasm.iter().filter_map(|r| (report.unit.rt)(r)).collect();
+        let native: Vec<f64> =
+            cells.iter().filter(|r| r.engine == "native").filter_map(|r| (report.unit.rt)(r)).collect();
+        // Each cell over the same cell under bare without logging: (ratio, difference).
+        let over: Vec<(f64, f64)> = cells
+            .iter()
+            .filter_map(|r| {
+                let base = raw.iter().find(|b| {
+                    b.environment == "bare"
+                        && logging(b) == "off"
+                        && (&b.compiler, &b.engine, &b.transport, &b.profile, b.allocator())
+                            == (&r.compiler, &r.engine, &r.transport, &r.profile, r.allocator())
+                })?;
+                let (a, b) = ((report.unit.rt)(r)?, (report.unit.rt)(base)?);
+                Some((a / b, a - b))
+            })
+            .collect();
+        let over = if environment == "bare" && log == "off" {
+            "baseline".into()
+        } else {
+            let ratios: Vec<f64> = over.iter().map(|o| o.0).collect();
+            let diffs: Vec<f64> = over.iter().map(|o| o.1).collect();
+            match (median(&ratios), median(&diffs)) {
+                (Some(r), Some(d)) => format!("median {r:.2}×, {d:+.0} {u} (over {} cells)", over.len()).into(),
+                _ => Value::Missing,
+            }
+        };
+        t.rows.push(vec![
+            environment.as_str().into(),
+            log.as_str().into(),
+            Value::Num(cells.len() as f64, 0),
+            range(&env_us, 1),
+            range(&setup_ms, 3),
+            range(&rt, 0),
+            range(&native, 0),
+            over,
+        ]);
+    }
+    t.notes.push(format!(
+        "Ranges are min–max over the cells of that environment and logging ({u}); \"over bare, no logging\" pairs \
+         each cell with the same compiler, engine and transport under bare without logging."
+    ));
+    Some(t)
+}

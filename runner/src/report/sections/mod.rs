@@ -1,0 +1,27 @@
+//! The report's sections, in the order it tells them: the generic ones, which any run has, and
+//! the study's (its speed targets and the 2021 report's claims), for runs timed in nanoseconds.
+
+mod generic;
+mod study;
+
+use crate::report::table::Table;
+use crate::report::view::Report;
+use generic::{axes, builds, cells, codecs, components, environments, run, runtimes, trouble};
+use study::{against_2021, targets};
+
+/// Every table of the report, in order.
+pub(in crate::report) fn tables(report: &Report) -> Vec<Table> {
+    let mut tables = vec![run::table(report), cells::table(report)];
+    tables.extend(axes::tables(report));
+    tables.extend(runtimes::table(report));
+    tables.extend(components::table(report));
+    tables.push(codecs::table(report));
+    tables.extend(environments::table(report));
+    tables.extend(builds::table(report));
+    if report.unit.name == "ns" {
+        tables.push(targets::table(report));
+        tables.push(against_2021::table(report));
+    }
+    tables.push(trouble::table(report));
+    tables
+}

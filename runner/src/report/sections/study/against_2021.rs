@@ -1,0 +1,169 @@
+//! The 2021 report's claims (../shared/origin.md) beside this run's figures.
+
+use crate::report::table::Table;
+use crate::report::view::Report;
+use crate::results::row::Row;
+use std::collections::BTreeMap;
+
+/// The 2021 report's claims beside this run's figures (raw codec; medians over processes).
+pub(in crate::report) fn table(report: &Report) -> Table {
+    let mut t = Table::new("Against the 2021 report", vec!["the report", "measured here"]);
+    // Like for like with the report's figures: no logging (it has its own line).
+    let raw: Vec<&Row> = report.ok().filter(|r| r.codec == "raw" && r.logging != "on").collect();
+    let mut compilers: Vec<&str> = Vec::new();
+    for r in raw.iter().filter(|r| r.engine != "native") {
+        if !compilers.contains(&r.compiler.as_str()) {
+            compilers.push(&r.compiler);
+        }
+    }
+    let range = |values: Vec<f64>, scale: f64, decimals: usize, unit: &str| {
+        let (lo, hi) = (values.iter().copied().reduce(f64::min), values.iter().copied().reduce(f64::max));
+        match (lo, hi) {
+            (Some(lo), Some(hi)) if (hi - lo) / scale < 0.5 * 10f64.powi(-(decimals as i32)) => {
+                format!("{:.d$} {unit}", lo / scale, d = decimals)
+            }
+            (Some(lo), Some(hi)) => format!("{:.d$}–{:.d$} {unit}", lo / scale, hi / scale, d = decimals),
+            _ => "-".into(),
+        }
+    };
+    let per_compiler = |f: &dyn Fn(&Row) -> Option<f64>, pick: &dyn Fn(&Row) -> bool, scale, decimals, unit| {
+        compilers
+            .iter()
+            .map(|c| {
+                let v = raw.iter().filter(|r| r.compiler == *c && pick(r)).filter_map(|r| f(r)).collect();
+                format!("{c} {}", range(v, scale, decimals, unit))
+            })
+            .collect::<Vec<_>>()
+            .join(", ")
+    };
+    let wasm = |r: &Row| r.engine != "native";
+    let floors = raw.iter().filter(|r| wasm(r)).filter_map(|r| r.floor_headline()).collect();
+    t.rows.push(vec![
+        "\"under 2 µs\" per simple call".into(),
+        format!(
+            "a bare host→guest call: {}; a whole round trip (encode, hand over, decode, the consumer's work, reply, check): {}",
+            range(floors, 1.0, 1, "ns"),
+            per_compiler(&Row::rt_headline, &wasm, 1e3, 2, "µs")
+        )
+        .into(),
+    ]);
+    let setups = raw.iter().filter(|r| r.engine == "artifact").filter_map(|r| r.setup_ns.map(|v| v as f64)).collect();
+    let colds =
+        raw.iter().filter(|r| r.engine == "artifact").filter_map(|r| r.cold_start_ns.map(|v| v as f64)).collect();
+    t.rows.push(vec![
+        "about 100 ms of set-up".into(),
+        format!(
+            "both guests from precompiled artifacts: {}; a cold worker process, spawn to first round trip: {}; compiling both guests in process: {}",
+            range(setups, 1e6, 2, "ms"),
+            range(colds, 1e6, 1, "ms"),
+            per_compiler(&|r| r.compile_ns.map(|v| v as f64), &|r| r.engine == "jit", 1e6, 1, "ms")
+        )
+        .into(),
+    ]);
+    let shared_gain = |r: &Row| -> Option<f64> {
+        if r.transport != "shared" || !wasm(r) {
+            return None;
+        }
+        let copy = raw.iter().find(|c| {
+            c.transport == "copy"
+                && (&c.compiler, &c.engine, &c.environment) == (&r.compiler, &r.engine, &r.environment)
+        })?;
+        Some(100.0 * (r.rt_headline()? / copy.rt_headline()? - 1.0))
+    };
+    t.rows.push(vec![
+        "\"zero copy / shared memory in Rust\": not ready".into(),
+        format!(
+            "`shared` (one imported memory, a checked layout, nothing copied) against `copy`, headline round trip: {}",
+            compilers
+                .iter()
+                .map(|c| {
+                    let v: Vec<f64> = raw.iter().filter(|r| r.compiler == *c).filter_map(|r| shared_gain(r)).collect();
+                    let lo = v.iter().copied().reduce(f64::min).unwrap_or(f64::NAN);
+                    let hi = v.iter().copied().reduce(f64::max).unwrap_or(f64::NAN);
+                    format!("{c} {lo:+.0}% to {hi:+.0}%")
+                })
+                .collect::<Vec<_>>()
+                .join(", ")
+        )
+        .into(),
+    ]);
+    // Logging: each cell with logging on against the same cell without, per environment.
+    let mut by_environment: BTreeMap<&str, Vec<f64>> = BTreeMap::new();
+    for on in report.ok().filter(|r| r.codec == "raw" && r.logging == "on" && wasm(r)) {
+        let off = report.ok().find(|r| {
+            r.logging() == "off"
+                && (&r.compiler, &r.engine, &r.environment, &r.transport, &r.codec, &r.profile, r.allocator())
+                    == (
+                        &on.compiler,
+                        &on.engine,
+                        &on.environment,
+                        &on.transport,
+                        &on.codec,
+                        &on.profile,
+                        on.allocator(),
+                    )
+        });
+        if let (Some(a), Some(b)) = (on.rt_headline(), off.and_then(Row::rt_headline)) {
+            by_environment.entry(&on.environment).or_default().push(a - b);
+        }
+    }
+    if !by_environment.is_empty() {
+        let per: Vec<String> = by_environment
+            .iter()
+            .map(|(env, d)| {
+                let (lo, hi) = (
+                    d.iter().copied().fold(f64::INFINITY, f64::min),
+                    d.iter().copied().fold(f64::NEG_INFINITY, f64::max),
+                );
+                format!("{env} {lo:+.0} to {hi:+.0} ns ({} cells)", d.len())
+            })
+            .collect();
+        t.rows.push(vec![
+            "a call went from \"under 2 µs\" to \"under 40 µs\" when also doing some logging".into(),
+            format!(
+                "one ~70-byte log line per message (formatted, then through the environment's way out), headline round trip with logging minus without, same cell: {}",
+                per.join("; ")
+            )
+            .into(),
+        ]);
+    }
+    let mut codecs: Vec<&str> = report.ok().map(|r| r.codec.as_str()).collect();
+    codecs.sort();
+    codecs.dedup();
+    let mut sums: Vec<&str> =
+        report.rows.iter().filter(|r| !r.checksum.is_empty()).map(|r| r.checksum.as_str()).collect();
+    sums.sort();
+    sums.dedup();
+    let mut runtimes: Vec<&str> = report.ok().map(|r| r.runtime()).filter(|r| *r != "native").collect();
+    runtimes.sort();
+    runtimes.dedup();
+    // The producer calling the consumer through the host, against the host calling each.
+    let import: Vec<f64> = report
+        .ok()
+        .filter(|r| r.call() == "import" && r.engine != "native")
+        .filter_map(|r| {
+            let host = report.ok().find(|h| h.call() == "host" && h.cell == r.cell.replace("/import", "/host"))?;
+            Some((report.unit.rt)(r)? / (report.unit.rt)(host)?)
+        })
+        .collect();
+    let calls = match (import.iter().copied().reduce(f64::min), import.iter().copied().reduce(f64::max)) {
+        (Some(lo), Some(hi)) => format!(
+            "; the producer calling the consumer through an import (`call = import`) in {} cells, round trip {lo:.2}-{hi:.2}× the host calling each",
+            import.len()
+        ),
+        _ => String::new(),
+    };
+    t.rows.push(vec![
+        "\"n Wasm modules that inter-communicate\": not ready".into(),
+        format!(
+            "two guests, {} codecs, {} compilers, {} runtimes; {} cells, {} checksum(s){calls}",
+            codecs.len(),
+            compilers.len(),
+            runtimes.len(),
+            report.ok().count(),
+            sums.len()
+        )
+        .into(),
+    ]);
+    t
+}
