@@ -1,5 +1,6 @@
-//! A matrix's cells: one cross product of every listed axis value (`[axes]`) minus the
-//! combinations `[[exclude]]` tables name.
+//! The older form of a matrix: one cross product of every listed axis value (`[axes]`) minus the
+//! combinations `[[exclude]]` tables name. Still read, for matrices written before studies
+//! (docs/matrices.md).
 
 use crate::matrix::file::{OneOrMany, Source};
 use crate::matrix::product::Product;

@@ -1,13 +1,17 @@
 //! Matrices: a TOML file in `matrices/` is read and checked here ([`Matrix::load`]) and expanded
-//! into [`Cell`]s ([`Matrix::cells`]): one cross product minus exclusions ([`legacy`]). Errors
-//! name the file, line and column, and what is allowed there.
+//! into [`Cell`]s ([`Matrix::cells`]). A matrix is a union of named studies ([`studies`]), each a
+//! small cross product of the values it names with every other axis at its default; the older
+//! form, one cross product minus exclusions ([`legacy`]), is still read. docs/matrices.md
+//! describes both. Errors name the file, line and column, and what is allowed there.
 
 pub mod file;
 pub mod legacy;
 pub mod product;
 pub mod select;
+pub mod studies;
 
 pub use select::Selector;
+pub use studies::Study;
 pub use wasmatrix_core::axes;
 pub use wasmatrix_core::cell::Cell;
 pub use wasmatrix_core::measure::Measure;
@@ -25,6 +29,8 @@ pub struct Matrix {
     pub path: PathBuf,
     pub description: String,
     pub measure: Measure,
+    /// The studies, in the file's order (none in the older form).
+    pub studies: Vec<Study>,
     cells: Vec<Cell>,
 }
 
@@ -34,7 +40,10 @@ struct RawMatrix {
     #[serde(default)]
     description: String,
     measure: Spanned<Measure>,
-    axes: legacy::RawAxes,
+    #[serde(default)]
+    study: Vec<studies::RawStudy>,
+    /// The older form: `[axes]` and `[[exclude]]`.
+    axes: Option<legacy::RawAxes>,
     #[serde(default)]
     exclude: Vec<legacy::RawExclude>,
 }
@@ -54,18 +63,36 @@ impl Matrix {
         if let Some(why) = invalid(&measure) {
             bail!("{}: [measure]: {why}", source.at(raw.measure.span()));
         }
-        let cells = legacy::cells(&raw.axes, &raw.exclude, &source)?;
+        let file = path.display();
+        let (studies, cells) = match (raw.axes, raw.study.is_empty()) {
+            (Some(_), false) => bail!(
+                "{file}: [[study]] tables and [axes] together: a matrix is a union of studies, or (the older form) \
+                 one [axes] product minus [[exclude]] tables; see docs/matrices.md"
+            ),
+            (Some(axes), true) => (Vec::new(), legacy::cells(&axes, &raw.exclude, &source)?),
+            (None, _) if !raw.exclude.is_empty() => bail!(
+                "{file}: [[exclude]] belongs to the older form, with [axes]; a study names only the values it \
+                 varies, so it has nothing to exclude (docs/matrices.md)"
+            ),
+            (None, true) => bail!(
+                "{file}: no [[study]] table: a matrix is a union of studies, each a `name` and the axes it varies \
+                 (docs/matrices.md)"
+            ),
+            (None, false) => studies::union(&raw.study, &source)?,
+        };
         Ok(Matrix {
             name: path.file_stem().map_or_else(|| "matrix".into(), |s| s.to_string_lossy().into_owned()),
             path: path.to_owned(),
             description: raw.description,
             measure,
+            studies,
             cells,
         })
     }
 
-    /// The matrix's cells: every combination that is a cell, minus the exclusions, in a stable
-    /// order. Each gets a row, the [`Cell::unsupported`] ones a row that says why they cannot run.
+    /// The matrix's cells, each once, in a stable order: a study's in its product's order, studies
+    /// in the file's order (a cell in several studies where it first comes). Each gets a row, the
+    /// [`Cell::unsupported`] ones a row that says why they cannot run.
     pub fn cells(&self) -> &[Cell] {
         &self.cells
     }
