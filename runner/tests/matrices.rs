@@ -5,6 +5,7 @@ mod common;
 
 use common::{runner, text};
 use std::path::{Path, PathBuf};
+use wasmatrix_runner::matrix::product::Product;
 use wasmatrix_runner::matrix::Matrix;
 use wasmatrix_runner::shard::fingerprint;
 
@@ -102,4 +103,20 @@ fn a_bad_study_is_refused_naming_the_file_the_study_and_what_is_allowed() {
     let list = runner(&["list", m.to_str().unwrap()]);
     assert_eq!(list.status.code(), Some(2));
     assert!(text(&list).contains("m.toml:5:8: a second study named `a` (the first is at"), "{}", text(&list));
+}
+
+/// docs/matrices.md's table of defaults is what runner/core/src/axes.rs declares.
+#[test]
+fn the_documented_defaults_are_the_axes_defaults() {
+    let doc = std::fs::read_to_string(root().join("docs/matrices.md")).unwrap();
+    let table: Vec<String> = doc
+        .lines()
+        .skip_while(|l| *l != "| axis | default |")
+        .skip(2)
+        .take_while(|l| l.starts_with('|'))
+        .map(|l| l.replace('`', ""))
+        .collect();
+    let baseline = Product::baseline().cells()[0];
+    let declared: Vec<String> = baseline.values().iter().map(|(axis, value)| format!("| {axis} | {value} |")).collect();
+    assert_eq!(table, declared);
 }
