@@ -13,13 +13,17 @@ use std::io::{Read, Write};
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicU64, Ordering};
 
-/// Any text as a matrix file: an accepted matrix expands, and its cells' names parse back.
+/// Any text as a matrix file: an accepted matrix expands into cells, each once, whose names parse
+/// back; each study's cells are among them.
 pub fn matrix(data: &[u8]) {
     let Ok(text) = std::str::from_utf8(data) else { return };
     if let Ok(matrix) = Matrix::parse(text, Path::new("fuzz.toml")) {
-        for cell in matrix.cells() {
+        let mut seen = std::collections::HashSet::new();
+        for &cell in matrix.cells() {
             assert_eq!(Cell::parse(&cell.to_string()), Ok(cell));
+            assert!(seen.insert(cell), "{cell} listed twice");
         }
+        assert!(matrix.studies.iter().flat_map(|s| &s.cells).all(|c| seen.contains(c)));
     }
 }
 

@@ -7,10 +7,11 @@ use clap::{Parser, Subcommand};
 use std::path::PathBuf;
 use std::process::ExitCode;
 use wasmatrix_core::measure::MechanismKind;
+use wasmatrix_runner::matrix::{studies, Matrix};
 use wasmatrix_runner::shard::Shard;
 use wasmatrix_runner::stats::Bootstrap;
 use wasmatrix_runner::stop::Stopped;
-use wasmatrix_runner::{calibrate, compare, exit, matrix::Matrix, merge, report, run, workspace_root};
+use wasmatrix_runner::{calibrate, compare, exit, merge, report, run, workspace_root};
 
 #[derive(Parser)]
 #[command(
@@ -123,9 +124,9 @@ enum Command {
 fn main() -> ExitCode {
     match Cli::parse().command {
         Command::List { matrix, filter } => {
-            let listed = Matrix::load(&matrix).and_then(|m| run::select_cells(&m, filter.as_deref()));
+            let listed = Matrix::load(&matrix).and_then(|m| Ok((run::select_cells(&m, filter.as_deref())?, m)));
             match listed {
-                Ok(cells) => {
+                Ok((cells, matrix)) => {
                     let mut unsupported = 0;
                     for cell in &cells {
                         match cell.unsupported() {
@@ -136,7 +137,15 @@ fn main() -> ExitCode {
                             }
                         }
                     }
-                    eprintln!("{} cells ({unsupported} unsupported: a row each, saying why)", cells.len());
+                    // On stderr, so that stdout stays one cell a line.
+                    for line in studies::tell(&matrix.studies, &cells) {
+                        eprintln!("{line}");
+                    }
+                    let union = match matrix.studies.len() {
+                        0 => String::new(),
+                        n => format!(", the union of {n} studies"),
+                    };
+                    eprintln!("{} cells{union} ({unsupported} unsupported: a row each, saying why)", cells.len());
                     ExitCode::SUCCESS
                 }
                 Err(e) => fail(e),

@@ -63,7 +63,7 @@ pub struct Done {
 /// The matrix's cells after `--filter`.
 pub fn select_cells(matrix: &Matrix, filter: Option<&str>) -> Result<Vec<Cell>> {
     let selector = filter.map(Selector::parse_filter).transpose()?.unwrap_or_default();
-    let cells: Vec<Cell> = matrix.cells().into_iter().filter(|c| selector.matches(c)).collect();
+    let cells: Vec<Cell> = matrix.cells().iter().filter(|c| selector.matches(c)).copied().collect();
     if cells.is_empty() {
         bail!(
             "the filter `{}` selects none of the {} cells of {}",

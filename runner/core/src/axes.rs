@@ -1,5 +1,6 @@
-//! Every axis of the matrix and its values: the one place that lists them. Adding a value is one
-//! line here plus its configuration in the module named beside the axis.
+//! Every axis of the matrix, its values and its default (the baseline value a matrix study takes
+//! for an axis it does not name): the one place that lists them. Adding a value is one line here
+//! plus its configuration in the module named beside the axis.
 
 use std::fmt;
 use wasmatrix_proto::CodecId;
@@ -8,6 +9,9 @@ use wasmatrix_proto::CodecId;
 pub trait Axis: Copy + Eq + fmt::Debug + 'static {
     /// The axis's name in matrices and CSV headers.
     const NAME: &'static str;
+    /// The baseline value: what a matrix study that does not name this axis takes (see
+    /// docs/matrices.md).
+    const DEFAULT: Self;
     fn all() -> &'static [Self];
     fn name(self) -> &'static str;
 
@@ -22,7 +26,9 @@ pub trait Axis: Copy + Eq + fmt::Debug + 'static {
 }
 
 macro_rules! axis {
-    ($(#[$doc:meta])* $ty:ident $axis:literal { $($(#[$vdoc:meta])* $variant:ident = $name:literal,)+ }) => {
+    ($(#[$doc:meta])* $ty:ident $axis:literal default $default:ident {
+        $($(#[$vdoc:meta])* $variant:ident = $name:literal,)+
+    }) => {
         $(#[$doc])*
         #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
         pub enum $ty {
@@ -31,6 +37,7 @@ macro_rules! axis {
 
         impl Axis for $ty {
             const NAME: &'static str = $axis;
+            const DEFAULT: Self = $ty::$default;
             fn all() -> &'static [Self] {
                 &[$($ty::$variant),+]
             }
@@ -50,7 +57,7 @@ macro_rules! axis {
 axis! {
     /// Which runtime runs the guests, each in a worker process of its own kind; which compilers
     /// and engines each offers is decided in `Cell::not_a_cell`.
-    Runtime "runtime" {
+    Runtime "runtime" default Wasmer {
         /// Wasmer 7 (the runner's own worker), with its singlepass, cranelift and LLVM compilers.
         Wasmer = "wasmer",
         /// Wasmtime 48 (runner/wasmtime, a workspace of its own), with Cranelift, Winch (its
@@ -70,7 +77,7 @@ axis! {
 
 axis! {
     /// Who calls whom in a round trip.
-    Call "call" {
+    Call "call" default Host {
         /// The host calls each guest in turn: produce, consume, check (three host-to-guest calls
         /// per round trip; the host carries the bytes between them).
         Host = "host",
@@ -86,7 +93,7 @@ axis! {
     /// What compiles the guests to machine code (or, for interpreters, to what they run): each
     /// runtime's back-ends, configured in its worker (`Cell::not_a_cell` says which runtime has
     /// which).
-    Compiler "compiler" {
+    Compiler "compiler" default Cranelift {
         Singlepass = "singlepass",
         Cranelift = "cranelift",
         Llvm = "llvm",
@@ -115,7 +122,7 @@ axis! {
 axis! {
     /// How compiled code reaches the measured process; configured in runner/wasmer's
     /// `engine` and in runner/native (the other runtimes: in their workers).
-    Engine "engine" {
+    Engine "engine" default Jit {
         /// Compiled in the measured process (the old engine-universal).
         Jit = "jit",
         /// Precompiled once by another process, serialized to disk, loaded with a headless engine
@@ -131,7 +138,7 @@ axis! {
 axis! {
     /// What the guests may import from the host; configured in runner/wasmer's
     /// `environment` (the other runtimes: in their workers).
-    Environment "environment" {
+    Environment "environment" default Bare {
         /// Only the imports the runner defines (the shared memory, the log sink), built for
         /// `wasm32-unknown-unknown`.
         Bare = "bare",
@@ -152,7 +159,7 @@ axis! {
 axis! {
     /// Whether the consumer writes one log line per message, through its environment's way out
     /// (see guests/consumer/src/log.rs).
-    Logging "logging" {
+    Logging "logging" default Off {
         Off = "off",
         On = "on",
     }
@@ -161,7 +168,7 @@ axis! {
 axis! {
     /// How a message gets from one guest to the other; implemented in runner/wasmer's
     /// `transport` and in runner/native (the other runtimes: in their workers).
-    Transport "transport" {
+    Transport "transport" default Copy {
         /// Each guest has its own memory; the host copies bytes across.
         Copy = "copy",
         /// One host-created memory imported by both guests; only (pointer, length) crosses.
@@ -182,7 +189,7 @@ axis! {
     /// How the guests are built: a cargo profile in the workspace Cargo.toml (`guest-<name>`) and
     /// what is done to the `.wasm` after it; the runner's `guests` module maps each value to both.
     /// The native twin of a profile is built with the same cargo profile.
-    Profile "profile" {
+    Profile "profile" default Release {
         /// opt-level 3, LTO, one codegen unit, panic=abort, symbols stripped.
         Release = "release",
         /// `release` with opt-level "z" (size first, loops not vectorised).
@@ -201,7 +208,7 @@ axis! {
 axis! {
     /// The guests' global allocator: a cargo feature of `wasmatrix-proto` (guests/proto/src/allocator.rs),
     /// so every guest and the native twin use the one chosen.
-    Allocator "allocator" {
+    Allocator "allocator" default Default {
         /// Rust's default: the system allocator (dlmalloc in wasi-libc and emscripten's libc, Rust's
         /// own dlmalloc port on wasm32-unknown-unknown, the platform's malloc natively).
         Default = "default",
@@ -255,6 +262,7 @@ impl From<CodecId> for Codec {
 
 impl Axis for Codec {
     const NAME: &'static str = "codec";
+    const DEFAULT: Self = Codec::Bytes(CodecId::Raw);
     fn all() -> &'static [Self] {
         &CODECS
     }
