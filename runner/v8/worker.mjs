@@ -59,47 +59,49 @@ export const ARTIFACT_UNSUPPORTED =
 // ---------------------------------------------------------------------------------------------
 // The job
 
-/** Every axis's values, in the order of the cell's name (runner/core/src/axes.rs). */
-export const AXES = [
-  ['compiler', ['singlepass', 'cranelift', 'llvm', 'winch', 'pulley', 'eager', 'lazy-translation', 'lazy',
-    'liftoff', 'turbofan', 'rustc']],
-  ['engine', ['jit', 'artifact', 'native']],
-  ['environment', ['bare', 'wasi', 'emscripten', 'emscripten-legacy']],
-  ['transport', ['copy', 'shared', 'component', 'composed']],
-  ['codec', ['raw', 'bincode', 'postcard', 'json', 'flatbuffers', 'capnp', 'rkyv', 'wit']],
-  ['profile', ['release', 'size', 's', 'nolto', 'unwind', 'wasm-opt']],
-  ['logging', ['off', 'on']],
-  ['allocator', ['default', 'wee_alloc', 'talc']],
-  ['runtime', ['wasmer', 'wasmtime', 'wasmi', 'v8', 'native']],
-  ['call', ['host', 'import']],
-];
-
 /**
- * Parses a cell's name,
- * `compiler/engine/environment/transport/codec/profile/logging/allocator/runtime/call`, as
- * `Cell::parse` does (older names end early: logging off, the default allocator, Wasmer or native,
- * the `host` call pattern).
+ * The fields of the job's cell this worker reads. The cell comes as one field per axis, each value
+ * its name (`Cell` in runner/core/src/cell.rs), so the worker keeps no list of the axes' values;
+ * which of them it runs is `refusal`'s to say.
  */
-export function parseCell(id) {
-  if (typeof id !== 'string') throw new Error('the cell is not a string');
-  const parts = id.split('/');
-  const cell = {};
-  for (const [index, [axis, allowed]] of AXES.entries()) {
-    let part = parts[index];
-    if (part === undefined) {
-      if (axis === 'logging') part = 'off';
-      else if (axis === 'allocator') part = 'default';
-      else if (axis === 'runtime') part = cell.engine === 'native' ? 'native' : 'wasmer';
-      else if (axis === 'call') part = 'host';
-      else throw new Error(`missing ${axis} in cell name`);
-    }
-    if (!allowed.includes(part)) throw new Error(`unknown ${axis} \`${part}\`; allowed: ${allowed.join(', ')}`);
-    cell[axis] = part;
+const CELL_FIELDS = ['runtime', 'compiler', 'engine', 'environment', 'transport', 'codec', 'logging', 'call'];
+
+/** The job's cell: an object whose fields this worker reads are values' names (other fields are kept as they are). */
+export function readCell(cell) {
+  if (cell === null || typeof cell !== 'object' || Array.isArray(cell)) {
+    throw new Error('job.cell is not an object with one field per axis');
   }
-  if (parts.length > AXES.length) {
-    throw new Error(`unexpected \`${parts[AXES.length]}\` after the call in cell name \`${id}\``);
+  for (const field of CELL_FIELDS) {
+    if (typeof cell[field] !== 'string') throw new Error(`job.cell.${field} is not a value's name: ${cell[field]}`);
   }
   return cell;
+}
+
+/**
+ * Why the V8 worker does not run `cell`, or null if it does: what V8 in Node.js and this script
+ * implement, read from the fields it uses (the axes it does not read, such as the codec's bytes,
+ * the profile or the allocator, are in the guest files it is given).
+ */
+export function refusal(cell) {
+  if (cell.runtime !== 'v8') return `the V8 worker runs runtime v8 cells, not ${cell.runtime}`;
+  if (!Object.hasOwn(V8_FLAGS, cell.compiler)) return `V8's compilers are liftoff and turbofan, not ${cell.compiler}`;
+  if (cell.engine === 'artifact') return ARTIFACT_UNSUPPORTED;
+  if (cell.engine !== 'jit') return `the ${cell.engine} engine does not run under V8`;
+  if (cell.transport === 'component' || cell.transport === 'composed' || cell.codec === 'wit') {
+    return 'V8 (Node.js 20) implements no Component Model: the component cells run under Wasmtime (Cell::unsupported)';
+  }
+  if (cell.transport !== 'copy' && cell.transport !== 'shared') {
+    return `the V8 worker's transports are copy and shared, not ${cell.transport}`;
+  }
+  if (cell.environment === 'emscripten-legacy') return 'emscripten-legacy cells do not run (see Cell::unsupported)';
+  if (!['bare', 'wasi', 'emscripten'].includes(cell.environment)) {
+    return `the V8 worker's environments are bare, wasi and emscripten, not ${cell.environment}`;
+  }
+  if (cell.logging !== 'off' && cell.logging !== 'on') return `the V8 worker logs on or off, not ${cell.logging}`;
+  if (cell.call !== 'host' && cell.call !== 'import') {
+    return `the V8 worker's call patterns are host and import, not ${cell.call}`;
+  }
+  return null;
 }
 
 /** The `[measure]` settings with serde's defaults (runner/core/src/measure/mod.rs). */
@@ -116,13 +118,12 @@ function parseMeasure(m) {
   return measure;
 }
 
-/** Reads the job as serde reads `Job` (worker.rs): the cell parsed, defaults filled in. */
+/** Reads the job as serde reads `Job` (worker.rs): the cell's fields checked, defaults filled in. */
 export function parseJob(text) {
   const raw = JSON.parse(text);
   if (raw === null || typeof raw !== 'object') throw new Error('the job is not a JSON object');
   const job = {
-    cell: parseCell(raw.cell),
-    cellName: raw.cell,
+    cell: readCell(raw.cell),
     measure: parseMeasure(raw.measure),
     guests: raw.guests ?? null,
     artifacts: raw.artifacts,
@@ -361,9 +362,6 @@ async function createHost(cell, scratch) {
     // `call = import`: the producer's `env.deliver` (a route's `deliver`, see `makeRoute`).
     deliver: null,
   };
-  if (cell.environment === 'emscripten-legacy') {
-    throw new Failure('Error', 'emscripten-legacy cells do not run (see Cell::unsupported)');
-  }
   if (cell.environment === 'wasi' || cell.environment === 'emscripten') {
     const WASI = await loadWasi();
     const root = path.join(scratch, `wasi-root-${process.pid}`);
@@ -981,20 +979,13 @@ async function setUp(job, report, state, repeat) {
 /** What the job asks, or the failure saying why V8 does not do it. */
 async function work(job, report, state) {
   const { cell } = job;
-  if (cell.runtime !== 'v8') throw new Failure('Error', `the V8 worker runs runtime v8 cells, not ${cell.runtime}`);
-  if (cell.compiler !== 'liftoff' && cell.compiler !== 'turbofan') {
-    throw new Failure('Error', `V8's compilers are liftoff and turbofan, not ${cell.compiler}`);
-  }
+  const refused = refusal(cell);
+  if (refused !== null) throw new Failure('Error', refused);
+  if (job.phase === 'Precompile') throw new Failure('Error', ARTIFACT_UNSUPPORTED);
   const missing = missingFlags(cell.compiler, process.execArgv);
   if (missing.length > 0) {
     throw new Failure('Error', `the V8 worker for compiler ${cell.compiler} must be started as \`node ` +
       `${V8_FLAGS[cell.compiler].join(' ')} worker.mjs\`; missing: ${missing.join(' ')}`);
-  }
-  if (job.phase === 'Precompile' || cell.engine === 'artifact') throw new Failure('Error', ARTIFACT_UNSUPPORTED);
-  if (cell.engine !== 'jit') throw new Failure('Error', `the ${cell.engine} engine does not run under V8`);
-  if (cell.transport === 'component' || cell.transport === 'composed' || cell.codec === 'wit') {
-    throw new Failure('Error', 'V8 (Node.js 20) implements no Component Model: the component cells run under ' +
-      'Wasmtime (Cell::unsupported)');
   }
   if (job.mechanism !== 'wall_clock') {
     throw new Failure('Error', `the V8 worker measures only wall_clock, not ${job.mechanism}: callgrind cannot be ` +

@@ -1,4 +1,4 @@
-// What the V8 worker does without guests: reading jobs and cell names, writing the report (its
+// What the V8 worker does without guests: reading jobs and their cells, which cells it runs, writing the report (its
 // u64 checksum by hand), reading a module's memory import limits, telling a producer's call
 // pattern from its imports, and `env.deliver` over stand-in guests. `node --test runner/v8/`.
 
@@ -6,59 +6,70 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import {
   capPages, checkCallPattern, checkSharedLayout, emptyReport, importedMemoryLimits, importsDeliver, makeRoute,
-  missingFlags, parseCell, parseJob, readLeb, reportJson, sharedMemoryPages, u64Json, Failure, SHARED_CONSUMER_BASE,
-  V8_FLAGS, withRepeatSection,
+  missingFlags, parseJob, readLeb, refusal, reportJson, sharedMemoryPages, u64Json, ARTIFACT_UNSUPPORTED, Failure,
+  SHARED_CONSUMER_BASE, V8_FLAGS, withRepeatSection,
 } from './worker.mjs';
 
-test('a cell name is read axis by axis', () => {
-  assert.deepEqual(parseCell('turbofan/jit/bare/shared/raw/release/off/default/v8/import'), {
-    compiler: 'turbofan', engine: 'jit', environment: 'bare', transport: 'shared', codec: 'raw',
-    profile: 'release', logging: 'off', allocator: 'default', runtime: 'v8', call: 'import',
-  });
-  assert.equal(parseCell('liftoff/jit/wasi/copy/json/release/on/talc/v8/host').call, 'host');
-  const c = parseCell('liftoff/artifact/emscripten/copy/flatbuffers/wasm-opt/on/wee_alloc/v8');
-  assert.equal(c.engine, 'artifact');
-  assert.equal(c.allocator, 'wee_alloc');
+/** A cell as the runner's job carries it (serde's `Cell`: one field per axis, each value its name). */
+const CELL = Object.freeze({
+  compiler: 'turbofan', engine: 'jit', environment: 'bare', transport: 'shared', codec: 'raw',
+  profile: 'release', logging: 'off', allocator: 'default', runtime: 'v8', call: 'import',
 });
 
-test('older cell names end early, as Cell::parse reads them', () => {
-  const c = parseCell('singlepass/jit/bare/copy/raw/release');
-  assert.equal(c.logging, 'off');
-  assert.equal(c.allocator, 'default');
-  assert.equal(c.runtime, 'wasmer');
-  assert.equal(c.call, 'host');
-  assert.equal(parseCell('rustc/native/bare/copy/raw/release/off/default').runtime, 'native');
-  // Nine parts, from before the call axis: the host calls each guest.
-  assert.equal(parseCell('turbofan/jit/bare/shared/raw/release/off/default/v8').call, 'host');
+/** A job's JSON with `cell`, the rest as the runner writes it. */
+const jobText = (cell, rest = {}) => JSON.stringify({
+  cell, measure: { warmup: 1, samples: 2, batch: 3, timeout_s: 60 }, guests: null, artifacts: '/x', phase: 'Measure',
+  ...rest,
 });
 
-test('bad cell names are refused with the allowed values', () => {
-  assert.throws(() => parseCell('turbo/jit/bare/shared/raw/release/off/default/v8'), /unknown compiler `turbo`; allowed: .*turbofan/);
-  assert.throws(() => parseCell('turbofan/jit/bare/shared'), /missing codec/);
-  assert.throws(() => parseCell('turbofan/jit/bare/shared/raw/release/off/default/v8/x'), /unknown call `x`; allowed: host, import/);
-  assert.throws(() => parseCell('turbofan/jit/bare/shared/raw/release/off/default/v8/import/x'),
-    /unexpected `x` after the call/);
-  assert.throws(() => parseCell(7), /not a string/);
+test('the cell is read field by field, as the runner sends it', () => {
+  assert.deepEqual(parseJob(jobText(CELL)).cell, CELL);
+  // The axes the worker does not read, and values it has never heard of there, pass through.
+  const other = { ...CELL, codec: 'test-only', profile: 'tiny', allocator: 'bump', payload: '1k' };
+  assert.deepEqual(parseJob(jobText(other)).cell, other);
+});
+
+test('a cell that is not one field per axis is refused', () => {
+  assert.throws(() => parseJob(jobText('turbofan/jit/bare/shared/raw/release/off/default/v8/import')),
+    /job.cell is not an object with one field per axis/);
+  assert.throws(() => parseJob(jobText(null)), /not an object/);
+  const { call: _, ...noCall } = CELL;
+  assert.throws(() => parseJob(jobText(noCall)), /job.cell.call is not a value's name/);
+  assert.throws(() => parseJob(jobText({ ...CELL, transport: 7 })), /job.cell.transport/);
+});
+
+test('the worker says which cells V8 does not run', () => {
+  assert.equal(refusal(CELL), null);
+  for (const [field, value] of [['compiler', 'liftoff'], ['environment', 'wasi'], ['environment', 'emscripten'],
+    ['transport', 'copy'], ['logging', 'on'], ['call', 'host']]) {
+    assert.equal(refusal({ ...CELL, [field]: value }), null, `${field} = ${value}`);
+  }
+  const refused = (change) => refusal({ ...CELL, ...change });
+  assert.match(refused({ runtime: 'wasmtime' }), /runs runtime v8 cells, not wasmtime/);
+  assert.match(refused({ compiler: 'cranelift' }), /liftoff and turbofan, not cranelift/);
+  assert.equal(refused({ engine: 'artifact' }), ARTIFACT_UNSUPPORTED);
+  assert.match(refused({ engine: 'native' }), /the native engine does not run under V8/);
+  assert.match(refused({ transport: 'component' }), /no Component Model/);
+  assert.match(refused({ transport: 'composed' }), /no Component Model/);
+  assert.match(refused({ codec: 'wit' }), /no Component Model/);
+  assert.match(refused({ transport: 'pigeon' }), /transports are copy and shared, not pigeon/);
+  assert.match(refused({ environment: 'emscripten-legacy' }), /emscripten-legacy cells do not run/);
+  assert.match(refused({ environment: 'browser' }), /bare, wasi and emscripten, not browser/);
+  assert.match(refused({ logging: 'verbose' }), /on or off, not verbose/);
+  assert.match(refused({ call: 'callback' }), /host and import, not callback/);
 });
 
 test('a job gets serde\'s defaults and is checked', () => {
-  const job = parseJob(JSON.stringify({
-    cell: 'turbofan/jit/bare/shared/raw/release/off/default/v8',
-    measure: { warmup: 1, samples: 2, batch: 3, timeout_s: 60 },
-    guests: { producer: 'p.wasm', consumer: 'c.wasm' },
-    artifacts: '/tmp/x',
-    phase: 'Measure',
-  }));
+  const job = parseJob(jobText(CELL, { guests: { producer: 'p.wasm', consumer: 'c.wasm' }, artifacts: '/tmp/x' }));
   assert.equal(job.mechanism, 'wall_clock');
   assert.equal(job.pin, null);
   assert.equal(job.measure.floor_batch, 1000);
   assert.equal(job.measure.codec_batch, 100);
   assert.equal(job.measure.memory_limit_mib, 4096);
   assert.throws(() => parseJob('{"cell":'), SyntaxError);
-  assert.throws(() => parseJob(JSON.stringify({ cell: 'turbofan/jit/bare/shared/raw/release/off/default/v8',
-    measure: { warmup: 1, samples: 2, batch: 3, timeout_s: 60 }, guests: null, artifacts: '/x', phase: 'Run' })), /phase/);
-  assert.throws(() => parseJob(JSON.stringify({ cell: 'turbofan/jit/bare/shared/raw/release/off/default/v8',
-    measure: { warmup: -1, samples: 2, batch: 3, timeout_s: 60 }, guests: null, artifacts: '/x', phase: 'Measure' })), /warmup/);
+  assert.throws(() => parseJob(jobText(CELL, { phase: 'Run' })), /phase/);
+  assert.throws(() => parseJob(jobText(CELL, { measure: { warmup: -1, samples: 2, batch: 3, timeout_s: 60 } })),
+    /warmup/);
 });
 
 test('a u64 is written exactly, an i64 as its two\'s complement', () => {

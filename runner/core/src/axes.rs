@@ -1,7 +1,9 @@
 //! Every axis of the matrix, its values and its default (the baseline value a matrix study takes
 //! for an axis it does not name): the one place that lists them. Adding a value is one line here
-//! plus its configuration in the module named beside the axis.
+//! plus its configuration in the module named beside the axis. The runner publishes them (`runner
+//! axes --json`, committed as notebooks/axes.json) for what is not Rust.
 
+use serde::{Deserialize, Serialize};
 use std::fmt;
 use wasmatrix_proto::CodecId;
 
@@ -23,6 +25,43 @@ pub trait Axis: Copy + Eq + fmt::Debug + 'static {
     fn allowed() -> String {
         Self::all().iter().map(|v| v.name()).collect::<Vec<_>>().join(", ")
     }
+
+    /// The value named `name`, or an error naming the axis and its values.
+    fn parse(name: &str) -> Result<Self, String> {
+        Self::from_name(name).ok_or_else(|| format!("unknown {} `{name}`; allowed: {}", Self::NAME, Self::allowed()))
+    }
+}
+
+/// An axis as data: its name, its values in order, and its default.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct AxisValues {
+    pub name: &'static str,
+    pub values: Vec<&'static str>,
+    pub default: &'static str,
+}
+
+impl AxisValues {
+    pub fn of<A: Axis>() -> AxisValues {
+        AxisValues { name: A::NAME, values: A::all().iter().map(|v| v.name()).collect(), default: A::DEFAULT.name() }
+    }
+}
+
+/// Each value crosses serde as its name (a worker's job carries the cell this way).
+macro_rules! serde_by_name {
+    ($($ty:ty),+) => {$(
+        impl Serialize for $ty {
+            fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+                s.serialize_str(self.name())
+            }
+        }
+
+        impl<'de> Deserialize<'de> for $ty {
+            fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+                let name = String::deserialize(d)?;
+                <$ty as Axis>::parse(&name).map_err(serde::de::Error::custom)
+            }
+        }
+    )+};
 }
 
 macro_rules! axis {
@@ -51,6 +90,8 @@ macro_rules! axis {
                 f.write_str(self.name())
             }
         }
+
+        serde_by_name!($ty);
     };
 }
 
@@ -279,3 +320,5 @@ impl fmt::Display for Codec {
         f.write_str(self.name())
     }
 }
+
+serde_by_name!(Codec);

@@ -4,8 +4,13 @@
 use crate::axes::*;
 use serde::{Deserialize, Serialize};
 use std::fmt;
+use wasmatrix_proto::CodecId;
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+/// A cell crosses to a worker (in its job) as an object, one field per axis in the order of
+/// [`Cell::values`], each value its name: `{"compiler": "llvm", "engine": "jit", ...}`. Results
+/// files and samples sidecars name a cell by its `Display` form instead ([`Cell::parse`]).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct Cell {
     pub compiler: Compiler,
     pub engine: Engine,
@@ -34,6 +39,53 @@ impl Cell {
             (Runtime::NAME, self.runtime.name()),
             (Call::NAME, self.call.name()),
         ]
+    }
+
+    /// Every axis with its values and default, in the order of [`Cell::values`]: what `runner axes`
+    /// publishes.
+    pub fn axes() -> [AxisValues; 10] {
+        [
+            AxisValues::of::<Compiler>(),
+            AxisValues::of::<Engine>(),
+            AxisValues::of::<Environment>(),
+            AxisValues::of::<Transport>(),
+            AxisValues::of::<Codec>(),
+            AxisValues::of::<Profile>(),
+            AxisValues::of::<Logging>(),
+            AxisValues::of::<Allocator>(),
+            AxisValues::of::<Runtime>(),
+            AxisValues::of::<Call>(),
+        ]
+    }
+
+    /// The native twin of a wasm cell, the one place that says which it is: the guests' same Rust
+    /// compiled natively (runtime `native`, compiler `rustc`, engine `native`), with the cell's
+    /// environment, profile, logging, allocator and call; what a wasm cell's round trip is read
+    /// against (the `twin_cell` column). Components (transports `component` and `composed`,
+    /// natively nothing) are read against the twin under `copy`, which carries the bytes between two
+    /// buffers as the canonical ABI does between two memories, and the typed record (codec `wit`,
+    /// natively nothing either) against `raw`'s, the cheapest way the twin carries the same record.
+    /// None for a native cell, and where the twin cannot run ([`Cell::unsupported`]: Emscripten's
+    /// output has no native twin).
+    pub fn native_twin(&self) -> Option<Cell> {
+        if self.runtime == Runtime::Native {
+            return None;
+        }
+        let twin = Cell {
+            compiler: Compiler::Rustc,
+            engine: Engine::Native,
+            runtime: Runtime::Native,
+            transport: match self.transport {
+                Transport::Component | Transport::Composed => Transport::Copy,
+                other => other,
+            },
+            codec: match self.codec {
+                Codec::Wit => Codec::Bytes(CodecId::Raw),
+                other => other,
+            },
+            ..*self
+        };
+        twin.unsupported().is_none().then_some(twin)
     }
 
     /// Why this combination of values is not a cell at all, if it is not: a value of one axis
@@ -138,8 +190,7 @@ impl Cell {
     /// and mean `host`.
     pub fn parse(id: &str) -> Result<Cell, String> {
         fn value<A: Axis>(part: Option<&str>) -> Result<A, String> {
-            let part = part.ok_or_else(|| format!("missing {} in cell name", A::NAME))?;
-            A::from_name(part).ok_or_else(|| format!("unknown {} `{part}`; allowed: {}", A::NAME, A::allowed()))
+            A::parse(part.ok_or_else(|| format!("missing {} in cell name", A::NAME))?)
         }
         let mut parts = id.split('/');
         let cell = Cell {
@@ -243,20 +294,6 @@ impl fmt::Display for Cell {
     }
 }
 
-// Cells cross the process boundary to workers by name.
-impl Serialize for Cell {
-    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        s.collect_str(self)
-    }
-}
-
-impl<'de> Deserialize<'de> for Cell {
-    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Cell, D::Error> {
-        let id = String::deserialize(d)?;
-        Cell::parse(&id).map_err(serde::de::Error::custom)
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -289,6 +326,82 @@ mod tests {
         let import = Cell::parse("cranelift/artifact/bare/shared/raw/release/off/default/wasmtime/import").unwrap();
         assert_eq!((import.runtime, import.call), (Runtime::Wasmtime, Call::Import));
         assert_eq!(Cell::parse(&import.to_string()), Ok(import));
+    }
+
+    #[test]
+    fn a_cell_crosses_serde_as_one_field_per_axis() {
+        let cell = Cell::parse("lazy-translation/jit/wasi/component/wit/wasm-opt/on/wee_alloc/wasmi/import").unwrap();
+        let text = serde_json::to_string(&cell).unwrap();
+        let fields: Vec<String> = cell.values().iter().map(|(axis, value)| format!("\"{axis}\":\"{value}\"")).collect();
+        assert_eq!(
+            text,
+            format!("{{{}}}", fields.join(",")),
+            "every axis, in the order of the name, each value its name"
+        );
+        assert_eq!(serde_json::from_str::<Cell>(&text).unwrap(), cell);
+        let json: serde_json::Value = serde_json::from_str(&text).unwrap();
+        let mut bad = json.clone();
+        bad["codec"] = "morse".into();
+        let err = serde_json::from_value::<Cell>(bad).unwrap_err().to_string();
+        assert!(err.contains("unknown codec `morse`; allowed: raw, bincode"), "{err}");
+        let mut short = json.clone();
+        short.as_object_mut().unwrap().remove("call");
+        assert!(serde_json::from_value::<Cell>(short).unwrap_err().to_string().contains("missing field `call`"));
+        let mut extra = json;
+        extra["flavour"] = "x".into();
+        assert!(serde_json::from_value::<Cell>(extra).unwrap_err().to_string().contains("unknown field `flavour`"));
+        // Not a name to parse.
+        assert!(serde_json::from_str::<Cell>(&format!("\"{cell}\"")).is_err());
+    }
+
+    #[test]
+    fn every_axis_is_listed_in_the_order_of_the_name_with_its_default() {
+        let axes = Cell::axes();
+        let cell = Cell::parse("singlepass/jit/bare/copy/raw/release").unwrap();
+        let names: Vec<&str> = axes.iter().map(|a| a.name).collect();
+        assert_eq!(names, cell.values().map(|(axis, _)| axis));
+        for axis in &axes {
+            assert!(axis.values.contains(&axis.default), "{axis:?}");
+        }
+        let codec = &axes[4];
+        assert_eq!(
+            (codec.name, codec.values[0], *codec.values.last().unwrap(), codec.default),
+            ("codec", "raw", "wit", "raw")
+        );
+        let defaults: Vec<&str> = axes.iter().map(|a| a.default).collect();
+        let default = Cell::parse(&defaults.join("/")).unwrap();
+        assert_eq!((default.not_a_cell(), default.unsupported()), (None, None), "the defaults make a cell that runs");
+    }
+
+    #[test]
+    fn the_native_twin_shares_every_axis_but_the_runtime_compiler_and_engine() {
+        let twin = |name: &str| Cell::parse(name).unwrap().native_twin().map(|c| c.to_string());
+        assert_eq!(
+            twin("llvm/artifact/wasi/shared/postcard/size/on/talc/wasmer/import").as_deref(),
+            Some("rustc/native/wasi/shared/postcard/size/on/talc/native/import")
+        );
+        assert_eq!(
+            twin("turbofan/jit/bare/copy/json/release/off/default/v8/host").as_deref(),
+            Some("rustc/native/bare/copy/json/release/off/default/native/host")
+        );
+        // Components against copy, the typed record against raw.
+        assert_eq!(
+            twin("winch/jit/bare/composed/wit/release/off/default/wasmtime/import").as_deref(),
+            Some("rustc/native/bare/copy/raw/release/off/default/native/import")
+        );
+        assert_eq!(
+            twin("cranelift/artifact/bare/component/capnp/nolto/off/default/wasmtime/host").as_deref(),
+            Some("rustc/native/bare/copy/capnp/nolto/off/default/native/host")
+        );
+        // A wasm cell that cannot run still has its twin; an unwinding one's runs natively.
+        assert_eq!(
+            twin("cranelift/jit/bare/copy/raw/unwind/off/default/wasmer/host").as_deref(),
+            Some("rustc/native/bare/copy/raw/unwind/off/default/native/host")
+        );
+        // None: the twin itself, and Emscripten's output (no native twin runs it).
+        assert_eq!(twin("rustc/native/bare/copy/raw/release/off/default/native/host"), None);
+        assert_eq!(twin("singlepass/jit/emscripten/copy/raw/release/off/default/wasmer/host"), None);
+        assert_eq!(twin("cranelift/jit/emscripten-legacy/copy/raw/release/off/default/wasmer/host"), None);
     }
 
     #[test]

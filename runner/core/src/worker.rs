@@ -349,3 +349,34 @@ fn exercise_with<G: Guests>(
         mechanism.measure(g, m.samples, m.codec_batch, |g, k| g.stage(k), |g, _| g.decode_batch(m.codec_batch))?;
     Ok(())
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_job_carries_its_cell_as_a_typed_value() {
+        let cell = Cell::parse("turbofan/jit/wasi/copy/json/release/on/talc/v8/import").unwrap();
+        let measure =
+            serde_json::from_value(serde_json::json!({"warmup": 1, "samples": 2, "batch": 3, "timeout_s": 4}));
+        let job = Job {
+            cell,
+            measure: measure.unwrap(),
+            guests: None,
+            artifacts: PathBuf::from("/tmp/x"),
+            phase: Phase::Measure,
+            mechanism: MechanismKind::WallClock,
+            pin: None,
+        };
+        let text = serde_json::to_string(&job).unwrap();
+        let json: serde_json::Value = serde_json::from_str(&text).unwrap();
+        assert_eq!(json["cell"]["compiler"], "turbofan", "{text}");
+        assert_eq!(json["cell"]["allocator"], "talc", "{text}");
+        assert_eq!(json["cell"]["call"], "import", "{text}");
+        let back: Job = serde_json::from_str(&text).unwrap();
+        assert_eq!(back.cell, cell);
+        // A cell's name is no longer what a job carries.
+        let named = text.replace(&serde_json::to_string(&cell).unwrap(), &format!("\"{cell}\""));
+        assert!(serde_json::from_str::<Job>(&named).is_err(), "{named}");
+    }
+}
