@@ -12,7 +12,8 @@ venv); the notebooks run in a ``python3`` kernel of that same interpreter, which
   figure of ``wasmatrix_results.FIGURES`` must exist there as a non-empty PNG and SVG.
 - Checks of ``wasmatrix_results`` on temporary copies of the sample: files with a missing or a
   renamed column are refused, naming the columns; a cell made to fail shows in ``failures()``; a
-  new axis column shows in ``varying_axes`` and in the figures; a noisy cell is marked; an
+  new axis column shows in ``varying_axes`` and in the figures; the axes and their order are the
+  runner's (axes.json); the ``twin_cell`` column names the native twin; a noisy cell is marked; an
   instruction-count run plots instructions; ``results_path`` picks the right file; the committed
   notebooks hold no outputs.
 
@@ -23,6 +24,7 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import json
 import os
 import shutil
 import sys
@@ -260,6 +262,51 @@ def check_components_read_against_copy(tmp: Path) -> None:
     assert abs(pair["ratio"].iloc[0] - 2 * twin["ratio"].iloc[0]) < 1e-9, (pair, twin)
 
 
+def check_axes_published(tmp: Path) -> None:
+    """The axes and their values' order are the runner's (axes.json, ``runner axes --json``), every
+    axis the module names is one of them, and a value it does not list sorts alphabetically after
+    those it does."""
+    published = json.loads(wr.AXES_FILE.read_text(encoding="utf-8"))["axes"]
+    assert wr.AXES == tuple(a["name"] for a in published), wr.AXES
+    assert wr.VALUE_ORDER == {a["name"]: tuple(a["values"]) for a in published}, wr.VALUE_ORDER
+    assert wr.VALUE_ORDER["runtime"][:2] == ("wasmer", "wasmtime"), wr.VALUE_ORDER
+    for named in (*wr.FACET_AXES, *wr.WASM_ONLY_AXES):
+        assert named in wr.AXES, f"{named} is not an axis of {wr.AXES_FILE}"
+    assert all(a["default"] in a["values"] for a in published), published
+    rows = pd.DataFrame({"codec": ["zeta", "json", "alpha", "raw"]})
+    assert wr.sort_rows(rows, ["codec"])["codec"].tolist() == ["raw", "json", "alpha", "zeta"]
+
+
+def check_twin_cell_read(tmp: Path) -> None:
+    """From schema 11 a row names its native twin (``twin_cell``, the runner's definition): the
+    ratios follow that column, and agree with the older files' way where both apply."""
+    rows, samples = wr.load(wr.SAMPLE)
+    before = wr.native_ratios(rows)
+    assert len(before) > 0, "the sample has wasm cells with native twins"
+    native = rows["engine"] == wr.NATIVE_ENGINE
+    parts = rows["cell"].str.split("/", expand=True)
+    twin = "rustc/native/" + parts[2] + "/" + parts[3] + "/" + parts[4] + "/" + parts[5] + "/" + parts[6] \
+        + "/" + parts[7] + "/native/" + parts[9]
+    rows["twin_cell"] = twin.where(~native & ~rows["environment"].str.startswith("emscripten"), "")
+    rows["schema_version"] = 11
+    raw, _ = read_raw(wr.SAMPLE)
+    rows = rows[list(dict.fromkeys([*raw.columns, *wr.axis_columns(rows), "twin_cell"]))]
+    path = write_run(tmp, "schema11", rows, samples)
+    rows, samples = wr.load(path)
+    after = wr.native_ratios(rows)
+    assert after[["cell", "ratio"]].reset_index(drop=True).equals(before[["cell", "ratio"]].reset_index(drop=True))
+    # A row read against another twin than the axes would say, and one with none: the column rules.
+    wasm = rows.index[(rows["status"] == "ok") & ~native & (rows["codec"] == "json")][0]
+    other = rows.loc[wasm, "twin_cell"].replace("/json/", "/rkyv/")
+    rows.loc[wasm, "twin_cell"] = other
+    gone = rows.index[(rows["status"] == "ok") & ~native & (rows["codec"] == "raw")][0]
+    rows.loc[gone, "twin_cell"] = ""
+    ratios = wr.native_ratios(rows).set_index("cell")["ratio"]
+    expected = rows.loc[wasm, "rt_headline_ns"] / rows.set_index("cell").loc[other, "rt_headline_ns"]
+    assert abs(ratios[rows.loc[wasm, "cell"]] - expected) < 1e-12, (ratios[rows.loc[wasm, "cell"]], expected)
+    assert rows.loc[gone, "cell"] not in ratios.index
+
+
 def check_gzip_sizes(tmp: Path) -> None:
     """gzip'd guest sizes (a later schema's ``*_wasm_gzip_bytes``) are plotted when present."""
     rows, samples = read_raw(wr.SAMPLE)
@@ -399,6 +446,8 @@ CHECKS = [
     check_inferred_axis,
     check_gzip_sizes,
     check_components_read_against_copy,
+    check_axes_published,
+    check_twin_cell_read,
     check_builds_drawn,
     check_noisy_marked,
     check_instructions_run,

@@ -1,6 +1,6 @@
 """Load a wasmatrix run and plot it: the analysis end of the benchmark, used by wasmatrix.ipynb.
 
-A run is a results CSV (one row per cell, schema version 2 to 8, every column documented in
+A run is a results CSV (one row per cell, schema version 2 to 11, every column documented in
 results/README.md) and its raw-samples sidecar ``<stem>.samples.csv.gz``. Typical use::
 
     import wasmatrix_results as wr
@@ -22,6 +22,7 @@ displays them as the value of a cell.
 
 from __future__ import annotations
 
+import json
 import os
 from pathlib import Path
 
@@ -33,51 +34,38 @@ from matplotlib.lines import Line2D
 from matplotlib.patches import Patch
 from matplotlib.ticker import FuncFormatter, LogLocator, NullFormatter
 
-SCHEMA_VERSION = 10
+SCHEMA_VERSION = 11
 MIN_SCHEMA_VERSION = 2
 """The results schema these functions read (results/README.md); later ones only add columns.
 Files of schema 2 read too: the schema 3 columns are then empty, and logging is ``off``; files
 before schema 5 read with the ``default`` allocator, files before schema 6 with the runtime that
 ran them then (Wasmer, or native for the native engine), files before schema 7 with ``call = host``,
-files before schema 8 with their medians over processes as the headline figures (HEADLINES)."""
+files before schema 8 with their medians over processes as the headline figures (HEADLINES),
+files before schema 11 (no ``twin_cell``) with their native twins found as the runner defined them
+(native_ratios)."""
 
 REPO = Path(__file__).resolve().parent.parent
 RESULTS_DIR = REPO / "results"
 SAMPLE = REPO / "notebooks" / "sample" / "quick-sample.csv"
 
-AXES = ("compiler", "engine", "runtime", "environment", "transport", "codec", "profile",
-        "logging", "allocator", "call")
-"""Every axis column known now or planned (the README's roadmap). An axis column not listed
-here is still found if its value is one of the ``/``-separated parts of ``cell`` in every row."""
+AXES_FILE = REPO / "notebooks" / "axes.json"
+"""Every axis, its values in order and its default, as the runner publishes them (``runner axes
+--json``, from runner/core/src/axes.rs; a Rust test keeps this file what the command prints)."""
+
+PUBLISHED_AXES = json.loads(AXES_FILE.read_text(encoding="utf-8"))["axes"]
+
+AXES = tuple(axis["name"] for axis in PUBLISHED_AXES)
+"""Every axis column the runner knows (AXES_FILE), in the order of the parts of ``cell``. An axis
+column not listed here is still found if its value is one of those parts in every row."""
+
+VALUE_ORDER = {axis["name"]: tuple(axis["values"]) for axis in PUBLISHED_AXES}
+"""Display order of known axis values (AXES_FILE); other values follow alphabetically."""
 
 WASM_ONLY_AXES = ("compiler", "engine", "runtime")
 """Axes a native twin does not share: the twin of a wasm cell matches it on every other axis."""
 
-TWIN_TRANSPORT = {"component": "copy", "composed": "copy"}
-"""Transports with no native form, and the native twin's transport they are read against (as the
-runner's report does: components copy bytes between two memories)."""
-
-TWIN_CODEC = {"wit": "raw"}
-"""Codecs with no native form, and the native twin's codec they are read against (as the runner's
-report does: the typed WIT record against raw, the cheapest way the twin carries the record)."""
-
 NATIVE_ENGINE = "native"
 """The ``engine`` value of the native twins (compiler ``rustc``)."""
-
-VALUE_ORDER = {
-    "compiler": ("singlepass", "cranelift", "llvm", "winch", "pulley", "eager", "lazy-translation", "lazy",
-                 "liftoff", "turbofan", "rustc"),
-    "engine": ("jit", "artifact", "native"),
-    "transport": ("copy", "shared", "component", "composed"),
-    "codec": ("raw", "bincode", "postcard", "json", "flatbuffers", "capnp", "rkyv", "wit"),
-    "environment": ("bare", "wasi", "emscripten"),
-    "logging": ("off", "on"),
-    "profile": ("release", "size", "s", "nolto", "unwind", "wasm-opt"),
-    "allocator": ("default", "wee_alloc", "talc"),
-    "runtime": ("wasmer", "wasmtime", "wasmi", "v8", "native"),
-    "call": ("host", "import"),
-}
-"""Display order of known axis values; other values follow alphabetically."""
 
 FACET_AXES = ("transport", "environment", "profile", "runtime", "allocator")
 """Axes that get a panel each (the first of them that varies) in the per-cell plots."""
@@ -184,7 +172,7 @@ def load(path: Path | str) -> tuple[pd.DataFrame, pd.DataFrame]:
     rows = pd.read_csv(path, dtype=str, keep_default_na=False)
     check_columns(rows, REQUIRED_COLUMNS, path, "results CSV")
     text = set(axis_columns(rows)) | {"run_id", "cell", "status", "error", "measure", "noisy",
-                                      "matrix", "run_fingerprint", "shard", "schedule_seed"}
+                                      "matrix", "run_fingerprint", "shard", "schedule_seed", "twin_cell"}
     for column in rows.columns:
         if column not in text:
             numbers = pd.to_numeric(rows[column], errors="coerce")
@@ -376,13 +364,33 @@ def process_medians(samples: pd.DataFrame, metric: str) -> pd.DataFrame:
 def native_ratios(rows: pd.DataFrame) -> pd.DataFrame:
     """Every ok wasm row with ``ratio``: its round trip over its native twin's.
 
-    The twin is the ok native row equal on every axis but WASM_ONLY_AXES (same transport, codec,
-    environment, profile, ...; components against ``copy``, ``wit`` against ``raw``: TWIN_TRANSPORT,
-    TWIN_CODEC); the round trip is ``rt_headline_ns``, or ``rt_instructions`` under
-    ``--measure instructions``. Rows without a twin are left out.
+    The twin is the ok row its ``twin_cell`` names (the runner's one definition, ``Cell::native_twin``;
+    files before schema 11 find it as _native_ratios_before_schema_11 does); the round trip is
+    ``rt_headline_ns``, or ``rt_instructions`` under ``--measure instructions``. Rows without a twin
+    are left out.
     """
     column = _metric("rt", measure_of(rows))["headline"]
     ok = ok_rows(rows, column)
+    if "twin_cell" not in rows.columns:
+        return _native_ratios_before_schema_11(rows, ok, column)
+    wasm = ok[ok["twin_cell"] != ""]
+    twins = ok.groupby(["cell", "run_id"], as_index=False)[column].median()
+    twins = twins.rename(columns={"cell": "twin_cell", column: "native"})
+    joined = wasm.merge(twins, on=["twin_cell", "run_id"], how="inner")
+    return joined.assign(ratio=joined[column] / joined["native"])
+
+
+# Only for files before schema 11 (no `twin_cell`): what the runner's Cell::native_twin reads
+# components against (copy) and the typed WIT record against (raw), as it did when they were made.
+TWIN_TRANSPORT_BEFORE_SCHEMA_11 = {"component": "copy", "composed": "copy"}
+TWIN_CODEC_BEFORE_SCHEMA_11 = {"wit": "raw"}
+
+
+def _native_ratios_before_schema_11(rows: pd.DataFrame, ok: pd.DataFrame, column: str) -> pd.DataFrame:
+    """native_ratios for files before schema 11, which have no ``twin_cell`` column: only for them,
+    the twin found again here as ``Cell::native_twin`` (runner/core/src/cell.rs) defines it: the ok
+    native row equal on every axis but WASM_ONLY_AXES, components against ``copy`` and ``wit``
+    against ``raw`` (the two dicts above). Files of schema 11 on carry the runner's answer instead."""
     shared = [a for a in axis_columns(rows) if a not in WASM_ONLY_AXES]
     native = ok[ok["engine"] == NATIVE_ENGINE]
     wasm = ok[ok["engine"] != NATIVE_ENGINE]
@@ -390,8 +398,8 @@ def native_ratios(rows: pd.DataFrame) -> pd.DataFrame:
         return wasm.assign(native=pd.Series(dtype=float), ratio=pd.Series(dtype=float)).iloc[:0]
     twins = native.groupby(shared + ["run_id"], as_index=False)[column].median()
     twins = twins.rename(columns={column: "native"})
-    keyed = wasm.assign(transport=wasm["transport"].replace(TWIN_TRANSPORT),
-                        codec=wasm["codec"].replace(TWIN_CODEC), _row=range(len(wasm)))
+    keyed = wasm.assign(transport=wasm["transport"].replace(TWIN_TRANSPORT_BEFORE_SCHEMA_11),
+                        codec=wasm["codec"].replace(TWIN_CODEC_BEFORE_SCHEMA_11), _row=range(len(wasm)))
     joined = keyed.merge(twins, on=shared + ["run_id"], how="inner")
     for axis in ("transport", "codec"):
         joined[axis] = wasm[axis].to_numpy()[joined["_row"].to_numpy()]

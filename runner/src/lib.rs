@@ -18,6 +18,7 @@
 //! - [`shard`]: `--shard I/N` and the run fingerprint shards share; [`merge`] joins shards.
 //! - [`atomic`]: outputs written whole or not at all (a temporary name, renamed when complete).
 //! - [`fuzz_checks`]: what the fuzz targets (runner/fuzz) assert, replayed by the tests.
+//! - [`published`]: the axes and their values as data for the notebooks (`runner axes --json`).
 
 pub mod atomic;
 pub mod calibrate;
@@ -32,6 +33,7 @@ pub mod merge;
 pub mod meta;
 pub mod oom;
 pub mod preflight;
+pub mod published;
 pub mod reference;
 pub mod report;
 pub mod results;

@@ -11,7 +11,7 @@ use wasmatrix_runner::matrix::{studies, Matrix};
 use wasmatrix_runner::shard::Shard;
 use wasmatrix_runner::stats::Bootstrap;
 use wasmatrix_runner::stop::Stopped;
-use wasmatrix_runner::{calibrate, compare, exit, merge, report, run, workspace_root};
+use wasmatrix_runner::{calibrate, compare, exit, merge, published, report, run, workspace_root};
 
 #[derive(Parser)]
 #[command(
@@ -111,6 +111,13 @@ enum Command {
     /// `compare` does on them: false alarms both ways, and the power to find +5% in one cell
     /// (Markdown; the tables of docs/measuring.md).
     Calibrate { a: PathBuf, b: PathBuf },
+    /// Print every axis, its values in order and its default (the baseline), from the one list in
+    /// wasmatrix-core; what the notebooks read (notebooks/axes.json is this with --json).
+    Axes {
+        /// As JSON, the form committed as notebooks/axes.json.
+        #[arg(long)]
+        json: bool,
+    },
     /// Tell a results file as tables: the run, every cell, each axis's best and worst values and
     /// geometric means of ratios, the codecs, the speed targets, noisy and failed cells.
     Report {
@@ -228,6 +235,10 @@ fn main() -> ExitCode {
             }
             Err(e) => fail(e),
         },
+        Command::Axes { json } => {
+            print!("{}", if json { published::axes_json() } else { published::axes_text() });
+            ExitCode::SUCCESS
+        }
         Command::Report { file, format } => match report::load(&file) {
             Ok(rows) => {
                 print!("{}", report::Report::new(&rows).render(format));
