@@ -23,6 +23,7 @@ fn row(cell: &str, status: &str, rt: f64) -> Row {
         setup_min_ns: Some(250_000),
         measure: "wall_clock".into(),
         processes: 20,
+        twin_cell: crate::matrix::Cell::parse(cell).unwrap().native_twin().map(|t| t.to_string()).unwrap_or_default(),
         ..Row::default()
     }
 }
@@ -96,8 +97,9 @@ fn components_are_read_beside_the_core_copy_cell_of_their_codec() {
         ("cranelift/artifact/bare/composed/raw/release", "import", 1800.0, 100.0),
         ("cranelift/jit/bare/composed/wit/release", "import", 1650.0, 100.0),
     ] {
-        let mut r = row(cell, "ok", rt);
-        r.runtime = "wasmtime".into();
+        let runtime = if cell.starts_with("rustc") { "native" } else { "wasmtime" };
+        let mut r = row(&format!("{cell}/off/default/{runtime}/{call}"), "ok", rt);
+        r.runtime = runtime.into();
         r.call = call.into();
         r.call_floor_p50_ns = Some(floor);
         rows.push(r);

@@ -30,10 +30,10 @@ impl<'a> Report<'a> {
         self.ok().filter(move |r| key.as_ref().is_some_and(|(p, a)| &r.profile == p && r.allocator() == a))
     }
 
-    /// The native twin of `row`: same transport, codec, environment, profile, logging and
-    /// allocator, engine `native`.
+    /// The `ok` row of `row`'s native twin ([`Row::twin`]: its `twin_cell`, or core's definition).
     pub(in crate::report) fn twin(&self, row: &Row) -> Option<&'a Row> {
-        self.ok().find(|n| n.engine == "native" && n.twin_key() == row.twin_key())
+        let twin = row.twin()?;
+        self.ok().find(|n| n.axes_cell() == Some(twin))
     }
 
     /// `row`'s round trip over its native twin's ([`Unit::ratio`]).

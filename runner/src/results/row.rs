@@ -6,7 +6,7 @@ use super::figure::{
     figure, figure_of, measured_s, one_shot, per_process, ref_headline, setup_cpu_samples, setup_samples, Figure,
 };
 use super::samples::Sample;
-use crate::matrix::axes::Runtime;
+use crate::matrix::axes::{Axis, Runtime};
 use crate::matrix::{Cell, Measure};
 use crate::meta::RunMeta;
 use crate::stats::{median, Headline};
@@ -15,7 +15,10 @@ use serde::{Deserialize, Serialize};
 use wasmatrix_core::measure::MechanismKind;
 use wasmatrix_core::worker::Report;
 
-pub const SCHEMA_VERSION: u32 = 10;
+pub const SCHEMA_VERSION: u32 = 11;
+
+/// The schema whose rows name their native twin (`twin_cell`).
+const TWIN_CELL_SINCE: u32 = 11;
 
 /// A results row; read back (`runner report`) by column name, columns a file's older schema lacks
 /// left empty.
@@ -167,6 +170,9 @@ pub struct Row {
     // Schema 10: the set-up in CPU time.
     pub setup_cpu_headline_ns: Option<f64>,
     pub setup_cpu_headline_ci_pct: Option<f64>,
+
+    // Schema 11: the cell's native twin, as core defines it (`Cell::native_twin`).
+    pub twin_cell: String,
 }
 
 impl Row {
@@ -228,21 +234,33 @@ impl Row {
         self.setup_headline_ns.map(|v| v.round() as u64).or(self.setup_warm_ns)
     }
 
-    /// The values a cell shares with its native twin: everything but runtime, compiler and engine;
-    /// components (transports `component` and `composed`, which natively are nothing) are read
-    /// against the twin under `copy`, which carries the bytes between two buffers as the canonical
-    /// ABI does between two memories, and the typed record (codec `wit`, natively nothing either)
-    /// against `raw`'s, the cheapest way the native twin carries the same record.
-    pub fn twin_key(&self) -> (&str, &str, &str, &str, &str, &str, &str) {
-        let transport = match self.transport.as_str() {
-            "component" | "composed" => "copy",
-            other => other,
-        };
-        let codec = match self.codec.as_str() {
-            "wit" => "raw",
-            other => other,
-        };
-        (transport, codec, &self.environment, &self.profile, self.logging(), self.allocator(), self.call())
+    /// The row's cell, from its axis columns (those a file's older schema lacks read as above).
+    pub fn axes_cell(&self) -> Option<Cell> {
+        fn value<A: Axis>(name: &str) -> Option<A> {
+            A::from_name(name)
+        }
+        Some(Cell {
+            compiler: value(&self.compiler)?,
+            engine: value(&self.engine)?,
+            environment: value(&self.environment)?,
+            transport: value(&self.transport)?,
+            codec: value(&self.codec)?,
+            profile: value(&self.profile)?,
+            logging: value(self.logging())?,
+            allocator: value(self.allocator())?,
+            runtime: value(self.runtime())?,
+            call: value(self.call())?,
+        })
+    }
+
+    /// The row's native twin: its `twin_cell` (none if empty), or in files before schema 11, which
+    /// lack the column, what [`Cell::native_twin`] says of the row's cell.
+    pub fn twin(&self) -> Option<Cell> {
+        if self.schema_version >= TWIN_CELL_SINCE {
+            (!self.twin_cell.is_empty()).then(|| Cell::parse(&self.twin_cell).ok()).flatten()
+        } else {
+            self.axes_cell()?.native_twin()
+        }
     }
 }
 
@@ -425,18 +443,9 @@ impl Row {
         // Half the width of the headline's interval, relative to it: how far it may be off.
         let rt_ci_pct = rt.as_ref().and_then(|f| f.ci.map(|(lo, hi)| 100.0 * (hi - lo) / 2.0 / f.median));
         let rt_headline_ci_pct = rt.as_ref().and_then(Figure::headline_ci_pct);
-        let values = cell.values();
         Row {
-            schema_version: SCHEMA_VERSION,
             run_id: meta.run_id.clone(),
             timestamp: crate::meta::now_rfc3339(),
-            cell: cell.to_string(),
-            compiler: values[0].1.into(),
-            engine: values[1].1.into(),
-            environment: values[2].1.into(),
-            transport: values[3].1.into(),
-            codec: values[4].1.into(),
-            profile: values[5].1.into(),
             status: result.status.name().into(),
             error: result.error.replace(['\n', '\r'], " "),
             producer_wasm_bytes: sizes.producer,
@@ -509,7 +518,6 @@ impl Row {
             cpu_governor: meta.cpu_governor.clone(),
             loadavg_min: loadavg.iter().copied().reduce(f64::min),
             loadavg_max: loadavg.iter().copied().reduce(f64::max),
-            logging: values[6].1.into(),
             environment_ns: one_shot(s, "environment_ns").0,
             log_bytes: r.log_bytes,
             stdout_bytes: r.stdout_bytes,
@@ -517,11 +525,9 @@ impl Row {
             matrix: run.matrix.into(),
             run_fingerprint: run.fingerprint.into(),
             shard: run.shard.into(),
-            allocator: values[7].1.into(),
             producer_wasm_gzip_bytes: sizes.producer_gz,
             consumer_wasm_gzip_bytes: sizes.consumer_gz,
             setup_warm_ns: setup_warm.as_ref().map(|f| f.median.round() as u64),
-            runtime: values[8].1.into(),
             // What the worker said it runs; Wasmer's and rustc's are known to the runner too, so a
             // cell that never reached its worker still says which it would have run.
             runtime_version: match (&r.runtime_version, cell.runtime) {
@@ -530,7 +536,6 @@ impl Row {
                 (None, Runtime::Native) => meta.rustc_version.clone(),
                 (None, _) => String::new(),
             },
-            call: values[9].1.into(),
             headline_estimator: rt.as_ref().or(rt_instr.as_ref()).map_or(String::new(), |_| Headline::NAME.into()),
             rt_headline_ns: rt.as_ref().map(|f| tenth(f.headline)),
             rt_headline_ci_low_ns: rt.as_ref().and_then(|f| f.headline_ci).map(|c| tenth(c.0)),
@@ -558,6 +563,30 @@ impl Row {
             rt_ref_headline: ref_headline(s).map(|v| (v * 1e4).round() / 1e4),
             setup_cpu_headline_ns: setup_cpu.as_ref().map(|f| f.headline.round()),
             setup_cpu_headline_ci_pct: setup_cpu.as_ref().and_then(Figure::headline_ci_pct).map(rounded),
+            ..Row::of_cell(cell)
+        }
+    }
+
+    /// A row of `cell` with nothing measured: this schema's version, the cell's name, its axis
+    /// columns and its native twin (`twin_cell`).
+    pub fn of_cell(cell: &Cell) -> Row {
+        let [compiler, engine, environment, transport, codec, profile, logging, allocator, runtime, call] =
+            cell.values().map(|(_, value)| value.to_owned());
+        Row {
+            schema_version: SCHEMA_VERSION,
+            cell: cell.to_string(),
+            compiler,
+            engine,
+            environment,
+            transport,
+            codec,
+            profile,
+            logging,
+            allocator,
+            runtime,
+            call,
+            twin_cell: cell.native_twin().map(|twin| twin.to_string()).unwrap_or_default(),
+            ..Row::default()
         }
     }
 }
@@ -587,5 +616,47 @@ mod tests {
         unique.sort();
         unique.dedup();
         assert_eq!(unique.len(), h.len());
+        assert_eq!(h.last().map(String::as_str), Some("twin_cell"), "columns are only added, at the end");
+    }
+
+    /// A row of `cell` as a file of schema `schema` holds it: the columns that schema lacks empty.
+    fn row_of(cell: &str, schema: u32) -> Row {
+        let mut row = Row { schema_version: schema, cell: cell.into(), ..Row::of_cell(&Cell::parse(cell).unwrap()) };
+        for (since, column) in
+            [(3, &mut row.logging), (5, &mut row.allocator), (6, &mut row.runtime), (7, &mut row.call)]
+        {
+            if schema < since {
+                column.clear();
+            }
+        }
+        if schema < TWIN_CELL_SINCE {
+            row.twin_cell.clear();
+        }
+        row
+    }
+
+    #[test]
+    fn a_row_names_its_twin_and_older_rows_find_it_as_core_says() {
+        let twin = |row: &Row| row.twin().map(|t| t.to_string());
+        let wasm = "winch/jit/wasi/composed/wit/size/on/talc/wasmtime/import";
+        let expected = Some("rustc/native/wasi/copy/raw/size/on/talc/native/import".to_owned());
+        assert_eq!(row_of(wasm, 11).twin_cell, expected.clone().unwrap());
+        assert_eq!(twin(&row_of(wasm, 11)), expected);
+        assert_eq!(twin(&row_of(wasm, 10)), expected, "before the column: from the axes, as core says");
+        assert_eq!(row_of(wasm, 10).axes_cell(), Cell::parse(wasm).ok());
+        // Files before schema 6 and 3: the runtime, the logging and the call their cells meant.
+        let old = row_of("llvm/artifact/bare/shared/raw/release", 2);
+        assert_eq!(twin(&old).as_deref(), Some("rustc/native/bare/shared/raw/release/off/default/native/host"));
+        // None: the twin itself, Emscripten's output, a row whose column is empty.
+        assert_eq!(twin(&row_of("rustc/native/bare/copy/raw/release/off/default/native/host", 11)), None);
+        assert_eq!(twin(&row_of("rustc/native/bare/copy/raw/release/off/default/native/host", 10)), None);
+        assert_eq!(twin(&row_of("cranelift/jit/emscripten/copy/raw/release/off/default/wasmer/host", 11)), None);
+        assert_eq!(twin(&row_of("cranelift/jit/emscripten/copy/raw/release/off/default/wasmer/host", 9)), None);
+        // The column, where there is one, is what the row says.
+        let mut told = row_of(wasm, 11);
+        told.twin_cell = "rustc/native/bare/copy/json/release/off/default/native/host".into();
+        assert_eq!(twin(&told).as_deref(), Some(told.twin_cell.as_str()));
+        told.twin_cell.clear();
+        assert_eq!(twin(&told), None);
     }
 }

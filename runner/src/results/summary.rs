@@ -310,10 +310,13 @@ fn native_ratios(rows: &[Row], unit: &Unit) -> String {
     for transport in distinct(rows, |r| &r.transport) {
         let mut lines = Vec::new();
         for &(codec, environment, logging, profile, allocator, call) in &variants {
-            let twin = |r: &Row| r.twin_key() == (transport, codec, environment, profile, logging, allocator, call);
-            let Some(native) = fastest(rows, unit, |r| twin(r) && r.engine == "native") else {
+            let here = (transport, codec, environment, profile, logging, allocator, call);
+            let Some(native) = fastest(rows, unit, |r| r.engine == "native" && variant(r) == here) else {
                 continue;
             };
+            // The wasm rows whose twin ([`Row::twin`]) it is.
+            let native_cell = native.axes_cell();
+            let twin = |r: &Row| native_cell.is_some() && r.twin() == native_cell;
             let (Some(native_p50), Some(native_min)) = ((unit.rt)(native), (unit.best)(native)) else {
                 continue;
             };
@@ -364,6 +367,11 @@ fn native_ratios(rows: &[Row], unit: &Unit) -> String {
     out
 }
 
+/// A row's transport, codec, environment, profile, logging, allocator and call.
+fn variant(r: &Row) -> (&str, &str, &str, &str, &str, &str, &str) {
+    (&r.transport, &r.codec, &r.environment, &r.profile, r.logging(), r.allocator(), r.call())
+}
+
 /// The ok row with the lowest round trip among those matching `pred`.
 fn fastest<'a>(rows: &'a [Row], unit: &Unit, pred: impl Fn(&Row) -> bool) -> Option<&'a Row> {
     rows.iter()
@@ -408,6 +416,7 @@ fn codec_table(rows: &[Row], unit: &Unit) -> String {
 mod tests {
     use super::*;
 
+    /// A row of `cell`; a real cell's name fills the axis columns and `twin_cell`, as a run writes them.
     fn row(cell: &str, transport: &str, status: &str, p50: f64, checksum: &str) -> Row {
         Row {
             cell: cell.into(),
@@ -417,23 +426,17 @@ mod tests {
             rt_proc_min_ns: Some(p50),
             checksum: checksum.into(),
             expected_checksum: "00000000000000aa".into(),
-            ..Row::default()
+            ..crate::matrix::Cell::parse(cell).map(|c| Row::of_cell(&c)).unwrap_or_default()
         }
     }
 
     #[test]
     fn reads_wasm_against_its_native_twin() {
-        let mut rows = vec![
+        let rows = vec![
             row("rustc/native/bare/shared/raw/release", "shared", "ok", 1000.0, "00000000000000aa"),
             row("llvm/jit/bare/shared/raw/release", "shared", "ok", 1300.0, "00000000000000aa"),
             row("llvm/artifact/bare/shared/raw/release", "shared", "ok", 1250.0, "00000000000000aa"),
         ];
-        for (r, (compiler, engine)) in rows.iter_mut().zip([("rustc", "native"), ("llvm", "jit"), ("llvm", "artifact")])
-        {
-            r.compiler = compiler.into();
-            r.engine = engine.into();
-            r.codec = "raw".into();
-        }
         let text = render("t", &rows);
         assert!(text.contains("wasm / native, transport shared"), "{text}");
         assert!(text.contains("1.25x (1.25x)"), "the better llvm engine over native: {text}");
@@ -495,10 +498,9 @@ mod tests {
             ("wasmi", "lazy", "artifact", 0.0),
         ] {
             let status = if p50 > 0.0 { "ok" } else { "unsupported" };
-            let mut r = row(&format!("{runtime}/{compiler}"), "shared", status, p50, "00000000000000aa");
-            (r.runtime, r.compiler, r.engine, r.codec) = (runtime.into(), compiler.into(), engine.into(), "raw".into());
-            r.environment = if runtime == "wasmi" { "wasi".into() } else { "bare".into() };
-            rows.push(r);
+            let environment = if runtime == "wasmi" { "wasi" } else { "bare" };
+            let cell = format!("{compiler}/{engine}/{environment}/shared/raw/release/off/default/{runtime}/host");
+            rows.push(row(&cell, "shared", status, p50, "00000000000000aa"));
         }
         let text = render("t", &rows);
         let ratios: Vec<&str> =
