@@ -4,7 +4,7 @@
 //! and the set's identity, which goes into the run fingerprint so that one results file never
 //! mixes two sets of guests.
 
-use crate::guests::{Builder, GuestBuild, GuestFiles, Layout};
+use crate::guest_build::{Builder, GuestBuild, GuestFiles, Layout};
 use crate::matrix::axes::Transport;
 use crate::matrix::Cell;
 use anyhow::{bail, Context, Result};

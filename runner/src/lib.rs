@@ -1,7 +1,7 @@
 //! wasmatrix's runner. Where things happen:
 //! - [`matrix`]: a matrix file is read, checked and expanded into cells; [`matrix::axes`] lists
 //!   every axis value.
-//! - [`guests`]: the guest `.wasm` files are built, once per variant; [`component`] turns them
+//! - [`guest_build`]: the guest `.wasm` files are built, once per variant; [`component`] turns them
 //!   into components and composes the pair; [`guest_set`] checks every file a run uses (built or
 //!   given) before any cell runs, and names the set in the run fingerprint.
 //! - [`run`]: a run; [`stop`] how it stops short (Ctrl-C, a failure after cells ran) and
@@ -26,8 +26,8 @@ pub mod compare;
 pub mod component;
 pub mod exit;
 pub mod fuzz_checks;
+pub mod guest_build;
 pub mod guest_set;
-pub mod guests;
 pub mod matrix;
 pub mod merge;
 pub mod meta;

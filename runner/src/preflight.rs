@@ -1,6 +1,6 @@
 //! Checks made before any cell runs, each failing with what is missing and how to install it.
 
-use crate::guests::{emcc_node_path, guest_target, wasm_opt, GuestBuild, EMSCRIPTEN_TOOLS};
+use crate::guest_build::{emcc_node_path, guest_target, wasm_opt, GuestBuild, EMSCRIPTEN_TOOLS};
 use crate::matrix::axes::{Compiler, Environment, Runtime};
 use crate::matrix::Cell;
 use anyhow::{bail, Context, Result};

@@ -6,8 +6,8 @@
 //! resumed run counts every process of an unfinished cell that reached the sidecar. A failure once
 //! cells have run is a [`Stopped`](crate::stop::Stopped) (its own exit status: the same command goes on).
 
+use crate::guest_build::{Builder, GuestBuild, GuestFiles};
 use crate::guest_set::GuestSet;
-use crate::guests::{Builder, GuestBuild, GuestFiles};
 use crate::matrix::axes::Engine;
 use crate::matrix::{Cell, Matrix, Measure, Selector};
 use crate::meta::RunMeta;

@@ -8,7 +8,7 @@
 //! - `v8`: runner/v8/worker.mjs under Node.js, with the compiler's V8 flags.
 //! - `native`: runner/native, built with the guests' cargo profile and allocator.
 
-use crate::guests::{Builder, WORKSPACE_WORKERS};
+use crate::guest_build::{Builder, WORKSPACE_WORKERS};
 use crate::matrix::axes::{Allocator, Compiler, Profile, Runtime};
 use crate::matrix::Cell;
 use anyhow::{bail, Context, Result};

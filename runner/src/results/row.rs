@@ -275,7 +275,7 @@ pub struct GuestSizes {
 }
 
 impl GuestSizes {
-    pub fn of(files: &crate::guests::GuestFiles) -> GuestSizes {
+    pub fn of(files: &crate::guest_build::GuestFiles) -> GuestSizes {
         let (producer, producer_gz) = sizes(&files.producer);
         let (consumer, consumer_gz) = sizes(&files.consumer);
         GuestSizes { producer, consumer, producer_gz, consumer_gz }
