@@ -2,7 +2,7 @@
 //! logging, memory layout, codec), each cached under `target/wasmatrix/guests/` with a fingerprint of everything
 //! that went into it, so a run builds only what changed.
 
-use crate::matrix::axes::{Allocator, Axis, Call, Codec, Engine, Environment, Logging, Profile, Runtime, Transport};
+use crate::matrix::axes::{Allocator, Axis, Call, Codec, Engine, Environment, Logging, Profile, Transport};
 use crate::matrix::Cell;
 use anyhow::{bail, Context, Result};
 use sha2::{Digest, Sha256};
@@ -215,15 +215,8 @@ impl GuestBuild {
     }
 }
 
-/// The runtimes whose worker is a crate the runner builds: (runtime, package and binary name, the
-/// manifest of its own workspace if it is not in the main one).
-pub const WORKSPACE_WORKERS: [(Runtime, &str, Option<&str>); 3] = [
-    (Runtime::Wasmer, "wasmatrix-wasmer", None),
-    (Runtime::Wasmtime, "wasmatrix-wasmtime", Some("runner/wasmtime/Cargo.toml")),
-    (Runtime::Wasmi, "wasmatrix-wasmi", None),
-];
-
-/// Builds guests with cargo into `<root>/target/wasmatrix/guests`.
+/// Builds guests with cargo into `<root>/target/wasmatrix/guests`; the workers' cargo builds
+/// ([`crate::workers`]) share its target directory and lock.
 pub struct Builder {
     root: PathBuf,
     sources: String,
@@ -266,50 +259,6 @@ impl Builder {
         let mut cargo = Command::new(std::env::var("CARGO").unwrap_or_else(|_| "cargo".into()));
         cargo.current_dir(&self.root);
         cargo
-    }
-
-    /// The native twin's worker (runner/native), built with the same cargo profile and allocator
-    /// as the wasm guests so that both get the same settings; copied to a path of its own per
-    /// (profile, allocator), as cargo keeps one binary per profile. Cargo decides what is stale.
-    pub fn native_worker(&self, profile: Profile, allocator: Allocator) -> Result<PathBuf> {
-        let _lock = self.lock()?;
-        let cargo_profile = cargo_profile(profile);
-        // Symbols kept (stripping changes no code): callgrind finds the counted regions by name.
-        let keep_symbols = format!("CARGO_PROFILE_{}_STRIP", cargo_profile.to_uppercase().replace('-', "_"));
-        let mut cargo = self.cargo();
-        cargo.env(keep_symbols, "none").args([
-            "build",
-            "--quiet",
-            "--locked",
-            "-p",
-            "wasmatrix-native",
-            "--profile",
-            cargo_profile,
-        ]);
-        if let Some(feature) = allocator_feature(allocator) {
-            cargo.args(["--features", feature]);
-        }
-        let output = cargo
-            .arg("--target-dir")
-            .arg(self.target_dir())
-            .output()
-            .context("cannot run cargo to build the native worker")?;
-        if !output.status.success() {
-            bail!(
-                "building the native worker ({cargo_profile}, allocator {allocator}) failed:\n{}",
-                String::from_utf8_lossy(&output.stderr).trim_end()
-            );
-        }
-        let built = self.target_dir().join(cargo_profile).join("wasmatrix-native");
-        let dest = self.root.join("target/wasmatrix/native").join(format!("{profile}-{allocator}"));
-        std::fs::create_dir_all(&dest).with_context(|| format!("cannot create {}", dest.display()))?;
-        let dest = dest.join("wasmatrix-native");
-        write_whole(&dest, |partial| {
-            std::fs::copy(&built, partial)
-                .with_context(|| format!("cannot copy {} to {}", built.display(), partial.display()))
-                .map(drop)
-        })?;
-        Ok(dest)
     }
 
     /// The guests of `build`, built now unless an identical build is cached.
@@ -431,7 +380,7 @@ impl Builder {
 /// Makes `dest` through `write` into a temporary file beside it, then renames it into place
 /// ([`crate::atomic::Pending`]), so that a concurrent run never reads half a file and a failed
 /// build leaves none.
-fn write_whole(dest: &Path, write: impl FnOnce(&Path) -> Result<()>) -> Result<()> {
+pub(crate) fn write_whole(dest: &Path, write: impl FnOnce(&Path) -> Result<()>) -> Result<()> {
     let out = crate::atomic::Pending::new(dest)?;
     write(out.path())?;
     out.commit(crate::atomic::Replace::Yes)

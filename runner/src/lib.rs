@@ -6,9 +6,10 @@
 //!   given) before any cell runs, and names the set in the run fingerprint.
 //! - [`run`]: a run; [`stop`] how it stops short (Ctrl-C, a failure after cells ran) and
 //!   [`exit`] the exit statuses; [`supervise`] runs each cell in worker processes with a time limit;
-//!   [`workers`] says which process runs each runtime's cells and builds it: every runtime's
-//!   worker is a program of its own (runner/wasmer, runner/wasmtime, runner/wasmi, runner/v8,
-//!   runner/native), so the runner links none of them.
+//!   [`workers`] says which process runs each runtime's cells, one file per runtime (how its
+//!   worker is built, started, checked before a run, and its version): every runtime's worker is
+//!   a program of its own (runner/wasmer, runner/wasmtime, runner/wasmi, runner/v8, runner/native),
+//!   so the runner links none of them.
 //! - [`reference`]: the checksum every cell must reproduce.
 //! - wasmatrix-core (runner/core): axes, cells, the `Guests` interface, timing and statistics, and
 //!   the worker protocol that every worker shares.

@@ -1,18 +1,15 @@
-//! Checks made before any cell runs, each failing with what is missing and how to install it.
+//! Checks made before any cell runs, each failing with what is missing and how to install it:
+//! valgrind for `--measure instructions`, what each runtime the cells name needs (asked of its
+//! recipe in [`crate::workers`]), and the tools that build the guests.
 
 use crate::guest_build::{emcc_node_path, guest_target, wasm_opt, GuestBuild, EMSCRIPTEN_TOOLS};
-use crate::matrix::axes::{Compiler, Environment, Runtime};
+use crate::matrix::axes::{Axis, Environment, Runtime};
 use crate::matrix::Cell;
+use crate::workers::recipe;
 use anyhow::{bail, Context, Result};
 use std::path::Path;
 use std::process::Command;
 use wasmatrix_core::measure::MechanismKind;
-
-/// Why the `llvm` compiler is unavailable when no LLVM 22 is found to build Wasmer's worker with.
-pub const LLVM_MISSING: &str = "Wasmer's llvm compiler needs LLVM 22 to build its worker (runner/wasmer), and \
-none was found (LLVM_SYS_221_PREFIX is unset and /usr/lib/llvm-22 has no llvm-config). Install it \
-(apt-get install llvm-22-dev libpolly-22-dev libzstd-dev zlib1g-dev libffi-dev libxml2-dev libz3-dev) and \
-set LLVM_SYS_221_PREFIX to it (runner/wasmatrix.sh does both)";
 
 /// Everything the cells need that this runner or machine may lack.
 pub fn check(root: &Path, cells: &[Cell], building_guests: bool, mechanism: MechanismKind) -> Result<()> {
@@ -25,20 +22,12 @@ pub fn check(root: &Path, cells: &[Cell], building_guests: bool, mechanism: Mech
             );
         }
     }
-    let runs = |runtime: Runtime| cells.iter().any(|c| c.runtime == runtime && c.unsupported().is_none());
-    if runs(Runtime::V8) {
-        check_node(root)?;
-    }
-    if mechanism == MechanismKind::Instructions && runs(Runtime::V8) {
-        bail!(
-            "--measure instructions cannot count V8's cells: callgrind cannot be started and stopped around a \
-             region from JavaScript, and V8's compiler threads and garbage collector would be counted; leave them \
-             out with --filter runtime=wasmer,wasmtime,wasmi,native"
-        );
-    }
-    let wasmer_llvm = cells.iter().any(|c| c.compiler == Compiler::Llvm && c.runtime == Runtime::Wasmer);
-    if wasmer_llvm && crate::workers::llvm_prefix().is_none() {
-        bail!("{LLVM_MISSING}; or leave llvm out with --filter compiler=singlepass,cranelift");
+    // What each runtime the cells name needs (its file in crate::workers says).
+    for &runtime in Runtime::all() {
+        let of: Vec<Cell> = cells.iter().filter(|c| c.runtime == runtime).copied().collect();
+        if !of.is_empty() {
+            recipe(runtime).check(root, &of, mechanism)?;
+        }
     }
     if building_guests {
         let sysroot = Command::new(std::env::var("RUSTC").unwrap_or_else(|_| "rustc".into()))
@@ -49,24 +38,6 @@ pub fn check(root: &Path, cells: &[Cell], building_guests: bool, mechanism: Mech
         if cells.iter().any(|c| c.environment == Environment::Emscripten && c.unsupported().is_none()) {
             check_emscripten_tools(root)?;
         }
-    }
-    Ok(())
-}
-
-/// Node.js, which runs V8's worker: version 20 or later (its `node:wasi` and V8 flags are the ones
-/// runner/v8/worker.mjs was checked with).
-fn check_node(root: &Path) -> Result<()> {
-    let node = crate::workers::node(root);
-    let how = "runner/wasmatrix.sh setup installs Node.js 20 with npm (runner/npm/package.json) into \
-               target/wasmatrix/node; or point WASMATRIX_NODE at a Node.js 20 or later";
-    let output = Command::new(&node).arg("--version").output();
-    let version = match output {
-        Ok(o) if o.status.success() => String::from_utf8_lossy(&o.stdout).trim().to_owned(),
-        _ => bail!("V8's cells run in Node.js, and `{}` cannot be started: {how}", node.display()),
-    };
-    let major: Option<u32> = version.trim_start_matches('v').split('.').next().and_then(|m| m.parse().ok());
-    if major.is_none_or(|m| m < 20) {
-        bail!("V8's cells need Node.js 20 or later, and `{}` is {version}: {how}", node.display());
     }
     Ok(())
 }

@@ -6,11 +6,12 @@ use super::figure::{
     figure, figure_of, measured_s, one_shot, per_process, ref_headline, setup_cpu_samples, setup_samples, Figure,
 };
 use super::samples::Sample;
-use crate::matrix::axes::{Axis, Runtime};
+use crate::matrix::axes::Axis;
 use crate::matrix::{Cell, Measure};
 use crate::meta::RunMeta;
 use crate::stats::{median, Headline};
 use crate::supervise::Status;
+use crate::workers::recipe;
 use serde::{Deserialize, Serialize};
 use wasmatrix_core::measure::MechanismKind;
 use wasmatrix_core::worker::Report;
@@ -528,14 +529,9 @@ impl Row {
             producer_wasm_gzip_bytes: sizes.producer_gz,
             consumer_wasm_gzip_bytes: sizes.consumer_gz,
             setup_warm_ns: setup_warm.as_ref().map(|f| f.median.round() as u64),
-            // What the worker said it runs; Wasmer's and rustc's are known to the runner too, so a
-            // cell that never reached its worker still says which it would have run.
-            runtime_version: match (&r.runtime_version, cell.runtime) {
-                (Some(version), _) => version.clone(),
-                (None, Runtime::Wasmer) => meta.wasmer_version.clone(),
-                (None, Runtime::Native) => meta.rustc_version.clone(),
-                (None, _) => String::new(),
-            },
+            // What the worker said it runs; else what its runtime's recipe knows (Wasmer's and
+            // rustc's), so that a cell that never reached its worker still says which it would have run.
+            runtime_version: r.runtime_version.clone().unwrap_or_else(|| recipe(cell.runtime).version(meta)),
             headline_estimator: rt.as_ref().or(rt_instr.as_ref()).map_or(String::new(), |_| Headline::NAME.into()),
             rt_headline_ns: rt.as_ref().map(|f| tenth(f.headline)),
             rt_headline_ci_low_ns: rt.as_ref().and_then(|f| f.headline_ci).map(|c| tenth(c.0)),
