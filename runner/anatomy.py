@@ -21,7 +21,7 @@ ROOT = Path(__file__).resolve().parent.parent
 WASM_OPT = ROOT / "target/wasmatrix/node/node_modules/binaryen/bin/wasm-opt"
 TARGET_DIR = ROOT / "target/wasmatrix/anatomy"
 
-# The cargo profile and cargo feature of each axis value (runner/src/guest_build.rs decides them; kept
+# The cargo profile and cargo feature of each axis value (runner/src/guest_build/mod.rs decides them; kept
 # in step by hand, checked at the end of this file's build by cargo itself).
 PROFILES = {"release": "guest-release", "size": "guest-size", "s": "guest-s", "nolto": "guest-nolto",
             "unwind": "guest-unwind"}

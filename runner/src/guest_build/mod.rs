@@ -1,8 +1,9 @@
 //! Building the guest `.wasm` files a matrix needs: one build per (profile, allocator, environment,
 //! logging, memory layout, codec), each cached under `target/wasmatrix/guests/` with a fingerprint of everything
-//! that went into it, so a run builds only what changed.
+//! that went into it, so a run builds only what changed. layout.rs says what the guests are linked
+//! with, tools.rs runs the tools beside cargo (wasm-opt, emcc).
 
-use crate::matrix::axes::{Allocator, Axis, Call, Codec, Engine, Environment, Logging, Profile, Transport};
+use crate::matrix::axes::{Allocator, Axis, Call, Codec, Engine, Environment, Logging, Profile};
 use crate::matrix::Cell;
 use anyhow::{bail, Context, Result};
 use sha2::{Digest, Sha256};
@@ -13,102 +14,12 @@ use wasmatrix_proto::guest_build::CODEC_ENV;
 
 pub use wasmatrix_core::abi::{Role, SHARED_CONSUMER_BASE};
 
-/// How a guest's linear memory is set up, which the transport dictates.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-pub enum Layout {
-    /// The guest defines and exports its own memory.
-    Own,
-    /// The guest imports `env.memory`, laid out to share it with the other guest.
-    Shared,
-    /// The guest is a component (feature `component`, the WIT worlds of guests/wit) with a memory
-    /// of its own, encoded from its core module by the runner ([`crate::component`]); the pair is
-    /// also composed into one component (transport `composed`).
-    Component,
-}
+mod layout;
+mod tools;
 
-impl Layout {
-    pub fn of(transport: Transport) -> Layout {
-        match transport {
-            Transport::Copy => Layout::Own,
-            Transport::Shared => Layout::Shared,
-            Transport::Component | Transport::Composed => Layout::Component,
-        }
-    }
-
-    fn name(self) -> &'static str {
-        match self {
-            Layout::Own => "own-memory",
-            Layout::Shared => "shared-memory",
-            Layout::Component => "component",
-        }
-    }
-
-    /// The linker's arguments for `role` (wasm-ld's under `bare` and `wasi`, emcc's under
-    /// `emscripten`), as rustc `-C link-arg`s.
-    fn link_args(self, role: Role, environment: Environment) -> Vec<String> {
-        let args: Vec<String> = match environment {
-            Environment::Emscripten | Environment::EmscriptenLegacy => emcc_args(self, role),
-            Environment::Bare | Environment::Wasi => {
-                let mut args: Vec<String> = match (self, role) {
-                    (Layout::Own | Layout::Component, _) => vec![],
-                    (Layout::Shared, Role::Producer) => vec!["--import-memory".into()],
-                    (Layout::Shared, Role::Consumer) => vec![
-                        "--import-memory".into(),
-                        "--no-stack-first".into(),
-                        format!("--global-base={SHARED_CONSUMER_BASE}"),
-                    ],
-                };
-                if self == Layout::Shared {
-                    // The host checks the layout against each guest's end of data and stack.
-                    args.push("--export=__heap_base".into());
-                    if environment == Environment::Wasi {
-                        // WASI preview 1's ABI has a module export its memory as `memory`, which
-                        // WASI implementations read and write through (Wasmtime's, Node's): the
-                        // imported memory is exported again.
-                        args.push("--export-memory".into());
-                    }
-                }
-                args
-            }
-        };
-        args.into_iter().flat_map(|a| ["-C".to_owned(), format!("link-arg={a}")]).collect()
-    }
-}
-
-/// emcc's arguments for the guests: a standalone reactor (no main; `_initialize` runs the
-/// constructors) importing only WASI and `env.__syscall_getcwd`; a 1 MiB stack and the same
-/// layouts as the other environments (stack first; under `shared` the consumer's data at
-/// [`SHARED_CONSUMER_BASE`]); memory that may grow to 4 GiB (emcc always declares a maximum);
-/// `__heap_base` exported for the layout check. rustc links a cdylib for this target as a side
-/// module: `-sSIDE_MODULE=0` (emcc's last setting wins) makes it a module of its own. The heap's
-/// `sbrk` (guests/emscripten/fresh_pages_sbrk.c) is added by the builder.
-fn emcc_args(layout: Layout, role: Role) -> Vec<String> {
-    let mut args: Vec<String> = [
-        "-sSIDE_MODULE=0",
-        "-sSTANDALONE_WASM",
-        "--no-entry",
-        "-sTOTAL_STACK=1048576",
-        "-sALLOW_MEMORY_GROWTH=1",
-        "-sMAXIMUM_MEMORY=4294967296",
-        "-Wl,--export=__heap_base",
-    ]
-    .map(String::from)
-    .to_vec();
-    let stack_first = ["-Wl,--stack-first".to_owned(), "-sINITIAL_MEMORY=2097152".to_owned()];
-    match (layout, role) {
-        (Layout::Own | Layout::Component, _) => args.extend(stack_first),
-        (Layout::Shared, Role::Producer) => {
-            args.push("-sIMPORTED_MEMORY".into());
-            args.extend(stack_first);
-        }
-        (Layout::Shared, Role::Consumer) => args.extend([
-            "-sIMPORTED_MEMORY".to_owned(),
-            format!("-sGLOBAL_BASE={SHARED_CONSUMER_BASE}"),
-            format!("-sINITIAL_MEMORY={}", 2 * SHARED_CONSUMER_BASE),
-        ]),
-    }
-    args
-}
+pub use layout::{guest_target, Layout};
+pub use tools::{emcc_node_path, wasm_opt, EMSCRIPTEN_TOOLS};
+use tools::{emscripten_sbrk, run_wasm_opt};
 
 /// The cargo profile (in the workspace Cargo.toml) a `profile` value builds with, for the guests
 /// and for their native twin.
@@ -138,18 +49,6 @@ pub fn allocator_feature(allocator: Allocator) -> Option<&'static str> {
         Allocator::Talc => Some("wasmatrix-proto/talc"),
     }
 }
-
-/// The wasm features Rust 1.95 enables by default for the wasm32 targets, which binaryen must be
-/// told (the stripped guests carry no `target_features` section).
-const WASM_FEATURES: [&str; 7] = [
-    "--enable-bulk-memory",
-    "--enable-bulk-memory-opt",
-    "--enable-nontrapping-float-to-int",
-    "--enable-sign-ext",
-    "--enable-mutable-globals",
-    "--enable-multivalue",
-    "--enable-reference-types",
-];
 
 /// Everything that makes one pair of guest binaries differ from another.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -322,7 +221,7 @@ impl Builder {
         if emscripten {
             // Static code as on the other targets (this one defaults to PIC), and the heap's sbrk.
             cargo.args(["-C", "relocation-model=static", "-C"]);
-            cargo.arg(format!("link-arg={}", self.emscripten_sbrk()?.display()));
+            cargo.arg(format!("link-arg={}", emscripten_sbrk(&self.root)?.display()));
             if imports_deliver {
                 // `env.deliver` is the host's: emcc would refuse it as an undefined symbol.
                 cargo.args(["-C", "link-arg=-sERROR_ON_UNDEFINED_SYMBOLS=0"]);
@@ -349,7 +248,7 @@ impl Builder {
                     .with_context(|| format!("cannot copy {} to {}", built.display(), partial.display()))
                     .map(drop)
             } else {
-                self.wasm_opt(&passes, &built, partial)
+                run_wasm_opt(&self.root, &passes, &built, partial)
             }?;
             if build.layout == Layout::Component {
                 self.encode_component(role, partial)?;
@@ -386,94 +285,6 @@ pub(crate) fn write_whole(dest: &Path, write: impl FnOnce(&Path) -> Result<()>) 
     out.commit(crate::atomic::Replace::Yes)
 }
 
-/// The Rust target the guests are built for in an environment.
-pub fn guest_target(environment: Environment) -> &'static str {
-    match environment {
-        Environment::Bare => "wasm32-unknown-unknown",
-        Environment::Wasi => "wasm32-wasip1",
-        Environment::Emscripten | Environment::EmscriptenLegacy => "wasm32-unknown-emscripten",
-    }
-}
-
-/// binaryen's `wasm-opt`, from the npm package the set-up installs (Debian's is too old).
-pub fn wasm_opt(root: &Path) -> PathBuf {
-    root.join("target/wasmatrix/node/node_modules/binaryen/bin/wasm-opt")
-}
-
-/// How to get binaryen's `wasm-opt`, which the `wasm-opt` profile and the `emscripten`
-/// environment use.
-pub const WASM_OPT_TOOL: &str = "binaryen's wasm-opt comes from the npm package binaryen@132.0.0 in \
-target/wasmatrix/node/node_modules/binaryen, run by Node.js: runner/wasmatrix.sh setup installs both (by hand: copy runner/npm/package.json, \
-package-lock.json and .npmrc into target/wasmatrix/node and run `npm ci --ignore-scripts` there)";
-
-/// The `NODE_PATH` Debian's emcc needs (its JavaScript optimiser loads acorn from there), unless
-/// the caller set one.
-pub fn emcc_node_path() -> std::ffi::OsString {
-    std::env::var_os("NODE_PATH").unwrap_or_else(|| "/usr/share/nodejs".into())
-}
-
-/// How to get what the `emscripten` environment's builds need.
-pub const EMSCRIPTEN_TOOLS: &str = "apt-get install emscripten (emcc 3.1.6, and the node that runs wasm-opt) \
-and the npm package binaryen@132.0.0 in target/wasmatrix/node/node_modules/binaryen (wasm-opt); \
-runner/wasmatrix.sh setup does both";
-
-impl Builder {
-    /// guests/emscripten/fresh_pages_sbrk.c compiled by emcc: the guests' heap grows only into
-    /// pages it grew itself, as Rust's allocator does on the other targets (emcc's own sbrk would
-    /// grow from `__heap_base` into the other guest's data under `shared`).
-    fn emscripten_sbrk(&self) -> Result<PathBuf> {
-        let source = self.root.join("guests/emscripten/fresh_pages_sbrk.c");
-        let object = self.root.join("target/wasmatrix/emscripten/fresh_pages_sbrk.o");
-        let dir = object.parent().expect("a folder");
-        std::fs::create_dir_all(dir).with_context(|| format!("cannot create {}", dir.display()))?;
-        let output = Command::new("emcc")
-            .env("NODE_PATH", emcc_node_path())
-            .args(["-O2", "-c"])
-            .arg(&source)
-            .arg("-o")
-            .arg(&object)
-            .output()
-            .with_context(|| format!("cannot run emcc to compile {}: {EMSCRIPTEN_TOOLS}", source.display()))?;
-        if !output.status.success() {
-            bail!(
-                "emcc could not compile {}:\n{}",
-                source.display(),
-                String::from_utf8_lossy(&output.stderr).trim_end()
-            );
-        }
-        Ok(object)
-    }
-
-    /// Runs binaryen's `wasm-opt` with `passes` on `built`, writing `out`. Under `emscripten` the
-    /// passes include `--strip-eh`: it removes the legacy exception instructions Rust's prebuilt
-    /// std brings to `wasm32-unknown-emscripten` (Wasmer 7.4 refuses them; panic=abort leaves
-    /// `try`/`catch_all` but no `throw`, so nothing can be caught and stripping them changes no
-    /// behaviour).
-    fn wasm_opt(&self, passes: &[&str], built: &Path, out: &Path) -> Result<()> {
-        let wasm_opt = wasm_opt(&self.root);
-        if !wasm_opt.exists() {
-            bail!("{} is missing: {WASM_OPT_TOOL}", wasm_opt.display());
-        }
-        let output = Command::new(&wasm_opt)
-            .args(WASM_FEATURES)
-            .args(passes)
-            .arg(built)
-            .arg("-o")
-            .arg(out)
-            .output()
-            .with_context(|| format!("cannot run {}: {WASM_OPT_TOOL}", wasm_opt.display()))?;
-        if !output.status.success() {
-            bail!(
-                "wasm-opt {} {} failed:\n{}",
-                passes.join(" "),
-                built.display(),
-                String::from_utf8_lossy(&output.stderr).trim_end()
-            );
-        }
-        Ok(())
-    }
-}
-
 /// A hash of every input of a guest build: the guest sources, the workspace manifest and lock
 /// file, and the compiler version.
 fn fingerprint_sources(root: &Path) -> Result<String> {
@@ -508,23 +319,12 @@ mod tests {
 
     #[test]
     fn every_profile_has_a_cargo_profile_in_the_workspace_manifest() {
-        let manifest = include_str!("../../Cargo.toml");
+        let manifest = include_str!("../../../Cargo.toml");
         for profile in Profile::all() {
             let name = cargo_profile(*profile);
             assert!(manifest.contains(&format!("[profile.{name}]")), "{profile}: no [profile.{name}] in Cargo.toml");
         }
         assert_eq!(wasm_opt_passes(Profile::WasmOpt), ["-O3"]);
         assert_eq!(cargo_profile(Profile::WasmOpt), cargo_profile(Profile::Release), "wasm-opt starts from release");
-    }
-
-    #[test]
-    fn a_missing_wasm_opt_says_how_to_install_it() {
-        let root = tempfile::tempdir().unwrap();
-        let builder = Builder { root: root.path().to_owned(), sources: String::new() };
-        let built = root.path().join("in.wasm");
-        std::fs::write(&built, b"\0asm\x01\0\0\0").unwrap();
-        let err = format!("{:#}", builder.wasm_opt(&["-O3"], &built, &root.path().join("out.wasm")).unwrap_err());
-        assert!(err.contains("wasm-opt is missing") && err.contains("binaryen@132.0.0"), "{err}");
-        assert!(err.contains("runner/wasmatrix.sh setup"), "{err}");
     }
 }
