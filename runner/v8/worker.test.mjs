@@ -4,11 +4,12 @@
 
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import {
-  capPages, checkCallPattern, checkSharedLayout, emptyReport, importedMemoryLimits, importsDeliver, makeRoute,
-  missingFlags, parseJob, readLeb, refusal, reportJson, sharedMemoryPages, u64Json, ARTIFACT_UNSUPPORTED, Failure,
-  SHARED_CONSUMER_BASE, V8_FLAGS, withRepeatSection,
-} from './worker.mjs';
+import { ARTIFACT_UNSUPPORTED, V8_FLAGS, missingFlags, parseJob, refusal } from './job.mjs';
+import { Failure, emptyReport, reportJson, u64Json } from './report.mjs';
+import { importedMemoryLimits, readLeb, withRepeatSection } from './guests.mjs';
+import { capPages } from './memory.mjs';
+import { SHARED_CONSUMER_BASE, checkSharedLayout, sharedMemoryPages } from './transport.mjs';
+import { checkCallPattern, importsDeliver, makeRoute } from './calls.mjs';
 
 /** A cell as the runner's job carries it (serde's `Cell`: one field per axis, each value its name). */
 const CELL = Object.freeze({

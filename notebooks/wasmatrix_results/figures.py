@@ -1,0 +1,62 @@
+"""Every figure the notebook saves, by name, drawn at once, and where and how they are saved."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pandas as pd
+from matplotlib import rc_context
+from matplotlib.figure import Figure
+
+from .distributions import plot_call_floor, plot_round_trip
+from .environments import plot_environments
+from .interference import plot_interference
+from .native import plot_native_ratio
+from .schema import REPO
+from .sizes import plot_builds, plot_code_size
+from .startup import plot_startup
+
+FIGURES = ("startup", "round_trip", "call_floor", "code_size", "native_ratio", "environments",
+           "builds", "interference")
+"""The figure names the notebook saves (``save(fig, name, ...)``), in the notebook's order."""
+
+PLOTS = {
+    "startup": plot_startup,
+    "round_trip": plot_round_trip,
+    "call_floor": plot_call_floor,
+    "code_size": plot_code_size,
+    "native_ratio": plot_native_ratio,
+    "environments": plot_environments,
+    "builds": plot_builds,
+    "interference": plot_interference,
+}
+"""Each figure of FIGURES and the function that draws it from (rows, samples)."""
+
+
+def plot_all(rows: pd.DataFrame, samples: pd.DataFrame) -> dict[str, Figure]:
+    """Every figure of FIGURES, by name."""
+    return {name: PLOTS[name](rows, samples) for name in FIGURES}
+
+
+def figures_dir(results_csv: Path | str) -> Path:
+    """Where figures go: ``$WASMATRIX_FIGURES``, else ``<repo>/notebooks/figures/<stem>/``."""
+    chosen = os.environ.get("WASMATRIX_FIGURES")
+    if chosen:
+        return Path(chosen).expanduser()
+    return REPO / "notebooks" / "figures" / Path(results_csv).stem
+
+
+def save(fig: Figure, name: str, outdir: Path | str) -> tuple[Path, Path]:
+    """Writes ``outdir/name.png`` (120 dpi) and ``outdir/name.svg``; returns both paths.
+
+    The SVG keeps its text as text (smaller, searchable) and carries no date, so saving the
+    same figure twice gives the same files.
+    """
+    outdir = Path(outdir)
+    outdir.mkdir(parents=True, exist_ok=True)
+    png, svg = outdir / f"{name}.png", outdir / f"{name}.svg"
+    fig.savefig(png, dpi=120, metadata={"Software": None})
+    with rc_context({"svg.fonttype": "none", "svg.hashsalt": "wasmatrix"}):
+        fig.savefig(svg, metadata={"Date": None, "Creator": None})
+    return png, svg

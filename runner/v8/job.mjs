@@ -1,0 +1,112 @@
+// The job the runner sends (`Job` in runner/core/src/worker.rs), read as serde reads it, and which
+// cells V8 runs: `refusal` says why not, and `V8_FLAGS` the V8 flags each compiler needs on the
+// command line (the runner passes them; the worker checks that they were given).
+
+/**
+ * The V8 flags each compiler value needs, checked against `process.execArgv`. Both compile every
+ * function before instantiation (V8 11.3 compiles lazily, at first call, by default), so
+ * `compile_ns` means what it means for the other runtimes. Liftoff also needs
+ * `--no-wasm-dynamic-tiering`: in V8 11.3 `--no-wasm-tier-up` alone does not stop dynamic tiering,
+ * which recompiles hot functions with TurboFan (`--trace-wasm-compilation-times` shows it).
+ */
+export const V8_FLAGS = {
+  liftoff: ['--liftoff', '--no-wasm-tier-up', '--no-wasm-dynamic-tiering', '--no-wasm-lazy-compilation'],
+  turbofan: ['--no-liftoff', '--no-wasm-lazy-compilation'],
+};
+
+/** The flags of `V8_FLAGS[compiler]` missing from `execArgv`. */
+export function missingFlags(compiler, execArgv) {
+  return (V8_FLAGS[compiler] ?? []).filter((flag) => !execArgv.includes(flag));
+}
+
+/** Why the artifact engine (and the Precompile phase) cannot run under V8 in Node.js. */
+export const ARTIFACT_UNSUPPORTED =
+  'the artifact engine does not run under V8 in Node.js: Node offers no way to keep V8\'s compiled wasm code ' +
+  'across processes (v8.serialize(module) of a WebAssembly.Module writes no module, only the 2-byte header ' +
+  '"ff 0f", which v8.deserialize refuses with "Unable to deserialize cloned data."; structuredClone and ' +
+  'postMessage share a module only inside one process; WebAssembly.Module has no serialize method, and ' +
+  'Node\'s compile cache covers JavaScript only)';
+
+/**
+ * The fields of the job's cell this worker reads. The cell comes as one field per axis, each value
+ * its name (`Cell` in runner/core/src/cell.rs), so the worker keeps no list of the axes' values;
+ * which of them it runs is `refusal`'s to say.
+ */
+const CELL_FIELDS = ['runtime', 'compiler', 'engine', 'environment', 'transport', 'codec', 'logging', 'call'];
+
+/** The job's cell: an object whose fields this worker reads are values' names (other fields are kept as they are). */
+export function readCell(cell) {
+  if (cell === null || typeof cell !== 'object' || Array.isArray(cell)) {
+    throw new Error('job.cell is not an object with one field per axis');
+  }
+  for (const field of CELL_FIELDS) {
+    if (typeof cell[field] !== 'string') throw new Error(`job.cell.${field} is not a value's name: ${cell[field]}`);
+  }
+  return cell;
+}
+
+/**
+ * Why the V8 worker does not run `cell`, or null if it does: what V8 in Node.js and this script
+ * implement, read from the fields it uses (the axes it does not read, such as the codec's bytes,
+ * the profile or the allocator, are in the guest files it is given).
+ */
+export function refusal(cell) {
+  if (cell.runtime !== 'v8') return `the V8 worker runs runtime v8 cells, not ${cell.runtime}`;
+  if (!Object.hasOwn(V8_FLAGS, cell.compiler)) return `V8's compilers are liftoff and turbofan, not ${cell.compiler}`;
+  if (cell.engine === 'artifact') return ARTIFACT_UNSUPPORTED;
+  if (cell.engine !== 'jit') return `the ${cell.engine} engine does not run under V8`;
+  if (cell.transport === 'component' || cell.transport === 'composed' || cell.codec === 'wit') {
+    return 'V8 (Node.js 20) implements no Component Model: the component cells run under Wasmtime (Cell::unsupported)';
+  }
+  if (cell.transport !== 'copy' && cell.transport !== 'shared') {
+    return `the V8 worker's transports are copy and shared, not ${cell.transport}`;
+  }
+  if (cell.environment === 'emscripten-legacy') return 'emscripten-legacy cells do not run (see Cell::unsupported)';
+  if (!['bare', 'wasi', 'emscripten'].includes(cell.environment)) {
+    return `the V8 worker's environments are bare, wasi and emscripten, not ${cell.environment}`;
+  }
+  if (cell.logging !== 'off' && cell.logging !== 'on') return `the V8 worker logs on or off, not ${cell.logging}`;
+  if (cell.call !== 'host' && cell.call !== 'import') {
+    return `the V8 worker's call patterns are host and import, not ${cell.call}`;
+  }
+  return null;
+}
+
+/** The `[measure]` settings with serde's defaults (runner/core/src/measure/mod.rs). */
+function parseMeasure(m) {
+  if (m === null || typeof m !== 'object') throw new Error('job.measure is not an object');
+  const defaults = { processes: 1, floor_batch: 1000, codec_batch: 100, noisy_ci_pct: 5.0, memory_limit_mib: 4096,
+    min_processes: 5, target_ci_pct: 2.0, setup_repeats: 20, setup_budget_ms: 50 };
+  const measure = { ...defaults, ...m };
+  for (const key of ['processes', 'warmup', 'samples', 'batch', 'floor_batch', 'codec_batch', 'timeout_s',
+    'memory_limit_mib', 'min_processes', 'setup_repeats', 'setup_budget_ms']) {
+    const v = measure[key];
+    if (!Number.isSafeInteger(v) || v < 0) throw new Error(`job.measure.${key} is not an unsigned integer: ${v}`);
+  }
+  return measure;
+}
+
+/** Reads the job as serde reads `Job` (worker.rs): the cell's fields checked, defaults filled in. */
+export function parseJob(text) {
+  const raw = JSON.parse(text);
+  if (raw === null || typeof raw !== 'object') throw new Error('the job is not a JSON object');
+  const job = {
+    cell: readCell(raw.cell),
+    measure: parseMeasure(raw.measure),
+    guests: raw.guests ?? null,
+    artifacts: raw.artifacts,
+    phase: raw.phase,
+    mechanism: raw.mechanism ?? 'wall_clock',
+    pin: raw.pin ?? null,
+  };
+  if (job.guests !== null && (typeof job.guests.producer !== 'string' || typeof job.guests.consumer !== 'string')) {
+    throw new Error('job.guests must be null or {"producer": path, "consumer": path}');
+  }
+  if (typeof job.artifacts !== 'string') throw new Error('job.artifacts is not a path');
+  if (job.phase !== 'Measure' && job.phase !== 'Precompile') throw new Error(`unknown phase \`${job.phase}\``);
+  if (job.mechanism !== 'wall_clock' && job.mechanism !== 'instructions') {
+    throw new Error(`unknown mechanism \`${job.mechanism}\``);
+  }
+  if (job.pin !== null && !Number.isSafeInteger(job.pin)) throw new Error(`job.pin is not a CPU index: ${job.pin}`);
+  return job;
+}

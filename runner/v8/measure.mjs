@@ -1,0 +1,129 @@
+// Measuring (runner/core/src/measure/{clock,setup}.rs, worker.rs `exercise`): the set-up timed
+// phase by phase, the measured round trips, call floor and codec, and the repeated set-up.
+
+import process from 'node:process';
+import { READY_LINE, Failure, emptyReport, printLine } from './report.mjs';
+import { capPages } from './memory.mjs';
+import { compileGuest } from './guests.mjs';
+import { createHost, dropHost } from './environment.mjs';
+import { linkCopy, linkShared } from './transport.mjs';
+import { checkCallPattern, makeRoute } from './calls.mjs';
+import { makePair } from './pair.mjs';
+
+/** Nanoseconds since an arbitrary point, as a BigInt (a monotonic clock). */
+const now = process.hrtime.bigint;
+
+/** Times `f` once; returns [its result, elapsed ns as a Number]. */
+function time(f) {
+  const start = now();
+  const out = f();
+  return [out, Number(now() - start)];
+}
+
+/** This process's CPU time so far, every thread's (user and system), in ns (`cpu_time_ns`). */
+export function cpuTimeNs() {
+  const { user, system } = process.cpuUsage();
+  return (user + system) * 1000;
+}
+
+/** Async `time`, for set-up steps that load a module. */
+async function timeAsync(f) {
+  const start = now();
+  const out = await f();
+  return [out, Number(now() - start)];
+}
+
+/**
+ * The wall clock (`WallClock::measure`): `samples` regions; before region k, `prepare(k)` runs
+ * unmeasured; region k is `op(k)`, which performs `ops` operations; one value per region, in ns
+ * per operation.
+ */
+function measureWallClock(samples, ops, prepare, op) {
+  const means = [];
+  for (let k = 0; k < samples; k++) {
+    prepare(k);
+    const start = now();
+    op(k);
+    means.push(Number(now() - start) / ops);
+  }
+  return means;
+}
+
+/** The measured part every cell shares (`exercise_with`), filling `report` as it goes. */
+export function exercise(pair, m, report) {
+  const [, first] = time(() => pair.roundTrip(0));
+  report.first_round_trip_ns = first;
+  printLine(READY_LINE);
+  const nothing = () => {};
+
+  pair.roundTrips(1, m.warmup);
+  const timedFrom = 1 + m.warmup;
+  report.round_trip = measureWallClock(m.samples, m.batch, nothing, (k) => pair.roundTrips(timedFrom + k * m.batch, m.batch));
+  let sink = 0;
+  report.call_floor = measureWallClock(m.samples, m.floor_batch, nothing, () => { sink ^= pair.pings(m.floor_batch); });
+  globalThis.__wasmatrixSink = sink; // keeps the pings' result alive (black_box)
+
+  const roundTrips = 1 + m.warmup + m.samples * m.batch;
+  const traffic = pair.traffic();
+  report.request_bytes_mean = traffic.request_bytes / roundTrips;
+  report.reply_bytes_mean = traffic.reply_bytes / roundTrips;
+  report.copied_bytes_per_round_trip = traffic.copied_bytes / roundTrips;
+  report.checksum = pair.checksum();
+  Object.assign(report, pair.output());
+
+  // The codec alone, inside the guests: sample k encodes, then decodes, record k; staging the
+  // request to decode is not measured.
+  report.encode = measureWallClock(m.samples, m.codec_batch, nothing, (k) => pair.encodeBatch(k, m.codec_batch));
+  report.decode = measureWallClock(m.samples, m.codec_batch, (k) => pair.stage(k), () => pair.decodeBatch(m.codec_batch));
+}
+
+/**
+ * Compiles both guests, makes their environment and instantiates them, timing each phase.
+ * `repeat` (the repeated set-up's count) makes each guest's bytes differ by a custom section.
+ */
+export async function setUp(job, report, state, repeat) {
+  const { cell, guests } = job;
+  if (guests === null) throw new Failure('Error', 'no guest .wasm files were given for a wasm cell');
+  const [modules, compileNs] = time(() => ({
+    producer: compileGuest(guests.producer, 'producer', repeat),
+    consumer: compileGuest(guests.consumer, 'consumer', repeat),
+  }));
+  report.compile_ns = compileNs;
+  checkCallPattern(modules.producer.module, cell.call); // not timed: a look at the producer's imports
+  const [host, environmentNs] = await timeAsync(() => createHost(cell, job.artifacts));
+  state.host = host;
+  report.environment_ns = environmentNs;
+  const cap = capPages(job.measure.memory_limit_mib);
+  const [pair, instantiateNs] = time(() => {
+    const route = cell.call === 'import' ? makeRoute(cell.transport) : null;
+    host.deliver = route?.deliver ?? null;
+    const link = cell.transport === 'shared' ? linkShared(host, modules, cap) : linkCopy(host, modules);
+    state.memories = link.memories;
+    return makePair(host, link, route);
+  });
+  report.instantiate_ns = instantiateNs;
+  return pair;
+}
+
+/**
+ * The repeated set-up (wasmatrix-core's `measure::setup`, the same rule): the whole set-up again in
+ * this process after the round trips, as many times as fit in `setup_budget_ms` at the first one's
+ * speed, at most `setup_repeats` (none if the first took longer than the budget); each timed, then its
+ * host dropped. ns per set-up, on the wall clock and in the process's CPU time: [wall, cpu].
+ */
+export async function setUpAgain(job, first) {
+  const m = job.measure;
+  const firstNs = (first.compile_ns ?? 0) + (first.environment_ns ?? 0) + (first.instantiate_ns ?? 0);
+  const fit = Math.floor((m.setup_budget_ms * 1e6) / Math.max(firstNs, 1));
+  const n = Math.min(fit, m.setup_repeats);
+  const [wall, cpu] = [[], []];
+  for (let i = 0; i < n; i++) {
+    const state = { host: null, memories: [] };
+    const cpuBefore = cpuTimeNs();
+    const [, ns] = await timeAsync(() => setUp(job, emptyReport(), state, i + 1));
+    cpu.push(cpuTimeNs() - cpuBefore);
+    dropHost(state.host);
+    wall.push(ns);
+  }
+  return [wall, cpu];
+}
