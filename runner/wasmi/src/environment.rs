@@ -15,14 +15,15 @@
 //!   output adds (answers ENOSYS; the guests never ask).
 //!
 //! Under `call = import` the producer also imports `env.deliver(ptr, len) -> u64`, its way to the
-//! consumer: [`Deliver::deliver`] over the route the store holds (see `pair::Route`).
+//! consumer: [`Deliver::deliver`] over the route the store holds (see `route::Route`).
 
-use super::limits::Capped;
+use crate::call::relay;
+use crate::limits::Capped;
 use anyhow::{Context, Result};
 use std::sync::{Arc, RwLock};
-use wasmatrix_core::abi::{Role, SHARED_MEMORY_IMPORT};
+use wasmatrix_core::abi::{Bytes, Role, SHARED_MEMORY_IMPORT};
 use wasmatrix_core::axes::{Call, Environment, Logging};
-use wasmatrix_core::guests::{Output, Traffic};
+use wasmatrix_core::guests::{Failure, Output, Traffic};
 use wasmi::{Caller, Engine, Instance, Linker, Memory, Module, Store};
 use wasmi_wasi::wasi_common::pipe::WritePipe;
 use wasmi_wasi::{WasiCtx, WasiCtxBuilder};
@@ -46,12 +47,33 @@ pub struct Host<R> {
     wasi: Option<Wasi>,
 }
 
-/// The producer's `env.deliver` import (`call = import`), over the route `R` the store holds.
+/// The route the producer's `env.deliver` import (`call = import`) takes, which the store holds.
 pub trait Deliver: Sized + Send + 'static {
-    /// `env.deliver(ptr, len)`: carries the request at `ptr..ptr+len` of the producer to the
-    /// consumer, has it answered and carries the reply back; returns the packed reply as the
-    /// producer reads it, 0 if the consumer refused the request.
-    fn deliver(caller: Caller<'_, Host<Self>>, ptr: u32, len: u32) -> Result<u64, wasmi::Error>;
+    /// Carries `request` (in the producer's memory) to the consumer, has it answered and carries
+    /// the reply back, counting into `traffic`; returns the packed reply as the producer reads it,
+    /// 0 if the consumer refused the request.
+    fn deliver(
+        &mut self,
+        caller: &mut Caller<'_, Host<Self>>,
+        request: Bytes,
+        traffic: &mut Traffic,
+    ) -> Result<u64, Failure>;
+}
+
+/// `env.deliver(ptr, len)`: [`Deliver::deliver`] over the route the store holds, taken out for
+/// the call (the consumer's `consume` runs in the same store) and put back. A failure on the way
+/// is relayed through the producer's frames with its kind.
+fn deliver<R: Deliver>(mut caller: Caller<'_, Host<R>>, ptr: u32, len: u32) -> Result<u64, wasmi::Error> {
+    let mut route = caller
+        .data_mut()
+        .route
+        .take()
+        .ok_or_else(|| wasmi::Error::new("env.deliver re-entered, or called before both guests were linked"))?;
+    let mut traffic = caller.data().delivered;
+    let outcome = route.deliver(&mut caller, Bytes { ptr, len }, &mut traffic);
+    let host = caller.data_mut();
+    (host.route, host.delivered) = (Some(route), traffic);
+    outcome.map_err(relay)
 }
 
 /// Both guests' WASI contexts and what they write.
@@ -175,7 +197,7 @@ impl<R: Deliver> Host<R> {
             linker.func_wrap("env", "__syscall_getcwd", syscall_getcwd)?;
         }
         if role == Role::Producer && call == Call::Import {
-            linker.func_wrap("env", "deliver", R::deliver)?;
+            linker.func_wrap("env", "deliver", deliver::<R>)?;
         }
         if let Some(memory) = shared {
             let (module, name) = SHARED_MEMORY_IMPORT;

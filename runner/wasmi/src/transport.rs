@@ -12,13 +12,13 @@
 //! A transport's carries take any store context: the store itself (`call = host`), or the caller
 //! of the producer's `env.deliver` import (`call = import`).
 
-use super::engine::Modules;
-use super::environment::{Deliver, Host};
-use super::pair::{read_text, Bytes, Trapped};
+use crate::call::failure;
+use crate::engine::Modules;
+use crate::environment::{Deliver, Host};
 use anyhow::{bail, Context, Result};
-use wasmatrix_core::abi::{check_shared_layout, shared_memory_pages, Role, SHARED_MEMORY_IMPORT};
+use wasmatrix_core::abi::{check_shared_layout, shared_memory_pages, Bytes, Role, SHARED_MEMORY_IMPORT};
 use wasmatrix_core::guests::Failure;
-use wasmi::{AsContext, AsContextMut, ExternType, Instance, Memory, MemoryType, Module, Store, TypedFunc, Val};
+use wasmi::{AsContextMut, ExternType, Instance, Memory, MemoryType, Module, Store, TypedFunc, Val};
 
 /// Both guests instantiated and linked.
 pub struct Linked<T> {
@@ -31,76 +31,77 @@ pub trait Transport: Sized + Send + 'static {
     /// Instantiates both guests in the store's environment, linked as this transport needs.
     fn link<R: Deliver>(store: &mut Store<Host<R>>, modules: &Modules) -> Result<Linked<Self>>;
 
-    /// Makes the producer's request readable by the consumer; returns where it now is. `grow` is
-    /// the consumer's `request_buffer`.
-    fn to_consumer(
-        &mut self,
-        ctx: impl AsContextMut,
-        grow: &TypedFunc<u32, u32>,
-        request: Bytes,
-    ) -> Result<Bytes, Failure>;
+    /// Makes the producer's request readable by the consumer; returns where it now is.
+    fn to_consumer(&mut self, ctx: impl AsContextMut, request: Bytes) -> Result<Bytes, Failure>;
 
-    /// Makes the consumer's reply readable by the producer; returns where it now is. `grow` is the
-    /// producer's `reply_buffer`.
-    fn to_producer(
-        &mut self,
-        ctx: impl AsContextMut,
-        grow: &TypedFunc<u32, u32>,
-        reply: Bytes,
-    ) -> Result<Bytes, Failure>;
+    /// Makes the consumer's reply readable by the producer; returns where it now is.
+    fn to_producer(&mut self, ctx: impl AsContextMut, reply: Bytes) -> Result<Bytes, Failure>;
 
     /// Bytes copied between guest memories so far.
     fn copied_bytes(&self) -> u64;
 
-    /// A packed text in the consumer's (or producer's) memory, for error reports.
-    fn consumer_text(&self, ctx: impl AsContext, packed: u64) -> String;
-    fn producer_text(&self, ctx: impl AsContext, packed: u64) -> String;
+    /// The memory a guest's messages are in, for error reports.
+    fn memory(&self, role: Role) -> &Memory;
 }
 
-/// `copy`: the guests' own memories and the receivers' buffers.
+/// `copy`: each guest's own memory and the buffer it receives messages in.
 pub struct CopyLink {
-    producer_memory: Memory,
-    consumer_memory: Memory,
+    producer: Inbox,
+    consumer: Inbox,
     /// Host staging buffer, reused.
     scratch: Vec<u8>,
-    /// The receivers' buffers: (address, capacity).
-    request_buffer: Bytes,
-    reply_buffer: Bytes,
     copied: u64,
 }
 
-fn own_memory<R>(store: &Store<Host<R>>, instance: &Instance, who: &str) -> Result<Memory> {
-    instance.get_memory(store, "memory").with_context(|| format!("{who} exports no memory"))
+/// Where one guest receives messages under `copy`: its memory, the buffer it allocated there
+/// (address and capacity), and its export that allocates a larger one (the consumer's
+/// `request_buffer`, the producer's `reply_buffer`).
+struct Inbox {
+    memory: Memory,
+    buffer: Bytes,
+    allocate: TypedFunc<u32, u32>,
+}
+
+impl Inbox {
+    fn new<R>(store: &Store<Host<R>>, instance: &Instance, role: Role, allocate: &str) -> Result<Inbox> {
+        let who = role.name();
+        Ok(Inbox {
+            memory: instance.get_memory(store, "memory").with_context(|| format!("{who} exports no memory"))?,
+            buffer: Bytes::default(),
+            allocate: instance
+                .get_typed_func(store, allocate)
+                .with_context(|| format!("{who} lacks an export the harness calls"))?,
+        })
+    }
+
+    /// Where `len` bytes fit in the buffer, which the guest allocates anew if it is too small.
+    #[inline]
+    fn room(&mut self, ctx: impl AsContextMut, len: u32) -> Result<u32, Failure> {
+        if self.buffer.len < len {
+            self.buffer = Bytes { ptr: self.allocate.call(ctx, len).map_err(failure)?, len };
+        }
+        Ok(self.buffer.ptr)
+    }
 }
 
 impl CopyLink {
-    /// Copies `from` in the sender's memory to a buffer of the receiver, growing that buffer if
-    /// needed.
+    /// Copies `from` in the sender's memory to the receiver's buffer.
     #[inline]
-    fn carry(
-        &mut self,
-        mut ctx: impl AsContextMut,
-        from: Bytes,
-        to_consumer: bool,
-        grow: &TypedFunc<u32, u32>,
-    ) -> Result<Bytes, Failure> {
-        let (source, target, buffer) = if to_consumer {
-            (&self.producer_memory, &self.consumer_memory, &mut self.request_buffer)
-        } else {
-            (&self.consumer_memory, &self.producer_memory, &mut self.reply_buffer)
-        };
+    fn carry(&mut self, mut ctx: impl AsContextMut, from: Bytes, to_consumer: bool) -> Result<Bytes, Failure> {
+        let (source, target) =
+            if to_consumer { (&self.producer, &mut self.consumer) } else { (&self.consumer, &mut self.producer) };
         self.scratch.resize(from.len as usize, 0);
         source
+            .memory
             .read(&ctx, from.ptr as usize, &mut self.scratch)
             .map_err(|e| Failure::Error(format!("guest handed over bytes outside its memory: {e}")))?;
-        if buffer.len < from.len {
-            *buffer = Bytes { ptr: grow.call(&mut ctx, from.len).trapped()?, len: from.len };
-        }
+        let at = target.room(&mut ctx, from.len)?;
         target
-            .write(&mut ctx, buffer.ptr as usize, &self.scratch)
+            .memory
+            .write(&mut ctx, at as usize, &self.scratch)
             .map_err(|e| Failure::Error(format!("receiver's buffer lies outside its memory: {e}")))?;
         self.copied += u64::from(from.len);
-        Ok(Bytes { ptr: buffer.ptr, len: from.len })
+        Ok(Bytes { ptr: at, len: from.len })
     }
 }
 
@@ -109,46 +110,33 @@ impl Transport for CopyLink {
         let producer = Host::instantiate(store, &modules.producer, Role::Producer, None)?;
         let consumer = Host::instantiate(store, &modules.consumer, Role::Consumer, None)?;
         let transport = CopyLink {
-            producer_memory: own_memory(store, &producer, "producer")?,
-            consumer_memory: own_memory(store, &consumer, "consumer")?,
+            producer: Inbox::new(store, &producer, Role::Producer, "reply_buffer")?,
+            consumer: Inbox::new(store, &consumer, Role::Consumer, "request_buffer")?,
             scratch: Vec::new(),
-            request_buffer: Bytes { ptr: 0, len: 0 },
-            reply_buffer: Bytes { ptr: 0, len: 0 },
             copied: 0,
         };
         Ok(Linked { producer, consumer, transport })
     }
 
     #[inline]
-    fn to_consumer(
-        &mut self,
-        ctx: impl AsContextMut,
-        grow: &TypedFunc<u32, u32>,
-        request: Bytes,
-    ) -> Result<Bytes, Failure> {
-        self.carry(ctx, request, true, grow)
+    fn to_consumer(&mut self, ctx: impl AsContextMut, request: Bytes) -> Result<Bytes, Failure> {
+        self.carry(ctx, request, true)
     }
 
     #[inline]
-    fn to_producer(
-        &mut self,
-        ctx: impl AsContextMut,
-        grow: &TypedFunc<u32, u32>,
-        reply: Bytes,
-    ) -> Result<Bytes, Failure> {
-        self.carry(ctx, reply, false, grow)
+    fn to_producer(&mut self, ctx: impl AsContextMut, reply: Bytes) -> Result<Bytes, Failure> {
+        self.carry(ctx, reply, false)
     }
 
     fn copied_bytes(&self) -> u64 {
         self.copied
     }
 
-    fn consumer_text(&self, ctx: impl AsContext, packed: u64) -> String {
-        read_text(ctx, &self.consumer_memory, packed)
-    }
-
-    fn producer_text(&self, ctx: impl AsContext, packed: u64) -> String {
-        read_text(ctx, &self.producer_memory, packed)
+    fn memory(&self, role: Role) -> &Memory {
+        match role {
+            Role::Producer => &self.producer.memory,
+            Role::Consumer => &self.consumer.memory,
+        }
     }
 }
 
@@ -200,12 +188,12 @@ impl Transport for SharedLink {
     }
 
     #[inline]
-    fn to_consumer(&mut self, _: impl AsContextMut, _: &TypedFunc<u32, u32>, request: Bytes) -> Result<Bytes, Failure> {
+    fn to_consumer(&mut self, _: impl AsContextMut, request: Bytes) -> Result<Bytes, Failure> {
         Ok(request)
     }
 
     #[inline]
-    fn to_producer(&mut self, _: impl AsContextMut, _: &TypedFunc<u32, u32>, reply: Bytes) -> Result<Bytes, Failure> {
+    fn to_producer(&mut self, _: impl AsContextMut, reply: Bytes) -> Result<Bytes, Failure> {
         Ok(reply)
     }
 
@@ -213,11 +201,7 @@ impl Transport for SharedLink {
         0
     }
 
-    fn consumer_text(&self, ctx: impl AsContext, packed: u64) -> String {
-        read_text(ctx, &self.memory, packed)
-    }
-
-    fn producer_text(&self, ctx: impl AsContext, packed: u64) -> String {
-        read_text(ctx, &self.memory, packed)
+    fn memory(&self, _: Role) -> &Memory {
+        &self.memory
     }
 }
