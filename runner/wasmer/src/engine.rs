@@ -6,7 +6,7 @@ use crate::limits::Capped;
 use anyhow::{Context, Result};
 use std::path::{Path, PathBuf};
 use wasmatrix_core::axes::Compiler;
-use wasmatrix_core::guests::GuestFiles;
+use wasmatrix_core::guests::{read_guest, Failure, GuestFiles};
 use wasmer::Module;
 
 /// The Wasmer engine that compiles with `compiler`, with Wasmer's default settings for it, its
@@ -32,13 +32,13 @@ pub struct Modules {
     pub consumer: Module,
 }
 
-fn compile_one(engine: &wasmer::Engine, path: &Path) -> Result<Module> {
-    let wasm = std::fs::read(path).with_context(|| format!("cannot read guest {}", path.display()))?;
-    Module::new(engine, wasm).with_context(|| format!("cannot compile guest {}", path.display()))
+fn compile_one(engine: &wasmer::Engine, path: &Path) -> Result<Module, Failure> {
+    let wasm = read_guest(path)?;
+    Ok(Module::new(engine, wasm).with_context(|| format!("cannot compile guest {}", path.display()))?)
 }
 
 /// Compiles both guests (the `jit` engine, and the first half of `artifact`).
-pub fn compile(engine: &wasmer::Engine, guests: &GuestFiles) -> Result<Modules> {
+pub fn compile(engine: &wasmer::Engine, guests: &GuestFiles) -> Result<Modules, Failure> {
     Ok(Modules { producer: compile_one(engine, &guests.producer)?, consumer: compile_one(engine, &guests.consumer)? })
 }
 

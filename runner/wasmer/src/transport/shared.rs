@@ -4,12 +4,11 @@
 
 use super::{Linked, Transport};
 use crate::engine::Modules;
-use crate::environment::{Host, Role};
-use crate::pair::{read_text, Bytes};
+use crate::environment::{Deliver, Host};
 use anyhow::{bail, Context, Result};
-use wasmatrix_core::abi::{check_shared_layout, shared_memory_pages};
+use wasmatrix_core::abi::{check_shared_layout, shared_memory_pages, Bytes, Role};
 use wasmatrix_core::guests::Failure;
-use wasmer::{AsStoreMut, AsStoreRef, Instance, Memory, MemoryType, Module, Pages, Store, TypedFunction, Value};
+use wasmer::{AsStoreMut, Instance, Memory, MemoryType, Module, Pages, Store, Value};
 
 pub struct SharedLink {
     memory: Memory,
@@ -34,7 +33,7 @@ fn heap_base(store: &mut Store, instance: &Instance, who: &str) -> Result<u32> {
 }
 
 impl Transport for SharedLink {
-    fn link(store: &mut Store, modules: &Modules, host: &mut Host) -> Result<Linked<Self>> {
+    fn link<R: Deliver>(store: &mut Store, modules: &Modules, host: &mut Host<R>) -> Result<Linked<Self>> {
         // What both guests accept: the larger minimum, the smaller maximum if either declares one
         // (emcc's output always does).
         let (p, c) = (imported(&modules.producer, "producer")?, imported(&modules.consumer, "consumer")?);
@@ -53,22 +52,12 @@ impl Transport for SharedLink {
     }
 
     #[inline]
-    fn to_consumer(
-        &mut self,
-        _: &mut impl AsStoreMut,
-        _: &TypedFunction<u32, u32>,
-        request: Bytes,
-    ) -> Result<Bytes, Failure> {
+    fn to_consumer(&mut self, _: &mut impl AsStoreMut, request: Bytes) -> Result<Bytes, Failure> {
         Ok(request)
     }
 
     #[inline]
-    fn to_producer(
-        &mut self,
-        _: &mut impl AsStoreMut,
-        _: &TypedFunction<u32, u32>,
-        reply: Bytes,
-    ) -> Result<Bytes, Failure> {
+    fn to_producer(&mut self, _: &mut impl AsStoreMut, reply: Bytes) -> Result<Bytes, Failure> {
         Ok(reply)
     }
 
@@ -76,11 +65,7 @@ impl Transport for SharedLink {
         0
     }
 
-    fn consumer_text(&self, store: &impl AsStoreRef, packed: u64) -> String {
-        read_text(store, &self.memory, packed)
-    }
-
-    fn producer_text(&self, store: &impl AsStoreRef, packed: u64) -> String {
-        read_text(store, &self.memory, packed)
+    fn memory(&self, _: Role) -> &Memory {
+        &self.memory
     }
 }
