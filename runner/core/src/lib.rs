@@ -3,8 +3,8 @@
 //! ([`axes`], [`cell`]), the `[measure]` settings and the statistics ([`measure`]), the narrow
 //! interface every way of running the guests implements and the failures it reports ([`guests`]),
 //! the memory cap ([`cap`]), the one trait a runtime implements and the phases every cell goes
-//! through ([`runtime`]), and the worker protocol with the measuring code every cell runs
-//! ([`worker`]).
+//! through ([`runtime`]), the transports and the route every round trip's middle runs over
+//! ([`transport`]), and the worker protocol with the measuring code every cell runs ([`worker`]).
 
 pub mod abi;
 pub mod axes;
@@ -14,4 +14,5 @@ pub mod cell;
 pub mod guests;
 pub mod measure;
 pub mod runtime;
+pub mod transport;
 pub mod worker;

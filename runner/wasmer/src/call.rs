@@ -1,10 +1,21 @@
-//! What comes back from a call into a guest: its error as a [`Failure`] (a trap, or a failure the
-//! producer's `env.deliver` relayed, which keeps its kind), and the messages it leaves in its
+//! How the host reaches the guests: through a store, as wasmatrix-core's transports do ([`Api`]);
+//! what comes back from a call into a guest, its error as a [`Failure`] (a trap, or a failure the
+//! producer's `env.deliver` relayed, which keeps its kind); and the messages it leaves in its
 //! memory.
 
 use wasmatrix_core::abi::Bytes;
 use wasmatrix_core::guests::{Failure, Relayed};
-use wasmer::{AsStoreRef, Memory, RuntimeError};
+use wasmatrix_core::transport::Access;
+use wasmer::{AsStoreRef, Memory, RuntimeError, StoreMut};
+
+/// Wasmer, as wasmatrix-core's transports reach the guests: through a `StoreMut`, made from the
+/// store or, inside a host function, from its environment. (Wasmer's store holds no data of the
+/// host's, so the context ignores `D`; callers name it `()`.)
+pub enum Api {}
+
+impl Access for Api {
+    type Ctx<'a, D: 'static> = StoreMut<'a>;
+}
 
 /// A Wasmer error from a guest call as a [`Failure`]: a trap, unless it is a failure relayed out
 /// of `env.deliver` ([`relay`]), which keeps its kind.

@@ -15,15 +15,16 @@
 //!
 //! Under `call = import` the producer also imports `env.deliver` ([`deliver`]).
 
-use crate::call::relay;
+use crate::call::{relay, Api};
 use anyhow::{Context, Result};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use wasmatrix_core::abi::{Bytes, Role};
 use wasmatrix_core::axes::{Call, Environment, Logging};
-use wasmatrix_core::guests::{Failure, Output, Traffic};
+use wasmatrix_core::guests::Output;
+use wasmatrix_core::transport::Deliver;
 use wasmer::{
-    imports, Function, FunctionEnv, FunctionEnvMut, Imports, Instance, Memory, Module, RuntimeError, Store, StoreMut,
+    imports, Function, FunctionEnv, FunctionEnvMut, Imports, Instance, Memory, Module, RuntimeError, Store,
     TypedFunction,
 };
 use wasmer_wasix::virtual_fs::{self, ArcFile, BufferFile, VirtualFile};
@@ -37,34 +38,25 @@ pub struct Host<R> {
     logging: Logging,
     environment: Environment,
     wasi: Option<Wasi>,
-    /// `call = import`: the state of the producer's `env.deliver`.
-    pub delivery: Option<FunctionEnv<Delivery<R>>>,
+    /// `call = import`: the state of the producer's `env.deliver`: the route it takes, once both
+    /// guests are linked.
+    pub delivery: Option<FunctionEnv<Option<R>>>,
 }
 
-/// What `env.deliver` routes a request through (set once both guests are linked), and what it
-/// carried.
-pub struct Delivery<R> {
-    pub route: Option<R>,
-    pub delivered: Traffic,
-}
-
-/// The route the producer's `env.deliver` import (`call = import`) takes.
-pub trait Deliver: Send + 'static {
-    /// Carries `request` (in the producer's memory) to the consumer, has it answered and carries
-    /// the reply back, counting into `traffic`; returns the packed reply as the producer reads it,
-    /// 0 if the consumer refused the request.
-    fn deliver(&mut self, store: StoreMut<'_>, request: Bytes, traffic: &mut Traffic) -> Result<u64, Failure>;
-}
-
-/// `env.deliver(ptr, len)`, the producer's way to the consumer under `call = import`:
-/// [`Deliver::deliver`] over the route its state holds. Wasmer keeps a function's state apart from
-/// the store's objects, so the route is borrowed for the call, not taken out, while the consumer
-/// runs in the same store (it imports no `env.deliver`, so nothing re-enters). A failure on the way
-/// is relayed through the producer's frames with its kind.
-fn deliver<R: Deliver>(mut env: FunctionEnvMut<Delivery<R>>, ptr: u32, len: u32) -> Result<u64, RuntimeError> {
-    let (Delivery { route, delivered }, store) = env.data_and_store_mut();
+/// `env.deliver(ptr, len)`, the producer's way to the consumer under `call = import`: the route its
+/// state holds delivers the request (wasmatrix-core's `transport::Deliver`). Wasmer keeps a
+/// function's state apart from the store's objects, so the route is borrowed for the call, not
+/// taken out, while the consumer runs in the same store (it imports no `env.deliver`, so nothing
+/// re-enters). A failure on the way is relayed through the producer's frames with its kind.
+fn deliver<R: Deliver<Api> + Send + 'static>(
+    mut env: FunctionEnvMut<Option<R>>,
+    ptr: u32,
+    len: u32,
+) -> Result<u64, RuntimeError> {
+    let (route, store) = env.data_and_store_mut();
     let route = route.as_mut().ok_or_else(|| RuntimeError::new("env.deliver before the guests were linked"))?;
-    route.deliver(store, Bytes { ptr, len }, delivered).map_err(relay)
+    // (Wasmer's store context has no data type: `()`.)
+    route.deliver::<()>(store, Bytes { ptr, len }).map_err(relay)
 }
 
 /// Emscripten's `__syscall_getcwd(buf, size)`: -ENOSYS (52 in Emscripten's errno numbering).
@@ -141,7 +133,7 @@ impl Wasi {
     }
 }
 
-impl<R: Deliver> Host<R> {
+impl<R: Deliver<Api> + Send + 'static> Host<R> {
     /// Creates the guests' environment; `scratch` is a directory private to this worker.
     pub fn new(
         store: &mut Store,
@@ -151,8 +143,7 @@ impl<R: Deliver> Host<R> {
         scratch: &Path,
     ) -> Result<Host<R>> {
         let log = FunctionEnv::new(store, LogSink::default());
-        let delivery = (call == Call::Import)
-            .then(|| FunctionEnv::new(store, Delivery { route: None, delivered: Traffic::default() }));
+        let delivery = (call == Call::Import).then(|| FunctionEnv::new(store, None));
         let wasi = match environment {
             Environment::Bare => None,
             Environment::Wasi | Environment::Emscripten => Some(Wasi::new(store, scratch)?),

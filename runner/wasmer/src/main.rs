@@ -4,21 +4,19 @@
 //! (runner/src/workers.rs), so the runner itself links no Wasmer.
 //!
 //! The guests under Wasmer: compilers and engines are configured in [`engine`], imports come
-//! from [`environment`], a [`transport`] links the guests, their [`route`] carries each request,
-//! and [`pair`] makes the round trip's calls.
+//! from [`environment`], a [`transport`] links the guests, and [`pair`] makes the round trip's
+//! calls.
 
 mod call;
 mod engine;
 mod environment;
 mod limits;
 mod pair;
-mod route;
 mod transport;
 
 use engine::Modules;
 use environment::Host;
-use pair::Calls;
-use route::Route;
+use pair::{Calls, Route};
 use std::marker::PhantomData;
 use std::path::Path;
 use std::process::ExitCode;

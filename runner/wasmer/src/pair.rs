@@ -3,17 +3,30 @@
 //! runtime. Generic over the transport, so each transport's loop is compiled on its own, with
 //! nothing dynamic inside.
 
-use crate::call::{failure, read_text};
+use crate::call::{failure, read_text, Api};
 use crate::engine::Modules;
-use crate::environment::{Delivery, Host};
-use crate::route::{Route, Routing};
+use crate::environment::Host;
 use crate::transport::Transport;
 use anyhow::{Context, Result};
 use wasmatrix_core::abi::{Bytes, Role};
 use wasmatrix_core::axes::Call;
 use wasmatrix_core::calls::{self, GuestCalls, Pair};
 use wasmatrix_core::guests::{Failure, Output, Traffic};
-use wasmer::{Instance, Store, StoreMut, TypedFunction};
+use wasmatrix_core::transport::{self, Carry, Router};
+use wasmer::{AsStoreMut, Instance, Store, StoreMut, TypedFunction};
+
+/// The consumer's `consume`, as the route calls it.
+pub struct Consume(TypedFunction<(u32, u32), u64>);
+
+impl transport::Consume<Api> for Consume {
+    #[inline]
+    fn consume<D: 'static>(&self, ctx: &mut StoreMut<'_>, request: Bytes) -> Result<u64, Failure> {
+        self.0.call(ctx, request.ptr, request.len).map_err(failure)
+    }
+}
+
+/// What a request is routed through: the transport `T` and the consumer's `consume`.
+pub type Route<T> = Router<T, Consume>;
 
 /// The producer's exports (see guests/producer); its `reply_buffer` is the transport's.
 pub struct ProducerFns {
@@ -82,7 +95,7 @@ pub fn instantiate<T: Transport>(
     let linked = T::link(&mut store, modules, &mut host)?;
     let producer = ProducerFns::new(&store, &linked.producer)?;
     let consumer = ConsumerFns::new(&store, &linked.consumer)?;
-    let route = Route { transport: linked.transport, consume: consumer.consume.clone() };
+    let route = Router::new(linked.transport, Consume(consumer.consume.clone()));
     let (route, round_trip) = match (call, &host.delivery) {
         (Call::Host, _) => (Some(route), None),
         (Call::Import, Some(delivery)) => {
@@ -103,8 +116,8 @@ impl<T: Transport> calls::Route for Calls<T> {
     #[inline]
     fn to_consumer(&mut self, request: Bytes) -> Result<Bytes, Failure> {
         match self.route.as_mut() {
-            Some(route) => Routing { store: &mut self.store, route }.to_consumer(request),
-            None => self.with_delivery_route(|r| r.to_consumer(request)),
+            Some(route) => route.transport.to_consumer::<()>(&mut self.store.as_store_mut(), request),
+            None => self.with_delivery_route(|route, store| route.transport.to_consumer::<()>(store, request)),
         }
     }
 
@@ -116,34 +129,30 @@ impl<T: Transport> calls::Route for Calls<T> {
     #[inline]
     fn to_producer(&mut self, reply: Bytes) -> Result<Bytes, Failure> {
         match self.route.as_mut() {
-            Some(route) => Routing { store: &mut self.store, route }.to_producer(reply),
-            None => self.with_delivery_route(|r| r.to_producer(reply)),
+            Some(route) => route.transport.to_producer::<()>(&mut self.store.as_store_mut(), reply),
+            None => self.with_delivery_route(|route, store| route.transport.to_producer::<()>(store, reply)),
         }
     }
 }
 
 impl<T: Transport> Calls<T> {
-    /// `env.deliver`'s state (`call = import`).
-    fn delivery(&self) -> Option<&Delivery<Route<T>>> {
-        self.host.delivery.as_ref().map(|delivery| delivery.as_ref(&self.store))
-    }
-
-    /// The route, wherever the call pattern keeps it.
+    /// The route, wherever the call pattern keeps it: here, or in `env.deliver`'s state.
     fn route(&self) -> Option<&Route<T>> {
-        self.route.as_ref().or_else(|| self.delivery().and_then(|delivery| delivery.route.as_ref()))
+        let delivered = || self.host.delivery.as_ref().and_then(|delivery| delivery.as_ref(&self.store).as_ref());
+        self.route.as_ref().or_else(delivered)
     }
 
     /// Runs `f` on `env.deliver`'s route (`call = import`), with the store, as `env.deliver` does.
     fn with_delivery_route<R>(
         &mut self,
-        f: impl FnOnce(&mut Routing<StoreMut, T>) -> Result<R, Failure>,
+        f: impl FnOnce(&mut Route<T>, &mut StoreMut<'_>) -> Result<R, Failure>,
     ) -> Result<R, Failure> {
         let delivery =
             self.host.delivery.clone().ok_or_else(|| Failure::Error("no env.deliver holds the route".into()))?;
         let mut env = delivery.into_mut(&mut self.store);
-        let (Delivery { route, .. }, store) = env.data_and_store_mut();
+        let (route, mut store) = env.data_and_store_mut();
         let route = route.as_mut().ok_or_else(|| Failure::Error("env.deliver holds no route".into()))?;
-        f(&mut Routing { store, route })
+        f(route, &mut store)
     }
 }
 
@@ -166,7 +175,7 @@ impl<T: Transport> GuestCalls for Calls<T> {
     }
 
     fn delivered(&self) -> Traffic {
-        self.delivery().map(|delivery| delivery.delivered).unwrap_or_default()
+        self.route().map(Router::delivered).unwrap_or_default()
     }
 
     fn checksum(&mut self) -> Result<u64, Failure> {

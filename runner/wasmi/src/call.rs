@@ -1,11 +1,21 @@
-//! What comes back from a call into a guest: its error as a [`Failure`] (a trap, or a failure the
-//! producer's `env.deliver` relayed, which keeps its kind), and the messages it leaves in its
-//! memory.
+//! How the host reaches the guests: through a store context, as wasmatrix-core's transports do
+//! ([`Api`]); what comes back from a call into a guest, its error as a [`Failure`] (a trap, or a
+//! failure the producer's `env.deliver` relayed, which keeps its kind); and the messages it leaves
+//! in its memory.
 
 use wasmatrix_core::abi::Bytes;
 use wasmatrix_core::guests::{Failure, Relayed};
+use wasmatrix_core::transport::Access;
 use wasmi::errors::HostError;
-use wasmi::{AsContext, Memory};
+use wasmi::{AsContext, Memory, StoreContextMut};
+
+/// wasmi, as wasmatrix-core's transports reach the guests: through a `StoreContextMut`, made from
+/// the store or, inside a host function, from its caller.
+pub enum Api {}
+
+impl Access for Api {
+    type Ctx<'a, D: 'static> = StoreContextMut<'a, D>;
+}
 
 /// A guest call's error as a [`Failure`]: a trap, unless it is a failure `env.deliver` relayed
 /// through the producer's frames ([`relay`]), which keeps its kind.

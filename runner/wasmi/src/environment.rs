@@ -15,16 +15,17 @@
 //!   output adds (answers ENOSYS; the guests never ask).
 //!
 //! Under `call = import` the producer also imports `env.deliver(ptr, len) -> u64`, its way to the
-//! consumer: [`Deliver::deliver`] over the route the store holds (see `route::Route`).
+//! consumer: the route the store holds delivers the request (wasmatrix-core's `transport::Deliver`).
 
-use crate::call::relay;
+use crate::call::{relay, Api};
 use crate::limits::Capped;
 use anyhow::{Context, Result};
 use std::sync::{Arc, RwLock};
 use wasmatrix_core::abi::{Bytes, Role, SHARED_MEMORY_IMPORT};
 use wasmatrix_core::axes::{Call, Environment, Logging};
-use wasmatrix_core::guests::{Failure, Output, Traffic};
-use wasmi::{Caller, Engine, Instance, Linker, Memory, Module, Store};
+use wasmatrix_core::guests::Output;
+use wasmatrix_core::transport::Deliver;
+use wasmi::{AsContextMut, Caller, Engine, Instance, Linker, Memory, Module, Store};
 use wasmi_wasi::wasi_common::pipe::WritePipe;
 use wasmi_wasi::{WasiCtx, WasiCtxBuilder};
 
@@ -36,10 +37,8 @@ pub struct Host<R> {
     logging: Logging,
     call: Call,
     /// `call = import`: the route `env.deliver` takes, once both guests are instantiated (taken
-    /// out while a request is on it)...
+    /// out while a request is on it).
     pub route: Option<R>,
-    /// ... and what it carried so far.
-    pub delivered: Traffic,
     /// The `bare` log sink: the consumer's memory, known once it is instantiated...
     log_memory: Option<Memory>,
     /// ... and the lines so far (unused under WASI, where the consumer logs to stdout).
@@ -47,32 +46,21 @@ pub struct Host<R> {
     wasi: Option<Wasi>,
 }
 
-/// The route the producer's `env.deliver` import (`call = import`) takes, which the store holds.
-pub trait Deliver: Sized + Send + 'static {
-    /// Carries `request` (in the producer's memory) to the consumer, has it answered and carries
-    /// the reply back, counting into `traffic`; returns the packed reply as the producer reads it,
-    /// 0 if the consumer refused the request.
-    fn deliver(
-        &mut self,
-        caller: &mut Caller<'_, Host<Self>>,
-        request: Bytes,
-        traffic: &mut Traffic,
-    ) -> Result<u64, Failure>;
-}
-
-/// `env.deliver(ptr, len)`: [`Deliver::deliver`] over the route the store holds, taken out for
-/// the call (the consumer's `consume` runs in the same store) and put back. A failure on the way
-/// is relayed through the producer's frames with its kind.
-fn deliver<R: Deliver>(mut caller: Caller<'_, Host<R>>, ptr: u32, len: u32) -> Result<u64, wasmi::Error> {
+/// `env.deliver(ptr, len)`: the route the store holds delivers the request, taken out for the call
+/// (the consumer's `consume` runs in the same store) and put back. A failure on the way is relayed
+/// through the producer's frames with its kind.
+fn deliver<R: Deliver<Api> + Send + 'static>(
+    mut caller: Caller<'_, Host<R>>,
+    ptr: u32,
+    len: u32,
+) -> Result<u64, wasmi::Error> {
     let mut route = caller
         .data_mut()
         .route
         .take()
         .ok_or_else(|| wasmi::Error::new("env.deliver re-entered, or called before both guests were linked"))?;
-    let mut traffic = caller.data().delivered;
-    let outcome = route.deliver(&mut caller, Bytes { ptr, len }, &mut traffic);
-    let host = caller.data_mut();
-    (host.route, host.delivered) = (Some(route), traffic);
+    let outcome = route.deliver(caller.as_context_mut(), Bytes { ptr, len });
+    caller.data_mut().route = Some(route);
     outcome.map_err(relay)
 }
 
@@ -145,7 +133,7 @@ fn wasi_ctx(stdout: &Arc<RwLock<Vec<u8>>>, stderr: &Arc<RwLock<Vec<u8>>>) -> Was
         .build()
 }
 
-impl<R: Deliver> Host<R> {
+impl<R: Deliver<Api> + Send + 'static> Host<R> {
     /// Creates the guests' environment for the call pattern `call`, its memories capped at
     /// `memory_limit_mib`.
     pub fn new(environment: Environment, logging: Logging, call: Call, memory_limit_mib: u64) -> Result<Host<R>> {
@@ -166,7 +154,6 @@ impl<R: Deliver> Host<R> {
             logging,
             call,
             route: None,
-            delivered: Traffic::default(),
             log_memory: None,
             log: Vec::new(),
             wasi,

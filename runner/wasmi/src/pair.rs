@@ -5,12 +5,13 @@
 
 use crate::call::{failure, read_text};
 use crate::engine::Modules;
-use crate::route::{GuestStore, Place, Route};
+use crate::route::{Consume, GuestStore, Place};
 use crate::transport::Transport;
 use anyhow::{Context, Result};
 use wasmatrix_core::abi::{Bytes, Role};
 use wasmatrix_core::calls::{self, GuestCalls, Pair};
 use wasmatrix_core::guests::{Failure, Output, Traffic};
+use wasmatrix_core::transport::Router;
 use wasmi::{Instance, Store, TypedFunc};
 
 /// The producer's exports (see guests/producer); its `reply_buffer` is the transport's.
@@ -75,7 +76,7 @@ pub fn instantiate<T: Transport, P: Place<T>>(
     let linked = T::link(&mut store, modules)?;
     let producer = ProducerFns::new(&store, &linked.producer)?;
     let consumer = ConsumerFns::new(&store, &linked.consumer)?;
-    let route = Route { transport: linked.transport, consume: consumer.consume };
+    let route = Router::new(linked.transport, Consume(consumer.consume));
     let place = P::settle(route, &mut store, &linked.producer)?;
     Ok(Pair::new(Calls { store, producer, consumer, place }, call))
 }
@@ -114,7 +115,7 @@ impl<T: Transport, P: Place<T>> GuestCalls for Calls<T, P> {
     }
 
     fn delivered(&self) -> Traffic {
-        self.store.data().delivered
+        self.place.route(&self.store).map(Router::delivered).unwrap_or_default()
     }
 
     fn checksum(&mut self) -> Result<u64, Failure> {

@@ -1,62 +1,33 @@
-//! The middle of every round trip (wasmatrix-core's `calls::deliver`) runs over a [`Route`]: the
-//! transport, and the consumer's `consume`. Where the route lives is the call pattern's [`Place`]:
-//! under `call = host` the worker's calls own it ([`Held`]); under `import` the store does
-//! ([`Stored`]), so that the producer's `env.deliver` import reaches it from its caller. Each
-//! place is compiled on its own, with nothing dynamic inside.
+//! The route a request takes (wasmatrix-core's `transport::Router`: the transport and the
+//! consumer's `consume`), and where it lives, per call pattern ([`Place`]): under `call = host` the
+//! worker's calls own it ([`Held`]); under `import` the store does ([`Stored`]), so that the
+//! producer's `env.deliver` import reaches it from its caller. Each place is compiled on its own,
+//! with nothing dynamic inside.
 
-use crate::call::failure;
-use crate::environment::{Deliver, Host};
+use crate::call::{failure, Api};
+use crate::environment::Host;
 use crate::transport::Transport;
 use anyhow::{Context, Result};
 use wasmatrix_core::abi::Bytes;
-use wasmatrix_core::calls::{self, Route as _};
 use wasmatrix_core::guests::Failure;
-use wasmi::{AsContextMut, Caller, Instance, Store, TypedFunc};
+use wasmatrix_core::transport::{self, Carry, Router};
+use wasmi::{AsContextMut, Instance, Store, StoreContextMut, TypedFunc};
+
+/// The consumer's `consume`, as the route calls it.
+pub struct Consume(pub TypedFunc<(u32, u32), u64>);
+
+impl transport::Consume<Api> for Consume {
+    #[inline]
+    fn consume<D: 'static>(&self, ctx: &mut StoreContextMut<'_, D>, request: Bytes) -> Result<u64, Failure> {
+        self.0.call(ctx, (request.ptr, request.len)).map_err(failure)
+    }
+}
+
+/// What a request is routed through: the transport `T` and the consumer's `consume`.
+pub type Route<T> = Router<T, Consume>;
 
 /// The store both guests live in; its data holds the route under `call = import`.
 pub type GuestStore<T> = Store<Host<Route<T>>>;
-
-/// What a request is routed through: the transport, and the consumer's `consume`.
-pub struct Route<T> {
-    pub transport: T,
-    pub consume: TypedFunc<(u32, u32), u64>,
-}
-
-/// A route in use from a store context: the store (`call = host`, or a carry outside a round
-/// trip), or the caller of `env.deliver`.
-struct Routing<'a, C, T> {
-    ctx: C,
-    route: &'a mut Route<T>,
-}
-
-impl<C: AsContextMut, T: Transport> calls::Route for Routing<'_, C, T> {
-    #[inline]
-    fn to_consumer(&mut self, request: Bytes) -> Result<Bytes, Failure> {
-        self.route.transport.to_consumer(&mut self.ctx, request)
-    }
-
-    #[inline]
-    fn consume(&mut self, request: Bytes) -> Result<u64, Failure> {
-        self.route.consume.call(&mut self.ctx, (request.ptr, request.len)).map_err(failure)
-    }
-
-    #[inline]
-    fn to_producer(&mut self, reply: Bytes) -> Result<Bytes, Failure> {
-        self.route.transport.to_producer(&mut self.ctx, reply)
-    }
-}
-
-impl<T: Transport> Deliver for Route<T> {
-    #[inline]
-    fn deliver(
-        &mut self,
-        caller: &mut Caller<'_, Host<Self>>,
-        request: Bytes,
-        traffic: &mut wasmatrix_core::guests::Traffic,
-    ) -> Result<u64, Failure> {
-        calls::deliver(&mut Routing { ctx: caller, route: self }, request, traffic)
-    }
-}
 
 /// Where the route lives, per call pattern, and the producer's part in a round trip there.
 pub trait Place<T: Transport>: Sized {
@@ -81,12 +52,12 @@ impl<T: Transport> Place<T> for Held<T> {
 
     #[inline]
     fn to_consumer(&mut self, store: &mut GuestStore<T>, request: Bytes) -> Result<Bytes, Failure> {
-        self.0.transport.to_consumer(store, request)
+        self.0.transport.to_consumer(&mut store.as_context_mut(), request)
     }
 
     #[inline]
     fn to_producer(&mut self, store: &mut GuestStore<T>, reply: Bytes) -> Result<Bytes, Failure> {
-        self.0.transport.to_producer(store, reply)
+        self.0.transport.to_producer(&mut store.as_context_mut(), reply)
     }
 
     fn round_trip(&mut self, _: &mut GuestStore<T>, _: u32) -> Result<u32, Failure> {
@@ -108,11 +79,11 @@ impl Stored {
     /// Runs `f` on the store's route, taken out for the call and put back.
     fn with_route<T: Transport, R>(
         store: &mut GuestStore<T>,
-        f: impl FnOnce(&mut Routing<&mut GuestStore<T>, T>) -> Result<R, Failure>,
+        f: impl FnOnce(&mut Route<T>, &mut StoreContextMut<'_, Host<Route<T>>>) -> Result<R, Failure>,
     ) -> Result<R, Failure> {
         let mut route =
             store.data_mut().route.take().ok_or_else(|| Failure::Error("the store holds no route".into()))?;
-        let outcome = f(&mut Routing { ctx: &mut *store, route: &mut route });
+        let outcome = f(&mut route, &mut store.as_context_mut());
         store.data_mut().route = Some(route);
         outcome
     }
@@ -128,11 +99,11 @@ impl<T: Transport> Place<T> for Stored {
     }
 
     fn to_consumer(&mut self, store: &mut GuestStore<T>, request: Bytes) -> Result<Bytes, Failure> {
-        Stored::with_route(store, |r| r.to_consumer(request))
+        Stored::with_route(store, |route, ctx| route.transport.to_consumer(ctx, request))
     }
 
     fn to_producer(&mut self, store: &mut GuestStore<T>, reply: Bytes) -> Result<Bytes, Failure> {
-        Stored::with_route(store, |r| r.to_producer(reply))
+        Stored::with_route(store, |route, ctx| route.transport.to_producer(ctx, reply))
     }
 
     #[inline]

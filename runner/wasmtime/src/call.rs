@@ -1,9 +1,20 @@
-//! What comes back from a call into a guest: its error as a [`Failure`] (a trap keeps its kind, as
-//! does a failure the producer's `env.deliver` relayed), and the messages it leaves in its memory.
+//! How the host reaches the guests: through a store context, as wasmatrix-core's transports do
+//! ([`Api`]); what comes back from a call into a guest, its error as a [`Failure`] (a trap keeps
+//! its kind, as does a failure the producer's `env.deliver` relayed); and the messages it leaves in
+//! its memory.
 
 use wasmatrix_core::abi::Bytes;
 use wasmatrix_core::guests::{Failure, Relayed};
-use wasmtime::{AsContext, Memory};
+use wasmatrix_core::transport::Access;
+use wasmtime::{AsContext, Memory, StoreContextMut};
+
+/// Wasmtime, as wasmatrix-core's transports reach the guests: through a `StoreContextMut`, made
+/// from the store or, inside a host function, from its caller.
+pub enum Api {}
+
+impl Access for Api {
+    type Ctx<'a, D: 'static> = StoreContextMut<'a, D>;
+}
 
 /// A Wasmtime error from a guest call or instantiation as a [`Failure`]: traps keep their kind, and
 /// so does a failure relayed out of `env.deliver` ([`relay`]).

@@ -16,22 +16,21 @@
 //!
 //! Under `call = import` the producer also imports `env.deliver` ([`deliver`]).
 
-use crate::call::relay;
+use crate::call::{relay, Api};
 use crate::limits::Cap;
 use wasmatrix_core::abi::{Bytes, Role};
 use wasmatrix_core::axes::{Call, Environment, Logging};
-use wasmatrix_core::guests::{Failure, Output, Traffic};
-use wasmtime::{Caller, Instance, Linker, Memory, Module, Store};
+use wasmatrix_core::guests::{Failure, Output};
+use wasmatrix_core::transport::Deliver;
+use wasmtime::{AsContextMut, Caller, Instance, Linker, Memory, Module, Store};
 use wasmtime_wasi::p1::WasiP1Ctx;
 use wasmtime_wasi::p2::pipe::MemoryOutputPipe;
 
 /// Everything the store holds for the host functions. `R` is what the producer's `env.deliver`
 /// import routes a request through (`call = import`).
 pub struct HostState<R> {
-    /// `call = import`: the route `env.deliver` takes (taken out while a request is on it), and
-    /// what it carried.
+    /// `call = import`: the route `env.deliver` takes (taken out while a request is on it).
     pub route: Option<R>,
-    pub delivered: Traffic,
     cap: Cap,
     /// The `bare` log sink: the consumer's memory (once instantiated) and the lines so far.
     log_memory: Option<Memory>,
@@ -55,19 +54,6 @@ pub struct Host<R> {
     logging: Logging,
 }
 
-/// The route the producer's `env.deliver` import (`call = import`) takes, which the store holds.
-pub trait Deliver: Sized + Send + 'static {
-    /// Carries `request` (in the producer's memory) to the consumer, has it answered and carries
-    /// the reply back, counting into `traffic`; returns the packed reply as the producer reads it,
-    /// 0 if the consumer refused the request.
-    fn deliver(
-        &mut self,
-        caller: &mut Caller<'_, HostState<Self>>,
-        request: Bytes,
-        traffic: &mut Traffic,
-    ) -> Result<u64, Failure>;
-}
-
 /// Emscripten's `__syscall_getcwd(buf, size)`: -ENOSYS (52 in Emscripten's errno numbering).
 fn syscall_getcwd(_buf: i32, _size: i32) -> i32 {
     -52
@@ -87,21 +73,23 @@ fn wasmatrix_log<R>(mut caller: Caller<'_, HostState<R>>, ptr: u32, len: u32) ->
     Ok(())
 }
 
-/// `env.deliver(ptr, len)`, the producer's way to the consumer under `call = import`:
-/// [`Deliver::deliver`] over the route the store holds, which is taken out for the call (the
-/// consumer's `consume` runs in the same store) and put back. A failure on the way is relayed
+/// `env.deliver(ptr, len)`, the producer's way to the consumer under `call = import`: the route the
+/// store holds delivers the request (wasmatrix-core's `transport::Deliver`), taken out for the call
+/// (the consumer's `consume` runs in the same store) and put back. A failure on the way is relayed
 /// through the producer's frames with its kind.
-fn deliver<R: Deliver>(mut caller: Caller<'_, HostState<R>>, ptr: u32, len: u32) -> wasmtime::Result<u64> {
+fn deliver<R: Deliver<Api> + Send + 'static>(
+    mut caller: Caller<'_, HostState<R>>,
+    ptr: u32,
+    len: u32,
+) -> wasmtime::Result<u64> {
     let mut route = caller.data_mut().route.take().ok_or_else(|| wasmtime::format_err!("env.deliver re-entered"))?;
-    let mut traffic = caller.data().delivered;
-    let outcome = route.deliver(&mut caller, Bytes { ptr, len }, &mut traffic);
-    let state = caller.data_mut();
-    (state.route, state.delivered) = (Some(route), traffic);
+    let outcome = route.deliver(caller.as_context_mut(), Bytes { ptr, len });
+    caller.data_mut().route = Some(route);
     outcome.map_err(relay)
 }
 
 /// The store both guests live in, and their linkers: the environment.
-pub fn store<R: Deliver>(
+pub fn store<R: Deliver<Api> + Send + 'static>(
     engine: &wasmtime::Engine,
     environment: Environment,
     logging: Logging,
@@ -122,7 +110,7 @@ pub fn store<R: Deliver>(
         }
     };
     let has_wasi = wasi.is_some();
-    let state = HostState { route: None, delivered: Traffic::default(), cap, log_memory: None, log: Vec::new(), wasi };
+    let state = HostState { route: None, cap, log_memory: None, log: Vec::new(), wasi };
     let mut store = Store::new(engine, state);
     store.limiter(|state| &mut state.cap);
     let linker = |role: Role| -> wasmtime::Result<Linker<HostState<R>>> {

@@ -2,9 +2,9 @@
 //! worker protocol as every other runtime's worker (wasmatrix-core's `worker`), its phases run by
 //! wasmatrix-core's `runtime::run` over what [`Wasmtime`] (core modules) or [`WasmtimeComponents`]
 //! does in each. Compilers and engines are configured in [`engine`], imports come from
-//! [`environment`], a [`transport`] links the guests, their [`route`] carries each request, and
-//! [`pair`] makes the round trip's calls; the guests as components (transports `component` and
-//! `composed`) are set up and run by [`component`].
+//! [`environment`], a [`transport`] links the guests, and [`pair`] makes the round trip's calls;
+//! the guests as components (transports `component` and `composed`) are set up and run by
+//! [`component`].
 
 mod call;
 mod component;
@@ -12,12 +12,10 @@ mod engine;
 mod environment;
 mod limits;
 mod pair;
-mod route;
 mod transport;
 
 use environment::Host;
-use pair::{Calls, GuestStore};
-use route::Route;
+use pair::{Calls, GuestStore, Route};
 use std::marker::PhantomData;
 use std::path::Path;
 use std::process::ExitCode;

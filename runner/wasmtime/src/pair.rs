@@ -3,16 +3,29 @@
 //! runtime. Generic over the transport, so each transport's loop is compiled on its own, with
 //! nothing dynamic inside.
 
-use crate::call::{failure, read_text};
+use crate::call::{failure, read_text, Api};
 use crate::engine::Modules;
 use crate::environment::{Host, HostState};
-use crate::route::{Route, Routing};
 use crate::transport::Transport;
 use wasmatrix_core::abi::{Bytes, Role};
 use wasmatrix_core::axes::Call;
 use wasmatrix_core::calls::{self, GuestCalls, Pair};
 use wasmatrix_core::guests::{Failure, Output, Traffic};
-use wasmtime::{Instance, Store, TypedFunc};
+use wasmatrix_core::transport::{self, Carry, Router};
+use wasmtime::{AsContextMut, Instance, Store, StoreContextMut, TypedFunc};
+
+/// The consumer's `consume`, as the route calls it.
+pub struct Consume(TypedFunc<(u32, u32), u64>);
+
+impl transport::Consume<Api> for Consume {
+    #[inline]
+    fn consume<D: 'static>(&self, ctx: &mut StoreContextMut<'_, D>, request: Bytes) -> Result<u64, Failure> {
+        self.0.call(ctx, (request.ptr, request.len)).map_err(failure)
+    }
+}
+
+/// What a request is routed through: the transport `T` and the consumer's `consume`.
+pub type Route<T> = Router<T, Consume>;
 
 /// The store both guests live in; its state holds the route under `call = import`.
 pub type GuestStore<T> = Store<HostState<Route<T>>>;
@@ -92,7 +105,7 @@ pub fn instantiate<T: Transport>(
     let linked = T::link(&mut store, &mut host, modules)?;
     let producer = ProducerFns::new(&mut store, &linked.producer)?;
     let consumer = ConsumerFns::new(&mut store, &linked.consumer)?;
-    let route = Route { transport: linked.transport, consume: consumer.consume.clone() };
+    let route = Router::new(linked.transport, Consume(consumer.consume.clone()));
     let (route, round_trip) = match call {
         Call::Host => (Some(route), None),
         Call::Import => {
@@ -107,8 +120,8 @@ impl<T: Transport> calls::Route for Calls<T> {
     #[inline]
     fn to_consumer(&mut self, request: Bytes) -> Result<Bytes, Failure> {
         match self.route.as_mut() {
-            Some(route) => Routing { ctx: &mut self.store, route }.to_consumer(request),
-            None => self.with_store_route(|r| r.to_consumer(request)),
+            Some(route) => route.transport.to_consumer(&mut self.store.as_context_mut(), request),
+            None => self.with_store_route(|route, ctx| route.transport.to_consumer(ctx, request)),
         }
     }
 
@@ -120,8 +133,8 @@ impl<T: Transport> calls::Route for Calls<T> {
     #[inline]
     fn to_producer(&mut self, reply: Bytes) -> Result<Bytes, Failure> {
         match self.route.as_mut() {
-            Some(route) => Routing { ctx: &mut self.store, route }.to_producer(reply),
-            None => self.with_store_route(|r| r.to_producer(reply)),
+            Some(route) => route.transport.to_producer(&mut self.store.as_context_mut(), reply),
+            None => self.with_store_route(|route, ctx| route.transport.to_producer(ctx, reply)),
         }
     }
 }
@@ -135,11 +148,11 @@ impl<T: Transport> Calls<T> {
     /// Runs `f` on the store's route (`call = import`), taken out for the call and put back.
     fn with_store_route<R>(
         &mut self,
-        f: impl FnOnce(&mut Routing<&mut GuestStore<T>, T>) -> Result<R, Failure>,
+        f: impl FnOnce(&mut Route<T>, &mut StoreContextMut<'_, HostState<Route<T>>>) -> Result<R, Failure>,
     ) -> Result<R, Failure> {
         let mut route =
             self.store.data_mut().route.take().ok_or_else(|| Failure::Error("the store holds no route".into()))?;
-        let outcome = f(&mut Routing { ctx: &mut self.store, route: &mut route });
+        let outcome = f(&mut route, &mut self.store.as_context_mut());
         self.store.data_mut().route = Some(route);
         outcome
     }
@@ -164,7 +177,7 @@ impl<T: Transport> GuestCalls for Calls<T> {
     }
 
     fn delivered(&self) -> Traffic {
-        self.store.data().delivered
+        self.store.data().route.as_ref().map(Router::delivered).unwrap_or_default()
     }
 
     fn checksum(&mut self) -> Result<u64, Failure> {

@@ -1,14 +1,16 @@
-//! How a message gets from one guest to the other, per value of the `transport` axis, as under
-//! every other runtime: `copy` (each guest its own memory; the host copies bytes into a buffer the
-//! receiver allocated once) and `shared` (one host-created memory imported by both guests; only
-//! (pointer, length) crosses).
+//! How a message gets from one guest to the other, per value of the `transport` axis: carried by
+//! wasmatrix-core's `transport` (`copy`: each guest its own memory, and the host copies a message
+//! into a buffer the receiver allocated; `shared`: one memory both guests import, and only
+//! (pointer, length) crosses). Here, how Wasmtime links the guests for each, and copies from one
+//! guest's memory into the other's.
 
-use crate::call::failure;
+use crate::call::{failure, Api};
 use crate::engine::Modules;
-use crate::environment::{Deliver, Host, HostState};
+use crate::environment::{Host, HostState};
 use wasmatrix_core::abi::{check_shared_layout, shared_memory_pages, Bytes, Role, SHARED_MEMORY_IMPORT};
 use wasmatrix_core::guests::Failure;
-use wasmtime::{AsContextMut, ExternType, Instance, Memory, MemoryType, Module, Store, TypedFunc, Val};
+use wasmatrix_core::transport::{self, Carry, Deliver, Side};
+use wasmtime::{ExternType, Instance, Memory, MemoryType, Module, Store, StoreContextMut, TypedFunc, Val};
 
 /// Both guests instantiated and linked.
 pub struct Linked<T> {
@@ -17,52 +19,31 @@ pub struct Linked<T> {
     pub transport: T,
 }
 
-/// A transport's carries take any store context: the store (`call = host`), or the `Caller` of the
-/// producer's `env.deliver` import (`call = import`), each compiled on its own.
-pub trait Transport: Sized + Send + 'static {
+/// A transport as Wasmtime links it; its carries are wasmatrix-core's.
+pub trait Transport: Carry<Api> + Sized + Send + 'static {
     /// Instantiates both guests in their environment, linked as this transport needs.
-    fn link<R: Deliver>(
+    fn link<R: Deliver<Api> + Send + 'static>(
         store: &mut Store<HostState<R>>,
         host: &mut Host<R>,
         modules: &Modules,
     ) -> Result<Linked<Self>, Failure>;
 
-    /// Makes the producer's request readable by the consumer; returns where it now is.
-    fn to_consumer(&mut self, ctx: impl AsContextMut, request: Bytes) -> Result<Bytes, Failure>;
-
-    /// Makes the consumer's reply readable by the producer; returns where it now is.
-    fn to_producer(&mut self, ctx: impl AsContextMut, reply: Bytes) -> Result<Bytes, Failure>;
-
-    /// Bytes copied between guest memories so far.
-    fn copied_bytes(&self) -> u64;
-
     /// The memory a guest's messages are in, for error reports.
     fn memory(&self, role: Role) -> &Memory;
 }
 
-/// `copy`: each guest has its own memory.
-pub struct CopyLink {
-    producer: Inbox,
-    consumer: Inbox,
-    copied: u64,
-}
+pub type CopyLink = transport::CopyLink<Guest>;
+pub type SharedLink = transport::SharedLink<Memory>;
 
-/// Where one guest receives messages: its memory, the buffer it allocated there (address and
-/// capacity), and its export that allocates a larger one (the consumer's `request_buffer`, the
-/// producer's `reply_buffer`).
-struct Inbox {
+/// A guest under `copy`: its own memory, and its export that allocates a buffer to receive
+/// messages in.
+pub struct Guest {
     memory: Memory,
-    buffer: Bytes,
     allocate: TypedFunc<u32, u32>,
 }
 
-impl Inbox {
-    fn new<R>(
-        store: &mut Store<HostState<R>>,
-        instance: &Instance,
-        role: Role,
-        allocate: &str,
-    ) -> Result<Inbox, Failure> {
+impl Guest {
+    fn new<R>(store: &mut Store<HostState<R>>, instance: &Instance, role: Role, allocate: &str) -> Result<Guest, Failure> {
         let who = role.name();
         let memory = instance
             .get_memory(&mut *store, "memory")
@@ -70,43 +51,40 @@ impl Inbox {
         let allocate = instance
             .get_typed_func(&mut *store, allocate)
             .map_err(|e| Failure::Error(format!("{who} lacks an export the harness calls ({allocate}): {e:#}")))?;
-        Ok(Inbox { memory, buffer: Bytes::default(), allocate })
-    }
-
-    /// Where `len` bytes fit in the buffer, which the guest allocates anew if it is too small.
-    #[inline]
-    fn room(&mut self, ctx: impl AsContextMut, len: u32) -> Result<u32, Failure> {
-        if self.buffer.len < len {
-            self.buffer = Bytes { ptr: self.allocate.call(ctx, len).map_err(failure)?, len };
-        }
-        Ok(self.buffer.ptr)
+        Ok(Guest { memory, allocate })
     }
 }
 
-impl CopyLink {
-    /// Copies `from` in the sender's memory to the receiver's buffer.
+impl Side<Api> for Guest {
     #[inline]
-    fn carry(&mut self, mut ctx: impl AsContextMut, from: Bytes, to_consumer: bool) -> Result<Bytes, Failure> {
-        let mut store = ctx.as_context_mut();
-        let (source, target) =
-            if to_consumer { (&self.producer, &mut self.consumer) } else { (&self.consumer, &mut self.producer) };
-        let at = target.room(&mut store, from.len)?;
+    fn allocate<D: 'static>(&self, ctx: &mut StoreContextMut<'_, D>, len: u32) -> Result<u32, Failure> {
+        self.allocate.call(ctx, len).map_err(failure)
+    }
+
+    /// The one copy: the sender's bytes go straight into the receiver's buffer (a host staging
+    /// buffer would copy twice, as Wasmer's `MemoryView::read`/`write` do).
+    #[inline]
+    fn copy_to<D: 'static>(
+        &self,
+        ctx: &mut StoreContextMut<'_, D>,
+        bytes: Bytes,
+        to: &Guest,
+        at: u32,
+        _: &mut Vec<u8>,
+    ) -> Result<(), Failure> {
         // Two memories of one store: read one's bytes, then write the other's, through the host.
-        let (start, len) = (from.ptr as usize, from.len as usize);
-        let bytes = source
+        let (start, len) = (bytes.ptr as usize, bytes.len as usize);
+        let from = self
             .memory
-            .data(&store)
+            .data(&*ctx)
             .get(start..start + len)
             .ok_or_else(|| Failure::Error("guest handed over bytes outside its memory".into()))?;
-        // The one copy: the sender's bytes go straight into the receiver's buffer (a host
-        // staging buffer would copy twice, as Wasmer's `MemoryView::read`/`write` do).
-        let (src_ptr, dst) = (bytes.as_ptr(), target.memory.data_mut(&mut store));
+        let (src_ptr, dst) = (from.as_ptr(), to.memory.data_mut(&mut *ctx));
         let dst = dst
             .get_mut(at as usize..at as usize + len)
             .ok_or_else(|| Failure::Error("receiver's buffer lies outside its memory".into()))?;
         copy_between_memories(src_ptr, dst);
-        self.copied += u64::from(from.len);
-        Ok(Bytes { ptr: at, len: from.len })
+        Ok(())
     }
 }
 
@@ -122,46 +100,23 @@ fn copy_between_memories(src: *const u8, dst: &mut [u8]) {
 }
 
 impl Transport for CopyLink {
-    fn link<R: Deliver>(
+    fn link<R: Deliver<Api> + Send + 'static>(
         store: &mut Store<HostState<R>>,
         host: &mut Host<R>,
         modules: &Modules,
     ) -> Result<Linked<Self>, Failure> {
         let producer = host.instantiate(store, &modules.producer, Role::Producer, None)?;
         let consumer = host.instantiate(store, &modules.consumer, Role::Consumer, None)?;
-        let transport = CopyLink {
-            producer: Inbox::new(store, &producer, Role::Producer, "reply_buffer")?,
-            consumer: Inbox::new(store, &consumer, Role::Consumer, "request_buffer")?,
-            copied: 0,
-        };
+        let transport = CopyLink::new(
+            Guest::new(store, &producer, Role::Producer, "reply_buffer")?,
+            Guest::new(store, &consumer, Role::Consumer, "request_buffer")?,
+        );
         Ok(Linked { producer, consumer, transport })
     }
 
-    #[inline]
-    fn to_consumer(&mut self, ctx: impl AsContextMut, request: Bytes) -> Result<Bytes, Failure> {
-        self.carry(ctx, request, true)
-    }
-
-    #[inline]
-    fn to_producer(&mut self, ctx: impl AsContextMut, reply: Bytes) -> Result<Bytes, Failure> {
-        self.carry(ctx, reply, false)
-    }
-
-    fn copied_bytes(&self) -> u64 {
-        self.copied
-    }
-
     fn memory(&self, role: Role) -> &Memory {
-        match role {
-            Role::Producer => &self.producer.memory,
-            Role::Consumer => &self.consumer.memory,
-        }
+        &self.side(role).memory
     }
-}
-
-/// `shared`: zero copy, one memory both guests import.
-pub struct SharedLink {
-    memory: Memory,
 }
 
 /// The limits, in pages, of the memory a guest that imports `env.memory` declares.
@@ -190,7 +145,7 @@ fn heap_base<R>(store: &mut Store<HostState<R>>, instance: &Instance, who: &str)
 }
 
 impl Transport for SharedLink {
-    fn link<R: Deliver>(
+    fn link<R: Deliver<Api> + Send + 'static>(
         store: &mut Store<HostState<R>>,
         host: &mut Host<R>,
         modules: &Modules,
@@ -215,20 +170,6 @@ impl Transport for SharedLink {
         let consumer_end = heap_base(store, &consumer, "consumer")?;
         check_shared_layout(producer_end, consumer_end).map_err(Failure::Error)?;
         Ok(Linked { producer, consumer, transport: SharedLink { memory } })
-    }
-
-    #[inline]
-    fn to_consumer(&mut self, _: impl AsContextMut, request: Bytes) -> Result<Bytes, Failure> {
-        Ok(request)
-    }
-
-    #[inline]
-    fn to_producer(&mut self, _: impl AsContextMut, reply: Bytes) -> Result<Bytes, Failure> {
-        Ok(reply)
-    }
-
-    fn copied_bytes(&self) -> u64 {
-        0
     }
 
     fn memory(&self, _: Role) -> &Memory {
