@@ -9,6 +9,12 @@ use wasmatrix_core::axes::Compiler;
 use wasmatrix_core::guests::{read_guest, Failure, GuestFiles};
 use wasmer::Module;
 
+/// Why the `llvm` compiler is unavailable in a worker built without it.
+#[cfg(not(feature = "llvm"))]
+const LLVM_MISSING: &str = "the llvm compiler is not built into this Wasmer worker. Install LLVM 22 \
+(apt-get install llvm-22-dev libpolly-22-dev libzstd-dev zlib1g-dev libffi-dev libxml2-dev libz3-dev) \
+and rebuild it with the default features and LLVM_SYS_221_PREFIX set (runner/wasmatrix.sh does both)";
+
 /// The Wasmer engine that compiles with `compiler`, with Wasmer's default settings for it, its
 /// memories capped at `memory_limit_mib`.
 pub fn compiling_engine(compiler: Compiler, memory_limit_mib: u64) -> Result<wasmer::Engine> {
@@ -19,7 +25,7 @@ pub fn compiling_engine(compiler: Compiler, memory_limit_mib: u64) -> Result<was
         #[cfg(feature = "llvm")]
         Compiler::Llvm => wasmer::sys::LLVM::default().into(),
         #[cfg(not(feature = "llvm"))]
-        Compiler::Llvm => anyhow::bail!("{}", crate::LLVM_MISSING),
+        Compiler::Llvm => anyhow::bail!("{LLVM_MISSING}"),
         other => anyhow::bail!("{other} is not one of Wasmer's compilers (see Cell::not_a_cell)"),
     };
     engine.set_tunables(Capped::new(memory_limit_mib));

@@ -31,11 +31,6 @@ use wasmer::Store;
 /// The wasmer crate this worker was built with, from the workspace's Cargo.lock.
 pub const WASMER_VERSION: &str = env!("WASMATRIX_WASMER_VERSION");
 
-/// Why the `llvm` compiler is unavailable in a worker built without it.
-pub const LLVM_MISSING: &str = "the llvm compiler is not built into this Wasmer worker. Install LLVM 22 \
-(apt-get install llvm-22-dev libpolly-22-dev libzstd-dev zlib1g-dev libffi-dev libxml2-dev libz3-dev) \
-and rebuild it with the default features and LLVM_SYS_221_PREFIX set (runner/wasmatrix.sh does both)";
-
 fn main() -> ExitCode {
     worker::main("wasmatrix-wasmer", |job, report| {
         report.runtime_version = Some(WASMER_VERSION.into());

@@ -12,7 +12,7 @@ use wasmatrix_core::abi::{Bytes, Role};
 use wasmatrix_core::axes::Call;
 use wasmatrix_core::calls::{self, GuestCalls, Pair};
 use wasmatrix_core::guests::{Failure, Output, Traffic};
-use wasmatrix_core::transport::{self, Carry, Router};
+use wasmatrix_core::transport::{self, Router};
 use wasmer::{AsStoreMut, Instance, Store, StoreMut, TypedFunction};
 
 /// The consumer's `consume`, as the route calls it.
@@ -104,7 +104,7 @@ pub fn instantiate<T: Transport>(
                 .exports
                 .get_typed_function(&store, "round_trip")
                 .context("producer lacks an export the harness calls (built without the call-import feature?)")?;
-            delivery.as_mut(&mut store).route = Some(route);
+            *delivery.as_mut(&mut store) = Some(route);
             (None, Some(round_trip))
         }
         (Call::Import, None) => anyhow::bail!("call = import, but the environment defines no env.deliver"),

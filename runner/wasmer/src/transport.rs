@@ -125,7 +125,11 @@ fn heap_base(store: &mut Store, instance: &Instance, who: &str) -> Result<u32> {
 }
 
 impl Transport for SharedLink {
-    fn link<R: Deliver<Api> + Send + 'static>(store: &mut Store, modules: &Modules, host: &mut Host<R>) -> Result<Linked<Self>> {
+    fn link<R: Deliver<Api> + Send + 'static>(
+        store: &mut Store,
+        modules: &Modules,
+        host: &mut Host<R>,
+    ) -> Result<Linked<Self>> {
         // What both guests accept: the larger minimum, the smaller maximum if either declares one
         // (emcc's output always does).
         let (p, c) = (imported(&modules.producer, "producer")?, imported(&modules.consumer, "consumer")?);

@@ -10,7 +10,7 @@ use crate::transport::Transport;
 use anyhow::{Context, Result};
 use wasmatrix_core::abi::Bytes;
 use wasmatrix_core::guests::Failure;
-use wasmatrix_core::transport::{self, Carry, Router};
+use wasmatrix_core::transport::{self, Router};
 use wasmi::{AsContextMut, Instance, Store, StoreContextMut, TypedFunc};
 
 /// The consumer's `consume`, as the route calls it.

@@ -11,7 +11,7 @@ use wasmatrix_core::abi::{Bytes, Role};
 use wasmatrix_core::axes::Call;
 use wasmatrix_core::calls::{self, GuestCalls, Pair};
 use wasmatrix_core::guests::{Failure, Output, Traffic};
-use wasmatrix_core::transport::{self, Carry, Router};
+use wasmatrix_core::transport::{self, Router};
 use wasmtime::{AsContextMut, Instance, Store, StoreContextMut, TypedFunc};
 
 /// The consumer's `consume`, as the route calls it.

@@ -43,7 +43,12 @@ pub struct Guest {
 }
 
 impl Guest {
-    fn new<R>(store: &mut Store<HostState<R>>, instance: &Instance, role: Role, allocate: &str) -> Result<Guest, Failure> {
+    fn new<R>(
+        store: &mut Store<HostState<R>>,
+        instance: &Instance,
+        role: Role,
+        allocate: &str,
+    ) -> Result<Guest, Failure> {
         let who = role.name();
         let memory = instance
             .get_memory(&mut *store, "memory")
