@@ -1,17 +1,10 @@
 //! Records the wasmi version actually resolved, from the workspace's lock file, for the rows'
 //! `runtime_version`.
 
+include!("../core/build/locked_version.rs");
+
 fn main() {
-    let lock_path = concat!(env!("CARGO_MANIFEST_DIR"), "/../../Cargo.lock");
-    println!("cargo:rerun-if-changed={lock_path}");
-    let lock = std::fs::read_to_string(lock_path).unwrap_or_default();
-    let version = |name: &str| {
-        lock.split("[[package]]")
-            .find(|p| p.contains(&format!("\nname = \"{name}\"\n")))
-            .and_then(|p| p.lines().find_map(|l| l.strip_prefix("version = \"")))
-            .map(|v| v.trim_end_matches('"').to_owned())
-            .unwrap_or_else(|| "unknown".into())
-    };
-    println!("cargo:rustc-env=WASMATRIX_WASMI_VERSION={}", version("wasmi"));
-    println!("cargo:rustc-env=WASMATRIX_WASMI_WASI_VERSION={}", version("wasmi_wasi"));
+    let lock = concat!(env!("CARGO_MANIFEST_DIR"), "/../../Cargo.lock");
+    println!("cargo:rustc-env=WASMATRIX_WASMI_VERSION={}", locked_version(lock, "wasmi"));
+    println!("cargo:rustc-env=WASMATRIX_WASMI_WASI_VERSION={}", locked_version(lock, "wasmi_wasi"));
 }

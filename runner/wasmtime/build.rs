@@ -1,14 +1,8 @@
 //! Records the Wasmtime version this worker resolves to, from its own lock file.
 
+include!("../core/build/locked_version.rs");
+
 fn main() {
-    let lock_path = concat!(env!("CARGO_MANIFEST_DIR"), "/Cargo.lock");
-    println!("cargo:rerun-if-changed={lock_path}");
-    let lock = std::fs::read_to_string(lock_path).unwrap_or_default();
-    let version = lock
-        .split("[[package]]")
-        .find(|p| p.contains("\nname = \"wasmtime\"\n"))
-        .and_then(|p| p.lines().find_map(|l| l.strip_prefix("version = \"")))
-        .map(|v| v.trim_end_matches('"').to_owned())
-        .unwrap_or_else(|| "unknown".into());
+    let version = locked_version(concat!(env!("CARGO_MANIFEST_DIR"), "/Cargo.lock"), "wasmtime");
     println!("cargo:rustc-env=WASMATRIX_WASMTIME_VERSION={version}");
 }

@@ -1,8 +1,9 @@
-//! The narrow interface every way of running the two guests implements (Wasmer with a compiler
-//! and an engine, in the runner; the guest crates compiled natively, in wasmatrix-native), so the
-//! worker measures all of them with the same code.
+//! The narrow interface every way of running the two guests implements (each runtime's worker, and
+//! the guest crates compiled natively in wasmatrix-native), so that every cell is measured with the
+//! same code; the guests' files; and why a cell stops ([`Failure`]), in the same words everywhere.
 
 use std::fmt;
+use std::path::Path;
 
 /// Two guests, set up and ready: what a cell measures. Implementations keep their hot loop
 /// free of dynamic dispatch; the worker is generic over this trait.
@@ -91,6 +92,31 @@ impl Failure {
     }
 }
 
+/// A failure inside the producer's `env.deliver` import (a trap in the consumer, say), carried out
+/// through the producer's frames as the runtime's host error and told apart again once out, so
+/// that it keeps its kind ([`Relayed::failure`]).
+#[derive(Debug)]
+pub struct Relayed(pub Failure);
+
+impl Relayed {
+    /// The failure as the worker reports it: a trap says it was inside `env.deliver`.
+    pub fn failure(&self) -> Failure {
+        match &self.0 {
+            Failure::Trap(m) => Failure::Trap(format!("inside env.deliver: {m}")),
+            Failure::Error(m) => Failure::Error(m.clone()),
+            Failure::OutOfMemory(m) => Failure::OutOfMemory(m.clone()),
+        }
+    }
+}
+
+impl fmt::Display for Relayed {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        self.0.fmt(f)
+    }
+}
+
+impl std::error::Error for Relayed {}
+
 impl From<anyhow::Error> for Failure {
     fn from(e: anyhow::Error) -> Failure {
         Failure::Error(format!("{e:#}"))
@@ -118,6 +144,11 @@ pub struct GuestFiles {
     pub composed: Option<std::path::PathBuf>,
 }
 
+/// Reads one guest's `.wasm` file, saying which one could not be read.
+pub fn read_guest(path: &Path) -> Result<Vec<u8>, Failure> {
+    std::fs::read(path).map_err(|e| Failure::Error(format!("cannot read guest {}: {e}", path.display())))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -128,5 +159,20 @@ mod tests {
         assert_eq!(e, "consumer refused record 5: bad");
         let Failure::Error(e) = Failure::reply_refused(3, "worse") else { panic!() };
         assert_eq!(e, "producer refused the reply to record 3: worse");
+    }
+
+    #[test]
+    fn a_relayed_failure_keeps_its_kind_and_a_trap_says_where() {
+        let Failure::Trap(m) = Relayed(Failure::Trap("unreachable".into())).failure() else { panic!("a trap") };
+        assert_eq!(m, "inside env.deliver: unreachable");
+        let Failure::Error(m) = Relayed(Failure::Error("no".into())).failure() else { panic!("an error") };
+        assert_eq!(m, "no");
+        assert!(matches!(Relayed(Failure::OutOfMemory("cap".into())).failure(), Failure::OutOfMemory(_)));
+    }
+
+    #[test]
+    fn an_unreadable_guest_is_named() {
+        let Err(Failure::Error(e)) = read_guest(Path::new("/nonexistent/producer.wasm")) else { panic!() };
+        assert!(e.starts_with("cannot read guest /nonexistent/producer.wasm: "), "{e}");
     }
 }

@@ -1,8 +1,10 @@
 //! One cell, inside its own process: the protocol between the supervisor and a worker, and the
-//! measuring every cell shares. A worker binary sets the guests up as its engine says and hands
-//! them to [`exercise`] through [`serve`]; the report, with every raw sample, goes to the
-//! supervisor as one JSON line. A trap, crash or hang therefore costs one process, never the run.
+//! measuring every cell shares. A worker binary [`serve`]s its job through its runtime
+//! (`runtime::run`), which sets the guests up and hands them to [`exercise`]; the report, with
+//! every raw sample, goes to the supervisor as one JSON line. A trap, crash or hang therefore
+//! costs one process, never the run.
 
+use crate::cap;
 use crate::cell::Cell;
 use crate::guests::{Failure, GuestFiles, Guests};
 use crate::measure::clock::cpu_time_ns;
@@ -54,6 +56,11 @@ impl Job {
     /// Where callgrind writes its counts for this job (the `instructions` mechanism).
     pub fn callgrind_out(&self) -> PathBuf {
         self.artifacts.join("callgrind.out")
+    }
+
+    /// The guests' `.wasm` files, which every wasm cell is given.
+    pub fn guest_files(&self) -> Result<&GuestFiles, Failure> {
+        self.guests.as_ref().ok_or_else(|| Failure::Error("no guest .wasm files were given for a wasm cell".into()))
     }
 }
 
@@ -186,8 +193,8 @@ pub fn main(binary: &str, work: impl FnOnce(&Job, &mut Report) -> Result<(), Fai
     std::process::ExitCode::SUCCESS
 }
 
-/// A worker process's whole life: pin it if asked, run `work` (which sets the guests up and
-/// calls [`exercise`], or precompiles), then print the report, whatever happened.
+/// A worker process's whole life: pin it if asked, cap its memory, run `work` (which runs the job
+/// through the worker's runtime, `runtime::run`), then print the report, whatever happened.
 pub fn serve(job: &Job, work: impl FnOnce(&Job, &mut Report) -> Result<(), Failure>) {
     let mut report = Report::default();
     // A worker never outlives its runner, even one killed outright.
@@ -196,7 +203,7 @@ pub fn serve(job: &Job, work: impl FnOnce(&Job, &mut Report) -> Result<(), Failu
         Phase::Precompile => "precompile",
         Phase::Measure => "set-up",
     });
-    let outcome = pin(job.pin).and_then(|()| cap_memory(job.measure.memory_limit_mib)).and_then(|()| {
+    let outcome = pin(job.pin).and_then(|()| cap::limit_process(job.measure.memory_limit_mib)).and_then(|()| {
         test_fault();
         WORK_STARTED_CPU_NS.store(cpu_time_ns(), Ordering::Relaxed);
         work(job, &mut report)
@@ -213,19 +220,6 @@ pub fn serve(job: &Job, work: impl FnOnce(&Job, &mut Report) -> Result<(), Failu
     let line = serde_json::to_string(&report).expect("a report serializes");
     let mut out = std::io::stdout().lock();
     let _ = writeln!(out, "{REPORT_PREFIX}{line}").and_then(|()| out.flush());
-}
-
-/// Caps this process's data (heap, and every private writable mapping: committed wasm memory,
-/// thread stacks, compilers' scratch) at `mib` MiB with RLIMIT_DATA. Not RLIMIT_AS: wasm runtimes
-/// reserve many GiB of address space per memory and commit only what the guest grows into, which
-/// RLIMIT_DATA counts and RLIMIT_AS would refuse. Past the cap an allocation fails: Rust's
-/// allocation error ("memory allocation of N bytes failed") or a refused `memory.grow`, which the
-/// supervisor and the harness turn into status `oom`. (Under valgrind the limit is only recorded.)
-fn cap_memory(mib: u64) -> Result<(), Failure> {
-    use nix::sys::resource::{setrlimit, Resource};
-    let bytes = mib.saturating_mul(1 << 20);
-    setrlimit(Resource::RLIMIT_DATA, bytes, bytes)
-        .map_err(|e| Failure::Error(format!("cannot cap the worker's memory at {mib} MiB (RLIMIT_DATA): {e}")))
 }
 
 /// The environment variable that makes a worker fail on purpose, before its work: `segfault`,

@@ -6,12 +6,10 @@
 use std::hint::black_box;
 use wasmatrix_consumer::log::{BufferLog, LogSink, NoLog};
 use wasmatrix_consumer::Consumer;
-use wasmatrix_core::axes::{Call, Logging, Transport};
+use wasmatrix_core::axes::Call;
 use wasmatrix_core::guests::{Failure, Guests, Output, Traffic};
-use wasmatrix_core::measure::time;
-use wasmatrix_core::worker::{self, exercise, Job, Report};
 use wasmatrix_producer::Producer;
-use wasmatrix_proto::{AlignedBuf, Codec, CodecVisitor};
+use wasmatrix_proto::{AlignedBuf, Codec};
 
 /// How a message reaches the other side.
 pub trait Link: Default {
@@ -85,10 +83,11 @@ pub struct NativePair<C, L, S> {
     staged: AlignedBuf,
 }
 
-impl<C: Codec, L: Link, S: Sink> Default for NativePair<C, L, S> {
-    fn default() -> Self {
+impl<C: Codec, L: Link, S: Sink> NativePair<C, L, S> {
+    /// Both sides, constructed: a native cell's `instantiate`.
+    pub fn new(call: Call) -> Self {
         NativePair {
-            call: Call::Host,
+            call,
             producer: Producer::default(),
             consumer: Consumer::default(),
             to_consumer: L::default(),
@@ -183,39 +182,5 @@ impl<C: Codec, L: Link, S: Sink> Guests for NativePair<C, L, S> {
 
     fn output(&self) -> Output {
         Output { log_bytes: self.consumer.sink().bytes(), ..Output::default() }
-    }
-}
-
-/// Sets the native pair up for the job's codec, transport and logging ("instantiate":
-/// constructing both sides), then measures it. A native log line goes to a buffer, as a `bare`
-/// guest's goes to the host's; the environment changes nothing else natively.
-pub fn set_up_and_exercise(job: &Job, report: &mut Report) -> Result<(), Failure> {
-    struct Visit<'a> {
-        job: &'a Job,
-        report: &'a mut Report,
-    }
-    impl CodecVisitor for Visit<'_> {
-        type Output = Result<(), Failure>;
-        fn visit<C: Codec>(self) -> Self::Output {
-            match (self.job.cell.transport, self.job.cell.logging) {
-                (Transport::Copy, Logging::Off) => run::<C, CopyLink, NoLog>(self.job, self.report),
-                (Transport::Copy, Logging::On) => run::<C, CopyLink, BufferLog>(self.job, self.report),
-                (Transport::Shared, Logging::Off) => run::<C, SharedLink, NoLog>(self.job, self.report),
-                (Transport::Shared, Logging::On) => run::<C, SharedLink, BufferLog>(self.job, self.report),
-                (Transport::Component | Transport::Composed, _) => Err(worker::not_here(&self.job.cell, "native")),
-            }
-        }
-    }
-    fn run<C: Codec, L: Link, S: Sink>(job: &Job, report: &mut Report) -> Result<(), Failure> {
-        let make = || NativePair::<C, L, S> { call: job.cell.call, ..NativePair::default() };
-        let (pair, ns) = time(make);
-        report.instantiate_ns = Some(ns);
-        exercise(pair, job, report)?;
-        // The repeated set-up every runtime measures, after the round trips: both sides again.
-        report.repeat_set_up(&job.measure, || Ok::<_, Failure>(make()))
-    }
-    match job.cell.codec.bytes() {
-        Some(codec) => codec.visit(Visit { job, report }),
-        None => Err(worker::not_here(&job.cell, "native")),
     }
 }

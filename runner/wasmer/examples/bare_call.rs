@@ -1,12 +1,12 @@
 //! The floor a worker's bare call is held to: Wasmer's own typed call of the consumer's `ping` in
 //! a minimal program (no harness, no worker protocol, no transport), timed as the worker times its
-//! call floor: batches of dependent calls, one clock read per batch; prints the median ns per call.
+//! call floor (wasmatrix-core's `bare_call_median_ns`); prints the median ns per call.
 //! `runner/bare_call.sh` runs it beside the other runtimes'.
 //!
 //! `bare_call CONSUMER.wasm [singlepass|cranelift]` (a `bare` consumer with its own memory and
 //! logging off, which imports nothing).
 
-use std::time::Instant;
+use wasmatrix_core::measure::clock::bare_call_median_ns;
 use wasmer::{imports, Instance, Module, Store, TypedFunction};
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {
@@ -24,21 +24,6 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let module = Module::new(&store, std::fs::read(path)?)?;
     let instance = Instance::new(&mut store, &module, &imports! {})?;
     let ping: TypedFunction<u32, u32> = instance.exports.get_typed_function(&store, "ping")?;
-    let (warmup, samples, batch) = (100_000, 50, 2000);
-    let mut x = 0;
-    for _ in 0..warmup {
-        x = ping.call(&mut store, x)?;
-    }
-    let mut per_call = Vec::with_capacity(samples);
-    for _ in 0..samples {
-        let start = Instant::now();
-        for _ in 0..batch {
-            x = ping.call(&mut store, x)?;
-        }
-        per_call.push(start.elapsed().as_nanos() as f64 / f64::from(batch));
-    }
-    std::hint::black_box(x);
-    per_call.sort_by(f64::total_cmp);
-    println!("{:.1}", per_call[samples / 2]);
+    println!("{:.1}", bare_call_median_ns(|x| ping.call(&mut store, x))?);
     Ok(())
 }

@@ -6,8 +6,14 @@ use crate::limits::Capped;
 use anyhow::{Context, Result};
 use std::path::{Path, PathBuf};
 use wasmatrix_core::axes::Compiler;
-use wasmatrix_core::guests::GuestFiles;
+use wasmatrix_core::guests::{read_guest, Failure, GuestFiles};
 use wasmer::Module;
+
+/// Why the `llvm` compiler is unavailable in a worker built without it.
+#[cfg(not(feature = "llvm"))]
+const LLVM_MISSING: &str = "the llvm compiler is not built into this Wasmer worker. Install LLVM 22 \
+(apt-get install llvm-22-dev libpolly-22-dev libzstd-dev zlib1g-dev libffi-dev libxml2-dev libz3-dev) \
+and rebuild it with the default features and LLVM_SYS_221_PREFIX set (runner/wasmatrix.sh does both)";
 
 /// The Wasmer engine that compiles with `compiler`, with Wasmer's default settings for it, its
 /// memories capped at `memory_limit_mib`.
@@ -19,7 +25,7 @@ pub fn compiling_engine(compiler: Compiler, memory_limit_mib: u64) -> Result<was
         #[cfg(feature = "llvm")]
         Compiler::Llvm => wasmer::sys::LLVM::default().into(),
         #[cfg(not(feature = "llvm"))]
-        Compiler::Llvm => anyhow::bail!("{}", crate::LLVM_MISSING),
+        Compiler::Llvm => anyhow::bail!("{LLVM_MISSING}"),
         other => anyhow::bail!("{other} is not one of Wasmer's compilers (see Cell::not_a_cell)"),
     };
     engine.set_tunables(Capped::new(memory_limit_mib));
@@ -32,13 +38,13 @@ pub struct Modules {
     pub consumer: Module,
 }
 
-fn compile_one(engine: &wasmer::Engine, path: &Path) -> Result<Module> {
-    let wasm = std::fs::read(path).with_context(|| format!("cannot read guest {}", path.display()))?;
-    Module::new(engine, wasm).with_context(|| format!("cannot compile guest {}", path.display()))
+fn compile_one(engine: &wasmer::Engine, path: &Path) -> Result<Module, Failure> {
+    let wasm = read_guest(path)?;
+    Ok(Module::new(engine, wasm).with_context(|| format!("cannot compile guest {}", path.display()))?)
 }
 
 /// Compiles both guests (the `jit` engine, and the first half of `artifact`).
-pub fn compile(engine: &wasmer::Engine, guests: &GuestFiles) -> Result<Modules> {
+pub fn compile(engine: &wasmer::Engine, guests: &GuestFiles) -> Result<Modules, Failure> {
     Ok(Modules { producer: compile_one(engine, &guests.producer)?, consumer: compile_one(engine, &guests.consumer)? })
 }
 

@@ -15,15 +15,14 @@
 //!
 //! Under `call = import` the producer also imports `env.deliver` ([`deliver`]).
 
-use crate::pair::{Route, Routing};
+use crate::call::{relay, Api};
 use anyhow::{Context, Result};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
-use wasmatrix_core::abi::Bytes;
-pub use wasmatrix_core::abi::Role;
+use wasmatrix_core::abi::{Bytes, Role};
 use wasmatrix_core::axes::{Call, Environment, Logging};
-use wasmatrix_core::calls;
-use wasmatrix_core::guests::{Failure, Output, Traffic};
+use wasmatrix_core::guests::Output;
+use wasmatrix_core::transport::Deliver;
 use wasmer::{
     imports, Function, FunctionEnv, FunctionEnvMut, Imports, Instance, Memory, Module, RuntimeError, Store,
     TypedFunction,
@@ -31,59 +30,33 @@ use wasmer::{
 use wasmer_wasix::virtual_fs::{self, ArcFile, BufferFile, VirtualFile};
 use wasmer_wasix::{WasiEnv, WasiFunctionEnv, WasiModuleInstanceHandles, WasiModuleTreeHandles};
 
-/// The guests' environment, alive as long as they are.
-pub struct Host {
+/// The guests' environment, alive as long as they are. `R` is what the producer's `env.deliver`
+/// import routes a request through (`call = import`).
+pub struct Host<R> {
     /// The `bare` log sink's state (unused under `wasi`, where the consumer logs to stdout).
     log: FunctionEnv<LogSink>,
     logging: Logging,
     environment: Environment,
     wasi: Option<Wasi>,
-    /// `call = import`: the state of the producer's `env.deliver`.
-    pub delivery: Option<FunctionEnv<Delivery>>,
+    /// `call = import`: the state of the producer's `env.deliver`: the route it takes, once both
+    /// guests are linked.
+    pub delivery: Option<FunctionEnv<Option<R>>>,
 }
 
-/// What `env.deliver` routes a request through (set once both guests are linked), and what it
-/// carried.
-#[derive(Default)]
-pub struct Delivery {
-    pub route: Option<Route>,
-    pub delivered: Traffic,
-}
-
-/// `env.deliver(ptr, len)`, the producer's way to the consumer under `call = import`: the shared
-/// middle of every round trip (wasmatrix-core's `calls::deliver`) over the route its state holds.
-/// Wasmer keeps a function's state apart from the store's objects, so the route is borrowed for the
-/// call, not taken out, while the consumer runs in the same store (it imports no `env.deliver`, so
-/// nothing re-enters).
-fn deliver(mut env: FunctionEnvMut<Delivery>, ptr: u32, len: u32) -> Result<u64, RuntimeError> {
-    let (Delivery { route, delivered }, store) = env.data_and_store_mut();
+/// `env.deliver(ptr, len)`, the producer's way to the consumer under `call = import`: the route its
+/// state holds delivers the request (wasmatrix-core's `transport::Deliver`). Wasmer keeps a
+/// function's state apart from the store's objects, so the route is borrowed for the call, not
+/// taken out, while the consumer runs in the same store (it imports no `env.deliver`, so nothing
+/// re-enters). A failure on the way is relayed through the producer's frames with its kind.
+fn deliver<R: Deliver<Api> + Send + 'static>(
+    mut env: FunctionEnvMut<Option<R>>,
+    ptr: u32,
+    len: u32,
+) -> Result<u64, RuntimeError> {
+    let (route, store) = env.data_and_store_mut();
     let route = route.as_mut().ok_or_else(|| RuntimeError::new("env.deliver before the guests were linked"))?;
-    calls::deliver(&mut Routing { store, route }, Bytes { ptr, len }, delivered)
-        .map_err(|failure| RuntimeError::user(Box::new(Relayed(failure))))
-}
-
-/// A failure inside `env.deliver` (a trap in the consumer, say), carried through the producer's
-/// frames as a user error and told apart again by [`failure`], so it keeps its kind.
-#[derive(Debug)]
-struct Relayed(Failure);
-
-impl std::fmt::Display for Relayed {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(f, "{}", self.0)
-    }
-}
-
-impl std::error::Error for Relayed {}
-
-/// A Wasmer error from a guest call as a [`Failure`]: a trap, unless it is a failure relayed out
-/// of `env.deliver`, which keeps its kind.
-pub fn failure(e: RuntimeError) -> Failure {
-    match e.downcast_ref::<Relayed>() {
-        Some(Relayed(Failure::Trap(m))) => Failure::Trap(format!("inside env.deliver: {m}")),
-        Some(Relayed(Failure::Error(m))) => Failure::Error(m.clone()),
-        Some(Relayed(Failure::OutOfMemory(m))) => Failure::OutOfMemory(m.clone()),
-        None => Failure::Trap(e.to_string()),
-    }
+    // (Wasmer's store context has no data type: `()`.)
+    route.deliver::<()>(store, Bytes { ptr, len }).map_err(relay)
 }
 
 /// Emscripten's `__syscall_getcwd(buf, size)`: -ENOSYS (52 in Emscripten's errno numbering).
@@ -160,7 +133,7 @@ impl Wasi {
     }
 }
 
-impl Host {
+impl<R: Deliver<Api> + Send + 'static> Host<R> {
     /// Creates the guests' environment; `scratch` is a directory private to this worker.
     pub fn new(
         store: &mut Store,
@@ -168,9 +141,9 @@ impl Host {
         logging: Logging,
         call: Call,
         scratch: &Path,
-    ) -> Result<Host> {
+    ) -> Result<Host<R>> {
         let log = FunctionEnv::new(store, LogSink::default());
-        let delivery = (call == Call::Import).then(|| FunctionEnv::new(store, Delivery::default()));
+        let delivery = (call == Call::Import).then(|| FunctionEnv::new(store, None));
         let wasi = match environment {
             Environment::Bare => None,
             Environment::Wasi | Environment::Emscripten => Some(Wasi::new(store, scratch)?),
@@ -205,7 +178,7 @@ impl Host {
             imports.define("env", "__syscall_getcwd", Function::new_typed(store, syscall_getcwd));
         }
         if let (Role::Producer, Some(delivery)) = (role, &self.delivery) {
-            imports.define("env", "deliver", Function::new_typed_with_env(store, delivery, deliver));
+            imports.define("env", "deliver", Function::new_typed_with_env(store, delivery, deliver::<R>));
         }
         let instance =
             Instance::new(store, module, &imports).with_context(|| format!("cannot instantiate the {who}"))?;
@@ -262,42 +235,5 @@ impl Host {
                 }
             }
         }
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-    use wasmer::Value;
-
-    /// A producer whose `round_trip` calls `env.deliver`, which fails with `relayed`: the failure
-    /// comes out of the producer's frames with its kind.
-    fn through_the_producer(relayed: Failure) -> Failure {
-        let wat = r#"(module
-            (import "env" "deliver" (func $deliver (param i32 i32) (result i64)))
-            (func (export "round_trip") (param i32) (result i32)
-                (drop (call $deliver (local.get 0) (i32.const 4)))
-                (i32.const 0)))"#;
-        let mut store = Store::default();
-        let module = Module::new(&store, wat).unwrap();
-        let env = FunctionEnv::new(&mut store, Some(relayed));
-        fn deliver(mut env: FunctionEnvMut<Option<Failure>>, _: u32, _: u32) -> Result<u64, RuntimeError> {
-            Err(RuntimeError::user(Box::new(Relayed(env.data_mut().take().unwrap()))))
-        }
-        let imports = imports! { "env" => { "deliver" => Function::new_typed_with_env(&mut store, &env, deliver) } };
-        let instance = Instance::new(&mut store, &module, &imports).unwrap();
-        let round_trip = instance.exports.get_function("round_trip").unwrap();
-        failure(round_trip.call(&mut store, &[Value::I32(7)]).unwrap_err())
-    }
-
-    #[test]
-    fn a_failure_inside_env_deliver_keeps_its_kind() {
-        let Failure::Trap(m) = through_the_producer(Failure::Trap("unreachable".into())) else { panic!("a trap") };
-        assert_eq!(m, "inside env.deliver: unreachable");
-        let Failure::Error(m) = through_the_producer(Failure::Error("no".into())) else { panic!("an error") };
-        assert_eq!(m, "no");
-        let Failure::OutOfMemory(_) = through_the_producer(Failure::OutOfMemory("cap".into())) else {
-            panic!("out of memory")
-        };
     }
 }

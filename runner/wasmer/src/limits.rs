@@ -1,11 +1,11 @@
 //! The memory cap (`[measure] memory_limit_mib`) inside Wasmer: every linear memory's maximum is
 //! cut to the cap, and a `memory.grow` that fails (at the cap, or because the kernel refused the
-//! worker's RLIMIT_DATA) is remembered, so that the trap a guest's allocator then raises is
-//! reported as `oom`, not as an ordinary trap.
+//! worker's RLIMIT_DATA) is noted with wasmatrix-core's `cap`, so that the trap a guest's allocator
+//! then raises is reported as `oom`, not as an ordinary trap.
 
 use std::ptr::NonNull;
-use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Duration;
+use wasmatrix_core::cap;
 use wasmer::sys::vm::{
     ExpectedValue, LinearMemory, MemoryError, MemoryStyle, TableStyle, ThreadConditions, Trap, VMMemory,
     VMMemoryDefinition, VMSharedMemory, VMTable, VMTableDefinition, WaiterError,
@@ -13,18 +13,9 @@ use wasmer::sys::vm::{
 use wasmer::sys::{BaseTunables, Tunables};
 use wasmer::{MemoryType, Pages, TableType};
 
-/// Set when a guest memory could not grow, or could not be made, within the cap. One worker
-/// process runs one cell, so one flag per process is enough.
-static REFUSED: AtomicBool = AtomicBool::new(false);
-
-/// Whether a memory of this process was refused growth (or creation) by the cap.
-pub fn refused() -> bool {
-    REFUSED.load(Ordering::Relaxed)
-}
-
 fn refuse<T>(result: Result<T, MemoryError>) -> Result<T, MemoryError> {
     if result.is_err() {
-        REFUSED.store(true, Ordering::Relaxed);
+        cap::note_refusal();
     }
     result
 }
@@ -46,7 +37,7 @@ impl Capped {
         let maximum = ty.maximum.unwrap_or(Pages::max_value()).min(self.cap);
         if ty.minimum > maximum {
             // Cannot be made at all: Wasmer refuses a minimum above the maximum.
-            REFUSED.store(true, Ordering::Relaxed);
+            cap::note_refusal();
         }
         MemoryType { maximum: Some(maximum), ..*ty }
     }
@@ -190,9 +181,9 @@ mod tests {
         let memory = capped.create_host_memory(&MemoryType::new(1, None, false), &MemoryStyle::Static).unwrap();
         let mut memory = memory.0;
         assert!(memory.grow(Pages(1000)).is_ok());
-        assert!(!refused());
+        assert!(!cap::refused());
         assert!(memory.grow(Pages(1000)).is_err());
-        assert!(refused());
+        assert!(cap::refused());
         assert_eq!(memory.size(), Pages(1001));
     }
 }

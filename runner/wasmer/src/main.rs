@@ -1,33 +1,35 @@
 //! `wasmatrix-wasmer worker JOB`: one cell under Wasmer in its own process, speaking the worker
-//! protocol of wasmatrix-core (`worker::serve`), as every runtime's worker does. The runner builds
-//! it (runner/src/workers.rs), so the runner itself links no Wasmer.
+//! protocol of wasmatrix-core (`worker::serve`), as every runtime's worker does, its phases run by
+//! wasmatrix-core's `runtime::run` over what [`Wasmer`] does in each. The runner builds it
+//! (runner/src/workers.rs), so the runner itself links no Wasmer.
 //!
 //! The guests under Wasmer: compilers and engines are configured in [`engine`], imports come
-//! from [`environment`], a [`transport`] links the guests, and [`pair`] runs the round trip.
+//! from [`environment`], a [`transport`] links the guests, and [`pair`] makes the round trip's
+//! calls.
 
+mod call;
 mod engine;
 mod environment;
 mod limits;
 mod pair;
 mod transport;
 
+use engine::Modules;
 use environment::Host;
-use pair::Calls;
+use pair::{Calls, Route};
+use std::marker::PhantomData;
+use std::path::Path;
 use std::process::ExitCode;
 use transport::{CopyLink, SharedLink, Transport};
-use wasmatrix_core::axes::{Engine, Environment, Transport as TransportAxis};
+use wasmatrix_core::axes::{Environment, Transport as TransportAxis};
 use wasmatrix_core::calls::Pair;
 use wasmatrix_core::guests::{Failure, GuestFiles};
-use wasmatrix_core::measure::phase;
-use wasmatrix_core::worker::{self, exercise, Job, Phase, Report};
+use wasmatrix_core::runtime::{run, Runtime};
+use wasmatrix_core::worker::{self, Job};
+use wasmer::Store;
 
 /// The wasmer crate this worker was built with, from the workspace's Cargo.lock.
 pub const WASMER_VERSION: &str = env!("WASMATRIX_WASMER_VERSION");
-
-/// Why the `llvm` compiler is unavailable in a worker built without it.
-pub const LLVM_MISSING: &str = "the llvm compiler is not built into this Wasmer worker. Install LLVM 22 \
-(apt-get install llvm-22-dev libpolly-22-dev libzstd-dev zlib1g-dev libffi-dev libxml2-dev libz3-dev) \
-and rebuild it with the default features and LLVM_SYS_221_PREFIX set (runner/wasmatrix.sh does both)";
 
 fn main() -> ExitCode {
     worker::main("wasmatrix-wasmer", |job, report| {
@@ -44,77 +46,64 @@ fn main() -> ExitCode {
             Environment::Bare | Environment::EmscriptenLegacy => None,
         };
         let _entered = runtime.as_ref().map(|r| r.enter());
-        let outcome = match (job.phase, job.cell.engine, job.cell.transport) {
-            (_, Engine::Native, _) => Err(Failure::Error("native cells run in the wasmatrix-native worker".into())),
-            (Phase::Precompile, _, _) => precompile(job, report),
-            (Phase::Measure, _, TransportAxis::Copy) => set_up::<CopyLink>(job, report).and_then(|pair| {
-                exercise(pair, job, report)?;
-                set_up_again::<CopyLink>(job, report)
-            }),
-            (Phase::Measure, _, TransportAxis::Shared) => set_up::<SharedLink>(job, report).and_then(|pair| {
-                exercise(pair, job, report)?;
-                set_up_again::<SharedLink>(job, report)
-            }),
-            (Phase::Measure, _, TransportAxis::Component | TransportAxis::Composed) => {
-                Err(worker::not_here(&job.cell, "Wasmer"))
-            }
-        };
-        outcome.map_err(|failure| blame_the_cap(failure, job.measure.memory_limit_mib))
+        match job.cell.transport {
+            TransportAxis::Copy => run(&Wasmer::<CopyLink>(PhantomData), job, report),
+            TransportAxis::Shared => run(&Wasmer::<SharedLink>(PhantomData), job, report),
+            TransportAxis::Component | TransportAxis::Composed => Err(worker::not_here(&job.cell, "Wasmer")),
+        }
     })
 }
 
-/// Compiles (`jit`) or loads (`artifact`) both guests and instantiates them, timing each phase
-/// into `report`.
-pub fn set_up<T: Transport>(job: &Job, report: &mut Report) -> Result<Pair<Calls<T>>, Failure> {
-    let cell = &job.cell;
-    let guests = wasm_files(job)?;
-    let (engine, modules) = match cell.engine {
-        Engine::Jit => {
-            let engine = engine::compiling_engine(cell.compiler, job.measure.memory_limit_mib)?;
-            let modules = phase(&mut report.compile_ns, || engine::compile(&engine, guests))?;
-            (engine, modules)
-        }
-        Engine::Artifact => {
-            let engine = engine::headless_engine(job.measure.memory_limit_mib);
-            let modules = phase(&mut report.load_ns, || engine::load_artifacts(&engine, &job.artifacts))?;
-            (engine, modules)
-        }
-        Engine::Native => return Err(Failure::Error("the native engine does not run under Wasmer".into())),
-    };
-    let mut store = wasmer::Store::new(engine);
-    let host = phase(&mut report.environment_ns, || {
-        Host::new(&mut store, cell.environment, cell.logging, cell.call, &job.artifacts)
-    })?;
-    Ok(phase(&mut report.instantiate_ns, || pair::instantiate::<T>(store, host, &modules, cell.call))?)
-}
+/// Wasmer, its guests linked by transport `T`.
+struct Wasmer<T>(PhantomData<T>);
 
-/// Sets both guests up again, several times, as [`set_up`] did (compile or load, environment,
-/// instantiate), in a process that has done it once and measured it, and drops them: the repeated
-/// set-up (`report.setup_warm`, see wasmatrix-core's `measure::setup`).
-pub fn set_up_again<T: Transport>(job: &Job, report: &mut Report) -> Result<(), Failure> {
-    report.repeat_set_up(&job.measure, || set_up::<T>(job, &mut Report::default()))
-}
+impl<T: Transport> Runtime for Wasmer<T> {
+    type Engine = wasmer::Engine;
+    type Code = Modules;
+    type Precompiled = Modules;
+    type Environment = (Store, Host<Route<T>>);
+    type Guests = Pair<Calls<T>>;
 
-/// Compiles both guests and serializes them for the `artifact` engine.
-pub fn precompile(job: &Job, report: &mut Report) -> Result<(), Failure> {
-    let guests = wasm_files(job)?;
-    let engine = engine::compiling_engine(job.cell.compiler, job.measure.memory_limit_mib)?;
-    let modules = phase(&mut report.compile_ns, || engine::compile(&engine, guests))?;
-    report.artifact_bytes = Some(engine::save_artifacts(&modules, &job.artifacts)?);
-    Ok(())
-}
-
-/// A failure after a guest memory was refused growth within the cap is the cap's doing: a guest's
-/// allocator traps (Rust aborts) when `memory.grow` fails.
-pub fn blame_the_cap(failure: Failure, memory_limit_mib: u64) -> Failure {
-    match failure {
-        Failure::Trap(m) | Failure::Error(m) if limits::refused() => Failure::OutOfMemory(format!(
-            "a guest memory could not grow within the cap of {memory_limit_mib} MiB, then: {m}"
-        )),
-        other => other,
+    /// A compiling engine, or a headless one that only loads artifacts; its memories capped.
+    fn engine(&self, job: &Job, compiling: bool) -> Result<wasmer::Engine, Failure> {
+        // The process's trap handlers, which Wasmer installs with its first store: before anything
+        // is timed, as a host has them already.
+        wasmer::sys::vm::init_traps();
+        let cap = job.measure.memory_limit_mib;
+        Ok(if compiling { engine::compiling_engine(job.cell.compiler, cap)? } else { engine::headless_engine(cap) })
     }
-}
 
-fn wasm_files(job: &Job) -> Result<&GuestFiles, Failure> {
-    job.guests.as_ref().ok_or_else(|| Failure::Error("no guest .wasm files were given for a wasm cell".into()))
+    fn compile(&self, engine: &wasmer::Engine, guests: &GuestFiles) -> Result<Modules, Failure> {
+        engine::compile(engine, guests)
+    }
+
+    fn precompile(&self, engine: &wasmer::Engine, guests: &GuestFiles, _: &Path) -> Result<Modules, Failure> {
+        engine::compile(engine, guests)
+    }
+
+    fn save(&self, modules: Modules, dir: &Path) -> Result<u64, Failure> {
+        Ok(engine::save_artifacts(&modules, dir)?)
+    }
+
+    fn load(&self, engine: &wasmer::Engine, dir: &Path) -> Result<Modules, Failure> {
+        Ok(engine::load_artifacts(engine, dir)?)
+    }
+
+    /// The store the guests will live in, and their imports in it.
+    fn environment(&self, engine: &wasmer::Engine, job: &Job) -> Result<(Store, Host<Route<T>>), Failure> {
+        let cell = &job.cell;
+        let mut store = Store::new(engine.clone());
+        let host = Host::new(&mut store, cell.environment, cell.logging, cell.call, &job.artifacts)?;
+        Ok((store, host))
+    }
+
+    fn instantiate(
+        &self,
+        _: &wasmer::Engine,
+        (store, host): (Store, Host<Route<T>>),
+        modules: &Modules,
+        job: &Job,
+    ) -> Result<Pair<Calls<T>>, Failure> {
+        Ok(pair::instantiate::<T>(store, host, modules, job.cell.call)?)
+    }
 }

@@ -5,7 +5,7 @@
 use anyhow::{Context, Result};
 use std::path::Path;
 use wasmatrix_core::axes::Compiler;
-use wasmatrix_core::guests::GuestFiles;
+use wasmatrix_core::guests::{read_guest, Failure, GuestFiles};
 use wasmi::{CompilationMode, Config, Engine, Module};
 
 /// wasmi's compilation mode for a `compiler` value; `None` for another runtime's compiler.
@@ -41,13 +41,13 @@ pub struct Modules {
     pub consumer: Module,
 }
 
-fn compile_one(engine: &Engine, path: &Path) -> Result<Module> {
-    let wasm = std::fs::read(path).with_context(|| format!("cannot read guest {}", path.display()))?;
-    Module::new(engine, wasm).with_context(|| format!("cannot compile guest {}", path.display()))
+fn compile_one(engine: &Engine, path: &Path) -> Result<Module, Failure> {
+    let wasm = read_guest(path)?;
+    Ok(Module::new(engine, wasm).with_context(|| format!("cannot compile guest {}", path.display()))?)
 }
 
 /// Compiles both guests (the measured "compile" phase).
-pub fn compile(engine: &Engine, guests: &GuestFiles) -> Result<Modules> {
+pub fn compile(engine: &Engine, guests: &GuestFiles) -> Result<Modules, Failure> {
     Ok(Modules { producer: compile_one(engine, &guests.producer)?, consumer: compile_one(engine, &guests.consumer)? })
 }
 

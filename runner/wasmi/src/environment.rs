@@ -15,15 +15,17 @@
 //!   output adds (answers ENOSYS; the guests never ask).
 //!
 //! Under `call = import` the producer also imports `env.deliver(ptr, len) -> u64`, its way to the
-//! consumer: [`Deliver::deliver`] over the route the store holds (see `pair::Route`).
+//! consumer: the route the store holds delivers the request (wasmatrix-core's `transport::Deliver`).
 
-use super::limits::Capped;
+use crate::call::{relay, Api};
+use crate::limits::Capped;
 use anyhow::{Context, Result};
 use std::sync::{Arc, RwLock};
-use wasmatrix_core::abi::{Role, SHARED_MEMORY_IMPORT};
+use wasmatrix_core::abi::{Bytes, Role, SHARED_MEMORY_IMPORT};
 use wasmatrix_core::axes::{Call, Environment, Logging};
-use wasmatrix_core::guests::{Output, Traffic};
-use wasmi::{Caller, Engine, Instance, Linker, Memory, Module, Store};
+use wasmatrix_core::guests::Output;
+use wasmatrix_core::transport::Deliver;
+use wasmi::{AsContextMut, Caller, Engine, Instance, Linker, Memory, Module, Store};
 use wasmi_wasi::wasi_common::pipe::WritePipe;
 use wasmi_wasi::{WasiCtx, WasiCtxBuilder};
 
@@ -35,10 +37,8 @@ pub struct Host<R> {
     logging: Logging,
     call: Call,
     /// `call = import`: the route `env.deliver` takes, once both guests are instantiated (taken
-    /// out while a request is on it)...
+    /// out while a request is on it).
     pub route: Option<R>,
-    /// ... and what it carried so far.
-    pub delivered: Traffic,
     /// The `bare` log sink: the consumer's memory, known once it is instantiated...
     log_memory: Option<Memory>,
     /// ... and the lines so far (unused under WASI, where the consumer logs to stdout).
@@ -46,12 +46,22 @@ pub struct Host<R> {
     wasi: Option<Wasi>,
 }
 
-/// The producer's `env.deliver` import (`call = import`), over the route `R` the store holds.
-pub trait Deliver: Sized + Send + 'static {
-    /// `env.deliver(ptr, len)`: carries the request at `ptr..ptr+len` of the producer to the
-    /// consumer, has it answered and carries the reply back; returns the packed reply as the
-    /// producer reads it, 0 if the consumer refused the request.
-    fn deliver(caller: Caller<'_, Host<Self>>, ptr: u32, len: u32) -> Result<u64, wasmi::Error>;
+/// `env.deliver(ptr, len)`: the route the store holds delivers the request, taken out for the call
+/// (the consumer's `consume` runs in the same store) and put back. A failure on the way is relayed
+/// through the producer's frames with its kind.
+fn deliver<R: Deliver<Api> + Send + 'static>(
+    mut caller: Caller<'_, Host<R>>,
+    ptr: u32,
+    len: u32,
+) -> Result<u64, wasmi::Error> {
+    let mut route = caller
+        .data_mut()
+        .route
+        .take()
+        .ok_or_else(|| wasmi::Error::new("env.deliver re-entered, or called before both guests were linked"))?;
+    let outcome = route.deliver(caller.as_context_mut(), Bytes { ptr, len });
+    caller.data_mut().route = Some(route);
+    outcome.map_err(relay)
 }
 
 /// Both guests' WASI contexts and what they write.
@@ -123,7 +133,7 @@ fn wasi_ctx(stdout: &Arc<RwLock<Vec<u8>>>, stderr: &Arc<RwLock<Vec<u8>>>) -> Was
         .build()
 }
 
-impl<R: Deliver> Host<R> {
+impl<R: Deliver<Api> + Send + 'static> Host<R> {
     /// Creates the guests' environment for the call pattern `call`, its memories capped at
     /// `memory_limit_mib`.
     pub fn new(environment: Environment, logging: Logging, call: Call, memory_limit_mib: u64) -> Result<Host<R>> {
@@ -144,7 +154,6 @@ impl<R: Deliver> Host<R> {
             logging,
             call,
             route: None,
-            delivered: Traffic::default(),
             log_memory: None,
             log: Vec::new(),
             wasi,
@@ -175,7 +184,7 @@ impl<R: Deliver> Host<R> {
             linker.func_wrap("env", "__syscall_getcwd", syscall_getcwd)?;
         }
         if role == Role::Producer && call == Call::Import {
-            linker.func_wrap("env", "deliver", R::deliver)?;
+            linker.func_wrap("env", "deliver", deliver::<R>)?;
         }
         if let Some(memory) = shared {
             let (module, name) = SHARED_MEMORY_IMPORT;

@@ -1,67 +1,20 @@
 //! The two instantiated guests and the calls of a round trip between them: the hot path every
 //! latency figure measures, sequenced by wasmatrix-core's `calls::Pair` as under every other
-//! runtime. Generic over the transport so each transport's loop is compiled on its own, with
-//! nothing dynamic inside.
-//!
-//! The middle of a round trip (wasmatrix-core's `calls::deliver`) runs over a [`Route`]: the
-//! transport and the calls it makes. Where the route lives is the call pattern's [`Place`]: under
-//! `call = host` the worker's [`Calls`] owns it ([`Held`]), as it always did; under `import` the
-//! store does ([`Stored`]), so that the producer's `env.deliver` import reaches it from its caller.
+//! runtime. Generic over the transport and the route's place (see [`crate::route`]), so each
+//! transport's and call pattern's loop is compiled on its own, with nothing dynamic inside.
 
-use super::engine::Modules;
-use super::environment::{Deliver, Host};
-use super::transport::Transport;
+use crate::call::{failure, read_text};
+use crate::engine::Modules;
+use crate::route::{Consume, GuestStore, Place};
+use crate::transport::Transport;
 use anyhow::{Context, Result};
-use wasmatrix_core::abi::Role;
+use wasmatrix_core::abi::{Bytes, Role};
 use wasmatrix_core::calls::{self, GuestCalls, Pair};
 use wasmatrix_core::guests::{Failure, Output, Traffic};
-use wasmi::errors::HostError;
-use wasmi::{AsContext, AsContextMut, Caller, Instance, Memory, Store, TypedFunc};
+use wasmatrix_core::transport::Router;
+use wasmi::{Instance, Store, TypedFunc};
 
-pub use wasmatrix_core::abi::Bytes;
-
-/// A guest call's trap as a [`Failure`]: `.call(..).trapped()?`.
-pub trait Trapped<T> {
-    fn trapped(self) -> Result<T, Failure>;
-}
-
-impl<T> Trapped<T> for Result<T, wasmi::Error> {
-    #[inline]
-    fn trapped(self) -> Result<T, Failure> {
-        self.map_err(failure)
-    }
-}
-
-/// A guest call's error as a [`Failure`]: a trap, unless it is a failure `env.deliver` relayed
-/// through the producer's frames, which keeps its kind.
-#[cold]
-fn failure(mut e: wasmi::Error) -> Failure {
-    match e.downcast_mut::<Relayed>() {
-        Some(Relayed(relayed)) => match std::mem::replace(relayed, Failure::Error(String::new())) {
-            Failure::Trap(m) => Failure::Trap(format!("inside env.deliver: {m}")),
-            other => other,
-        },
-        None => Failure::Trap(e.to_string()),
-    }
-}
-
-/// A failure inside `env.deliver` (a trap in the consumer, say), carried through the producer's
-/// frames as a host error and told apart again by [`Trapped`], so it keeps its kind.
-#[derive(Debug)]
-struct Relayed(Failure);
-
-impl std::fmt::Display for Relayed {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        self.0.fmt(f)
-    }
-}
-
-impl HostError for Relayed {}
-
-/// The store both guests live in; its data holds the route under `call = import`.
-pub type GuestStore<T> = Store<Host<Route<T>>>;
-
-/// The producer's exports (see guests/producer); its `reply_buffer` is the [`Route`]'s.
+/// The producer's exports (see guests/producer); its `reply_buffer` is the transport's.
 pub struct ProducerFns {
     pub produce: TypedFunc<u32, u64>,
     pub check_reply: TypedFunc<(u32, u32), u32>,
@@ -70,7 +23,7 @@ pub struct ProducerFns {
     pub error_message: TypedFunc<(), u64>,
 }
 
-/// The consumer's exports (see guests/consumer); its `request_buffer` is the [`Route`]'s.
+/// The consumer's exports (see guests/consumer); its `request_buffer` is the transport's.
 pub struct ConsumerFns {
     pub consume: TypedFunc<(u32, u32), u64>,
     pub ping: TypedFunc<u32, u32>,
@@ -78,12 +31,9 @@ pub struct ConsumerFns {
     pub error_message: TypedFunc<(), u64>,
 }
 
-const PRODUCER_LACKS: &str = "producer lacks an export the harness calls";
-const CONSUMER_LACKS: &str = "consumer lacks an export the harness calls";
-
 impl ProducerFns {
     fn new<R>(store: &Store<R>, instance: &Instance) -> Result<Self> {
-        let context = PRODUCER_LACKS;
+        let context = "producer lacks an export the harness calls";
         Ok(ProducerFns {
             produce: instance.get_typed_func(store, "produce").context(context)?,
             check_reply: instance.get_typed_func(store, "check_reply").context(context)?,
@@ -96,150 +46,13 @@ impl ProducerFns {
 
 impl ConsumerFns {
     fn new<R>(store: &Store<R>, instance: &Instance) -> Result<Self> {
-        let context = CONSUMER_LACKS;
+        let context = "consumer lacks an export the harness calls";
         Ok(ConsumerFns {
             consume: instance.get_typed_func(store, "consume").context(context)?,
             ping: instance.get_typed_func(store, "ping").context(context)?,
             bench_decode: instance.get_typed_func(store, "bench_decode").context(context)?,
             error_message: instance.get_typed_func(store, "error_message").context(context)?,
         })
-    }
-}
-
-/// What a request is routed through: the transport, and the calls of the middle of a round trip.
-pub struct Route<T> {
-    transport: T,
-    consume: TypedFunc<(u32, u32), u64>,
-    request_buffer: TypedFunc<u32, u32>,
-    reply_buffer: TypedFunc<u32, u32>,
-}
-
-/// A route in use from a store context: the store (`call = host`, or a carry outside a round
-/// trip), or the caller of `env.deliver`.
-struct Routing<'a, C, T> {
-    ctx: C,
-    route: &'a mut Route<T>,
-}
-
-impl<C: AsContextMut, T: Transport> calls::Route for Routing<'_, C, T> {
-    #[inline]
-    fn to_consumer(&mut self, request: Bytes) -> Result<Bytes, Failure> {
-        self.route.transport.to_consumer(&mut self.ctx, &self.route.request_buffer, request)
-    }
-
-    #[inline]
-    fn consume(&mut self, request: Bytes) -> Result<u64, Failure> {
-        self.route.consume.call(&mut self.ctx, (request.ptr, request.len)).trapped()
-    }
-
-    #[inline]
-    fn to_producer(&mut self, reply: Bytes) -> Result<Bytes, Failure> {
-        self.route.transport.to_producer(&mut self.ctx, &self.route.reply_buffer, reply)
-    }
-}
-
-impl<T: Transport> Deliver for Route<T> {
-    /// wasmatrix-core's `calls::deliver` over the route the store holds, taken out for the call
-    /// (the consumer's `consume` runs in the same store) and put back.
-    fn deliver(mut caller: Caller<'_, Host<Self>>, ptr: u32, len: u32) -> Result<u64, wasmi::Error> {
-        let mut route = caller
-            .data_mut()
-            .route
-            .take()
-            .ok_or_else(|| wasmi::Error::new("env.deliver re-entered, or called before both guests were linked"))?;
-        let mut traffic = caller.data().delivered;
-        let outcome =
-            calls::deliver(&mut Routing { ctx: &mut caller, route: &mut route }, Bytes { ptr, len }, &mut traffic);
-        let host = caller.data_mut();
-        (host.route, host.delivered) = (Some(route), traffic);
-        outcome.map_err(|failure| wasmi::Error::host(Relayed(failure)))
-    }
-}
-
-/// Where the route lives, per call pattern, and the producer's part in a round trip there.
-pub trait Place<T: Transport>: Sized {
-    /// Puts the linked guests' route in its place.
-    fn settle(route: Route<T>, store: &mut GuestStore<T>, producer: &Instance) -> Result<Self>;
-    /// The transport's carries, outside `env.deliver`.
-    fn to_consumer(&mut self, store: &mut GuestStore<T>, request: Bytes) -> Result<Bytes, Failure>;
-    fn to_producer(&mut self, store: &mut GuestStore<T>, reply: Bytes) -> Result<Bytes, Failure>;
-    /// The producer's `round_trip` export (`call = import`).
-    fn round_trip(&mut self, store: &mut GuestStore<T>, i: u32) -> Result<u32, Failure>;
-    /// The route, unless it is out on a request.
-    fn route<'a>(&'a self, store: &'a GuestStore<T>) -> Option<&'a Route<T>>;
-}
-
-/// `call = host`: the worker holds the route; the store never does.
-pub struct Held<T>(Route<T>);
-
-impl<T: Transport> Place<T> for Held<T> {
-    fn settle(route: Route<T>, _: &mut GuestStore<T>, _: &Instance) -> Result<Self> {
-        Ok(Held(route))
-    }
-
-    #[inline]
-    fn to_consumer(&mut self, store: &mut GuestStore<T>, request: Bytes) -> Result<Bytes, Failure> {
-        self.0.transport.to_consumer(store, &self.0.request_buffer, request)
-    }
-
-    #[inline]
-    fn to_producer(&mut self, store: &mut GuestStore<T>, reply: Bytes) -> Result<Bytes, Failure> {
-        self.0.transport.to_producer(store, &self.0.reply_buffer, reply)
-    }
-
-    fn round_trip(&mut self, _: &mut GuestStore<T>, _: u32) -> Result<u32, Failure> {
-        Err(Failure::Error("call = host: the host runs the round trip, not the producer's round_trip".into()))
-    }
-
-    fn route<'a>(&'a self, _: &'a GuestStore<T>) -> Option<&'a Route<T>> {
-        Some(&self.0)
-    }
-}
-
-/// `call = import`: the store holds the route, for `env.deliver`; the worker calls the producer's
-/// `round_trip`.
-pub struct Stored {
-    round_trip: TypedFunc<u32, u32>,
-}
-
-impl Stored {
-    /// Runs `f` on the store's route, taken out for the call and put back.
-    fn with_route<T: Transport, R>(
-        store: &mut GuestStore<T>,
-        f: impl FnOnce(&mut Routing<&mut GuestStore<T>, T>) -> Result<R, Failure>,
-    ) -> Result<R, Failure> {
-        let mut route =
-            store.data_mut().route.take().ok_or_else(|| Failure::Error("the store holds no route".into()))?;
-        let outcome = f(&mut Routing { ctx: &mut *store, route: &mut route });
-        store.data_mut().route = Some(route);
-        outcome
-    }
-}
-
-impl<T: Transport> Place<T> for Stored {
-    fn settle(route: Route<T>, store: &mut GuestStore<T>, producer: &Instance) -> Result<Self> {
-        let round_trip = producer
-            .get_typed_func(&*store, "round_trip")
-            .context("the producer exports no round_trip(u32) -> u32: it was not built with the feature call-import")?;
-        store.data_mut().route = Some(route);
-        Ok(Stored { round_trip })
-    }
-
-    fn to_consumer(&mut self, store: &mut GuestStore<T>, request: Bytes) -> Result<Bytes, Failure> {
-        Stored::with_route(store, |r| calls::Route::to_consumer(r, request))
-    }
-
-    fn to_producer(&mut self, store: &mut GuestStore<T>, reply: Bytes) -> Result<Bytes, Failure> {
-        Stored::with_route(store, |r| calls::Route::to_producer(r, reply))
-    }
-
-    #[inline]
-    fn round_trip(&mut self, store: &mut GuestStore<T>, i: u32) -> Result<u32, Failure> {
-        self.round_trip.call(store, i).trapped()
-    }
-
-    fn route<'a>(&'a self, store: &'a GuestStore<T>) -> Option<&'a Route<T>> {
-        store.data().route.as_ref()
     }
 }
 
@@ -263,12 +76,7 @@ pub fn instantiate<T: Transport, P: Place<T>>(
     let linked = T::link(&mut store, modules)?;
     let producer = ProducerFns::new(&store, &linked.producer)?;
     let consumer = ConsumerFns::new(&store, &linked.consumer)?;
-    let route = Route {
-        transport: linked.transport,
-        consume: consumer.consume,
-        request_buffer: linked.consumer.get_typed_func(&store, "request_buffer").context(CONSUMER_LACKS)?,
-        reply_buffer: linked.producer.get_typed_func(&store, "reply_buffer").context(PRODUCER_LACKS)?,
-    };
+    let route = Router::new(linked.transport, Consume(consumer.consume));
     let place = P::settle(route, &mut store, &linked.producer)?;
     Ok(Pair::new(Calls { store, producer, consumer, place }, call))
 }
@@ -281,7 +89,7 @@ impl<T: Transport, P: Place<T>> calls::Route for Calls<T, P> {
 
     #[inline]
     fn consume(&mut self, request: Bytes) -> Result<u64, Failure> {
-        self.consumer.consume.call(&mut self.store, (request.ptr, request.len)).trapped()
+        self.consumer.consume.call(&mut self.store, (request.ptr, request.len)).map_err(failure)
     }
 
     #[inline]
@@ -293,12 +101,12 @@ impl<T: Transport, P: Place<T>> calls::Route for Calls<T, P> {
 impl<T: Transport, P: Place<T>> GuestCalls for Calls<T, P> {
     #[inline]
     fn produce(&mut self, i: u32) -> Result<u64, Failure> {
-        self.producer.produce.call(&mut self.store, i).trapped()
+        self.producer.produce.call(&mut self.store, i).map_err(failure)
     }
 
     #[inline]
     fn check_reply(&mut self, reply: Bytes) -> Result<u32, Failure> {
-        self.producer.check_reply.call(&mut self.store, (reply.ptr, reply.len)).trapped()
+        self.producer.check_reply.call(&mut self.store, (reply.ptr, reply.len)).map_err(failure)
     }
 
     #[inline]
@@ -307,24 +115,24 @@ impl<T: Transport, P: Place<T>> GuestCalls for Calls<T, P> {
     }
 
     fn delivered(&self) -> Traffic {
-        self.store.data().delivered
+        self.place.route(&self.store).map(Router::delivered).unwrap_or_default()
     }
 
     fn checksum(&mut self) -> Result<u64, Failure> {
-        self.producer.checksum.call(&mut self.store, ()).trapped()
+        self.producer.checksum.call(&mut self.store, ()).map_err(failure)
     }
 
     fn bench_encode(&mut self, i: u32, n: u32) -> Result<u32, Failure> {
-        self.producer.bench_encode.call(&mut self.store, (i, n)).trapped()
+        self.producer.bench_encode.call(&mut self.store, (i, n)).map_err(failure)
     }
 
     #[inline]
     fn ping(&mut self, x: u32) -> Result<u32, Failure> {
-        self.consumer.ping.call(&mut self.store, x).trapped()
+        self.consumer.ping.call(&mut self.store, x).map_err(failure)
     }
 
     fn bench_decode(&mut self, request: Bytes, n: u32) -> Result<u32, Failure> {
-        self.consumer.bench_decode.call(&mut self.store, (request.ptr, request.len, n)).trapped()
+        self.consumer.bench_decode.call(&mut self.store, (request.ptr, request.len, n)).map_err(failure)
     }
 
     fn copied_bytes(&self) -> u64 {
@@ -332,16 +140,14 @@ impl<T: Transport, P: Place<T>> GuestCalls for Calls<T, P> {
     }
 
     fn says(&mut self, role: Role) -> Result<String, Failure> {
-        let packed = match role {
-            Role::Producer => self.producer.error_message.call(&mut self.store, ()).trapped()?,
-            Role::Consumer => self.consumer.error_message.call(&mut self.store, ()).trapped()?,
+        let error_message = match role {
+            Role::Producer => &self.producer.error_message,
+            Role::Consumer => &self.consumer.error_message,
         };
-        let Some(route) = self.place.route(&self.store) else {
-            return Ok("(unreadable message: the route is out)".into());
-        };
-        Ok(match role {
-            Role::Producer => route.transport.producer_text(&self.store, packed),
-            Role::Consumer => route.transport.consumer_text(&self.store, packed),
+        let packed = error_message.call(&mut self.store, ()).map_err(failure)?;
+        Ok(match self.place.route(&self.store) {
+            Some(route) => read_text(&self.store, route.transport.memory(role), packed),
+            None => "(unreadable message: the route is out)".into(),
         })
     }
 
@@ -350,22 +156,11 @@ impl<T: Transport, P: Place<T>> GuestCalls for Calls<T, P> {
     }
 }
 
-/// Reads a packed UTF-8 message out of a guest memory, for error reports.
-pub fn read_text(ctx: impl AsContext, memory: &Memory, packed: u64) -> String {
-    let Some(range) = Bytes::unpack(packed) else {
-        return "(no message)".into();
-    };
-    let mut buf = vec![0; range.len.min(4096) as usize];
-    match memory.read(ctx, range.ptr as usize, &mut buf) {
-        Ok(()) => String::from_utf8_lossy(&buf).into_owned(),
-        Err(e) => format!("(unreadable message: {e})"),
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
     use crate::environment::{store, Host};
+    use crate::route::Stored;
     use crate::transport::CopyLink;
     use wasmatrix_core::axes::{Call, Environment, Logging};
     use wasmatrix_core::guests::Guests;

@@ -1,24 +1,17 @@
-//! How a message gets from one guest to the other, per value of the `transport` axis. A
-//! transport decides how the guests are linked (their memories) and what the host does with a
-//! byte range between the calls of a round trip.
-//!
-//! - `copy`: each guest has its own memory. The host reads a message out of the sender's memory
-//!   and writes it into a buffer the receiver allocated once (and grows only for a larger
-//!   message).
-//! - `shared`: zero copy. The host creates one memory and both guests import it; they are linked
-//!   so that their data, stacks and heaps never overlap, so only (pointer, length) crosses the
-//!   host.
-//!
-//! A transport's carries take any store context: the store itself (`call = host`), or the caller
-//! of the producer's `env.deliver` import (`call = import`).
+//! How a message gets from one guest to the other, per value of the `transport` axis: carried by
+//! wasmatrix-core's `transport` (`copy`: each guest its own memory, and the host copies a message
+//! into a buffer the receiver allocated; `shared`: one memory both guests import, linked so that
+//! their data, stacks and heaps never overlap, and only (pointer, length) crosses). Here, how wasmi
+//! links the guests for each, and copies from one guest's memory into the other's.
 
-use super::engine::Modules;
-use super::environment::{Deliver, Host};
-use super::pair::{read_text, Bytes, Trapped};
+use crate::call::{failure, Api};
+use crate::engine::Modules;
+use crate::environment::Host;
 use anyhow::{bail, Context, Result};
-use wasmatrix_core::abi::{check_shared_layout, shared_memory_pages, Role, SHARED_MEMORY_IMPORT};
+use wasmatrix_core::abi::{check_shared_layout, shared_memory_pages, Bytes, Role, SHARED_MEMORY_IMPORT};
 use wasmatrix_core::guests::Failure;
-use wasmi::{AsContext, AsContextMut, ExternType, Instance, Memory, MemoryType, Module, Store, TypedFunc, Val};
+use wasmatrix_core::transport::{self, Carry, Deliver, Side};
+use wasmi::{ExternType, Instance, Memory, MemoryType, Module, Store, StoreContextMut, TypedFunc, Val};
 
 /// Both guests instantiated and linked.
 pub struct Linked<T> {
@@ -27,134 +20,78 @@ pub struct Linked<T> {
     pub transport: T,
 }
 
-pub trait Transport: Sized + Send + 'static {
+/// A transport as wasmi links it; its carries are wasmatrix-core's.
+pub trait Transport: Carry<Api> + Sized + Send + 'static {
     /// Instantiates both guests in the store's environment, linked as this transport needs.
-    fn link<R: Deliver>(store: &mut Store<Host<R>>, modules: &Modules) -> Result<Linked<Self>>;
+    fn link<R: Deliver<Api> + Send + 'static>(store: &mut Store<Host<R>>, modules: &Modules) -> Result<Linked<Self>>;
 
-    /// Makes the producer's request readable by the consumer; returns where it now is. `grow` is
-    /// the consumer's `request_buffer`.
-    fn to_consumer(
-        &mut self,
-        ctx: impl AsContextMut,
-        grow: &TypedFunc<u32, u32>,
-        request: Bytes,
-    ) -> Result<Bytes, Failure>;
-
-    /// Makes the consumer's reply readable by the producer; returns where it now is. `grow` is the
-    /// producer's `reply_buffer`.
-    fn to_producer(
-        &mut self,
-        ctx: impl AsContextMut,
-        grow: &TypedFunc<u32, u32>,
-        reply: Bytes,
-    ) -> Result<Bytes, Failure>;
-
-    /// Bytes copied between guest memories so far.
-    fn copied_bytes(&self) -> u64;
-
-    /// A packed text in the consumer's (or producer's) memory, for error reports.
-    fn consumer_text(&self, ctx: impl AsContext, packed: u64) -> String;
-    fn producer_text(&self, ctx: impl AsContext, packed: u64) -> String;
+    /// The memory a guest's messages are in, for error reports.
+    fn memory(&self, role: Role) -> &Memory;
 }
 
-/// `copy`: the guests' own memories and the receivers' buffers.
-pub struct CopyLink {
-    producer_memory: Memory,
-    consumer_memory: Memory,
-    /// Host staging buffer, reused.
-    scratch: Vec<u8>,
-    /// The receivers' buffers: (address, capacity).
-    request_buffer: Bytes,
-    reply_buffer: Bytes,
-    copied: u64,
+pub type CopyLink = transport::CopyLink<Guest>;
+pub type SharedLink = transport::SharedLink<Memory>;
+
+/// A guest under `copy`: its own memory, and its export that allocates a buffer to receive
+/// messages in.
+pub struct Guest {
+    memory: Memory,
+    allocate: TypedFunc<u32, u32>,
 }
 
-fn own_memory<R>(store: &Store<Host<R>>, instance: &Instance, who: &str) -> Result<Memory> {
-    instance.get_memory(store, "memory").with_context(|| format!("{who} exports no memory"))
+impl Guest {
+    fn new<R>(store: &Store<Host<R>>, instance: &Instance, role: Role, allocate: &str) -> Result<Guest> {
+        let who = role.name();
+        Ok(Guest {
+            memory: instance.get_memory(store, "memory").with_context(|| format!("{who} exports no memory"))?,
+            allocate: instance
+                .get_typed_func(store, allocate)
+                .with_context(|| format!("{who} lacks an export the harness calls"))?,
+        })
+    }
 }
 
-impl CopyLink {
-    /// Copies `from` in the sender's memory to a buffer of the receiver, growing that buffer if
-    /// needed.
+impl Side<Api> for Guest {
     #[inline]
-    fn carry(
-        &mut self,
-        mut ctx: impl AsContextMut,
-        from: Bytes,
-        to_consumer: bool,
-        grow: &TypedFunc<u32, u32>,
-    ) -> Result<Bytes, Failure> {
-        let (source, target, buffer) = if to_consumer {
-            (&self.producer_memory, &self.consumer_memory, &mut self.request_buffer)
-        } else {
-            (&self.consumer_memory, &self.producer_memory, &mut self.reply_buffer)
-        };
-        self.scratch.resize(from.len as usize, 0);
-        source
-            .read(&ctx, from.ptr as usize, &mut self.scratch)
+    fn allocate<D: 'static>(&self, ctx: &mut StoreContextMut<'_, D>, len: u32) -> Result<u32, Failure> {
+        self.allocate.call(ctx, len).map_err(failure)
+    }
+
+    /// Through the host's staging buffer: wasmi reads one memory into it, then writes it into the
+    /// other.
+    #[inline]
+    fn copy_to<D: 'static>(
+        &self,
+        ctx: &mut StoreContextMut<'_, D>,
+        bytes: Bytes,
+        to: &Guest,
+        at: u32,
+        scratch: &mut Vec<u8>,
+    ) -> Result<(), Failure> {
+        scratch.resize(bytes.len as usize, 0);
+        self.memory
+            .read(&*ctx, bytes.ptr as usize, scratch)
             .map_err(|e| Failure::Error(format!("guest handed over bytes outside its memory: {e}")))?;
-        if buffer.len < from.len {
-            *buffer = Bytes { ptr: grow.call(&mut ctx, from.len).trapped()?, len: from.len };
-        }
-        target
-            .write(&mut ctx, buffer.ptr as usize, &self.scratch)
-            .map_err(|e| Failure::Error(format!("receiver's buffer lies outside its memory: {e}")))?;
-        self.copied += u64::from(from.len);
-        Ok(Bytes { ptr: buffer.ptr, len: from.len })
+        to.memory
+            .write(&mut *ctx, at as usize, scratch)
+            .map_err(|e| Failure::Error(format!("receiver's buffer lies outside its memory: {e}")))
     }
 }
 
 impl Transport for CopyLink {
-    fn link<R: Deliver>(store: &mut Store<Host<R>>, modules: &Modules) -> Result<Linked<Self>> {
+    fn link<R: Deliver<Api> + Send + 'static>(store: &mut Store<Host<R>>, modules: &Modules) -> Result<Linked<Self>> {
         let producer = Host::instantiate(store, &modules.producer, Role::Producer, None)?;
         let consumer = Host::instantiate(store, &modules.consumer, Role::Consumer, None)?;
-        let transport = CopyLink {
-            producer_memory: own_memory(store, &producer, "producer")?,
-            consumer_memory: own_memory(store, &consumer, "consumer")?,
-            scratch: Vec::new(),
-            request_buffer: Bytes { ptr: 0, len: 0 },
-            reply_buffer: Bytes { ptr: 0, len: 0 },
-            copied: 0,
-        };
+        let transport = CopyLink::new(
+            Guest::new(store, &producer, Role::Producer, "reply_buffer")?,
+            Guest::new(store, &consumer, Role::Consumer, "request_buffer")?,
+        );
         Ok(Linked { producer, consumer, transport })
     }
 
-    #[inline]
-    fn to_consumer(
-        &mut self,
-        ctx: impl AsContextMut,
-        grow: &TypedFunc<u32, u32>,
-        request: Bytes,
-    ) -> Result<Bytes, Failure> {
-        self.carry(ctx, request, true, grow)
+    fn memory(&self, role: Role) -> &Memory {
+        &self.side(role).memory
     }
-
-    #[inline]
-    fn to_producer(
-        &mut self,
-        ctx: impl AsContextMut,
-        grow: &TypedFunc<u32, u32>,
-        reply: Bytes,
-    ) -> Result<Bytes, Failure> {
-        self.carry(ctx, reply, false, grow)
-    }
-
-    fn copied_bytes(&self) -> u64 {
-        self.copied
-    }
-
-    fn consumer_text(&self, ctx: impl AsContext, packed: u64) -> String {
-        read_text(ctx, &self.consumer_memory, packed)
-    }
-
-    fn producer_text(&self, ctx: impl AsContext, packed: u64) -> String {
-        read_text(ctx, &self.producer_memory, packed)
-    }
-}
-
-/// `shared`: the one memory both guests import.
-pub struct SharedLink {
-    memory: Memory,
 }
 
 /// The memory type a guest that imports `env.memory` declares.
@@ -179,7 +116,7 @@ fn heap_base<R>(store: &Store<Host<R>>, instance: &Instance, who: &str) -> Resul
 }
 
 impl Transport for SharedLink {
-    fn link<R: Deliver>(store: &mut Store<Host<R>>, modules: &Modules) -> Result<Linked<Self>> {
+    fn link<R: Deliver<Api> + Send + 'static>(store: &mut Store<Host<R>>, modules: &Modules) -> Result<Linked<Self>> {
         // What both guests accept: the larger minimum, the smaller maximum if either declares one
         // (emcc's output always does).
         let (p, c) = (imported(&modules.producer, "producer")?, imported(&modules.consumer, "consumer")?);
@@ -199,25 +136,7 @@ impl Transport for SharedLink {
         Ok(Linked { producer, consumer, transport: SharedLink { memory } })
     }
 
-    #[inline]
-    fn to_consumer(&mut self, _: impl AsContextMut, _: &TypedFunc<u32, u32>, request: Bytes) -> Result<Bytes, Failure> {
-        Ok(request)
-    }
-
-    #[inline]
-    fn to_producer(&mut self, _: impl AsContextMut, _: &TypedFunc<u32, u32>, reply: Bytes) -> Result<Bytes, Failure> {
-        Ok(reply)
-    }
-
-    fn copied_bytes(&self) -> u64 {
-        0
-    }
-
-    fn consumer_text(&self, ctx: impl AsContext, packed: u64) -> String {
-        read_text(ctx, &self.memory, packed)
-    }
-
-    fn producer_text(&self, ctx: impl AsContext, packed: u64) -> String {
-        read_text(ctx, &self.memory, packed)
+    fn memory(&self, _: Role) -> &Memory {
+        &self.memory
     }
 }

@@ -8,7 +8,7 @@
 //! (guests/wit, world `consumer`), whose `consumer-bench#ping` is then called (the floor of the
 //! `component` cells).
 
-use std::time::Instant;
+use wasmatrix_core::measure::clock::bare_call_median_ns;
 use wasmtime::component::{Component, Linker};
 use wasmtime::{Config, Engine, Instance, Module, Store, Strategy};
 
@@ -46,32 +46,12 @@ fn main() -> wasmtime::Result<()> {
                 wasmtime::format_err!("{path} exports no {CONSUMER_BENCH}#ping: not a consumer component")
             })?;
         let ping = instance.get_typed_func::<(u32,), (u32,)>(&mut store, &ping)?;
-        median_ns(|x| Ok(ping.call(&mut store, (x,))?.0))?
+        bare_call_median_ns(|x| ping.call(&mut store, (x,)).map(|(y,)| y))?
     } else {
         let instance = Instance::new(&mut store, &Module::new(&engine, &wasm)?, &[])?;
         let ping = instance.get_typed_func::<u32, u32>(&mut store, "ping")?;
-        median_ns(|x| ping.call(&mut store, x))?
+        bare_call_median_ns(|x| ping.call(&mut store, x))?
     };
     println!("{ns:.1}");
     Ok(())
-}
-
-/// The median ns per `ping` call over timed batches of dependent calls, after a warm-up.
-fn median_ns(mut ping: impl FnMut(u32) -> wasmtime::Result<u32>) -> wasmtime::Result<f64> {
-    let (warmup, samples, batch) = (100_000, 50, 2000);
-    let mut x = 0;
-    for _ in 0..warmup {
-        x = ping(x)?;
-    }
-    let mut per_call = Vec::with_capacity(samples);
-    for _ in 0..samples {
-        let start = Instant::now();
-        for _ in 0..batch {
-            x = ping(x)?;
-        }
-        per_call.push(start.elapsed().as_nanos() as f64 / f64::from(batch));
-    }
-    std::hint::black_box(x);
-    per_call.sort_by(f64::total_cmp);
-    Ok(per_call[samples / 2])
 }

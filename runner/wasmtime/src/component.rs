@@ -15,8 +15,9 @@
 //! The functions the hot loop calls are typed functions looked up once at set-up; those whose
 //! parameters are borrowed (`list<u8>`, `log`) are bindgen's generated callers.
 
+use crate::call::failure;
 use crate::engine::Components as Compiled;
-use crate::host::{failure, Cap};
+use crate::limits::Cap;
 use wasmatrix_core::axes::{Call, Codec, Transport};
 use wasmatrix_core::guests::{Failure, Guests, Output, Traffic};
 use wasmtime::component::{Instance, Linker, TypedFunc, WasmList};

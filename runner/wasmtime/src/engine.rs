@@ -8,7 +8,7 @@
 use anyhow::Context;
 use std::path::{Path, PathBuf};
 use wasmatrix_core::axes::Compiler;
-use wasmatrix_core::guests::{Failure, GuestFiles};
+use wasmatrix_core::guests::{read_guest, Failure, GuestFiles};
 use wasmtime::component::Component;
 use wasmtime::{Config, Module, Strategy};
 
@@ -44,11 +44,11 @@ pub struct Modules {
     pub consumer: Module,
 }
 
-fn compile_one(engine: &wasmtime::Engine, path: &Path) -> anyhow::Result<Module> {
-    let wasm = std::fs::read(path).with_context(|| format!("cannot read guest {}", path.display()))?;
-    Module::new(engine, wasm)
+fn compile_one(engine: &wasmtime::Engine, path: &Path) -> Result<Module, Failure> {
+    let wasm = read_guest(path)?;
+    Ok(Module::new(engine, wasm)
         .map_err(anyhow::Error::from)
-        .with_context(|| format!("cannot compile guest {}", path.display()))
+        .with_context(|| format!("cannot compile guest {}", path.display()))?)
 }
 
 /// Compiles both guests (the `jit` engine).
@@ -77,8 +77,8 @@ fn write_artifacts<'a>(
 ) -> Result<u64, Failure> {
     let mut total = 0;
     for (source, path) in files {
+        let wasm = read_guest(source)?;
         let written = (|| -> anyhow::Result<u64> {
-            let wasm = std::fs::read(source).with_context(|| format!("cannot read guest {}", source.display()))?;
             let artifact = compile(&wasm)
                 .map_err(anyhow::Error::from)
                 .with_context(|| format!("cannot compile guest {}", source.display()))?;

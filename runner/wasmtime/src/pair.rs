@@ -3,29 +3,35 @@
 //! runtime. Generic over the transport, so each transport's loop is compiled on its own, with
 //! nothing dynamic inside.
 
+use crate::call::{failure, read_text, Api};
 use crate::engine::Modules;
-use crate::host::{failure, Host, HostState};
-use crate::transport::{Ctx, Link, Transport};
+use crate::environment::{Host, HostState};
+use crate::transport::Transport;
 use wasmatrix_core::abi::{Bytes, Role};
 use wasmatrix_core::axes::Call;
 use wasmatrix_core::calls::{self, GuestCalls, Pair};
 use wasmatrix_core::guests::{Failure, Output, Traffic};
-use wasmtime::{AsContext, Instance, Memory, Store, TypedFunc};
+use wasmatrix_core::transport::{self, Router};
+use wasmtime::{AsContextMut, Instance, Store, StoreContextMut, TypedFunc};
 
-/// A guest call's error as a [`Failure`]: `.call(..).trapped()?`.
-pub trait Trapped<T> {
-    fn trapped(self) -> Result<T, Failure>;
-}
+/// The consumer's `consume`, as the route calls it.
+pub struct Consume(TypedFunc<(u32, u32), u64>);
 
-impl<T> Trapped<T> for wasmtime::Result<T> {
+impl transport::Consume<Api> for Consume {
     #[inline]
-    fn trapped(self) -> Result<T, Failure> {
-        self.map_err(failure)
+    fn consume<D: 'static>(&self, ctx: &mut StoreContextMut<'_, D>, request: Bytes) -> Result<u64, Failure> {
+        self.0.call(ctx, (request.ptr, request.len)).map_err(failure)
     }
 }
 
-fn export<P: wasmtime::WasmParams, R: wasmtime::WasmResults>(
-    store: &mut Store<HostState>,
+/// What a request is routed through: the transport `T` and the consumer's `consume`.
+pub type Route<T> = Router<T, Consume>;
+
+/// The store both guests live in; its state holds the route under `call = import`.
+pub type GuestStore<T> = Store<HostState<Route<T>>>;
+
+fn export<P: wasmtime::WasmParams, R: wasmtime::WasmResults, S>(
+    store: &mut Store<S>,
     instance: &Instance,
     who: &str,
     name: &str,
@@ -35,32 +41,29 @@ fn export<P: wasmtime::WasmParams, R: wasmtime::WasmResults>(
         .map_err(|e| Failure::Error(format!("{who} lacks an export the harness calls ({name}): {e:#}")))
 }
 
-/// The producer's exports (see guests/producer).
+/// The producer's exports (see guests/producer); its `reply_buffer` is the transport's.
 pub struct ProducerFns {
     pub produce: TypedFunc<u32, u64>,
     pub check_reply: TypedFunc<(u32, u32), u32>,
-    pub reply_buffer: TypedFunc<u32, u32>,
     pub checksum: TypedFunc<(), u64>,
     pub bench_encode: TypedFunc<(u32, u32), u32>,
     pub error_message: TypedFunc<(), u64>,
 }
 
-/// The consumer's exports (see guests/consumer).
+/// The consumer's exports (see guests/consumer); its `request_buffer` is the transport's.
 pub struct ConsumerFns {
     pub consume: TypedFunc<(u32, u32), u64>,
-    pub request_buffer: TypedFunc<u32, u32>,
     pub ping: TypedFunc<u32, u32>,
     pub bench_decode: TypedFunc<(u32, u32, u32), u32>,
     pub error_message: TypedFunc<(), u64>,
 }
 
 impl ProducerFns {
-    fn new(store: &mut Store<HostState>, i: &Instance) -> Result<Self, Failure> {
+    fn new<S>(store: &mut Store<S>, i: &Instance) -> Result<Self, Failure> {
         let w = "producer";
         Ok(ProducerFns {
             produce: export(store, i, w, "produce")?,
             check_reply: export(store, i, w, "check_reply")?,
-            reply_buffer: export(store, i, w, "reply_buffer")?,
             checksum: export(store, i, w, "checksum")?,
             bench_encode: export(store, i, w, "bench_encode")?,
             error_message: export(store, i, w, "error_message")?,
@@ -69,11 +72,10 @@ impl ProducerFns {
 }
 
 impl ConsumerFns {
-    fn new(store: &mut Store<HostState>, i: &Instance) -> Result<Self, Failure> {
+    fn new<S>(store: &mut Store<S>, i: &Instance) -> Result<Self, Failure> {
         let w = "consumer";
         Ok(ConsumerFns {
             consume: export(store, i, w, "consume")?,
-            request_buffer: export(store, i, w, "request_buffer")?,
             ping: export(store, i, w, "ping")?,
             bench_decode: export(store, i, w, "bench_decode")?,
             error_message: export(store, i, w, "error_message")?,
@@ -81,87 +83,11 @@ impl ConsumerFns {
     }
 }
 
-/// What a request is routed through: the transport and the calls of the middle of a round trip
-/// (wasmatrix-core's `calls::deliver`). Under `call = host` the worker holds it; under `import`
-/// the store does, for the producer's `env.deliver` import.
-pub struct Route<T = Link> {
-    transport: T,
-    consume: TypedFunc<(u32, u32), u64>,
-    request_buffer: TypedFunc<u32, u32>,
-    reply_buffer: TypedFunc<u32, u32>,
-}
-
-/// A route in use: a store context (the store, or `env.deliver`'s caller) and the route.
-pub struct Routing<'a, C, T> {
-    pub ctx: C,
-    pub route: &'a mut Route<T>,
-}
-
-/// A transport as the route needs it: [`Transport`]s, and [`Link`], either of them.
-pub trait Carry {
-    fn to_consumer(&mut self, ctx: &mut impl Ctx, grow: &TypedFunc<u32, u32>, request: Bytes)
-        -> Result<Bytes, Failure>;
-    fn to_producer(&mut self, ctx: &mut impl Ctx, grow: &TypedFunc<u32, u32>, reply: Bytes) -> Result<Bytes, Failure>;
-}
-
-impl<T: Transport> Carry for T {
-    #[inline]
-    fn to_consumer(
-        &mut self,
-        ctx: &mut impl Ctx,
-        grow: &TypedFunc<u32, u32>,
-        request: Bytes,
-    ) -> Result<Bytes, Failure> {
-        Transport::to_consumer(self, ctx, grow, request)
-    }
-    #[inline]
-    fn to_producer(&mut self, ctx: &mut impl Ctx, grow: &TypedFunc<u32, u32>, reply: Bytes) -> Result<Bytes, Failure> {
-        Transport::to_producer(self, ctx, grow, reply)
-    }
-}
-
-impl Carry for Link {
-    #[inline]
-    fn to_consumer(
-        &mut self,
-        ctx: &mut impl Ctx,
-        grow: &TypedFunc<u32, u32>,
-        request: Bytes,
-    ) -> Result<Bytes, Failure> {
-        match self {
-            Link::Copy(link) => Transport::to_consumer(link, ctx, grow, request),
-            Link::Shared(link) => Transport::to_consumer(link, ctx, grow, request),
-        }
-    }
-    #[inline]
-    fn to_producer(&mut self, ctx: &mut impl Ctx, grow: &TypedFunc<u32, u32>, reply: Bytes) -> Result<Bytes, Failure> {
-        match self {
-            Link::Copy(link) => Transport::to_producer(link, ctx, grow, reply),
-            Link::Shared(link) => Transport::to_producer(link, ctx, grow, reply),
-        }
-    }
-}
-
-impl<C: Ctx, T: Carry> calls::Route for Routing<'_, C, T> {
-    #[inline]
-    fn to_consumer(&mut self, request: Bytes) -> Result<Bytes, Failure> {
-        self.route.transport.to_consumer(&mut self.ctx, &self.route.request_buffer, request)
-    }
-    #[inline]
-    fn consume(&mut self, request: Bytes) -> Result<u64, Failure> {
-        self.route.consume.call(&mut self.ctx, (request.ptr, request.len)).trapped()
-    }
-    #[inline]
-    fn to_producer(&mut self, reply: Bytes) -> Result<Bytes, Failure> {
-        self.route.transport.to_producer(&mut self.ctx, &self.route.reply_buffer, reply)
-    }
-}
-
 /// The instantiated guests, linked by transport `T`: each export call of wasmatrix-core's
 /// [`GuestCalls`], which makes the round trip every runtime makes.
-pub struct Calls<T> {
-    store: Store<HostState>,
-    host: Host,
+pub struct Calls<T: 'static> {
+    store: GuestStore<T>,
+    host: Host<Route<T>>,
     producer: ProducerFns,
     consumer: ConsumerFns,
     /// `call = host`: the route, here; under `import` it is the store's.
@@ -172,24 +98,18 @@ pub struct Calls<T> {
 
 /// Instantiates both guests in their environment (the measured "instantiate" phase).
 pub fn instantiate<T: Transport>(
-    (mut store, mut host): (Store<HostState>, Host),
+    (mut store, mut host): (GuestStore<T>, Host<Route<T>>),
     modules: &Modules,
     call: Call,
 ) -> Result<Pair<Calls<T>>, Failure> {
     let linked = T::link(&mut store, &mut host, modules)?;
     let producer = ProducerFns::new(&mut store, &linked.producer)?;
     let consumer = ConsumerFns::new(&mut store, &linked.consumer)?;
-    let route = Route {
-        transport: linked.transport,
-        consume: consumer.consume.clone(),
-        request_buffer: consumer.request_buffer.clone(),
-        reply_buffer: producer.reply_buffer.clone(),
-    };
+    let route = Router::new(linked.transport, Consume(consumer.consume.clone()));
     let (route, round_trip) = match call {
         Call::Host => (Some(route), None),
         Call::Import => {
-            let Route { transport, consume, request_buffer, reply_buffer } = route;
-            store.data_mut().route = Some(Route { transport: transport.into(), consume, request_buffer, reply_buffer });
+            store.data_mut().route = Some(route);
             (None, Some(export(&mut store, &linked.producer, "producer", "round_trip")?))
         }
     };
@@ -200,34 +120,39 @@ impl<T: Transport> calls::Route for Calls<T> {
     #[inline]
     fn to_consumer(&mut self, request: Bytes) -> Result<Bytes, Failure> {
         match self.route.as_mut() {
-            Some(route) => Routing { ctx: &mut self.store, route }.to_consumer(request),
-            None => self.with_store_route(|r| r.to_consumer(request)),
+            Some(route) => route.transport.to_consumer(&mut self.store.as_context_mut(), request),
+            None => self.with_store_route(|route, ctx| route.transport.to_consumer(ctx, request)),
         }
     }
 
     #[inline]
     fn consume(&mut self, request: Bytes) -> Result<u64, Failure> {
-        self.consumer.consume.call(&mut self.store, (request.ptr, request.len)).trapped()
+        self.consumer.consume.call(&mut self.store, (request.ptr, request.len)).map_err(failure)
     }
 
     #[inline]
     fn to_producer(&mut self, reply: Bytes) -> Result<Bytes, Failure> {
         match self.route.as_mut() {
-            Some(route) => Routing { ctx: &mut self.store, route }.to_producer(reply),
-            None => self.with_store_route(|r| r.to_producer(reply)),
+            Some(route) => route.transport.to_producer(&mut self.store.as_context_mut(), reply),
+            None => self.with_store_route(|route, ctx| route.transport.to_producer(ctx, reply)),
         }
     }
 }
 
-impl<T> Calls<T> {
+impl<T: Transport> Calls<T> {
+    /// The route, wherever the call pattern keeps it.
+    fn route(&self) -> Option<&Route<T>> {
+        self.route.as_ref().or(self.store.data().route.as_ref())
+    }
+
     /// Runs `f` on the store's route (`call = import`), taken out for the call and put back.
     fn with_store_route<R>(
         &mut self,
-        f: impl FnOnce(&mut Routing<&mut Store<HostState>, Link>) -> Result<R, Failure>,
+        f: impl FnOnce(&mut Route<T>, &mut StoreContextMut<'_, HostState<Route<T>>>) -> Result<R, Failure>,
     ) -> Result<R, Failure> {
         let mut route =
             self.store.data_mut().route.take().ok_or_else(|| Failure::Error("the store holds no route".into()))?;
-        let outcome = f(&mut Routing { ctx: &mut self.store, route: &mut route });
+        let outcome = f(&mut route, &mut self.store.as_context_mut());
         self.store.data_mut().route = Some(route);
         outcome
     }
@@ -236,78 +161,59 @@ impl<T> Calls<T> {
 impl<T: Transport> GuestCalls for Calls<T> {
     #[inline]
     fn produce(&mut self, i: u32) -> Result<u64, Failure> {
-        self.producer.produce.call(&mut self.store, i).trapped()
+        self.producer.produce.call(&mut self.store, i).map_err(failure)
     }
 
     #[inline]
     fn check_reply(&mut self, reply: Bytes) -> Result<u32, Failure> {
-        self.producer.check_reply.call(&mut self.store, (reply.ptr, reply.len)).trapped()
+        self.producer.check_reply.call(&mut self.store, (reply.ptr, reply.len)).map_err(failure)
     }
 
     #[inline]
     fn round_trip(&mut self, i: u32) -> Result<u32, Failure> {
         let round_trip =
             self.round_trip.as_ref().ok_or_else(|| Failure::Error("the producer has no round_trip".into()))?;
-        round_trip.call(&mut self.store, i).trapped()
+        round_trip.call(&mut self.store, i).map_err(failure)
     }
 
     fn delivered(&self) -> Traffic {
-        self.store.data().delivered
+        self.store.data().route.as_ref().map(Router::delivered).unwrap_or_default()
     }
 
     fn checksum(&mut self) -> Result<u64, Failure> {
-        self.producer.checksum.call(&mut self.store, ()).trapped()
+        self.producer.checksum.call(&mut self.store, ()).map_err(failure)
     }
 
     fn bench_encode(&mut self, i: u32, n: u32) -> Result<u32, Failure> {
-        self.producer.bench_encode.call(&mut self.store, (i, n)).trapped()
+        self.producer.bench_encode.call(&mut self.store, (i, n)).map_err(failure)
     }
 
     #[inline]
     fn ping(&mut self, x: u32) -> Result<u32, Failure> {
-        self.consumer.ping.call(&mut self.store, x).trapped()
+        self.consumer.ping.call(&mut self.store, x).map_err(failure)
     }
 
     fn bench_decode(&mut self, request: Bytes, n: u32) -> Result<u32, Failure> {
-        self.consumer.bench_decode.call(&mut self.store, (request.ptr, request.len, n)).trapped()
+        self.consumer.bench_decode.call(&mut self.store, (request.ptr, request.len, n)).map_err(failure)
     }
 
     fn copied_bytes(&self) -> u64 {
-        match (&self.route, &self.store.data().route) {
-            (Some(route), _) => route.transport.copied_bytes(),
-            (None, Some(route)) => route.transport.copied_bytes(),
-            (None, None) => 0,
-        }
+        self.route().map_or(0, |route| route.transport.copied_bytes())
     }
 
     fn says(&mut self, role: Role) -> Result<String, Failure> {
-        let packed = match role {
-            Role::Producer => self.producer.error_message.call(&mut self.store, ()).trapped()?,
-            Role::Consumer => self.consumer.error_message.call(&mut self.store, ()).trapped()?,
+        let error_message = match role {
+            Role::Producer => &self.producer.error_message,
+            Role::Consumer => &self.consumer.error_message,
         };
-        Ok(match (&self.route, &self.store.data().route) {
-            (Some(route), _) => match role {
-                Role::Producer => route.transport.producer_text(&self.store, packed),
-                Role::Consumer => route.transport.consumer_text(&self.store, packed),
-            },
-            (None, Some(route)) => route.transport.text(&self.store, role, packed),
-            (None, None) => "(no route)".into(),
+        let packed = error_message.call(&mut self.store, ()).map_err(failure)?;
+        Ok(match self.route() {
+            Some(route) => read_text(&self.store, route.transport.memory(role), packed),
+            None => "(no route)".into(),
         })
     }
 
     fn output(&self) -> Output {
         self.host.output(&self.store)
-    }
-}
-
-/// Reads a packed UTF-8 message out of a guest memory, for error reports.
-pub fn read_text(store: impl AsContext, memory: &Memory, packed: u64) -> String {
-    let Some(range) = Bytes::unpack(packed) else {
-        return "(no message)".into();
-    };
-    let start = range.ptr as usize;
-    match memory.data(&store).get(start..start + range.len.min(4096) as usize) {
-        Some(bytes) => String::from_utf8_lossy(bytes).into_owned(),
-        None => "(unreadable message: outside the guest's memory)".into(),
     }
 }

@@ -1,14 +1,16 @@
-//! How a message gets from one guest to the other, per value of the `transport` axis, as under
-//! every other runtime: `copy` (each guest its own memory; the host copies bytes into a buffer the
-//! receiver allocated once) and `shared` (one host-created memory imported by both guests; only
-//! (pointer, length) crosses).
+//! How a message gets from one guest to the other, per value of the `transport` axis: carried by
+//! wasmatrix-core's `transport` (`copy`: each guest its own memory, and the host copies a message
+//! into a buffer the receiver allocated; `shared`: one memory both guests import, and only
+//! (pointer, length) crosses). Here, how Wasmtime links the guests for each, and copies from one
+//! guest's memory into the other's.
 
+use crate::call::{failure, Api};
 use crate::engine::Modules;
-use crate::host::{Host, HostState};
-use crate::pair::{read_text, Trapped};
+use crate::environment::{Host, HostState};
 use wasmatrix_core::abi::{check_shared_layout, shared_memory_pages, Bytes, Role, SHARED_MEMORY_IMPORT};
 use wasmatrix_core::guests::Failure;
-use wasmtime::{AsContext, AsContextMut, ExternType, Instance, Memory, MemoryType, Module, Store, TypedFunc, Val};
+use wasmatrix_core::transport::{self, Carry, Deliver, Side};
+use wasmtime::{ExternType, Instance, Memory, MemoryType, Module, Store, StoreContextMut, TypedFunc, Val};
 
 /// Both guests instantiated and linked.
 pub struct Linked<T> {
@@ -17,119 +19,77 @@ pub struct Linked<T> {
     pub transport: T,
 }
 
-/// The store, or the `Caller` of a host function: where a transport reads and writes.
-pub trait Ctx: AsContextMut<Data = HostState> {}
-impl<C: AsContextMut<Data = HostState>> Ctx for C {}
-
-pub trait Transport: Sized + Into<Link> {
+/// A transport as Wasmtime links it; its carries are wasmatrix-core's.
+pub trait Transport: Carry<Api> + Sized + Send + 'static {
     /// Instantiates both guests in their environment, linked as this transport needs.
-    fn link(store: &mut Store<HostState>, host: &mut Host, modules: &Modules) -> Result<Linked<Self>, Failure>;
+    fn link<R: Deliver<Api> + Send + 'static>(
+        store: &mut Store<HostState<R>>,
+        host: &mut Host<R>,
+        modules: &Modules,
+    ) -> Result<Linked<Self>, Failure>;
 
-    /// Makes the producer's request readable by the consumer; returns where it now is. `grow` is
-    /// the consumer's `request_buffer`.
-    fn to_consumer(&mut self, ctx: &mut impl Ctx, grow: &TypedFunc<u32, u32>, request: Bytes)
-        -> Result<Bytes, Failure>;
-
-    /// Makes the consumer's reply readable by the producer; returns where it now is. `grow` is
-    /// the producer's `reply_buffer`.
-    fn to_producer(&mut self, ctx: &mut impl Ctx, grow: &TypedFunc<u32, u32>, reply: Bytes) -> Result<Bytes, Failure>;
-
-    /// Bytes copied between guest memories so far.
-    fn copied_bytes(&self) -> u64;
-
-    /// A packed text in the consumer's (or producer's) memory, for error reports.
-    fn consumer_text(&self, store: impl AsContext, packed: u64) -> String;
-    fn producer_text(&self, store: impl AsContext, packed: u64) -> String;
+    /// The memory a guest's messages are in, for error reports.
+    fn memory(&self, role: Role) -> &Memory;
 }
 
-/// Either transport, for the `env.deliver` import (`call = import`), which the store's state
-/// holds without knowing which: one predictable branch per carry, in that pattern only.
-pub enum Link {
-    Copy(CopyLink),
-    Shared(SharedLink),
+pub type CopyLink = transport::CopyLink<Guest>;
+pub type SharedLink = transport::SharedLink<Memory>;
+
+/// A guest under `copy`: its own memory, and its export that allocates a buffer to receive
+/// messages in.
+pub struct Guest {
+    memory: Memory,
+    allocate: TypedFunc<u32, u32>,
 }
 
-impl From<CopyLink> for Link {
-    fn from(link: CopyLink) -> Link {
-        Link::Copy(link)
+impl Guest {
+    fn new<R>(
+        store: &mut Store<HostState<R>>,
+        instance: &Instance,
+        role: Role,
+        allocate: &str,
+    ) -> Result<Guest, Failure> {
+        let who = role.name();
+        let memory = instance
+            .get_memory(&mut *store, "memory")
+            .ok_or_else(|| Failure::Error(format!("{who} exports no memory")))?;
+        let allocate = instance
+            .get_typed_func(&mut *store, allocate)
+            .map_err(|e| Failure::Error(format!("{who} lacks an export the harness calls ({allocate}): {e:#}")))?;
+        Ok(Guest { memory, allocate })
     }
 }
 
-impl From<SharedLink> for Link {
-    fn from(link: SharedLink) -> Link {
-        Link::Shared(link)
-    }
-}
-
-impl Link {
-    pub fn copied_bytes(&self) -> u64 {
-        match self {
-            Link::Copy(link) => link.copied_bytes(),
-            Link::Shared(link) => link.copied_bytes(),
-        }
-    }
-
-    pub fn text(&self, store: impl AsContext, role: Role, packed: u64) -> String {
-        match (self, role) {
-            (Link::Copy(link), Role::Producer) => link.producer_text(store, packed),
-            (Link::Copy(link), Role::Consumer) => link.consumer_text(store, packed),
-            (Link::Shared(link), Role::Producer) => link.producer_text(store, packed),
-            (Link::Shared(link), Role::Consumer) => link.consumer_text(store, packed),
-        }
-    }
-}
-
-/// `copy`: each guest has its own memory.
-pub struct CopyLink {
-    producer_memory: Memory,
-    consumer_memory: Memory,
-    /// The receivers' buffers: (address, capacity).
-    request_buffer: Bytes,
-    reply_buffer: Bytes,
-    copied: u64,
-}
-
-fn own_memory(store: &mut Store<HostState>, instance: &Instance, who: &str) -> Result<Memory, Failure> {
-    instance.get_memory(&mut *store, "memory").ok_or_else(|| Failure::Error(format!("{who} exports no memory")))
-}
-
-impl CopyLink {
-    /// Copies `from` in the sender's memory to a buffer of the receiver, growing that buffer if
-    /// needed.
+impl Side<Api> for Guest {
     #[inline]
-    fn carry(
-        &mut self,
-        ctx: &mut impl Ctx,
-        from: Bytes,
-        to_consumer: bool,
-        grow: &TypedFunc<u32, u32>,
-    ) -> Result<Bytes, Failure> {
-        let mut store = ctx.as_context_mut();
-        let buffer = if to_consumer { &mut self.request_buffer } else { &mut self.reply_buffer };
-        if buffer.len < from.len {
-            *buffer = Bytes { ptr: grow.call(&mut store, from.len).trapped()?, len: from.len };
-        }
-        let to = *buffer;
-        let (source, target) = if to_consumer {
-            (self.producer_memory, self.consumer_memory)
-        } else {
-            (self.consumer_memory, self.producer_memory)
-        };
+    fn allocate<D: 'static>(&self, ctx: &mut StoreContextMut<'_, D>, len: u32) -> Result<u32, Failure> {
+        self.allocate.call(ctx, len).map_err(failure)
+    }
+
+    /// The one copy: the sender's bytes go straight into the receiver's buffer (a host staging
+    /// buffer would copy twice, as Wasmer's `MemoryView::read`/`write` do).
+    #[inline]
+    fn copy_to<D: 'static>(
+        &self,
+        ctx: &mut StoreContextMut<'_, D>,
+        bytes: Bytes,
+        to: &Guest,
+        at: u32,
+        _: &mut Vec<u8>,
+    ) -> Result<(), Failure> {
         // Two memories of one store: read one's bytes, then write the other's, through the host.
-        let (start, len) = (from.ptr as usize, from.len as usize);
-        let bytes = source
-            .data(&store)
+        let (start, len) = (bytes.ptr as usize, bytes.len as usize);
+        let from = self
+            .memory
+            .data(&*ctx)
             .get(start..start + len)
             .ok_or_else(|| Failure::Error("guest handed over bytes outside its memory".into()))?;
-        // The one copy: the sender's bytes go straight into the receiver's buffer (a host
-        // staging buffer would copy twice, as Wasmer's `MemoryView::read`/`write` do).
-        let (src_ptr, dst) = (bytes.as_ptr(), target.data_mut(&mut store));
+        let (src_ptr, dst) = (from.as_ptr(), to.memory.data_mut(&mut *ctx));
         let dst = dst
-            .get_mut(to.ptr as usize..to.ptr as usize + len)
+            .get_mut(at as usize..at as usize + len)
             .ok_or_else(|| Failure::Error("receiver's buffer lies outside its memory".into()))?;
         copy_between_memories(src_ptr, dst);
-        self.copied += u64::from(from.len);
-        Ok(Bytes { ptr: to.ptr, len: from.len })
+        Ok(())
     }
 }
 
@@ -145,50 +105,23 @@ fn copy_between_memories(src: *const u8, dst: &mut [u8]) {
 }
 
 impl Transport for CopyLink {
-    fn link(store: &mut Store<HostState>, host: &mut Host, modules: &Modules) -> Result<Linked<Self>, Failure> {
+    fn link<R: Deliver<Api> + Send + 'static>(
+        store: &mut Store<HostState<R>>,
+        host: &mut Host<R>,
+        modules: &Modules,
+    ) -> Result<Linked<Self>, Failure> {
         let producer = host.instantiate(store, &modules.producer, Role::Producer, None)?;
         let consumer = host.instantiate(store, &modules.consumer, Role::Consumer, None)?;
-        let transport = CopyLink {
-            producer_memory: own_memory(store, &producer, "producer")?,
-            consumer_memory: own_memory(store, &consumer, "consumer")?,
-            request_buffer: Bytes::default(),
-            reply_buffer: Bytes::default(),
-            copied: 0,
-        };
+        let transport = CopyLink::new(
+            Guest::new(store, &producer, Role::Producer, "reply_buffer")?,
+            Guest::new(store, &consumer, Role::Consumer, "request_buffer")?,
+        );
         Ok(Linked { producer, consumer, transport })
     }
 
-    #[inline]
-    fn to_consumer(
-        &mut self,
-        ctx: &mut impl Ctx,
-        grow: &TypedFunc<u32, u32>,
-        request: Bytes,
-    ) -> Result<Bytes, Failure> {
-        self.carry(ctx, request, true, grow)
+    fn memory(&self, role: Role) -> &Memory {
+        &self.side(role).memory
     }
-
-    #[inline]
-    fn to_producer(&mut self, ctx: &mut impl Ctx, grow: &TypedFunc<u32, u32>, reply: Bytes) -> Result<Bytes, Failure> {
-        self.carry(ctx, reply, false, grow)
-    }
-
-    fn copied_bytes(&self) -> u64 {
-        self.copied
-    }
-
-    fn consumer_text(&self, store: impl AsContext, packed: u64) -> String {
-        read_text(store, &self.consumer_memory, packed)
-    }
-
-    fn producer_text(&self, store: impl AsContext, packed: u64) -> String {
-        read_text(store, &self.producer_memory, packed)
-    }
-}
-
-/// `shared`: zero copy, one memory both guests import.
-pub struct SharedLink {
-    memory: Memory,
 }
 
 /// The limits, in pages, of the memory a guest that imports `env.memory` declares.
@@ -207,7 +140,7 @@ fn imported(module: &Module, who: &str) -> Result<(u64, Option<u64>), Failure> {
 }
 
 /// The end of a guest's static data and stack (its exported `__heap_base`).
-fn heap_base(store: &mut Store<HostState>, instance: &Instance, who: &str) -> Result<u32, Failure> {
+fn heap_base<R>(store: &mut Store<HostState<R>>, instance: &Instance, who: &str) -> Result<u32, Failure> {
     match instance.get_global(&mut *store, "__heap_base").map(|g| g.get(&mut *store)) {
         Some(Val::I32(v)) => Ok(v as u32),
         _ => {
@@ -217,7 +150,11 @@ fn heap_base(store: &mut Store<HostState>, instance: &Instance, who: &str) -> Re
 }
 
 impl Transport for SharedLink {
-    fn link(store: &mut Store<HostState>, host: &mut Host, modules: &Modules) -> Result<Linked<Self>, Failure> {
+    fn link<R: Deliver<Api> + Send + 'static>(
+        store: &mut Store<HostState<R>>,
+        host: &mut Host<R>,
+        modules: &Modules,
+    ) -> Result<Linked<Self>, Failure> {
         let (minimum, maximum) =
             shared_memory_pages(imported(&modules.producer, "producer")?, imported(&modules.consumer, "consumer")?);
         let ty = MemoryType::new(
@@ -240,25 +177,7 @@ impl Transport for SharedLink {
         Ok(Linked { producer, consumer, transport: SharedLink { memory } })
     }
 
-    #[inline]
-    fn to_consumer(&mut self, _: &mut impl Ctx, _: &TypedFunc<u32, u32>, request: Bytes) -> Result<Bytes, Failure> {
-        Ok(request)
-    }
-
-    #[inline]
-    fn to_producer(&mut self, _: &mut impl Ctx, _: &TypedFunc<u32, u32>, reply: Bytes) -> Result<Bytes, Failure> {
-        Ok(reply)
-    }
-
-    fn copied_bytes(&self) -> u64 {
-        0
-    }
-
-    fn consumer_text(&self, store: impl AsContext, packed: u64) -> String {
-        read_text(store, &self.memory, packed)
-    }
-
-    fn producer_text(&self, store: impl AsContext, packed: u64) -> String {
-        read_text(store, &self.memory, packed)
+    fn memory(&self, _: Role) -> &Memory {
+        &self.memory
     }
 }

@@ -41,6 +41,29 @@ pub fn phase<T, E>(slot: &mut Option<u64>, f: impl FnOnce() -> Result<T, E>) -> 
     out
 }
 
+/// The floor a worker's bare call is held to (each worker crate's `examples/bare_call`, no harness
+/// around the runtime's own typed call of the consumer's `ping`): the median ns per call over timed
+/// batches of dependent calls, after a warm-up, one clock read per batch, as the worker times its
+/// call floor.
+pub fn bare_call_median_ns<E>(mut ping: impl FnMut(u32) -> Result<u32, E>) -> Result<f64, E> {
+    let (warmup, samples, batch) = (100_000, 50, 2000);
+    let mut x = 0;
+    for _ in 0..warmup {
+        x = ping(x)?;
+    }
+    let mut per_call = Vec::with_capacity(samples);
+    for _ in 0..samples {
+        let start = Instant::now();
+        for _ in 0..batch {
+            x = ping(x)?;
+        }
+        per_call.push(start.elapsed().as_nanos() as f64 / f64::from(batch));
+    }
+    std::hint::black_box(x);
+    per_call.sort_by(f64::total_cmp);
+    Ok(per_call[samples / 2])
+}
+
 /// Batched wall-clock timing: one sample per region, in nanoseconds per operation.
 #[derive(Clone, Copy, Debug, Default)]
 pub struct WallClock;

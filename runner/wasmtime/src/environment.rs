@@ -16,21 +16,21 @@
 //!
 //! Under `call = import` the producer also imports `env.deliver` ([`deliver`]).
 
-use crate::pair::{Route, Routing};
-use std::sync::atomic::{AtomicBool, Ordering};
+use crate::call::{relay, Api};
+use crate::limits::Cap;
 use wasmatrix_core::abi::{Bytes, Role};
 use wasmatrix_core::axes::{Call, Environment, Logging};
-use wasmatrix_core::calls;
-use wasmatrix_core::guests::{Failure, Output, Traffic};
-use wasmtime::{Caller, Instance, Linker, Memory, Module, ResourceLimiter, Store};
+use wasmatrix_core::guests::{Failure, Output};
+use wasmatrix_core::transport::Deliver;
+use wasmtime::{AsContextMut, Caller, Instance, Linker, Memory, Module, Store};
 use wasmtime_wasi::p1::WasiP1Ctx;
 use wasmtime_wasi::p2::pipe::MemoryOutputPipe;
 
-/// Everything the store holds for the host functions.
-pub struct HostState {
-    /// `call = import`: what `env.deliver` routes a request through, and what it carried.
-    pub route: Option<Route>,
-    pub delivered: Traffic,
+/// Everything the store holds for the host functions. `R` is what the producer's `env.deliver`
+/// import routes a request through (`call = import`).
+pub struct HostState<R> {
+    /// `call = import`: the route `env.deliver` takes (taken out while a request is on it).
+    pub route: Option<R>,
     cap: Cap,
     /// The `bare` log sink: the consumer's memory (once instantiated) and the lines so far.
     log_memory: Option<Memory>,
@@ -47,67 +47,11 @@ struct Wasi {
 }
 
 /// The guests' environment: one linker per guest (each with its own WASI context).
-pub struct Host {
-    pub producer: Linker<HostState>,
-    pub consumer: Linker<HostState>,
+pub struct Host<R> {
+    pub producer: Linker<HostState<R>>,
+    pub consumer: Linker<HostState<R>>,
     environment: Environment,
     logging: Logging,
-}
-
-/// The memory cap (`[measure] memory_limit_mib`) on every guest memory of the store; a refused
-/// growth is remembered, so that the trap that follows (a guest's allocator aborts when
-/// `memory.grow` fails) is reported as `oom`.
-pub struct Cap {
-    bytes: usize,
-}
-
-impl Cap {
-    /// The cap of `[measure] memory_limit_mib`.
-    pub fn new(memory_limit_mib: u64) -> Cap {
-        Cap { bytes: usize::try_from(memory_limit_mib.saturating_mul(1 << 20)).unwrap_or(usize::MAX) }
-    }
-}
-
-static REFUSED: AtomicBool = AtomicBool::new(false);
-
-impl ResourceLimiter for Cap {
-    fn memory_growing(&mut self, _current: usize, desired: usize, maximum: Option<usize>) -> wasmtime::Result<bool> {
-        let ok = desired <= self.bytes && maximum.is_none_or(|m| desired <= m);
-        if !ok {
-            REFUSED.store(true, Ordering::Relaxed);
-        }
-        Ok(ok)
-    }
-
-    fn table_growing(&mut self, _current: usize, _desired: usize, _maximum: Option<usize>) -> wasmtime::Result<bool> {
-        Ok(true)
-    }
-}
-
-/// A failure after a guest memory was refused growth within the cap is the cap's doing.
-pub fn blame_the_cap(failure: Failure, memory_limit_mib: u64) -> Failure {
-    match failure {
-        Failure::Trap(m) | Failure::Error(m) if REFUSED.load(Ordering::Relaxed) => Failure::OutOfMemory(format!(
-            "a guest memory could not grow within the cap of {memory_limit_mib} MiB, then: {m}"
-        )),
-        other => other,
-    }
-}
-
-/// A Wasmtime error from a guest call or instantiation as a [`Failure`]: traps keep their kind.
-pub fn failure(e: wasmtime::Error) -> Failure {
-    if let Some(Relayed(relayed)) = e.downcast_ref::<Relayed>() {
-        return match relayed {
-            Failure::Trap(m) => Failure::Trap(format!("inside env.deliver: {m}")),
-            Failure::Error(m) => Failure::Error(m.clone()),
-            Failure::OutOfMemory(m) => Failure::OutOfMemory(m.clone()),
-        };
-    }
-    if e.downcast_ref::<wasmtime::Trap>().is_some() {
-        Failure::Trap(format!("{e:#}"))
-    } else {
-        Failure::Error(format!("{e:#}"))
-    }
 }
 
 /// Emscripten's `__syscall_getcwd(buf, size)`: -ENOSYS (52 in Emscripten's errno numbering).
@@ -116,7 +60,7 @@ fn syscall_getcwd(_buf: i32, _size: i32) -> i32 {
 }
 
 /// `env.wasmatrix_log(ptr, len)`: appends `len` bytes at `ptr` of the consumer's memory.
-fn wasmatrix_log(mut caller: Caller<'_, HostState>, ptr: u32, len: u32) -> wasmtime::Result<()> {
+fn wasmatrix_log<R>(mut caller: Caller<'_, HostState<R>>, ptr: u32, len: u32) -> wasmtime::Result<()> {
     let memory = caller
         .data()
         .log_memory
@@ -129,40 +73,29 @@ fn wasmatrix_log(mut caller: Caller<'_, HostState>, ptr: u32, len: u32) -> wasmt
     Ok(())
 }
 
-/// `env.deliver(ptr, len)`, the producer's way to the consumer under `call = import`: the shared
-/// middle of every round trip (wasmatrix-core's `calls::deliver`) over the route the store holds,
-/// which is taken out for the call (the consumer's `consume` runs in the same store) and put back.
-fn deliver(mut caller: Caller<'_, HostState>, ptr: u32, len: u32) -> wasmtime::Result<u64> {
+/// `env.deliver(ptr, len)`, the producer's way to the consumer under `call = import`: the route the
+/// store holds delivers the request (wasmatrix-core's `transport::Deliver`), taken out for the call
+/// (the consumer's `consume` runs in the same store) and put back. A failure on the way is relayed
+/// through the producer's frames with its kind.
+fn deliver<R: Deliver<Api> + Send + 'static>(
+    mut caller: Caller<'_, HostState<R>>,
+    ptr: u32,
+    len: u32,
+) -> wasmtime::Result<u64> {
     let mut route = caller.data_mut().route.take().ok_or_else(|| wasmtime::format_err!("env.deliver re-entered"))?;
-    let mut traffic = caller.data().delivered;
-    let outcome =
-        calls::deliver(&mut Routing { ctx: &mut caller, route: &mut route }, Bytes { ptr, len }, &mut traffic);
-    let state = caller.data_mut();
-    (state.route, state.delivered) = (Some(route), traffic);
-    outcome.map_err(|failure| wasmtime::Error::new(Relayed(failure)))
+    let outcome = route.deliver(caller.as_context_mut(), Bytes { ptr, len });
+    caller.data_mut().route = Some(route);
+    outcome.map_err(relay)
 }
-
-/// A failure inside `env.deliver` (a trap in the consumer, say), carried through the producer's
-/// frames as an error and told apart again by [`failure`], so it keeps its kind.
-#[derive(Debug)]
-struct Relayed(Failure);
-
-impl std::fmt::Display for Relayed {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(f, "{}", self.0)
-    }
-}
-
-impl std::error::Error for Relayed {}
 
 /// The store both guests live in, and their linkers: the environment.
-pub fn store(
+pub fn store<R: Deliver<Api> + Send + 'static>(
     engine: &wasmtime::Engine,
     environment: Environment,
     logging: Logging,
     call: Call,
     memory_limit_mib: u64,
-) -> Result<(Store<HostState>, Host), Failure> {
+) -> Result<(Store<HostState<R>>, Host<R>), Failure> {
     let cap = Cap::new(memory_limit_mib);
     let wasi = match environment {
         Environment::Bare => None,
@@ -177,18 +110,18 @@ pub fn store(
         }
     };
     let has_wasi = wasi.is_some();
-    let state = HostState { route: None, delivered: Traffic::default(), cap, log_memory: None, log: Vec::new(), wasi };
+    let state = HostState { route: None, cap, log_memory: None, log: Vec::new(), wasi };
     let mut store = Store::new(engine, state);
     store.limiter(|state| &mut state.cap);
-    let linker = |role: Role| -> wasmtime::Result<Linker<HostState>> {
+    let linker = |role: Role| -> wasmtime::Result<Linker<HostState<R>>> {
         let mut linker = Linker::new(engine);
         if has_wasi {
             // The accessor must be a plain function of the state: one per guest.
             match role {
-                Role::Producer => wasmtime_wasi::p1::add_to_linker_sync(&mut linker, |s: &mut HostState| {
+                Role::Producer => wasmtime_wasi::p1::add_to_linker_sync(&mut linker, |s: &mut HostState<R>| {
                     &mut s.wasi.as_mut().expect("WASI cells have WASI contexts").producer
                 })?,
-                Role::Consumer => wasmtime_wasi::p1::add_to_linker_sync(&mut linker, |s: &mut HostState| {
+                Role::Consumer => wasmtime_wasi::p1::add_to_linker_sync(&mut linker, |s: &mut HostState<R>| {
                     &mut s.wasi.as_mut().expect("WASI cells have WASI contexts").consumer
                 })?,
             }
@@ -199,23 +132,23 @@ pub fn store(
             linker.func_wrap("env", "__syscall_getcwd", syscall_getcwd)?;
         }
         if role == Role::Producer && call == Call::Import {
-            linker.func_wrap("env", "deliver", deliver)?;
+            linker.func_wrap("env", "deliver", deliver::<R>)?;
         }
         Ok(linker)
     };
-    let host = (|| -> wasmtime::Result<Host> {
+    let host = (|| -> wasmtime::Result<Host<R>> {
         Ok(Host { producer: linker(Role::Producer)?, consumer: linker(Role::Consumer)?, environment, logging })
     })()
     .map_err(|e| Failure::Error(format!("cannot create the guests' environment: {e:#}")))?;
     Ok((store, host))
 }
 
-impl Host {
+impl<R> Host<R> {
     /// Instantiates one guest in its linker; `shared` is the transport's memory, if any (already
     /// defined in the linker).
     pub fn instantiate(
         &self,
-        store: &mut Store<HostState>,
+        store: &mut Store<HostState<R>>,
         module: &Module,
         role: Role,
         shared: Option<Memory>,
@@ -248,7 +181,7 @@ impl Host {
     }
 
     /// What the guests wrote so far.
-    pub fn output(&self, store: &Store<HostState>) -> Output {
+    pub fn output(&self, store: &Store<HostState<R>>) -> Output {
         let state = store.data();
         match &state.wasi {
             None => Output {

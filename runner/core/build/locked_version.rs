@@ -1,0 +1,16 @@
+// The one Cargo.lock reader of the build scripts that record a resolved crate version for the
+// rows' `runtime_version` (runner/build.rs, and the wasmer, wasmtime and wasmi workers'): each
+// includes this file with `include!`, as a build script can share code with no crate of its own.
+
+/// The version of `package` that the lock file at `lock_path` resolves to, "unknown" if it names
+/// none; cargo runs the build script again when the lock file changes.
+fn locked_version(lock_path: &str, package: &str) -> String {
+    println!("cargo:rerun-if-changed={lock_path}");
+    let lock = std::fs::read_to_string(lock_path).unwrap_or_default();
+    let name = format!("\nname = \"{package}\"\n");
+    lock.split("[[package]]")
+        .find(|p| p.contains(&name))
+        .and_then(|p| p.lines().find_map(|l| l.strip_prefix("version = \"")))
+        .map(|v| v.trim_end_matches('"').to_owned())
+        .unwrap_or_else(|| "unknown".into())
+}

@@ -1,0 +1,311 @@
+//! How a message crosses between the guests (the `transport` axis, between core modules), and the
+//! [`Router`] the middle of every round trip runs over: written once, over any runtime.
+//!
+//! - [`CopyLink`] (`copy`): each guest has its own memory. The host copies a message out of the
+//!   sender's memory into a buffer the receiver allocated, which it asks to grow only for a larger
+//!   message.
+//! - [`SharedLink`] (`shared`): one memory both guests import, laid out so that they never overlap
+//!   ([`crate::abi::check_shared_layout`]): only (pointer, length) crosses the host.
+//!
+//! A runtime says how its host reaches the guests ([`Access`]: its store context, made from the
+//! store or, inside a host function, from its caller), what a `copy` guest is to it ([`Side`]:
+//! its memory and the export that allocates its buffer) and how it calls the consumer's `consume`
+//! ([`Consume`]); it links the guests with its own API. Everything here is generic over them, so
+//! each runtime's, transport's and call pattern's carries are compiled on their own, with nothing
+//! dynamic inside.
+
+use crate::abi::{Bytes, Role};
+use crate::calls::{self, Route};
+use crate::guests::{Failure, Traffic};
+
+/// How one runtime's host reaches the guests (implemented by a type that stands for the runtime).
+pub trait Access {
+    /// Its store context over store data `D`: what the host reads and writes guest memories and
+    /// calls guest functions through, the same whether made from the store or from a caller.
+    type Ctx<'a, D: 'static>;
+}
+
+/// A transport's carries, in runtime `A`'s store context.
+pub trait Carry<A: Access> {
+    /// Makes the producer's request readable by the consumer; returns where it now is.
+    fn to_consumer<D: 'static>(&mut self, ctx: &mut A::Ctx<'_, D>, request: Bytes) -> Result<Bytes, Failure>;
+
+    /// Makes the consumer's reply readable by the producer; returns where it now is.
+    fn to_producer<D: 'static>(&mut self, ctx: &mut A::Ctx<'_, D>, reply: Bytes) -> Result<Bytes, Failure>;
+
+    /// Bytes copied between guest memories so far.
+    fn copied_bytes(&self) -> u64;
+}
+
+/// One guest under `copy`, as runtime `A` reaches it.
+pub trait Side<A: Access> {
+    /// The guest allocates a buffer of `len` bytes to receive messages in (the consumer's
+    /// `request_buffer`, the producer's `reply_buffer`); returns where it is.
+    fn allocate<D: 'static>(&self, ctx: &mut A::Ctx<'_, D>, len: u32) -> Result<u32, Failure>;
+
+    /// Copies `bytes` of this guest's memory into `to`'s memory at `at`, checking both ranges;
+    /// `scratch` is a host buffer (reused) for a runtime that cannot copy from one memory into
+    /// another directly.
+    fn copy_to<D: 'static>(
+        &self,
+        ctx: &mut A::Ctx<'_, D>,
+        bytes: Bytes,
+        to: &Self,
+        at: u32,
+        scratch: &mut Vec<u8>,
+    ) -> Result<(), Failure>;
+}
+
+/// `copy`: each guest its own memory, and a buffer in it that receives messages.
+pub struct CopyLink<S> {
+    producer: S,
+    consumer: S,
+    /// The receivers' buffers: (address, capacity).
+    request_buffer: Bytes,
+    reply_buffer: Bytes,
+    /// Host staging buffer, reused (see [`Side::copy_to`]).
+    scratch: Vec<u8>,
+    copied: u64,
+}
+
+impl<S> CopyLink<S> {
+    pub fn new(producer: S, consumer: S) -> CopyLink<S> {
+        CopyLink {
+            producer,
+            consumer,
+            request_buffer: Bytes::default(),
+            reply_buffer: Bytes::default(),
+            scratch: Vec::new(),
+            copied: 0,
+        }
+    }
+
+    /// One guest, as the runtime gave it.
+    pub fn side(&self, role: Role) -> &S {
+        match role {
+            Role::Producer => &self.producer,
+            Role::Consumer => &self.consumer,
+        }
+    }
+
+    /// Copies `bytes` from the other guest into `to`'s buffer, which `to` allocates anew if it is
+    /// too small.
+    #[inline]
+    fn carry<A: Access, D: 'static>(
+        &mut self,
+        ctx: &mut A::Ctx<'_, D>,
+        bytes: Bytes,
+        to: Role,
+    ) -> Result<Bytes, Failure>
+    where
+        S: Side<A>,
+    {
+        let (from, into, buffer) = match to {
+            Role::Consumer => (&self.producer, &self.consumer, &mut self.request_buffer),
+            Role::Producer => (&self.consumer, &self.producer, &mut self.reply_buffer),
+        };
+        if buffer.len < bytes.len {
+            *buffer = Bytes { ptr: into.allocate(ctx, bytes.len)?, len: bytes.len };
+        }
+        from.copy_to(ctx, bytes, into, buffer.ptr, &mut self.scratch)?;
+        self.copied += u64::from(bytes.len);
+        Ok(Bytes { ptr: buffer.ptr, len: bytes.len })
+    }
+}
+
+impl<A: Access, S: Side<A>> Carry<A> for CopyLink<S> {
+    #[inline]
+    fn to_consumer<D: 'static>(&mut self, ctx: &mut A::Ctx<'_, D>, request: Bytes) -> Result<Bytes, Failure> {
+        self.carry::<A, D>(ctx, request, Role::Consumer)
+    }
+
+    #[inline]
+    fn to_producer<D: 'static>(&mut self, ctx: &mut A::Ctx<'_, D>, reply: Bytes) -> Result<Bytes, Failure> {
+        self.carry::<A, D>(ctx, reply, Role::Producer)
+    }
+
+    fn copied_bytes(&self) -> u64 {
+        self.copied
+    }
+}
+
+/// `shared`: the one memory both guests import; a message stays where its sender wrote it.
+pub struct SharedLink<M> {
+    pub memory: M,
+}
+
+impl<A: Access, M> Carry<A> for SharedLink<M> {
+    #[inline]
+    fn to_consumer<D: 'static>(&mut self, _: &mut A::Ctx<'_, D>, request: Bytes) -> Result<Bytes, Failure> {
+        Ok(request)
+    }
+
+    #[inline]
+    fn to_producer<D: 'static>(&mut self, _: &mut A::Ctx<'_, D>, reply: Bytes) -> Result<Bytes, Failure> {
+        Ok(reply)
+    }
+
+    fn copied_bytes(&self) -> u64 {
+        0
+    }
+}
+
+/// The consumer's `consume` export, as runtime `A` calls it: the packed reply, 0 if it refused the
+/// request.
+pub trait Consume<A: Access> {
+    fn consume<D: 'static>(&self, ctx: &mut A::Ctx<'_, D>, request: Bytes) -> Result<u64, Failure>;
+}
+
+/// What the middle of a round trip runs over: the transport `T` that links the guests and the
+/// consumer's `consume` `K`. Under `call = host` the worker holds it and carries with it; under
+/// `import` the producer's `env.deliver` import does, and [`Deliver`]s through it.
+pub struct Router<T, K> {
+    pub transport: T,
+    consume: K,
+    /// What `env.deliver` carried so far.
+    delivered: Traffic,
+}
+
+impl<T, K> Router<T, K> {
+    pub fn new(transport: T, consume: K) -> Router<T, K> {
+        Router { transport, consume, delivered: Traffic::default() }
+    }
+
+    /// What it delivered for `env.deliver` so far.
+    pub fn delivered(&self) -> Traffic {
+        self.delivered
+    }
+}
+
+/// The producer's `env.deliver(ptr, len)` import (`call = import`), in runtime `A`'s store context.
+pub trait Deliver<A: Access> {
+    /// Carries `request` (in the producer's memory) to the consumer, has it answered and carries
+    /// the reply back; returns the packed reply as the producer reads it, 0 if the consumer refused
+    /// the request.
+    fn deliver<D: 'static>(&mut self, ctx: A::Ctx<'_, D>, request: Bytes) -> Result<u64, Failure>;
+}
+
+impl<A: Access, T: Carry<A>, K: Consume<A>> Deliver<A> for Router<T, K> {
+    #[inline]
+    fn deliver<D: 'static>(&mut self, ctx: A::Ctx<'_, D>, request: Bytes) -> Result<u64, Failure> {
+        let Router { transport, consume, delivered } = self;
+        calls::deliver(&mut Routing::<A, D, T, K> { ctx, transport, consume }, request, delivered)
+    }
+}
+
+/// A router in use, in a store context: the middle of a round trip ([`calls::deliver`]).
+struct Routing<'r, 'c, A: Access, D: 'static, T, K> {
+    ctx: A::Ctx<'c, D>,
+    transport: &'r mut T,
+    consume: &'r K,
+}
+
+impl<A: Access, D: 'static, T: Carry<A>, K: Consume<A>> Route for Routing<'_, '_, A, D, T, K> {
+    #[inline]
+    fn to_consumer(&mut self, request: Bytes) -> Result<Bytes, Failure> {
+        self.transport.to_consumer(&mut self.ctx, request)
+    }
+
+    #[inline]
+    fn consume(&mut self, request: Bytes) -> Result<u64, Failure> {
+        self.consume.consume(&mut self.ctx, request)
+    }
+
+    #[inline]
+    fn to_producer(&mut self, reply: Bytes) -> Result<Bytes, Failure> {
+        self.transport.to_producer(&mut self.ctx, reply)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Two guest memories in plain vectors, reached without a store.
+    enum Plain {}
+
+    #[derive(Default)]
+    struct Memories {
+        bytes: [Vec<u8>; 2],
+        allocations: Vec<u32>,
+    }
+
+    impl Access for Plain {
+        type Ctx<'a, D: 'static> = Memories;
+    }
+
+    /// A guest: which memory, and where its allocator puts a buffer.
+    struct Guest(usize);
+
+    impl Side<Plain> for Guest {
+        fn allocate<D: 'static>(&self, m: &mut Memories, len: u32) -> Result<u32, Failure> {
+            m.allocations.push(len);
+            Ok(100 * m.allocations.len() as u32)
+        }
+
+        fn copy_to<D: 'static>(
+            &self,
+            m: &mut Memories,
+            bytes: Bytes,
+            to: &Guest,
+            at: u32,
+            scratch: &mut Vec<u8>,
+        ) -> Result<(), Failure> {
+            let range = |b: Bytes| b.ptr as usize..(b.ptr + b.len) as usize;
+            scratch.clear();
+            scratch.extend_from_slice(m.bytes[self.0].get(range(bytes)).ok_or(Failure::Error("outside".into()))?);
+            m.bytes[to.0][range(Bytes { ptr: at, len: bytes.len })].copy_from_slice(scratch);
+            Ok(())
+        }
+    }
+
+    /// Answers every request with its own bytes, refusing an empty one.
+    struct Echo;
+
+    impl Consume<Plain> for Echo {
+        fn consume<D: 'static>(&self, _: &mut Memories, request: Bytes) -> Result<u64, Failure> {
+            Ok(if request.len == 0 { 0 } else { request.pack() })
+        }
+    }
+
+    fn memories() -> Memories {
+        let mut m = Memories { bytes: [vec![0; 1000], vec![0; 1000]], allocations: Vec::new() };
+        m.bytes[0][..5].copy_from_slice(b"hello");
+        m
+    }
+
+    #[test]
+    fn copy_carries_into_the_receivers_buffer_and_grows_it_only_for_a_larger_message() {
+        let mut m = memories();
+        let mut link = CopyLink::new(Guest(0), Guest(1));
+        let to = Carry::<Plain>::to_consumer::<()>(&mut link, &mut m, Bytes { ptr: 0, len: 5 }).unwrap();
+        assert_eq!((to, &m.bytes[1][100..105]), (Bytes { ptr: 100, len: 5 }, &b"hello"[..]));
+        Carry::<Plain>::to_consumer::<()>(&mut link, &mut m, Bytes { ptr: 1, len: 3 }).unwrap();
+        assert_eq!(m.allocations, [5], "a smaller message reuses the buffer");
+        Carry::<Plain>::to_consumer::<()>(&mut link, &mut m, Bytes { ptr: 0, len: 6 }).unwrap();
+        assert_eq!(m.allocations, [5, 6]);
+        assert_eq!(Carry::<Plain>::copied_bytes(&link), 5 + 3 + 6);
+        let back = Carry::<Plain>::to_producer::<()>(&mut link, &mut m, Bytes { ptr: 200, len: 2 }).unwrap();
+        assert_eq!(back, Bytes { ptr: 300, len: 2 }, "the producer's own buffer");
+        assert!(Carry::<Plain>::to_producer::<()>(&mut link, &mut m, Bytes { ptr: 999, len: 9 }).is_err());
+    }
+
+    #[test]
+    fn shared_leaves_a_message_where_it_is() {
+        let mut link = SharedLink { memory: () };
+        let at = Bytes { ptr: 7, len: 3 };
+        assert_eq!(Carry::<Plain>::to_consumer::<()>(&mut link, &mut memories(), at).unwrap(), at);
+        assert_eq!(Carry::<Plain>::copied_bytes(&link), 0);
+    }
+
+    #[test]
+    fn a_router_delivers_through_its_transport_and_counts_what_it_carried() {
+        let mut router = Router::new(CopyLink::new(Guest(0), Guest(1)), Echo);
+        let reply = Deliver::<Plain>::deliver::<()>(&mut router, memories(), Bytes { ptr: 0, len: 5 }).unwrap();
+        // The consumer echoed its buffer (100, 5); the reply was carried into the producer's (200).
+        assert_eq!(Bytes::unpack(reply), Some(Bytes { ptr: 200, len: 5 }));
+        assert_eq!(Deliver::<Plain>::deliver::<()>(&mut router, memories(), Bytes { ptr: 0, len: 0 }).unwrap(), 0);
+        let delivered = router.delivered();
+        assert_eq!((delivered.request_bytes, delivered.reply_bytes), (5, 5));
+    }
+}
