@@ -2,6 +2,7 @@
 //! into an outcome with a status: a trap, a crash or a hang ends one cell, never the run. A
 //! second Ctrl-C (the `abort` flag, see [`crate::stop::Signals`]) kills the running worker at once.
 
+use crate::results::status::Status;
 use crate::workers::WorkerCommand;
 use std::io::{BufRead, BufReader, Read};
 use std::process::{ExitStatus, Stdio};
@@ -11,54 +12,6 @@ use std::time::{Duration, Instant};
 use wasmatrix_core::measure::instructions::callgrind_args;
 use wasmatrix_core::measure::MechanismKind;
 use wasmatrix_core::worker::{FailureKind, Job, Phase, Report, PHASE_PREFIX, READY_LINE, REPORT_PREFIX};
-
-/// How a cell ended; the `status` column.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Status {
-    Ok,
-    /// Ran to the end, but its checksum differs from the expected one.
-    ChecksumMismatch,
-    /// The harness or a guest reported an error (bad module, refused message, ...).
-    Error,
-    /// A guest trapped.
-    Trap,
-    /// The worker process died without a report (signal, abort, out of memory).
-    Crash,
-    /// The worker did not finish within the matrix's `timeout_s` and was killed (the error names
-    /// the limit and the phase it was in).
-    Timeout,
-    /// A guest or the worker needed more memory than `memory_limit_mib` allows.
-    Oom,
-    /// The cell cannot run here (see `Cell::unsupported`); nothing was started.
-    Unsupported,
-}
-
-impl Status {
-    /// Every status, as results/README.md's `status` column lists them.
-    pub const ALL: [Status; 8] = [
-        Status::Ok,
-        Status::ChecksumMismatch,
-        Status::Error,
-        Status::Trap,
-        Status::Crash,
-        Status::Timeout,
-        Status::Oom,
-        Status::Unsupported,
-    ];
-
-    pub fn name(self) -> &'static str {
-        match self {
-            Status::Ok => "ok",
-            Status::ChecksumMismatch => "checksum_mismatch",
-            Status::Error => "error",
-            Status::Trap => "trap",
-            Status::Crash => "crash",
-            Status::Timeout => "timeout",
-            Status::Oom => "oom",
-            Status::Unsupported => "unsupported",
-        }
-    }
-}
 
 /// Everything known about one worker process of a cell (and its precompile process, if any).
 #[derive(Debug)]
@@ -397,15 +350,6 @@ mod tests {
         assert!(error.contains("before its ready line"), "{error}");
         let (_, error) = hung(None, true).failure().unwrap();
         assert!(error.contains("after its ready line"), "{error}");
-    }
-
-    #[test]
-    fn the_status_column_documents_every_status() {
-        let readme = include_str!("../../results/README.md");
-        let row = readme.lines().find(|l| l.starts_with("| `status` |")).expect("results/README.md has the row");
-        for status in Status::ALL {
-            assert!(row.contains(&format!("`{}`", status.name())), "{} undocumented: {row}", status.name());
-        }
     }
 
     #[test]

@@ -1,10 +1,11 @@
-//! Results: the CSV schema ([`row`]) and the figures it is made of ([`figure`]), the results file
-//! ([`file`]), its one reader ([`read`]), and the terminal summary ([`summary`]). Every column is documented in
-//! results/README.md.
+//! Results: the CSV schema ([`row`]), how a cell ended ([`status`]) and the figures it is made of
+//! ([`figure`]), the results file ([`file`]), its one reader ([`read`]), and the terminal summary
+//! ([`summary`]). Every column is documented in results/README.md.
 
 pub mod figure;
 pub mod file;
 pub mod read;
 pub mod row;
 pub mod samples;
+pub mod status;
 pub mod summary;

@@ -6,11 +6,11 @@ use super::figure::{
     figure, figure_of, measured_s, one_shot, per_process, ref_headline, setup_cpu_samples, setup_samples, Figure,
 };
 use super::samples::Sample;
+use super::status::Status;
 use crate::matrix::axes::{Axis, Runtime};
 use crate::matrix::{Cell, Measure};
 use crate::meta::RunMeta;
 use crate::stats::{median, Headline};
-use crate::supervise::Status;
 use serde::{Deserialize, Serialize};
 use wasmatrix_core::measure::MechanismKind;
 use wasmatrix_core::worker::Report;

@@ -125,7 +125,7 @@ pub fn of_process(id: &ProcessId, mechanism: MechanismKind, outcome: &ProcessOut
         outcome.involuntary_switches.map(|v| v as f64),
         r.cpu_migrations.map(|v| v as f64),
         outcome.steal_pct,
-        Some(if outcome.status == crate::supervise::Status::Ok { 1.0 } else { 0.0 }),
+        Some(if outcome.status == super::status::Status::Ok { 1.0 } else { 0.0 }),
         Some(outcome.process_s),
     ];
     for (name, value) in CONTEXT.into_iter().zip(context) {
