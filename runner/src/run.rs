@@ -13,6 +13,7 @@ use crate::matrix::{Cell, Matrix, Measure, Selector};
 use crate::meta::RunMeta;
 use crate::results::figure::measured_s;
 use crate::results::file::{ResultsFile, RunMarker};
+use crate::results::metric::Metric;
 use crate::results::row::{CellResult, GuestSizes, Row, RunContext, StopReason};
 use crate::results::samples::{self, ProcessId, Sample, SamplesFile};
 use crate::results::status::Status;
@@ -515,10 +516,10 @@ fn measure_cells(
     let mut rounds = Rounds::new(plan.seed);
     let mut drift = summary::Drift::default();
     let mut slow = SlowShare::default();
-    let headline_metric = format!("rt_{}", opts.mechanism.unit());
+    let headline_metric = Metric::round_trip(opts.mechanism);
     let floor = measure.fewest_processes();
     for run in runs.iter() {
-        slow.add(&run.samples, &headline_metric);
+        slow.add(&run.samples, headline_metric);
     }
     let mut needed = slow.needed(floor, measure.processes);
     'rounds: loop {
@@ -552,7 +553,7 @@ fn measure_cells(
             samples_file.append(&process_samples).after_cells(&plan.results_path)?;
             drift.add(&process_samples);
             if outcome.status == Status::Ok {
-                slow.add(&process_samples, &headline_metric);
+                slow.add(&process_samples, headline_metric);
                 let now = slow.needed(floor, measure.processes);
                 if now != needed {
                     needed = now;
@@ -620,7 +621,7 @@ impl Finished {
             }
         }
         for (cell, mut processes) in by_cell {
-            processes.retain(|_, samples| samples.iter().any(|s| s.metric == "ok" && s.value == 1.0));
+            processes.retain(|_, samples| samples.iter().any(|s| s.is(Metric::Ok) && s.value == 1.0));
             if !processes.is_empty() {
                 found.by_cell.insert(cell, processes);
             }

@@ -9,7 +9,7 @@
 //!
 //! # The statistic
 //! For each compared cell and each performance metric (time `*_ns` and instruction counts
-//! `*_instructions`; the process context, [`samples::CONTEXT`], is ignored) that both sidecars hold
+//! `*_instructions`; the process context, [`CONTEXT_METRICS`], is ignored) that both sidecars hold
 //! for that cell, every worker process is summarised by the 2nd percentile of its samples, and
 //! each side by the 10th percentile of those: the headline estimator of the results rows
 //! ([`Headline`]), chosen because it repeats on noisy machines where medians do not. The process
@@ -55,7 +55,16 @@ use std::path::{Path, PathBuf};
 
 /// Process context metrics in the sidecar: they describe the machine, not the code, and are
 /// never compared.
-pub const CONTEXT_METRICS: [&str; 8] = samples::CONTEXT;
+pub const CONTEXT_METRICS: [&str; 8] = [
+    "loadavg_start",
+    "loadavg_end",
+    "peak_rss_kib",
+    "involuntary_switches",
+    "cpu_migrations",
+    "steal_pct",
+    "ok",
+    "process_s",
+];
 
 /// The start-up phases, one cold sample per process; shown after [`REPEATED_METRICS`], and any
 /// other metric after them, by name.

@@ -1,9 +1,11 @@
 //! Results: the CSV schema ([`row`]), how a cell ended ([`status`]) and the figures it is made of
-//! ([`figure`]), the results file ([`file`]), its one reader ([`read`]), and the terminal summary
-//! ([`summary`]). Every column is documented in results/README.md.
+//! ([`figure`]), from the samples sidecar ([`samples`]) of the [`metric`]s; the results file
+//! ([`file`]), its one reader ([`read`]), and the terminal summary ([`summary`]). Every column is
+//! documented in results/README.md.
 
 pub mod figure;
 pub mod file;
+pub mod metric;
 pub mod read;
 pub mod row;
 pub mod samples;

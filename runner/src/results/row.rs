@@ -2,9 +2,8 @@
 //! (bump [`SCHEMA_VERSION`]), never renamed. Units are in the names: `_ns` nanoseconds,
 //! `_bytes` bytes, `_kib` KiB.
 
-use super::figure::{
-    figure, figure_of, measured_s, one_shot, per_process, ref_headline, setup_cpu_samples, setup_samples, Figure,
-};
+use super::figure::{derived_samples, figure, figure_of, measured_s, one_shot, per_process, ref_headline, Figure};
+use super::metric::{Derived, Metric};
 use super::samples::Sample;
 use super::status::Status;
 use crate::matrix::axes::{Axis, Runtime};
@@ -424,20 +423,21 @@ impl Row {
         let s = result.samples;
         let measure = run.measure;
         let meta = run.meta;
-        let rt = figure(s, "rt_ns");
-        let floor = figure(s, "call_floor_ns");
-        let encode = figure(s, "encode_ns");
-        let decode = figure(s, "decode_ns");
-        let rt_instr = figure(s, "rt_instructions");
-        let setup = figure_of(&setup_samples(s));
-        let setup_warm = figure(s, "setup_warm_ns");
-        let setup_cpu = figure_of(&setup_cpu_samples(s));
-        let reference = figure(s, "ref_ns");
-        let context = |metric: &str| per_process(s, metric).concat();
+        let rt = figure(s, Metric::RtNs);
+        let floor = figure(s, Metric::CallFloorNs);
+        let encode = figure(s, Metric::EncodeNs);
+        let decode = figure(s, Metric::DecodeNs);
+        let rt_instr = figure(s, Metric::RtInstructions);
+        let setup = figure_of(&derived_samples(s, Derived::Setup));
+        let setup_warm = figure(s, Metric::SetupWarmNs);
+        let setup_cpu = figure_of(&derived_samples(s, Derived::SetupCpu));
+        let reference = figure(s, Metric::RefNs);
+        let context = |metric: Metric| per_process(s, metric).concat();
         let rounded = |v: f64| (v * 100.0).round() / 100.0;
-        let instr = |m: &str| figure(s, m).map(|f| tenth(f.median));
-        let (setup_ns, setup_min_ns, setup_max_ns) = one_shot(s, "setup_ns");
-        let loadavg: Vec<f64> = [per_process(s, "loadavg_start"), per_process(s, "loadavg_end")].concat().concat();
+        let instr = |m: Metric| figure(s, m).map(|f| tenth(f.median));
+        let (setup_ns, setup_min_ns, setup_max_ns) = one_shot(s, Metric::SetupNs);
+        let loadavg: Vec<f64> =
+            [per_process(s, Metric::LoadavgStart), per_process(s, Metric::LoadavgEnd)].concat().concat();
         let msgs_per_s = rt.as_ref().map(|f| 1e9 / f.median);
         let rt_cv = rt.as_ref().and_then(|f| f.cv_pct);
         // Half the width of the headline's interval, relative to it: how far it may be off.
@@ -451,12 +451,12 @@ impl Row {
             producer_wasm_bytes: sizes.producer,
             consumer_wasm_bytes: sizes.consumer,
             artifact_bytes: r.artifact_bytes,
-            compile_ns: one_shot(s, "compile_ns").0,
-            load_ns: one_shot(s, "load_ns").0,
-            instantiate_ns: one_shot(s, "instantiate_ns").0,
+            compile_ns: one_shot(s, Metric::CompileNs).0,
+            load_ns: one_shot(s, Metric::LoadNs).0,
+            instantiate_ns: one_shot(s, Metric::InstantiateNs).0,
             setup_ns,
-            first_round_trip_ns: one_shot(s, "first_round_trip_ns").0,
-            cold_start_ns: one_shot(s, "cold_start_ns").0,
+            first_round_trip_ns: one_shot(s, Metric::FirstRoundTripNs).0,
+            cold_start_ns: one_shot(s, Metric::ColdStartNs).0,
             rt_min_ns: rt.as_ref().map(|f| tenth(f.pooled.min)),
             rt_p50_ns: rt.as_ref().map(|f| tenth(f.median)),
             rt_p90_ns: rt.as_ref().map(|f| tenth(f.pooled.p90)),
@@ -484,7 +484,7 @@ impl Row {
             floor_batch: measure.floor_batch,
             codec_batch: measure.codec_batch,
             round_trips: measure.round_trips(),
-            peak_rss_kib: one_shot(s, "peak_rss_kib").2,
+            peak_rss_kib: one_shot(s, Metric::PeakRssKib).2,
             checksum: r.checksum.map(|c| format!("{c:016x}")).unwrap_or_default(),
             expected_checksum: format!("{expected:016x}"),
             runner_version: meta.runner_version.clone(),
@@ -512,13 +512,13 @@ impl Row {
             noisy_ci_pct: measure.noisy_ci_pct,
             rt_instructions: rt_instr.as_ref().map(|f| tenth(f.median)),
             rt_instructions_cv_pct: rt_instr.as_ref().and_then(|f| f.cv_pct).map(|v| (v * 1e4).round() / 1e4),
-            call_floor_instructions: instr("call_floor_instructions"),
-            encode_instructions: instr("encode_instructions"),
-            decode_instructions: instr("decode_instructions"),
+            call_floor_instructions: instr(Metric::CallFloorInstructions),
+            encode_instructions: instr(Metric::EncodeInstructions),
+            decode_instructions: instr(Metric::DecodeInstructions),
             cpu_governor: meta.cpu_governor.clone(),
             loadavg_min: loadavg.iter().copied().reduce(f64::min),
             loadavg_max: loadavg.iter().copied().reduce(f64::max),
-            environment_ns: one_shot(s, "environment_ns").0,
+            environment_ns: one_shot(s, Metric::EnvironmentNs).0,
             log_bytes: r.log_bytes,
             stdout_bytes: r.stdout_bytes,
             stderr_bytes: r.stderr_bytes,
@@ -548,16 +548,16 @@ impl Row {
             setup_headline_ci_pct: setup.as_ref().and_then(Figure::headline_ci_pct).map(rounded),
             setup_warm_repeats: setup
                 .as_ref()
-                .map(|_| per_process(s, "setup_warm_ns").iter().map(|g| g.len() as u32).max().unwrap_or(0)),
+                .map(|_| per_process(s, Metric::SetupWarmNs).iter().map(|g| g.len() as u32).max().unwrap_or(0)),
             ref_headline_ns: reference.as_ref().map(|f| (f.headline * 1000.0).round() / 1000.0),
             rt_over_ref: rt.as_ref().zip(reference.as_ref()).map(|(rt, re)| tenth(rt.headline / re.headline)),
             ref_drift_pct: reference.as_ref().map(|f| rounded(100.0 * (f.proc_max / f.proc_min - 1.0))),
             min_processes: measure.fewest_processes(),
             target_ci_pct: measure.target_ci_pct,
             stop_reason: result.stop.name().into(),
-            involuntary_switches_p50: median(&context("involuntary_switches")),
-            cpu_migrations_p50: median(&context("cpu_migrations")),
-            steal_pct_max: context("steal_pct").into_iter().reduce(f64::max).map(rounded),
+            involuntary_switches_p50: median(&context(Metric::InvoluntarySwitches)),
+            cpu_migrations_p50: median(&context(Metric::CpuMigrations)),
+            steal_pct_max: context(Metric::StealPct).into_iter().reduce(f64::max).map(rounded),
             cell_budget_s: measure.cell_budget_s,
             measured_s: (measured_s(s) * 1000.0).round() / 1000.0,
             rt_ref_headline: ref_headline(s).map(|v| (v * 1e4).round() / 1e4),

@@ -7,6 +7,7 @@
 //! `MultiGzDecoder`) read the concatenated members as one CSV. Only the first member carries the
 //! header.
 
+use super::metric::Metric;
 use crate::matrix::axes::Engine;
 use crate::matrix::Cell;
 use crate::supervise::ProcessOutcome;
@@ -33,11 +34,11 @@ pub struct Sample {
     pub process: u32,
     /// The process's position in the run's schedule (0-based): the order processes ran in.
     pub seq: u32,
-    /// What was measured, its unit in the name: `rt_ns`, `call_floor_ns`, `encode_ns`,
-    /// `decode_ns`, `*_instructions`, the in-process reference `ref_ns`, the start-up phases
-    /// `compile_ns` ... `cold_start_ns` (with `environment_ns`), the fresh set-up's CPU time
-    /// `setup_cpu_ns`, the repeated set-up `setup_warm_ns` and its CPU time `setup_warm_cpu_ns`, and
-    /// the process's context ([`CONTEXT`]).
+    /// What was measured: a [`Metric`]'s name, its unit in the name (`rt_ns`, `call_floor_ns`,
+    /// `encode_ns`, `decode_ns`, `*_instructions`, the in-process reference `ref_ns`, the start-up
+    /// phases `compile_ns` ... `cold_start_ns`, the set-ups and the process's context). Kept as
+    /// written, so that a sidecar naming a metric this runner does not know still reads
+    /// ([`Sample::metric`] is `None` for it).
     pub metric: String,
     /// The sample's index within its process and metric (0 for one-shot metrics).
     pub sample: u32,
@@ -53,68 +54,65 @@ pub struct ProcessId<'a> {
     pub seq: u32,
 }
 
-/// The repeated measurements, as metric names without their unit.
-pub const REPEATED: [&str; 4] = ["rt", "call_floor", "encode", "decode"];
+impl Sample {
+    /// What the sample measured; `None` for a name this runner does not write.
+    pub fn metric(&self) -> Option<Metric> {
+        Metric::from_name(&self.metric)
+    }
 
-/// The process's context: the load average around it, its peak memory, what the OS says about
-/// interference (involuntary context switches, CPU migrations of its measuring thread, the
-/// hypervisor's steal over its life, percent), whether it ended `ok` (1) or not (0), which is
-/// what a resumed run reads to count it, and how long the whole process took (`process_s`, spawn
-/// to exit, seconds), which a cell's time budget counts.
-pub const CONTEXT: [&str; 8] = [
-    "loadavg_start",
-    "loadavg_end",
-    "peak_rss_kib",
-    "involuntary_switches",
-    "cpu_migrations",
-    "steal_pct",
-    "ok",
-    "process_s",
-];
+    /// Whether the sample is of `metric`.
+    pub fn is(&self, metric: Metric) -> bool {
+        self.metric == metric.name()
+    }
+}
 
 /// The tidy samples of one process: its repeated measurements in the mechanism's unit, its
-/// start-up phases (wall clock only: under callgrind they would time valgrind), and its context.
+/// start-up phases (wall clock only: under callgrind they would time valgrind), and its context
+/// ([`Metric::CONTEXT`]).
 pub fn of_process(id: &ProcessId, mechanism: MechanismKind, outcome: &ProcessOutcome) -> Vec<Sample> {
     let r = &outcome.report;
     let cell = id.cell.to_string();
     let mut out = Vec::new();
-    let mut push = |metric: String, sample: usize, value: f64| {
+    let mut push = |metric: Metric, sample: usize, value: f64| {
         out.push(Sample {
             run_id: id.run_id.to_owned(),
             cell: cell.clone(),
             process: id.process,
             seq: id.seq,
-            metric,
+            metric: metric.name().into(),
             sample: sample as u32,
             value,
         })
     };
-    let unit = mechanism.unit();
-    for (name, values) in REPEATED.iter().zip([&r.round_trip, &r.call_floor, &r.encode, &r.decode]) {
+    for (metric, values) in
+        Metric::repeated(mechanism).into_iter().zip([&r.round_trip, &r.call_floor, &r.encode, &r.decode])
+    {
         for (k, v) in values.iter().enumerate() {
-            push(format!("{name}_{unit}"), k, *v);
+            push(metric, k, *v);
         }
     }
     if mechanism == MechanismKind::WallClock {
-        for (name, values) in
-            [("ref_ns", &r.reference), ("setup_warm_ns", &r.setup_warm), ("setup_warm_cpu_ns", &r.setup_warm_cpu)]
-        {
+        for (metric, values) in [
+            (Metric::RefNs, &r.reference),
+            (Metric::SetupWarmNs, &r.setup_warm),
+            (Metric::SetupWarmCpuNs, &r.setup_warm_cpu),
+        ] {
             for (k, v) in values.iter().enumerate() {
-                push(name.into(), k, *v);
+                push(metric, k, *v);
             }
         }
-        for (name, value) in [
-            ("compile_ns", r.compile_ns),
-            ("load_ns", r.load_ns),
-            ("environment_ns", r.environment_ns),
-            ("instantiate_ns", r.instantiate_ns),
-            ("setup_ns", setup_ns(id.cell.engine, outcome)),
-            ("setup_cpu_ns", r.setup_cpu_ns),
-            ("first_round_trip_ns", r.first_round_trip_ns),
-            ("cold_start_ns", outcome.cold_start_ns),
+        for (metric, value) in [
+            (Metric::CompileNs, r.compile_ns),
+            (Metric::LoadNs, r.load_ns),
+            (Metric::EnvironmentNs, r.environment_ns),
+            (Metric::InstantiateNs, r.instantiate_ns),
+            (Metric::SetupNs, setup_ns(id.cell.engine, outcome)),
+            (Metric::SetupCpuNs, r.setup_cpu_ns),
+            (Metric::FirstRoundTripNs, r.first_round_trip_ns),
+            (Metric::ColdStartNs, outcome.cold_start_ns),
         ] {
             if let Some(v) = value {
-                push(name.into(), 0, v as f64);
+                push(metric, 0, v as f64);
             }
         }
     }
@@ -128,9 +126,9 @@ pub fn of_process(id: &ProcessId, mechanism: MechanismKind, outcome: &ProcessOut
         Some(if outcome.status == super::status::Status::Ok { 1.0 } else { 0.0 }),
         Some(outcome.process_s),
     ];
-    for (name, value) in CONTEXT.into_iter().zip(context) {
+    for (metric, value) in Metric::CONTEXT.into_iter().zip(context) {
         if let Some(v) = value {
-            push(name.into(), 0, v);
+            push(metric, 0, v);
         }
     }
     out

@@ -3,6 +3,7 @@
 //! fastest quiet wasm cell per transport. Noisy cells are marked `~` and never ranked as if they were
 //! not.
 
+use super::metric::Metric;
 use super::row::{Row, StopReason, Unit};
 use super::samples::Sample;
 use crate::stats::{median, quantile};
@@ -18,7 +19,7 @@ pub struct Drift {
 impl Drift {
     /// Takes one process's samples.
     pub fn add(&mut self, samples: &[Sample]) {
-        let reference: Vec<f64> = samples.iter().filter(|s| s.metric == "ref_ns").map(|s| s.value).collect();
+        let reference: Vec<f64> = samples.iter().filter(|s| s.is(Metric::RefNs)).map(|s| s.value).collect();
         self.per_process.extend(median(&reference));
     }
 
