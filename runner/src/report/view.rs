@@ -2,7 +2,8 @@
 //! each cell's native twin.
 
 use crate::matrix::axes::{Allocator, Axis, Profile};
-use crate::results::row::{Row, Unit};
+use crate::results::row::Row;
+use crate::results::view::Unit;
 
 /// The report of one run.
 pub struct Report<'a> {
@@ -33,7 +34,7 @@ impl<'a> Report<'a> {
     /// The `ok` row of `row`'s native twin ([`Row::twin`]: its `twin_cell`, or core's definition).
     pub(in crate::report) fn twin(&self, row: &Row) -> Option<&'a Row> {
         let twin = row.twin()?;
-        self.ok().find(|n| n.axes_cell() == Some(twin))
+        self.ok().find(|n| n.cell() == Ok(twin))
     }
 
     /// `row`'s round trip over its native twin's ([`Unit::ratio`]).

@@ -1,7 +1,8 @@
 //! Results: the CSV schema ([`row`]), how a cell ended ([`status`]) and the figures it is made of
 //! ([`figure`]), from the samples sidecar ([`samples`]) of the [`metric`]s; the results file
-//! ([`file`]), its one reader ([`read`]), and the terminal summary ([`summary`]). Every column is
-//! documented in results/README.md.
+//! ([`file`]), its one reader ([`read`]), a row as the read side sees it ([`view`]: its cell and
+//! status typed), and the terminal summary ([`summary`]). Every column is documented in
+//! results/README.md.
 
 pub mod figure;
 pub mod file;
@@ -11,3 +12,4 @@ pub mod row;
 pub mod samples;
 pub mod status;
 pub mod summary;
+pub mod view;

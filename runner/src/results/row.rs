@@ -6,7 +6,7 @@ use super::figure::{derived_samples, figure, figure_of, measured_s, one_shot, pe
 use super::metric::{Derived, Metric};
 use super::samples::Sample;
 use super::status::Status;
-use crate::matrix::axes::{Axis, Runtime};
+use crate::matrix::axes::Runtime;
 use crate::matrix::{Cell, Measure};
 use crate::meta::RunMeta;
 use crate::stats::{median, Headline};
@@ -15,9 +15,6 @@ use wasmatrix_core::measure::MechanismKind;
 use wasmatrix_core::worker::Report;
 
 pub const SCHEMA_VERSION: u32 = 11;
-
-/// The schema whose rows name their native twin (`twin_cell`).
-const TWIN_CELL_SINCE: u32 = 11;
 
 /// A results row; read back (`runner report`) by column name, columns a file's older schema lacks
 /// left empty.
@@ -174,95 +171,6 @@ pub struct Row {
     pub twin_cell: String,
 }
 
-impl Row {
-    /// The row's logging value; files of schema 2 have none, and their cells logged nothing.
-    pub fn logging(&self) -> &str {
-        if self.logging.is_empty() {
-            "off"
-        } else {
-            &self.logging
-        }
-    }
-
-    /// The row's allocator; files before schema 5 have none, and their guests used the default.
-    pub fn allocator(&self) -> &str {
-        if self.allocator.is_empty() {
-            "default"
-        } else {
-            &self.allocator
-        }
-    }
-
-    /// The row's runtime; files before schema 6 have none: Wasmer, or native for the native
-    /// engine.
-    pub fn runtime(&self) -> &str {
-        match (self.runtime.as_str(), self.engine.as_str()) {
-            ("", "native") => "native",
-            ("", _) => "wasmer",
-            (runtime, _) => runtime,
-        }
-    }
-
-    /// The row's call pattern; files before schema 7 have none: the host called each guest.
-    pub fn call(&self) -> &str {
-        if self.call.is_empty() {
-            "host"
-        } else {
-            &self.call
-        }
-    }
-
-    /// The headline round trip, ns: `rt_headline_ns`, or `rt_p50_ns` in files before schema 8.
-    pub fn rt_headline(&self) -> Option<f64> {
-        self.rt_headline_ns.or(self.rt_p50_ns)
-    }
-
-    /// The bare call's headline, ns (`call_floor_p50_ns` before schema 8).
-    pub fn floor_headline(&self) -> Option<f64> {
-        self.call_floor_headline_ns.or(self.call_floor_p50_ns)
-    }
-
-    /// Half the headline round trip's 95% interval, percent (`rt_ci_pct` before schema 8).
-    pub fn rt_ci(&self) -> Option<f64> {
-        self.rt_headline_ci_pct.or(self.rt_ci_pct)
-    }
-
-    /// The set-up again in the same process, ns: its headline over the repeats
-    /// (`setup_headline_ns`), or before schema 8 the one repeat's median over processes.
-    pub fn setup_again(&self) -> Option<u64> {
-        self.setup_headline_ns.map(|v| v.round() as u64).or(self.setup_warm_ns)
-    }
-
-    /// The row's cell, from its axis columns (those a file's older schema lacks read as above).
-    pub fn axes_cell(&self) -> Option<Cell> {
-        fn value<A: Axis>(name: &str) -> Option<A> {
-            A::from_name(name)
-        }
-        Some(Cell {
-            compiler: value(&self.compiler)?,
-            engine: value(&self.engine)?,
-            environment: value(&self.environment)?,
-            transport: value(&self.transport)?,
-            codec: value(&self.codec)?,
-            profile: value(&self.profile)?,
-            logging: value(self.logging())?,
-            allocator: value(self.allocator())?,
-            runtime: value(self.runtime())?,
-            call: value(self.call())?,
-        })
-    }
-
-    /// The row's native twin: its `twin_cell` (none if empty), or in files before schema 11, which
-    /// lack the column, what [`Cell::native_twin`] says of the row's cell.
-    pub fn twin(&self) -> Option<Cell> {
-        if self.schema_version >= TWIN_CELL_SINCE {
-            (!self.twin_cell.is_empty()).then(|| Cell::parse(&self.twin_cell).ok()).flatten()
-        } else {
-            self.axes_cell()?.native_twin()
-        }
-    }
-}
-
 /// The sizes of a cell's two `.wasm` files, as built and gzip'd (`gzip -9`); none for the native
 /// twin.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
@@ -295,67 +203,6 @@ fn sizes(path: &std::path::Path) -> (Option<u64>, Option<u64>) {
 /// Rounds to 0.1, which is below the timer's resolution for batched means.
 fn tenth(x: f64) -> f64 {
     (x * 10.0).round() / 10.0
-}
-
-/// Which columns hold a run's figures: time (`--measure wall_clock`) or instruction counts. The
-/// summary and `runner report` read rows through it.
-pub struct Unit {
-    /// "ns" or "instructions".
-    pub name: &'static str,
-    /// The same, short enough for a column header.
-    pub short: &'static str,
-    /// The headline round trip (`rt_headline_ns`; `rt_p50_ns` in files before schema 8), and the
-    /// best process's (for counts, the count itself).
-    pub rt: fn(&Row) -> Option<f64>,
-    /// The round trip in reference ops, each process against its own reference (none for counts).
-    pub rt_ref: fn(&Row) -> Option<f64>,
-    pub best: fn(&Row) -> Option<f64>,
-    pub floor: fn(&Row) -> Option<f64>,
-    pub encode: fn(&Row) -> Option<f64>,
-    pub decode: fn(&Row) -> Option<f64>,
-}
-
-impl Unit {
-    pub const NS: Unit = Unit {
-        name: "ns",
-        short: "ns",
-        rt: Row::rt_headline,
-        rt_ref: |r| r.rt_ref_headline,
-        best: |r| r.rt_proc_min_ns,
-        floor: Row::floor_headline,
-        encode: |r| r.encode_headline_ns.or(r.encode_p50_ns),
-        decode: |r| r.decode_headline_ns.or(r.decode_p50_ns),
-    };
-
-    pub const INSTRUCTIONS: Unit = Unit {
-        name: "instructions",
-        short: "instr",
-        rt: |r| r.rt_instructions,
-        rt_ref: |_| None,
-        best: |r| r.rt_instructions,
-        floor: |r| r.call_floor_instructions,
-        encode: |r| r.encode_instructions,
-        decode: |r| r.decode_instructions,
-    };
-
-    /// The unit of a run's rows.
-    pub fn of(rows: &[Row]) -> &'static Unit {
-        if rows.iter().any(|r| r.measure == MechanismKind::Instructions.name()) {
-            &Unit::INSTRUCTIONS
-        } else {
-            &Unit::NS
-        }
-    }
-
-    /// `wasm`'s round trip over `native`'s (its twin): read against the in-process reference
-    /// where both rows have it (`rt_ref_headline`, schema 9: each process's speed at that moment
-    /// cancels out, so the ratio holds on a machine whose speed drifts), else their headlines.
-    pub fn ratio(&self, wasm: &Row, native: &Row) -> Option<f64> {
-        if let (Some(w), Some(n)) = ((self.rt_ref)(wasm), (self.rt_ref)(native)) {
-            return Some(w / n);
-        }
-        Some((self.rt)(wasm)? / (self.rt)(native)?)
-    }
 }
 
 /// What a run holds the same for all its rows.
@@ -617,46 +464,5 @@ mod tests {
         unique.dedup();
         assert_eq!(unique.len(), h.len());
         assert_eq!(h.last().map(String::as_str), Some("twin_cell"), "columns are only added, at the end");
-    }
-
-    /// A row of `cell` as a file of schema `schema` holds it: the columns that schema lacks empty.
-    fn row_of(cell: &str, schema: u32) -> Row {
-        let mut row = Row { schema_version: schema, cell: cell.into(), ..Row::of_cell(&Cell::parse(cell).unwrap()) };
-        for (since, column) in
-            [(3, &mut row.logging), (5, &mut row.allocator), (6, &mut row.runtime), (7, &mut row.call)]
-        {
-            if schema < since {
-                column.clear();
-            }
-        }
-        if schema < TWIN_CELL_SINCE {
-            row.twin_cell.clear();
-        }
-        row
-    }
-
-    #[test]
-    fn a_row_names_its_twin_and_older_rows_find_it_as_core_says() {
-        let twin = |row: &Row| row.twin().map(|t| t.to_string());
-        let wasm = "winch/jit/wasi/composed/wit/size/on/talc/wasmtime/import";
-        let expected = Some("rustc/native/wasi/copy/raw/size/on/talc/native/import".to_owned());
-        assert_eq!(row_of(wasm, 11).twin_cell, expected.clone().unwrap());
-        assert_eq!(twin(&row_of(wasm, 11)), expected);
-        assert_eq!(twin(&row_of(wasm, 10)), expected, "before the column: from the axes, as core says");
-        assert_eq!(row_of(wasm, 10).axes_cell(), Cell::parse(wasm).ok());
-        // Files before schema 6 and 3: the runtime, the logging and the call their cells meant.
-        let old = row_of("llvm/artifact/bare/shared/raw/release", 2);
-        assert_eq!(twin(&old).as_deref(), Some("rustc/native/bare/shared/raw/release/off/default/native/host"));
-        // None: the twin itself, Emscripten's output, a row whose column is empty.
-        assert_eq!(twin(&row_of("rustc/native/bare/copy/raw/release/off/default/native/host", 11)), None);
-        assert_eq!(twin(&row_of("rustc/native/bare/copy/raw/release/off/default/native/host", 10)), None);
-        assert_eq!(twin(&row_of("cranelift/jit/emscripten/copy/raw/release/off/default/wasmer/host", 11)), None);
-        assert_eq!(twin(&row_of("cranelift/jit/emscripten/copy/raw/release/off/default/wasmer/host", 9)), None);
-        // The column, where there is one, is what the row says.
-        let mut told = row_of(wasm, 11);
-        told.twin_cell = "rustc/native/bare/copy/json/release/off/default/native/host".into();
-        assert_eq!(twin(&told).as_deref(), Some(told.twin_cell.as_str()));
-        told.twin_cell.clear();
-        assert_eq!(twin(&told), None);
     }
 }

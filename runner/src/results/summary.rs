@@ -4,8 +4,9 @@
 //! not.
 
 use super::metric::Metric;
-use super::row::{Row, StopReason, Unit};
+use super::row::{Row, StopReason};
 use super::samples::Sample;
+use super::view::Unit;
 use crate::stats::{median, quantile};
 use std::fmt::Write;
 
@@ -316,7 +317,7 @@ fn native_ratios(rows: &[Row], unit: &Unit) -> String {
                 continue;
             };
             // The wasm rows whose twin ([`Row::twin`]) it is.
-            let native_cell = native.axes_cell();
+            let native_cell = native.cell().ok();
             let twin = |r: &Row| native_cell.is_some() && r.twin() == native_cell;
             let (Some(native_p50), Some(native_min)) = ((unit.rt)(native), (unit.best)(native)) else {
                 continue;
