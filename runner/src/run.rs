@@ -11,6 +11,7 @@ use crate::guests::{Builder, GuestBuild, GuestFiles};
 use crate::matrix::axes::Engine;
 use crate::matrix::{Cell, Matrix, Measure, Selector};
 use crate::meta::RunMeta;
+use crate::results::drift::Drift;
 use crate::results::figure::measured_s;
 use crate::results::file::{ResultsFile, RunMarker};
 use crate::results::metric::Metric;
@@ -497,7 +498,7 @@ fn precompile_artifacts(runs: &mut [CellRun], steps: &Steps, recorder: &mut Reco
 /// What measuring tells the summary: the reference's drift over the run, and the share of slow
 /// processes with the fewest processes it asks for.
 struct Measured {
-    drift: summary::Drift,
+    drift: Drift,
     slow: SlowShare,
 }
 
@@ -514,7 +515,7 @@ fn measure_cells(
     let (plan, opts, progress) = (steps.plan, steps.opts, &steps.progress.bar);
     let (measure, signals) = (&plan.measure, &plan.signals);
     let mut rounds = Rounds::new(plan.seed);
-    let mut drift = summary::Drift::default();
+    let mut drift = Drift::default();
     let mut slow = SlowShare::default();
     let headline_metric = Metric::round_trip(opts.mechanism);
     let floor = measure.fewest_processes();
