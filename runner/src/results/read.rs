@@ -176,7 +176,7 @@ pub fn check_sidecar(table: &Table, samples: &[Sample], sidecar: &Path) -> Resul
         }
     }
     for (i, row) in table.rows.iter().enumerate() {
-        if row.status != "ok" || row.processes == 0 {
+        if !row.is_ok() || row.processes == 0 {
             continue;
         }
         let held = processes
