@@ -12,6 +12,7 @@
 use crate::compare::{self, calibrate::verdict, CompareOptions, Verdict};
 use crate::report::{self, Report};
 use crate::results::figure::{ref_headline_of, repeated_else_fresh};
+use crate::results::metric::Metric;
 use crate::results::{read, row::Row, samples};
 use crate::run_length::{self, SlowShare};
 use crate::stats::{median, quantile, Headline};
@@ -294,7 +295,7 @@ pub fn calibrate(a: &Path, b: &Path) -> Result<Calibration> {
     let mut rt_shift = None;
     for (x, y, label) in [(a, b, "A then B"), (b, a, "B then A")] {
         let cmp = compare::compare(x, y, &opts)?;
-        let shift = cmp.shifts.iter().find(|s| s.metric == "rt_ns").cloned();
+        let shift = cmp.shifts.iter().find(|s| s.metric == Metric::RtNs).cloned();
         alarms.push(Alarms {
             label,
             compared: cmp.entries.len(),
