@@ -1,10 +1,11 @@
 //! Comparing two runs: the engine of `runner compare A.csv B.csv`.
 //!
-//! Both results files are read through the one reader `report` uses too ([`read`]: by column name,
-//! needing `cell`, `status` and `error`; a value a column cannot hold, an unknown `schema_version`,
-//! a file that is not a results file are refused), and their raw-samples sidecars ([`samples`])
-//! supply the values, once checked against their file ([`read::check_sidecar`]: a sidecar of
-//! another run, or with fewer `ok` processes of a cell than its row says, is refused). Cells are
+//! Both results files are read ([`load`]) through the one reader `report` uses too
+//! ([`crate::results::read`]: by column name, needing `cell`, `status` and `error`; a value a column
+//! cannot hold, an unknown `schema_version`, a file that is not a results file are refused), and
+//! their raw-samples sidecars ([`crate::results::samples`]) supply the values, once checked against
+//! their file ([`crate::results::read::check_sidecar`]: a sidecar of another run, or with fewer `ok`
+//! processes of a cell than its row says, is refused). Cells are
 //! matched by their `cell` string; a cell is compared only if every row it has is `ok` in both runs.
 //!
 //! # The statistic
@@ -41,18 +42,16 @@
 //! is above the band: `lo > 1 + t`.
 
 pub mod calibrate;
+mod load;
 mod render;
 
 pub use calibrate::Shift;
 
-use crate::matrix::Cell;
 use crate::results::metric::Metric;
-use crate::results::read;
-use crate::results::samples::{self, Sample};
 use crate::results::status::Status;
 use crate::stats::{Bootstrap, Headline as Estimator, Interval};
-use anyhow::{ensure, Context, Result};
-use std::collections::{BTreeMap, BTreeSet, HashMap};
+use anyhow::{ensure, Result};
+use load::{CellRows, Run};
 use std::fmt;
 use std::path::{Path, PathBuf};
 
@@ -363,7 +362,7 @@ impl Comparison {
     fn add_cell(&mut self, cell: &str, a: &Run, b: &Run, wanted: &Wanted, opts: &CompareOptions) {
         let (rows_a, rows_b) = (a.rows(cell), b.rows(cell));
         for (side, rows) in [(Side::A, rows_a), (Side::B, rows_b)] {
-            self.not_ok.extend(rows.into_iter().flat_map(|r| r.not_ok(side)));
+            self.not_ok.extend(rows.into_iter().flat_map(|r| not_ok(r, side)));
         }
         match (rows_a, rows_b) {
             (Some(_), None) => self.only_in_a.push(cell.to_owned()),
@@ -425,6 +424,17 @@ impl Comparison {
     }
 }
 
+/// The rows of a cell that are not `ok`, of `side`.
+fn not_ok(rows: &CellRows, side: Side) -> impl Iterator<Item = NotOk> + '_ {
+    let not_ok = rows.outcomes.iter().filter(|(status, ..)| *status != Some(Status::Ok));
+    not_ok.map(move |(_, status, error)| NotOk {
+        cell: rows.name.clone(),
+        side,
+        status: status.clone(),
+        error: error.clone(),
+    })
+}
+
 /// The entry for one cell and metric, from each side's per-process values (both non-empty).
 fn entry(cell: &str, metric: Metric, a: &[f64], b: &[f64], opts: &CompareOptions) -> Entry {
     let a_headline = Estimator::across(a).unwrap_or(f64::NAN);
@@ -452,178 +462,5 @@ fn entry(cell: &str, metric: Metric, a: &[f64], b: &[f64], opts: &CompareOptions
     }
 }
 
-/// One run: its results rows by cell, and its samples as one value per process ([`Estimator::process`]).
-struct Run {
-    path: PathBuf,
-    /// In row order, one per cell.
-    cells: Vec<CellRows>,
-    index: HashMap<String, usize>,
-    /// cell -> metric -> one value per process (ordered by run id, then process).
-    values: HashMap<String, BTreeMap<Metric, Vec<f64>>>,
-}
-
-/// The rows a results file has for one cell (usually one; more if a file was appended to).
-struct CellRows {
-    name: String,
-    /// `rt_headline_ns`, `rt_proc_min_ns`, `rt_headline_ci_pct` of its last row, where present.
-    headline: [Option<f64>; 3],
-    /// Each row's status, and its status and error as written.
-    outcomes: Vec<(Option<Status>, String, String)>,
-    /// The non-empty `run_id`s of its rows: only samples of these runs are the cell's.
-    run_ids: BTreeSet<String>,
-}
-
-impl CellRows {
-    fn all_ok(&self) -> bool {
-        self.outcomes.iter().all(|(status, ..)| *status == Some(Status::Ok))
-    }
-
-    fn not_ok(&self, side: Side) -> impl Iterator<Item = NotOk> + '_ {
-        self.outcomes.iter().filter(|(status, ..)| *status != Some(Status::Ok)).map(move |(_, status, error)| NotOk {
-            cell: self.name.clone(),
-            side,
-            status: status.clone(),
-            error: error.clone(),
-        })
-    }
-
-    fn owns(&self, sample: &Sample) -> bool {
-        self.run_ids.is_empty() || self.run_ids.contains(&sample.run_id)
-    }
-}
-
-impl Run {
-    /// Reads a results file through the one reader ([`read`]) and its sidecar, checked against it
-    /// ([`read::check_sidecar`]): what either holds that cannot be used is refused, naming it.
-    fn load(path: &Path) -> Result<Run> {
-        let table = read::load(path, &["cell", "status", "error"], "compare")?;
-        let cells = cells_of(&table);
-        let index = cells.iter().enumerate().map(|(i, c)| (c.name.clone(), i)).collect();
-        let sidecar = samples::sidecar_path(path);
-        let samples = samples::read(&sidecar)
-            .with_context(|| format!("cannot read {}, the samples sidecar of {}", sidecar.display(), path.display()))?;
-        read::check_sidecar(&table, &samples, &sidecar)?;
-        let mut run = Run { path: path.to_owned(), cells, index, values: HashMap::new() };
-        run.values = per_process_values(samples, &run);
-        Ok(run)
-    }
-
-    fn rows(&self, cell: &str) -> Option<&CellRows> {
-        self.index.get(cell).map(|&i| &self.cells[i])
-    }
-
-    /// The metrics of `cell` with their per-process values (empty if it has no samples).
-    fn metrics(&self, cell: &str) -> &BTreeMap<Metric, Vec<f64>> {
-        static NONE: BTreeMap<Metric, Vec<f64>> = BTreeMap::new();
-        self.values.get(cell).unwrap_or(&NONE)
-    }
-
-    fn has_metric(&self, metric: Metric) -> bool {
-        self.values.values().any(|m| m.contains_key(&metric))
-    }
-}
-
-/// Groups the performance samples of the run's cells by cell, metric and process (run id and
-/// process number) and reduces each process to [`Estimator::process`]. Non-finite values are dropped.
-fn per_process_values(samples: Vec<Sample>, run: &Run) -> HashMap<String, BTreeMap<Metric, Vec<f64>>> {
-    type Processes = BTreeMap<(String, u32), Vec<f64>>;
-    let mut grouped: HashMap<String, BTreeMap<Metric, Processes>> = HashMap::new();
-    for mut s in samples {
-        s.cell = canonical(&s.cell);
-        let owned = run.rows(&s.cell).is_some_and(|rows| rows.owns(&s));
-        let metric = s.metric().filter(|m| m.is_performance());
-        if let Some(metric) = metric.filter(|_| owned && s.value.is_finite()) {
-            let processes = grouped.entry(s.cell).or_default().entry(metric).or_default();
-            processes.entry((s.run_id, s.process)).or_default().push(s.value);
-        }
-    }
-    let reduce = |processes: Processes| processes.values().filter_map(|v| Estimator::process(v)).collect();
-    grouped
-        .into_iter()
-        .map(|(cell, metrics)| (cell, metrics.into_iter().map(|(m, p)| (m, reduce(p))).collect()))
-        .collect()
-}
-
-/// A cell's name as this runner writes it, so that runs from before an axis was added (whose
-/// names lack its value) pair with today's; a name it cannot parse stays as it is.
-fn canonical(name: &str) -> String {
-    Cell::parse(name).map_or_else(|_| name.to_owned(), |c| c.to_string())
-}
-
-/// The results file's rows, one [`CellRows`] per cell in order of first appearance.
-fn cells_of(table: &read::Table) -> Vec<CellRows> {
-    let mut cells: Vec<CellRows> = Vec::new();
-    let mut index: HashMap<String, usize> = HashMap::new();
-    for row in &table.rows {
-        let name = canonical(&row.cell);
-        let i = *index.entry(name.clone()).or_insert_with(|| {
-            cells.push(CellRows { name, headline: [None; 3], outcomes: Vec::new(), run_ids: BTreeSet::new() });
-            cells.len() - 1
-        });
-        cells[i].outcomes.push((row.status(), row.status.clone(), row.error.clone()));
-        cells[i].headline = [row.rt_headline(), row.rt_proc_min_ns, row.rt_ci()];
-        if !row.run_id.is_empty() {
-            cells[i].run_ids.insert(row.run_id.clone());
-        }
-    }
-    cells
-}
-
 #[cfg(test)]
-mod tests {
-    use super::render::{change, percent_label, value};
-    use super::*;
-
-    fn ci(low: f64, high: f64) -> Option<Interval> {
-        Some(Interval { low, high })
-    }
-
-    #[test]
-    fn a_certain_regression_is_slower_beyond_the_band() {
-        let e = |verdict, low| Entry {
-            cell: "c".into(),
-            metric: Metric::RtNs,
-            a_headline: 1.0,
-            b_headline: 1.1,
-            ratio: 1.1,
-            measured_ratio: 1.1,
-            interval: ci(low, 1.2),
-            verdict,
-            a_processes: 5,
-            b_processes: 5,
-        };
-        assert!(e(Verdict::Slower, 1.06).is_certain_regression(0.05));
-        assert!(!e(Verdict::Slower, 1.04).is_certain_regression(0.05), "slower, but not beyond the band");
-        assert!(!e(Verdict::Unsure, 1.06).is_certain_regression(0.05));
-    }
-
-    #[test]
-    fn entries_of_identical_deterministic_counts_are_no_change() {
-        let opts = CompareOptions::default();
-        let count = Metric::RtInstructions;
-        let e = entry("c", count, &[500.0; 4], &[500.0; 4], &opts);
-        assert_eq!((e.ratio, e.verdict), (1.0, Verdict::NoChange));
-        assert_eq!(e.interval, ci(1.0, 1.0));
-        let e = entry("c", count, &[500.0; 4], &[600.0; 4], &opts);
-        assert_eq!(e.verdict, Verdict::Slower);
-        assert!(e.is_certain_regression(opts.threshold));
-        let e = entry("c", count, &[0.0], &[0.0], &opts);
-        assert_eq!((e.ratio, e.verdict, e.interval), (1.0, Verdict::NoChange, None));
-        let e = entry("c", count, &[0.0, 0.0], &[3.0, 3.0], &opts);
-        assert_eq!(e.verdict, Verdict::Unsure, "from zero: no finite ratio");
-    }
-
-    #[test]
-    fn values_and_changes_read_well() {
-        assert_eq!(value(Metric::RtNs, 1234.0), "1.23 µs");
-        assert_eq!(value(Metric::RtNs, 512.0), "512 ns");
-        assert_eq!(value(Metric::CompileNs, 2.5e9), "2.50 s");
-        assert_eq!(value(Metric::RtInstructions, 45_600_000.0), "45.6 M");
-        assert_eq!(value(Metric::RtInstructions, 12.0), "12.0");
-        assert_eq!(change(2.0), "+100.0%");
-        assert_eq!(change(0.5), "-50.0%");
-        assert_eq!(change(f64::INFINITY), "n/a");
-        assert_eq!(percent_label(0.95), "95%");
-        assert_eq!(percent_label(0.025), "2.5%");
-    }
-}
+mod tests;
