@@ -1,10 +1,10 @@
-//! A results row as the read side sees it: its cell ([`Row::cell`]) and status
-//! ([`Row::status`]) typed, the axis values older schemas left out read as they meant them, its
-//! native twin, its headline figures, and the [`Unit`] the summary and `runner report` read them in.
+//! A results row as the read side sees it: its cell ([`Row::cell`], the axis values older schemas
+//! left out read as they meant them) and status ([`Row::status`]) typed, its native twin, its
+//! headline figures, and the [`Unit`] the summary and `runner report` read them in.
 
 use super::row::Row;
 use super::status::Status;
-use crate::matrix::axes::Axis;
+use crate::matrix::axes::{Allocator, Axis, Call, Engine, Logging, Runtime};
 use crate::matrix::Cell;
 use wasmatrix_core::measure::MechanismKind;
 
@@ -12,43 +12,6 @@ use wasmatrix_core::measure::MechanismKind;
 const TWIN_CELL_SINCE: u32 = 11;
 
 impl Row {
-    /// The row's logging value; files of schema 2 have none, and their cells logged nothing.
-    pub fn logging(&self) -> &str {
-        if self.logging.is_empty() {
-            "off"
-        } else {
-            &self.logging
-        }
-    }
-
-    /// The row's allocator; files before schema 5 have none, and their guests used the default.
-    pub fn allocator(&self) -> &str {
-        if self.allocator.is_empty() {
-            "default"
-        } else {
-            &self.allocator
-        }
-    }
-
-    /// The row's runtime; files before schema 6 have none: Wasmer, or native for the native
-    /// engine.
-    pub fn runtime(&self) -> &str {
-        match (self.runtime.as_str(), self.engine.as_str()) {
-            ("", "native") => "native",
-            ("", _) => "wasmer",
-            (runtime, _) => runtime,
-        }
-    }
-
-    /// The row's call pattern; files before schema 7 have none: the host called each guest.
-    pub fn call(&self) -> &str {
-        if self.call.is_empty() {
-            "host"
-        } else {
-            &self.call
-        }
-    }
-
     /// The headline round trip, ns: `rt_headline_ns`, or `rt_p50_ns` in files before schema 8.
     pub fn rt_headline(&self) -> Option<f64> {
         self.rt_headline_ns.or(self.rt_p50_ns)
@@ -70,8 +33,8 @@ impl Row {
         self.setup_headline_ns.map(|v| v.round() as u64).or(self.setup_warm_ns)
     }
 
-    /// The row's cell: from its axis columns (those a file's older schema lacks read as above),
-    /// or in a file without them, from its name ([`Cell::parse`], which reads older names alike).
+    /// The row's cell: from its axis columns (those a file's older schema lacks read as its cells
+    /// meant them), or in a file without them, from its name ([`Cell::parse`], which reads older names alike).
     /// An error for a row naming a value this runner does not know.
     pub fn cell(&self) -> Result<Cell, String> {
         if self.compiler.is_empty() {
@@ -96,22 +59,30 @@ impl Row {
         self.status() == Some(Status::Ok)
     }
 
-    /// The row's cell, from its axis columns (those a file's older schema lacks read as above).
+    /// The row's cell, from its axis columns. Those a file's older schema lacks read as its cells
+    /// meant them: no logging (schema 2), the default allocator (before schema 5), Wasmer, or
+    /// native for the native engine (before schema 6), the host calling each guest (before 7).
     fn axes_cell(&self) -> Result<Cell, String> {
-        fn value<A: Axis>(name: &str) -> Result<A, String> {
-            A::parse(name)
+        /// The column's value, or `older` where the file has none.
+        fn value<A: Axis>(name: &str, older: A) -> Result<A, String> {
+            if name.is_empty() {
+                Ok(older)
+            } else {
+                A::parse(name)
+            }
         }
+        let engine = Engine::parse(&self.engine)?;
         Ok(Cell {
-            compiler: value(&self.compiler)?,
-            engine: value(&self.engine)?,
-            environment: value(&self.environment)?,
-            transport: value(&self.transport)?,
-            codec: value(&self.codec)?,
-            profile: value(&self.profile)?,
-            logging: value(self.logging())?,
-            allocator: value(self.allocator())?,
-            runtime: value(self.runtime())?,
-            call: value(self.call())?,
+            compiler: Axis::parse(&self.compiler)?,
+            engine,
+            environment: Axis::parse(&self.environment)?,
+            transport: Axis::parse(&self.transport)?,
+            codec: Axis::parse(&self.codec)?,
+            profile: Axis::parse(&self.profile)?,
+            logging: value(&self.logging, Logging::Off)?,
+            allocator: value(&self.allocator, Allocator::Default)?,
+            runtime: value(&self.runtime, if engine == Engine::Native { Runtime::Native } else { Runtime::Wasmer })?,
+            call: value(&self.call, Call::Host)?,
         })
     }
 
