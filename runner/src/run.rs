@@ -550,7 +550,7 @@ fn measure_cells(
             }
             let id = ProcessId { run_id: &plan.meta.run_id, cell: &run.cell, process, seq };
             seq += 1;
-            let process_samples = samples::of_process(&id, opts.mechanism, &outcome);
+            let process_samples = outcome.samples(&id, opts.mechanism);
             samples_file.append(&process_samples).after_cells(&plan.results_path)?;
             drift.add(&process_samples);
             if outcome.status == Status::Ok {

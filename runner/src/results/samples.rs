@@ -8,9 +8,7 @@
 //! header.
 
 use super::metric::Metric;
-use crate::matrix::axes::Engine;
 use crate::matrix::Cell;
-use crate::supervise::ProcessOutcome;
 use anyhow::{bail, Context, Result};
 use flate2::read::MultiGzDecoder;
 use flate2::write::GzEncoder;
@@ -19,7 +17,6 @@ use serde::{Deserialize, Serialize};
 use std::fs::{File, OpenOptions};
 use std::io::{Read, Write};
 use std::path::{Path, PathBuf};
-use wasmatrix_core::measure::MechanismKind;
 
 /// The columns, in order.
 pub const HEADER: [&str; 7] = ["run_id", "cell", "process", "seq", "metric", "sample", "value"];
@@ -64,87 +61,6 @@ impl Sample {
     pub fn is(&self, metric: Metric) -> bool {
         self.metric == metric.name()
     }
-}
-
-/// The tidy samples of one process: its repeated measurements in the mechanism's unit, its
-/// start-up phases (wall clock only: under callgrind they would time valgrind), and its context
-/// ([`Metric::CONTEXT`]).
-pub fn of_process(id: &ProcessId, mechanism: MechanismKind, outcome: &ProcessOutcome) -> Vec<Sample> {
-    let r = &outcome.report;
-    let cell = id.cell.to_string();
-    let mut out = Vec::new();
-    let mut push = |metric: Metric, sample: usize, value: f64| {
-        out.push(Sample {
-            run_id: id.run_id.to_owned(),
-            cell: cell.clone(),
-            process: id.process,
-            seq: id.seq,
-            metric: metric.name().into(),
-            sample: sample as u32,
-            value,
-        })
-    };
-    for (metric, values) in
-        Metric::repeated(mechanism).into_iter().zip([&r.round_trip, &r.call_floor, &r.encode, &r.decode])
-    {
-        for (k, v) in values.iter().enumerate() {
-            push(metric, k, *v);
-        }
-    }
-    if mechanism == MechanismKind::WallClock {
-        for (metric, values) in [
-            (Metric::RefNs, &r.reference),
-            (Metric::SetupWarmNs, &r.setup_warm),
-            (Metric::SetupWarmCpuNs, &r.setup_warm_cpu),
-        ] {
-            for (k, v) in values.iter().enumerate() {
-                push(metric, k, *v);
-            }
-        }
-        for (metric, value) in [
-            (Metric::CompileNs, r.compile_ns),
-            (Metric::LoadNs, r.load_ns),
-            (Metric::EnvironmentNs, r.environment_ns),
-            (Metric::InstantiateNs, r.instantiate_ns),
-            (Metric::SetupNs, setup_ns(id.cell.engine, outcome)),
-            (Metric::SetupCpuNs, r.setup_cpu_ns),
-            (Metric::FirstRoundTripNs, r.first_round_trip_ns),
-            (Metric::ColdStartNs, outcome.cold_start_ns),
-        ] {
-            if let Some(v) = value {
-                push(metric, 0, v as f64);
-            }
-        }
-    }
-    let context = [
-        outcome.loadavg_start,
-        outcome.loadavg_end,
-        r.peak_rss_kib.map(|v| v as f64),
-        outcome.involuntary_switches.map(|v| v as f64),
-        r.cpu_migrations.map(|v| v as f64),
-        outcome.steal_pct,
-        Some(if outcome.status == super::status::Status::Ok { 1.0 } else { 0.0 }),
-        Some(outcome.process_s),
-    ];
-    for (metric, value) in Metric::CONTEXT.into_iter().zip(context) {
-        if let Some(v) = value {
-            push(metric, 0, v);
-        }
-    }
-    out
-}
-
-/// From guest files to callable guests in the measured process: loading artifacts, or compiling
-/// in process (jit), or nothing more (native), then creating their environment (WASI), then
-/// instantiating.
-fn setup_ns(engine: Engine, outcome: &ProcessOutcome) -> Option<u64> {
-    let r = &outcome.report;
-    let code_ns = match engine {
-        Engine::Artifact => r.load_ns,
-        Engine::Jit => r.compile_ns,
-        Engine::Native => Some(0),
-    };
-    code_ns.zip(r.instantiate_ns).map(|(code, inst)| code + r.environment_ns.unwrap_or(0) + inst)
 }
 
 /// `<dir>/<name>.csv` -> `<dir>/<name>.samples.csv.gz`.
