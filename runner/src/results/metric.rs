@@ -5,87 +5,78 @@
 use std::fmt;
 use wasmatrix_core::measure::MechanismKind;
 
-/// A metric of the samples sidecar, its unit in its name (`_ns` nanoseconds, `_instructions`
-/// instructions executed, `_kib` KiB, `_s` seconds, `_pct` percent).
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
-pub enum Metric {
+/// Declares [`Metric`], its sidecar names ([`Metric::name`]) and every metric in order
+/// ([`Metric::ALL`]) from one list.
+macro_rules! metrics {
+    ($($(#[$doc:meta])* $variant:ident = $name:literal,)+) => {
+        /// A metric of the samples sidecar, its unit in its name (`_ns` nanoseconds,
+        /// `_instructions` instructions executed, `_kib` KiB, `_s` seconds, `_pct` percent).
+        #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+        pub enum Metric {
+            $($(#[$doc])* $variant,)+
+        }
+
+        impl Metric {
+            /// Every metric, in the order of the enum.
+            pub const ALL: [Metric; [$($name),+].len()] = [$(Metric::$variant),+];
+
+            /// The metric as the sidecar names it.
+            pub fn name(self) -> &'static str {
+                match self {
+                    $(Metric::$variant => $name,)+
+                }
+            }
+        }
+    };
+}
+
+metrics! {
     // The repeated measurements, many samples per process: in time under `wall_clock` ...
     /// A whole round trip (encode, hand over, decode, the consumer's work, reply, check).
-    RtNs,
+    RtNs = "rt_ns",
     /// A bare host-to-guest call.
-    CallFloorNs,
+    CallFloorNs = "call_floor_ns",
     /// Encoding one message inside the guest.
-    EncodeNs,
+    EncodeNs = "encode_ns",
     /// Decoding one message inside the guest.
-    DecodeNs,
+    DecodeNs = "decode_ns",
     // ... and in instructions under `instructions`.
-    RtInstructions,
-    CallFloorInstructions,
-    EncodeInstructions,
-    DecodeInstructions,
+    RtInstructions = "rt_instructions",
+    CallFloorInstructions = "call_floor_instructions",
+    EncodeInstructions = "encode_instructions",
+    DecodeInstructions = "decode_instructions",
     /// The in-process reference op, timed beside the round trips: the machine's speed.
-    RefNs,
+    RefNs = "ref_ns",
     /// The set-up repeated in the same process (`setup_warm_repeats` of them).
-    SetupWarmNs,
+    SetupWarmNs = "setup_warm_ns",
     /// The same repeated set-ups in the process's CPU time.
-    SetupWarmCpuNs,
+    SetupWarmCpuNs = "setup_warm_cpu_ns",
     // The start-up phases, one sample per process (wall clock only).
-    CompileNs,
-    LoadNs,
-    EnvironmentNs,
-    InstantiateNs,
+    CompileNs = "compile_ns",
+    LoadNs = "load_ns",
+    EnvironmentNs = "environment_ns",
+    InstantiateNs = "instantiate_ns",
     /// The fresh set-up: loading or compiling, the environment, instantiating.
-    SetupNs,
+    SetupNs = "setup_ns",
     /// The fresh set-up in CPU time: start of the process's work to its first round trip.
-    SetupCpuNs,
-    FirstRoundTripNs,
+    SetupCpuNs = "setup_cpu_ns",
+    FirstRoundTripNs = "first_round_trip_ns",
     /// A cold worker process: spawn to its first round trip.
-    ColdStartNs,
+    ColdStartNs = "cold_start_ns",
     // The process's context ([`Metric::CONTEXT`]), one sample per process.
-    LoadavgStart,
-    LoadavgEnd,
-    PeakRssKib,
-    InvoluntarySwitches,
-    CpuMigrations,
-    StealPct,
+    LoadavgStart = "loadavg_start",
+    LoadavgEnd = "loadavg_end",
+    PeakRssKib = "peak_rss_kib",
+    InvoluntarySwitches = "involuntary_switches",
+    CpuMigrations = "cpu_migrations",
+    StealPct = "steal_pct",
     /// Whether the process ended `ok` (1) or not (0): what a resumed run reads to count it.
-    Ok,
+    Ok = "ok",
     /// How long the whole process took, spawn to exit: what a cell's time budget counts.
-    ProcessS,
+    ProcessS = "process_s",
 }
 
 impl Metric {
-    /// Every metric, in the order of the enum.
-    pub const ALL: [Metric; 27] = [
-        Metric::RtNs,
-        Metric::CallFloorNs,
-        Metric::EncodeNs,
-        Metric::DecodeNs,
-        Metric::RtInstructions,
-        Metric::CallFloorInstructions,
-        Metric::EncodeInstructions,
-        Metric::DecodeInstructions,
-        Metric::RefNs,
-        Metric::SetupWarmNs,
-        Metric::SetupWarmCpuNs,
-        Metric::CompileNs,
-        Metric::LoadNs,
-        Metric::EnvironmentNs,
-        Metric::InstantiateNs,
-        Metric::SetupNs,
-        Metric::SetupCpuNs,
-        Metric::FirstRoundTripNs,
-        Metric::ColdStartNs,
-        Metric::LoadavgStart,
-        Metric::LoadavgEnd,
-        Metric::PeakRssKib,
-        Metric::InvoluntarySwitches,
-        Metric::CpuMigrations,
-        Metric::StealPct,
-        Metric::Ok,
-        Metric::ProcessS,
-    ];
-
     /// The repeated measurements in both units: the round trip, the bare call and the codec.
     pub const REPEATED: [Metric; 8] = [
         Metric::RtNs,
@@ -113,39 +104,6 @@ impl Metric {
         Metric::ProcessS,
     ];
 
-    /// The metric as the sidecar names it.
-    pub fn name(self) -> &'static str {
-        match self {
-            Metric::RtNs => "rt_ns",
-            Metric::CallFloorNs => "call_floor_ns",
-            Metric::EncodeNs => "encode_ns",
-            Metric::DecodeNs => "decode_ns",
-            Metric::RtInstructions => "rt_instructions",
-            Metric::CallFloorInstructions => "call_floor_instructions",
-            Metric::EncodeInstructions => "encode_instructions",
-            Metric::DecodeInstructions => "decode_instructions",
-            Metric::RefNs => "ref_ns",
-            Metric::SetupWarmNs => "setup_warm_ns",
-            Metric::SetupWarmCpuNs => "setup_warm_cpu_ns",
-            Metric::CompileNs => "compile_ns",
-            Metric::LoadNs => "load_ns",
-            Metric::EnvironmentNs => "environment_ns",
-            Metric::InstantiateNs => "instantiate_ns",
-            Metric::SetupNs => "setup_ns",
-            Metric::SetupCpuNs => "setup_cpu_ns",
-            Metric::FirstRoundTripNs => "first_round_trip_ns",
-            Metric::ColdStartNs => "cold_start_ns",
-            Metric::LoadavgStart => "loadavg_start",
-            Metric::LoadavgEnd => "loadavg_end",
-            Metric::PeakRssKib => "peak_rss_kib",
-            Metric::InvoluntarySwitches => "involuntary_switches",
-            Metric::CpuMigrations => "cpu_migrations",
-            Metric::StealPct => "steal_pct",
-            Metric::Ok => "ok",
-            Metric::ProcessS => "process_s",
-        }
-    }
-
     /// The metric the sidecar names `name`; `None` for a name this runner does not write.
     pub fn from_name(name: &str) -> Option<Metric> {
         Metric::ALL.into_iter().find(|m| m.name() == name)
@@ -154,14 +112,10 @@ impl Metric {
     /// The repeated measurements in `mechanism`'s unit: the round trip, the bare call, encode and
     /// decode.
     pub fn repeated(mechanism: MechanismKind) -> [Metric; 4] {
+        let [rt, floor, encode, decode, rt_count, floor_count, encode_count, decode_count] = Metric::REPEATED;
         match mechanism {
-            MechanismKind::WallClock => [Metric::RtNs, Metric::CallFloorNs, Metric::EncodeNs, Metric::DecodeNs],
-            MechanismKind::Instructions => [
-                Metric::RtInstructions,
-                Metric::CallFloorInstructions,
-                Metric::EncodeInstructions,
-                Metric::DecodeInstructions,
-            ],
+            MechanismKind::WallClock => [rt, floor, encode, decode],
+            MechanismKind::Instructions => [rt_count, floor_count, encode_count, decode_count],
         }
     }
 
@@ -183,13 +137,7 @@ impl Metric {
 
     /// Whether the metric counts instructions (else it is a time, or context).
     pub fn is_count(self) -> bool {
-        matches!(
-            self,
-            Metric::RtInstructions
-                | Metric::CallFloorInstructions
-                | Metric::EncodeInstructions
-                | Metric::DecodeInstructions
-        )
+        Metric::repeated(MechanismKind::Instructions).contains(&self)
     }
 }
 
