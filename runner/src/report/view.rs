@@ -2,12 +2,19 @@
 //! each cell's native twin.
 
 use crate::matrix::axes::{Allocator, Codec, Engine, Profile};
+use crate::matrix::Cell;
 use crate::results::row::Row;
 use crate::results::view::Unit;
 use wasmatrix_proto::CodecId;
 
 /// The raw codec: the message's bytes as they are, what like-for-like tables read.
 pub(in crate::report) const RAW: Codec = Codec::Bytes(CodecId::Raw);
+
+/// Each of `rows` with its cell ([`Row::cell`]); a row naming a value this runner does not know is
+/// left out.
+pub(in crate::report) fn with_cells<'r>(rows: impl Iterator<Item = &'r Row>) -> impl Iterator<Item = (&'r Row, Cell)> {
+    rows.filter_map(|r| Some((r, r.cell().ok()?)))
+}
 
 /// The report of one run.
 pub struct Report<'a> {

@@ -34,8 +34,8 @@ impl Row {
     }
 
     /// The row's cell: from its axis columns (those a file's older schema lacks read as its cells
-    /// meant them), or in a file without them, from its name ([`Cell::parse`], which reads older names alike).
-    /// An error for a row naming a value this runner does not know.
+    /// meant them), or in a file without them, from its name ([`Cell::parse`], which reads older
+    /// names alike). An error for a row naming a value this runner does not know.
     pub fn cell(&self) -> Result<Cell, String> {
         if self.compiler.is_empty() {
             Cell::parse(&self.cell)

@@ -3,7 +3,7 @@
 use crate::matrix::axes::{Axis, Call, Codec, Environment, Logging, Transport};
 use crate::matrix::Cell;
 use crate::report::table::{Table, Value};
-use crate::report::view::{Report, RAW};
+use crate::report::view::{with_cells, Report, RAW};
 use crate::results::row::Row;
 
 /// The Component Model beside core modules: for every compiler and engine with component
@@ -54,11 +54,8 @@ pub(in crate::report) fn table(report: &Report) -> Option<Table> {
         let bare = |c: &Cell| (c.environment, c.logging) == (Environment::Bare, Logging::Off);
         let here = |c: &Cell| (c.runtime, c.compiler, c.engine) == (runtime, compiler, engine) && bare(c);
         for &codec in &codecs {
-            let mut rows: Vec<(&Row, Cell)> = report
-                .baseline()
-                .filter_map(|r| Some((r, r.cell().ok()?)))
-                .filter(|(_, c)| here(c) && c.codec == codec)
-                .collect();
+            let mut rows: Vec<(&Row, Cell)> =
+                with_cells(report.baseline()).filter(|(_, c)| here(c) && c.codec == codec).collect();
             let order = |c: &Cell| {
                 [Transport::Copy, Transport::Shared, Transport::Component, Transport::Composed]
                     .iter()
@@ -69,9 +66,7 @@ pub(in crate::report) fn table(report: &Report) -> Option<Table> {
             // of this engine, else of the compiler's other (the same machine code: the engine
             // changes the start-up only).
             let copy_codec = if codec == Codec::Wit { RAW } else { codec };
-            let copy = report
-                .baseline()
-                .filter_map(|r| Some((r, r.cell().ok()?)))
+            let copy = with_cells(report.baseline())
                 .filter(|(_, c)| {
                     (c.runtime, c.compiler) == (runtime, compiler)
                         && bare(c)

@@ -3,7 +3,7 @@
 use crate::matrix::axes::{Axis, Engine, Environment, Logging};
 use crate::matrix::Cell;
 use crate::report::table::{Table, Value};
-use crate::report::view::{Report, RAW};
+use crate::report::view::{with_cells, Report, RAW};
 use crate::results::row::Row;
 use crate::stats::median;
 
@@ -11,8 +11,7 @@ use crate::stats::median;
 /// what it and logging cost per round trip, each cell against the same cell (compiler,
 /// engine, transport) under `bare` without logging. Only for runs with more than one.
 pub(in crate::report) fn table(report: &Report) -> Option<Table> {
-    let raw: Vec<(&Row, Cell)> =
-        report.baseline().filter_map(|r| Some((r, r.cell().ok()?))).filter(|(_, c)| c.codec == RAW).collect();
+    let raw: Vec<(&Row, Cell)> = with_cells(report.baseline()).filter(|(_, c)| c.codec == RAW).collect();
     let mut variants: Vec<(Environment, Logging)> = Vec::new();
     for (_, c) in &raw {
         if !variants.contains(&(c.environment, c.logging)) {

@@ -3,16 +3,14 @@
 use crate::matrix::axes::{Axis, Environment, Logging, Runtime, Transport};
 use crate::matrix::Cell;
 use crate::report::table::{Table, Value};
-use crate::report::view::{Report, RAW};
+use crate::report::view::{with_cells, Report, RAW};
 use crate::results::row::Row;
 
 /// Per runtime, back-end and engine, on one like-for-like cell (the baseline build, raw codec,
 /// `bare`, `shared`, logging off if the run has it): set-up, cold start, round trip, the bare call and sizes.
 /// Printed when the run has more than one wasm runtime.
 pub(in crate::report) fn table(report: &Report) -> Option<Table> {
-    let like: Vec<(&Row, Cell)> = report
-        .baseline()
-        .filter_map(|r| Some((r, r.cell().ok()?)))
+    let like: Vec<(&Row, Cell)> = with_cells(report.baseline())
         .filter(|(_, c)| (c.codec, c.environment, c.transport) == (RAW, Environment::Bare, Transport::Shared))
         .collect();
     // Logging off where the run has it (logging costs the same in every runtime's sink).

@@ -3,7 +3,7 @@
 use crate::matrix::axes::{Axis, Call, Codec, Compiler, Engine, Logging, Runtime, Transport};
 use crate::matrix::Cell;
 use crate::report::table::Table;
-use crate::report::view::{Report, RAW};
+use crate::report::view::{with_cells, Report, RAW};
 use crate::results::row::Row;
 use std::collections::BTreeMap;
 
@@ -11,7 +11,7 @@ use std::collections::BTreeMap;
 pub(in crate::report) fn table(report: &Report) -> Table {
     let mut t = Table::new("Against the 2021 report", vec!["the report", "measured here"]);
     // Like for like with the report's figures: no logging (it has its own line).
-    let ok: Vec<(&Row, Cell)> = report.ok().filter_map(|r| Some((r, r.cell().ok()?))).collect();
+    let ok: Vec<(&Row, Cell)> = with_cells(report.ok()).collect();
     let raw: Vec<(&Row, Cell)> =
         ok.iter().copied().filter(|(_, c)| c.codec == RAW && c.logging != Logging::On).collect();
     let wasm = |c: &Cell| c.engine != Engine::Native;
