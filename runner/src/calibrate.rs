@@ -12,6 +12,7 @@
 use crate::compare::{self, calibrate::verdict, CompareOptions, Verdict};
 use crate::report::{self, Report};
 use crate::results::figure::{ref_headline_of, repeated_else_fresh};
+use crate::results::metric::{Derived, Metric};
 use crate::results::{read, row::Row, samples};
 use crate::run_length::{self, SlowShare};
 use crate::stats::{median, quantile, Headline};
@@ -23,40 +24,73 @@ use std::path::Path;
 /// cell -> metric -> one vector of samples per process.
 type Grouped = BTreeMap<String, Metrics>;
 
-/// The metrics whose repeatability is tabled (those a run has). [`SETUP`] is derived.
-const METRICS: [&str; 8] =
-    ["rt_ns", "call_floor_ns", "encode_ns", "decode_ns", SETUP, SETUP_CPU, "setup_warm_ns", "setup_ns"];
+/// What calibrate tables the repeatability of: a metric of the samples sidecar, a set-up figure
+/// made of two of them ([`Derived`]: a process's repeated set-ups, or its fresh one where it made
+/// none, which `setup_headline_ns` and `setup_cpu_headline_ns` are made of), or the wasm/native
+/// ratio (of rows, not samples).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Tabled {
+    Metric(Metric),
+    Derived(Derived),
+    WasmOverNative,
+}
 
-/// The set-up samples `setup_headline_ns` is made of: a process's repeated set-ups, or its fresh
-/// one where it made none ([`repeated_else_fresh`]).
-const SETUP: &str = "setup (repeated, else fresh)";
+impl Tabled {
+    /// How the tables name it: the metric's sidecar name, the derived figure's name, `wasm / native`.
+    pub fn name(self) -> &'static str {
+        match self {
+            Tabled::Metric(metric) => metric.name(),
+            Tabled::Derived(derived) => derived.name(),
+            Tabled::WasmOverNative => "wasm / native",
+        }
+    }
+}
 
-/// The same set-ups in CPU time, which `setup_cpu_headline_ns` is made of (schema 10).
-const SETUP_CPU: &str = "setup CPU time (repeated, else fresh)";
+/// The round trip.
+const RT: Tabled = Tabled::Metric(Metric::RtNs);
 
-/// The samples the derived set-up metrics are made of: (derived, repeated, fresh).
-const DERIVED: [(&str, &str, &str); 2] =
-    [(SETUP, "setup_warm_ns", "setup_ns"), (SETUP_CPU, "setup_warm_cpu_ns", "setup_cpu_ns")];
+/// The figures of samples whose repeatability is tabled (those a run has), in order.
+const TABLED: [Tabled; 8] = [
+    RT,
+    Tabled::Metric(Metric::CallFloorNs),
+    Tabled::Metric(Metric::EncodeNs),
+    Tabled::Metric(Metric::DecodeNs),
+    Tabled::Derived(Derived::Setup),
+    Tabled::Derived(Derived::SetupCpu),
+    Tabled::Metric(Metric::SetupWarmNs),
+    Tabled::Metric(Metric::SetupNs),
+];
 
 /// The in-process reference, against which the round trip is also read ([`normalised`]).
-const REFERENCE: &str = "ref_ns";
+const REFERENCE: Tabled = Tabled::Metric(Metric::RefNs);
+
+/// Whether `load` keeps a sample of `metric`: a tabled one, the reference, or what a derived
+/// figure is made of.
+fn kept(metric: Metric) -> bool {
+    let part_of = |d: Derived| {
+        let (repeated, fresh) = d.parts();
+        metric == repeated || metric == fresh
+    };
+    let tabled = Tabled::Metric(metric);
+    TABLED.contains(&tabled) || tabled == REFERENCE || Derived::ALL.into_iter().any(part_of)
+}
 
 /// The round trip read against the reference measured at the same moment, as a row's
 /// `rt_ref_headline` ([`ref_headline_of`]). `None` where a process has no reference (the V8
 /// worker times none).
 fn normalised(metrics: &Metrics) -> Option<f64> {
-    ref_headline_of(metrics.get("rt_ns")?, metrics.get(REFERENCE)?)
+    ref_headline_of(metrics.get(&RT)?, metrics.get(&REFERENCE)?)
 }
 
-/// A cell's samples by metric, one vector per process.
-type Metrics = BTreeMap<String, Vec<Vec<f64>>>;
+/// A cell's samples by figure, one vector per process.
+type Metrics = BTreeMap<Tabled, Vec<Vec<f64>>>;
 
-/// A candidate estimator: its name, the one metric it is for (if only one), and how it reduces a
-/// cell's processes for a metric.
+/// A candidate estimator: its name, the one figure it is for (if only one), and how it reduces a
+/// cell's processes for a figure.
 struct Candidate {
     name: &'static str,
-    only: Option<&'static str>,
-    of: fn(&Metrics, &str) -> Option<f64>,
+    only: Option<Tabled>,
+    of: fn(&Metrics, Tabled) -> Option<f64>,
 }
 
 fn reduce(
@@ -72,37 +106,37 @@ const CANDIDATES: [Candidate; 8] = [
     Candidate {
         name: "p50 of process medians (the headline until schema 7)",
         only: None,
-        of: |m, metric| reduce(m.get(metric)?, median, median),
+        of: |m, metric| reduce(m.get(&metric)?, median, median),
     },
     Candidate {
         name: "best process (min of process medians)",
         only: None,
-        of: |m, metric| reduce(m.get(metric)?, median, |v| quantile(v, 0.0)),
+        of: |m, metric| reduce(m.get(&metric)?, median, |v| quantile(v, 0.0)),
     },
     Candidate {
         name: "p10 of process medians",
         only: None,
-        of: |m, metric| reduce(m.get(metric)?, median, |v| quantile(v, 0.1)),
+        of: |m, metric| reduce(m.get(&metric)?, median, |v| quantile(v, 0.1)),
     },
     Candidate {
         name: "min of process minima",
         only: None,
-        of: |m, metric| reduce(m.get(metric)?, |v| quantile(v, 0.0), |v| quantile(v, 0.0)),
+        of: |m, metric| reduce(m.get(&metric)?, |v| quantile(v, 0.0), |v| quantile(v, 0.0)),
     },
     Candidate {
         name: "p10 of process p10s (the headline of schema 8)",
         only: None,
-        of: |m, metric| reduce(m.get(metric)?, |v| quantile(v, 0.1), |v| quantile(v, 0.1)),
+        of: |m, metric| reduce(m.get(&metric)?, |v| quantile(v, 0.1), |v| quantile(v, 0.1)),
     },
     Candidate {
         name: "p25 of process p10s",
         only: None,
-        of: |m, metric| reduce(m.get(metric)?, |v| quantile(v, 0.1), |v| quantile(v, 0.25)),
+        of: |m, metric| reduce(m.get(&metric)?, |v| quantile(v, 0.1), |v| quantile(v, 0.25)),
     },
-    Candidate { name: Headline::NAME, only: None, of: |m, metric| Headline::of(m.get(metric)?) },
+    Candidate { name: Headline::NAME, only: None, of: |m, metric| Headline::of(m.get(&metric)?) },
     Candidate {
         name: "the headline, each process over its median reference op",
-        only: Some("rt_ns"),
+        only: Some(RT),
         of: |m, _| normalised(m),
     },
 ];
@@ -111,33 +145,33 @@ const CANDIDATES: [Candidate; 8] = [
 /// the file is read through the one reader, and its sidecar checked against it, as `compare` does.
 fn load(path: &Path) -> Result<Grouped> {
     let table = read::load(path, &["cell", "status", "run_id"], "calibrate")?;
-    let ok_rows = table.rows.iter().filter(|r| r.status == "ok");
+    let ok_rows = table.rows.iter().filter(|r| r.is_ok());
     let ok: HashSet<String> = ok_rows.clone().map(|r| r.cell.clone()).collect();
     let runs: HashSet<String> = ok_rows.map(|r| r.run_id.clone()).collect();
     let sidecar = samples::sidecar_path(path);
     let all = samples::read(&sidecar)?;
     read::check_sidecar(&table, &all, &sidecar)?;
-    /// A cell's samples by metric and process (run id, process number), while they are read.
-    type ByProcess = BTreeMap<String, BTreeMap<(String, u32), Vec<f64>>>;
+    /// A cell's samples by figure and process (run id, process number), while they are read.
+    type ByProcess = BTreeMap<Tabled, BTreeMap<(String, u32), Vec<f64>>>;
     let mut by: BTreeMap<String, ByProcess> = BTreeMap::new();
     for s in all {
-        let m = s.metric.as_str();
-        let wanted = METRICS.contains(&m) || m == REFERENCE || DERIVED.iter().any(|(_, r, f)| m == *r || m == *f);
-        if ok.contains(&s.cell) && runs.contains(&s.run_id) && wanted {
-            let processes = by.entry(s.cell).or_default().entry(s.metric).or_default();
+        let Some(metric) = s.metric().filter(|m| kept(*m)) else { continue };
+        if ok.contains(&s.cell) && runs.contains(&s.run_id) {
+            let processes = by.entry(s.cell).or_default().entry(Tabled::Metric(metric)).or_default();
             processes.entry((s.run_id, s.process)).or_default().push(s.value);
         }
     }
     for metrics in by.values_mut() {
         let none = BTreeMap::new();
-        let of = |metric: &str| metrics.get(metric).unwrap_or(&none);
-        let derived: Vec<_> = DERIVED
-            .iter()
-            .map(|(name, repeated, fresh)| (*name, repeated_else_fresh(of(repeated), of(fresh))))
+        let of = |metric: Metric| metrics.get(&Tabled::Metric(metric)).unwrap_or(&none);
+        let derived: Vec<_> = Derived::ALL
+            .into_iter()
+            .map(|d| (d, d.parts()))
+            .map(|(d, (repeated, fresh))| (d, repeated_else_fresh(of(repeated), of(fresh))))
             .filter(|(_, processes)| !processes.is_empty())
             .collect();
-        for (name, processes) in derived {
-            metrics.insert(name.to_owned(), processes);
+        for (d, processes) in derived {
+            metrics.insert(Tabled::Derived(d), processes);
         }
     }
     Ok(by.into_iter().map(|(c, m)| (c, m.into_iter().map(|(k, p)| (k, p.into_values().collect())).collect())).collect())
@@ -146,7 +180,7 @@ fn load(path: &Path) -> Result<Grouped> {
 /// How well one estimator repeats on one metric between A and B.
 #[derive(Clone, Debug)]
 pub struct Repeatability {
-    pub metric: &'static str,
+    pub metric: Tabled,
     pub estimator: String,
     /// B over A minus one, per cell both runs have.
     pub changes: Vec<f64>,
@@ -224,7 +258,7 @@ impl RunLength {
         let values = |g: &Grouped| -> BTreeMap<String, Vec<f64>> {
             g.iter()
                 .filter_map(|(cell, m)| {
-                    Some((cell.clone(), m.get("rt_ns")?.iter().filter_map(|p| Headline::process(p)).collect()))
+                    Some((cell.clone(), m.get(&RT)?.iter().filter_map(|p| Headline::process(p)).collect()))
                 })
                 .collect()
         };
@@ -236,7 +270,7 @@ impl RunLength {
                 vs.iter().for_each(|v| share.add_process(cell, *v));
             }
             // The matrix's `processes` is in no row: the most any cell ran stands for it.
-            let ok = || rows.iter().filter(|r| r.status == "ok");
+            let ok = || rows.iter().filter(|r| r.is_ok());
             let floor = ok().map(|r| r.min_processes).max().unwrap_or(0).max(1);
             let most = ok().map(|r| r.processes).max().unwrap_or(0);
             runs.push((share.share(), share.needed(floor, most)));
@@ -266,9 +300,10 @@ fn native_ratio_changes(rows_a: &[Row], rows_b: &[Row]) -> Vec<f64> {
     let (report_a, report_b) = (Report::new(rows_a), Report::new(rows_b));
     rows_a
         .iter()
-        .filter(|r| r.status == "ok")
+        .filter(|r| r.is_ok())
         .filter_map(|ra| {
-            let rb = rows_b.iter().find(|rb| rb.cell == ra.cell && rb.status == "ok")?;
+            let cell = ra.cell().ok()?;
+            let rb = rows_b.iter().find(|rb| rb.is_ok() && rb.cell() == Ok(cell))?;
             Some(report_b.native_ratio(rb)? / report_a.native_ratio(ra)? - 1.0)
         })
         .collect()
@@ -278,7 +313,7 @@ fn native_ratio_changes(rows_a: &[Row], rows_b: &[Row]) -> Vec<f64> {
 pub fn calibrate(a: &Path, b: &Path) -> Result<Calibration> {
     let (ga, gb) = (load(a)?, load(b)?);
     let mut repeatability = Vec::new();
-    for metric in METRICS {
+    for metric in TABLED {
         for c in CANDIDATES.iter().filter(|c| c.only.is_none_or(|only| only == metric)) {
             let changes: Vec<f64> = ga
                 .iter()
@@ -294,7 +329,7 @@ pub fn calibrate(a: &Path, b: &Path) -> Result<Calibration> {
     let mut rt_shift = None;
     for (x, y, label) in [(a, b, "A then B"), (b, a, "B then A")] {
         let cmp = compare::compare(x, y, &opts)?;
-        let shift = cmp.shifts.iter().find(|s| s.metric == "rt_ns").cloned();
+        let shift = cmp.shifts.iter().find(|s| s.metric == Metric::RtNs).cloned();
         alarms.push(Alarms {
             label,
             compared: cmp.entries.len(),
@@ -310,7 +345,7 @@ pub fn calibrate(a: &Path, b: &Path) -> Result<Calibration> {
     let estimators: BTreeSet<String> = rows_a
         .iter()
         .chain(&rows_b)
-        .filter(|r| r.status == "ok")
+        .filter(|r| r.is_ok())
         .map(|r| {
             if r.headline_estimator.is_empty() {
                 "p50 of process medians".into()
@@ -321,19 +356,19 @@ pub fn calibrate(a: &Path, b: &Path) -> Result<Calibration> {
         .collect();
     let stated = estimators.into_iter().collect::<Vec<_>>().join(" / ");
     repeatability.push(Repeatability {
-        metric: "wasm / native",
+        metric: Tabled::WasmOverNative,
         estimator: format!("as the rows state it ({stated})"),
         changes: native_ratio_changes(&rows_a, &rows_b),
     });
     for (rows, grouped) in [(&mut rows_a, &ga), (&mut rows_b, &gb)] {
         for row in rows.iter_mut() {
             let metrics = grouped.get(&row.cell);
-            row.rt_headline_ns = metrics.and_then(|m| Headline::of(m.get("rt_ns")?));
+            row.rt_headline_ns = metrics.and_then(|m| Headline::of(m.get(&RT)?));
             row.rt_ref_headline = metrics.and_then(normalised);
         }
     }
     repeatability.push(Repeatability {
-        metric: "wasm / native",
+        metric: Tabled::WasmOverNative,
         estimator: Headline::NAME.into(),
         changes: native_ratio_changes(&rows_a, &rows_b),
     });
@@ -341,7 +376,7 @@ pub fn calibrate(a: &Path, b: &Path) -> Result<Calibration> {
     // (one cell cannot move a median over many cells by more than one rank).
     let (mut found, mut tried) = (0, 0);
     for (cell, m) in &ga {
-        let (Some(pa), Some(pb)) = (m.get("rt_ns"), gb.get(cell).and_then(|m| m.get("rt_ns"))) else { continue };
+        let (Some(pa), Some(pb)) = (m.get(&RT), gb.get(cell).and_then(|m| m.get(&RT))) else { continue };
         let va: Vec<f64> = pa.iter().filter_map(|g| Headline::process(g)).collect();
         let vb: Vec<f64> = pb.iter().filter_map(|g| Headline::process(g)).map(|v| v * 1.05).collect();
         let (Some(x), Some(y)) = (Headline::across(&va), Headline::across(&vb)) else { continue };
@@ -367,7 +402,7 @@ impl Calibration {
         let _ = writeln!(out, "| metric | estimator | cells | within 2% | within 5% | within 10% | median change |");
         let _ = writeln!(out, "|---|---|---:|---:|---:|---:|---:|");
         for r in &self.repeatability {
-            let _ = writeln!(out, "| `{}` | {} | {} |", r.metric, r.estimator, agreement(&r.changes));
+            let _ = writeln!(out, "| `{}` | {} | {} |", r.metric.name(), r.estimator, agreement(&r.changes));
         }
         let _ = writeln!(out, "\n### `runner compare` between them (threshold ±5%)\n");
         let _ = writeln!(

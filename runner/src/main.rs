@@ -8,6 +8,7 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 use wasmatrix_core::measure::MechanismKind;
 use wasmatrix_runner::matrix::{studies, Matrix};
+use wasmatrix_runner::results::status::Status;
 use wasmatrix_runner::shard::Shard;
 use wasmatrix_runner::stats::Bootstrap;
 use wasmatrix_runner::stop::Stopped;
@@ -173,7 +174,8 @@ fn main() -> ExitCode {
                             finished.results.display()
                         );
                         ExitCode::from(exit::INTERRUPTED)
-                    } else if finished.rows.iter().all(|r| r.status == "ok" || r.status == "unsupported") {
+                    } else if finished.rows.iter().all(|r| matches!(r.status(), Some(Status::Ok | Status::Unsupported)))
+                    {
                         ExitCode::from(exit::OK)
                     } else {
                         ExitCode::from(exit::CELLS_FAILED)

@@ -11,16 +11,19 @@ use crate::guest_set::GuestSet;
 use crate::matrix::axes::Engine;
 use crate::matrix::{Cell, Matrix, Measure, Selector};
 use crate::meta::RunMeta;
+use crate::results::drift::Drift;
 use crate::results::figure::measured_s;
 use crate::results::file::{ResultsFile, RunMarker};
+use crate::results::metric::Metric;
 use crate::results::row::{CellResult, GuestSizes, Row, RunContext, StopReason};
 use crate::results::samples::{self, ProcessId, Sample, SamplesFile};
+use crate::results::status::Status;
 use crate::results::summary;
 use crate::run_length::{self, SlowShare};
 use crate::schedule::{self, Rounds};
 use crate::shard::{fingerprint, Shard};
 use crate::stop::{AfterCells, Scratch, Signals};
-use crate::supervise::{precompile, run_process, Precompiled, Status};
+use crate::supervise::{precompile, run_process, Precompiled};
 use crate::workers::Workers;
 use anyhow::{bail, Result};
 use indicatif::{ProgressBar, ProgressStyle};
@@ -495,7 +498,7 @@ fn precompile_artifacts(runs: &mut [CellRun], steps: &Steps, recorder: &mut Reco
 /// What measuring tells the summary: the reference's drift over the run, and the share of slow
 /// processes with the fewest processes it asks for.
 struct Measured {
-    drift: summary::Drift,
+    drift: Drift,
     slow: SlowShare,
 }
 
@@ -512,12 +515,12 @@ fn measure_cells(
     let (plan, opts, progress) = (steps.plan, steps.opts, &steps.progress.bar);
     let (measure, signals) = (&plan.measure, &plan.signals);
     let mut rounds = Rounds::new(plan.seed);
-    let mut drift = summary::Drift::default();
+    let mut drift = Drift::default();
     let mut slow = SlowShare::default();
-    let headline_metric = format!("rt_{}", opts.mechanism.unit());
+    let headline_metric = Metric::round_trip(opts.mechanism);
     let floor = measure.fewest_processes();
     for run in runs.iter() {
-        slow.add(&run.samples, &headline_metric);
+        slow.add(&run.samples, headline_metric);
     }
     let mut needed = slow.needed(floor, measure.processes);
     'rounds: loop {
@@ -547,11 +550,11 @@ fn measure_cells(
             }
             let id = ProcessId { run_id: &plan.meta.run_id, cell: &run.cell, process, seq };
             seq += 1;
-            let process_samples = samples::of_process(&id, opts.mechanism, &outcome);
+            let process_samples = outcome.samples(&id, opts.mechanism);
             samples_file.append(&process_samples).after_cells(&plan.results_path)?;
             drift.add(&process_samples);
             if outcome.status == Status::Ok {
-                slow.add(&process_samples, &headline_metric);
+                slow.add(&process_samples, headline_metric);
                 let now = slow.needed(floor, measure.processes);
                 if now != needed {
                     needed = now;
@@ -619,7 +622,7 @@ impl Finished {
             }
         }
         for (cell, mut processes) in by_cell {
-            processes.retain(|_, samples| samples.iter().any(|s| s.metric == "ok" && s.value == 1.0));
+            processes.retain(|_, samples| samples.iter().any(|s| s.is(Metric::Ok) && s.value == 1.0));
             if !processes.is_empty() {
                 found.by_cell.insert(cell, processes);
             }

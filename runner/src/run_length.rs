@@ -21,6 +21,7 @@
 
 use crate::matrix::Measure;
 use crate::results::figure::figure;
+use crate::results::metric::Metric;
 use crate::results::samples::Sample;
 use crate::stats::Headline;
 use std::collections::{BTreeMap, HashMap};
@@ -37,7 +38,7 @@ pub const MISS: f64 = 0.01;
 /// ±`target_ci_pct`. `None` without a round trip. (A like target on the set-up was tried and not
 /// kept: docs/measuring.md, "Set-up".)
 pub fn precise(samples: &[Sample], measure: &Measure, mechanism: MechanismKind) -> Option<bool> {
-    let rt = figure(samples, &format!("rt_{}", mechanism.unit()))?;
+    let rt = figure(samples, Metric::round_trip(mechanism))?;
     Some(rt.headline_ci_pct().is_some_and(|ci| ci <= measure.target_ci_pct))
 }
 
@@ -52,9 +53,9 @@ pub struct SlowShare {
 
 impl SlowShare {
     /// Takes the samples of processes that ended ok (a process without the metric is left out).
-    pub fn add(&mut self, samples: &[Sample], metric: &str) {
+    pub fn add(&mut self, samples: &[Sample], metric: Metric) {
         let mut processes: BTreeMap<(&str, u32), Vec<f64>> = BTreeMap::new();
-        for s in samples.iter().filter(|s| s.metric == metric) {
+        for s in samples.iter().filter(|s| s.is(metric)) {
             processes.entry((s.cell.as_str(), s.process)).or_default().push(s.value);
         }
         for ((cell, _), values) in processes {
@@ -155,7 +156,7 @@ mod tests {
                 cell: cell.into(),
                 process: 0,
                 seq: 0,
-                metric: "rt_ns".into(),
+                metric: Metric::RtNs.name().into(),
                 sample: i,
                 value: value + f64::from(i),
             })
@@ -190,13 +191,13 @@ mod tests {
         // 10 cells of 5 processes: one fast at 1000, one 2% above (not slow), three 30% above.
         for c in 0..10 {
             for value in [1000.0, 1020.0, 1300.0, 1300.0, 1300.0] {
-                share.add(&process(&format!("cell{c}"), value), "rt_ns");
+                share.add(&process(&format!("cell{c}"), value), Metric::RtNs);
             }
         }
         assert_eq!(share.share(), Some(30.0 / 40.0));
         assert_eq!(share.needed(5, 20), needed(0.75, 5, 20));
         assert!(share.needed(5, 20) > 5);
-        share.add(&process("cell0", 1.0)[..0], "rt_ns");
+        share.add(&process("cell0", 1.0)[..0], Metric::RtNs);
         assert_eq!(share.share(), Some(0.75), "a process without samples is left out");
     }
 
@@ -204,7 +205,7 @@ mod tests {
     fn too_little_evidence_is_no_share() {
         let mut share = SlowShare::default();
         for value in [1000.0, 2000.0, 2000.0] {
-            share.add(&process("only", value), "rt_ns");
+            share.add(&process("only", value), Metric::RtNs);
         }
         assert_eq!(share.share(), None);
     }

@@ -2,6 +2,10 @@
 //! into an outcome with a status: a trap, a crash or a hang ends one cell, never the run. A
 //! second Ctrl-C (the `abort` flag, see [`crate::stop::Signals`]) kills the running worker at once.
 
+use crate::matrix::axes::Engine;
+use crate::results::metric::Metric;
+use crate::results::samples::{ProcessId, Sample};
+use crate::results::status::Status;
 use crate::workers::WorkerCommand;
 use std::io::{BufRead, BufReader, Read};
 use std::process::{ExitStatus, Stdio};
@@ -11,54 +15,6 @@ use std::time::{Duration, Instant};
 use wasmatrix_core::measure::instructions::callgrind_args;
 use wasmatrix_core::measure::MechanismKind;
 use wasmatrix_core::worker::{FailureKind, Job, Phase, Report, PHASE_PREFIX, READY_LINE, REPORT_PREFIX};
-
-/// How a cell ended; the `status` column.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Status {
-    Ok,
-    /// Ran to the end, but its checksum differs from the expected one.
-    ChecksumMismatch,
-    /// The harness or a guest reported an error (bad module, refused message, ...).
-    Error,
-    /// A guest trapped.
-    Trap,
-    /// The worker process died without a report (signal, abort, out of memory).
-    Crash,
-    /// The worker did not finish within the matrix's `timeout_s` and was killed (the error names
-    /// the limit and the phase it was in).
-    Timeout,
-    /// A guest or the worker needed more memory than `memory_limit_mib` allows.
-    Oom,
-    /// The cell cannot run here (see `Cell::unsupported`); nothing was started.
-    Unsupported,
-}
-
-impl Status {
-    /// Every status, as results/README.md's `status` column lists them.
-    pub const ALL: [Status; 8] = [
-        Status::Ok,
-        Status::ChecksumMismatch,
-        Status::Error,
-        Status::Trap,
-        Status::Crash,
-        Status::Timeout,
-        Status::Oom,
-        Status::Unsupported,
-    ];
-
-    pub fn name(self) -> &'static str {
-        match self {
-            Status::Ok => "ok",
-            Status::ChecksumMismatch => "checksum_mismatch",
-            Status::Error => "error",
-            Status::Trap => "trap",
-            Status::Crash => "crash",
-            Status::Timeout => "timeout",
-            Status::Oom => "oom",
-            Status::Unsupported => "unsupported",
-        }
-    }
-}
 
 /// Everything known about one worker process of a cell (and its precompile process, if any).
 #[derive(Debug)]
@@ -78,6 +34,89 @@ pub struct ProcessOutcome {
     pub steal_pct: Option<f64>,
     /// The whole process as the runner saw it, spawn to exit, in seconds: what it cost the run.
     pub process_s: f64,
+}
+
+impl ProcessOutcome {
+    /// The process's tidy samples for the sidecar: its repeated measurements in the mechanism's
+    /// unit, its start-up phases (wall clock only: under callgrind they would time valgrind), and
+    /// its context ([`Metric::CONTEXT`]).
+    pub fn samples(&self, id: &ProcessId, mechanism: MechanismKind) -> Vec<Sample> {
+        let (outcome, r) = (self, &self.report);
+        let cell = id.cell.to_string();
+        let mut out = Vec::new();
+        let mut push = |metric: Metric, sample: usize, value: f64| {
+            out.push(Sample {
+                run_id: id.run_id.to_owned(),
+                cell: cell.clone(),
+                process: id.process,
+                seq: id.seq,
+                metric: metric.name().into(),
+                sample: sample as u32,
+                value,
+            })
+        };
+        for (metric, values) in
+            Metric::repeated(mechanism).into_iter().zip([&r.round_trip, &r.call_floor, &r.encode, &r.decode])
+        {
+            for (k, v) in values.iter().enumerate() {
+                push(metric, k, *v);
+            }
+        }
+        if mechanism == MechanismKind::WallClock {
+            for (metric, values) in [
+                (Metric::RefNs, &r.reference),
+                (Metric::SetupWarmNs, &r.setup_warm),
+                (Metric::SetupWarmCpuNs, &r.setup_warm_cpu),
+            ] {
+                for (k, v) in values.iter().enumerate() {
+                    push(metric, k, *v);
+                }
+            }
+            for (metric, value) in [
+                (Metric::CompileNs, r.compile_ns),
+                (Metric::LoadNs, r.load_ns),
+                (Metric::EnvironmentNs, r.environment_ns),
+                (Metric::InstantiateNs, r.instantiate_ns),
+                (Metric::SetupNs, setup_ns(id.cell.engine, outcome)),
+                (Metric::SetupCpuNs, r.setup_cpu_ns),
+                (Metric::FirstRoundTripNs, r.first_round_trip_ns),
+                (Metric::ColdStartNs, outcome.cold_start_ns),
+            ] {
+                if let Some(v) = value {
+                    push(metric, 0, v as f64);
+                }
+            }
+        }
+        let context = [
+            outcome.loadavg_start,
+            outcome.loadavg_end,
+            r.peak_rss_kib.map(|v| v as f64),
+            outcome.involuntary_switches.map(|v| v as f64),
+            r.cpu_migrations.map(|v| v as f64),
+            outcome.steal_pct,
+            Some(if outcome.status == Status::Ok { 1.0 } else { 0.0 }),
+            Some(outcome.process_s),
+        ];
+        for (metric, value) in Metric::CONTEXT.into_iter().zip(context) {
+            if let Some(v) = value {
+                push(metric, 0, v);
+            }
+        }
+        out
+    }
+}
+
+/// From guest files to callable guests in the measured process: loading artifacts, or compiling
+/// in process (jit), or nothing more (native), then creating their environment (WASI), then
+/// instantiating.
+fn setup_ns(engine: Engine, outcome: &ProcessOutcome) -> Option<u64> {
+    let r = &outcome.report;
+    let code_ns = match engine {
+        Engine::Artifact => r.load_ns,
+        Engine::Jit => r.compile_ns,
+        Engine::Native => Some(0),
+    };
+    code_ns.zip(r.instantiate_ns).map(|(code, inst)| code + r.environment_ns.unwrap_or(0) + inst)
 }
 
 /// The machine's 1-minute load average, where readable.
@@ -371,78 +410,4 @@ fn run_worker(worker: &WorkerCommand, job: &Job, timeout: Duration, abort: &Atom
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-
-    fn hung(phase: Option<&str>, ready: bool) -> WorkerRun {
-        WorkerRun {
-            report: None,
-            ready_after: ready.then_some(Duration::from_millis(3)),
-            timeout: Duration::from_secs(7),
-            timed_out: true,
-            phase: phase.map(String::from),
-            exit: None,
-            stderr: String::new(),
-            spawn_error: None,
-        }
-    }
-
-    #[test]
-    fn a_timeout_names_the_limit_and_the_phase() {
-        let (status, error) = hung(Some("call floor"), true).failure().unwrap();
-        assert_eq!(status, Status::Timeout);
-        assert!(error.contains("timeout_s = 7 s") && error.contains("phase `call floor`"), "{error}");
-        // A worker that names no phase (V8's) is placed by its ready line.
-        let (_, error) = hung(None, false).failure().unwrap();
-        assert!(error.contains("before its ready line"), "{error}");
-        let (_, error) = hung(None, true).failure().unwrap();
-        assert!(error.contains("after its ready line"), "{error}");
-    }
-
-    #[test]
-    fn the_status_column_documents_every_status() {
-        let readme = include_str!("../../results/README.md");
-        let row = readme.lines().find(|l| l.starts_with("| `status` |")).expect("results/README.md has the row");
-        for status in Status::ALL {
-            assert!(row.contains(&format!("`{}`", status.name())), "{} undocumented: {row}", status.name());
-        }
-    }
-
-    #[test]
-    fn steal_is_the_stolen_share_of_the_ticks_between_two_readings() {
-        assert_eq!(steal_pct(Some((1000, 10)), Some((1200, 30))), Some(10.0));
-        assert_eq!(steal_pct(Some((1000, 10)), Some((1000, 10))), None, "no time passed");
-        assert_eq!(steal_pct(None, Some((1000, 10))), None);
-        let (all, stolen) = cpu_ticks().expect("Linux has /proc/stat");
-        assert!(all > 0 && stolen <= all);
-        assert!(children_involuntary_switches().is_some());
-    }
-
-    fn failed(kind: FailureKind, message: &str, stderr: &str) -> Option<(Status, String)> {
-        let report = Report { failure: Some((kind, message.into())), ..Report::default() };
-        let reported = WorkerRun {
-            report: Some(report).filter(|_| !message.is_empty()),
-            ready_after: None,
-            timeout: Duration::from_secs(60),
-            timed_out: false,
-            phase: None,
-            exit: None,
-            stderr: stderr.into(),
-            spawn_error: None,
-        };
-        reported.failure()
-    }
-
-    #[test]
-    fn a_refused_allocation_is_oom_whatever_the_runtime_called_it() {
-        // issue 26: the same 4 GiB memory was `oom` under Wasmer and `error` under Wasmtime.
-        let wasmtime = "cannot create the shared memory: Cannot allocate memory (os error 12)";
-        assert_eq!(failed(FailureKind::Error, wasmtime, "").map(|f| f.0), Some(Status::Oom));
-        assert_eq!(failed(FailureKind::OutOfMemory, "cap", "").map(|f| f.0), Some(Status::Oom));
-        assert_eq!(failed(FailureKind::Trap, "integer divide by zero", "").map(|f| f.0), Some(Status::Trap));
-        assert_eq!(failed(FailureKind::Error, "unknown import", "").map(|f| f.0), Some(Status::Error));
-        // No report: an abort after Rust's allocation failure message.
-        let abort = failed(FailureKind::Error, "", "memory allocation of 4294967296 bytes failed\n");
-        assert_eq!(abort.map(|f| f.0), Some(Status::Oom));
-    }
-}
+mod tests;

@@ -3,15 +3,19 @@
 //! has a fixed seed; nothing is timed.
 
 use std::path::{Path, PathBuf};
-use wasmatrix_runner::calibrate::{calibrate, share_within, Calibration};
+use wasmatrix_runner::calibrate::{calibrate, share_within, Calibration, Tabled};
+use wasmatrix_runner::results::metric::Metric;
 use wasmatrix_runner::stats::Headline;
+
+/// The round trip, as calibrate tables it.
+const RT: Tabled = Tabled::Metric(Metric::RtNs);
 
 fn committed(name: &str) -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("../results").join(name)
 }
 
 fn headline_rt(c: &Calibration) -> f64 {
-    let row = c.repeatability.iter().find(|r| r.metric == "rt_ns" && r.estimator == Headline::NAME).unwrap();
+    let row = c.repeatability.iter().find(|r| r.metric == RT && r.estimator == Headline::NAME).unwrap();
     row.within(0.05)
 }
 
@@ -19,7 +23,7 @@ fn headline_rt(c: &Calibration) -> f64 {
 fn on_a_committed_pair_the_headline_repeats_and_compare_rarely_cries_wolf() {
     let c = calibrate(&committed("repeat-quick-A.csv"), &committed("repeat-quick-B.csv")).unwrap();
     assert!(headline_rt(&c) >= 0.95, "{}", c.render());
-    let old = c.repeatability.iter().find(|r| r.metric == "rt_ns" && r.estimator.starts_with("p50 of")).unwrap();
+    let old = c.repeatability.iter().find(|r| r.metric == RT && r.estimator.starts_with("p50 of")).unwrap();
     assert_eq!(old.changes.len(), 50, "every ok cell of both runs");
     for alarms in &c.alarms {
         assert!(alarms.compared > 0 && alarms.false_alarm_rate() <= 0.05, "{}", c.render());

@@ -3,6 +3,7 @@
 
 use std::path::{Path, PathBuf};
 use wasmatrix_runner::compare::{compare, CompareOptions, Comparison, Side, Verdict};
+use wasmatrix_runner::results::metric::Metric;
 use wasmatrix_runner::results::samples::{sidecar_path, Sample, SamplesFile};
 
 const CELLS: [&str; 6] = [
@@ -159,7 +160,7 @@ fn a_run_compared_with_itself_has_no_change() {
     assert!(cmp.regressions().is_empty());
     assert!(cmp.only_in_a.is_empty() && cmp.only_in_b.is_empty() && cmp.not_ok.is_empty());
     assert!(cmp.metric_only_in.is_empty() && cmp.no_samples.is_empty());
-    let metrics: Vec<&str> = cmp.entries.iter().map(|e| e.metric.as_str()).collect();
+    let metrics: Vec<&str> = cmp.entries.iter().map(|e| e.metric.name()).collect();
     assert_eq!(&metrics[..6], ["rt_ns"; 6], "grouped by metric, rt_ns first");
     let cells: Vec<&str> = cmp.entries[..6].iter().map(|e| e.cell.as_str()).collect();
     assert_eq!(cells, CELLS, "in A's row order");
@@ -208,7 +209,7 @@ fn one_cell_twice_as_slow_is_the_only_slower_cell_and_a_certain_regression() {
     let regressions = cmp.regressions();
     assert_eq!(regressions.len(), 3);
     assert!(regressions.iter().all(|e| e.cell == slow));
-    let rt = regressions.iter().find(|e| e.metric == "rt_ns").unwrap();
+    let rt = regressions.iter().find(|e| e.metric == Metric::RtNs).unwrap();
     assert!((rt.ratio - 2.0).abs() < 1e-9, "{rt:?}");
     let ci = rt.interval.unwrap();
     assert!(ci.low > 1.9 && ci.high < 2.1, "{ci:?}");
@@ -282,7 +283,8 @@ fn unmatched_and_failed_cells_are_listed_not_compared() {
         not_ok,
         [(CELLS[1], Side::A, "crash", "worker died: signal 11 (SIGSEGV)"), (CELLS[3], Side::B, "timeout", "")]
     );
-    let compared: Vec<&str> = cmp.entries.iter().filter(|e| e.metric == "rt_ns").map(|e| e.cell.as_str()).collect();
+    let compared: Vec<&str> =
+        cmp.entries.iter().filter(|e| e.metric == Metric::RtNs).map(|e| e.cell.as_str()).collect();
     assert_eq!(compared, [CELLS[0], CELLS[2]]);
     assert!(cmp.entries.iter().all(|e| e.cell == CELLS[0] || e.cell == CELLS[2]));
     let text = cmp.render();
@@ -315,11 +317,11 @@ fn a_metric_filter_keeps_only_those_metrics_and_rejects_unknown_ones() {
     let dir = tempfile::tempdir().unwrap();
     let a = Run::six_cells("a", 1, 3, 10).write(dir.path(), "a", &HEADER);
     let by_default = compare(&a, &a, &CompareOptions::default()).unwrap();
-    let metrics: std::collections::BTreeSet<&str> = by_default.entries.iter().map(|e| e.metric.as_str()).collect();
+    let metrics: std::collections::BTreeSet<&str> = by_default.entries.iter().map(|e| e.metric.name()).collect();
     assert_eq!(metrics.into_iter().collect::<Vec<_>>(), ["rt_instructions", "rt_ns"], "the repeated measurements");
     let cmp = compare(&a, &a, &only(&["compile_ns"])).unwrap();
     assert_eq!(cmp.entries.len(), 6);
-    assert!(cmp.entries.iter().all(|e| e.metric == "compile_ns"));
+    assert!(cmp.entries.iter().all(|e| e.metric == Metric::CompileNs));
     let err = format!("{:#}", compare(&a, &a, &only(&["rt_nss"])).unwrap_err());
     assert!(err.contains("rt_nss"), "{err}");
     let err = format!("{:#}", compare(&a, &a, &only(&["peak_rss_kib"])).unwrap_err());

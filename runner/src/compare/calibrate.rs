@@ -17,6 +17,7 @@
 //! change that is real but too small to matter from being called one. Measured on A/A pairs and
 //! with injected changes by `runner calibrate` (docs/measuring.md).
 
+use crate::results::metric::Metric;
 use crate::stats::{self, Interval};
 
 /// The fewest compared cells of a metric from which a shift and a scatter are estimated.
@@ -28,7 +29,7 @@ const Z95: f64 = 1.959_964;
 /// A metric's machine-wide shift between two runs.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Shift {
-    pub metric: String,
+    pub metric: Metric,
     /// B over A, the median over cells.
     pub ratio: f64,
     /// How many cells it was estimated from.
@@ -42,7 +43,7 @@ pub struct Shift {
 
 impl Shift {
     /// From the changes of one metric's cells (`ratios`, B over A) and their intervals.
-    pub fn estimate(metric: &str, ratios: &[f64], intervals: &[Option<Interval>]) -> Option<Shift> {
+    pub fn estimate(metric: Metric, ratios: &[f64], intervals: &[Option<Interval>]) -> Option<Shift> {
         let logs: Vec<f64> = ratios.iter().filter(|r| r.is_finite() && **r > 0.0).map(|r| r.ln()).collect();
         if logs.len() < MIN_CELLS {
             return None;
@@ -53,7 +54,7 @@ impl Shift {
         let sampling: Vec<f64> = intervals.iter().flatten().map(|i| log_half_width(*i) / Z95).collect();
         let explained = stats::median(&sampling).unwrap_or(0.0);
         let scatter = (spread * spread - explained * explained).max(0.0).sqrt();
-        Some(Shift { metric: metric.to_owned(), ratio: center.exp(), cells: logs.len(), spread, scatter })
+        Some(Shift { metric, ratio: center.exp(), cells: logs.len(), spread, scatter })
     }
 
     /// A change and its interval read against the shift, the interval widened by the scatter.
@@ -149,27 +150,27 @@ mod tests {
         let mut ratios: Vec<f64> = (0..40).map(|i| 0.9 * (1.0 + 0.005 * ((i % 5) as f64 - 2.0) / 2.0)).collect();
         ratios[7] = 0.99;
         let intervals: Vec<Option<Interval>> = ratios.iter().map(|r| ci(r * 0.99, r * 1.01)).collect();
-        let shift = Shift::estimate("rt_ns", &ratios, &intervals).unwrap();
+        let shift = Shift::estimate(Metric::RtNs, &ratios, &intervals).unwrap();
         assert!((shift.ratio - 0.9).abs() < 0.003, "{shift:?}");
         assert_eq!(shift.cells, 40);
         let (r, i) = shift.apply(ratios[0], intervals[0]);
         assert_eq!(verdict(r, i, 10, 0.05), Verdict::NoChange, "{r} {i:?}");
         let (r, i) = shift.apply(ratios[7], intervals[7]);
         assert_eq!(verdict(r, i, 10, 0.05), Verdict::Slower, "{r} {i:?}");
-        assert!(Shift::estimate("rt_ns", &ratios[..9], &intervals[..9]).is_none(), "too few cells");
+        assert!(Shift::estimate(Metric::RtNs, &ratios[..9], &intervals[..9]).is_none(), "too few cells");
     }
 
     #[test]
     fn a_scatter_the_intervals_do_not_explain_widens_them() {
         let ratios: Vec<f64> = (0..20).map(|i| 1.0 + 0.04 * ((i % 2) as f64 * 2.0 - 1.0)).collect();
         let tight: Vec<Option<Interval>> = ratios.iter().map(|r| ci(r * 0.999, r * 1.001)).collect();
-        let shift = Shift::estimate("rt_ns", &ratios, &tight).unwrap();
+        let shift = Shift::estimate(Metric::RtNs, &ratios, &tight).unwrap();
         assert!(shift.scatter > 0.03, "{shift:?}");
         let (_, widened) = shift.apply(ratios[0], tight[0]);
         let w = widened.unwrap();
         assert!(w.high / w.low > 1.1, "{w:?}");
         let identical = vec![1.0; 20];
-        let shift = Shift::estimate("rt_ns", &identical, &tight).unwrap();
+        let shift = Shift::estimate(Metric::RtNs, &identical, &tight).unwrap();
         assert_eq!((shift.ratio, shift.scatter), (1.0, 0.0));
         assert_eq!(shift.apply(1.0, None), (1.0, None));
     }

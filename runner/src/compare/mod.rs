@@ -1,15 +1,17 @@
 //! Comparing two runs: the engine of `runner compare A.csv B.csv`.
 //!
-//! Both results files are read through the one reader `report` uses too ([`read`]: by column name,
-//! needing `cell`, `status` and `error`; a value a column cannot hold, an unknown `schema_version`,
-//! a file that is not a results file are refused), and their raw-samples sidecars ([`samples`])
-//! supply the values, once checked against their file ([`read::check_sidecar`]: a sidecar of
-//! another run, or with fewer `ok` processes of a cell than its row says, is refused). Cells are
+//! Both results files are read ([`load`]) through the one reader `report` uses too
+//! ([`crate::results::read`]: by column name, needing `cell`, `status` and `error`; a value a column
+//! cannot hold, an unknown `schema_version`, a file that is not a results file are refused), and
+//! their raw-samples sidecars ([`crate::results::samples`]) supply the values, once checked against
+//! their file ([`crate::results::read::check_sidecar`]: a sidecar of another run, or with fewer `ok`
+//! processes of a cell than its row says, is refused). Cells are
 //! matched by their `cell` string; a cell is compared only if every row it has is `ok` in both runs.
 //!
 //! # The statistic
-//! For each compared cell and each performance metric (time `*_ns` and instruction counts
-//! `*_instructions`; the process context, [`samples::CONTEXT`], is ignored) that both sidecars hold
+//! For each compared cell and each performance metric ([`Metric::is_performance`]: times `*_ns` and
+//! instruction counts `*_instructions`; the process context, [`Metric::CONTEXT`], and metrics this
+//! runner does not know are ignored) that both sidecars hold
 //! for that cell, every worker process is summarised by the 2nd percentile of its samples, and
 //! each side by the 10th percentile of those: the headline estimator of the results rows
 //! ([`Headline`]), chosen because it repeats on noisy machines where medians do not. The process
@@ -40,49 +42,33 @@
 //! is above the band: `lo > 1 + t`.
 
 pub mod calibrate;
+mod load;
 mod render;
 
 pub use calibrate::Shift;
 
-use crate::matrix::Cell;
-use crate::results::read;
-use crate::results::samples::{self, Sample};
+use crate::results::metric::Metric;
+use crate::results::status::Status;
 use crate::stats::{Bootstrap, Headline as Estimator, Interval};
-use anyhow::{ensure, Context, Result};
-use std::collections::{BTreeMap, BTreeSet, HashMap};
+use anyhow::{ensure, Result};
+use load::{CellRows, Run};
 use std::fmt;
 use std::path::{Path, PathBuf};
 
-/// Process context metrics in the sidecar: they describe the machine, not the code, and are
-/// never compared.
-pub const CONTEXT_METRICS: [&str; 8] = samples::CONTEXT;
-
-/// The start-up phases, one cold sample per process; shown after [`REPEATED_METRICS`], and any
-/// other metric after them, by name.
-const STARTUP_METRICS: [&str; 7] =
-    ["compile_ns", "load_ns", "instantiate_ns", "setup_ns", "setup_warm_ns", "first_round_trip_ns", "cold_start_ns"];
+/// The start-up phases, one cold sample per process; shown after the repeated measurements
+/// ([`Metric::REPEATED`]), and any other metric after them, by name.
+const STARTUP_METRICS: [Metric; 7] = [
+    Metric::CompileNs,
+    Metric::LoadNs,
+    Metric::InstantiateNs,
+    Metric::SetupNs,
+    Metric::SetupWarmNs,
+    Metric::FirstRoundTripNs,
+    Metric::ColdStartNs,
+];
 
 /// What `--metrics` takes to compare every performance metric, start-up phases included.
 pub const ALL_METRICS: &str = "all";
-
-/// The metrics compared by default: the round trip, the call floor and the codec, in time or
-/// instructions.
-pub const REPEATED_METRICS: [&str; 8] = [
-    "rt_ns",
-    "call_floor_ns",
-    "encode_ns",
-    "decode_ns",
-    "rt_instructions",
-    "call_floor_instructions",
-    "encode_instructions",
-    "decode_instructions",
-];
-
-/// Whether `metric` is compared: a time (`*_ns`) or an instruction count (`*_instructions`), for
-/// both of which more is worse.
-pub fn is_performance_metric(metric: &str) -> bool {
-    !CONTEXT_METRICS.contains(&metric) && (metric.ends_with("_ns") || metric.ends_with("_instructions"))
-}
 
 /// How to compare.
 #[derive(Clone, Debug)]
@@ -91,9 +77,9 @@ pub struct CompareOptions {
     pub threshold: f64,
     /// How the confidence interval of each change is drawn.
     pub bootstrap: Bootstrap,
-    /// Only these metrics; `None` for the repeated measurements ([`REPEATED_METRICS`]: many
-    /// samples per process). Start-up phases are one cold sample per process, far noisier; name
-    /// them (or pass [`ALL_METRICS`]) to compare them too.
+    /// Only these metrics, by their sidecar names; `None` for the repeated measurements
+    /// ([`Metric::REPEATED`]: many samples per process). Start-up phases are one cold sample per
+    /// process, far noisier; name them (or pass [`ALL_METRICS`]) to compare them too.
     pub metrics: Option<Vec<String>>,
     /// Read changes as measured, without taking out the machine-wide shift.
     pub absolute: bool,
@@ -124,11 +110,21 @@ impl CompareOptions {
         ensure!(self.bootstrap.resamples > 0, "the bootstrap needs at least one resample");
         Ok(())
     }
+}
 
-    fn wants(&self, metric: &str) -> bool {
-        match &self.metrics {
-            None => REPEATED_METRICS.contains(&metric),
-            Some(wanted) => wanted.iter().any(|m| m == metric || m == ALL_METRICS),
+/// The metrics a comparison compares, as [`CompareOptions::metrics`] names them.
+enum Wanted {
+    Repeated,
+    All,
+    These(Vec<Metric>),
+}
+
+impl Wanted {
+    fn has(&self, metric: Metric) -> bool {
+        match self {
+            Wanted::Repeated => Metric::REPEATED.contains(&metric),
+            Wanted::All => metric.is_performance(),
+            Wanted::These(metrics) => metrics.contains(&metric),
         }
     }
 }
@@ -187,7 +183,7 @@ impl fmt::Display for Verdict {
 #[derive(Clone, Debug, PartialEq)]
 pub struct Entry {
     pub cell: String,
-    pub metric: String,
+    pub metric: Metric,
     /// A's headline ([`Estimator`]) in the metric's unit.
     pub a_headline: f64,
     /// B's headline in the metric's unit.
@@ -220,6 +216,7 @@ impl Entry {
 pub struct NotOk {
     pub cell: String,
     pub side: Side,
+    /// The status as the row writes it.
     pub status: String,
     pub error: String,
 }
@@ -228,7 +225,7 @@ pub struct NotOk {
 #[derive(Clone, Debug, PartialEq)]
 pub struct MetricOnlyIn {
     pub cell: String,
-    pub metric: String,
+    pub metric: Metric,
     pub side: Side,
 }
 
@@ -296,9 +293,7 @@ pub fn compare(a: &Path, b: &Path, opts: &CompareOptions) -> Result<Comparison> 
     opts.check()?;
     let run_a = Run::load(a)?;
     let run_b = Run::load(b)?;
-    if let Some(wanted) = &opts.metrics {
-        check_wanted_metrics(wanted, &run_a, &run_b)?;
-    }
+    let wanted = wanted_metrics(opts.metrics.as_deref(), &run_a, &run_b)?;
     let mut cmp = Comparison {
         a: a.to_owned(),
         b: b.to_owned(),
@@ -314,9 +309,9 @@ pub fn compare(a: &Path, b: &Path, opts: &CompareOptions) -> Result<Comparison> 
         shifts: Vec::new(),
     };
     for cell in cell_order(&run_a, &run_b) {
-        cmp.add_cell(cell, &run_a, &run_b, opts);
+        cmp.add_cell(cell, &run_a, &run_b, &wanted, opts);
     }
-    cmp.entries.sort_by_key(|e| metric_rank(&e.metric));
+    cmp.entries.sort_by_key(|e| metric_rank(e.metric));
     if !opts.absolute {
         cmp.read_against_the_machine();
     }
@@ -330,58 +325,67 @@ fn cell_order<'r>(a: &'r Run, b: &'r Run) -> Vec<&'r str> {
     a.cells.iter().chain(b_only).map(|c| c.name.as_str()).collect()
 }
 
-fn check_wanted_metrics(wanted: &[String], a: &Run, b: &Run) -> Result<()> {
-    for m in wanted.iter().filter(|m| *m != ALL_METRICS) {
-        ensure!(!CONTEXT_METRICS.contains(&m.as_str()), "`{m}` is process context, not a performance metric");
+/// The metrics `--metrics` names (`None`: the repeated measurements), each a performance metric
+/// that A's or B's samples hold.
+fn wanted_metrics(names: Option<&[String]>, a: &Run, b: &Run) -> Result<Wanted> {
+    let Some(names) = names else { return Ok(Wanted::Repeated) };
+    if names.iter().any(|m| m == ALL_METRICS) {
+        return Ok(Wanted::All);
+    }
+    let mut metrics = Vec::new();
+    for m in names {
+        let Some(metric) = Metric::from_name(m).filter(|metric| metric.is_performance()) else {
+            let context = Metric::from_name(m).is_some_and(Metric::is_context);
+            ensure!(!context, "`{m}` is process context, not a performance metric");
+            let known: Vec<&str> = Metric::ALL.iter().filter(|m| m.is_performance()).map(|m| m.name()).collect();
+            anyhow::bail!("`{m}` is not a performance metric of the samples sidecar ({})", known.join(", "));
+        };
         ensure!(
-            is_performance_metric(m),
-            "`{m}` is not a performance metric (a time `*_ns` or a count `*_instructions`)"
-        );
-        ensure!(
-            a.has_metric(m) || b.has_metric(m),
+            a.has_metric(metric) || b.has_metric(metric),
             "metric `{m}` is in neither {}'s samples nor {}'s",
             a.path.display(),
             b.path.display()
         );
+        metrics.push(metric);
     }
-    Ok(())
+    Ok(Wanted::These(metrics))
 }
 
-/// Sort key of a metric: its place in [`REPEATED_METRICS`] then [`STARTUP_METRICS`], then its name.
-fn metric_rank(metric: &str) -> (usize, String) {
-    let order = REPEATED_METRICS.iter().chain(&STARTUP_METRICS);
+/// Sort key of a metric: its place in [`Metric::REPEATED`] then [`STARTUP_METRICS`], then its name.
+fn metric_rank(metric: Metric) -> (usize, &'static str) {
+    let order = Metric::REPEATED.iter().chain(&STARTUP_METRICS);
     let known = order.clone().position(|m| *m == metric);
-    (known.unwrap_or(order.count()), metric.to_owned())
+    (known.unwrap_or(order.count()), metric.name())
 }
 
 impl Comparison {
-    fn add_cell(&mut self, cell: &str, a: &Run, b: &Run, opts: &CompareOptions) {
+    fn add_cell(&mut self, cell: &str, a: &Run, b: &Run, wanted: &Wanted, opts: &CompareOptions) {
         let (rows_a, rows_b) = (a.rows(cell), b.rows(cell));
         for (side, rows) in [(Side::A, rows_a), (Side::B, rows_b)] {
-            self.not_ok.extend(rows.into_iter().flat_map(|r| r.not_ok(side)));
+            self.not_ok.extend(rows.into_iter().flat_map(|r| not_ok(r, side)));
         }
         match (rows_a, rows_b) {
             (Some(_), None) => self.only_in_a.push(cell.to_owned()),
             (None, Some(_)) => self.only_in_b.push(cell.to_owned()),
             (Some(ra), Some(rb)) if ra.all_ok() && rb.all_ok() => {
                 self.headlines.extend(Headline::of(cell, ra, rb));
-                self.compare_cell(cell, a, b, opts)
+                self.compare_cell(cell, a, b, wanted, opts)
             }
             _ => {}
         }
     }
 
     /// Adds an entry per metric both runs have for `cell`, and notes those only one has.
-    fn compare_cell(&mut self, cell: &str, a: &Run, b: &Run, opts: &CompareOptions) {
+    fn compare_cell(&mut self, cell: &str, a: &Run, b: &Run, wanted: &Wanted, opts: &CompareOptions) {
         let (ma, mb) = (a.metrics(cell), b.metrics(cell));
-        let mut metrics: Vec<&String> = ma.keys().chain(mb.keys()).filter(|m| opts.wants(m)).collect();
-        metrics.sort_by_key(|m| metric_rank(m));
+        let mut metrics: Vec<Metric> = ma.keys().chain(mb.keys()).copied().filter(|m| wanted.has(*m)).collect();
+        metrics.sort_by_key(|m| metric_rank(*m));
         metrics.dedup();
         if metrics.is_empty() {
             self.no_samples.push(cell.to_owned());
         }
         for metric in metrics {
-            match (ma.get(metric), mb.get(metric)) {
+            match (ma.get(&metric), mb.get(&metric)) {
                 (Some(va), Some(vb)) => self.entries.push(entry(cell, metric, va, vb, opts)),
                 (Some(_), None) => self.note_only_in(cell, metric, Side::A),
                 (None, _) => self.note_only_in(cell, metric, Side::B),
@@ -389,8 +393,8 @@ impl Comparison {
         }
     }
 
-    fn note_only_in(&mut self, cell: &str, metric: &str, side: Side) {
-        self.metric_only_in.push(MetricOnlyIn { cell: cell.to_owned(), metric: metric.to_owned(), side });
+    fn note_only_in(&mut self, cell: &str, metric: Metric, side: Side) {
+        self.metric_only_in.push(MetricOnlyIn { cell: cell.to_owned(), metric, side });
     }
 
     /// Certain regressions: slower, with the whole interval above the noise band. The CLI exits
@@ -405,7 +409,7 @@ impl Comparison {
         for group in self.entries.chunk_by_mut(|x, y| x.metric == y.metric) {
             let ratios: Vec<f64> = group.iter().map(|e| e.measured_ratio).collect();
             let intervals: Vec<Option<Interval>> = group.iter().map(|e| e.interval).collect();
-            let Some(shift) = Shift::estimate(&group[0].metric, &ratios, &intervals) else { continue };
+            let Some(shift) = Shift::estimate(group[0].metric, &ratios, &intervals) else { continue };
             for e in group.iter_mut() {
                 (e.ratio, e.interval) = shift.apply(e.measured_ratio, e.interval);
                 e.verdict = calibrate::verdict(e.ratio, e.interval, e.a_processes.min(e.b_processes), threshold);
@@ -420,8 +424,19 @@ impl Comparison {
     }
 }
 
+/// The rows of a cell that are not `ok`, of `side`.
+fn not_ok(rows: &CellRows, side: Side) -> impl Iterator<Item = NotOk> + '_ {
+    let not_ok = rows.outcomes.iter().filter(|(status, ..)| *status != Some(Status::Ok));
+    not_ok.map(move |(_, status, error)| NotOk {
+        cell: rows.name.clone(),
+        side,
+        status: status.clone(),
+        error: error.clone(),
+    })
+}
+
 /// The entry for one cell and metric, from each side's per-process values (both non-empty).
-fn entry(cell: &str, metric: &str, a: &[f64], b: &[f64], opts: &CompareOptions) -> Entry {
+fn entry(cell: &str, metric: Metric, a: &[f64], b: &[f64], opts: &CompareOptions) -> Entry {
     let a_headline = Estimator::across(a).unwrap_or(f64::NAN);
     let b_headline = Estimator::across(b).unwrap_or(f64::NAN);
     let identical = a == b;
@@ -435,7 +450,7 @@ fn entry(cell: &str, metric: &str, a: &[f64], b: &[f64], opts: &CompareOptions) 
     };
     Entry {
         cell: cell.to_owned(),
-        metric: metric.to_owned(),
+        metric,
         a_headline,
         b_headline,
         ratio,
@@ -447,178 +462,5 @@ fn entry(cell: &str, metric: &str, a: &[f64], b: &[f64], opts: &CompareOptions) 
     }
 }
 
-/// One run: its results rows by cell, and its samples as one value per process ([`Estimator::process`]).
-struct Run {
-    path: PathBuf,
-    /// In row order, one per cell.
-    cells: Vec<CellRows>,
-    index: HashMap<String, usize>,
-    /// cell -> metric -> one value per process (ordered by run id, then process).
-    values: HashMap<String, BTreeMap<String, Vec<f64>>>,
-}
-
-/// The rows a results file has for one cell (usually one; more if a file was appended to).
-struct CellRows {
-    name: String,
-    /// `rt_headline_ns`, `rt_proc_min_ns`, `rt_headline_ci_pct` of its last row, where present.
-    headline: [Option<f64>; 3],
-    /// `(status, error)` of each row.
-    outcomes: Vec<(String, String)>,
-    /// The non-empty `run_id`s of its rows: only samples of these runs are the cell's.
-    run_ids: BTreeSet<String>,
-}
-
-impl CellRows {
-    fn all_ok(&self) -> bool {
-        self.outcomes.iter().all(|(status, _)| status == "ok")
-    }
-
-    fn not_ok(&self, side: Side) -> impl Iterator<Item = NotOk> + '_ {
-        self.outcomes.iter().filter(|(status, _)| status != "ok").map(move |(status, error)| NotOk {
-            cell: self.name.clone(),
-            side,
-            status: status.clone(),
-            error: error.clone(),
-        })
-    }
-
-    fn owns(&self, sample: &Sample) -> bool {
-        self.run_ids.is_empty() || self.run_ids.contains(&sample.run_id)
-    }
-}
-
-impl Run {
-    /// Reads a results file through the one reader ([`read`]) and its sidecar, checked against it
-    /// ([`read::check_sidecar`]): what either holds that cannot be used is refused, naming it.
-    fn load(path: &Path) -> Result<Run> {
-        let table = read::load(path, &["cell", "status", "error"], "compare")?;
-        let cells = cells_of(&table);
-        let index = cells.iter().enumerate().map(|(i, c)| (c.name.clone(), i)).collect();
-        let sidecar = samples::sidecar_path(path);
-        let samples = samples::read(&sidecar)
-            .with_context(|| format!("cannot read {}, the samples sidecar of {}", sidecar.display(), path.display()))?;
-        read::check_sidecar(&table, &samples, &sidecar)?;
-        let mut run = Run { path: path.to_owned(), cells, index, values: HashMap::new() };
-        run.values = per_process_values(samples, &run);
-        Ok(run)
-    }
-
-    fn rows(&self, cell: &str) -> Option<&CellRows> {
-        self.index.get(cell).map(|&i| &self.cells[i])
-    }
-
-    /// The metrics of `cell` with their per-process values (empty if it has no samples).
-    fn metrics(&self, cell: &str) -> &BTreeMap<String, Vec<f64>> {
-        static NONE: BTreeMap<String, Vec<f64>> = BTreeMap::new();
-        self.values.get(cell).unwrap_or(&NONE)
-    }
-
-    fn has_metric(&self, metric: &str) -> bool {
-        self.values.values().any(|m| m.contains_key(metric))
-    }
-}
-
-/// Groups the performance samples of the run's cells by cell, metric and process (run id and
-/// process number) and reduces each process to [`Estimator::process`]. Non-finite values are dropped.
-fn per_process_values(samples: Vec<Sample>, run: &Run) -> HashMap<String, BTreeMap<String, Vec<f64>>> {
-    type Processes = BTreeMap<(String, u32), Vec<f64>>;
-    let mut grouped: HashMap<String, BTreeMap<String, Processes>> = HashMap::new();
-    for mut s in samples {
-        s.cell = canonical(&s.cell);
-        let owned = run.rows(&s.cell).is_some_and(|rows| rows.owns(&s));
-        if owned && is_performance_metric(&s.metric) && s.value.is_finite() {
-            let processes = grouped.entry(s.cell).or_default().entry(s.metric).or_default();
-            processes.entry((s.run_id, s.process)).or_default().push(s.value);
-        }
-    }
-    let reduce = |processes: Processes| processes.values().filter_map(|v| Estimator::process(v)).collect();
-    grouped
-        .into_iter()
-        .map(|(cell, metrics)| (cell, metrics.into_iter().map(|(m, p)| (m, reduce(p))).collect()))
-        .collect()
-}
-
-/// A cell's name as this runner writes it, so that runs from before an axis was added (whose
-/// names lack its value) pair with today's; a name it cannot parse stays as it is.
-fn canonical(name: &str) -> String {
-    Cell::parse(name).map_or_else(|_| name.to_owned(), |c| c.to_string())
-}
-
-/// The results file's rows, one [`CellRows`] per cell in order of first appearance.
-fn cells_of(table: &read::Table) -> Vec<CellRows> {
-    let mut cells: Vec<CellRows> = Vec::new();
-    let mut index: HashMap<String, usize> = HashMap::new();
-    for row in &table.rows {
-        let name = canonical(&row.cell);
-        let i = *index.entry(name.clone()).or_insert_with(|| {
-            cells.push(CellRows { name, headline: [None; 3], outcomes: Vec::new(), run_ids: BTreeSet::new() });
-            cells.len() - 1
-        });
-        cells[i].outcomes.push((row.status.trim().to_owned(), row.error.clone()));
-        cells[i].headline = [row.rt_headline(), row.rt_proc_min_ns, row.rt_ci()];
-        if !row.run_id.is_empty() {
-            cells[i].run_ids.insert(row.run_id.clone());
-        }
-    }
-    cells
-}
-
 #[cfg(test)]
-mod tests {
-    use super::render::{change, percent_label, value};
-    use super::*;
-
-    fn ci(low: f64, high: f64) -> Option<Interval> {
-        Some(Interval { low, high })
-    }
-
-    #[test]
-    fn a_certain_regression_is_slower_beyond_the_band() {
-        let e = |verdict, low| Entry {
-            cell: "c".into(),
-            metric: "rt_ns".into(),
-            a_headline: 1.0,
-            b_headline: 1.1,
-            ratio: 1.1,
-            measured_ratio: 1.1,
-            interval: ci(low, 1.2),
-            verdict,
-            a_processes: 5,
-            b_processes: 5,
-        };
-        assert!(e(Verdict::Slower, 1.06).is_certain_regression(0.05));
-        assert!(!e(Verdict::Slower, 1.04).is_certain_regression(0.05), "slower, but not beyond the band");
-        assert!(!e(Verdict::Unsure, 1.06).is_certain_regression(0.05));
-    }
-
-    #[test]
-    fn entries_of_identical_deterministic_counts_are_no_change() {
-        let opts = CompareOptions::default();
-        let e = entry("c", "rt_instructions", &[500.0; 4], &[500.0; 4], &opts);
-        assert_eq!((e.ratio, e.verdict), (1.0, Verdict::NoChange));
-        assert_eq!(e.interval, ci(1.0, 1.0));
-        let e = entry("c", "rt_instructions", &[500.0; 4], &[600.0; 4], &opts);
-        assert_eq!(e.verdict, Verdict::Slower);
-        assert!(e.is_certain_regression(opts.threshold));
-        let e = entry("c", "rt_instructions", &[0.0], &[0.0], &opts);
-        assert_eq!((e.ratio, e.verdict, e.interval), (1.0, Verdict::NoChange, None));
-        let e = entry("c", "rt_instructions", &[0.0, 0.0], &[3.0, 3.0], &opts);
-        assert_eq!(e.verdict, Verdict::Unsure, "from zero: no finite ratio");
-    }
-
-    #[test]
-    fn values_and_changes_read_well() {
-        assert_eq!(value("rt_ns", 1234.0), "1.23 µs");
-        assert_eq!(value("rt_ns", 512.0), "512 ns");
-        assert_eq!(value("compile_ns", 2.5e9), "2.50 s");
-        assert_eq!(value("rt_instructions", 45_600_000.0), "45.6 M");
-        assert_eq!(value("rt_instructions", 12.0), "12.0");
-        assert_eq!(change(2.0), "+100.0%");
-        assert_eq!(change(0.5), "-50.0%");
-        assert_eq!(change(f64::INFINITY), "n/a");
-        assert_eq!(percent_label(0.95), "95%");
-        assert_eq!(percent_label(0.025), "2.5%");
-        assert!(is_performance_metric("rt_ns") && is_performance_metric("encode_instructions"));
-        assert!(!is_performance_metric("peak_rss_kib") && !is_performance_metric("loadavg_start"));
-    }
-}
+mod tests;

@@ -2,6 +2,7 @@
 //! compared, and the headline figures of both runs side by side.
 
 use super::{Comparison, Entry, Headline, Verdict};
+use crate::results::metric::Metric;
 use crate::stats::{self, Interval};
 
 impl Comparison {
@@ -26,7 +27,7 @@ impl Comparison {
         out.extend(self.render_shifts());
         for group in self.entries.chunk_by(|x, y| x.metric == y.metric) {
             out.push(String::new());
-            out.push(group[0].metric.clone());
+            out.push(group[0].metric.to_string());
             out.extend(table(group, self.confidence));
         }
         out.push(String::new());
@@ -182,8 +183,8 @@ pub(super) fn table(entries: &[Entry], confidence: f64) -> Vec<String> {
         .chain(entries.iter().map(|e| {
             [
                 e.cell.clone(),
-                value(&e.metric, e.a_headline),
-                value(&e.metric, e.b_headline),
+                value(e.metric, e.a_headline),
+                value(e.metric, e.b_headline),
                 change(e.ratio),
                 interval_text(e.interval),
                 e.verdict.to_string(),
@@ -229,13 +230,13 @@ pub(super) fn interval_text(interval: Option<Interval>) -> String {
 }
 
 /// A value in its metric's unit, to three significant digits: `1.23 µs`, `45.6 M` instructions.
-pub(super) fn value(metric: &str, v: f64) -> String {
+pub(super) fn value(metric: Metric, v: f64) -> String {
     const TIME: [(f64, &str); 4] = [(1e9, " s"), (1e6, " ms"), (1e3, " µs"), (1.0, " ns")];
     const COUNT: [(f64, &str); 4] = [(1e9, " G"), (1e6, " M"), (1e3, " k"), (1.0, "")];
     if !v.is_finite() {
         return "n/a".to_owned();
     }
-    let units = if metric.ends_with("_ns") { TIME } else { COUNT };
+    let units = if metric.is_count() { COUNT } else { TIME };
     let (div, unit) = units.into_iter().find(|(d, _)| v.abs() >= *d).unwrap_or(units[3]);
     let x = v / div;
     let decimals = if x.abs() >= 100.0 {

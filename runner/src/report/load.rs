@@ -1,7 +1,6 @@
 //! The report's loader: a results file read through the one reader, checked for the columns a
 //! report needs, its rows in the matrix's order.
 
-use crate::matrix::Cell;
 use crate::results::read;
 use crate::results::row::Row;
 use anyhow::{bail, Context, Result};
@@ -40,7 +39,7 @@ pub fn parse(bytes: &[u8], path: &Path) -> Result<Vec<Row>> {
     // Cells finish in the run's shuffled order; tell them in the matrix's: profile, allocator,
     // codec, logging, environment, transport, compiler, engine (a cell this runner cannot name goes last).
     rows.sort_by_key(|r: &Row| {
-        Cell::parse(&r.cell)
+        r.cell()
             .map(|c| (c.profile, c.allocator, c.codec, c.logging, c.environment, c.transport, c.compiler, c.engine))
             .map_err(|_| r.cell.clone())
     });

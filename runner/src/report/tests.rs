@@ -1,10 +1,15 @@
 //! The report told on a few rows made up for each table.
 
 use super::*;
+use crate::matrix::axes::{Engine, Profile};
+use crate::matrix::Cell;
 use crate::results::row::Row;
+use crate::results::status::Status;
 
-fn row(cell: &str, status: &str, rt: f64) -> Row {
+/// A row of `cell` as a file of schema 11 holds it (its first six axis columns, from the name).
+fn row(cell: &str, status: Status, rt: f64) -> Row {
     let c: Vec<&str> = cell.split('/').collect();
+    let (typed, ok) = (Cell::parse(cell).unwrap(), status == Status::Ok);
     Row {
         schema_version: crate::results::row::SCHEMA_VERSION,
         cell: cell.into(),
@@ -14,28 +19,28 @@ fn row(cell: &str, status: &str, rt: f64) -> Row {
         transport: c[3].into(),
         codec: c[4].into(),
         profile: c[5].into(),
-        status: status.into(),
-        error: if status == "ok" { String::new() } else { "guest trapped: unreachable".into() },
-        rt_p50_ns: (status == "ok").then_some(rt),
-        rt_proc_min_ns: (status == "ok").then_some(rt * 0.95),
-        call_floor_p50_ns: Some(if c[1] == "native" { 1.0 } else { 40.0 }),
+        status: status.name().into(),
+        error: if ok { String::new() } else { "guest trapped: unreachable".into() },
+        rt_p50_ns: ok.then_some(rt),
+        rt_proc_min_ns: ok.then_some(rt * 0.95),
+        call_floor_p50_ns: Some(if typed.engine == Engine::Native { 1.0 } else { 40.0 }),
         setup_ns: Some(300_000),
         setup_min_ns: Some(250_000),
         measure: "wall_clock".into(),
         processes: 20,
-        twin_cell: crate::matrix::Cell::parse(cell).unwrap().native_twin().map(|t| t.to_string()).unwrap_or_default(),
+        twin_cell: typed.native_twin().map(|t| t.to_string()).unwrap_or_default(),
         ..Row::default()
     }
 }
 
 fn rows() -> Vec<Row> {
     vec![
-        row("rustc/native/bare/shared/raw/release", "ok", 1000.0),
-        row("llvm/artifact/bare/shared/raw/release", "ok", 1300.0),
-        row("cranelift/artifact/bare/shared/raw/release", "ok", 1500.0),
-        row("rustc/native/bare/shared/json/release", "ok", 2000.0),
-        row("llvm/artifact/bare/shared/json/release", "ok", 2400.0),
-        row("cranelift/artifact/bare/shared/json/release", "trap", 0.0),
+        row("rustc/native/bare/shared/raw/release", Status::Ok, 1000.0),
+        row("llvm/artifact/bare/shared/raw/release", Status::Ok, 1300.0),
+        row("cranelift/artifact/bare/shared/raw/release", Status::Ok, 1500.0),
+        row("rustc/native/bare/shared/json/release", Status::Ok, 2000.0),
+        row("llvm/artifact/bare/shared/json/release", Status::Ok, 2400.0),
+        row("cranelift/artifact/bare/shared/json/release", Status::Trap, 0.0),
     ]
 }
 
@@ -61,12 +66,12 @@ fn builds_are_told_apart_and_codecs_read_on_the_baseline_build() {
         ("rustc/native/bare/shared/raw/size/off/talc", 1200.0),
         ("llvm/artifact/bare/shared/raw/size/off/talc", 1800.0),
     ] {
-        let mut r = row(cell, "ok", rt);
+        let mut r = row(cell, Status::Ok, rt);
         r.allocator = "talc".into();
         rows.push(r);
     }
-    for r in rows.iter_mut().filter(|r| r.engine == "artifact") {
-        let small = r.profile == "size";
+    for r in rows.iter_mut().filter(|r| r.cell_is(|c| c.engine == Engine::Artifact)) {
+        let small = r.cell_is(|c| c.profile == Profile::Size);
         r.producer_wasm_bytes = Some(if small { 20_000 } else { 30_000 });
         r.consumer_wasm_bytes = Some(if small { 35_000 } else { 45_000 });
         r.producer_wasm_gzip_bytes = Some(10_000);
@@ -98,7 +103,7 @@ fn components_are_read_beside_the_core_copy_cell_of_their_codec() {
         ("cranelift/jit/bare/composed/wit/release", "import", 1650.0, 100.0),
     ] {
         let runtime = if cell.starts_with("rustc") { "native" } else { "wasmtime" };
-        let mut r = row(&format!("{cell}/off/default/{runtime}/{call}"), "ok", rt);
+        let mut r = row(&format!("{cell}/off/default/{runtime}/{call}"), Status::Ok, rt);
         r.runtime = runtime.into();
         r.call = call.into();
         r.call_floor_p50_ns = Some(floor);

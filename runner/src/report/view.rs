@@ -1,8 +1,20 @@
 //! The run as the sections read it: its rows and unit, its `ok` rows, its baseline build and
 //! each cell's native twin.
 
-use crate::matrix::axes::{Allocator, Axis, Profile};
-use crate::results::row::{Row, Unit};
+use crate::matrix::axes::{Allocator, Codec, Engine, Profile};
+use crate::matrix::Cell;
+use crate::results::row::Row;
+use crate::results::view::Unit;
+use wasmatrix_proto::CodecId;
+
+/// The raw codec: the message's bytes as they are, what like-for-like tables read.
+pub(in crate::report) const RAW: Codec = Codec::Bytes(CodecId::Raw);
+
+/// Each of `rows` with its cell ([`Row::cell`]); a row naming a value this runner does not know is
+/// left out.
+pub(in crate::report) fn with_cells<'r>(rows: impl Iterator<Item = &'r Row>) -> impl Iterator<Item = (&'r Row, Cell)> {
+    rows.filter_map(|r| Some((r, r.cell().ok()?)))
+}
 
 /// The report of one run.
 pub struct Report<'a> {
@@ -17,28 +29,29 @@ impl<'a> Report<'a> {
 
     /// The cells that ran to the end (status `ok`).
     pub(in crate::report) fn ok(&self) -> impl Iterator<Item = &'a Row> + '_ {
-        self.rows.iter().filter(|r| r.status == "ok")
+        self.rows.iter().filter(|r| r.is_ok())
     }
 
     /// The `ok` rows of the run's baseline build, the one the codec and environment tables compare
     /// on: profile `release` with the `default` allocator if the run has it, else the build of the
     /// first `ok` row.
     pub(in crate::report) fn baseline(&self) -> impl Iterator<Item = &'a Row> + '_ {
-        let release = |r: &Row| r.profile == Profile::Release.name() && r.allocator() == Allocator::Default.name();
-        let base = self.ok().find(|r| release(r)).or_else(|| self.ok().next());
-        let key = base.map(|b| (b.profile.clone(), b.allocator().to_owned()));
-        self.ok().filter(move |r| key.as_ref().is_some_and(|(p, a)| &r.profile == p && r.allocator() == a))
+        let build = |r: &Row| r.cell().ok().map(|c| (c.profile, c.allocator));
+        let release = |r: &&Row| build(r) == Some((Profile::Release, Allocator::Default));
+        let base = self.ok().find(release).or_else(|| self.ok().next());
+        let key = base.and_then(build);
+        self.ok().filter(move |r| key.is_some() && build(r) == key)
     }
 
     /// The `ok` row of `row`'s native twin ([`Row::twin`]: its `twin_cell`, or core's definition).
     pub(in crate::report) fn twin(&self, row: &Row) -> Option<&'a Row> {
         let twin = row.twin()?;
-        self.ok().find(|n| n.axes_cell() == Some(twin))
+        self.ok().find(|n| n.cell() == Ok(twin))
     }
 
     /// `row`'s round trip over its native twin's ([`Unit::ratio`]).
     pub fn native_ratio(&self, row: &Row) -> Option<f64> {
-        if row.engine == "native" {
+        if row.cell_is(|c| c.engine == Engine::Native) {
             return None;
         }
         self.unit.ratio(row, self.twin(row)?)

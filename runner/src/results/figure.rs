@@ -2,6 +2,7 @@
 //! cell's processes (the headline estimator, its bootstrap interval, and the medians the headline
 //! replaced), as the results row ([`super::row`]) and the run's stopping rule read them.
 
+use super::metric::{Derived, Metric};
 use super::samples::Sample;
 use crate::stats::{cv_pct, median, Bootstrap, Headline, Stats};
 use std::collections::BTreeMap;
@@ -9,7 +10,7 @@ use std::collections::BTreeMap;
 /// The round trip's headline in reference ops, each process's value over its own median
 /// reference op (`rt_ref_headline`); `None` unless every process timed the reference.
 pub fn ref_headline(samples: &[Sample]) -> Option<f64> {
-    ref_headline_of(&per_process(samples, "rt_ns"), &per_process(samples, "ref_ns"))
+    ref_headline_of(&per_process(samples, Metric::RtNs), &per_process(samples, Metric::RefNs))
 }
 
 /// [`ref_headline`] of the round trip's and the reference's samples, grouped by process (the same
@@ -25,18 +26,18 @@ pub fn ref_headline_of(rt: &[Vec<f64>], reference: &[Vec<f64>]) -> Option<f64> {
 
 /// How long a cell's processes took in all, spawn to exit, seconds (`process_s`).
 pub fn measured_s(samples: &[Sample]) -> f64 {
-    samples.iter().filter(|s| s.metric == "process_s").map(|s| s.value).sum()
+    samples.iter().filter(|s| s.is(Metric::ProcessS)).map(|s| s.value).sum()
 }
 
 /// One metric's values, grouped by process.
-pub(super) fn per_process(samples: &[Sample], metric: &str) -> Vec<Vec<f64>> {
+pub(super) fn per_process(samples: &[Sample], metric: Metric) -> Vec<Vec<f64>> {
     by_process(samples, metric).into_values().collect()
 }
 
 /// One metric's values by process number.
-fn by_process(samples: &[Sample], metric: &str) -> BTreeMap<u32, Vec<f64>> {
+fn by_process(samples: &[Sample], metric: Metric) -> BTreeMap<u32, Vec<f64>> {
     let mut by: BTreeMap<u32, Vec<f64>> = BTreeMap::new();
-    for s in samples.iter().filter(|s| s.metric == metric) {
+    for s in samples.iter().filter(|s| s.is(metric)) {
         by.entry(s.process).or_default().push(s.value);
     }
     by
@@ -73,22 +74,16 @@ impl Figure {
 const RESAMPLES: u32 = 2000;
 
 /// The figure of `metric` over a cell's samples; `None` if it has none.
-pub fn figure(samples: &[Sample], metric: &str) -> Option<Figure> {
+pub fn figure(samples: &[Sample], metric: Metric) -> Option<Figure> {
     figure_of(&per_process(samples, metric))
 }
 
-/// The set-up samples of each process: its repeated set-ups (`setup_warm_ns`), or where it made
-/// none (its first set-up took longer than `setup_budget_ms`), its fresh one (`setup_ns`).
-pub fn setup_samples(samples: &[Sample]) -> Vec<Vec<f64>> {
-    repeated_else_fresh(&by_process(samples, "setup_warm_ns"), &by_process(samples, "setup_ns")).into_values().collect()
-}
-
-/// The same set-ups in the process's CPU time: its repeated set-ups' (`setup_warm_cpu_ns`), or
-/// where it made none, its fresh one's (`setup_cpu_ns`, start of its work to its first round trip).
-pub fn setup_cpu_samples(samples: &[Sample]) -> Vec<Vec<f64>> {
-    repeated_else_fresh(&by_process(samples, "setup_warm_cpu_ns"), &by_process(samples, "setup_cpu_ns"))
-        .into_values()
-        .collect()
+/// The set-up samples of each process that `derived` is made of ([`Derived::parts`]): its
+/// repeated set-ups, or where it made none (its first set-up took longer than
+/// `setup_budget_ms`), its fresh one.
+pub fn derived_samples(samples: &[Sample], derived: Derived) -> Vec<Vec<f64>> {
+    let (repeated, fresh) = derived.parts();
+    repeated_else_fresh(&by_process(samples, repeated), &by_process(samples, fresh)).into_values().collect()
 }
 
 /// Per process (whatever identifies one): its repeated set-ups, or where it made none, its fresh
@@ -123,7 +118,7 @@ pub fn figure_of(groups: &[Vec<f64>]) -> Option<Figure> {
 }
 
 /// A one-shot metric (one sample per process): the median over processes, then min and max.
-pub(super) fn one_shot(samples: &[Sample], metric: &str) -> (Option<u64>, Option<u64>, Option<u64>) {
+pub(super) fn one_shot(samples: &[Sample], metric: Metric) -> (Option<u64>, Option<u64>, Option<u64>) {
     let values: Vec<f64> = per_process(samples, metric).concat();
     let (min, max) = (values.iter().copied().reduce(f64::min), values.iter().copied().reduce(f64::max));
     let int = |v: Option<f64>| v.map(|v| v.round() as u64);
@@ -136,23 +131,25 @@ mod tests {
 
     #[test]
     fn a_process_without_repeated_set_ups_gives_its_fresh_one() {
-        let sample = |process, metric: &str, value| Sample {
+        let sample = |process, metric: Metric, value| Sample {
             run_id: "r".into(),
             cell: "c".into(),
             process,
             seq: process,
-            metric: metric.into(),
+            metric: metric.name().into(),
             sample: 0,
             value,
         };
         let samples = [
-            sample(0, "setup_ns", 900.0),
-            sample(0, "setup_warm_ns", 500.0),
-            sample(0, "setup_warm_ns", 400.0),
-            sample(1, "setup_ns", 80e6),
-            sample(2, "rt_ns", 1.0),
+            sample(0, Metric::SetupNs, 900.0),
+            sample(0, Metric::SetupWarmNs, 500.0),
+            sample(0, Metric::SetupWarmNs, 400.0),
+            sample(1, Metric::SetupNs, 80e6),
+            sample(2, Metric::RtNs, 1.0),
         ];
-        assert_eq!(setup_samples(&samples), [vec![500.0, 400.0], vec![80e6]], "process 2 set nothing up");
-        assert!(setup_samples(&samples[4..]).is_empty());
+        let setup = |s: &[Sample]| derived_samples(s, Derived::Setup);
+        assert_eq!(setup(&samples), [vec![500.0, 400.0], vec![80e6]], "process 2 set nothing up");
+        assert!(setup(&samples[4..]).is_empty());
+        assert!(derived_samples(&samples, Derived::SetupCpu).is_empty(), "no CPU times");
     }
 }

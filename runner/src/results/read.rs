@@ -13,6 +13,7 @@
 //! cell than its `ok` row's `processes` (a sidecar cut short, for example at a gzip member's end),
 //! is refused.
 
+use super::metric::Metric;
 use super::row::{Row, SCHEMA_VERSION};
 use super::samples::Sample;
 use anyhow::{bail, Context, Result};
@@ -170,12 +171,12 @@ pub fn check_sidecar(table: &Table, samples: &[Sample], sidecar: &Path) -> Resul
     let mut processes: BTreeMap<(&str, &str), BTreeMap<u32, bool>> = BTreeMap::new();
     for s in samples {
         let ok = processes.entry((&s.run_id, &s.cell)).or_default().entry(s.process).or_insert(true);
-        if s.metric == "ok" {
+        if s.is(Metric::Ok) {
             *ok = s.value == 1.0;
         }
     }
     for (i, row) in table.rows.iter().enumerate() {
-        if row.status != "ok" || row.processes == 0 {
+        if !row.is_ok() || row.processes == 0 {
             continue;
         }
         let held = processes

@@ -2,24 +2,19 @@
 //! (bump [`SCHEMA_VERSION`]), never renamed. Units are in the names: `_ns` nanoseconds,
 //! `_bytes` bytes, `_kib` KiB.
 
-use super::figure::{
-    figure, figure_of, measured_s, one_shot, per_process, ref_headline, setup_cpu_samples, setup_samples, Figure,
-};
+use super::figure::{derived_samples, figure, figure_of, measured_s, one_shot, per_process, ref_headline, Figure};
+use super::metric::{Derived, Metric};
 use super::samples::Sample;
-use crate::matrix::axes::Axis;
+use super::status::Status;
 use crate::matrix::{Cell, Measure};
 use crate::meta::RunMeta;
 use crate::stats::{median, Headline};
-use crate::supervise::Status;
 use crate::workers::recipe;
 use serde::{Deserialize, Serialize};
 use wasmatrix_core::measure::MechanismKind;
 use wasmatrix_core::worker::Report;
 
 pub const SCHEMA_VERSION: u32 = 11;
-
-/// The schema whose rows name their native twin (`twin_cell`).
-const TWIN_CELL_SINCE: u32 = 11;
 
 /// A results row; read back (`runner report`) by column name, columns a file's older schema lacks
 /// left empty.
@@ -176,95 +171,6 @@ pub struct Row {
     pub twin_cell: String,
 }
 
-impl Row {
-    /// The row's logging value; files of schema 2 have none, and their cells logged nothing.
-    pub fn logging(&self) -> &str {
-        if self.logging.is_empty() {
-            "off"
-        } else {
-            &self.logging
-        }
-    }
-
-    /// The row's allocator; files before schema 5 have none, and their guests used the default.
-    pub fn allocator(&self) -> &str {
-        if self.allocator.is_empty() {
-            "default"
-        } else {
-            &self.allocator
-        }
-    }
-
-    /// The row's runtime; files before schema 6 have none: Wasmer, or native for the native
-    /// engine.
-    pub fn runtime(&self) -> &str {
-        match (self.runtime.as_str(), self.engine.as_str()) {
-            ("", "native") => "native",
-            ("", _) => "wasmer",
-            (runtime, _) => runtime,
-        }
-    }
-
-    /// The row's call pattern; files before schema 7 have none: the host called each guest.
-    pub fn call(&self) -> &str {
-        if self.call.is_empty() {
-            "host"
-        } else {
-            &self.call
-        }
-    }
-
-    /// The headline round trip, ns: `rt_headline_ns`, or `rt_p50_ns` in files before schema 8.
-    pub fn rt_headline(&self) -> Option<f64> {
-        self.rt_headline_ns.or(self.rt_p50_ns)
-    }
-
-    /// The bare call's headline, ns (`call_floor_p50_ns` before schema 8).
-    pub fn floor_headline(&self) -> Option<f64> {
-        self.call_floor_headline_ns.or(self.call_floor_p50_ns)
-    }
-
-    /// Half the headline round trip's 95% interval, percent (`rt_ci_pct` before schema 8).
-    pub fn rt_ci(&self) -> Option<f64> {
-        self.rt_headline_ci_pct.or(self.rt_ci_pct)
-    }
-
-    /// The set-up again in the same process, ns: its headline over the repeats
-    /// (`setup_headline_ns`), or before schema 8 the one repeat's median over processes.
-    pub fn setup_again(&self) -> Option<u64> {
-        self.setup_headline_ns.map(|v| v.round() as u64).or(self.setup_warm_ns)
-    }
-
-    /// The row's cell, from its axis columns (those a file's older schema lacks read as above).
-    pub fn axes_cell(&self) -> Option<Cell> {
-        fn value<A: Axis>(name: &str) -> Option<A> {
-            A::from_name(name)
-        }
-        Some(Cell {
-            compiler: value(&self.compiler)?,
-            engine: value(&self.engine)?,
-            environment: value(&self.environment)?,
-            transport: value(&self.transport)?,
-            codec: value(&self.codec)?,
-            profile: value(&self.profile)?,
-            logging: value(self.logging())?,
-            allocator: value(self.allocator())?,
-            runtime: value(self.runtime())?,
-            call: value(self.call())?,
-        })
-    }
-
-    /// The row's native twin: its `twin_cell` (none if empty), or in files before schema 11, which
-    /// lack the column, what [`Cell::native_twin`] says of the row's cell.
-    pub fn twin(&self) -> Option<Cell> {
-        if self.schema_version >= TWIN_CELL_SINCE {
-            (!self.twin_cell.is_empty()).then(|| Cell::parse(&self.twin_cell).ok()).flatten()
-        } else {
-            self.axes_cell()?.native_twin()
-        }
-    }
-}
-
 /// The sizes of a cell's two `.wasm` files, as built and gzip'd (`gzip -9`); none for the native
 /// twin.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
@@ -297,67 +203,6 @@ fn sizes(path: &std::path::Path) -> (Option<u64>, Option<u64>) {
 /// Rounds to 0.1, which is below the timer's resolution for batched means.
 fn tenth(x: f64) -> f64 {
     (x * 10.0).round() / 10.0
-}
-
-/// Which columns hold a run's figures: time (`--measure wall_clock`) or instruction counts. The
-/// summary and `runner report` read rows through it.
-pub struct Unit {
-    /// "ns" or "instructions".
-    pub name: &'static str,
-    /// The same, short enough for a column header.
-    pub short: &'static str,
-    /// The headline round trip (`rt_headline_ns`; `rt_p50_ns` in files before schema 8), and the
-    /// best process's (for counts, the count itself).
-    pub rt: fn(&Row) -> Option<f64>,
-    /// The round trip in reference ops, each process against its own reference (none for counts).
-    pub rt_ref: fn(&Row) -> Option<f64>,
-    pub best: fn(&Row) -> Option<f64>,
-    pub floor: fn(&Row) -> Option<f64>,
-    pub encode: fn(&Row) -> Option<f64>,
-    pub decode: fn(&Row) -> Option<f64>,
-}
-
-impl Unit {
-    pub const NS: Unit = Unit {
-        name: "ns",
-        short: "ns",
-        rt: Row::rt_headline,
-        rt_ref: |r| r.rt_ref_headline,
-        best: |r| r.rt_proc_min_ns,
-        floor: Row::floor_headline,
-        encode: |r| r.encode_headline_ns.or(r.encode_p50_ns),
-        decode: |r| r.decode_headline_ns.or(r.decode_p50_ns),
-    };
-
-    pub const INSTRUCTIONS: Unit = Unit {
-        name: "instructions",
-        short: "instr",
-        rt: |r| r.rt_instructions,
-        rt_ref: |_| None,
-        best: |r| r.rt_instructions,
-        floor: |r| r.call_floor_instructions,
-        encode: |r| r.encode_instructions,
-        decode: |r| r.decode_instructions,
-    };
-
-    /// The unit of a run's rows.
-    pub fn of(rows: &[Row]) -> &'static Unit {
-        if rows.iter().any(|r| r.measure == MechanismKind::Instructions.name()) {
-            &Unit::INSTRUCTIONS
-        } else {
-            &Unit::NS
-        }
-    }
-
-    /// `wasm`'s round trip over `native`'s (its twin): read against the in-process reference
-    /// where both rows have it (`rt_ref_headline`, schema 9: each process's speed at that moment
-    /// cancels out, so the ratio holds on a machine whose speed drifts), else their headlines.
-    pub fn ratio(&self, wasm: &Row, native: &Row) -> Option<f64> {
-        if let (Some(w), Some(n)) = ((self.rt_ref)(wasm), (self.rt_ref)(native)) {
-            return Some(w / n);
-        }
-        Some((self.rt)(wasm)? / (self.rt)(native)?)
-    }
 }
 
 /// What a run holds the same for all its rows.
@@ -425,20 +270,21 @@ impl Row {
         let s = result.samples;
         let measure = run.measure;
         let meta = run.meta;
-        let rt = figure(s, "rt_ns");
-        let floor = figure(s, "call_floor_ns");
-        let encode = figure(s, "encode_ns");
-        let decode = figure(s, "decode_ns");
-        let rt_instr = figure(s, "rt_instructions");
-        let setup = figure_of(&setup_samples(s));
-        let setup_warm = figure(s, "setup_warm_ns");
-        let setup_cpu = figure_of(&setup_cpu_samples(s));
-        let reference = figure(s, "ref_ns");
-        let context = |metric: &str| per_process(s, metric).concat();
+        let rt = figure(s, Metric::RtNs);
+        let floor = figure(s, Metric::CallFloorNs);
+        let encode = figure(s, Metric::EncodeNs);
+        let decode = figure(s, Metric::DecodeNs);
+        let rt_instr = figure(s, Metric::RtInstructions);
+        let setup = figure_of(&derived_samples(s, Derived::Setup));
+        let setup_warm = figure(s, Metric::SetupWarmNs);
+        let setup_cpu = figure_of(&derived_samples(s, Derived::SetupCpu));
+        let reference = figure(s, Metric::RefNs);
+        let context = |metric: Metric| per_process(s, metric).concat();
         let rounded = |v: f64| (v * 100.0).round() / 100.0;
-        let instr = |m: &str| figure(s, m).map(|f| tenth(f.median));
-        let (setup_ns, setup_min_ns, setup_max_ns) = one_shot(s, "setup_ns");
-        let loadavg: Vec<f64> = [per_process(s, "loadavg_start"), per_process(s, "loadavg_end")].concat().concat();
+        let instr = |m: Metric| figure(s, m).map(|f| tenth(f.median));
+        let (setup_ns, setup_min_ns, setup_max_ns) = one_shot(s, Metric::SetupNs);
+        let loadavg: Vec<f64> =
+            [per_process(s, Metric::LoadavgStart), per_process(s, Metric::LoadavgEnd)].concat().concat();
         let msgs_per_s = rt.as_ref().map(|f| 1e9 / f.median);
         let rt_cv = rt.as_ref().and_then(|f| f.cv_pct);
         // Half the width of the headline's interval, relative to it: how far it may be off.
@@ -452,12 +298,12 @@ impl Row {
             producer_wasm_bytes: sizes.producer,
             consumer_wasm_bytes: sizes.consumer,
             artifact_bytes: r.artifact_bytes,
-            compile_ns: one_shot(s, "compile_ns").0,
-            load_ns: one_shot(s, "load_ns").0,
-            instantiate_ns: one_shot(s, "instantiate_ns").0,
+            compile_ns: one_shot(s, Metric::CompileNs).0,
+            load_ns: one_shot(s, Metric::LoadNs).0,
+            instantiate_ns: one_shot(s, Metric::InstantiateNs).0,
             setup_ns,
-            first_round_trip_ns: one_shot(s, "first_round_trip_ns").0,
-            cold_start_ns: one_shot(s, "cold_start_ns").0,
+            first_round_trip_ns: one_shot(s, Metric::FirstRoundTripNs).0,
+            cold_start_ns: one_shot(s, Metric::ColdStartNs).0,
             rt_min_ns: rt.as_ref().map(|f| tenth(f.pooled.min)),
             rt_p50_ns: rt.as_ref().map(|f| tenth(f.median)),
             rt_p90_ns: rt.as_ref().map(|f| tenth(f.pooled.p90)),
@@ -485,7 +331,7 @@ impl Row {
             floor_batch: measure.floor_batch,
             codec_batch: measure.codec_batch,
             round_trips: measure.round_trips(),
-            peak_rss_kib: one_shot(s, "peak_rss_kib").2,
+            peak_rss_kib: one_shot(s, Metric::PeakRssKib).2,
             checksum: r.checksum.map(|c| format!("{c:016x}")).unwrap_or_default(),
             expected_checksum: format!("{expected:016x}"),
             runner_version: meta.runner_version.clone(),
@@ -513,13 +359,13 @@ impl Row {
             noisy_ci_pct: measure.noisy_ci_pct,
             rt_instructions: rt_instr.as_ref().map(|f| tenth(f.median)),
             rt_instructions_cv_pct: rt_instr.as_ref().and_then(|f| f.cv_pct).map(|v| (v * 1e4).round() / 1e4),
-            call_floor_instructions: instr("call_floor_instructions"),
-            encode_instructions: instr("encode_instructions"),
-            decode_instructions: instr("decode_instructions"),
+            call_floor_instructions: instr(Metric::CallFloorInstructions),
+            encode_instructions: instr(Metric::EncodeInstructions),
+            decode_instructions: instr(Metric::DecodeInstructions),
             cpu_governor: meta.cpu_governor.clone(),
             loadavg_min: loadavg.iter().copied().reduce(f64::min),
             loadavg_max: loadavg.iter().copied().reduce(f64::max),
-            environment_ns: one_shot(s, "environment_ns").0,
+            environment_ns: one_shot(s, Metric::EnvironmentNs).0,
             log_bytes: r.log_bytes,
             stdout_bytes: r.stdout_bytes,
             stderr_bytes: r.stderr_bytes,
@@ -544,16 +390,16 @@ impl Row {
             setup_headline_ci_pct: setup.as_ref().and_then(Figure::headline_ci_pct).map(rounded),
             setup_warm_repeats: setup
                 .as_ref()
-                .map(|_| per_process(s, "setup_warm_ns").iter().map(|g| g.len() as u32).max().unwrap_or(0)),
+                .map(|_| per_process(s, Metric::SetupWarmNs).iter().map(|g| g.len() as u32).max().unwrap_or(0)),
             ref_headline_ns: reference.as_ref().map(|f| (f.headline * 1000.0).round() / 1000.0),
             rt_over_ref: rt.as_ref().zip(reference.as_ref()).map(|(rt, re)| tenth(rt.headline / re.headline)),
             ref_drift_pct: reference.as_ref().map(|f| rounded(100.0 * (f.proc_max / f.proc_min - 1.0))),
             min_processes: measure.fewest_processes(),
             target_ci_pct: measure.target_ci_pct,
             stop_reason: result.stop.name().into(),
-            involuntary_switches_p50: median(&context("involuntary_switches")),
-            cpu_migrations_p50: median(&context("cpu_migrations")),
-            steal_pct_max: context("steal_pct").into_iter().reduce(f64::max).map(rounded),
+            involuntary_switches_p50: median(&context(Metric::InvoluntarySwitches)),
+            cpu_migrations_p50: median(&context(Metric::CpuMigrations)),
+            steal_pct_max: context(Metric::StealPct).into_iter().reduce(f64::max).map(rounded),
             cell_budget_s: measure.cell_budget_s,
             measured_s: (measured_s(s) * 1000.0).round() / 1000.0,
             rt_ref_headline: ref_headline(s).map(|v| (v * 1e4).round() / 1e4),
@@ -613,46 +459,5 @@ mod tests {
         unique.dedup();
         assert_eq!(unique.len(), h.len());
         assert_eq!(h.last().map(String::as_str), Some("twin_cell"), "columns are only added, at the end");
-    }
-
-    /// A row of `cell` as a file of schema `schema` holds it: the columns that schema lacks empty.
-    fn row_of(cell: &str, schema: u32) -> Row {
-        let mut row = Row { schema_version: schema, cell: cell.into(), ..Row::of_cell(&Cell::parse(cell).unwrap()) };
-        for (since, column) in
-            [(3, &mut row.logging), (5, &mut row.allocator), (6, &mut row.runtime), (7, &mut row.call)]
-        {
-            if schema < since {
-                column.clear();
-            }
-        }
-        if schema < TWIN_CELL_SINCE {
-            row.twin_cell.clear();
-        }
-        row
-    }
-
-    #[test]
-    fn a_row_names_its_twin_and_older_rows_find_it_as_core_says() {
-        let twin = |row: &Row| row.twin().map(|t| t.to_string());
-        let wasm = "winch/jit/wasi/composed/wit/size/on/talc/wasmtime/import";
-        let expected = Some("rustc/native/wasi/copy/raw/size/on/talc/native/import".to_owned());
-        assert_eq!(row_of(wasm, 11).twin_cell, expected.clone().unwrap());
-        assert_eq!(twin(&row_of(wasm, 11)), expected);
-        assert_eq!(twin(&row_of(wasm, 10)), expected, "before the column: from the axes, as core says");
-        assert_eq!(row_of(wasm, 10).axes_cell(), Cell::parse(wasm).ok());
-        // Files before schema 6 and 3: the runtime, the logging and the call their cells meant.
-        let old = row_of("llvm/artifact/bare/shared/raw/release", 2);
-        assert_eq!(twin(&old).as_deref(), Some("rustc/native/bare/shared/raw/release/off/default/native/host"));
-        // None: the twin itself, Emscripten's output, a row whose column is empty.
-        assert_eq!(twin(&row_of("rustc/native/bare/copy/raw/release/off/default/native/host", 11)), None);
-        assert_eq!(twin(&row_of("rustc/native/bare/copy/raw/release/off/default/native/host", 10)), None);
-        assert_eq!(twin(&row_of("cranelift/jit/emscripten/copy/raw/release/off/default/wasmer/host", 11)), None);
-        assert_eq!(twin(&row_of("cranelift/jit/emscripten/copy/raw/release/off/default/wasmer/host", 9)), None);
-        // The column, where there is one, is what the row says.
-        let mut told = row_of(wasm, 11);
-        told.twin_cell = "rustc/native/bare/copy/json/release/off/default/native/host".into();
-        assert_eq!(twin(&told).as_deref(), Some(told.twin_cell.as_str()));
-        told.twin_cell.clear();
-        assert_eq!(twin(&told), None);
     }
 }

@@ -7,9 +7,8 @@
 //! `MultiGzDecoder`) read the concatenated members as one CSV. Only the first member carries the
 //! header.
 
-use crate::matrix::axes::Engine;
+use super::metric::Metric;
 use crate::matrix::Cell;
-use crate::supervise::ProcessOutcome;
 use anyhow::{bail, Context, Result};
 use flate2::read::MultiGzDecoder;
 use flate2::write::GzEncoder;
@@ -18,7 +17,6 @@ use serde::{Deserialize, Serialize};
 use std::fs::{File, OpenOptions};
 use std::io::{Read, Write};
 use std::path::{Path, PathBuf};
-use wasmatrix_core::measure::MechanismKind;
 
 /// The columns, in order.
 pub const HEADER: [&str; 7] = ["run_id", "cell", "process", "seq", "metric", "sample", "value"];
@@ -33,11 +31,11 @@ pub struct Sample {
     pub process: u32,
     /// The process's position in the run's schedule (0-based): the order processes ran in.
     pub seq: u32,
-    /// What was measured, its unit in the name: `rt_ns`, `call_floor_ns`, `encode_ns`,
-    /// `decode_ns`, `*_instructions`, the in-process reference `ref_ns`, the start-up phases
-    /// `compile_ns` ... `cold_start_ns` (with `environment_ns`), the fresh set-up's CPU time
-    /// `setup_cpu_ns`, the repeated set-up `setup_warm_ns` and its CPU time `setup_warm_cpu_ns`, and
-    /// the process's context ([`CONTEXT`]).
+    /// What was measured: a [`Metric`]'s name, its unit in the name (`rt_ns`, `call_floor_ns`,
+    /// `encode_ns`, `decode_ns`, `*_instructions`, the in-process reference `ref_ns`, the start-up
+    /// phases `compile_ns` ... `cold_start_ns`, the set-ups and the process's context). Kept as
+    /// written, so that a sidecar naming a metric this runner does not know still reads
+    /// ([`Sample::metric`] is `None` for it).
     pub metric: String,
     /// The sample's index within its process and metric (0 for one-shot metrics).
     pub sample: u32,
@@ -53,100 +51,16 @@ pub struct ProcessId<'a> {
     pub seq: u32,
 }
 
-/// The repeated measurements, as metric names without their unit.
-pub const REPEATED: [&str; 4] = ["rt", "call_floor", "encode", "decode"];
-
-/// The process's context: the load average around it, its peak memory, what the OS says about
-/// interference (involuntary context switches, CPU migrations of its measuring thread, the
-/// hypervisor's steal over its life, percent), whether it ended `ok` (1) or not (0), which is
-/// what a resumed run reads to count it, and how long the whole process took (`process_s`, spawn
-/// to exit, seconds), which a cell's time budget counts.
-pub const CONTEXT: [&str; 8] = [
-    "loadavg_start",
-    "loadavg_end",
-    "peak_rss_kib",
-    "involuntary_switches",
-    "cpu_migrations",
-    "steal_pct",
-    "ok",
-    "process_s",
-];
-
-/// The tidy samples of one process: its repeated measurements in the mechanism's unit, its
-/// start-up phases (wall clock only: under callgrind they would time valgrind), and its context.
-pub fn of_process(id: &ProcessId, mechanism: MechanismKind, outcome: &ProcessOutcome) -> Vec<Sample> {
-    let r = &outcome.report;
-    let cell = id.cell.to_string();
-    let mut out = Vec::new();
-    let mut push = |metric: String, sample: usize, value: f64| {
-        out.push(Sample {
-            run_id: id.run_id.to_owned(),
-            cell: cell.clone(),
-            process: id.process,
-            seq: id.seq,
-            metric,
-            sample: sample as u32,
-            value,
-        })
-    };
-    let unit = mechanism.unit();
-    for (name, values) in REPEATED.iter().zip([&r.round_trip, &r.call_floor, &r.encode, &r.decode]) {
-        for (k, v) in values.iter().enumerate() {
-            push(format!("{name}_{unit}"), k, *v);
-        }
+impl Sample {
+    /// What the sample measured; `None` for a name this runner does not write.
+    pub fn metric(&self) -> Option<Metric> {
+        Metric::from_name(&self.metric)
     }
-    if mechanism == MechanismKind::WallClock {
-        for (name, values) in
-            [("ref_ns", &r.reference), ("setup_warm_ns", &r.setup_warm), ("setup_warm_cpu_ns", &r.setup_warm_cpu)]
-        {
-            for (k, v) in values.iter().enumerate() {
-                push(name.into(), k, *v);
-            }
-        }
-        for (name, value) in [
-            ("compile_ns", r.compile_ns),
-            ("load_ns", r.load_ns),
-            ("environment_ns", r.environment_ns),
-            ("instantiate_ns", r.instantiate_ns),
-            ("setup_ns", setup_ns(id.cell.engine, outcome)),
-            ("setup_cpu_ns", r.setup_cpu_ns),
-            ("first_round_trip_ns", r.first_round_trip_ns),
-            ("cold_start_ns", outcome.cold_start_ns),
-        ] {
-            if let Some(v) = value {
-                push(name.into(), 0, v as f64);
-            }
-        }
-    }
-    let context = [
-        outcome.loadavg_start,
-        outcome.loadavg_end,
-        r.peak_rss_kib.map(|v| v as f64),
-        outcome.involuntary_switches.map(|v| v as f64),
-        r.cpu_migrations.map(|v| v as f64),
-        outcome.steal_pct,
-        Some(if outcome.status == crate::supervise::Status::Ok { 1.0 } else { 0.0 }),
-        Some(outcome.process_s),
-    ];
-    for (name, value) in CONTEXT.into_iter().zip(context) {
-        if let Some(v) = value {
-            push(name.into(), 0, v);
-        }
-    }
-    out
-}
 
-/// From guest files to callable guests in the measured process: loading artifacts, or compiling
-/// in process (jit), or nothing more (native), then creating their environment (WASI), then
-/// instantiating.
-fn setup_ns(engine: Engine, outcome: &ProcessOutcome) -> Option<u64> {
-    let r = &outcome.report;
-    let code_ns = match engine {
-        Engine::Artifact => r.load_ns,
-        Engine::Jit => r.compile_ns,
-        Engine::Native => Some(0),
-    };
-    code_ns.zip(r.instantiate_ns).map(|(code, inst)| code + r.environment_ns.unwrap_or(0) + inst)
+    /// Whether the sample is of `metric`.
+    pub fn is(&self, metric: Metric) -> bool {
+        self.metric == metric.name()
+    }
 }
 
 /// `<dir>/<name>.csv` -> `<dir>/<name>.samples.csv.gz`.

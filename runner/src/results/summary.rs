@@ -3,48 +3,14 @@
 //! fastest quiet wasm cell per transport. Noisy cells are marked `~` and never ranked as if they were
 //! not.
 
-use super::row::{Row, StopReason, Unit};
-use super::samples::Sample;
-use crate::stats::{median, quantile};
+use super::row::{Row, StopReason};
+use super::status::Status;
+use super::view::Unit;
+use crate::matrix::axes::Transport;
+use crate::matrix::axes::{Allocator, Axis, Call, Codec, Compiler, Engine, Environment, Logging, Profile, Runtime};
+use crate::matrix::Cell;
+use crate::stats::median;
 use std::fmt::Write;
-
-/// The machine's speed over a run, from the in-process reference every Rust worker times beside
-/// its round trips (`ref_ns`): one value per process (its median), in the order they ran.
-#[derive(Default)]
-pub struct Drift {
-    per_process: Vec<f64>,
-}
-
-impl Drift {
-    /// Takes one process's samples.
-    pub fn add(&mut self, samples: &[Sample]) {
-        let reference: Vec<f64> = samples.iter().filter(|s| s.metric == "ref_ns").map(|s| s.value).collect();
-        self.per_process.extend(median(&reference));
-    }
-
-    /// A line on how the reference moved over the run, or nothing without reference samples.
-    pub fn render(&self) -> String {
-        let v = &self.per_process;
-        if v.len() < 10 {
-            return String::new();
-        }
-        let tenth = v.len() / 10;
-        let (first, last) =
-            (median(&v[..tenth]).unwrap_or(f64::NAN), median(&v[v.len() - tenth..]).unwrap_or(f64::NAN));
-        let q = |p| quantile(v, p).unwrap_or(f64::NAN);
-        format!(
-            "machine speed over the run (in-process reference, ns per op, median of each of {} processes): \
-             p10 {:.1}, p50 {:.1}, p90 {:.1} (p90/p10 {:+.1}%); first tenth of the run {first:.1}, last tenth {last:.1} \
-             ({:+.1}%)\n",
-            v.len(),
-            q(0.1),
-            q(0.5),
-            q(0.9),
-            100.0 * (q(0.9) / q(0.1) - 1.0),
-            100.0 * (last / first - 1.0)
-        )
-    }
-}
 
 fn num(x: Option<f64>, scale: f64, decimals: usize) -> String {
     x.map_or_else(|| "-".into(), |v| format!("{:.*}", decimals, v / scale))
@@ -54,7 +20,7 @@ pub fn render(title: &str, rows: &[Row]) -> String {
     let mut out = String::new();
     let unit = Unit::of(rows);
     let u = unit.short;
-    let ok = rows.iter().filter(|r| r.status == "ok").count();
+    let ok = rows.iter().filter(|r| r.is_ok()).count();
     let _ = writeln!(out, "{title}: {} cells, {ok} ok", rows.len());
     let width = rows.iter().map(|r| r.cell.len()).max().unwrap_or(4).max(4);
     let _ = writeln!(
@@ -91,20 +57,17 @@ pub fn render(title: &str, rows: &[Row]) -> String {
             num((unit.best)(r), 1.0, 1),
             num((unit.floor)(r), 1.0, 1),
             // A native call through a function pointer is no floor to measure a round trip in.
-            num(
-                (unit.rt)(r).zip((unit.floor)(r)).filter(|_| r.engine != "native").map(|(rt, floor)| rt / floor),
-                1.0,
-                1
-            ),
+            num((unit.rt)(r).zip((unit.floor)(r)).filter(|_| wasm(r)).map(|(rt, floor)| rt / floor), 1.0, 1),
             num(r.host_copied_bytes_per_rt, 1.0, 0),
         );
     }
-    for r in rows.iter().filter(|r| r.status != "ok" && r.status != "unsupported") {
+    for r in rows.iter().filter(|r| !matches!(r.status(), Some(Status::Ok | Status::Unsupported))) {
         let _ = writeln!(out, "  {} {}: {}", r.status, r.cell, r.error);
     }
     // Cells that cannot run, once per reason.
-    let unsupported: Vec<&Row> = rows.iter().filter(|r| r.status == "unsupported").collect();
-    for reason in distinct(rows, |r| &r.error).into_iter().filter(|e| unsupported.iter().any(|r| r.error == *e)) {
+    let unsupported: Vec<&Row> = rows.iter().filter(|r| r.status() == Some(Status::Unsupported)).collect();
+    let reasons = distinct(rows, |r| Some(r.error.as_str()));
+    for reason in reasons.into_iter().filter(|e| unsupported.iter().any(|r| r.error == *e)) {
         let cells: Vec<&str> = unsupported.iter().filter(|r| r.error == reason).map(|r| r.cell.as_str()).collect();
         let example = if cells.len() > 1 { format!(", e.g. {}", cells[0]) } else { format!(": {}", cells[0]) };
         let _ = writeln!(out, "  unsupported ({} cells{example}): {reason}", cells.len());
@@ -144,13 +107,12 @@ pub fn render(title: &str, rows: &[Row]) -> String {
 
     out.push_str(&precision(rows));
 
-    let mut transports: Vec<&str> = rows.iter().map(|r| r.transport.as_str()).collect();
-    transports.sort();
+    let mut transports: Vec<Transport> = rows.iter().filter_map(|r| r.cell().ok()).map(|c| c.transport).collect();
+    transports.sort_by_key(|t| t.name());
     transports.dedup();
     for t in transports {
-        let best = rows
-            .iter()
-            .filter(|r| r.transport == t && r.engine != "native" && r.status == "ok" && r.noisy != Some(true))
+        let best = ok_rows(rows, |r| r.cell_is(|c| c.transport == t && c.engine != Engine::Native))
+            .filter(|r| r.noisy != Some(true))
             .filter_map(|r| (unit.rt)(r).map(|p| (p, r)))
             .min_by(|a, b| a.0.total_cmp(&b.0));
         if let Some((p50, r)) = best {
@@ -172,7 +134,7 @@ pub fn render(title: &str, rows: &[Row]) -> String {
 /// How many measured cells reached the run's precision target, and a warning when the machine
 /// could not give it to many of them.
 fn precision(rows: &[Row]) -> String {
-    let measured: Vec<&Row> = rows.iter().filter(|r| r.status == "ok" && !r.stop_reason.is_empty()).collect();
+    let measured: Vec<&Row> = ok_rows(rows, |r| !r.stop_reason.is_empty()).collect();
     let Some(first) = measured.first() else { return String::new() };
     let target = first.target_ci_pct;
     let (most, budget) = (StopReason::MaxProcesses.name(), StopReason::Budget.name());
@@ -209,18 +171,18 @@ fn precision(rows: &[Row]) -> String {
 /// The back-ends of a run, `(runtime, compiler, label)` in the rows' order: the label is the
 /// compiler's name, after its runtime's when the run has more than one wasm runtime (Wasmer and
 /// Wasmtime both have a cranelift).
-fn back_ends(rows: &[Row]) -> Vec<(&str, &str, String)> {
-    let wasm_runtimes = distinct(rows, |r| r.runtime()).into_iter().filter(|r| *r != "native").count();
-    let mut out: Vec<(&str, &str, String)> = Vec::new();
-    for r in rows {
-        let (runtime, compiler) = (r.runtime(), r.compiler.as_str());
-        if !out.iter().any(|(rt, c, _)| (*rt, *c) == (runtime, compiler)) {
-            let label = if wasm_runtimes > 1 && runtime != "native" {
-                format!("{runtime} {compiler}")
+fn back_ends(rows: &[Row]) -> Vec<(Runtime, Compiler, String)> {
+    let runtimes = distinct(rows, |r| Some(r.cell().ok()?.runtime));
+    let several = runtimes.into_iter().filter(|r| *r != Runtime::Native).count() > 1;
+    let mut out: Vec<(Runtime, Compiler, String)> = Vec::new();
+    for c in rows.iter().filter_map(|r| r.cell().ok()) {
+        if !out.iter().any(|(rt, compiler, _)| (*rt, *compiler) == (c.runtime, c.compiler)) {
+            let label = if several && c.runtime != Runtime::Native {
+                format!("{} {}", c.runtime, c.compiler)
             } else {
-                compiler.to_owned()
+                c.compiler.name().to_owned()
             };
-            out.push((runtime, compiler, label));
+            out.push((c.runtime, c.compiler, label));
         }
     }
     out
@@ -230,26 +192,26 @@ fn back_ends(rows: &[Row]) -> Vec<(&str, &str, String)> {
 /// where none can run. Printed when the run has more than one environment or an unsupported cell.
 fn support_table(rows: &[Row]) -> String {
     let mut out = String::new();
-    let environments = distinct(rows, |r| &r.environment);
-    if environments.len() < 2 && rows.iter().all(|r| r.status != "unsupported") {
+    let environments = distinct(rows, |r| Some(r.cell().ok()?.environment));
+    if environments.len() < 2 && rows.iter().all(|r| r.status() != Some(Status::Unsupported)) {
         return out;
     }
     let back_ends = back_ends(rows);
     let width = back_ends.iter().map(|(.., label)| label.len()).max().unwrap_or(0).max(8);
     let _ = writeln!(out, "support, compiler x environment (cells ok / cells):");
-    let header: String = environments.iter().map(|e| format!("  {e:>11}")).collect();
+    let header: String = environments.iter().map(|e| format!("  {:>11}", e.name())).collect();
     let _ = writeln!(out, "  {:<width$}{header}", "compiler");
-    for (runtime, compiler, label) in &back_ends {
+    for &(runtime, compiler, ref label) in &back_ends {
         let mut line = format!("  {label:<width$}");
-        for environment in &environments {
+        for &environment in &environments {
             let cells: Vec<&Row> = rows
                 .iter()
-                .filter(|r| r.runtime() == *runtime && r.compiler == *compiler && r.environment == *environment)
+                .filter(|r| r.cell_is(|c| (c.runtime, c.compiler, c.environment) == (runtime, compiler, environment)))
                 .collect();
-            let ok = cells.iter().filter(|r| r.status == "ok").count();
+            let ok = cells.iter().filter(|r| r.is_ok()).count();
             let text = match cells.len() {
                 0 => "-".to_owned(),
-                _ if cells.iter().all(|r| r.status == "unsupported") => "unsupported".to_owned(),
+                _ if cells.iter().all(|r| r.status() == Some(Status::Unsupported)) => Status::Unsupported.to_string(),
                 n => format!("{ok}/{n}"),
             };
             let _ = write!(line, "  {text:>11}");
@@ -260,7 +222,12 @@ fn support_table(rows: &[Row]) -> String {
 }
 
 fn ok_rows<'a>(rows: &'a [Row], pred: impl Fn(&Row) -> bool + 'a) -> impl Iterator<Item = &'a Row> + 'a {
-    rows.iter().filter(move |r| r.status == "ok" && pred(r))
+    rows.iter().filter(move |r| r.is_ok() && pred(r))
+}
+
+/// Whether the row's cell is a wasm cell (not the native twin).
+fn wasm(r: &Row) -> bool {
+    r.cell_is(|c| c.engine != Engine::Native)
 }
 
 /// The smallest value of `metric` among `rows`.
@@ -268,11 +235,12 @@ fn best<'a>(rows: impl Iterator<Item = &'a Row>, metric: impl Fn(&Row) -> Option
     rows.filter_map(metric).min_by(f64::total_cmp)
 }
 
-fn distinct<'a>(rows: &'a [Row], key: impl Fn(&'a Row) -> &'a str) -> Vec<&'a str> {
-    let mut values: Vec<&str> = Vec::new();
-    for r in rows {
-        if !values.contains(&key(r)) {
-            values.push(key(r));
+/// The values of `key` over the rows (those that have one), each once, in the rows' order.
+fn distinct<'a, T: PartialEq>(rows: &'a [Row], key: impl Fn(&'a Row) -> Option<T>) -> Vec<T> {
+    let mut values: Vec<T> = Vec::new();
+    for value in rows.iter().filter_map(key) {
+        if !values.contains(&value) {
+            values.push(value);
         }
     }
     values
@@ -283,20 +251,24 @@ fn distinct<'a>(rows: &'a [Row], key: impl Fn(&'a Row) -> &'a str) -> Vec<&'a st
 /// with the lower headline (the engines run the same code). `~` marks a ratio with a noisy cell on either side.
 fn native_ratios(rows: &[Row], unit: &Unit) -> String {
     let mut out = String::new();
-    let compilers: Vec<(&str, &str, String)> = back_ends(rows).into_iter().filter(|(rt, ..)| *rt != "native").collect();
+    let compilers: Vec<(Runtime, Compiler, String)> =
+        back_ends(rows).into_iter().filter(|(rt, ..)| *rt != Runtime::Native).collect();
     let column = compilers.iter().map(|(.., label)| label.len()).max().unwrap_or(0).max(16);
     // The row label names the environment, logging and profile only where the run has several.
-    let several = |key: fn(&Row) -> &str| distinct(rows, key).len() > 1;
+    let cells: Vec<Cell> = rows.iter().filter_map(|r| r.cell().ok()).collect();
+    fn several<T: PartialEq>(cells: &[Cell], key: fn(&Cell) -> T) -> bool {
+        cells.iter().any(|c| key(c) != key(&cells[0]))
+    }
     let (by_env, by_log, by_profile, by_alloc, by_call) = (
-        several(|r| &r.environment),
-        several(|r| r.logging()),
-        several(|r| &r.profile),
-        several(|r| r.allocator()),
-        several(|r| r.call()),
+        several(&cells, |c| c.environment),
+        several(&cells, |c| c.logging),
+        several(&cells, |c| c.profile),
+        several(&cells, |c| c.allocator),
+        several(&cells, |c| c.call),
     );
-    let mut variants: Vec<(&str, &str, &str, &str, &str, &str)> = Vec::new();
-    for r in rows {
-        let v = (r.codec.as_str(), r.environment.as_str(), r.logging(), r.profile.as_str(), r.allocator(), r.call());
+    let mut variants: Vec<(Codec, Environment, Logging, Profile, Allocator, Call)> = Vec::new();
+    for c in &cells {
+        let v = (c.codec, c.environment, c.logging, c.profile, c.allocator, c.call);
         if !variants.contains(&v) {
             variants.push(v);
         }
@@ -307,24 +279,25 @@ fn native_ratios(rows: &[Row], unit: &Unit) -> String {
         + if by_profile { 9 } else { 0 }
         + if by_alloc { 10 } else { 0 }
         + if by_call { 7 } else { 0 };
-    for transport in distinct(rows, |r| &r.transport) {
+    for transport in distinct(rows, |r| Some(r.cell().ok()?.transport)) {
         let mut lines = Vec::new();
         for &(codec, environment, logging, profile, allocator, call) in &variants {
             let here = (transport, codec, environment, profile, logging, allocator, call);
-            let Some(native) = fastest(rows, unit, |r| r.engine == "native" && variant(r) == here) else {
+            let native = fastest(rows, unit, |r| r.cell_is(|c| c.engine == Engine::Native && variant(&c) == here));
+            let Some(native) = native else {
                 continue;
             };
             // The wasm rows whose twin ([`Row::twin`]) it is.
-            let native_cell = native.axes_cell();
+            let native_cell = native.cell().ok();
             let twin = |r: &Row| native_cell.is_some() && r.twin() == native_cell;
             let (Some(native_p50), Some(native_min)) = ((unit.rt)(native), (unit.best)(native)) else {
                 continue;
             };
-            let mut label = codec.to_owned();
+            let mut label = codec.name().to_owned();
             if by_env {
                 label = format!("{label} {environment}");
             }
-            if by_log && logging == "on" {
+            if by_log && logging == Logging::On {
                 label.push_str(" log");
             }
             if by_profile {
@@ -337,9 +310,9 @@ fn native_ratios(rows: &[Row], unit: &Unit) -> String {
                 label = format!("{label} {call}");
             }
             let mut line = format!("  {label:<width$} {:>16}", format!("{native_p50:.0} ({native_min:.0})"));
-            for (runtime, compiler, _) in &compilers {
-                let cell = match fastest(rows, unit, |r| twin(r) && r.runtime() == *runtime && r.compiler == *compiler)
-                {
+            for &(runtime, compiler, _) in &compilers {
+                let back_end = |r: &Row| twin(r) && r.cell_is(|c| (c.runtime, c.compiler) == (runtime, compiler));
+                let cell = match fastest(rows, unit, back_end) {
                     Some(wasm) => {
                         let noisy = wasm.noisy == Some(true) || native.noisy == Some(true);
                         format!(
@@ -367,15 +340,15 @@ fn native_ratios(rows: &[Row], unit: &Unit) -> String {
     out
 }
 
-/// A row's transport, codec, environment, profile, logging, allocator and call.
-fn variant(r: &Row) -> (&str, &str, &str, &str, &str, &str, &str) {
-    (&r.transport, &r.codec, &r.environment, &r.profile, r.logging(), r.allocator(), r.call())
+/// A cell's transport, codec, environment, profile, logging, allocator and call.
+fn variant(c: &Cell) -> (Transport, Codec, Environment, Profile, Logging, Allocator, Call) {
+    (c.transport, c.codec, c.environment, c.profile, c.logging, c.allocator, c.call)
 }
 
 /// The ok row with the lowest round trip among those matching `pred`.
 fn fastest<'a>(rows: &'a [Row], unit: &Unit, pred: impl Fn(&Row) -> bool) -> Option<&'a Row> {
     rows.iter()
-        .filter(|r| r.status == "ok" && pred(r))
+        .filter(|r| r.is_ok() && pred(r))
         .filter_map(|r| (unit.rt)(r).map(|p50| (p50, r)))
         .min_by(|a, b| a.0.total_cmp(&b.0))
         .map(|(_, r)| r)
@@ -385,7 +358,7 @@ fn fastest<'a>(rows: &'a [Row], unit: &Unit, pred: impl Fn(&Row) -> bool) -> Opt
 /// and under the best wasm cell.
 fn codec_table(rows: &[Row], unit: &Unit) -> String {
     let mut out = String::new();
-    let codecs = distinct(rows, |r| &r.codec);
+    let codecs = distinct(rows, |r| Some(r.cell().ok()?.codec));
     if codecs.is_empty() {
         return out;
     }
@@ -396,13 +369,14 @@ fn codec_table(rows: &[Row], unit: &Unit) -> String {
         format!("{} / {}", f(native), f(wasm))
     };
     for codec in codecs {
-        let native = |r: &Row| r.codec == codec && r.engine == "native";
-        let wasm = |r: &Row| r.codec == codec && r.engine != "native";
-        let metric = |m: fn(&Row) -> Option<f64>| pair(best(ok_rows(rows, native), m), best(ok_rows(rows, wasm), m));
-        let bytes = best(ok_rows(rows, |r| r.codec == codec), |r| r.request_bytes_mean);
+        let of = |r: &Row| r.cell_is(|c| c.codec == codec);
+        let (native, in_wasm) = (|r: &Row| of(r) && !wasm(r), |r: &Row| of(r) && wasm(r));
+        let metric = |m: fn(&Row) -> Option<f64>| pair(best(ok_rows(rows, native), m), best(ok_rows(rows, in_wasm), m));
+        let bytes = best(ok_rows(rows, of), |r| r.request_bytes_mean);
         let _ = writeln!(
             out,
-            "  {codec:<12} {:>8}  {:>17}  {:>17}  {:>17}",
+            "  {:<12} {:>8}  {:>17}  {:>17}  {:>17}",
+            codec.name(),
             num(bytes, 1.0, 0),
             metric(unit.encode),
             metric(unit.decode),
@@ -417,11 +391,10 @@ mod tests {
     use super::*;
 
     /// A row of `cell`; a real cell's name fills the axis columns and `twin_cell`, as a run writes them.
-    fn row(cell: &str, transport: &str, status: &str, p50: f64, checksum: &str) -> Row {
+    fn row(cell: &str, status: Status, p50: f64, checksum: &str) -> Row {
         Row {
             cell: cell.into(),
-            transport: transport.into(),
-            status: status.into(),
+            status: status.name().into(),
             rt_p50_ns: Some(p50),
             rt_proc_min_ns: Some(p50),
             checksum: checksum.into(),
@@ -433,9 +406,9 @@ mod tests {
     #[test]
     fn reads_wasm_against_its_native_twin() {
         let rows = vec![
-            row("rustc/native/bare/shared/raw/release", "shared", "ok", 1000.0, "00000000000000aa"),
-            row("llvm/jit/bare/shared/raw/release", "shared", "ok", 1300.0, "00000000000000aa"),
-            row("llvm/artifact/bare/shared/raw/release", "shared", "ok", 1250.0, "00000000000000aa"),
+            row("rustc/native/bare/shared/raw/release", Status::Ok, 1000.0, "00000000000000aa"),
+            row("llvm/jit/bare/shared/raw/release", Status::Ok, 1300.0, "00000000000000aa"),
+            row("llvm/artifact/bare/shared/raw/release", Status::Ok, 1250.0, "00000000000000aa"),
         ];
         let text = render("t", &rows);
         assert!(text.contains("wasm / native, transport shared"), "{text}");
@@ -445,7 +418,7 @@ mod tests {
 
     #[test]
     fn says_plainly_when_no_cell_finished() {
-        let mut failed = row("a", "copy", "timeout", 900.0, "");
+        let mut failed = row("a", Status::Timeout, 900.0, "");
         failed.expected_checksum = String::new();
         let text = render("t", &[failed]);
         assert!(text.contains("checksums: no cell finished"), "{text}");
@@ -454,32 +427,34 @@ mod tests {
 
     #[test]
     fn flags_disagreeing_checksums_and_names_the_fastest() {
+        let (a, b, c) = (
+            "llvm/jit/bare/copy/raw/release",
+            "cranelift/jit/bare/copy/raw/release",
+            "llvm/jit/bare/shared/raw/release",
+        );
         let rows = [
-            row("a", "copy", "ok", 900.0, "00000000000000aa"),
-            row("b", "copy", "ok", 800.0, "00000000000000aa"),
-            row("c", "shared", "checksum_mismatch", 100.0, "00000000000000bb"),
+            row(a, Status::Ok, 900.0, "00000000000000aa"),
+            row(b, Status::Ok, 800.0, "00000000000000aa"),
+            row(c, Status::ChecksumMismatch, 100.0, "00000000000000bb"),
         ];
         let text = render("t", &rows);
         assert!(text.contains("3 cells, 2 ok"), "{text}");
-        assert!(text.contains("1 cells DISAGREE") && text.contains(": c"), "{text}");
-        assert!(text.contains("fastest quiet wasm round trip, copy: b"), "{text}");
+        assert!(text.contains(&format!("1 cells DISAGREE with 00000000000000aa: {c}")), "{text}");
+        assert!(text.contains(&format!("fastest quiet wasm round trip, copy: {b}")), "{text}");
         assert!(!text.contains("fastest quiet wasm round trip, shared"), "{text}");
     }
 
     #[test]
     fn the_support_table_counts_ok_cells_per_compiler_and_environment() {
         let mut rows = Vec::new();
-        for (compiler, environment, status) in [
-            ("cranelift", "bare", "ok"),
-            ("cranelift", "wasi", "ok"),
-            ("cranelift", "wasi", "trap"),
-            ("rustc", "bare", "ok"),
-            ("rustc", "emscripten", "unsupported"),
+        for (cell, status) in [
+            ("cranelift/jit/bare/copy/raw/release", Status::Ok),
+            ("cranelift/jit/wasi/copy/raw/release", Status::Ok),
+            ("cranelift/artifact/wasi/copy/raw/release", Status::Trap),
+            ("rustc/native/bare/copy/raw/release", Status::Ok),
+            ("rustc/native/emscripten/copy/raw/release", Status::Unsupported),
         ] {
-            let mut r = row(&format!("{compiler}/{environment}"), "copy", status, 1000.0, "00000000000000aa");
-            r.compiler = compiler.into();
-            r.environment = environment.into();
-            rows.push(r);
+            rows.push(row(cell, status, 1000.0, "00000000000000aa"));
         }
         let text = render("t", &rows);
         let table: Vec<&str> = text.lines().skip_while(|l| !l.starts_with("support,")).take(4).collect();
@@ -491,16 +466,15 @@ mod tests {
     #[test]
     fn runtimes_with_the_same_compiler_are_told_apart() {
         let mut rows = Vec::new();
-        for (runtime, compiler, engine, p50) in [
-            ("native", "rustc", "native", 1000.0),
-            ("wasmer", "cranelift", "artifact", 1400.0),
-            ("wasmtime", "cranelift", "artifact", 1300.0),
-            ("wasmi", "lazy", "artifact", 0.0),
+        for (runtime, compiler, engine, environment, p50) in [
+            ("native", "rustc", "native", "bare", 1000.0),
+            ("wasmer", "cranelift", "artifact", "bare", 1400.0),
+            ("wasmtime", "cranelift", "artifact", "bare", 1300.0),
+            ("wasmi", "lazy", "artifact", "wasi", 0.0),
         ] {
-            let status = if p50 > 0.0 { "ok" } else { "unsupported" };
-            let environment = if runtime == "wasmi" { "wasi" } else { "bare" };
+            let status = if p50 > 0.0 { Status::Ok } else { Status::Unsupported };
             let cell = format!("{compiler}/{engine}/{environment}/shared/raw/release/off/default/{runtime}/host");
-            rows.push(row(&cell, "shared", status, p50, "00000000000000aa"));
+            rows.push(row(&cell, status, p50, "00000000000000aa"));
         }
         let text = render("t", &rows);
         let ratios: Vec<&str> =

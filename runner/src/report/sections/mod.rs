@@ -6,6 +6,7 @@ mod study;
 
 use crate::report::table::Table;
 use crate::report::view::Report;
+use crate::results::view::Unit;
 use generic::{axes, builds, cells, codecs, components, environments, run, runtimes, trouble};
 use study::{against_2021, targets};
 
@@ -18,7 +19,7 @@ pub(in crate::report) fn tables(report: &Report) -> Vec<Table> {
     tables.push(codecs::table(report));
     tables.extend(environments::table(report));
     tables.extend(builds::table(report));
-    if report.unit.name == "ns" {
+    if report.unit.name == Unit::NS.name {
         tables.push(targets::table(report));
         tables.push(against_2021::table(report));
     }

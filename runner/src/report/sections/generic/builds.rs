@@ -1,8 +1,8 @@
 //! Per build profile and allocator: sizes, compile, set-up and round trip.
 
-use crate::matrix::axes::{Allocator, Axis, Compiler, Profile};
+use crate::matrix::axes::{Allocator, Axis, Compiler, Engine, Environment, Logging, Profile, Transport};
 use crate::report::table::{Table, Value};
-use crate::report::view::Report;
+use crate::report::view::{Report, RAW};
 use crate::results::row::Row;
 
 /// Per build profile and allocator, on the raw codec, `bare`, `shared`, logging off: the guests'
@@ -12,14 +12,17 @@ use crate::results::row::Row;
 pub(in crate::report) fn table(report: &Report) -> Option<Table> {
     let cells: Vec<&Row> = report
         .ok()
-        .filter(|r| r.codec == "raw" && r.environment == "bare" && r.transport == "shared" && r.logging() == "off")
+        .filter(|r| {
+            r.cell_is(|c| {
+                (c.codec, c.environment, c.transport, c.logging)
+                    == (RAW, Environment::Bare, Transport::Shared, Logging::Off)
+            })
+        })
         .collect();
     let mut builds: Vec<(Profile, Allocator)> = Vec::new();
-    for r in &cells {
-        if let (Some(p), Some(a)) = (Profile::from_name(&r.profile), Allocator::from_name(r.allocator())) {
-            if !builds.contains(&(p, a)) {
-                builds.push((p, a));
-            }
+    for c in cells.iter().filter_map(|r| r.cell().ok()) {
+        if !builds.contains(&(c.profile, c.allocator)) {
+            builds.push((c.profile, c.allocator));
         }
     }
     if builds.len() < 2 {
@@ -44,12 +47,13 @@ pub(in crate::report) fn table(report: &Report) -> Option<Table> {
         ],
     );
     for (profile, allocator) in builds {
-        let of_build = |r: &&&Row| r.profile == profile.name() && r.allocator() == allocator.name();
         let sum = |a: Option<u64>, b: Option<u64>| a.zip(b).map(|(a, b)| (a + b) as f64);
-        for compiler in Compiler::all() {
-            let engine = if *compiler == Compiler::Rustc { "native" } else { "artifact" };
-            let Some(r) = cells.iter().filter(of_build).find(|r| r.compiler == compiler.name() && r.engine == engine)
-            else {
+        for &compiler in Compiler::all() {
+            let engine = if compiler == Compiler::Rustc { Engine::Native } else { Engine::Artifact };
+            let here = |r: &&&Row| {
+                r.cell_is(|c| (c.profile, c.allocator, c.compiler, c.engine) == (profile, allocator, compiler, engine))
+            };
+            let Some(r) = cells.iter().find(here) else {
                 continue;
             };
             t.rows.push(vec![
@@ -61,7 +65,7 @@ pub(in crate::report) fn table(report: &Report) -> Option<Table> {
                 Value::num(r.artifact_bytes.map(|b| b as f64), 0),
                 Value::num(r.compile_ns.map(|v| v as f64 / 1e6), 1),
                 // Natively there is nothing to load: no set-up to tell.
-                Value::num(r.setup_ns.filter(|_| engine == "artifact").map(|v| v as f64 / 1e6), 3),
+                Value::num(r.setup_ns.filter(|_| engine == Engine::Artifact).map(|v| v as f64 / 1e6), 3),
                 Value::num(r.setup_again().map(|v| v as f64 / 1e6), 3),
                 Value::num((report.unit.rt)(r), 0),
                 Value::num(report.native_ratio(r), 2),

@@ -1,7 +1,9 @@
 //! The Component Model's cells beside the core modules' `copy` cells.
 
+use crate::matrix::axes::{Axis, Call, Codec, Environment, Logging, Transport};
+use crate::matrix::Cell;
 use crate::report::table::{Table, Value};
-use crate::report::view::Report;
+use crate::report::view::{with_cells, Report, RAW};
 use crate::results::row::Row;
 
 /// The Component Model beside core modules: for every compiler and engine with component
@@ -9,28 +11,26 @@ use crate::results::row::Row;
 /// bare call of `copy`, `shared`, `component` (through the host) and `composed`, each call
 /// pattern, over the native twin and over the core module's `copy` (same codec; `wit` over raw).
 pub(in crate::report) fn table(report: &Report) -> Option<Table> {
-    let component = |r: &Row| matches!(r.transport.as_str(), "component" | "composed");
-    let backs: Vec<(&str, &str, &str)> = {
-        let mut v: Vec<_> = report
-            .baseline()
-            .filter(|r| component(r))
-            .map(|r| (r.runtime(), r.compiler.as_str(), r.engine.as_str()))
-            .collect();
-        v.sort();
-        v.dedup();
-        v
-    };
+    let components: Vec<Cell> = report
+        .baseline()
+        .filter_map(|r| r.cell().ok())
+        .filter(|c| matches!(c.transport, Transport::Component | Transport::Composed))
+        .collect();
+    // By their names.
+    let mut backs: Vec<_> = components.iter().map(|c| (c.runtime, c.compiler, c.engine)).collect();
+    backs.sort_by_key(|(runtime, compiler, engine)| (runtime.name(), compiler.name(), engine.name()));
+    backs.dedup();
     if backs.is_empty() {
         return None;
     }
     // In the run's order, the typed record last.
-    let mut codecs: Vec<&str> = Vec::new();
-    for r in report.baseline().filter(|r| component(r)) {
-        if !codecs.contains(&r.codec.as_str()) {
-            codecs.push(&r.codec);
+    let mut codecs: Vec<Codec> = Vec::new();
+    for c in &components {
+        if !codecs.contains(&c.codec) {
+            codecs.push(c.codec);
         }
     }
-    codecs.sort_by_key(|c| *c == "wit");
+    codecs.sort_by_key(|c| *c == Codec::Wit);
     let u = report.unit.name;
     let mut t = Table::new(
         format!("Component Model beside core modules (bare, logging off; headlines, {u})"),
@@ -51,42 +51,41 @@ pub(in crate::report) fn table(report: &Report) -> Option<Table> {
     );
     let kb = |v: Option<u64>| Value::num(v.map(|v| v as f64 / 1e3), 0);
     for (runtime, compiler, engine) in backs {
-        let here = |r: &&Row| {
-            (r.runtime(), r.compiler.as_str(), r.engine.as_str()) == (runtime, compiler, engine)
-                && r.environment == "bare"
-                && r.logging() == "off"
-        };
-        for codec in &codecs {
-            let mut rows: Vec<&Row> = report.baseline().filter(here).filter(|r| r.codec == *codec).collect();
-            let order = |r: &Row| ["copy", "shared", "component", "composed"].iter().position(|t| *t == r.transport);
-            rows.sort_by_key(|r| (order(r), r.call().to_owned()));
+        let bare = |c: &Cell| (c.environment, c.logging) == (Environment::Bare, Logging::Off);
+        let here = |c: &Cell| (c.runtime, c.compiler, c.engine) == (runtime, compiler, engine) && bare(c);
+        for &codec in &codecs {
+            let mut rows: Vec<(&Row, Cell)> =
+                with_cells(report.baseline()).filter(|(_, c)| here(c) && c.codec == codec).collect();
+            let order = |c: &Cell| {
+                [Transport::Copy, Transport::Shared, Transport::Component, Transport::Composed]
+                    .iter()
+                    .position(|t| *t == c.transport)
+            };
+            rows.sort_by_key(|(_, c)| (order(c), c.call.name()));
             // The core modules' `copy` cell with the same codec (wit: raw), the host calling,
             // of this engine, else of the compiler's other (the same machine code: the engine
             // changes the start-up only).
-            let copy_codec = if *codec == "wit" { "raw" } else { codec };
-            let copy = report
-                .baseline()
-                .filter(|c| {
-                    (c.runtime(), c.compiler.as_str()) == (runtime, compiler)
-                        && c.environment == "bare"
-                        && c.logging() == "off"
-                        && c.transport == "copy"
-                        && c.codec == copy_codec
-                        && c.call() == "host"
+            let copy_codec = if codec == Codec::Wit { RAW } else { codec };
+            let copy = with_cells(report.baseline())
+                .filter(|(_, c)| {
+                    (c.runtime, c.compiler) == (runtime, compiler)
+                        && bare(c)
+                        && (c.transport, c.codec, c.call) == (Transport::Copy, copy_codec, Call::Host)
                 })
-                .min_by_key(|c| c.engine != engine);
-            for r in rows {
+                .min_by_key(|(_, c)| c.engine != engine)
+                .map(|(r, _)| r);
+            for (r, c) in rows {
                 let over_copy = match (copy, (report.unit.rt)(r)) {
                     (Some(c), Some(rt)) if !std::ptr::eq(c, r) => (report.unit.rt)(c).map(|c| rt / c),
                     _ => None,
                 };
                 t.rows.push(vec![
-                    runtime.into(),
-                    compiler.into(),
-                    engine.into(),
-                    r.codec.as_str().into(),
-                    r.transport.as_str().into(),
-                    r.call().into(),
+                    runtime.name().into(),
+                    compiler.name().into(),
+                    engine.name().into(),
+                    c.codec.name().into(),
+                    c.transport.name().into(),
+                    c.call.name().into(),
                     Value::num((report.unit.rt)(r), 0),
                     Value::num(over_copy, 2),
                     Value::num(report.native_ratio(r), 2),

@@ -1,8 +1,9 @@
 //! What each environment and logging cost, against the same cell under `bare` without logging.
 
-use crate::matrix::axes::{Axis, Environment};
+use crate::matrix::axes::{Axis, Engine, Environment, Logging};
+use crate::matrix::Cell;
 use crate::report::table::{Table, Value};
-use crate::report::view::Report;
+use crate::report::view::{with_cells, Report, RAW};
 use crate::results::row::Row;
 use crate::stats::median;
 
@@ -10,21 +11,19 @@ use crate::stats::median;
 /// what it and logging cost per round trip, each cell against the same cell (compiler,
 /// engine, transport) under `bare` without logging. Only for runs with more than one.
 pub(in crate::report) fn table(report: &Report) -> Option<Table> {
-    let logging = |r: &Row| r.logging().to_owned();
-    let raw: Vec<&Row> = report.baseline().filter(|r| r.codec == "raw").collect();
-    let mut variants: Vec<(String, String)> = Vec::new();
-    for r in &raw {
-        let v = (r.environment.clone(), logging(r));
-        if !variants.contains(&v) {
-            variants.push(v);
+    let raw: Vec<(&Row, Cell)> = with_cells(report.baseline()).filter(|(_, c)| c.codec == RAW).collect();
+    let mut variants: Vec<(Environment, Logging)> = Vec::new();
+    for (_, c) in &raw {
+        if !variants.contains(&(c.environment, c.logging)) {
+            variants.push((c.environment, c.logging));
         }
     }
     if variants.len() < 2 {
         return None;
     }
     // In the axis's order (bare, wasi, emscripten, ...), logging off before on.
-    let rank = |e: &str| Environment::all().iter().position(|v| v.name() == e).unwrap_or(usize::MAX);
-    variants.sort_by_key(|(e, l)| (rank(e), l.clone()));
+    let rank = |e: &Environment| Environment::all().iter().position(|v| v == e);
+    variants.sort_by_key(|(e, l)| (rank(e), l.name()));
     let u = report.unit.short;
     let mut t = Table::new(
         "Environments and logging (raw codec)",
@@ -45,31 +44,36 @@ pub(in crate::report) fn table(report: &Report) -> Option<Table> {
             _ => Value::Missing,
         }
     };
-    for (environment, log) in &variants {
-        let cells: Vec<&Row> =
-            raw.iter().copied().filter(|r| &r.environment == environment && &logging(r) == log).collect();
-        let wasm: Vec<&Row> = cells.iter().copied().filter(|r| r.engine != "native").collect();
-        let env_us: Vec<f64> = wasm.iter().filter_map(|r| r.environment_ns).map(|v| v as f64 / 1e3).collect();
-        let setup_ms: Vec<f64> =
-            wasm.iter().filter(|r| r.engine == "artifact").filter_map(|r| r.setup_ns).map(|v| v as f64 / 1e6).collect();
-        let rt: Vec<f64> = wasm.iter().filter_map(|r| (report.unit.rt)(r)).collect();
-        let native: Vec<f64> =
-            cells.iter().filter(|r| r.engine == "native").filter_map(|r| (report.unit.rt)(r)).collect();
+    fn of_engine<'a>(cells: &[(&'a Row, Cell)], native: bool) -> Vec<(&'a Row, Cell)> {
+        cells.iter().copied().filter(|(_, c)| (c.engine == Engine::Native) == native).collect()
+    }
+    for &(environment, log) in &variants {
+        let cells: Vec<(&Row, Cell)> =
+            raw.iter().copied().filter(|(_, c)| (c.environment, c.logging) == (environment, log)).collect();
+        let wasm = of_engine(&cells, false);
+        let env_us: Vec<f64> = wasm.iter().filter_map(|(r, _)| r.environment_ns).map(|v| v as f64 / 1e3).collect();
+        let setup_ms: Vec<f64> = wasm
+            .iter()
+            .filter(|(_, c)| c.engine == Engine::Artifact)
+            .filter_map(|(r, _)| r.setup_ns)
+            .map(|v| v as f64 / 1e6)
+            .collect();
+        let rt: Vec<f64> = wasm.iter().filter_map(|(r, _)| (report.unit.rt)(r)).collect();
+        let native: Vec<f64> = of_engine(&cells, true).iter().filter_map(|(r, _)| (report.unit.rt)(r)).collect();
         // Each cell over the same cell under bare without logging: (ratio, difference).
         let over: Vec<(f64, f64)> = cells
             .iter()
-            .filter_map(|r| {
-                let base = raw.iter().find(|b| {
-                    b.environment == "bare"
-                        && logging(b) == "off"
-                        && (&b.compiler, &b.engine, &b.transport, &b.profile, b.allocator())
-                            == (&r.compiler, &r.engine, &r.transport, &r.profile, r.allocator())
+            .filter_map(|(r, c)| {
+                let (base, _) = raw.iter().find(|(_, b)| {
+                    (b.environment, b.logging) == (Environment::Bare, Logging::Off)
+                        && (b.compiler, b.engine, b.transport, b.profile, b.allocator)
+                            == (c.compiler, c.engine, c.transport, c.profile, c.allocator)
                 })?;
                 let (a, b) = ((report.unit.rt)(r)?, (report.unit.rt)(base)?);
                 Some((a / b, a - b))
             })
             .collect();
-        let over = if environment == "bare" && log == "off" {
+        let over = if (environment, log) == (Environment::Bare, Logging::Off) {
             "baseline".into()
         } else {
             let ratios: Vec<f64> = over.iter().map(|o| o.0).collect();
@@ -80,8 +84,8 @@ pub(in crate::report) fn table(report: &Report) -> Option<Table> {
             }
         };
         t.rows.push(vec![
-            environment.as_str().into(),
-            log.as_str().into(),
+            environment.name().into(),
+            log.name().into(),
             Value::Num(cells.len() as f64, 0),
             range(&env_us, 1),
             range(&setup_ms, 3),

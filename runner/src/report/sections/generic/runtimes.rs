@@ -1,19 +1,23 @@
 //! The runtimes and back-ends side by side on one like-for-like cell.
 
+use crate::matrix::axes::{Axis, Environment, Logging, Runtime, Transport};
+use crate::matrix::Cell;
 use crate::report::table::{Table, Value};
-use crate::report::view::Report;
+use crate::report::view::{with_cells, Report, RAW};
 use crate::results::row::Row;
 
 /// Per runtime, back-end and engine, on one like-for-like cell (the baseline build, raw codec,
 /// `bare`, `shared`, logging off if the run has it): set-up, cold start, round trip, the bare call and sizes.
 /// Printed when the run has more than one wasm runtime.
 pub(in crate::report) fn table(report: &Report) -> Option<Table> {
-    let like = |r: &&Row| r.codec == "raw" && r.environment == "bare" && r.transport == "shared";
+    let like: Vec<(&Row, Cell)> = with_cells(report.baseline())
+        .filter(|(_, c)| (c.codec, c.environment, c.transport) == (RAW, Environment::Bare, Transport::Shared))
+        .collect();
     // Logging off where the run has it (logging costs the same in every runtime's sink).
-    let logging = if report.baseline().filter(like).any(|r| r.logging() == "off") { "off" } else { "on" };
-    let cells: Vec<&Row> = report.baseline().filter(like).filter(|r| r.logging() == logging).collect();
-    let mut runtimes: Vec<&str> = cells.iter().map(|r| r.runtime()).filter(|r| *r != "native").collect();
-    runtimes.sort();
+    let logging = if like.iter().any(|(_, c)| c.logging == Logging::Off) { Logging::Off } else { Logging::On };
+    let cells: Vec<(&Row, Cell)> = like.into_iter().filter(|(_, c)| c.logging == logging).collect();
+    let mut runtimes: Vec<Runtime> = cells.iter().map(|(_, c)| c.runtime).filter(|r| *r != Runtime::Native).collect();
+    runtimes.sort_by_key(|r| r.name());
     runtimes.dedup();
     if runtimes.len() < 2 {
         return None;
@@ -39,12 +43,12 @@ pub(in crate::report) fn table(report: &Report) -> Option<Table> {
         ],
     );
     let kb = |v: Option<u64>| Value::num(v.map(|v| v as f64 / 1e3), 0);
-    for r in cells {
+    for (r, c) in cells {
         t.rows.push(vec![
-            r.runtime().into(),
-            r.compiler.as_str().into(),
-            r.engine.as_str().into(),
-            r.call().into(),
+            c.runtime.name().into(),
+            c.compiler.name().into(),
+            c.engine.name().into(),
+            c.call.name().into(),
             r.runtime_version.as_str().into(),
             Value::num(r.compile_ns.map(|v| v as f64 / 1e6), 2),
             Value::num(r.setup_ns.map(|v| v as f64 / 1e3), 0),

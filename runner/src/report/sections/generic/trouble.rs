@@ -2,12 +2,13 @@
 
 use crate::report::table::Table;
 use crate::report::view::Report;
+use crate::results::status::Status;
 
 /// Noisy and failed cells, with reasons.
 pub(in crate::report) fn table(report: &Report) -> Table {
     let mut t = Table::new("Noisy and failed cells", vec!["cell", "status", "why"]);
     for r in report.rows {
-        if r.status != "ok" {
+        if !r.is_ok() {
             t.rows.push(vec![r.cell.as_str().into(), r.status.as_str().into(), r.error.as_str().into()]);
         } else if r.noisy == Some(true) {
             let why = format!(
@@ -15,7 +16,7 @@ pub(in crate::report) fn table(report: &Report) -> Table {
                 r.rt_ci().unwrap_or(f64::NAN),
                 r.noisy_ci_pct
             );
-            t.rows.push(vec![r.cell.as_str().into(), "ok".into(), why.into()]);
+            t.rows.push(vec![r.cell.as_str().into(), Status::Ok.name().into(), why.into()]);
         }
     }
     if t.rows.is_empty() {

@@ -1,7 +1,9 @@
 //! The 2021 report's claims (../shared/origin.md) beside this run's figures.
 
+use crate::matrix::axes::{Axis, Call, Codec, Compiler, Engine, Logging, Runtime, Transport};
+use crate::matrix::Cell;
 use crate::report::table::Table;
-use crate::report::view::Report;
+use crate::report::view::{with_cells, Report, RAW};
 use crate::results::row::Row;
 use std::collections::BTreeMap;
 
@@ -9,11 +11,14 @@ use std::collections::BTreeMap;
 pub(in crate::report) fn table(report: &Report) -> Table {
     let mut t = Table::new("Against the 2021 report", vec!["the report", "measured here"]);
     // Like for like with the report's figures: no logging (it has its own line).
-    let raw: Vec<&Row> = report.ok().filter(|r| r.codec == "raw" && r.logging != "on").collect();
-    let mut compilers: Vec<&str> = Vec::new();
-    for r in raw.iter().filter(|r| r.engine != "native") {
-        if !compilers.contains(&r.compiler.as_str()) {
-            compilers.push(&r.compiler);
+    let ok: Vec<(&Row, Cell)> = with_cells(report.ok()).collect();
+    let raw: Vec<(&Row, Cell)> =
+        ok.iter().copied().filter(|(_, c)| c.codec == RAW && c.logging != Logging::On).collect();
+    let wasm = |c: &Cell| c.engine != Engine::Native;
+    let mut compilers: Vec<Compiler> = Vec::new();
+    for (_, c) in raw.iter().filter(|(_, c)| wasm(c)) {
+        if !compilers.contains(&c.compiler) {
+            compilers.push(c.compiler);
         }
     }
     let range = |values: Vec<f64>, scale: f64, decimals: usize, unit: &str| {
@@ -26,18 +31,18 @@ pub(in crate::report) fn table(report: &Report) -> Table {
             _ => "-".into(),
         }
     };
-    let per_compiler = |f: &dyn Fn(&Row) -> Option<f64>, pick: &dyn Fn(&Row) -> bool, scale, decimals, unit| {
+    let per_compiler = |f: &dyn Fn(&Row) -> Option<f64>, pick: &dyn Fn(&Cell) -> bool, scale, decimals, unit| {
         compilers
             .iter()
-            .map(|c| {
-                let v = raw.iter().filter(|r| r.compiler == *c && pick(r)).filter_map(|r| f(r)).collect();
-                format!("{c} {}", range(v, scale, decimals, unit))
+            .map(|compiler| {
+                let v =
+                    raw.iter().filter(|(_, c)| c.compiler == *compiler && pick(c)).filter_map(|(r, _)| f(r)).collect();
+                format!("{compiler} {}", range(v, scale, decimals, unit))
             })
             .collect::<Vec<_>>()
             .join(", ")
     };
-    let wasm = |r: &Row| r.engine != "native";
-    let floors = raw.iter().filter(|r| wasm(r)).filter_map(|r| r.floor_headline()).collect();
+    let floors = raw.iter().filter(|(_, c)| wasm(c)).filter_map(|(r, _)| r.floor_headline()).collect();
     t.rows.push(vec![
         "\"under 2 µs\" per simple call".into(),
         format!(
@@ -47,26 +52,26 @@ pub(in crate::report) fn table(report: &Report) -> Table {
         )
         .into(),
     ]);
-    let setups = raw.iter().filter(|r| r.engine == "artifact").filter_map(|r| r.setup_ns.map(|v| v as f64)).collect();
-    let colds =
-        raw.iter().filter(|r| r.engine == "artifact").filter_map(|r| r.cold_start_ns.map(|v| v as f64)).collect();
+    let artifact = || raw.iter().filter(|(_, c)| c.engine == Engine::Artifact).map(|(r, _)| r);
+    let setups = artifact().filter_map(|r| r.setup_ns.map(|v| v as f64)).collect();
+    let colds = artifact().filter_map(|r| r.cold_start_ns.map(|v| v as f64)).collect();
     t.rows.push(vec![
         "about 100 ms of set-up".into(),
         format!(
             "both guests from precompiled artifacts: {}; a cold worker process, spawn to first round trip: {}; compiling both guests in process: {}",
             range(setups, 1e6, 2, "ms"),
             range(colds, 1e6, 1, "ms"),
-            per_compiler(&|r| r.compile_ns.map(|v| v as f64), &|r| r.engine == "jit", 1e6, 1, "ms")
+            per_compiler(&|r| r.compile_ns.map(|v| v as f64), &|c| c.engine == Engine::Jit, 1e6, 1, "ms")
         )
         .into(),
     ]);
-    let shared_gain = |r: &Row| -> Option<f64> {
-        if r.transport != "shared" || !wasm(r) {
+    let shared_gain = |(r, c): &(&Row, Cell)| -> Option<f64> {
+        if c.transport != Transport::Shared || !wasm(c) {
             return None;
         }
-        let copy = raw.iter().find(|c| {
-            c.transport == "copy"
-                && (&c.compiler, &c.engine, &c.environment) == (&r.compiler, &r.engine, &r.environment)
+        let (copy, _) = raw.iter().find(|(_, o)| {
+            o.transport == Transport::Copy
+                && (o.compiler, o.engine, o.environment) == (c.compiler, c.engine, c.environment)
         })?;
         Some(100.0 * (r.rt_headline()? / copy.rt_headline()? - 1.0))
     };
@@ -76,11 +81,12 @@ pub(in crate::report) fn table(report: &Report) -> Table {
             "`shared` (one imported memory, a checked layout, nothing copied) against `copy`, headline round trip: {}",
             compilers
                 .iter()
-                .map(|c| {
-                    let v: Vec<f64> = raw.iter().filter(|r| r.compiler == *c).filter_map(|r| shared_gain(r)).collect();
+                .map(|compiler| {
+                    let v: Vec<f64> =
+                        raw.iter().filter(|(_, c)| c.compiler == *compiler).filter_map(shared_gain).collect();
                     let lo = v.iter().copied().reduce(f64::min).unwrap_or(f64::NAN);
                     let hi = v.iter().copied().reduce(f64::max).unwrap_or(f64::NAN);
-                    format!("{c} {lo:+.0}% to {hi:+.0}%")
+                    format!("{compiler} {lo:+.0}% to {hi:+.0}%")
                 })
                 .collect::<Vec<_>>()
                 .join(", ")
@@ -88,23 +94,13 @@ pub(in crate::report) fn table(report: &Report) -> Table {
         .into(),
     ]);
     // Logging: each cell with logging on against the same cell without, per environment.
+    // By the environment's name.
     let mut by_environment: BTreeMap<&str, Vec<f64>> = BTreeMap::new();
-    for on in report.ok().filter(|r| r.codec == "raw" && r.logging == "on" && wasm(r)) {
-        let off = report.ok().find(|r| {
-            r.logging() == "off"
-                && (&r.compiler, &r.engine, &r.environment, &r.transport, &r.codec, &r.profile, r.allocator())
-                    == (
-                        &on.compiler,
-                        &on.engine,
-                        &on.environment,
-                        &on.transport,
-                        &on.codec,
-                        &on.profile,
-                        on.allocator(),
-                    )
-        });
+    let build = |c: &Cell| (c.compiler, c.engine, c.environment, c.transport, c.codec, c.profile, c.allocator);
+    for (on, c) in ok.iter().filter(|(_, c)| c.codec == RAW && c.logging == Logging::On && wasm(c)) {
+        let off = ok.iter().find(|(_, o)| o.logging == Logging::Off && build(o) == build(c)).map(|(r, _)| *r);
         if let (Some(a), Some(b)) = (on.rt_headline(), off.and_then(Row::rt_headline)) {
-            by_environment.entry(&on.environment).or_default().push(a - b);
+            by_environment.entry(c.environment.name()).or_default().push(a - b);
         }
     }
     if !by_environment.is_empty() {
@@ -127,22 +123,22 @@ pub(in crate::report) fn table(report: &Report) -> Table {
             .into(),
         ]);
     }
-    let mut codecs: Vec<&str> = report.ok().map(|r| r.codec.as_str()).collect();
+    let mut codecs: Vec<Codec> = ok.iter().map(|(_, c)| c.codec).collect();
     codecs.sort();
     codecs.dedup();
     let mut sums: Vec<&str> =
         report.rows.iter().filter(|r| !r.checksum.is_empty()).map(|r| r.checksum.as_str()).collect();
     sums.sort();
     sums.dedup();
-    let mut runtimes: Vec<&str> = report.ok().map(|r| r.runtime()).filter(|r| *r != "native").collect();
+    let mut runtimes: Vec<Runtime> = ok.iter().map(|(_, c)| c.runtime).filter(|r| *r != Runtime::Native).collect();
     runtimes.sort();
     runtimes.dedup();
     // The producer calling the consumer through the host, against the host calling each.
-    let import: Vec<f64> = report
-        .ok()
-        .filter(|r| r.call() == "import" && r.engine != "native")
-        .filter_map(|r| {
-            let host = report.ok().find(|h| h.call() == "host" && h.cell == r.cell.replace("/import", "/host"))?;
+    let import: Vec<f64> = ok
+        .iter()
+        .filter(|(_, c)| c.call == Call::Import && wasm(c))
+        .filter_map(|(r, c)| {
+            let (host, _) = ok.iter().find(|(_, h)| *h == Cell { call: Call::Host, ..*c })?;
             Some((report.unit.rt)(r)? / (report.unit.rt)(host)?)
         })
         .collect();

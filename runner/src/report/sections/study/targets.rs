@@ -1,19 +1,22 @@
 //! The README's speed targets (round trip over the native twin, set-up from artifacts), read on this run.
 
+use crate::matrix::axes::{Axis, Engine, Logging, Runtime, Transport};
 use crate::report::table::Table;
-use crate::report::view::Report;
+use crate::report::view::{Report, RAW};
 use crate::results::row::Row;
 
 /// The README's speed targets, read on this run.
 pub(in crate::report) fn table(report: &Report) -> Table {
     let mut t = Table::new("Speed targets", vec!["target", "goal", "measured", "met"]);
     // Round trip, raw, shared: the best wasm compiler over its twin, on the headline and best process.
-    let raw_shared = |r: &&Row| r.codec == "raw" && r.transport == "shared" && r.logging != "on";
+    let raw_shared =
+        |r: &&Row| r.cell_is(|c| c.codec == RAW && c.transport == Transport::Shared && c.logging != Logging::On);
+    let wasm = |r: &&Row| r.cell_is(|c| c.engine != Engine::Native);
     let best_by = |m: fn(&Row) -> Option<f64>, pick: &dyn Fn(&&Row) -> bool| {
         report
             .ok()
             .filter(raw_shared)
-            .filter(|r| r.engine != "native")
+            .filter(wasm)
             .filter(pick)
             // Read against a twin: Emscripten's cells have none.
             .filter(|r| report.twin(r).is_some())
@@ -21,11 +24,13 @@ pub(in crate::report) fn table(report: &Report) -> Table {
             .min_by(|a, b| a.0.total_cmp(&b.0))
     };
     // Per wasm runtime (Wasmer's goal is 1.2×), then the best of them (1.1×).
-    let mut runtimes: Vec<&str> =
-        report.ok().filter(raw_shared).map(|r| r.runtime()).filter(|r| *r != "native").collect();
-    runtimes.sort();
+    let mut runtimes: Vec<Runtime> =
+        report.ok().filter(raw_shared).filter_map(|r| r.cell().ok()).map(|c| c.runtime).collect();
+    runtimes.retain(|r| *r != Runtime::Native);
+    // By their names.
+    runtimes.sort_by_key(|r| r.name());
     runtimes.dedup();
-    let mut lines: Vec<(String, Option<&str>)> = runtimes
+    let mut lines: Vec<(String, Option<Runtime>)> = runtimes
         .iter()
         .map(|rt| (format!("on {rt}"), Some(*rt)))
         .chain((runtimes.len() > 1).then(|| ("on the best runtime".to_owned(), None)))
@@ -34,7 +39,7 @@ pub(in crate::report) fn table(report: &Report) -> Table {
         lines[0].0.push_str(" (the only runtime in this run)");
     }
     for (on, runtime) in lines {
-        let pick = |r: &&Row| runtime.is_none_or(|rt| r.runtime() == rt);
+        let pick = |r: &&Row| runtime.is_none_or(|rt| r.cell_is(|c| c.runtime == rt));
         let (p50, best) = (best_by(Row::rt_headline, &pick), best_by(|r| r.rt_proc_min_ns, &pick));
         let twins = (p50.and_then(|(_, w)| report.twin(w)), best.and_then(|(_, w)| report.twin(w)));
         let (Some((p50, wasm)), Some((best, wasm_best)), (Some(n50), Some(nmin))) = (p50, best, twins) else {
@@ -43,7 +48,7 @@ pub(in crate::report) fn table(report: &Report) -> Table {
         let (np50, nbest) = (n50.rt_headline().unwrap_or(f64::NAN), nmin.rt_proc_min_ns.unwrap_or(f64::NAN));
         let (r50, rbest) = (p50 / np50, best / nbest);
         let goal = match runtime {
-            Some("wasmer") => Some(1.2),
+            Some(Runtime::Wasmer) => Some(1.2),
             None => Some(1.1),
             Some(_) => None,
         };
@@ -59,7 +64,7 @@ pub(in crate::report) fn table(report: &Report) -> Table {
         ]);
     }
     // Set-up from artifacts: the median over processes, and the fastest process.
-    let artifact: Vec<&Row> = report.ok().filter(|r| r.engine == "artifact").collect();
+    let artifact: Vec<&Row> = report.ok().filter(|r| r.cell_is(|c| c.engine == Engine::Artifact)).collect();
     let setup = |m: fn(&Row) -> Option<u64>| {
         let mut v: Vec<(u64, &Row)> = artifact.iter().filter_map(|r| m(r).map(|s| (s, *r))).collect();
         v.sort_by_key(|x| x.0);
@@ -99,7 +104,7 @@ pub(in crate::report) fn table(report: &Report) -> Table {
             met.into(),
         ]);
     }
-    let floors: Vec<f64> = report.ok().filter(|r| r.engine != "native").filter_map(Row::floor_headline).collect();
+    let floors: Vec<f64> = report.ok().filter(wasm).filter_map(Row::floor_headline).collect();
     if let (Some(lo), Some(hi)) = (floors.iter().copied().reduce(f64::min), floors.iter().copied().reduce(f64::max)) {
         t.rows.push(vec![
             "a bare host→guest call".into(),

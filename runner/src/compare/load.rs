@@ -1,0 +1,120 @@
+//! One run as `compare` reads it: its results rows by cell (read through the one reader), and its
+//! samples sidecar, checked against them, as one value per process of each cell and metric.
+
+use crate::matrix::Cell;
+use crate::results::metric::Metric;
+use crate::results::read;
+use crate::results::samples::{self, Sample};
+use crate::results::status::Status;
+use crate::stats::Headline as Estimator;
+use anyhow::{Context, Result};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::path::{Path, PathBuf};
+
+/// One run: its results rows by cell, and its samples as one value per process ([`Estimator::process`]).
+pub(super) struct Run {
+    pub(super) path: PathBuf,
+    /// In row order, one per cell.
+    pub(super) cells: Vec<CellRows>,
+    pub(super) index: HashMap<String, usize>,
+    /// cell -> metric -> one value per process (ordered by run id, then process).
+    values: HashMap<String, BTreeMap<Metric, Vec<f64>>>,
+}
+
+/// The rows a results file has for one cell (usually one; more if a file was appended to).
+pub(super) struct CellRows {
+    pub(super) name: String,
+    /// `rt_headline_ns`, `rt_proc_min_ns`, `rt_headline_ci_pct` of its last row, where present.
+    pub(super) headline: [Option<f64>; 3],
+    /// Each row's status, and its status and error as written.
+    pub(super) outcomes: Vec<(Option<Status>, String, String)>,
+    /// The non-empty `run_id`s of its rows: only samples of these runs are the cell's.
+    run_ids: BTreeSet<String>,
+}
+
+impl CellRows {
+    pub(super) fn all_ok(&self) -> bool {
+        self.outcomes.iter().all(|(status, ..)| *status == Some(Status::Ok))
+    }
+
+    fn owns(&self, sample: &Sample) -> bool {
+        self.run_ids.is_empty() || self.run_ids.contains(&sample.run_id)
+    }
+}
+
+impl Run {
+    /// Reads a results file through the one reader ([`read`]) and its sidecar, checked against it
+    /// ([`read::check_sidecar`]): what either holds that cannot be used is refused, naming it.
+    pub(super) fn load(path: &Path) -> Result<Run> {
+        let table = read::load(path, &["cell", "status", "error"], "compare")?;
+        let cells = cells_of(&table);
+        let index = cells.iter().enumerate().map(|(i, c)| (c.name.clone(), i)).collect();
+        let sidecar = samples::sidecar_path(path);
+        let samples = samples::read(&sidecar)
+            .with_context(|| format!("cannot read {}, the samples sidecar of {}", sidecar.display(), path.display()))?;
+        read::check_sidecar(&table, &samples, &sidecar)?;
+        let mut run = Run { path: path.to_owned(), cells, index, values: HashMap::new() };
+        run.values = per_process_values(samples, &run);
+        Ok(run)
+    }
+
+    pub(super) fn rows(&self, cell: &str) -> Option<&CellRows> {
+        self.index.get(cell).map(|&i| &self.cells[i])
+    }
+
+    /// The metrics of `cell` with their per-process values (empty if it has no samples).
+    pub(super) fn metrics(&self, cell: &str) -> &BTreeMap<Metric, Vec<f64>> {
+        static NONE: BTreeMap<Metric, Vec<f64>> = BTreeMap::new();
+        self.values.get(cell).unwrap_or(&NONE)
+    }
+
+    pub(super) fn has_metric(&self, metric: Metric) -> bool {
+        self.values.values().any(|m| m.contains_key(&metric))
+    }
+}
+
+/// Groups the performance samples of the run's cells by cell, metric and process (run id and
+/// process number) and reduces each process to [`Estimator::process`]. Non-finite values are dropped.
+fn per_process_values(samples: Vec<Sample>, run: &Run) -> HashMap<String, BTreeMap<Metric, Vec<f64>>> {
+    type Processes = BTreeMap<(String, u32), Vec<f64>>;
+    let mut grouped: HashMap<String, BTreeMap<Metric, Processes>> = HashMap::new();
+    for mut s in samples {
+        s.cell = canonical(&s.cell);
+        let owned = run.rows(&s.cell).is_some_and(|rows| rows.owns(&s));
+        let metric = s.metric().filter(|m| m.is_performance());
+        if let Some(metric) = metric.filter(|_| owned && s.value.is_finite()) {
+            let processes = grouped.entry(s.cell).or_default().entry(metric).or_default();
+            processes.entry((s.run_id, s.process)).or_default().push(s.value);
+        }
+    }
+    let reduce = |processes: Processes| processes.values().filter_map(|v| Estimator::process(v)).collect();
+    grouped
+        .into_iter()
+        .map(|(cell, metrics)| (cell, metrics.into_iter().map(|(m, p)| (m, reduce(p))).collect()))
+        .collect()
+}
+
+/// A cell's name as this runner writes it, so that runs from before an axis was added (whose
+/// names lack its value) pair with today's; a name it cannot parse stays as it is.
+fn canonical(name: &str) -> String {
+    Cell::parse(name).map_or_else(|_| name.to_owned(), |c| c.to_string())
+}
+
+/// The results file's rows, one [`CellRows`] per cell in order of first appearance.
+fn cells_of(table: &read::Table) -> Vec<CellRows> {
+    let mut cells: Vec<CellRows> = Vec::new();
+    let mut index: HashMap<String, usize> = HashMap::new();
+    for row in &table.rows {
+        let name = canonical(&row.cell);
+        let i = *index.entry(name.clone()).or_insert_with(|| {
+            cells.push(CellRows { name, headline: [None; 3], outcomes: Vec::new(), run_ids: BTreeSet::new() });
+            cells.len() - 1
+        });
+        cells[i].outcomes.push((row.status(), row.status.clone(), row.error.clone()));
+        cells[i].headline = [row.rt_headline(), row.rt_proc_min_ns, row.rt_ci()];
+        if !row.run_id.is_empty() {
+            cells[i].run_ids.insert(row.run_id.clone());
+        }
+    }
+    cells
+}

@@ -1,0 +1,231 @@
+//! A results row as the read side sees it: its cell ([`Row::cell`], the axis values older schemas
+//! left out read as they meant them) and status ([`Row::status`]) typed, its native twin, its
+//! headline figures, and the [`Unit`] the summary and `runner report` read them in.
+
+use super::row::Row;
+use super::status::Status;
+use crate::matrix::axes::{Allocator, Axis, Call, Engine, Logging, Runtime};
+use crate::matrix::Cell;
+use wasmatrix_core::measure::MechanismKind;
+
+/// The schema whose rows name their native twin (`twin_cell`).
+const TWIN_CELL_SINCE: u32 = 11;
+
+impl Row {
+    /// The headline round trip, ns: `rt_headline_ns`, or `rt_p50_ns` in files before schema 8.
+    pub fn rt_headline(&self) -> Option<f64> {
+        self.rt_headline_ns.or(self.rt_p50_ns)
+    }
+
+    /// The bare call's headline, ns (`call_floor_p50_ns` before schema 8).
+    pub fn floor_headline(&self) -> Option<f64> {
+        self.call_floor_headline_ns.or(self.call_floor_p50_ns)
+    }
+
+    /// Half the headline round trip's 95% interval, percent (`rt_ci_pct` before schema 8).
+    pub fn rt_ci(&self) -> Option<f64> {
+        self.rt_headline_ci_pct.or(self.rt_ci_pct)
+    }
+
+    /// The set-up again in the same process, ns: its headline over the repeats
+    /// (`setup_headline_ns`), or before schema 8 the one repeat's median over processes.
+    pub fn setup_again(&self) -> Option<u64> {
+        self.setup_headline_ns.map(|v| v.round() as u64).or(self.setup_warm_ns)
+    }
+
+    /// The row's cell: from its axis columns (those a file's older schema lacks read as its cells
+    /// meant them), or in a file without them, from its name ([`Cell::parse`], which reads older
+    /// names alike). An error for a row naming a value this runner does not know.
+    pub fn cell(&self) -> Result<Cell, String> {
+        if self.compiler.is_empty() {
+            Cell::parse(&self.cell)
+        } else {
+            self.axes_cell()
+        }
+    }
+
+    /// Whether the row has a cell and `pred` holds for it.
+    pub fn cell_is(&self, pred: impl FnOnce(Cell) -> bool) -> bool {
+        self.cell().is_ok_and(pred)
+    }
+
+    /// The row's status; `None` for one this runner does not know (or none).
+    pub fn status(&self) -> Option<Status> {
+        Status::parse(&self.status).ok()
+    }
+
+    /// Whether the cell ran to the end (status `ok`).
+    pub fn is_ok(&self) -> bool {
+        self.status() == Some(Status::Ok)
+    }
+
+    /// The row's cell, from its axis columns. Those a file's older schema lacks read as its cells
+    /// meant them: no logging (schema 2), the default allocator (before schema 5), Wasmer, or
+    /// native for the native engine (before schema 6), the host calling each guest (before 7).
+    fn axes_cell(&self) -> Result<Cell, String> {
+        /// The column's value, or `older` where the file has none.
+        fn value<A: Axis>(name: &str, older: A) -> Result<A, String> {
+            if name.is_empty() {
+                Ok(older)
+            } else {
+                A::parse(name)
+            }
+        }
+        let engine = Engine::parse(&self.engine)?;
+        Ok(Cell {
+            compiler: Axis::parse(&self.compiler)?,
+            engine,
+            environment: Axis::parse(&self.environment)?,
+            transport: Axis::parse(&self.transport)?,
+            codec: Axis::parse(&self.codec)?,
+            profile: Axis::parse(&self.profile)?,
+            logging: value(&self.logging, Logging::Off)?,
+            allocator: value(&self.allocator, Allocator::Default)?,
+            runtime: value(&self.runtime, if engine == Engine::Native { Runtime::Native } else { Runtime::Wasmer })?,
+            call: value(&self.call, Call::Host)?,
+        })
+    }
+
+    /// The row's native twin: its `twin_cell` (none if empty), or in files before schema 11, which
+    /// lack the column, what [`Cell::native_twin`] says of the row's cell.
+    pub fn twin(&self) -> Option<Cell> {
+        if self.schema_version >= TWIN_CELL_SINCE {
+            (!self.twin_cell.is_empty()).then(|| Cell::parse(&self.twin_cell).ok()).flatten()
+        } else {
+            self.axes_cell().ok()?.native_twin()
+        }
+    }
+}
+
+/// Which columns hold a run's figures: time (`--measure wall_clock`) or instruction counts. The
+/// summary and `runner report` read rows through it.
+pub struct Unit {
+    /// "ns" or "instructions".
+    pub name: &'static str,
+    /// The same, short enough for a column header.
+    pub short: &'static str,
+    /// The headline round trip (`rt_headline_ns`; `rt_p50_ns` in files before schema 8), and the
+    /// best process's (for counts, the count itself).
+    pub rt: fn(&Row) -> Option<f64>,
+    /// The round trip in reference ops, each process against its own reference (none for counts).
+    pub rt_ref: fn(&Row) -> Option<f64>,
+    pub best: fn(&Row) -> Option<f64>,
+    pub floor: fn(&Row) -> Option<f64>,
+    pub encode: fn(&Row) -> Option<f64>,
+    pub decode: fn(&Row) -> Option<f64>,
+}
+
+impl Unit {
+    pub const NS: Unit = Unit {
+        name: "ns",
+        short: "ns",
+        rt: Row::rt_headline,
+        rt_ref: |r| r.rt_ref_headline,
+        best: |r| r.rt_proc_min_ns,
+        floor: Row::floor_headline,
+        encode: |r| r.encode_headline_ns.or(r.encode_p50_ns),
+        decode: |r| r.decode_headline_ns.or(r.decode_p50_ns),
+    };
+
+    pub const INSTRUCTIONS: Unit = Unit {
+        name: "instructions",
+        short: "instr",
+        rt: |r| r.rt_instructions,
+        rt_ref: |_| None,
+        best: |r| r.rt_instructions,
+        floor: |r| r.call_floor_instructions,
+        encode: |r| r.encode_instructions,
+        decode: |r| r.decode_instructions,
+    };
+
+    /// The unit of a run's rows.
+    pub fn of(rows: &[Row]) -> &'static Unit {
+        if rows.iter().any(|r| r.measure == MechanismKind::Instructions.name()) {
+            &Unit::INSTRUCTIONS
+        } else {
+            &Unit::NS
+        }
+    }
+
+    /// `wasm`'s round trip over `native`'s (its twin): read against the in-process reference
+    /// where both rows have it (`rt_ref_headline`, schema 9: each process's speed at that moment
+    /// cancels out, so the ratio holds on a machine whose speed drifts), else their headlines.
+    pub fn ratio(&self, wasm: &Row, native: &Row) -> Option<f64> {
+        if let (Some(w), Some(n)) = ((self.rt_ref)(wasm), (self.rt_ref)(native)) {
+            return Some(w / n);
+        }
+        Some((self.rt)(wasm)? / (self.rt)(native)?)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A row of `cell` as a file of schema `schema` holds it: the columns that schema lacks empty.
+    fn row_of(cell: &str, schema: u32) -> Row {
+        let mut row = Row { schema_version: schema, cell: cell.into(), ..Row::of_cell(&Cell::parse(cell).unwrap()) };
+        for (since, column) in
+            [(3, &mut row.logging), (5, &mut row.allocator), (6, &mut row.runtime), (7, &mut row.call)]
+        {
+            if schema < since {
+                column.clear();
+            }
+        }
+        if schema < TWIN_CELL_SINCE {
+            row.twin_cell.clear();
+        }
+        row
+    }
+
+    #[test]
+    fn a_row_names_its_twin_and_older_rows_find_it_as_core_says() {
+        let twin = |row: &Row| row.twin().map(|t| t.to_string());
+        let wasm = "winch/jit/wasi/composed/wit/size/on/talc/wasmtime/import";
+        let expected = Some("rustc/native/wasi/copy/raw/size/on/talc/native/import".to_owned());
+        assert_eq!(row_of(wasm, 11).twin_cell, expected.clone().unwrap());
+        assert_eq!(twin(&row_of(wasm, 11)), expected);
+        assert_eq!(twin(&row_of(wasm, 10)), expected, "before the column: from the axes, as core says");
+        assert_eq!(row_of(wasm, 10).axes_cell(), Cell::parse(wasm));
+        // Files before schema 6 and 3: the runtime, the logging and the call their cells meant.
+        let old = row_of("llvm/artifact/bare/shared/raw/release", 2);
+        assert_eq!(twin(&old).as_deref(), Some("rustc/native/bare/shared/raw/release/off/default/native/host"));
+        // None: the twin itself, Emscripten's output, a row whose column is empty.
+        assert_eq!(twin(&row_of("rustc/native/bare/copy/raw/release/off/default/native/host", 11)), None);
+        assert_eq!(twin(&row_of("rustc/native/bare/copy/raw/release/off/default/native/host", 10)), None);
+        assert_eq!(twin(&row_of("cranelift/jit/emscripten/copy/raw/release/off/default/wasmer/host", 11)), None);
+        assert_eq!(twin(&row_of("cranelift/jit/emscripten/copy/raw/release/off/default/wasmer/host", 9)), None);
+        // The column, where there is one, is what the row says.
+        let mut told = row_of(wasm, 11);
+        told.twin_cell = "rustc/native/bare/copy/json/release/off/default/native/host".into();
+        assert_eq!(twin(&told).as_deref(), Some(told.twin_cell.as_str()));
+        told.twin_cell.clear();
+        assert_eq!(twin(&told), None);
+    }
+
+    #[test]
+    fn a_row_gives_back_its_cell_and_status_typed() {
+        use crate::matrix::axes::{Engine, Runtime};
+        let wasm = "winch/jit/wasi/composed/wit/size/on/talc/wasmtime/import";
+        let row = Row { status: "ok".into(), ..row_of(wasm, 11) };
+        assert_eq!(row.cell().map(|c| c.to_string()).as_deref(), Ok(wasm));
+        assert!(row.is_ok() && row.cell_is(|c| c.runtime == Runtime::Wasmtime));
+        // Files before schema 6: the runtime their cells meant, from the columns.
+        let old = row_of("llvm/artifact/bare/shared/raw/release", 2);
+        assert_eq!(
+            old.cell().map(|c| c.to_string()).as_deref(),
+            Ok("llvm/artifact/bare/shared/raw/release/off/default/wasmer/host")
+        );
+        // A file without the axis columns: the name.
+        let named = Row { cell: "rustc/native/bare/copy/raw/release".into(), ..Row::default() };
+        assert!(named.cell_is(|c| c.engine == Engine::Native && c.runtime == Runtime::Native));
+        // What this runner cannot name.
+        let unknown = Row { engine: "aot".into(), ..row_of(wasm, 11) };
+        assert!(unknown.cell().unwrap_err().contains("unknown engine `aot`"));
+        assert!(!unknown.cell_is(|_| true));
+        for (status, typed) in [("unsupported", Some(Status::Unsupported)), ("", None), ("weird", None)] {
+            assert_eq!(Row { status: status.into(), ..Row::default() }.status(), typed);
+        }
+        assert!(!Row::default().is_ok());
+    }
+}
