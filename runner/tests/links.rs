@@ -27,7 +27,11 @@ fn committed() -> BTreeSet<String> {
 /// The documents whose links are checked: the listed files and every Markdown file under docs/.
 fn documents(files: &BTreeSet<String>) -> Vec<String> {
     let listed = ["README.md", "CONTRIBUTING.md", "results/README.md", "notebooks/README.md"];
-    files.iter().filter(|f| listed.contains(&f.as_str()) || (f.starts_with("docs/") && f.ends_with(".md"))).cloned().collect()
+    files
+        .iter()
+        .filter(|f| listed.contains(&f.as_str()) || (f.starts_with("docs/") && f.ends_with(".md")))
+        .cloned()
+        .collect()
 }
 
 /// Every link and image destination of a Markdown text, with the line it is on: Markdown links
@@ -131,9 +135,10 @@ fn check(from: &str, dest: &str, files: &BTreeSet<String>) -> Option<String> {
         }
     };
     let is_file = files.contains(&target);
-    let is_dir = files.range(format!("{}/", target.trim_end_matches('/'))..).next().is_some_and(|f| {
-        f.starts_with(&format!("{}/", target.trim_end_matches('/')))
-    });
+    let is_dir = files
+        .range(format!("{}/", target.trim_end_matches('/'))..)
+        .next()
+        .is_some_and(|f| f.starts_with(&format!("{}/", target.trim_end_matches('/'))));
     if !is_file && !is_dir {
         return Some(format!("{target} is not a committed file"));
     }
