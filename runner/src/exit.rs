@@ -1,5 +1,5 @@
-//! The exit statuses of `runner run`, in one place: `main` exits with these, and the README's
-//! table of them is checked against this list by a test.
+//! The exit statuses of `runner run`, in one place: `main` exits with these, and the table of them
+//! in docs/usage.md is checked against this list by a test.
 
 /// Every cell `ok` (or `unsupported`).
 pub const OK: u8 = 0;
@@ -13,17 +13,17 @@ pub const STOPPED: u8 = 3;
 /// Stopped by Ctrl-C or SIGTERM: the same command goes on.
 pub const INTERRUPTED: u8 = 130;
 
-/// Every exit status of `runner run`, as the README's table lists them.
+/// Every exit status of `runner run`, as docs/usage.md's table lists them.
 pub const ALL: [u8; 5] = [OK, CELLS_FAILED, BAD_INPUT, STOPPED, INTERRUPTED];
 
 #[cfg(test)]
 mod tests {
     use super::*;
 
-    /// The README's table of `runner run`'s exit statuses: (status, meaning) per row.
+    /// docs/usage.md's table of `runner run`'s exit statuses: (status, meaning) per row.
     fn documented() -> Vec<(u8, String)> {
-        let readme = include_str!("../../README.md");
-        let table = readme.split("| exit status | `runner run` |").nth(1).expect("the README has the table");
+        let usage = include_str!("../../docs/usage.md");
+        let table = usage.split("| exit status | `runner run` |").nth(1).expect("docs/usage.md has the table");
         table
             .lines()
             .skip(2)
@@ -36,10 +36,10 @@ mod tests {
     }
 
     #[test]
-    fn the_readme_documents_exactly_the_exit_statuses_the_runner_uses() {
+    fn the_usage_documents_exactly_the_exit_statuses_the_runner_uses() {
         let documented = documented();
         let codes: Vec<u8> = documented.iter().map(|(c, _)| *c).collect();
-        assert_eq!(codes, ALL, "README's exit status table");
+        assert_eq!(codes, ALL, "docs/usage.md's exit status table");
         let meaning = |code| &documented.iter().find(|(c, _)| *c == code).unwrap().1;
         assert!(meaning(BAD_INPUT).contains("before any cell ran"));
         assert!(meaning(STOPPED).contains("run the same command"));

@@ -101,7 +101,7 @@ enum Command {
         /// (default: the repeated measurements rt, call_floor, encode, decode).
         #[arg(long, value_delimiter = ',')]
         metrics: Option<Vec<String>>,
-        /// Print only the headline round-trip table, as Markdown (for the README).
+        /// Print only the headline round-trip table, as Markdown (for the documents: docs/results.md).
         #[arg(long)]
         markdown: bool,
         /// Read every change as measured, without taking out the machine-wide shift.

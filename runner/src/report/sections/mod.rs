@@ -1,6 +1,8 @@
 //! The report's sections, in the order it tells them: the generic ones, which any run has, and
-//! the study's (its speed targets and the 2021 report's claims), for runs timed in nanoseconds.
+//! the study's (its speed targets and the 2021 report's claims), for runs timed in nanoseconds;
+//! last the answer, so that it is the screen a terminal shows when the report ends.
 
+mod answer;
 mod generic;
 mod study;
 
@@ -24,5 +26,6 @@ pub(in crate::report) fn tables(report: &Report) -> Vec<Table> {
         tables.push(against_2021::table(report));
     }
     tables.push(trouble::table(report));
+    tables.push(answer::table(report));
     tables
 }
