@@ -18,8 +18,8 @@ const ROW: u32 = 26;
 const LOG_SPAN: f64 = 20.0;
 /// plotters writes a font size of `size / 1.24`: 16 is 12.9 px.
 const FONT: f64 = 16.0;
-/// An estimate of a character's width at [`FONT`], px (plotters' own estimate is about this).
-const CHAR: f64 = 7.2;
+/// An estimate of a character's width at [`FONT`], px (DejaVu Sans, wide enough for most fonts).
+const CHAR: f64 = 7.8;
 
 /// The colours of the series, in order (matplotlib's tab10, as the notebooks draw).
 const COLOURS: [RGBColor; 10] = [
@@ -53,10 +53,18 @@ pub(super) fn draw(figure: &Figure) -> String {
             let values: Vec<f64> = figure.bars.iter().flat_map(extent).filter(|v| v.is_finite()).collect();
             let low = values.iter().copied().filter(|v| *v > 0.0).fold(f64::INFINITY, f64::min);
             let high = values.iter().copied().fold(0.0, f64::max).max(1.0);
+            let longest = figure.bars.iter().map(|b| b.label.chars().count()).max().unwrap_or(0);
+            let label_width = ((longest as f64 * CHAR) as u32 + 16).clamp(80, 360);
+            // Room right of the largest value for the longest value written beside a bar: that
+            // text's share of the plot's width, taken from the value axis's top.
+            let written = figure.bars.iter().map(|b| said(b, figure).chars().count()).max().unwrap_or(0);
+            let share = ((written as f64 * CHAR * 0.9 + 16.0) / f64::from(WIDTH - label_width - 40)).min(0.6);
             if low.is_finite() && high / low > LOG_SPAN {
-                bars(&chart, figure, (low / 1.6..high * 8.0).log_scale(), true)
+                let low = low / 1.6;
+                let top = ((high.ln() - share * low.ln()) / (1.0 - share)).exp();
+                bars(&chart, figure, (low..top).log_scale(), label_width, true)
             } else {
-                bars(&chart, figure, 0.0..high * 1.22, false)
+                bars(&chart, figure, 0.0..high / (1.0 - share), label_width, false)
             }
         });
         // A figure that cannot be drawn says so in place of its bars (the page still loads).
@@ -76,14 +84,18 @@ fn extent(bar: &Bar) -> Vec<f64> {
 }
 
 /// The bars of `figure` on a value axis `x` (dots if `log`), labelled, with its axis and grid.
-fn bars<X>(area: &DrawingArea<SVGBackend, Shift>, figure: &Figure, x: X, log: bool) -> Result<(), String>
+fn bars<X>(
+    area: &DrawingArea<SVGBackend, Shift>,
+    figure: &Figure,
+    x: X,
+    label_width: u32,
+    log: bool,
+) -> Result<(), String>
 where
     X: AsRangedCoord<Value = f64>,
     X::CoordDescType: ValueFormatter<f64>,
 {
     let n = figure.bars.len();
-    let longest = figure.bars.iter().map(|b| b.label.chars().count()).max().unwrap_or(0);
-    let label_width = ((longest as f64 * CHAR) as u32 + 16).clamp(80, 360);
     let mut chart = ChartBuilder::on(area)
         .margin_right(24)
         .margin_bottom(4)
@@ -145,14 +157,19 @@ where
         let right = extent(bar).into_iter().fold(bar.value, f64::max);
         let text =
             ("sans-serif", FONT * 0.9).into_font().color(&BLACK.mix(0.75)).pos(Pos::new(HPos::Left, VPos::Center));
-        let mut said = value(bar.value, quantity);
-        if let (Some(mark), Some(name)) = (bar.mark, figure.mark) {
-            said = format!("{said} ({name} {})", value(mark, quantity));
-        }
-        let written = EmptyElement::at(at(right)) + Text::new(said, (9, 0), text);
+        let written = EmptyElement::at(at(right)) + Text::new(said(bar, figure), (9, 0), text);
         chart.draw_series([written]).map_err(err)?;
     }
     Ok(())
+}
+
+/// What is written beside a bar: its value, and its marker's.
+fn said(bar: &Bar, figure: &Figure) -> String {
+    let said = value(bar.value, figure.quantity);
+    match (bar.mark, figure.mark) {
+        (Some(mark), Some(name)) => format!("{said} ({name} {})", value(mark, figure.quantity)),
+        _ => said,
+    }
 }
 
 /// The legend's entries laid out in lines that fit the width: (colour or the marker, text).
