@@ -120,7 +120,8 @@ enum Command {
         json: bool,
     },
     /// Tell a results file as tables: the run, every cell, each axis's best and worst values and
-    /// geometric means of ratios, the codecs, the speed targets, noisy and failed cells.
+    /// geometric means of ratios, the codecs, the speed targets, noisy and failed cells (`--format
+    /// html`: one self-contained page of those tables and figures).
     Report {
         file: PathBuf,
         /// text, markdown (what the README's tables are made from), json, or html (one
