@@ -51,6 +51,18 @@ pub(in crate::report) struct Figure {
 }
 
 impl Figure {
+    /// Only bars whose value can be drawn (finite and above zero, as a log scale needs), their
+    /// whiskers and markers only where finite.
+    fn drawable(mut self) -> Figure {
+        let finite = |v: f64| v.is_finite() && v > 0.0;
+        self.bars.retain(|b| finite(b.value));
+        for b in &mut self.bars {
+            b.interval = b.interval.filter(|(lo, hi)| finite(*lo) && finite(*hi));
+            b.mark = b.mark.filter(|m| finite(*m));
+        }
+        self
+    }
+
     /// Keeps the first [`MOST_BARS`] bars, saying in the caption how many were left out.
     fn capped(mut self) -> Figure {
         if self.bars.len() > MOST_BARS {
@@ -66,7 +78,7 @@ impl Figure {
 pub(in crate::report) fn figures(report: &Report) -> Vec<Figure> {
     let mut figures = vec![backends::round_trip(report), backends::setup(report)];
     figures.extend(axes::figures(report));
-    figures.into_iter().flatten().filter(|f| f.bars.len() >= 2).map(Figure::capped).collect()
+    figures.into_iter().flatten().map(Figure::drawable).filter(|f| f.bars.len() >= 2).map(Figure::capped).collect()
 }
 
 /// "run 2026…-123 (quick.csv; AMD EPYC, 2 CPUs)": which run a caption speaks of.

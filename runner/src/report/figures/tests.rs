@@ -116,5 +116,36 @@ fn a_figure_of_too_many_bars_keeps_the_first_and_says_so() {
     }
     .capped();
     assert_eq!(f.bars.len(), MOST_BARS);
+    assert_eq!(f.bars[0].label, "b0");
     assert!(f.caption.ends_with("5 more cells are not drawn (the tables below have them all)."), "{}", f.caption);
+}
+
+#[test]
+fn bars_that_cannot_be_drawn_are_left_out() {
+    let bar = |value: f64, interval: Option<(f64, f64)>, mark: Option<f64>| Bar {
+        label: "b".into(),
+        series: 0,
+        value,
+        interval,
+        mark,
+    };
+    let f = Figure {
+        id: "figure-test",
+        title: "?".into(),
+        caption: String::new(),
+        axis: "x".into(),
+        quantity: Quantity::Nanoseconds,
+        series: vec!["s".into()],
+        mark: Some("m"),
+        bars: vec![
+            bar(f64::NAN, None, None),
+            bar(0.0, None, None),
+            bar(5.0, Some((f64::NEG_INFINITY, 6.0)), Some(f64::INFINITY)),
+            bar(7.0, Some((6.0, 8.0)), Some(9.0)),
+        ],
+    }
+    .drawable();
+    let kept: Vec<(f64, Option<(f64, f64)>, Option<f64>)> =
+        f.bars.iter().map(|b| (b.value, b.interval, b.mark)).collect();
+    assert_eq!(kept, [(5.0, None, None), (7.0, Some((6.0, 8.0)), Some(9.0))]);
 }
