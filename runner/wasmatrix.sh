@@ -145,6 +145,9 @@ case "${1:-}" in
     CARGO_TARGET_DIR=target/emscripten-legacy cargo test --locked --manifest-path runner/emscripten-legacy/Cargo.toml
     # The notebooks, headless, on the committed sample run: a schema change that breaks a plot fails here.
     "$VENV/bin/python" notebooks/run_notebooks.py
+    # A codec is one file and one line (CONTRIBUTING.md): the test-only codec `probe` through a
+    # runner built with it, wasmi, V8, the native twin and the notebooks' package, none edited for it.
+    bash runner/test_codec.sh
     # Shards on a real batch system: a job array on a one-node Slurm cluster, merged, against an
     # unsharded run of the same matrix.
     # (target/release/runner is the one `cargo test` built for the end-to-end tests.)

@@ -134,7 +134,8 @@ enum Command {
     },
 }
 
-fn main() -> ExitCode {
+/// (`pub(crate)`: src/bin/runner_test_codec.rs is this program too.)
+pub(crate) fn main() -> ExitCode {
     match Cli::parse().command {
         Command::List { matrix, filter } => {
             let listed = Matrix::load(&matrix).and_then(|m| Ok((run::select_cells(&m, filter.as_deref())?, m)));

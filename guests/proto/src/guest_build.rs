@@ -53,3 +53,11 @@ pub fn write_selected_codec() {
     let src = format!("/// The codec this guest is built with.\npub type Selected = {};\n", id.rust_path());
     std::fs::write(&out, src).expect("write selected_codec.rs");
 }
+
+/// The features of this crate that add codecs, as this build has them: none, or `test-codec`
+/// (the test-only codec `probe`). A runner built with them builds every guest and worker with
+/// them too (runner/src/guest_build/mod.rs), so that all know the codecs its axis lists.
+pub const CODEC_FEATURES: &[&str] = &[
+    #[cfg(feature = "test-codec")]
+    "test-codec",
+];

@@ -114,16 +114,45 @@ impl GuestBuild {
     }
 }
 
-/// Builds guests with cargo into `<root>/target/wasmatrix/guests`; the workers' cargo builds
-/// ([`crate::workers`]) share its target directory and lock.
+/// The features of wasmatrix-proto that add codecs this runner was built with: none, unless it was
+/// built for the test of the codec seam (`runner-test-codec`, built with the feature `test-codec`,
+/// which adds wasmatrix-proto's test-only codec `probe`: runner/test_codec.sh). This is the one
+/// place where such a runner acts differently: every guest and worker it builds gets the same
+/// features ([`Builder::cargo`]), as each must know the codecs the runner's axis lists (a guest is
+/// built for its codec by name, a worker reads its cell's codec from its job); and it keeps the
+/// guests and native workers it builds in a folder of their own, `target/wasmatrix/<features>/`
+/// ([`Builder::new`]), never a plain runner's. Its cargo builds share `target/wasmatrix/cargo` and
+/// its lock with a plain runner's: cargo keeps each feature set's artifacts apart, so only the
+/// crates above wasmatrix-proto build again (but the Wasmer, Wasmtime and wasmi workers run from
+/// where cargo leaves them: a runner with the features and one without must not run at once).
+const CODEC_FEATURES: &[&str] = wasmatrix_proto::guest_build::CODEC_FEATURES;
+
+/// The crate a cargo build reaches wasmatrix-proto through, to give it [`CODEC_FEATURES`]: the
+/// guests depend on it directly, the workers through wasmatrix-core (which has the same features).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum ProtoThrough {
+    Proto,
+    Core,
+}
+
+/// Builds guests with cargo into its guest folder (`<root>/target/wasmatrix/guests`, see
+/// [`CODEC_FEATURES`]); the workers' cargo builds ([`crate::workers`]) share its target directory
+/// and lock.
 pub struct Builder {
     root: PathBuf,
+    /// Where the guests and the native workers go: `<root>/target/wasmatrix`, or a folder in it
+    /// named after [`CODEC_FEATURES`] when there are any.
+    builds: PathBuf,
     sources: String,
 }
 
 impl Builder {
     pub fn new(root: &Path) -> Result<Builder> {
-        Ok(Builder { root: root.to_owned(), sources: fingerprint_sources(root)? })
+        let mut builds = root.join("target/wasmatrix");
+        if !CODEC_FEATURES.is_empty() {
+            builds.push(CODEC_FEATURES.join("+"));
+        }
+        Ok(Builder { root: root.to_owned(), builds, sources: fingerprint_sources(root)? })
     }
 
     /// A hash of every input of a guest build (see [`fingerprint_sources`]).
@@ -132,7 +161,12 @@ impl Builder {
     }
 
     pub fn guest_dir(&self) -> PathBuf {
-        self.root.join("target/wasmatrix/guests")
+        self.builds.join("guests")
+    }
+
+    /// Where the native workers are kept, one folder per (profile, allocator).
+    pub(crate) fn native_dir(&self) -> PathBuf {
+        self.builds.join("native")
     }
 
     pub(crate) fn root(&self) -> &Path {
@@ -144,19 +178,29 @@ impl Builder {
     }
 
     /// Holds every other runner's guest builds off until dropped: builds of different variants
-    /// share cargo's output paths between the build and the copy.
+    /// share cargo's output paths between the build and the copy. The one lock of the checkout's
+    /// target directory, in a plain runner's guest folder whatever [`CODEC_FEATURES`] are.
     pub(crate) fn lock(&self) -> Result<std::fs::File> {
-        let dir = self.guest_dir();
+        let dir = self.root.join("target/wasmatrix/guests");
         std::fs::create_dir_all(&dir).with_context(|| format!("cannot create {}", dir.display()))?;
-        let path = self.guest_dir().join(".lock");
+        let path = dir.join(".lock");
         let lock = std::fs::File::create(&path).with_context(|| format!("cannot create {}", path.display()))?;
         lock.lock().with_context(|| format!("cannot lock {}", path.display()))?;
         Ok(lock)
     }
 
-    pub(crate) fn cargo(&self) -> Command {
+    /// `cargo <subcommand> --quiet --locked` in the checkout, with [`CODEC_FEATURES`] given to
+    /// wasmatrix-proto `through` the crate the build depends on it by.
+    pub(crate) fn cargo(&self, subcommand: &str, through: ProtoThrough) -> Command {
         let mut cargo = Command::new(std::env::var("CARGO").unwrap_or_else(|_| "cargo".into()));
-        cargo.current_dir(&self.root);
+        cargo.current_dir(&self.root).args([subcommand, "--quiet", "--locked"]);
+        let through = match through {
+            ProtoThrough::Proto => "wasmatrix-proto",
+            ProtoThrough::Core => "wasmatrix-core",
+        };
+        for feature in CODEC_FEATURES {
+            cargo.arg("--features").arg(format!("{through}/{feature}"));
+        }
         cargo
     }
 
@@ -192,16 +236,8 @@ impl Builder {
         let profile = cargo_profile(build.profile);
         let target_dir = self.target_dir();
         let package = format!("wasmatrix-{}", role.name());
-        let mut cargo = self.cargo();
-        cargo.env(CODEC_ENV, Axis::name(build.codec)).args([
-            "rustc",
-            "--quiet",
-            "--locked",
-            "-p",
-            &package,
-            "--crate-type",
-            "cdylib",
-        ]);
+        let mut cargo = self.cargo("rustc", ProtoThrough::Proto);
+        cargo.env(CODEC_ENV, Axis::name(build.codec)).args(["-p", &package, "--crate-type", "cdylib"]);
         if role == Role::Consumer && build.logging == Logging::On {
             cargo.args(["--features", "logging"]);
         }
@@ -326,5 +362,29 @@ mod tests {
         }
         assert_eq!(wasm_opt_passes(Profile::WasmOpt), ["-O3"]);
         assert_eq!(cargo_profile(Profile::WasmOpt), cargo_profile(Profile::Release), "wasm-opt starts from release");
+    }
+
+    /// A plain runner builds as it always did; one with codec features (runner-test-codec) gives
+    /// them to every build and keeps its guests and native workers apart.
+    #[test]
+    fn codec_features_reach_every_build_and_keep_its_builds_apart() {
+        let root = crate::workspace_root();
+        let builder = Builder::new(&root).unwrap();
+        let args = |through| -> Vec<String> {
+            let cargo = builder.cargo("build", through);
+            cargo.get_args().map(|a| a.to_string_lossy().into_owned()).collect()
+        };
+        let (guests, native) = (builder.guest_dir(), builder.native_dir());
+        if CODEC_FEATURES.is_empty() {
+            assert_eq!(args(ProtoThrough::Core), ["build", "--quiet", "--locked"]);
+            assert_eq!(args(ProtoThrough::Proto), ["build", "--quiet", "--locked"]);
+            assert_eq!((guests, native), (root.join("target/wasmatrix/guests"), root.join("target/wasmatrix/native")));
+        } else {
+            assert_eq!(args(ProtoThrough::Core)[3..], ["--features", "wasmatrix-core/test-codec"]);
+            assert_eq!(args(ProtoThrough::Proto)[3..], ["--features", "wasmatrix-proto/test-codec"]);
+            assert_eq!(guests, root.join("target/wasmatrix/test-codec/guests"));
+            assert_eq!(native, root.join("target/wasmatrix/test-codec/native"));
+        }
+        assert_eq!(builder.target_dir(), root.join("target/wasmatrix/cargo"), "one cargo target directory");
     }
 }

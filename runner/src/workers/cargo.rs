@@ -2,7 +2,7 @@
 //! lock, failing with cargo's own errors.
 
 use super::recipe::Recipe;
-use crate::guest_build::Builder;
+use crate::guest_build::{Builder, ProtoThrough};
 use crate::matrix::axes::{Axis, Runtime};
 use crate::matrix::Cell;
 use anyhow::{bail, Context, Result};
@@ -10,15 +10,14 @@ use std::fs::File;
 use std::path::PathBuf;
 use std::process::Command;
 
-/// Builds a worker crate: `cargo build --quiet --locked`, then what `args` adds (package, profile,
-/// features, environment), into the guests' target directory; cargo decides what is stale. `worker`
-/// names it where cargo cannot be started, `what` where the build fails. Gives back the guests'
-/// build lock, still held: builds of different variants share cargo's output paths, so what was
-/// built is copied before it is dropped.
+/// Builds a worker crate: `cargo build --quiet --locked` (with the runner's codec features, if any),
+/// then what `args` adds (package, profile, features, environment), into the guests' target
+/// directory; cargo decides what is stale. `worker` names it where cargo cannot be started, `what`
+/// where the build fails. Gives back the guests' build lock, still held: builds of different
+/// variants share cargo's output paths, so what was built is copied before it is dropped.
 pub fn build(builder: &Builder, worker: &str, what: &str, args: impl FnOnce(&mut Command)) -> Result<File> {
     let lock = builder.lock()?;
-    let mut cargo = builder.cargo();
-    cargo.args(["build", "--quiet", "--locked"]);
+    let mut cargo = builder.cargo("build", ProtoThrough::Core);
     args(&mut cargo);
     let output = cargo
         .arg("--target-dir")

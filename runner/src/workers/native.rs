@@ -33,7 +33,7 @@ impl Recipe for Native {
             }
         })?;
         let built = builder.target_dir().join(cargo_profile).join("wasmatrix-native");
-        let dest = builder.root().join("target/wasmatrix/native").join(format!("{profile}-{allocator}"));
+        let dest = builder.native_dir().join(format!("{profile}-{allocator}"));
         std::fs::create_dir_all(&dest).with_context(|| format!("cannot create {}", dest.display()))?;
         let dest = dest.join("wasmatrix-native");
         write_whole(&dest, |partial| {

@@ -1,8 +1,10 @@
 //! The codec seam: how a [`Log`] request and a [`Reply`] become bytes and back.
 //!
-//! Adding a codec is one file in this folder implementing [`Codec`] and one line in the
-//! `codecs!` list below; the guests, the runner's `codec` axis and the native baseline all
-//! pick it up from that list.
+//! Adding a codec is one file in this folder implementing [`Codec`] (with its `mod` and `pub use`
+//! lines below) and one line in the `codecs!` list below; the guests, the runner's `codec` axis and
+//! the native baseline all pick it up from that list. A line may carry `#[cfg(...)]`, which then
+//! applies to its variant everywhere: the test-only codec `probe` is there only with the feature
+//! `test-codec` (runner/test_codec.sh proves the seam with it).
 
 use crate::record::{Log, LogView};
 use crate::reply::Reply;
@@ -13,6 +15,8 @@ mod capnp;
 mod flatbuffers;
 mod json;
 mod postcard;
+#[cfg(feature = "test-codec")]
+mod probe;
 mod raw;
 mod rkyv;
 mod serde_format;
@@ -21,6 +25,8 @@ pub use self::capnp::Capnp;
 pub use self::flatbuffers::Flatbuffers;
 pub use self::json::JsonFormat;
 pub use self::postcard::PostcardFormat;
+#[cfg(feature = "test-codec")]
+pub use self::probe::Probe;
 pub use self::raw::Raw;
 pub use self::rkyv::Rkyv;
 pub use self::serde_format::{Serde, SerdeFormat};
@@ -62,34 +68,36 @@ pub trait CodecVisitor {
 }
 
 macro_rules! codecs {
-    ($($(#[$doc:meta])* $ty:ident = $name:literal,)+) => {
+    ($($(#[doc = $doc:literal])* $(#[cfg($cfg:meta)])? $ty:ident = $name:literal,)+) => {
         /// Every codec wasmatrix knows: the values of the `codec` axis. Each variant names the
         /// codec type of the same name in this module.
         #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
         pub enum CodecId {
-            $($(#[$doc])* $ty,)+
+            $($(#[doc = $doc])* $(#[cfg($cfg)])? $ty,)+
         }
 
         impl CodecId {
-            pub const ALL: &'static [CodecId] = &[$(CodecId::$ty),+];
+            pub const ALL: &'static [CodecId] = &[$($(#[cfg($cfg)])? CodecId::$ty),+];
 
             /// The name used in matrices, CSV rows and guest build paths.
             pub fn name(self) -> &'static str {
-                match self { $(CodecId::$ty => $name,)+ }
+                match self { $($(#[cfg($cfg)])? CodecId::$ty => $name,)+ }
             }
 
             pub fn from_name(name: &str) -> Option<CodecId> {
-                match name { $($name => Some(CodecId::$ty),)+ _ => None }
+                match name { $($(#[cfg($cfg)])? $name => Some(CodecId::$ty),)+ _ => None }
             }
 
             /// The codec's type as a path, for the guests' build scripts.
             pub fn rust_path(self) -> &'static str {
-                match self { $(CodecId::$ty => concat!("wasmatrix_proto::codec::", stringify!($ty)),)+ }
+                match self {
+                    $($(#[cfg($cfg)])? CodecId::$ty => concat!("wasmatrix_proto::codec::", stringify!($ty)),)+
+                }
             }
 
             /// Calls `visitor` with this codec's type.
             pub fn visit<V: CodecVisitor>(self, visitor: V) -> V::Output {
-                match self { $(CodecId::$ty => visitor.visit::<$ty>(),)+ }
+                match self { $($(#[cfg($cfg)])? CodecId::$ty => visitor.visit::<$ty>(),)+ }
             }
         }
     };
@@ -110,6 +118,9 @@ codecs! {
     Capnp = "capnp",
     /// rkyv: validated with bytecheck, then read in place as the archived record.
     Rkyv = "rkyv",
+    /// Test only: raw's message framed by its length and hash (probe.rs), never measured.
+    #[cfg(feature = "test-codec")]
+    Probe = "probe",
 }
 
 impl fmt::Display for CodecId {
