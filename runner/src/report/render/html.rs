@@ -142,7 +142,11 @@ fn heading(report: &Report, out: &mut String) {
 
 fn figure(f: &Figure, out: &mut String) {
     let _ = writeln!(out, "<figure id=\"{}\">\n<h3>{}</h3>", f.id, escape(&f.title));
-    out.push_str(&svg::draw(f));
+    // A figure that cannot be drawn says so in place of its bars (the page still loads).
+    match svg::draw(f) {
+        Ok(svg) => out.push_str(&svg),
+        Err(e) => _ = writeln!(out, "<p class=\"note\">figure not drawn: {}</p>", escape(&e)),
+    }
     let _ = writeln!(out, "<figcaption>{}</figcaption>\n</figure>", escape(&f.caption));
 }
 

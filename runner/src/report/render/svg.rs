@@ -40,8 +40,8 @@ pub(super) fn colour(i: usize) -> RGBColor {
     COLOURS[i % COLOURS.len()]
 }
 
-/// `figure` as one `<svg>` element.
-pub(super) fn draw(figure: &Figure) -> String {
+/// `figure` as one `<svg>` element, or why it could not be drawn.
+pub(super) fn draw(figure: &Figure) -> Result<String, String> {
     let mut svg = String::new();
     let legend = legend_lines(figure);
     let height = 12 + 24 * legend.len() as u32 + ROW * figure.bars.len() as u32 + 56;
@@ -67,12 +67,9 @@ pub(super) fn draw(figure: &Figure) -> String {
                 bars(&chart, figure, 0.0..high / (1.0 - share), label_width, false)
             }
         });
-        // A figure that cannot be drawn says so in place of its bars (the page still loads).
-        if let Err(e) = drawn.and_then(|()| root.present().map_err(|e| e.to_string())) {
-            return format!("<p class=\"note\">figure not drawn: {}</p>", super::html::escape(&e));
-        }
+        drawn.and_then(|()| root.present().map_err(|e| e.to_string()))?;
     }
-    svg
+    Ok(svg)
 }
 
 /// What a bar spans: its value, whiskers and marker.
