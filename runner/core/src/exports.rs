@@ -23,7 +23,11 @@ pub fn lacks(who: &str, export: &str, why: impl fmt::Display) -> Failure {
 ///   `new`; and `RoundTrip`, the producer's `round_trip` (`call = import`), which
 ///   `ProducerFns::round_trip` looks up;
 /// - `Consume`, the consumer's `consume` as the route calls it (wasmatrix-core's
-///   [`transport::Consume`](crate::transport::Consume)).
+///   [`transport::Consume`](crate::transport::Consume));
+/// - `Allocate`, the export a guest allocates its buffer with under `copy` (the producer's
+///   `reply_buffer`, the consumer's `request_buffer`; wasmatrix-core's
+///   [`transport::Allocate`](crate::transport::Allocate)), with its constructor
+///   `Allocate::new(.., role)`.
 ///
 /// What the worker says: `func`, its typed function; `args`, how the runtime passes a call's
 /// arguments (`tupled`: `f.call(store, (a, b))`, as Wasmtime and wasmi do; `spread`:
@@ -48,7 +52,8 @@ macro_rules! guest_exports {
         $crate::guest_exports! {
             @table $Func, [$($($g),*)?] ($($arg: $ty),*) |$name| $lookup,
             /// The producer's exports the harness calls (see guests/producer); its `reply_buffer`
-            /// is the transport's, its `round_trip` the call pattern's ([`RoundTrip`]).
+            /// is the transport's ([`Allocate`]), its `round_trip` the call pattern's
+            /// ([`RoundTrip`]).
             ProducerFns "producer" {
                 produce: u32 => u64,
                 check_reply: (u32, u32) => u32,
@@ -60,7 +65,7 @@ macro_rules! guest_exports {
         $crate::guest_exports! {
             @table $Func, [$($($g),*)?] ($($arg: $ty),*) |$name| $lookup,
             /// The consumer's exports the harness calls (see guests/consumer); its
-            /// `request_buffer` is the transport's.
+            /// `request_buffer` is the transport's ([`Allocate`]).
             ConsumerFns "consumer" {
                 consume: (u32, u32) => u64,
                 ping: u32 => u32,
@@ -95,6 +100,34 @@ macro_rules! guest_exports {
                 request: $crate::abi::Bytes,
             ) -> ::core::result::Result<u64, $crate::guests::Failure> {
                 $crate::guest_exports!(@call $args, self.0, ctx, request.ptr, request.len).map_err($failure)
+            }
+        }
+
+        /// A guest's export that allocates a buffer of `len` bytes to receive messages in under
+        /// `copy`, as the transport calls it.
+        pub struct Allocate(pub $Func<u32, u32>);
+
+        impl Allocate {
+            /// The producer's `reply_buffer(len) -> ptr`, or the consumer's `request_buffer`.
+            pub fn new $(<$($g),*>)? ($($arg: $ty,)* role: $crate::abi::Role)
+                -> ::core::result::Result<Self, $crate::guests::Failure>
+            {
+                let $name = match role {
+                    $crate::abi::Role::Producer => "reply_buffer",
+                    $crate::abi::Role::Consumer => "request_buffer",
+                };
+                Ok(Allocate(($lookup).map_err(|e| $crate::exports::lacks(role.name(), $name, e))?))
+            }
+        }
+
+        impl $crate::transport::Allocate<$Api> for Allocate {
+            #[inline]
+            fn allocate<D: 'static>(
+                &self,
+                ctx: &mut <$Api as $crate::transport::Access>::Ctx<'_, D>,
+                len: u32,
+            ) -> ::core::result::Result<u32, $crate::guests::Failure> {
+                $crate::guest_exports!(@call $args, self.0, ctx, len).map_err($failure)
             }
         }
     };
@@ -141,8 +174,8 @@ macro_rules! guest_exports {
 /// They expect of the worker's type: the fields `store` (what a call takes), `producer` and
 /// `consumer` (the tables of [`guest_exports!`](crate::guest_exports)) and, with `round_trip:
 /// held`, `round_trip: Option<..>`; and a method `route(&self) -> Option<&Router<T, Consume>>`
-/// (where the route is, if it is not out on a request), `T` a transport with a method
-/// `memory(role)`. Of its invocation: `args` and `failure` as for
+/// (where the route is, if it is not out on a request), `T` a transport with
+/// [`Memories`](crate::transport::Memories). Of its invocation: `args` and `failure` as for
 /// [`guest_exports!`](crate::guest_exports), and `read_text(store, memory, packed)`, which reads a
 /// guest's packed message.
 #[macro_export]

@@ -1,8 +1,9 @@
 //! How the host reaches the guests: through a store, as wasmatrix-core's transports do ([`Api`]);
 //! the guests' exports, as wasmatrix-core declares them (`guest_exports!`), in Wasmer's typed
-//! functions ([`ProducerFns`], [`ConsumerFns`], [`RoundTrip`], [`Consume`]); what comes back from a
-//! call into a guest, its error as a [`Failure`] (a trap, or a failure the producer's `env.deliver`
-//! relayed, which keeps its kind); and the messages it leaves in its memory.
+//! functions ([`ProducerFns`], [`ConsumerFns`], [`RoundTrip`], [`Consume`], [`Allocate`]); what
+//! comes back from a call into a guest, its error as a [`Failure`] (a trap, or a failure the
+//! producer's `env.deliver` relayed, which keeps its kind); and the messages it leaves in its
+//! memory.
 
 use wasmatrix_core::abi::Bytes;
 use wasmatrix_core::guests::{Failure, Relayed};
