@@ -123,6 +123,9 @@ impl From<anyhow::Error> for Failure {
     }
 }
 
+/// So that a worker whose set-up speaks `anyhow` takes a [`Failure`] with `?`.
+impl std::error::Error for Failure {}
+
 impl fmt::Display for Failure {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {

@@ -1,5 +1,6 @@
 //! What every wasmatrix worker shares, with no runtime in it: the host side of the guests' ABI
-//! ([`abi`]), the round trip every runtime makes over its calls ([`calls`]), the axes and what a cell is
+//! ([`abi`]) and the exports the workers call through typed functions ([`exports`]), the round trip
+//! every runtime makes over its calls ([`calls`]), the axes and what a cell is
 //! ([`axes`], [`cell`]), the `[measure]` settings and the statistics ([`measure`]), the narrow
 //! interface every way of running the guests implements and the failures it reports ([`guests`]),
 //! the memory cap ([`cap`]), the one trait a runtime implements and the phases every cell goes
@@ -11,6 +12,7 @@ pub mod axes;
 pub mod calls;
 pub mod cap;
 pub mod cell;
+pub mod exports;
 pub mod guests;
 pub mod measure;
 pub mod runtime;

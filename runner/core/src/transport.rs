@@ -8,11 +8,11 @@
 //!   ([`crate::abi::check_shared_layout`]): only (pointer, length) crosses the host.
 //!
 //! A runtime says how its host reaches the guests ([`Access`]: its store context, made from the
-//! store or, inside a host function, from its caller), what a `copy` guest is to it ([`Side`]:
-//! its memory and the export that allocates its buffer) and how it calls the consumer's `consume`
-//! ([`Consume`]); it links the guests with its own API. Everything here is generic over them, so
-//! each runtime's, transport's and call pattern's carries are compiled on their own, with nothing
-//! dynamic inside.
+//! store or, inside a host function, from its caller), how it copies out of a guest's memory
+//! ([`Memory`]) and calls the export a `copy` guest allocates its buffer with ([`Allocate`]), and
+//! how it calls the consumer's `consume` ([`Consume`]); it links the guests with its own API
+//! ([`Linked`]). Everything here is generic over them, so each runtime's, transport's and call
+//! pattern's carries are compiled on their own, with nothing dynamic inside.
 
 use crate::abi::{Bytes, Role};
 use crate::calls::{self, Route};
@@ -37,15 +37,17 @@ pub trait Carry<A: Access> {
     fn copied_bytes(&self) -> u64;
 }
 
-/// One guest under `copy`, as runtime `A` reaches it.
-pub trait Side<A: Access> {
-    /// The guest allocates a buffer of `len` bytes to receive messages in (the consumer's
-    /// `request_buffer`, the producer's `reply_buffer`); returns where it is.
+/// A guest's export that allocates a buffer to receive messages in under `copy` (the consumer's
+/// `request_buffer`, the producer's `reply_buffer`), as runtime `A` calls it.
+pub trait Allocate<A: Access> {
+    /// A buffer of `len` bytes; returns where it is.
     fn allocate<D: 'static>(&self, ctx: &mut A::Ctx<'_, D>, len: u32) -> Result<u32, Failure>;
+}
 
-    /// Copies `bytes` of this guest's memory into `to`'s memory at `at`, checking both ranges;
-    /// `scratch` is a host buffer (reused) for a runtime that cannot copy from one memory into
-    /// another directly.
+/// A guest's memory under `copy`, as runtime `A` copies out of it.
+pub trait Memory<A: Access> {
+    /// Copies `bytes` of this memory into `to` at `at`, checking both ranges; `scratch` is a host
+    /// buffer (reused) for a runtime that cannot copy from one memory into another directly.
     fn copy_to<D: 'static>(
         &self,
         ctx: &mut A::Ctx<'_, D>,
@@ -56,20 +58,41 @@ pub trait Side<A: Access> {
     ) -> Result<(), Failure>;
 }
 
+/// One guest under `copy`, as a runtime holds it: its memory `M` and its export `F` that allocates
+/// its buffer.
+pub struct Guest<M, F> {
+    pub memory: M,
+    pub allocate: F,
+}
+
+/// Both guests instantiated (`I`, a runtime's instance) and linked by transport `T`.
+pub struct Linked<I, T> {
+    pub producer: I,
+    pub consumer: I,
+    pub transport: T,
+}
+
+/// Where a transport keeps each guest's messages: the memory a guest's own error message is read
+/// from.
+pub trait Memories {
+    type Memory;
+    fn memory(&self, role: Role) -> &Self::Memory;
+}
+
 /// `copy`: each guest its own memory, and a buffer in it that receives messages.
-pub struct CopyLink<S> {
-    producer: S,
-    consumer: S,
+pub struct CopyLink<M, F> {
+    producer: Guest<M, F>,
+    consumer: Guest<M, F>,
     /// The receivers' buffers: (address, capacity).
     request_buffer: Bytes,
     reply_buffer: Bytes,
-    /// Host staging buffer, reused (see [`Side::copy_to`]).
+    /// Host staging buffer, reused (see [`Memory::copy_to`]).
     scratch: Vec<u8>,
     copied: u64,
 }
 
-impl<S> CopyLink<S> {
-    pub fn new(producer: S, consumer: S) -> CopyLink<S> {
+impl<M, F> CopyLink<M, F> {
+    pub fn new(producer: Guest<M, F>, consumer: Guest<M, F>) -> CopyLink<M, F> {
         CopyLink {
             producer,
             consumer,
@@ -77,14 +100,6 @@ impl<S> CopyLink<S> {
             reply_buffer: Bytes::default(),
             scratch: Vec::new(),
             copied: 0,
-        }
-    }
-
-    /// One guest, as the runtime gave it.
-    pub fn side(&self, role: Role) -> &S {
-        match role {
-            Role::Producer => &self.producer,
-            Role::Consumer => &self.consumer,
         }
     }
 
@@ -98,22 +113,34 @@ impl<S> CopyLink<S> {
         to: Role,
     ) -> Result<Bytes, Failure>
     where
-        S: Side<A>,
+        M: Memory<A>,
+        F: Allocate<A>,
     {
         let (from, into, buffer) = match to {
             Role::Consumer => (&self.producer, &self.consumer, &mut self.request_buffer),
             Role::Producer => (&self.consumer, &self.producer, &mut self.reply_buffer),
         };
         if buffer.len < bytes.len {
-            *buffer = Bytes { ptr: into.allocate(ctx, bytes.len)?, len: bytes.len };
+            *buffer = Bytes { ptr: into.allocate.allocate(ctx, bytes.len)?, len: bytes.len };
         }
-        from.copy_to(ctx, bytes, into, buffer.ptr, &mut self.scratch)?;
+        from.memory.copy_to(ctx, bytes, &into.memory, buffer.ptr, &mut self.scratch)?;
         self.copied += u64::from(bytes.len);
         Ok(Bytes { ptr: buffer.ptr, len: bytes.len })
     }
 }
 
-impl<A: Access, S: Side<A>> Carry<A> for CopyLink<S> {
+impl<M, F> Memories for CopyLink<M, F> {
+    type Memory = M;
+
+    fn memory(&self, role: Role) -> &M {
+        match role {
+            Role::Producer => &self.producer.memory,
+            Role::Consumer => &self.consumer.memory,
+        }
+    }
+}
+
+impl<A: Access, M: Memory<A>, F: Allocate<A>> Carry<A> for CopyLink<M, F> {
     #[inline]
     fn to_consumer<D: 'static>(&mut self, ctx: &mut A::Ctx<'_, D>, request: Bytes) -> Result<Bytes, Failure> {
         self.carry::<A, D>(ctx, request, Role::Consumer)
@@ -132,6 +159,14 @@ impl<A: Access, S: Side<A>> Carry<A> for CopyLink<S> {
 /// `shared`: the one memory both guests import; a message stays where its sender wrote it.
 pub struct SharedLink<M> {
     pub memory: M,
+}
+
+impl<M> Memories for SharedLink<M> {
+    type Memory = M;
+
+    fn memory(&self, _: Role) -> &M {
+        &self.memory
+    }
 }
 
 impl<A: Access, M> Carry<A> for SharedLink<M> {
@@ -234,20 +269,15 @@ mod tests {
         type Ctx<'a, D: 'static> = Memories;
     }
 
-    /// A guest: which memory, and where its allocator puts a buffer.
-    struct Guest(usize);
+    /// A guest's memory: which of the two.
+    struct Mem(usize);
 
-    impl Side<Plain> for Guest {
-        fn allocate<D: 'static>(&self, m: &mut Memories, len: u32) -> Result<u32, Failure> {
-            m.allocations.push(len);
-            Ok(100 * m.allocations.len() as u32)
-        }
-
+    impl Memory<Plain> for Mem {
         fn copy_to<D: 'static>(
             &self,
             m: &mut Memories,
             bytes: Bytes,
-            to: &Guest,
+            to: &Mem,
             at: u32,
             scratch: &mut Vec<u8>,
         ) -> Result<(), Failure> {
@@ -257,6 +287,21 @@ mod tests {
             m.bytes[to.0][range(Bytes { ptr: at, len: bytes.len })].copy_from_slice(scratch);
             Ok(())
         }
+    }
+
+    /// A guest's allocator: it puts each buffer 100 bytes after the last.
+    struct Alloc;
+
+    impl Allocate<Plain> for Alloc {
+        fn allocate<D: 'static>(&self, m: &mut Memories, len: u32) -> Result<u32, Failure> {
+            m.allocations.push(len);
+            Ok(100 * m.allocations.len() as u32)
+        }
+    }
+
+    /// The guests, in memories 0 and 1.
+    fn guests() -> (Guest<Mem, Alloc>, Guest<Mem, Alloc>) {
+        (Guest { memory: Mem(0), allocate: Alloc }, Guest { memory: Mem(1), allocate: Alloc })
     }
 
     /// Answers every request with its own bytes, refusing an empty one.
@@ -277,7 +322,8 @@ mod tests {
     #[test]
     fn copy_carries_into_the_receivers_buffer_and_grows_it_only_for_a_larger_message() {
         let mut m = memories();
-        let mut link = CopyLink::new(Guest(0), Guest(1));
+        let (producer, consumer) = guests();
+        let mut link = CopyLink::new(producer, consumer);
         let to = Carry::<Plain>::to_consumer::<()>(&mut link, &mut m, Bytes { ptr: 0, len: 5 }).unwrap();
         assert_eq!((to, &m.bytes[1][100..105]), (Bytes { ptr: 100, len: 5 }, &b"hello"[..]));
         Carry::<Plain>::to_consumer::<()>(&mut link, &mut m, Bytes { ptr: 1, len: 3 }).unwrap();
@@ -300,7 +346,8 @@ mod tests {
 
     #[test]
     fn a_router_delivers_through_its_transport_and_counts_what_it_carried() {
-        let mut router = Router::new(CopyLink::new(Guest(0), Guest(1)), Echo);
+        let (producer, consumer) = guests();
+        let mut router = Router::new(CopyLink::new(producer, consumer), Echo);
         let reply = Deliver::<Plain>::deliver::<()>(&mut router, memories(), Bytes { ptr: 0, len: 5 }).unwrap();
         // The consumer echoed its buffer (100, 5); the reply was carried into the producer's (200).
         assert_eq!(Bytes::unpack(reply), Some(Bytes { ptr: 200, len: 5 }));

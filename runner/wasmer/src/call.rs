@@ -1,12 +1,14 @@
 //! How the host reaches the guests: through a store, as wasmatrix-core's transports do ([`Api`]);
-//! what comes back from a call into a guest, its error as a [`Failure`] (a trap, or a failure the
+//! the guests' exports, as wasmatrix-core declares them (`guest_exports!`), in Wasmer's typed
+//! functions ([`ProducerFns`], [`ConsumerFns`], [`RoundTrip`], [`Consume`], [`Allocate`]); what
+//! comes back from a call into a guest, its error as a [`Failure`] (a trap, or a failure the
 //! producer's `env.deliver` relayed, which keeps its kind); and the messages it leaves in its
 //! memory.
 
 use wasmatrix_core::abi::Bytes;
 use wasmatrix_core::guests::{Failure, Relayed};
 use wasmatrix_core::transport::Access;
-use wasmer::{AsStoreRef, Memory, RuntimeError, StoreMut};
+use wasmer::{AsStoreRef, Instance, Memory, RuntimeError, Store, StoreMut, TypedFunction};
 
 /// Wasmer, as wasmatrix-core's transports reach the guests: through a `StoreMut`, made from the
 /// store or, inside a host function, from its environment. (Wasmer's store holds no data of the
@@ -15,6 +17,11 @@ pub enum Api {}
 
 impl Access for Api {
     type Ctx<'a, D: 'static> = StoreMut<'a>;
+}
+
+wasmatrix_core::guest_exports! {
+    func: TypedFunction, args: spread, api: Api, failure: failure,
+    lookup: fn(store: &Store, instance: &Instance) = |name| instance.exports.get_typed_function(store, name),
 }
 
 /// A Wasmer error from a guest call as a [`Failure`]: a trap, unless it is a failure relayed out

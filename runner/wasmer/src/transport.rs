@@ -4,65 +4,39 @@
 //! their data, stacks and heaps never overlap, and only (pointer, length) crosses). Here, how
 //! Wasmer links the guests for each, and copies from one guest's memory into the other's.
 
-use crate::call::{failure, Api};
+use crate::call::{Allocate, Api};
 use crate::engine::Modules;
 use crate::environment::Host;
 use anyhow::{bail, Context, Result};
 use wasmatrix_core::abi::{check_shared_layout, shared_memory_pages, Bytes, Role};
 use wasmatrix_core::guests::Failure;
-use wasmatrix_core::transport::{self, Carry, Deliver, Side};
-use wasmer::{Instance, Memory, MemoryType, Module, Pages, Store, StoreMut, TypedFunction, Value};
+use wasmatrix_core::transport::{self, Carry, Deliver, Guest, Memories};
+use wasmer::{Instance, Memory, MemoryType, Module, Pages, Store, StoreMut, Value};
 
 /// Both guests instantiated and linked.
-pub struct Linked<T> {
-    pub producer: Instance,
-    pub consumer: Instance,
-    pub transport: T,
-}
+pub type Linked<T> = transport::Linked<Instance, T>;
 
 /// A transport as Wasmer links it; its carries are wasmatrix-core's.
-pub trait Transport: Carry<Api> + Sized + Send + 'static {
+pub trait Transport: Carry<Api> + Memories<Memory = Memory> + Sized + Send + 'static {
     /// Instantiates both guests in their environment, linked as this transport needs.
     fn link<R: Deliver<Api> + Send + 'static>(
         store: &mut Store,
         modules: &Modules,
         host: &mut Host<R>,
     ) -> Result<Linked<Self>>;
-
-    /// The memory a guest's messages are in, for error reports.
-    fn memory(&self, role: Role) -> &Memory;
 }
 
-pub type CopyLink = transport::CopyLink<Guest>;
+pub type CopyLink = transport::CopyLink<Memory, Allocate>;
 pub type SharedLink = transport::SharedLink<Memory>;
 
 /// A guest under `copy`: its own memory, and its export that allocates a buffer to receive
 /// messages in.
-pub struct Guest {
-    memory: Memory,
-    allocate: TypedFunction<u32, u32>,
+fn copy_guest(store: &Store, instance: &Instance, role: Role) -> Result<Guest<Memory, Allocate>> {
+    let memory = instance.exports.get_memory("memory").with_context(|| format!("{} exports no memory", role.name()))?;
+    Ok(Guest { memory: memory.clone(), allocate: Allocate::new(store, instance, role)? })
 }
 
-impl Guest {
-    fn new(store: &Store, instance: &Instance, role: Role, allocate: &str) -> Result<Guest> {
-        let who = role.name();
-        let memory = instance.exports.get_memory("memory").with_context(|| format!("{who} exports no memory"))?;
-        Ok(Guest {
-            memory: memory.clone(),
-            allocate: instance
-                .exports
-                .get_typed_function(store, allocate)
-                .with_context(|| format!("{who} lacks an export the harness calls"))?,
-        })
-    }
-}
-
-impl Side<Api> for Guest {
-    #[inline]
-    fn allocate<D: 'static>(&self, ctx: &mut StoreMut<'_>, len: u32) -> Result<u32, Failure> {
-        self.allocate.call(ctx, len).map_err(failure)
-    }
-
+impl transport::Memory<Api> for Memory {
     /// Through the host's staging buffer: Wasmer reads one memory's view into it, then writes it
     /// into the other's.
     #[inline]
@@ -70,17 +44,15 @@ impl Side<Api> for Guest {
         &self,
         ctx: &mut StoreMut<'_>,
         bytes: Bytes,
-        to: &Guest,
+        to: &Memory,
         at: u32,
         scratch: &mut Vec<u8>,
     ) -> Result<(), Failure> {
         scratch.resize(bytes.len as usize, 0);
-        self.memory
-            .view(&*ctx)
+        self.view(&*ctx)
             .read(u64::from(bytes.ptr), scratch)
             .map_err(|e| Failure::Error(format!("guest handed over bytes outside its memory: {e}")))?;
-        to.memory
-            .view(&*ctx)
+        to.view(&*ctx)
             .write(u64::from(at), scratch)
             .map_err(|e| Failure::Error(format!("receiver's buffer lies outside its memory: {e}")))
     }
@@ -94,15 +66,9 @@ impl Transport for CopyLink {
     ) -> Result<Linked<Self>> {
         let producer = host.instantiate(store, &modules.producer, Role::Producer, None)?;
         let consumer = host.instantiate(store, &modules.consumer, Role::Consumer, None)?;
-        let transport = CopyLink::new(
-            Guest::new(store, &producer, Role::Producer, "reply_buffer")?,
-            Guest::new(store, &consumer, Role::Consumer, "request_buffer")?,
-        );
+        let transport =
+            CopyLink::new(copy_guest(store, &producer, Role::Producer)?, copy_guest(store, &consumer, Role::Consumer)?);
         Ok(Linked { producer, consumer, transport })
-    }
-
-    fn memory(&self, role: Role) -> &Memory {
-        &self.side(role).memory
     }
 }
 
@@ -145,9 +111,5 @@ impl Transport for SharedLink {
         let consumer_end = heap_base(store, &consumer, "consumer")?;
         check_shared_layout(producer_end, consumer_end).map_err(anyhow::Error::msg)?;
         Ok(Linked { producer, consumer, transport: SharedLink { memory } })
-    }
-
-    fn memory(&self, _: Role) -> &Memory {
-        &self.memory
     }
 }

@@ -1,13 +1,15 @@
 //! How the host reaches the guests: through a store context, as wasmatrix-core's transports do
-//! ([`Api`]); what comes back from a call into a guest, its error as a [`Failure`] (a trap, or a
-//! failure the producer's `env.deliver` relayed, which keeps its kind); and the messages it leaves
-//! in its memory.
+//! ([`Api`]); the guests' exports, as wasmatrix-core declares them (`guest_exports!`), in wasmi's
+//! typed functions ([`ProducerFns`], [`ConsumerFns`], [`RoundTrip`], [`Consume`], [`Allocate`]);
+//! what comes back from a call into a guest, its error as a [`Failure`] (a trap, or a failure the
+//! producer's `env.deliver` relayed, which keeps its kind); and the messages it leaves in its
+//! memory.
 
 use wasmatrix_core::abi::Bytes;
 use wasmatrix_core::guests::{Failure, Relayed};
 use wasmatrix_core::transport::Access;
 use wasmi::errors::HostError;
-use wasmi::{AsContext, Memory, StoreContextMut};
+use wasmi::{AsContext, Instance, Memory, Store, StoreContextMut, TypedFunc};
 
 /// wasmi, as wasmatrix-core's transports reach the guests: through a `StoreContextMut`, made from
 /// the store or, inside a host function, from its caller.
@@ -15,6 +17,11 @@ pub enum Api {}
 
 impl Access for Api {
     type Ctx<'a, D: 'static> = StoreContextMut<'a, D>;
+}
+
+wasmatrix_core::guest_exports! {
+    func: TypedFunc, args: tupled, api: Api, failure: failure,
+    lookup: fn<S>(store: &Store<S>, instance: &Instance) = |name| instance.get_typed_func(store, name),
 }
 
 /// A guest call's error as a [`Failure`]: a trap, unless it is a failure `env.deliver` relayed

@@ -3,58 +3,15 @@
 //! runtime. Generic over the transport and the route's place (see [`crate::route`]), so each
 //! transport's and call pattern's loop is compiled on its own, with nothing dynamic inside.
 
-use crate::call::{failure, read_text};
+use crate::call::{failure, read_text, Consume, ConsumerFns, ProducerFns};
 use crate::engine::Modules;
-use crate::route::{Consume, GuestStore, Place};
+use crate::route::{GuestStore, Place, Route};
 use crate::transport::Transport;
-use anyhow::{Context, Result};
-use wasmatrix_core::abi::{Bytes, Role};
+use anyhow::Result;
+use wasmatrix_core::abi::Bytes;
 use wasmatrix_core::calls::{self, GuestCalls, Pair};
-use wasmatrix_core::guests::{Failure, Output, Traffic};
+use wasmatrix_core::guests::{Failure, Output};
 use wasmatrix_core::transport::Router;
-use wasmi::{Instance, Store, TypedFunc};
-
-/// The producer's exports (see guests/producer); its `reply_buffer` is the transport's.
-pub struct ProducerFns {
-    pub produce: TypedFunc<u32, u64>,
-    pub check_reply: TypedFunc<(u32, u32), u32>,
-    pub checksum: TypedFunc<(), u64>,
-    pub bench_encode: TypedFunc<(u32, u32), u32>,
-    pub error_message: TypedFunc<(), u64>,
-}
-
-/// The consumer's exports (see guests/consumer); its `request_buffer` is the transport's.
-pub struct ConsumerFns {
-    pub consume: TypedFunc<(u32, u32), u64>,
-    pub ping: TypedFunc<u32, u32>,
-    pub bench_decode: TypedFunc<(u32, u32, u32), u32>,
-    pub error_message: TypedFunc<(), u64>,
-}
-
-impl ProducerFns {
-    fn new<R>(store: &Store<R>, instance: &Instance) -> Result<Self> {
-        let context = "producer lacks an export the harness calls";
-        Ok(ProducerFns {
-            produce: instance.get_typed_func(store, "produce").context(context)?,
-            check_reply: instance.get_typed_func(store, "check_reply").context(context)?,
-            checksum: instance.get_typed_func(store, "checksum").context(context)?,
-            bench_encode: instance.get_typed_func(store, "bench_encode").context(context)?,
-            error_message: instance.get_typed_func(store, "error_message").context(context)?,
-        })
-    }
-}
-
-impl ConsumerFns {
-    fn new<R>(store: &Store<R>, instance: &Instance) -> Result<Self> {
-        let context = "consumer lacks an export the harness calls";
-        Ok(ConsumerFns {
-            consume: instance.get_typed_func(store, "consume").context(context)?,
-            ping: instance.get_typed_func(store, "ping").context(context)?,
-            bench_decode: instance.get_typed_func(store, "bench_decode").context(context)?,
-            error_message: instance.get_typed_func(store, "error_message").context(context)?,
-        })
-    }
-}
 
 /// The instantiated guests, linked by transport `T` (the environment is the store's data), their
 /// route where the call pattern `P` keeps it: each export call of wasmatrix-core's
@@ -98,57 +55,19 @@ impl<T: Transport, P: Place<T>> calls::Route for Calls<T, P> {
     }
 }
 
-impl<T: Transport, P: Place<T>> GuestCalls for Calls<T, P> {
-    #[inline]
-    fn produce(&mut self, i: u32) -> Result<u64, Failure> {
-        self.producer.produce.call(&mut self.store, i).map_err(failure)
+impl<T: Transport, P: Place<T>> Calls<T, P> {
+    /// The route, unless it is out on a request.
+    fn route(&self) -> Option<&Route<T>> {
+        self.place.route(&self.store)
     }
+}
 
-    #[inline]
-    fn check_reply(&mut self, reply: Bytes) -> Result<u32, Failure> {
-        self.producer.check_reply.call(&mut self.store, (reply.ptr, reply.len)).map_err(failure)
-    }
+impl<T: Transport, P: Place<T>> GuestCalls for Calls<T, P> {
+    wasmatrix_core::guest_calls!(args: tupled, failure: failure, read_text: read_text);
 
     #[inline]
     fn round_trip(&mut self, i: u32) -> Result<u32, Failure> {
         self.place.round_trip(&mut self.store, i)
-    }
-
-    fn delivered(&self) -> Traffic {
-        self.place.route(&self.store).map(Router::delivered).unwrap_or_default()
-    }
-
-    fn checksum(&mut self) -> Result<u64, Failure> {
-        self.producer.checksum.call(&mut self.store, ()).map_err(failure)
-    }
-
-    fn bench_encode(&mut self, i: u32, n: u32) -> Result<u32, Failure> {
-        self.producer.bench_encode.call(&mut self.store, (i, n)).map_err(failure)
-    }
-
-    #[inline]
-    fn ping(&mut self, x: u32) -> Result<u32, Failure> {
-        self.consumer.ping.call(&mut self.store, x).map_err(failure)
-    }
-
-    fn bench_decode(&mut self, request: Bytes, n: u32) -> Result<u32, Failure> {
-        self.consumer.bench_decode.call(&mut self.store, (request.ptr, request.len, n)).map_err(failure)
-    }
-
-    fn copied_bytes(&self) -> u64 {
-        self.place.route(&self.store).map_or(0, |route| route.transport.copied_bytes())
-    }
-
-    fn says(&mut self, role: Role) -> Result<String, Failure> {
-        let error_message = match role {
-            Role::Producer => &self.producer.error_message,
-            Role::Consumer => &self.consumer.error_message,
-        };
-        let packed = error_message.call(&mut self.store, ()).map_err(failure)?;
-        Ok(match self.place.route(&self.store) {
-            Some(route) => read_text(&self.store, route.transport.memory(role), packed),
-            None => "(unreadable message: the route is out)".into(),
-        })
     }
 
     fn output(&self) -> Output {

@@ -4,24 +4,14 @@
 //! producer's `env.deliver` import reaches it from its caller. Each place is compiled on its own,
 //! with nothing dynamic inside.
 
-use crate::call::{failure, Api};
+use crate::call::{failure, Consume, ProducerFns, RoundTrip};
 use crate::environment::Host;
 use crate::transport::Transport;
-use anyhow::{Context, Result};
+use anyhow::Result;
 use wasmatrix_core::abi::Bytes;
 use wasmatrix_core::guests::Failure;
-use wasmatrix_core::transport::{self, Router};
-use wasmi::{AsContextMut, Instance, Store, StoreContextMut, TypedFunc};
-
-/// The consumer's `consume`, as the route calls it.
-pub struct Consume(pub TypedFunc<(u32, u32), u64>);
-
-impl transport::Consume<Api> for Consume {
-    #[inline]
-    fn consume<D: 'static>(&self, ctx: &mut StoreContextMut<'_, D>, request: Bytes) -> Result<u64, Failure> {
-        self.0.call(ctx, (request.ptr, request.len)).map_err(failure)
-    }
-}
+use wasmatrix_core::transport::Router;
+use wasmi::{AsContextMut, Instance, Store, StoreContextMut};
 
 /// What a request is routed through: the transport `T` and the consumer's `consume`.
 pub type Route<T> = Router<T, Consume>;
@@ -72,7 +62,7 @@ impl<T: Transport> Place<T> for Held<T> {
 /// `call = import`: the store holds the route, for `env.deliver`; the worker calls the producer's
 /// `round_trip`.
 pub struct Stored {
-    round_trip: TypedFunc<u32, u32>,
+    round_trip: RoundTrip,
 }
 
 impl Stored {
@@ -91,9 +81,7 @@ impl Stored {
 
 impl<T: Transport> Place<T> for Stored {
     fn settle(route: Route<T>, store: &mut GuestStore<T>, producer: &Instance) -> Result<Self> {
-        let round_trip = producer
-            .get_typed_func(&*store, "round_trip")
-            .context("the producer exports no round_trip(u32) -> u32: it was not built with the feature call-import")?;
+        let round_trip = ProducerFns::round_trip(store, producer)?;
         store.data_mut().route = Some(route);
         Ok(Stored { round_trip })
     }

@@ -4,59 +4,35 @@
 //! their data, stacks and heaps never overlap, and only (pointer, length) crosses). Here, how wasmi
 //! links the guests for each, and copies from one guest's memory into the other's.
 
-use crate::call::{failure, Api};
+use crate::call::{Allocate, Api};
 use crate::engine::Modules;
 use crate::environment::Host;
 use anyhow::{bail, Context, Result};
 use wasmatrix_core::abi::{check_shared_layout, shared_memory_pages, Bytes, Role, SHARED_MEMORY_IMPORT};
 use wasmatrix_core::guests::Failure;
-use wasmatrix_core::transport::{self, Carry, Deliver, Side};
-use wasmi::{ExternType, Instance, Memory, MemoryType, Module, Store, StoreContextMut, TypedFunc, Val};
+use wasmatrix_core::transport::{self, Carry, Deliver, Guest, Memories};
+use wasmi::{ExternType, Instance, Memory, MemoryType, Module, Store, StoreContextMut, Val};
 
 /// Both guests instantiated and linked.
-pub struct Linked<T> {
-    pub producer: Instance,
-    pub consumer: Instance,
-    pub transport: T,
-}
+pub type Linked<T> = transport::Linked<Instance, T>;
 
 /// A transport as wasmi links it; its carries are wasmatrix-core's.
-pub trait Transport: Carry<Api> + Sized + Send + 'static {
+pub trait Transport: Carry<Api> + Memories<Memory = Memory> + Sized + Send + 'static {
     /// Instantiates both guests in the store's environment, linked as this transport needs.
     fn link<R: Deliver<Api> + Send + 'static>(store: &mut Store<Host<R>>, modules: &Modules) -> Result<Linked<Self>>;
-
-    /// The memory a guest's messages are in, for error reports.
-    fn memory(&self, role: Role) -> &Memory;
 }
 
-pub type CopyLink = transport::CopyLink<Guest>;
+pub type CopyLink = transport::CopyLink<Memory, Allocate>;
 pub type SharedLink = transport::SharedLink<Memory>;
 
 /// A guest under `copy`: its own memory, and its export that allocates a buffer to receive
 /// messages in.
-pub struct Guest {
-    memory: Memory,
-    allocate: TypedFunc<u32, u32>,
+fn copy_guest<R>(store: &Store<Host<R>>, instance: &Instance, role: Role) -> Result<Guest<Memory, Allocate>> {
+    let memory = instance.get_memory(store, "memory").with_context(|| format!("{} exports no memory", role.name()))?;
+    Ok(Guest { memory, allocate: Allocate::new(store, instance, role)? })
 }
 
-impl Guest {
-    fn new<R>(store: &Store<Host<R>>, instance: &Instance, role: Role, allocate: &str) -> Result<Guest> {
-        let who = role.name();
-        Ok(Guest {
-            memory: instance.get_memory(store, "memory").with_context(|| format!("{who} exports no memory"))?,
-            allocate: instance
-                .get_typed_func(store, allocate)
-                .with_context(|| format!("{who} lacks an export the harness calls"))?,
-        })
-    }
-}
-
-impl Side<Api> for Guest {
-    #[inline]
-    fn allocate<D: 'static>(&self, ctx: &mut StoreContextMut<'_, D>, len: u32) -> Result<u32, Failure> {
-        self.allocate.call(ctx, len).map_err(failure)
-    }
-
+impl transport::Memory<Api> for Memory {
     /// Through the host's staging buffer: wasmi reads one memory into it, then writes it into the
     /// other.
     #[inline]
@@ -64,16 +40,14 @@ impl Side<Api> for Guest {
         &self,
         ctx: &mut StoreContextMut<'_, D>,
         bytes: Bytes,
-        to: &Guest,
+        to: &Memory,
         at: u32,
         scratch: &mut Vec<u8>,
     ) -> Result<(), Failure> {
         scratch.resize(bytes.len as usize, 0);
-        self.memory
-            .read(&*ctx, bytes.ptr as usize, scratch)
+        self.read(&*ctx, bytes.ptr as usize, scratch)
             .map_err(|e| Failure::Error(format!("guest handed over bytes outside its memory: {e}")))?;
-        to.memory
-            .write(&mut *ctx, at as usize, scratch)
+        to.write(&mut *ctx, at as usize, scratch)
             .map_err(|e| Failure::Error(format!("receiver's buffer lies outside its memory: {e}")))
     }
 }
@@ -82,15 +56,9 @@ impl Transport for CopyLink {
     fn link<R: Deliver<Api> + Send + 'static>(store: &mut Store<Host<R>>, modules: &Modules) -> Result<Linked<Self>> {
         let producer = Host::instantiate(store, &modules.producer, Role::Producer, None)?;
         let consumer = Host::instantiate(store, &modules.consumer, Role::Consumer, None)?;
-        let transport = CopyLink::new(
-            Guest::new(store, &producer, Role::Producer, "reply_buffer")?,
-            Guest::new(store, &consumer, Role::Consumer, "request_buffer")?,
-        );
+        let transport =
+            CopyLink::new(copy_guest(store, &producer, Role::Producer)?, copy_guest(store, &consumer, Role::Consumer)?);
         Ok(Linked { producer, consumer, transport })
-    }
-
-    fn memory(&self, role: Role) -> &Memory {
-        &self.side(role).memory
     }
 }
 
@@ -134,9 +102,5 @@ impl Transport for SharedLink {
         let consumer_end = heap_base(store, &consumer, "consumer")?;
         check_shared_layout(producer_end, consumer_end).map_err(anyhow::Error::msg)?;
         Ok(Linked { producer, consumer, transport: SharedLink { memory } })
-    }
-
-    fn memory(&self, _: Role) -> &Memory {
-        &self.memory
     }
 }

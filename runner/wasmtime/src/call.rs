@@ -1,12 +1,14 @@
 //! How the host reaches the guests: through a store context, as wasmatrix-core's transports do
-//! ([`Api`]); what comes back from a call into a guest, its error as a [`Failure`] (a trap keeps
-//! its kind, as does a failure the producer's `env.deliver` relayed); and the messages it leaves in
-//! its memory.
+//! ([`Api`]); the guests' exports, as wasmatrix-core declares them (`guest_exports!`), in
+//! Wasmtime's typed functions ([`ProducerFns`], [`ConsumerFns`], [`RoundTrip`], [`Consume`],
+//! [`Allocate`]); what comes back from a call into a guest, its error as a [`Failure`] (a trap
+//! keeps its kind, as does a failure the producer's `env.deliver` relayed); and the messages it
+//! leaves in its memory.
 
 use wasmatrix_core::abi::Bytes;
 use wasmatrix_core::guests::{Failure, Relayed};
 use wasmatrix_core::transport::Access;
-use wasmtime::{AsContext, Memory, StoreContextMut};
+use wasmtime::{AsContext, Instance, Memory, Store, StoreContextMut, TypedFunc};
 
 /// Wasmtime, as wasmatrix-core's transports reach the guests: through a `StoreContextMut`, made
 /// from the store or, inside a host function, from its caller.
@@ -14,6 +16,11 @@ pub enum Api {}
 
 impl Access for Api {
     type Ctx<'a, D: 'static> = StoreContextMut<'a, D>;
+}
+
+wasmatrix_core::guest_exports! {
+    func: TypedFunc, args: tupled, api: Api, failure: failure,
+    lookup: fn<S>(store: &mut Store<S>, instance: &Instance) = |name| instance.get_typed_func(&mut *store, name),
 }
 
 /// A Wasmtime error from a guest call or instantiation as a [`Failure`]: traps keep their kind, and

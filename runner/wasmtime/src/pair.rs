@@ -3,85 +3,22 @@
 //! runtime. Generic over the transport, so each transport's loop is compiled on its own, with
 //! nothing dynamic inside.
 
-use crate::call::{failure, read_text, Api};
+use crate::call::{failure, read_text, Consume, ConsumerFns, ProducerFns, RoundTrip};
 use crate::engine::Modules;
 use crate::environment::{Host, HostState};
 use crate::transport::Transport;
-use wasmatrix_core::abi::{Bytes, Role};
+use wasmatrix_core::abi::Bytes;
 use wasmatrix_core::axes::Call;
 use wasmatrix_core::calls::{self, GuestCalls, Pair};
-use wasmatrix_core::guests::{Failure, Output, Traffic};
-use wasmatrix_core::transport::{self, Router};
-use wasmtime::{AsContextMut, Instance, Store, StoreContextMut, TypedFunc};
-
-/// The consumer's `consume`, as the route calls it.
-pub struct Consume(TypedFunc<(u32, u32), u64>);
-
-impl transport::Consume<Api> for Consume {
-    #[inline]
-    fn consume<D: 'static>(&self, ctx: &mut StoreContextMut<'_, D>, request: Bytes) -> Result<u64, Failure> {
-        self.0.call(ctx, (request.ptr, request.len)).map_err(failure)
-    }
-}
+use wasmatrix_core::guests::{Failure, Output};
+use wasmatrix_core::transport::Router;
+use wasmtime::{AsContextMut, Store, StoreContextMut};
 
 /// What a request is routed through: the transport `T` and the consumer's `consume`.
 pub type Route<T> = Router<T, Consume>;
 
 /// The store both guests live in; its state holds the route under `call = import`.
 pub type GuestStore<T> = Store<HostState<Route<T>>>;
-
-fn export<P: wasmtime::WasmParams, R: wasmtime::WasmResults, S>(
-    store: &mut Store<S>,
-    instance: &Instance,
-    who: &str,
-    name: &str,
-) -> Result<TypedFunc<P, R>, Failure> {
-    instance
-        .get_typed_func(&mut *store, name)
-        .map_err(|e| Failure::Error(format!("{who} lacks an export the harness calls ({name}): {e:#}")))
-}
-
-/// The producer's exports (see guests/producer); its `reply_buffer` is the transport's.
-pub struct ProducerFns {
-    pub produce: TypedFunc<u32, u64>,
-    pub check_reply: TypedFunc<(u32, u32), u32>,
-    pub checksum: TypedFunc<(), u64>,
-    pub bench_encode: TypedFunc<(u32, u32), u32>,
-    pub error_message: TypedFunc<(), u64>,
-}
-
-/// The consumer's exports (see guests/consumer); its `request_buffer` is the transport's.
-pub struct ConsumerFns {
-    pub consume: TypedFunc<(u32, u32), u64>,
-    pub ping: TypedFunc<u32, u32>,
-    pub bench_decode: TypedFunc<(u32, u32, u32), u32>,
-    pub error_message: TypedFunc<(), u64>,
-}
-
-impl ProducerFns {
-    fn new<S>(store: &mut Store<S>, i: &Instance) -> Result<Self, Failure> {
-        let w = "producer";
-        Ok(ProducerFns {
-            produce: export(store, i, w, "produce")?,
-            check_reply: export(store, i, w, "check_reply")?,
-            checksum: export(store, i, w, "checksum")?,
-            bench_encode: export(store, i, w, "bench_encode")?,
-            error_message: export(store, i, w, "error_message")?,
-        })
-    }
-}
-
-impl ConsumerFns {
-    fn new<S>(store: &mut Store<S>, i: &Instance) -> Result<Self, Failure> {
-        let w = "consumer";
-        Ok(ConsumerFns {
-            consume: export(store, i, w, "consume")?,
-            ping: export(store, i, w, "ping")?,
-            bench_decode: export(store, i, w, "bench_decode")?,
-            error_message: export(store, i, w, "error_message")?,
-        })
-    }
-}
 
 /// The instantiated guests, linked by transport `T`: each export call of wasmatrix-core's
 /// [`GuestCalls`], which makes the round trip every runtime makes.
@@ -93,7 +30,7 @@ pub struct Calls<T: 'static> {
     /// `call = host`: the route, here; under `import` it is the store's.
     route: Option<Route<T>>,
     /// `call = import`: the producer's `round_trip` export.
-    round_trip: Option<TypedFunc<u32, u32>>,
+    round_trip: Option<RoundTrip>,
 }
 
 /// Instantiates both guests in their environment (the measured "instantiate" phase).
@@ -110,7 +47,7 @@ pub fn instantiate<T: Transport>(
         Call::Host => (Some(route), None),
         Call::Import => {
             store.data_mut().route = Some(route);
-            (None, Some(export(&mut store, &linked.producer, "producer", "round_trip")?))
+            (None, Some(ProducerFns::round_trip(&mut store, &linked.producer)?))
         }
     };
     Ok(Pair::new(Calls { store, host, producer, consumer, route, round_trip }, call))
@@ -159,59 +96,7 @@ impl<T: Transport> Calls<T> {
 }
 
 impl<T: Transport> GuestCalls for Calls<T> {
-    #[inline]
-    fn produce(&mut self, i: u32) -> Result<u64, Failure> {
-        self.producer.produce.call(&mut self.store, i).map_err(failure)
-    }
-
-    #[inline]
-    fn check_reply(&mut self, reply: Bytes) -> Result<u32, Failure> {
-        self.producer.check_reply.call(&mut self.store, (reply.ptr, reply.len)).map_err(failure)
-    }
-
-    #[inline]
-    fn round_trip(&mut self, i: u32) -> Result<u32, Failure> {
-        let round_trip =
-            self.round_trip.as_ref().ok_or_else(|| Failure::Error("the producer has no round_trip".into()))?;
-        round_trip.call(&mut self.store, i).map_err(failure)
-    }
-
-    fn delivered(&self) -> Traffic {
-        self.store.data().route.as_ref().map(Router::delivered).unwrap_or_default()
-    }
-
-    fn checksum(&mut self) -> Result<u64, Failure> {
-        self.producer.checksum.call(&mut self.store, ()).map_err(failure)
-    }
-
-    fn bench_encode(&mut self, i: u32, n: u32) -> Result<u32, Failure> {
-        self.producer.bench_encode.call(&mut self.store, (i, n)).map_err(failure)
-    }
-
-    #[inline]
-    fn ping(&mut self, x: u32) -> Result<u32, Failure> {
-        self.consumer.ping.call(&mut self.store, x).map_err(failure)
-    }
-
-    fn bench_decode(&mut self, request: Bytes, n: u32) -> Result<u32, Failure> {
-        self.consumer.bench_decode.call(&mut self.store, (request.ptr, request.len, n)).map_err(failure)
-    }
-
-    fn copied_bytes(&self) -> u64 {
-        self.route().map_or(0, |route| route.transport.copied_bytes())
-    }
-
-    fn says(&mut self, role: Role) -> Result<String, Failure> {
-        let error_message = match role {
-            Role::Producer => &self.producer.error_message,
-            Role::Consumer => &self.consumer.error_message,
-        };
-        let packed = error_message.call(&mut self.store, ()).map_err(failure)?;
-        Ok(match self.route() {
-            Some(route) => read_text(&self.store, route.transport.memory(role), packed),
-            None => "(no route)".into(),
-        })
-    }
+    wasmatrix_core::guest_calls!(args: tupled, failure: failure, read_text: read_text, round_trip: held);
 
     fn output(&self) -> Output {
         self.host.output(&self.store)

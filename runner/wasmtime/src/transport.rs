@@ -4,68 +4,44 @@
 //! (pointer, length) crosses). Here, how Wasmtime links the guests for each, and copies from one
 //! guest's memory into the other's.
 
-use crate::call::{failure, Api};
+use crate::call::{Allocate, Api};
 use crate::engine::Modules;
 use crate::environment::{Host, HostState};
 use wasmatrix_core::abi::{check_shared_layout, shared_memory_pages, Bytes, Role, SHARED_MEMORY_IMPORT};
 use wasmatrix_core::guests::Failure;
-use wasmatrix_core::transport::{self, Carry, Deliver, Side};
-use wasmtime::{ExternType, Instance, Memory, MemoryType, Module, Store, StoreContextMut, TypedFunc, Val};
+use wasmatrix_core::transport::{self, Carry, Deliver, Guest, Memories};
+use wasmtime::{ExternType, Instance, Memory, MemoryType, Module, Store, StoreContextMut, Val};
 
 /// Both guests instantiated and linked.
-pub struct Linked<T> {
-    pub producer: Instance,
-    pub consumer: Instance,
-    pub transport: T,
-}
+pub type Linked<T> = transport::Linked<Instance, T>;
 
 /// A transport as Wasmtime links it; its carries are wasmatrix-core's.
-pub trait Transport: Carry<Api> + Sized + Send + 'static {
+pub trait Transport: Carry<Api> + Memories<Memory = Memory> + Sized + Send + 'static {
     /// Instantiates both guests in their environment, linked as this transport needs.
     fn link<R: Deliver<Api> + Send + 'static>(
         store: &mut Store<HostState<R>>,
         host: &mut Host<R>,
         modules: &Modules,
     ) -> Result<Linked<Self>, Failure>;
-
-    /// The memory a guest's messages are in, for error reports.
-    fn memory(&self, role: Role) -> &Memory;
 }
 
-pub type CopyLink = transport::CopyLink<Guest>;
+pub type CopyLink = transport::CopyLink<Memory, Allocate>;
 pub type SharedLink = transport::SharedLink<Memory>;
 
 /// A guest under `copy`: its own memory, and its export that allocates a buffer to receive
 /// messages in.
-pub struct Guest {
-    memory: Memory,
-    allocate: TypedFunc<u32, u32>,
+fn copy_guest<R>(
+    store: &mut Store<HostState<R>>,
+    instance: &Instance,
+    role: Role,
+) -> Result<Guest<Memory, Allocate>, Failure> {
+    let memory = instance
+        .get_memory(&mut *store, "memory")
+        .ok_or_else(|| Failure::Error(format!("{} exports no memory", role.name())))?;
+    Ok(Guest { memory, allocate: Allocate::new(store, instance, role)? })
 }
 
-impl Guest {
-    fn new<R>(
-        store: &mut Store<HostState<R>>,
-        instance: &Instance,
-        role: Role,
-        allocate: &str,
-    ) -> Result<Guest, Failure> {
-        let who = role.name();
-        let memory = instance
-            .get_memory(&mut *store, "memory")
-            .ok_or_else(|| Failure::Error(format!("{who} exports no memory")))?;
-        let allocate = instance
-            .get_typed_func(&mut *store, allocate)
-            .map_err(|e| Failure::Error(format!("{who} lacks an export the harness calls ({allocate}): {e:#}")))?;
-        Ok(Guest { memory, allocate })
-    }
-}
-
-impl Side<Api> for Guest {
-    #[inline]
-    fn allocate<D: 'static>(&self, ctx: &mut StoreContextMut<'_, D>, len: u32) -> Result<u32, Failure> {
-        self.allocate.call(ctx, len).map_err(failure)
-    }
-
+impl transport::Memory<Api> for Memory {
     /// The one copy: the sender's bytes go straight into the receiver's buffer (a host staging
     /// buffer would copy twice, as Wasmer's `MemoryView::read`/`write` do).
     #[inline]
@@ -73,18 +49,17 @@ impl Side<Api> for Guest {
         &self,
         ctx: &mut StoreContextMut<'_, D>,
         bytes: Bytes,
-        to: &Guest,
+        to: &Memory,
         at: u32,
         _: &mut Vec<u8>,
     ) -> Result<(), Failure> {
         // Two memories of one store: read one's bytes, then write the other's, through the host.
         let (start, len) = (bytes.ptr as usize, bytes.len as usize);
         let from = self
-            .memory
             .data(&*ctx)
             .get(start..start + len)
             .ok_or_else(|| Failure::Error("guest handed over bytes outside its memory".into()))?;
-        let (src_ptr, dst) = (from.as_ptr(), to.memory.data_mut(&mut *ctx));
+        let (src_ptr, dst) = (from.as_ptr(), to.data_mut(&mut *ctx));
         let dst = dst
             .get_mut(at as usize..at as usize + len)
             .ok_or_else(|| Failure::Error("receiver's buffer lies outside its memory".into()))?;
@@ -112,15 +87,9 @@ impl Transport for CopyLink {
     ) -> Result<Linked<Self>, Failure> {
         let producer = host.instantiate(store, &modules.producer, Role::Producer, None)?;
         let consumer = host.instantiate(store, &modules.consumer, Role::Consumer, None)?;
-        let transport = CopyLink::new(
-            Guest::new(store, &producer, Role::Producer, "reply_buffer")?,
-            Guest::new(store, &consumer, Role::Consumer, "request_buffer")?,
-        );
+        let transport =
+            CopyLink::new(copy_guest(store, &producer, Role::Producer)?, copy_guest(store, &consumer, Role::Consumer)?);
         Ok(Linked { producer, consumer, transport })
-    }
-
-    fn memory(&self, role: Role) -> &Memory {
-        &self.side(role).memory
     }
 }
 
@@ -175,9 +144,5 @@ impl Transport for SharedLink {
         let consumer_end = heap_base(store, &consumer, "consumer")?;
         check_shared_layout(producer_end, consumer_end).map_err(Failure::Error)?;
         Ok(Linked { producer, consumer, transport: SharedLink { memory } })
-    }
-
-    fn memory(&self, _: Role) -> &Memory {
-        &self.memory
     }
 }
