@@ -41,6 +41,8 @@ VENV=target/wasmatrix/venv
 RUST_TARGETS=(wasm32-unknown-unknown wasm32-wasip1 wasm32-unknown-emscripten)
 
 say() { printf 'wasmatrix: %s\n' "$*" >&2; }
+# Runs "$@", then says how long it took (so a CI log shows where the test command's time goes).
+timed() { local start=$SECONDS; "$@"; say "$((SECONDS - start)) s: $*"; }
 
 # Installs the Debian packages among "$@" that are missing, saying which.
 apt_install() {
@@ -131,27 +133,27 @@ case "${1:-}" in
     fi
     exec "$VENV/bin/jupyter" notebook notebooks/wasmatrix.ipynb ;;
   test)
-    setup
-    apt_install "${TEST_BROWSER_PACKAGES[@]}"
+    timed setup
+    timed apt_install "${TEST_BROWSER_PACKAGES[@]}"
     # Wasmer's worker (Wasmer + LLVM: the longest build) is compiled once, where the runner builds
     # its workers (target/wasmatrix/cargo), and its tests run there; everything else in target/.
-    cargo test --release --locked -p wasmatrix-wasmer --target-dir target/wasmatrix/cargo
-    cargo test --release --locked --workspace --exclude wasmatrix-wasmer
+    timed cargo test --release --locked -p wasmatrix-wasmer --target-dir target/wasmatrix/cargo
+    timed cargo test --release --locked --workspace --exclude wasmatrix-wasmer
     # The Wasmtime worker, a workspace of its own (its own lock file), in the target directory the
     # runner builds it in; and the V8 worker's own tests.
-    cargo test --release --locked --manifest-path runner/wasmtime/Cargo.toml --target-dir target/wasmatrix/cargo
-    "${WASMATRIX_NODE:-node}" --test runner/v8/
+    timed cargo test --release --locked --manifest-path runner/wasmtime/Cargo.toml --target-dir target/wasmatrix/cargo
+    timed "${WASMATRIX_NODE:-node}" --test runner/v8/
     # Wasmer's legacy Emscripten crate, in a workspace of its own: proves why it cannot be used.
-    CARGO_TARGET_DIR=target/emscripten-legacy cargo test --locked --manifest-path runner/emscripten-legacy/Cargo.toml
+    timed env CARGO_TARGET_DIR=target/emscripten-legacy cargo test --locked --manifest-path runner/emscripten-legacy/Cargo.toml
     # The notebooks, headless, on the committed sample run: a schema change that breaks a plot fails here.
-    "$VENV/bin/python" notebooks/run_notebooks.py
+    timed "$VENV/bin/python" notebooks/run_notebooks.py
     # A codec is one file and one line (CONTRIBUTING.md): the test-only codec `probe` through a
     # runner built with it, wasmi, V8, the native twin and the notebooks' package, none edited for it.
-    bash runner/test_codec.sh
+    timed bash runner/test_codec.sh
     # Shards on a real batch system: a job array on a one-node Slurm cluster, merged, against an
     # unsharded run of the same matrix.
     # (target/release/runner is the one `cargo test` built for the end-to-end tests.)
-    apt_install "${TEST_APT_PACKAGES[@]}"
-    bash runner/slurm/test.sh ;;
+    timed apt_install "${TEST_APT_PACKAGES[@]}"
+    timed bash runner/slurm/test.sh ;;
   *) sed -n '2,10p' "$0" | sed 's/^# \{0,1\}//'; exit 2 ;;
 esac
