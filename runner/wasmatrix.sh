@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # wasmatrix's entry point on a fresh machine. Installs what is missing (saying what), then:
-#   runner/wasmatrix.sh quick            run matrices/quick.toml: CSV under results/ and a summary
+#   runner/wasmatrix.sh quick            run matrices/quick.toml: CSV under results/, a summary, the answer
 #   runner/wasmatrix.sh full             run matrices/full.toml (the overnight matrix)
 #   runner/wasmatrix.sh run MATRIX [ARGS] run any matrix; ARGS go to `runner run`
 #   runner/wasmatrix.sh report [FILE] [ARGS] tables of a run (default: the newest in results/)

@@ -124,13 +124,23 @@ enum Command {
     /// html`: one self-contained page of those tables and figures).
     Report {
         file: PathBuf,
-        /// text, markdown (what the README's tables are made from), json, or html (one
-        /// self-contained page with figures as inline SVG).
+        /// text, markdown (what the documents' generated tables are made from), json, or html
+        /// (one self-contained page with figures as inline SVG).
         #[arg(long, default_value = "text", value_parser = parse_format)]
         format: report::Format,
         /// Write the report to this file (whole or not at all) instead of standard output.
         #[arg(long)]
         out: Option<PathBuf>,
+    },
+    /// Make the results page of each results file: DIR/<run>.md, <run> the file's stem, is the
+    /// run, the reading DIR/<run>.reading.md if there is one, every .svg and .png in DIR/<run>/,
+    /// and the Markdown report's tables (runner/tests/pages.rs checks the committed pages).
+    Page {
+        #[arg(required = true)]
+        files: Vec<PathBuf>,
+        /// Where the pages go (and their readings and figures are).
+        #[arg(long, default_value = "docs/results")]
+        dir: PathBuf,
     },
 }
 
@@ -171,7 +181,12 @@ pub(crate) fn main() -> ExitCode {
             match run::run(&workspace_root(), &opts) {
                 Ok(finished) => {
                     println!("{}", finished.summary);
-                    println!("results: {}", finished.results.display());
+                    // The answer first, on one screen (its last lines name the results file).
+                    if finished.rows.is_empty() {
+                        println!("results: {}", finished.results.display());
+                    } else {
+                        print!("{}", report::Report::new(&finished.rows).glance(&finished.results));
+                    }
                     if finished.interrupted {
                         eprintln!(
                             "interrupted: {} of {} cells recorded in {}; run the same command (same --out) to go on",
@@ -264,14 +279,28 @@ pub(crate) fn main() -> ExitCode {
                 (Err(e), _) => fail(e),
             }
         }
+        Command::Page { files, dir } => {
+            if let Err(e) = std::fs::create_dir_all(&dir) {
+                return fail(anyhow::Error::new(e).context(format!("cannot make {}", dir.display())));
+            }
+            for file in files {
+                let made = report::pages::make(&file, &dir)
+                    .and_then(|page| atomic::write_atomically(&page.path, page.text.as_bytes()).map(|()| page.path));
+                match made {
+                    Ok(path) => println!("wrote {}", path.display()),
+                    Err(e) => return fail(e),
+                }
+            }
+            ExitCode::SUCCESS
+        }
     }
 }
 
-/// A seed in hex, as the `schedule_seed` column records it (`0x` optional).
 fn parse_shard(text: &str) -> Result<Shard, String> {
     Shard::parse(text).map_err(|e| e.to_string())
 }
 
+/// A seed in hex, as the `schedule_seed` column records it (`0x` optional).
 fn parse_seed(text: &str) -> Result<u64, String> {
     let parsed = match text.strip_prefix("0x") {
         Some(hex) => u64::from_str_radix(hex, 16),

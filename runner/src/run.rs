@@ -585,7 +585,7 @@ fn finish(plan: &Plan, mut rows: Vec<Row>, measured: Measured) -> Result<Done> {
         summary::render(&format!("wasmatrix {} ({})", plan.matrix.name, plan.results_path.display()), &rows);
     summary.push_str(&measured.drift.render());
     summary.push_str(&measured.slow.render(plan.measure.fewest_processes(), plan.measure.processes));
-    let summary_path = plan.results_path.with_extension("summary.txt");
+    let summary_path = summary::path(&plan.results_path);
     crate::atomic::write_atomically(&summary_path, summary.as_bytes()).after_cells(&plan.results_path)?;
     Ok(Done { rows, results: plan.results_path.clone(), summary, interrupted, cells: plan.all_cells.len() })
 }

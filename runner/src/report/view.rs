@@ -34,6 +34,14 @@ impl<'a> Report<'a> {
         Report { source: Some(name.into()), ..self }
     }
 
+    /// The distinct non-empty values of `f` over the rows, sorted.
+    pub(in crate::report) fn distinct(&self, f: impl Fn(&Row) -> String) -> Vec<String> {
+        let mut v: Vec<String> = self.rows.iter().map(f).filter(|v| !v.is_empty()).collect();
+        v.sort();
+        v.dedup();
+        v
+    }
+
     /// The cells that ran to the end (status `ok`).
     pub(in crate::report) fn ok(&self) -> impl Iterator<Item = &'a Row> + '_ {
         self.rows.iter().filter(|r| r.is_ok())

@@ -16,6 +16,11 @@ fn num(x: Option<f64>, scale: f64, decimals: usize) -> String {
     x.map_or_else(|| "-".into(), |v| format!("{:.*}", decimals, v / scale))
 }
 
+/// Where `runner run` writes the summary of the results file `results`: beside it, `.summary.txt`.
+pub fn path(results: &std::path::Path) -> std::path::PathBuf {
+    results.with_extension("summary.txt")
+}
+
 pub fn render(title: &str, rows: &[Row]) -> String {
     let mut out = String::new();
     let unit = Unit::of(rows);

@@ -1,5 +1,5 @@
 //! The HTML renderer: one self-contained page per run, for looking rather than reading: a heading
-//! with the run (file, date, machine, schema), a table of contents, the figures as inline SVG
+//! with the run (file, date, machine, schema, cells), a table of contents, the figures as inline SVG
 //! ([`super::svg`]) and the same tables as the Markdown report. No script, no external file: a
 //! small inline stylesheet, and a Content-Security-Policy that forbids loading anything, so that
 //! a browser shows it offline exactly as written (and reports any load it refused). Every text
@@ -7,9 +7,9 @@
 
 use super::svg;
 use crate::report::figures::Figure;
+use crate::report::identity;
 use crate::report::table::{Table, Value};
 use crate::report::view::Report;
-use crate::results::row::Row;
 use std::fmt::Write;
 
 /// The inline stylesheet (no `<` or `&`, so that the page stays well-formed XML).
@@ -100,42 +100,11 @@ pub(super) fn page(report: &Report, tables: &[Table], figures: &[Figure]) -> Str
     out
 }
 
-/// The run: file, run id, date, machine, commit, versions, schema, measure, cells, as a list of
-/// the fields the rows have.
+/// The run ([`identity::fields`]) as a list.
 fn heading(report: &Report, out: &mut String) {
-    let distinct = |f: fn(&Row) -> String| {
-        let mut v: Vec<String> = report.rows.iter().map(f).filter(|s| !s.is_empty()).collect();
-        v.sort();
-        v.dedup();
-        v
-    };
-    let times = distinct(|r| r.timestamp.clone());
-    let date = match (times.first(), times.last()) {
-        (Some(a), Some(b)) if a != b => format!("{a} to {b}"),
-        (Some(a), _) => a.clone(),
-        _ => String::new(),
-    };
-    let fields = [
-        ("file", report.source.clone().unwrap_or_default()),
-        ("run", distinct(|r| r.run_id.clone()).join(", ")),
-        ("date", date),
-        (
-            "CPU",
-            distinct(
-                |r| if r.cpu_model.is_empty() { String::new() } else { format!("{} ({} CPUs)", r.cpu_model, r.cpus) },
-            )
-            .join(", "),
-        ),
-        ("machine", distinct(|r| [r.host.as_str(), r.os.as_str()].join(" ").trim().to_owned()).join(", ")),
-        ("commit", distinct(|r| r.git_commit.clone()).join(", ")),
-        ("runner", distinct(|r| r.runner_version.clone()).join(", ")),
-        ("schema version", distinct(|r| r.schema_version.to_string()).join(", ")),
-        ("measure", format!("{} ({})", distinct(|r| r.measure.clone()).join(", "), report.unit.name)),
-        ("cells", format!("{}, {} ok", report.rows.len(), report.ok().count())),
-    ];
     out.push_str("<dl class=\"run\">\n");
-    for (field, value) in fields.iter().filter(|(_, v)| !v.is_empty()) {
-        let _ = writeln!(out, "<dt>{field}</dt><dd>{}</dd>", escape(value));
+    for (field, value) in identity::fields(report) {
+        let _ = writeln!(out, "<dt>{field}</dt><dd>{}</dd>", escape(&value));
     }
     out.push_str("</dl>\n");
 }

@@ -1,5 +1,5 @@
 //! The Markdown renderer: each table under a `###` heading, its notes as paragraphs (what the
-//! README's result tables are made from).
+//! documents' generated tables and the results pages are made from).
 
 use crate::report::table::Table;
 use std::fmt::Write;

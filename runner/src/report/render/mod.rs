@@ -1,9 +1,13 @@
 //! The report's renderers: how `report` prints (one [`Format`]) and which renderer each format
-//! takes; one file per format (and the HTML page's figures drawn as SVG, [`svg`]).
+//! takes; one file per format (and the HTML page's figures drawn as SVG, [`svg`]), , the
+//! results page ([`page`], Markdown with the run's reading and figures) and the glance a run ends
+//! with ([`glance`]).
 
+mod glance;
 mod html;
 mod json;
 mod markdown;
+mod page;
 mod svg;
 mod text;
 
@@ -11,6 +15,8 @@ use crate::report::figures::figures;
 use crate::report::sections::tables;
 use crate::report::table::Table;
 use crate::report::view::Report;
+
+pub(in crate::report) use page::Parts;
 
 /// How `report` prints.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -40,6 +46,16 @@ pub(in crate::report) fn render(report: &Report, format: Format) -> String {
         table(t, &mut out);
     }
     out
+}
+
+/// The answer at a glance, for the end of a run ([`glance`]): `report` is of the file `results`.
+pub(in crate::report) fn glance(report: &Report, results: &std::path::Path) -> String {
+    glance::glance(report, results)
+}
+
+/// The results page of `report` with `parts` ([`page`]).
+pub(in crate::report) fn page(report: &Report, parts: &Parts) -> String {
+    page::page(report, &tables(report), parts)
 }
 
 #[cfg(test)]

@@ -96,7 +96,8 @@ fn the_heading_tells_the_run_file_date_machine_and_schema() {
     assert!(field("date").starts_with("2026-11-30T19:"), "{run:?}");
     assert_eq!(field("CPU"), "AMD EPYC (2 CPUs)");
     assert_eq!(field("schema version"), "7");
-    assert_eq!(field("cells"), "264, 225 ok");
+    assert_eq!(field("cells"), "264: 225 ok (none noisy), 39 unsupported");
+    assert_eq!(field("checksum"), "every ok cell's is 2e8bafcff52a8e1a, the one expected");
 }
 
 #[test]

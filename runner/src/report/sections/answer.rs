@@ -24,8 +24,8 @@ pub(in crate::report) fn table(report: &Report) -> Table {
             "The answer ({} with {} CPUs; run {}, commit {})",
             first.cpu_model,
             first.cpus,
-            distinct(report, |r| &r.run_id),
-            distinct(report, |r| &r.git_commit)
+            report.distinct(|r| r.run_id.clone()).join(", "),
+            report.distinct(|r| r.git_commit.clone()).join(", ")
         ),
         vec!["question", "answer", "figure", "±95%", "next best"],
     );
@@ -251,14 +251,6 @@ fn interval(pct: Option<f64>) -> Value {
 fn first_clause(error: &str) -> String {
     let end = [": ", ". "].iter().filter_map(|s| error.find(s)).min().unwrap_or(error.len());
     error[..end].trim_end_matches('.').to_owned()
-}
-
-/// The distinct values of a text column, sorted, comma-separated.
-fn distinct(report: &Report, f: fn(&Row) -> &str) -> String {
-    let mut v: Vec<&str> = report.rows.iter().map(f).filter(|v| !v.is_empty()).collect();
-    v.sort();
-    v.dedup();
-    v.join(", ")
 }
 
 #[cfg(test)]

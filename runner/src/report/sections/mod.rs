@@ -29,3 +29,8 @@ pub(in crate::report) fn tables(report: &Report) -> Vec<Table> {
     tables.push(answer::table(report));
     tables
 }
+
+/// The answer alone (the last of [`tables`]): what `runner run` shows when it ends.
+pub(in crate::report) fn answer(report: &Report) -> Table {
+    answer::table(report)
+}

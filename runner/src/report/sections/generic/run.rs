@@ -9,18 +9,13 @@ pub(in crate::report) fn table(report: &Report) -> Table {
     let first = &report.rows[0];
     let mut t = Table::new("Run", vec!["field", "value"]);
     let ok = report.ok().count();
-    let distinct = |f: fn(&Row) -> &str| {
-        let mut v: Vec<&str> = report.rows.iter().map(f).collect();
-        v.sort();
-        v.dedup();
-        v.join(", ")
-    };
+    let distinct = |f: fn(&Row) -> String| report.distinct(f).join(", ");
     for (field, value) in [
-        ("run", distinct(|r| &r.run_id)),
-        ("commit", distinct(|r| &r.git_commit)),
+        ("run", distinct(|r| r.run_id.clone())),
+        ("commit", distinct(|r| r.git_commit.clone())),
         ("machine", format!("{} ({} CPUs), {}", first.cpu_model, first.cpus, first.os)),
         ("versions", format!("Wasmer {}, {}", first.wasmer_version, first.rustc_version)),
-        ("measure", format!("{} ({})", distinct(|r| &r.measure), report.unit.name)),
+        ("measure", format!("{} ({})", distinct(|r| r.measure.clone()), report.unit.name)),
         ("cells", format!("{}, {ok} ok", report.rows.len())),
         ("processes per cell", distinct_num(report.rows.iter().map(|r| r.processes))),
     ] {

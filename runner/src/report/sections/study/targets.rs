@@ -1,11 +1,12 @@
-//! The README's speed targets (round trip over the native twin, set-up from artifacts), read on this run.
+//! The study's speed targets (round trip over the native twin, set-up from artifacts; their goals
+//! are this table's, which docs/results.md shows for today's run), read on this run.
 
 use crate::matrix::axes::{Axis, Engine, Logging, Runtime, Transport};
 use crate::report::table::Table;
 use crate::report::view::{Report, RAW};
 use crate::results::row::Row;
 
-/// The README's speed targets, read on this run.
+/// The speed targets, read on this run.
 pub(in crate::report) fn table(report: &Report) -> Table {
     let mut t = Table::new("Speed targets", vec!["target", "goal", "measured", "met"]);
     // Round trip, raw, shared: the best wasm compiler over its twin, on the headline and best process.
