@@ -22,6 +22,9 @@ column not listed here is still found if its value is one of those parts in ever
 VALUE_ORDER = {axis["name"]: tuple(axis["values"]) for axis in PUBLISHED_AXES}
 """Display order of known axis values (AXES_FILE); other values follow alphabetically."""
 
+DEFAULTS = {axis["name"]: axis["default"] for axis in PUBLISHED_AXES}
+"""Each axis's baseline value (AXES_FILE): what a figure holds an axis at when it is not asked about."""
+
 WASM_ONLY_AXES = ("compiler", "engine", "runtime")
 """Axes a native twin does not share: the twin of a wasm cell matches it on every other axis."""
 
