@@ -47,8 +47,9 @@ def axis_columns(rows: pd.DataFrame) -> list[str]:
         if column in ("cell", "run_id") or rows[column].dtype.kind in "biuf":
             continue
         values = rows[column].astype(str)
+        first = values.iloc[0] if len(rows) else None
         for k in parts.columns:
-            if len(rows) and values.eq(parts[k]).all():
+            if len(rows) and parts.iat[0, k] == first and values.eq(parts[k]).all():
                 position[column] = k
                 break
     known = [a for a in AXES if a in rows.columns]

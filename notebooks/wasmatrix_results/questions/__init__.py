@@ -23,6 +23,8 @@ from ..loading import load
 from .answers import backend, codec, component, setup, transport
 from .slicing import Unanswered
 
+__all__ = ["QUESTIONS", "Unanswered", "draw_questions", "write_questions"]
+
 QUESTIONS = {
     "1-backend": backend,
     "2-transport": transport,
