@@ -9,6 +9,7 @@ On a run of your own, keeping its figures::
 
 from __future__ import annotations
 
+import asyncio
 import atexit
 import functools
 import os
@@ -42,9 +43,10 @@ def execute(notebook: Path, figures: Path):
     nb.cells.insert(0, nbformat.v4.new_code_cell(PROBE))
     env = dict(os.environ, WASMATRIX_RESULTS=str(RESULTS.resolve()), WASMATRIX_FIGURES=str(figures.resolve()))
     # The kernel's warning that it talks over (loopback, signed) TCP is only noise here.
-    NotebookClient(nb, timeout=CELL_TIMEOUT_S, kernel_name=KERNEL,
-                   extra_arguments=["--IPKernelApp.log_level=ERROR"],
-                   resources={"metadata": {"path": str(notebook.parent)}}).execute(env=env)
+    client = NotebookClient(nb, timeout=CELL_TIMEOUT_S, kernel_name=KERNEL,
+                            extra_arguments=["--IPKernelApp.log_level=ERROR"],
+                            resources={"metadata": {"path": str(notebook.parent)}})
+    asyncio.run(client.async_execute(env=env))  # an event loop of this thread's own, closed after
     return nb
 
 
