@@ -12,6 +12,7 @@ from __future__ import annotations
 import asyncio
 import atexit
 import functools
+import importlib
 import os
 import shutil
 import sys
@@ -54,6 +55,9 @@ def execute(notebook: Path, figures: Path):
 def started() -> dict:
     """Every notebook's execution, started in the background (its kernel is a process of its own,
     so the other tests run meanwhile; conftest.py starts them once the tests are collected)."""
+    # Imported whole before the thread can import it: matplotlib looks IPython up in sys.modules
+    # when a figure is made, and would find it half-imported.
+    importlib.import_module("IPython")
     pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="notebooks")
     runs = {}
     for notebook in NOTEBOOKS:
