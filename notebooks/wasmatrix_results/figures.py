@@ -61,9 +61,10 @@ def save(fig: Figure, name: str, outdir: Path | str) -> tuple[Path, Path]:
 
 
 def save_svg(fig: Figure, path: Path | str) -> Path:
-    """Writes ``fig`` as SVG to ``path``: text kept as text (no embedded fonts), no date, ids from a
+    """Writes ``fig`` as SVG to ``path`` (making its directory): text kept as text (no embedded fonts), no date, ids from a
     fixed salt, so the same figure always gives the same bytes."""
     path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
     with rc_context({"svg.fonttype": "none", "svg.hashsalt": "wasmatrix"}):
         fig.savefig(path, metadata={"Date": None, "Creator": None})
     return path

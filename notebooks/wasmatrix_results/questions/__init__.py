@@ -51,7 +51,6 @@ def write_questions(results_csv: Path | str, outdir: Path | str) -> dict[str, Pa
     has no file (an older one is removed) and its reason instead of a path."""
     results_csv, outdir = Path(results_csv), Path(outdir)
     rows, _ = load(results_csv)
-    outdir.mkdir(parents=True, exist_ok=True)
     written = {}
     for name, drawn in draw_questions(rows, results_csv.stem).items():
         path = outdir / f"{name}.svg"
