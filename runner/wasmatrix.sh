@@ -146,7 +146,7 @@ case "${1:-}" in
     # Wasmer's legacy Emscripten crate, in a workspace of its own: proves why it cannot be used.
     timed env CARGO_TARGET_DIR=target/emscripten-legacy cargo test --locked --manifest-path runner/emscripten-legacy/Cargo.toml
     # The notebooks, headless, on the committed sample run: a schema change that breaks a plot fails here.
-    timed "$VENV/bin/python" notebooks/run_notebooks.py
+    timed "$VENV/bin/python" -m pytest -q notebooks
     # A codec is one file and one line (CONTRIBUTING.md): the test-only codec `probe` through a
     # runner built with it, wasmi, V8, the native twin and the notebooks' package, none edited for it.
     timed bash runner/test_codec.sh

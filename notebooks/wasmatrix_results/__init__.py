@@ -23,8 +23,10 @@ The package, one module per job: ``schema`` (where runs live, the schema and col
 ``axes`` (notebooks/axes.json, axis columns, labels and order), ``loading`` (finding and reading a
 run), ``metrics`` (measure, ok rows, process medians, native ratios), ``tables`` (describe,
 failures, winners), ``drawing`` (what the figures share), one module per figure family
-(``startup``, ``distributions``, ``sizes``, ``environments``, ``native``, ``interference``) and
-``figures`` (every figure by name, and saving). The names below are its public face.
+(``startup``, ``distributions``, ``sizes``, ``environments``, ``native``, ``interference``),
+``figures`` (every figure by name, and saving) and the subpackage ``questions`` (the figures that
+each answer one question, for a run's page: ``python -m wasmatrix_results.questions``). The names
+below are its public face.
 """
 
 from .schema import (HEADLINES, KEY, MIN_SCHEMA_VERSION, REPO, REQUIRED_COLUMNS, RESULTS_DIR, SAMPLE,
@@ -41,4 +43,5 @@ from .sizes import plot_builds, plot_code_size, size_columns
 from .environments import plot_environments
 from .native import plot_native_ratio
 from .interference import INTERFERENCE, plot_interference
-from .figures import FIGURES, PLOTS, figures_dir, plot_all, save
+from .figures import FIGURES, PLOTS, figures_dir, plot_all, save, save_svg
+from .questions import QUESTIONS, Unanswered, draw_questions, write_questions

@@ -22,6 +22,9 @@ column not listed here is still found if its value is one of those parts in ever
 VALUE_ORDER = {axis["name"]: tuple(axis["values"]) for axis in PUBLISHED_AXES}
 """Display order of known axis values (AXES_FILE); other values follow alphabetically."""
 
+DEFAULTS = {axis["name"]: axis["default"] for axis in PUBLISHED_AXES}
+"""Each axis's baseline value (AXES_FILE): what a figure holds an axis at when it is not asked about."""
+
 WASM_ONLY_AXES = ("compiler", "engine", "runtime")
 """Axes a native twin does not share: the twin of a wasm cell matches it on every other axis."""
 
@@ -44,8 +47,9 @@ def axis_columns(rows: pd.DataFrame) -> list[str]:
         if column in ("cell", "run_id") or rows[column].dtype.kind in "biuf":
             continue
         values = rows[column].astype(str)
+        first = values.iloc[0] if len(rows) else None
         for k in parts.columns:
-            if len(rows) and values.eq(parts[k]).all():
+            if len(rows) and parts.iat[0, k] == first and values.eq(parts[k]).all():
                 position[column] = k
                 break
     known = [a for a in AXES if a in rows.columns]

@@ -55,8 +55,16 @@ def save(fig: Figure, name: str, outdir: Path | str) -> tuple[Path, Path]:
     """
     outdir = Path(outdir)
     outdir.mkdir(parents=True, exist_ok=True)
-    png, svg = outdir / f"{name}.png", outdir / f"{name}.svg"
+    png = outdir / f"{name}.png"
     fig.savefig(png, dpi=120, metadata={"Software": None})
+    return png, save_svg(fig, outdir / f"{name}.svg")
+
+
+def save_svg(fig: Figure, path: Path | str) -> Path:
+    """Writes ``fig`` as SVG to ``path`` (making its directory): text kept as text (no embedded fonts), no date, ids from a
+    fixed salt, so the same figure always gives the same bytes."""
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
     with rc_context({"svg.fonttype": "none", "svg.hashsalt": "wasmatrix"}):
-        fig.savefig(svg, metadata={"Date": None, "Creator": None})
-    return png, svg
+        fig.savefig(path, metadata={"Date": None, "Creator": None})
+    return path

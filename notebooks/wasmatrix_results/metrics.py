@@ -18,9 +18,11 @@ def measure_of(rows: pd.DataFrame) -> str:
 
 
 def _metric(what: str, measure: str) -> dict:
-    """Column names, unit and wording for ``rt`` or ``call_floor`` under a measure."""
-    names = {"rt": "round trip", "call_floor": "call floor"}
-    long = {"rt": "Round trip", "call_floor": "Call floor (a bare host→guest call)"}
+    """Column names, unit and wording for ``rt``, ``call_floor``, ``encode`` or ``decode`` under a
+    measure."""
+    names = {"rt": "round trip", "call_floor": "call floor", "encode": "encode", "decode": "decode"}
+    long = {"rt": "Round trip", "call_floor": "Call floor (a bare host→guest call)", "encode": "Encode",
+            "decode": "Decode"}
     if measure == "instructions":
         return {"sample": f"{what}_instructions", "headline": f"{what}_instructions",
                 "unit": "instructions", "name": names[what], "title": long[what],

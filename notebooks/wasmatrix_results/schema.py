@@ -30,10 +30,13 @@ REQUIRED_COLUMNS = (
 """The results columns the plots and tables need (all present since schema version 2)."""
 
 HEADLINES = {"rt_headline_ns": "rt_p50_ns", "call_floor_headline_ns": "call_floor_p50_ns",
-             "rt_headline_ci_pct": "rt_ci_pct"}
+             "rt_headline_ci_pct": "rt_ci_pct", "rt_headline_ci_low_ns": "rt_ci_low_ns",
+             "rt_headline_ci_high_ns": "rt_ci_high_ns", "encode_headline_ns": "encode_p50_ns",
+             "decode_headline_ns": "decode_p50_ns"}
 """The headline columns (from schema 9 the p10 over processes of each process's p2, in schema 8 of
-each process's p10; chosen by measured repeatability, docs/measuring.md) the plots read, and what a
-file before schema 8 has instead."""
+each process's p10; chosen by measured repeatability, docs/measuring.md), their 95% interval and
+the codec's headlines the plots read, and what a file before schema 8 has instead (the median over
+processes, with its interval)."""
 
 SCHEMA_3_COLUMNS = ("environment_ns", "log_bytes", "stdout_bytes", "stderr_bytes")
 """Columns schema 3 added; empty (NaN) when a schema 2 file is loaded."""

@@ -66,16 +66,20 @@ def plot_startup(rows: pd.DataFrame, samples: pd.DataFrame | None = None) -> Fig
         ax.set_xlabel("time from the start of set-up, log scale (ns, µs, ms, s)")
         ax.set_title(_facet_title(facet, value), fontsize=10)
     panels[0].set_ylabel("/".join(axes_in_label) or "cell")
-    handles = [Patch(color=c, label=l) for (_, l), c in zip(PHASES, PHASE_COLOURS)]
-    handles += [Line2D([], [], marker="D", color="black", ls="", label="cold start: spawn → "
-                                                                        "ready (whole process)"),
-                Line2D([], [], marker="o", mfc="none", mec="black", ls="",
-                       label="compile ahead of time (artifact, once per cell)")]
-    fig.legend(handles=handles, loc="outside lower center", ncol=3, fontsize=8, frameon=False)
+    fig.legend(handles=_phase_handles(), loc="outside lower center", ncol=3, fontsize=8, frameon=False)
     subtitle = "stacked on a log scale: each segment ends at the running total of the phases"
     note = _skipped_note(rows, used)
     _title(fig, title, subtitle + (f"\n{note}" if note else ""))
     return fig
+
+
+def _phase_handles() -> list:
+    """Legend entries of _draw_phases: a colour per phase, the cold start and the AOT compile."""
+    handles = [Patch(color=c, label=l) for (_, l), c in zip(PHASES, PHASE_COLOURS)]
+    return handles + [Line2D([], [], marker="D", color="black", ls="", label="cold start: spawn → "
+                                                                               "ready (whole process)"),
+                      Line2D([], [], marker="o", mfc="none", mec="black", ls="",
+                             label="compile ahead of time (artifact, once per cell)")]
 
 
 def _draw_phases(ax, part: pd.DataFrame, y: pd.Series) -> None:
