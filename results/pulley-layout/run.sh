@@ -8,5 +8,5 @@ touch /tmp/wasmatrix-quiet
 trap 'rm -f /tmp/wasmatrix-quiet' EXIT INT TERM
 grep "model name" /proc/cpuinfo | head -1
 uptime
-python3 "$here/measure.py" --guests "$here/../target/wasmatrix/guests" --rounds "$rounds" --out "$out" "$@"
+python3 "$here/measure.py" --guests "$here/../../target/wasmatrix/guests" --rounds "$rounds" --out "$out" "$@"
 uptime

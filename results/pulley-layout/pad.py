@@ -4,7 +4,7 @@
 Puts a never-run function of N black_box'd statements into runner/wasmtime/src/main.rs (and a
 call to it that only runs under WASMATRIX_LAYOUT_PAD_RUN, so the linker keeps it). It changes
 nothing the worker does; it only moves the code placed after the worker crate's own (the
-wasmtime and pulley crates) by the function's size. `git diff > pulley-layout/padN.patch` keeps it.
+wasmtime and pulley crates) by the function's size. `git diff > results/pulley-layout/padN.patch` keeps it.
 """
 import sys
 

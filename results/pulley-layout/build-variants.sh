@@ -2,7 +2,7 @@
 # Builds the Wasmtime worker as the runner does (runner/src/workers/cargo.rs: cargo build --quiet
 # --locked --release --bin wasmatrix-wasmtime --manifest-path runner/wasmtime/Cargo.toml, from the
 # checkout's root), with layout padding of each N given (pad.py), into TARGET; copies each binary
-# to BINS/padN and keeps the padding as pulley-layout/padN.patch. main.rs is restored after each.
+# to BINS/padN and keeps the padding as results/pulley-layout/padN.patch. main.rs is restored after each.
 # usage: build-variants.sh CHECKOUT TARGET BINS N...
 set -eu
 checkout=$1 target=$2 bins=$3; shift 3

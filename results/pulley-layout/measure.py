@@ -33,7 +33,7 @@ def guest_dir(root, transport, codec):
     `runner run` builds them: target/wasmatrix/guests/release/default/bare/logging-off/LAYOUT/CODEC)."""
     d = os.path.join(root, "release", "default", "bare", "logging-off", LAYOUT[transport], codec)
     if not os.path.exists(os.path.join(d, "consumer.wasm")):
-        sys.exit(f"no guests in {d}: run `runner run pulley-layout/cells.toml` once")
+        sys.exit(f"no guests in {d}: run `runner run results/pulley-layout/cells.toml` once")
     return d
 
 
