@@ -106,6 +106,25 @@ setup() {
   [ -x "$LLVM_SYS_221_PREFIX/bin/llvm-config" ] || { say "LLVM 22 not found at $LLVM_SYS_221_PREFIX (set LLVM_SYS_221_PREFIX)"; exit 2; }
 }
 
+# Compiles what the tests run before running any, in two builds side by side that share no target
+# directory: the workers of Wasmer, Wasmtime and wasmi with their tests (target/wasmatrix/cargo,
+# built as the runner builds them: src/workers/), and the rest of the workspace's tests with Wasmer's
+# legacy Emscripten crate (target/, target/emscripten-legacy). Each build has long stretches of one
+# big crate or one link that leave the other core idle; the other build fills them. A failure in
+# either fails this, once both have ended.
+prebuild() {
+  (cargo test --release --locked -p wasmatrix-wasmer --target-dir target/wasmatrix/cargo --no-run &&
+    cargo test --release --locked --manifest-path runner/wasmtime/Cargo.toml --target-dir target/wasmatrix/cargo --no-run &&
+    cargo build --release --locked -p wasmatrix-wasmi --bin wasmatrix-wasmi --target-dir target/wasmatrix/cargo) &
+  local workers=$!
+  local rest=0
+  cargo test --release --locked --workspace --exclude wasmatrix-wasmer --no-run &&
+    env CARGO_TARGET_DIR=target/emscripten-legacy cargo test --locked --manifest-path runner/emscripten-legacy/Cargo.toml --no-run ||
+    rest=$?
+  wait "$workers"
+  return "$rest"
+}
+
 runner() {
   # The runner links no runtime: it builds each runtime's worker when a matrix first needs it (the
   # first build of Wasmer's, runner/wasmer, compiles Wasmer and its LLVM back-end with the
@@ -135,6 +154,7 @@ case "${1:-}" in
   test)
     timed setup
     timed apt_install "${TEST_BROWSER_PACKAGES[@]}"
+    timed prebuild
     # Wasmer's worker (Wasmer + LLVM: the longest build) is compiled once, where the runner builds
     # its workers (target/wasmatrix/cargo), and its tests run there; everything else in target/.
     timed cargo test --release --locked -p wasmatrix-wasmer --target-dir target/wasmatrix/cargo

@@ -96,26 +96,42 @@ fn blocks(text: &str) -> Vec<(String, std::ops::Range<usize>)> {
 #[test]
 fn generated_blocks_are_what_their_commands_print() {
     let bless = std::env::var_os("WASMATRIX_BLESS").is_some();
+    let texts: Vec<String> = DOCUMENTS.iter().map(|d| std::fs::read_to_string(root().join(d)).unwrap()).collect();
+    let found: Vec<_> = DOCUMENTS.iter().zip(&texts).map(|(d, text)| (*d, text, blocks(text))).collect();
+    for (document, _, blocks) in &found {
+        assert!(!blocks.is_empty(), "{document} has no generated blocks");
+    }
+    // Every block remade side by side (calibrate's bootstraps take seconds each), each document's
+    // blocks then rewritten from the last back, so that earlier ranges stay valid.
+    let remade: Vec<Vec<Option<String>>> = std::thread::scope(|scope| {
+        let documents: Vec<_> = found
+            .iter()
+            .map(|(_, text, blocks)| {
+                let made: Vec<_> = blocks
+                    .iter()
+                    .map(|(command, range)| scope.spawn(move || remake(command, &text[range.clone()])))
+                    .collect();
+                made
+            })
+            .collect();
+        documents.into_iter().map(|made| made.into_iter().map(|m| m.join().unwrap()).collect()).collect()
+    });
     let mut stale = Vec::new();
-    for document in DOCUMENTS {
-        let path = root().join(document);
-        let mut text = std::fs::read_to_string(&path).unwrap();
-        let found = blocks(&text);
-        assert!(!found.is_empty(), "{document} has no generated blocks");
-        // From the last block back, so that earlier ranges stay valid while rewriting.
-        for (command, range) in found.into_iter().rev() {
-            let Some(made) = remake(&command, &text[range.clone()]) else {
+    for ((document, text, blocks), made) in found.iter().zip(remade) {
+        let mut text = (*text).clone();
+        for ((command, range), made) in blocks.iter().zip(made).rev() {
+            let Some(made) = made else {
                 eprintln!("{document}: `{command}`: its files are not on this machine; not checked");
                 continue;
             };
             let made = format!("{made}\n");
             if text[range.clone()] != made {
                 stale.push(format!("{document}: `{command}`"));
-                text.replace_range(range, &made);
+                text.replace_range(range.clone(), &made);
             }
         }
         if bless {
-            std::fs::write(&path, text).unwrap();
+            std::fs::write(root().join(document), text).unwrap();
         }
     }
     assert!(
