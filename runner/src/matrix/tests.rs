@@ -208,6 +208,9 @@ fn bad_measure_settings_are_errors() {
         ("target_ci_pct = nan", "target_ci_pct must be a positive number"),
         ("cell_budget_s = -1", "cell_budget_s must be a number of seconds"),
         ("min_processes = 0", "min_processes must be at least 1"),
+        ("instantiate_batch = 0", "instantiate_batch must be at least 1"),
+        ("instantiate_threads = 0", "instantiate_threads must be between 1 and 64"),
+        ("instantiate_threads = 65", "instantiate_threads must be between 1 and 64"),
     ] {
         let err = error(&GOOD.replace("timeout_s = 30", &format!("timeout_s = 30\n{setting}")));
         assert!(err.contains("[measure]") && err.contains(says), "{setting}: {err}");
@@ -218,6 +221,10 @@ fn bad_measure_settings_are_errors() {
     .unwrap();
     assert_eq!((m.measure.min_processes, m.measure.target_ci_pct, m.measure.cell_budget_s), (3, 1.5, 8.0));
     assert_eq!(parse(GOOD).unwrap().measure.min_processes, 5, "the default");
+    let none = parse(&GOOD.replace("timeout_s = 30", "timeout_s = 30\ninstantiations = 0\ninstantiate_batch = 0"));
+    assert_eq!(none.unwrap().measure.instantiations, 0, "no instantiations need no batch");
+    let err = error(&GOOD.replace("timeout_s = 30", "timeout_s = 30\ninstantiations = -1"));
+    assert!(err.contains("instantiations"), "{err}");
     let all_excluded = GOOD.replace("compiler = \"singlepass\"\nengine = [\"artifact\"]", "codec = \"raw\"");
     assert!(error(&all_excluded).contains("no cells"));
 }
