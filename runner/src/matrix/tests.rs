@@ -78,12 +78,12 @@ fn studies_are_a_union_with_defaults_and_every_value() {
     assert_eq!(
         names(&compilers.cells),
         [
-            "singlepass/jit/bare/copy/raw/release/off/default/wasmer/host",
-            "cranelift/jit/bare/copy/raw/release/off/default/wasmer/host",
-            "llvm/jit/bare/copy/raw/release/off/default/wasmer/host",
-            "singlepass/jit/bare/shared/raw/release/off/default/wasmer/host",
-            "cranelift/jit/bare/shared/raw/release/off/default/wasmer/host",
-            "llvm/jit/bare/shared/raw/release/off/default/wasmer/host",
+            "singlepass/jit/bare/copy/raw/release/off/default/wasmer/host/fresh",
+            "cranelift/jit/bare/copy/raw/release/off/default/wasmer/host/fresh",
+            "llvm/jit/bare/copy/raw/release/off/default/wasmer/host/fresh",
+            "singlepass/jit/bare/shared/raw/release/off/default/wasmer/host/fresh",
+            "cranelift/jit/bare/shared/raw/release/off/default/wasmer/host/fresh",
+            "llvm/jit/bare/shared/raw/release/off/default/wasmer/host/fresh",
         ]
     );
     // transport = "*": every transport (component and composed too; composed only with call = import,
@@ -123,7 +123,7 @@ fn a_cell_in_several_studies_is_one_cell() {
 #[test]
 fn a_study_naming_nothing_is_the_baseline_and_combinations_that_are_no_cells_are_skipped() {
     let m = parse(&STUDIES.replace("compiler = [\"singlepass\", \"cranelift\", \"llvm\"]\n", "")).unwrap();
-    assert_eq!(names(&m.studies[0].cells[..1]), ["cranelift/jit/bare/copy/raw/release/off/default/wasmer/host"]);
+    assert_eq!(names(&m.studies[0].cells[..1]), ["cranelift/jit/bare/copy/raw/release/off/default/wasmer/host/fresh"]);
     let m = parse(&STUDIES.replace(
         "compiler = [\"singlepass\", \"cranelift\", \"llvm\"]",
         "runtime = \"*\"\ncompiler = \"*\"\nengine = \"*\"",

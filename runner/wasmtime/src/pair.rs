@@ -11,7 +11,7 @@ use wasmatrix_core::abi::{Bytes, Role};
 use wasmatrix_core::axes::Call;
 use wasmatrix_core::calls::{self, GuestCalls, Pair};
 use wasmatrix_core::guests::{Failure, MemoryPages, Output};
-use wasmatrix_core::transport::{Memories, Router};
+use wasmatrix_core::transport::Router;
 use wasmtime::{AsContextMut, InstancePre, Store, StoreContextMut};
 
 /// What a request is routed through: the transport `T` and the consumer's `consume`.

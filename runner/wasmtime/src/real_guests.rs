@@ -9,7 +9,7 @@ use std::process::Command;
 use std::sync::OnceLock;
 use wasmatrix_core::cell::Cell;
 use wasmatrix_core::guests::GuestFiles;
-use wasmatrix_core::measure::MechanismKind;
+use wasmatrix_core::measure::{Measure, MechanismKind};
 use wasmatrix_core::worker::{Job, Phase, Report};
 
 /// The checkout's root.
@@ -47,12 +47,28 @@ fn guests() -> &'static GuestFiles {
 /// A job for `cell`'s name (`compiler/engine/bare/copy/raw/release/off/default/wasmtime/host/
 /// strategy`), with `instantiations` pairs in batches of `batch` on 1 and 2 threads.
 fn job(cell: &str, phase: Phase, artifacts: &Path, instantiations: u32, batch: u32) -> Job {
-    let measure = serde_json::json!({"warmup": 2, "samples": 3, "batch": 4, "timeout_s": 60, "setup_repeats": 2,
-        "memory_limit_mib": 256, "instantiations": instantiations, "instantiate_batch": batch,
-        "instantiate_threads": 2});
+    let measure = Measure {
+        processes: 1,
+        warmup: 2,
+        samples: 3,
+        batch: 4,
+        floor_batch: 10,
+        codec_batch: 10,
+        noisy_ci_pct: 5.0,
+        min_processes: 1,
+        target_ci_pct: 2.0,
+        cell_budget_s: 0.0,
+        setup_repeats: 2,
+        setup_budget_ms: 50,
+        timeout_s: 60,
+        memory_limit_mib: 256,
+        instantiations,
+        instantiate_batch: batch,
+        instantiate_threads: 2,
+    };
     Job {
         cell: Cell::parse(cell).unwrap(),
-        measure: serde_json::from_value(measure).unwrap(),
+        measure,
         guests: Some(guests().clone()),
         artifacts: artifacts.to_owned(),
         phase,

@@ -83,8 +83,9 @@ pub fn serial_ns<G>(m: &Measure, mut make: impl FnMut() -> Result<G, Failure>) -
 }
 
 /// Nanoseconds of wall-clock time per pair when `threads` threads each make and drop
-/// `m.instantiations` pairs at once, timed from the moment all are ready to the last one's end;
-/// None for no instantiations or fewer than 2 threads.
+/// `m.instantiations` pairs at once, released together: from the first thread's start to the last
+/// one's end, as each thread reads the clock itself (the spawning thread may be scheduled late on a
+/// machine with as many CPUs as threads). None for no instantiations or fewer than 2 threads.
 pub fn parallel_ns<G>(
     m: &Measure,
     threads: u32,
@@ -93,25 +94,26 @@ pub fn parallel_ns<G>(
     if m.instantiations == 0 || threads < 2 {
         return Ok(None);
     }
-    let ready = Barrier::new(threads as usize + 1);
-    let (outcomes, elapsed) = std::thread::scope(|scope| {
+    let ready = Barrier::new(threads as usize);
+    let outcomes: Vec<_> = std::thread::scope(|scope| {
         let workers: Vec<_> = (0..threads)
             .map(|_| {
                 scope.spawn(|| {
                     ready.wait();
-                    (0..m.instantiations).try_for_each(|_| make().map(drop))
+                    let start = Instant::now();
+                    (0..m.instantiations).try_for_each(|_| make().map(drop)).map(|()| (start, Instant::now()))
                 })
             })
             .collect();
-        ready.wait();
-        let start = Instant::now();
-        let outcomes: Vec<_> = workers.into_iter().map(|w| w.join()).collect();
-        (outcomes, start.elapsed())
+        workers.into_iter().map(|w| w.join()).collect()
     });
+    let mut spans = Vec::with_capacity(outcomes.len());
     for outcome in outcomes {
-        outcome.map_err(|_| Failure::Error("an instantiating thread panicked".into()))??;
+        spans.push(outcome.map_err(|_| Failure::Error("an instantiating thread panicked".into()))??);
     }
-    Ok(Some(elapsed.as_nanos() as f64 / f64::from(threads * m.instantiations)))
+    let first = spans.iter().map(|(start, _)| *start).min().expect("two threads or more");
+    let last = spans.iter().map(|(_, end)| *end).max().expect("two threads or more");
+    Ok(Some(last.duration_since(first).as_nanos() as f64 / f64::from(threads * m.instantiations)))
 }
 
 #[cfg(test)]
