@@ -66,8 +66,7 @@ fn the_older_form_still_reads() {
 fn a_run_of_the_older_form_goes_on_under_the_studies() {
     let older = Matrix::load(&root().join("runner/tests/data/quick-older-form.toml")).unwrap();
     let studies = Matrix::load(&root().join("matrices/quick.toml")).unwrap();
-    let fresh: Vec<_> =
-        studies.cells().iter().filter(|c| c.instantiate == Instantiate::Fresh).copied().collect();
+    let fresh: Vec<_> = studies.cells().iter().filter(|c| c.instantiate == Instantiate::Fresh).copied().collect();
     assert_eq!(fingerprint(older.cells(), &older.measure), fingerprint(&fresh, &studies.measure));
     assert_ne!(fresh.len(), studies.cells().len(), "the instantiate study's pre and pooled cells are new");
 }
