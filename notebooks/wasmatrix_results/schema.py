@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-SCHEMA_VERSION = 11
+SCHEMA_VERSION = 12
 MIN_SCHEMA_VERSION = 2
 """The results schema these functions read (results/README.md); later ones only add columns.
 Files of schema 2 read too: the schema 3 columns are then empty, and logging is ``off``; files
@@ -13,7 +13,8 @@ before schema 5 read with the ``default`` allocator, files before schema 6 with 
 ran them then (Wasmer, or native for the native engine), files before schema 7 with ``call = host``,
 files before schema 8 with their medians over processes as the headline figures (HEADLINES),
 files before schema 11 (no ``twin_cell``) with their native twins found as the runner defined them
-(native_ratios)."""
+(native_ratios). Schema 12 adds the ``instantiate`` axis (older files: ``fresh``), instantiation as a
+distribution and the memory a cell holds (docs/instantiate.md); nothing here reads them yet."""
 
 REPO = Path(__file__).resolve().parents[2]
 RESULTS_DIR = REPO / "results"

@@ -67,6 +67,8 @@ impl ProcessOutcome {
                 (Metric::RefNs, &r.reference),
                 (Metric::SetupWarmNs, &r.setup_warm),
                 (Metric::SetupWarmCpuNs, &r.setup_warm_cpu),
+                (Metric::InstantiatePairNs, &r.instantiate_pair),
+                (Metric::TeardownNs, &r.teardown),
             ] {
                 for (k, v) in values.iter().enumerate() {
                     push(metric, k, *v);
@@ -77,6 +79,7 @@ impl ProcessOutcome {
                 (Metric::LoadNs, r.load_ns),
                 (Metric::EnvironmentNs, r.environment_ns),
                 (Metric::InstantiateNs, r.instantiate_ns),
+                (Metric::PrepareNs, r.prepare_ns),
                 (Metric::SetupNs, setup_ns(id.cell.engine, outcome)),
                 (Metric::SetupCpuNs, r.setup_cpu_ns),
                 (Metric::FirstRoundTripNs, r.first_round_trip_ns),
@@ -86,7 +89,17 @@ impl ProcessOutcome {
                     push(metric, 0, v as f64);
                 }
             }
+            for (metric, value) in [
+                (Metric::InstantiateSerialNs, r.instantiate_serial_ns),
+                (Metric::InstantiateParallelNs, r.instantiate_parallel_ns),
+            ] {
+                if let Some(v) = value {
+                    push(metric, 0, v);
+                }
+            }
         }
+        let kib = |v: Option<u64>| v.map(|v| v as f64);
+        let rss_growth = r.instantiate_rss_kib.first().zip(r.instantiate_rss_kib.last()).map(|(a, b)| b - a);
         let context = [
             outcome.loadavg_start,
             outcome.loadavg_end,
@@ -96,6 +109,11 @@ impl ProcessOutcome {
             outcome.steal_pct,
             Some(if outcome.status == Status::Ok { 1.0 } else { 0.0 }),
             Some(outcome.process_s),
+            kib(r.rss_after_setup_kib),
+            kib(r.producer_memory_pages),
+            kib(r.consumer_memory_pages),
+            kib(r.reserved_kib),
+            rss_growth,
         ];
         for (metric, value) in Metric::CONTEXT.into_iter().zip(context) {
             if let Some(v) = value {
@@ -107,8 +125,8 @@ impl ProcessOutcome {
 }
 
 /// From guest files to callable guests in the measured process: loading artifacts, or compiling
-/// in process (jit), or nothing more (native), then creating their environment (WASI), then
-/// instantiating.
+/// in process (jit), or nothing more (native), then the pre-linked form (`pre`, `pooled`), then
+/// creating their environment (WASI), then instantiating.
 fn setup_ns(engine: Engine, outcome: &ProcessOutcome) -> Option<u64> {
     let r = &outcome.report;
     let code_ns = match engine {
@@ -116,7 +134,9 @@ fn setup_ns(engine: Engine, outcome: &ProcessOutcome) -> Option<u64> {
         Engine::Jit => r.compile_ns,
         Engine::Native => Some(0),
     };
-    code_ns.zip(r.instantiate_ns).map(|(code, inst)| code + r.environment_ns.unwrap_or(0) + inst)
+    code_ns
+        .zip(r.instantiate_ns)
+        .map(|(code, inst)| code + r.prepare_ns.unwrap_or(0) + r.environment_ns.unwrap_or(0) + inst)
 }
 
 /// The machine's 1-minute load average, where readable.

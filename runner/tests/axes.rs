@@ -44,7 +44,8 @@ fn every_axis_in_the_order_of_a_cell_name_with_its_values_and_default() {
             "logging",
             "allocator",
             "runtime",
-            "call"
+            "call",
+            "instantiate"
         ]
     );
     let axis = |name: &str| axes.iter().find(|a| a["name"] == name).unwrap();
@@ -56,7 +57,11 @@ fn every_axis_in_the_order_of_a_cell_name_with_its_values_and_default() {
     assert_eq!(values("codec").first().map(String::as_str), Some("raw"));
     assert_eq!(values("codec").last().map(String::as_str), Some("wit"));
     let defaults: Vec<&str> = names.iter().map(|n| axis(n)["default"].as_str().unwrap()).collect();
-    assert_eq!(defaults, ["cranelift", "jit", "bare", "copy", "raw", "release", "off", "default", "wasmer", "host"]);
+    assert_eq!(
+        defaults,
+        ["cranelift", "jit", "bare", "copy", "raw", "release", "off", "default", "wasmer", "host", "fresh"]
+    );
+    assert_eq!(values("instantiate"), ["fresh", "pre", "pooled"]);
     for name in names {
         assert!(values(name).iter().any(|v| axis(name)["default"] == v.as_str()), "{name}'s default is a value");
     }

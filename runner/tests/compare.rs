@@ -7,12 +7,12 @@ use wasmatrix_runner::results::metric::Metric;
 use wasmatrix_runner::results::samples::{sidecar_path, Sample, SamplesFile};
 
 const CELLS: [&str; 6] = [
-    "llvm/artifact/bare/shared/raw/release/off/default/wasmer/host",
-    "llvm/jit/bare/copy/raw/release/off/default/wasmer/host",
-    "cranelift/jit/bare/copy/raw/release/off/default/wasmer/host",
-    "cranelift/artifact/bare/shared/raw/release/off/default/wasmer/host",
-    "singlepass/jit/bare/copy/raw/release/off/default/wasmer/host",
-    "singlepass/jit/bare/shared/raw/release/off/default/wasmer/host",
+    "llvm/artifact/bare/shared/raw/release/off/default/wasmer/host/fresh",
+    "llvm/jit/bare/copy/raw/release/off/default/wasmer/host/fresh",
+    "cranelift/jit/bare/copy/raw/release/off/default/wasmer/host/fresh",
+    "cranelift/artifact/bare/shared/raw/release/off/default/wasmer/host/fresh",
+    "singlepass/jit/bare/copy/raw/release/off/default/wasmer/host/fresh",
+    "singlepass/jit/bare/shared/raw/release/off/default/wasmer/host/fresh",
 ];
 
 /// A small linear congruential generator: the same noise every time.
@@ -169,20 +169,21 @@ fn a_run_compared_with_itself_has_no_change() {
 #[test]
 fn names_from_before_the_logging_axis_pair_with_todays() {
     let dir = tempfile::tempdir().unwrap();
-    // Schema 2 files named cells without the logging value (and the allocator, runtime and call).
+    // Schema 2 files named cells without the logging value (and the allocator, runtime, call and
+    // instantiate).
     let mut old = Run::six_cells("a", 1, 5, 50);
     for row in &mut old.rows {
-        row.cell = row.cell.trim_end_matches("/off/default/wasmer/host").to_owned();
+        row.cell = row.cell.trim_end_matches("/off/default/wasmer/host/fresh").to_owned();
     }
     for sample in old.processes.iter_mut().flatten() {
-        sample.cell = sample.cell.trim_end_matches("/off/default/wasmer/host").to_owned();
+        sample.cell = sample.cell.trim_end_matches("/off/default/wasmer/host/fresh").to_owned();
     }
     let a = old.write(dir.path(), "a", &HEADER);
     let b = Run::six_cells("b", 99, 5, 50).write(dir.path(), "b", &SHUFFLED);
     let cmp = run_compare(&a, &b);
     assert!(cmp.only_in_a.is_empty() && cmp.only_in_b.is_empty(), "{}", cmp.render());
     assert_eq!(cmp.entries.len(), 18);
-    assert!(cmp.entries.iter().all(|e| e.cell.ends_with("/off/default/wasmer/host")));
+    assert!(cmp.entries.iter().all(|e| e.cell.ends_with("/off/default/wasmer/host/fresh")));
 }
 
 #[test]
@@ -263,7 +264,7 @@ fn few_very_noisy_processes_are_unsure() {
 #[test]
 fn unmatched_and_failed_cells_are_listed_not_compared() {
     let dir = tempfile::tempdir().unwrap();
-    let native = "rustc/native/bare/copy/raw/release/off/default/native/host";
+    let native = "rustc/native/bare/copy/raw/release/off/default/native/host/fresh";
     let mut a = Run::six_cells("a", 1, 3, 10);
     a.rows.remove(5);
     a.rows[1] = Row { cell: CELLS[1].to_owned(), status: "crash", error: "worker died: signal 11 (SIGSEGV)" };
@@ -299,7 +300,7 @@ fn a_cell_only_in_b_is_listed_as_only_in_b() {
     let dir = tempfile::tempdir().unwrap();
     let a = Run::six_cells("a", 1, 3, 10);
     let mut b = Run::six_cells("b", 1, 3, 10);
-    let extra = "rustc/native/bare/shared/raw/release/off/default/native/host";
+    let extra = "rustc/native/bare/shared/raw/release/off/default/native/host/fresh";
     b.rows.push(ok(extra));
     b.processes.push(vec![sample("b", extra, 0, "rt_ns", 0, 10.0)]);
     let (a, b) = (a.write(dir.path(), "a", &HEADER), b.write(dir.path(), "b", &HEADER));

@@ -69,6 +69,10 @@ export function refusal(cell) {
   if (cell.call !== 'host' && cell.call !== 'import') {
     return `the V8 worker's call patterns are host and import, not ${cell.call}`;
   }
+  if (cell.instantiate !== undefined && cell.instantiate !== 'fresh') {
+    return 'V8 in Node.js offers neither a pre-linked instance nor an instance pool (Cell::unsupported): ' +
+      `only instantiate = fresh runs, not ${cell.instantiate}`;
+  }
   return null;
 }
 

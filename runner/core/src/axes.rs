@@ -131,6 +131,23 @@ axis! {
 }
 
 axis! {
+    /// How the pair is instantiated, and how each pair after the first is; which runtime offers
+    /// which is decided in `Cell::unsupported`.
+    Instantiate "instantiate" default Fresh {
+        /// Each pair linked and instantiated from the loaded code, as a host does that keeps
+        /// nothing between instantiations but the code (every runtime).
+        Fresh = "fresh",
+        /// The runtime's pre-linked form, made once (Wasmtime's `Linker::instantiate_pre`: imports
+        /// resolved and type-checked once), so each pair is only its instances.
+        Pre = "pre",
+        /// `pre` in an engine with Wasmtime's pooling instance allocator sized for the pairs a
+        /// process holds at once, and copy-on-write memory images (`Config::memory_init_cow`):
+        /// what Wasmtime's "fast instantiation" guide lists.
+        Pooled = "pooled",
+    }
+}
+
+axis! {
     /// What compiles the guests to machine code (or, for interpreters, to what they run): each
     /// runtime's back-ends, configured in its worker (`Cell::not_a_cell` says which runtime has
     /// which).

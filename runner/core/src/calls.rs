@@ -11,7 +11,7 @@
 
 use crate::abi::{Bytes, Role};
 use crate::axes::Call;
-use crate::guests::{Failure, Guests, Output, Traffic};
+use crate::guests::{Failure, Guests, MemoryPages, Output, Traffic};
 
 /// How a request reaches the consumer and its reply the producer: the consumer's `consume` and a
 /// transport's two carries. What a runtime's `env.deliver` import has to hand.
@@ -65,6 +65,11 @@ pub trait GuestCalls: Route {
     fn says(&mut self, role: Role) -> Result<String, Failure>;
     /// What the guests wrote out of their sandbox so far.
     fn output(&self) -> Output;
+    /// Each guest memory's size now, in pages, where the runtime says
+    /// ([`Guests::memory_pages`]).
+    fn memory_pages(&self) -> MemoryPages {
+        MemoryPages::default()
+    }
 }
 
 /// The instantiated guests of one runtime, as the worker measures them, called as `call` says.
@@ -153,6 +158,10 @@ impl<C: GuestCalls> Guests for Pair<C> {
 
     fn output(&self) -> Output {
         self.calls.output()
+    }
+
+    fn memory_pages(&self) -> MemoryPages {
+        self.calls.memory_pages()
     }
 }
 

@@ -22,11 +22,12 @@ pub struct Cell {
     pub allocator: Allocator,
     pub runtime: Runtime,
     pub call: Call,
+    pub instantiate: Instantiate,
 }
 
 impl Cell {
     /// (axis, value) pairs in the order of the cell's name and of the CSV columns.
-    pub fn values(&self) -> [(&'static str, &'static str); 10] {
+    pub fn values(&self) -> [(&'static str, &'static str); 11] {
         [
             (Compiler::NAME, self.compiler.name()),
             (Engine::NAME, self.engine.name()),
@@ -38,12 +39,13 @@ impl Cell {
             (Allocator::NAME, self.allocator.name()),
             (Runtime::NAME, self.runtime.name()),
             (Call::NAME, self.call.name()),
+            (Instantiate::NAME, self.instantiate.name()),
         ]
     }
 
     /// Every axis with its values and default, in the order of [`Cell::values`]: what `runner axes`
     /// publishes.
-    pub fn axes() -> [AxisValues; 10] {
+    pub fn axes() -> [AxisValues; 11] {
         [
             AxisValues::of::<Compiler>(),
             AxisValues::of::<Engine>(),
@@ -55,6 +57,7 @@ impl Cell {
             AxisValues::of::<Allocator>(),
             AxisValues::of::<Runtime>(),
             AxisValues::of::<Call>(),
+            AxisValues::of::<Instantiate>(),
         ]
     }
 
@@ -64,7 +67,8 @@ impl Cell {
     /// against (the `twin_cell` column). Components (transports `component` and `composed`,
     /// natively nothing) are read against the twin under `copy`, which carries the bytes between two
     /// buffers as the canonical ABI does between two memories, and the typed record (codec `wit`,
-    /// natively nothing either) against `raw`'s, the cheapest way the twin carries the same record.
+    /// natively nothing either) against `raw`'s, the cheapest way the twin carries the same record;
+    /// every way of instantiating against the twin's only one, `fresh`.
     /// None for a native cell, and where the twin cannot run ([`Cell::unsupported`]: Emscripten's
     /// output has no native twin).
     pub fn native_twin(&self) -> Option<Cell> {
@@ -75,6 +79,7 @@ impl Cell {
             compiler: Compiler::Rustc,
             engine: Engine::Native,
             runtime: Runtime::Native,
+            instantiate: Instantiate::Fresh,
             transport: match self.transport {
                 Transport::Component | Transport::Composed => Transport::Copy,
                 other => other,
@@ -159,7 +164,30 @@ impl Cell {
                 "the native twin runs no Emscripten output: read emscripten cells against the native twin under \
                  bare or wasi (the same native code)",
             ),
-            _ => None,
+            _ => self.unsupported_instantiate(),
+        }
+    }
+
+    /// Why the cell's way of instantiating (`instantiate`) cannot run under its runtime and
+    /// transport, if it cannot: one arm per runtime.
+    fn unsupported_instantiate(&self) -> Option<&'static str> {
+        let strategy = self.instantiate;
+        if strategy == Instantiate::Fresh {
+            return None;
+        }
+        match self.runtime {
+            Runtime::Wasmtime if self.transport == Transport::Shared => Some(WASMTIME_SHARED_PRE),
+            Runtime::Wasmtime => None,
+            Runtime::Wasmer => Some(match strategy {
+                Instantiate::Pooled => WASMER_POOLED,
+                Instantiate::Fresh | Instantiate::Pre => WASMER_PRE,
+            }),
+            Runtime::Wasmi => Some(match strategy {
+                Instantiate::Pooled => WASMI_POOLED,
+                Instantiate::Fresh | Instantiate::Pre => WASMI_PRE,
+            }),
+            Runtime::V8 => Some(V8_PRE),
+            Runtime::Native => Some(NATIVE_PRE),
         }
     }
 
@@ -187,7 +215,8 @@ impl Cell {
     /// before the allocator axis (schema 4) end at the logging and mean the default allocator;
     /// names from before the runtime axis (schema 5) end at the allocator and ran under Wasmer, or
     /// natively for the native engine; names from before the call axis (schema 6) end at the runtime
-    /// and mean `host`.
+    /// and mean `host`; names from before the instantiate axis (schema 11) end at the call and mean
+    /// `fresh`.
     pub fn parse(id: &str) -> Result<Cell, String> {
         fn value<A: Axis>(part: Option<&str>) -> Result<A, String> {
             A::parse(part.ok_or_else(|| format!("missing {} in cell name", A::NAME))?)
@@ -210,6 +239,7 @@ impl Cell {
             },
             runtime: Runtime::Wasmer,
             call: Call::Host,
+            instantiate: Instantiate::Fresh,
         };
         let cell = Cell {
             runtime: match parts.next() {
@@ -226,12 +256,54 @@ impl Cell {
             },
             ..cell
         };
+        let cell = Cell {
+            instantiate: match parts.next() {
+                None => Instantiate::Fresh,
+                some => value(some)?,
+            },
+            ..cell
+        };
         match parts.next() {
             None => Ok(cell),
-            Some(extra) => Err(format!("unexpected `{extra}` after the call in cell name `{id}`")),
+            Some(extra) => Err(format!("unexpected `{extra}` after the instantiate in cell name `{id}`")),
         }
     }
 }
+
+/// Why Wasmtime's shared transport has no pre-linked pair (nor, as `pooled` is `pre` in a pooling
+/// engine, a pooled one).
+const WASMTIME_SHARED_PRE: &str = "under the shared transport both guests import one memory the host creates in each \
+     pair's store (Memory::new), and an InstancePre holds its imports: Wasmtime 48's InstancePre::instantiate refuses \
+     an import owned by another store (\"cross-`Store` instantiation is not currently supported\", \
+     pre_instantiate_raw in runtime/instance.rs), so the pre-linked form would have to be made again for every pair, \
+     which is what fresh does (Linker::instantiate is instantiate_pre then instantiate); instantiate = pre and pooled \
+     run under copy and the component transports";
+
+/// Why Wasmer has no `pre` cells.
+const WASMER_PRE: &str = "Wasmer 7.4.2 has no pre-linked instance: Instance::new resolves and type-checks the \
+     imports at every instantiation and its API keeps nothing of it between instances (no InstancePre or \
+     equivalent in the wasmer 7.4.2 crate); only fresh runs";
+
+/// Why Wasmer has no `pooled` cells.
+const WASMER_POOLED: &str = "Wasmer 7.4.2 has no pooling instance allocator: every instance maps its memories anew \
+     through its tunables (instance pooling is asked for in wasmerio/wasmer#4518, not implemented); only fresh runs";
+
+/// Why wasmi has no `pre` cells.
+const WASMI_PRE: &str = "wasmi 2.0 instantiates only through Linker::instantiate_and_start, which resolves the \
+     imports each time: the InstancePre of wasmi 0.x is gone from wasmi 2.0.0; only fresh runs";
+
+/// Why wasmi has no `pooled` cells.
+const WASMI_POOLED: &str = "wasmi 2.0 has no pooling instance allocator: an interpreter's memories are heap \
+     buffers its store allocates per instance; only fresh runs";
+
+/// Why V8 has no `pre` or `pooled` cells.
+const V8_PRE: &str = "V8 in Node.js offers neither a pre-linked instance nor an instance pool: a WebAssembly.Module \
+     is already the compiled form and `new WebAssembly.Instance(module, imports)` (or WebAssembly.instantiate) is \
+     the only way to instantiate, resolving the imports object each time; only fresh runs";
+
+/// Why the native twin has no `pre` or `pooled` cells.
+const NATIVE_PRE: &str = "the native twin instantiates nothing: its guests are Rust values built into the \
+     worker, so there is no instance to pre-link or pool; only fresh runs";
 
 /// Why codec `wit` needs a component transport.
 const WIT_WITHOUT_COMPONENT: &str = "codec wit is the typed WIT record lowered and lifted by the Component \
@@ -309,7 +381,7 @@ mod tests {
         // A schema 2 name, from before the logging axis.
         let old = Cell::parse("llvm/artifact/bare/shared/raw/release").unwrap();
         assert_eq!(old.logging, Logging::Off);
-        assert_eq!(old.to_string(), "llvm/artifact/bare/shared/raw/release/off/default/wasmer/host");
+        assert_eq!(old.to_string(), "llvm/artifact/bare/shared/raw/release/off/default/wasmer/host/fresh");
         // A schema 4 name, from before the allocator axis.
         let old = Cell::parse("llvm/artifact/bare/shared/raw/size/on").unwrap();
         assert_eq!((old.profile, old.allocator), (Profile::Size, Allocator::Default));
@@ -320,12 +392,17 @@ mod tests {
         assert_eq!(new.runtime, Runtime::Wasmer);
         let twin = Cell::parse("rustc/native/bare/shared/raw/release/off/talc").unwrap();
         assert_eq!(twin.runtime, Runtime::Native);
-        assert_eq!(twin.to_string(), "rustc/native/bare/shared/raw/release/off/talc/native/host");
+        assert_eq!(twin.to_string(), "rustc/native/bare/shared/raw/release/off/talc/native/host/fresh");
         // Schema 6 names, from before the call axis: the host calls each guest.
         assert_eq!(twin.call, Call::Host);
         let import = Cell::parse("cranelift/artifact/bare/shared/raw/release/off/default/wasmtime/import").unwrap();
         assert_eq!((import.runtime, import.call), (Runtime::Wasmtime, Call::Import));
         assert_eq!(Cell::parse(&import.to_string()), Ok(import));
+        // Schema 11 names, from before the instantiate axis: each pair instantiated fresh.
+        assert_eq!(import.instantiate, Instantiate::Fresh);
+        let pooled = Cell::parse("winch/artifact/bare/copy/raw/release/off/default/wasmtime/host/pooled").unwrap();
+        assert_eq!((pooled.runtime, pooled.instantiate), (Runtime::Wasmtime, Instantiate::Pooled));
+        assert_eq!(Cell::parse(&pooled.to_string()), Ok(pooled));
     }
 
     #[test]
@@ -378,25 +455,30 @@ mod tests {
         let twin = |name: &str| Cell::parse(name).unwrap().native_twin().map(|c| c.to_string());
         assert_eq!(
             twin("llvm/artifact/wasi/shared/postcard/size/on/talc/wasmer/import").as_deref(),
-            Some("rustc/native/wasi/shared/postcard/size/on/talc/native/import")
+            Some("rustc/native/wasi/shared/postcard/size/on/talc/native/import/fresh")
         );
         assert_eq!(
             twin("turbofan/jit/bare/copy/json/release/off/default/v8/host").as_deref(),
-            Some("rustc/native/bare/copy/json/release/off/default/native/host")
+            Some("rustc/native/bare/copy/json/release/off/default/native/host/fresh")
         );
         // Components against copy, the typed record against raw.
         assert_eq!(
             twin("winch/jit/bare/composed/wit/release/off/default/wasmtime/import").as_deref(),
-            Some("rustc/native/bare/copy/raw/release/off/default/native/import")
+            Some("rustc/native/bare/copy/raw/release/off/default/native/import/fresh")
         );
         assert_eq!(
             twin("cranelift/artifact/bare/component/capnp/nolto/off/default/wasmtime/host").as_deref(),
-            Some("rustc/native/bare/copy/capnp/nolto/off/default/native/host")
+            Some("rustc/native/bare/copy/capnp/nolto/off/default/native/host/fresh")
+        );
+        // Every way of instantiating against the twin's one.
+        assert_eq!(
+            twin("winch/artifact/bare/copy/raw/release/off/default/wasmtime/host/pooled").as_deref(),
+            Some("rustc/native/bare/copy/raw/release/off/default/native/host/fresh")
         );
         // A wasm cell that cannot run still has its twin; an unwinding one's runs natively.
         assert_eq!(
             twin("cranelift/jit/bare/copy/raw/unwind/off/default/wasmer/host").as_deref(),
-            Some("rustc/native/bare/copy/raw/unwind/off/default/native/host")
+            Some("rustc/native/bare/copy/raw/unwind/off/default/native/host/fresh")
         );
         // None: the twin itself, and Emscripten's output (no native twin runs it).
         assert_eq!(twin("rustc/native/bare/copy/raw/release/off/default/native/host"), None);
@@ -495,6 +577,60 @@ mod tests {
         assert!(Cell::parse("llvm/jit/bare/copy/raw/release/off/talc/wasmer/x")
             .unwrap_err()
             .contains("unknown call `x`"));
-        assert!(Cell::parse("llvm/jit/bare/copy/raw/release/off/talc/wasmer/host/x").is_err());
+        assert!(Cell::parse("llvm/jit/bare/copy/raw/release/off/talc/wasmer/host/x")
+            .unwrap_err()
+            .contains("unknown instantiate `x`; allowed: fresh, pre, pooled"));
+        assert!(Cell::parse("llvm/jit/bare/copy/raw/release/off/talc/wasmer/host/fresh/x")
+            .unwrap_err()
+            .contains("unexpected `x` after the instantiate"));
+    }
+
+    #[test]
+    fn each_runtime_instantiates_as_it_can_and_says_why_not() {
+        let cell = |runtime: &str, compiler: &str, transport: &str, strategy: &str| {
+            let call = if transport == "composed" { "import" } else { "host" };
+            let engine = if runtime == "native" { "native" } else { "jit" };
+            let name =
+                format!("{compiler}/{engine}/bare/{transport}/raw/release/off/default/{runtime}/{call}/{strategy}");
+            let cell = Cell::parse(&name).unwrap();
+            assert_eq!(cell.not_a_cell(), None, "{name}");
+            cell.unsupported()
+        };
+        let runtimes = [
+            ("wasmer", "cranelift"),
+            ("wasmtime", "cranelift"),
+            ("wasmi", "eager"),
+            ("v8", "turbofan"),
+            ("native", "rustc"),
+        ];
+        for (runtime, compiler) in runtimes {
+            assert_eq!(cell(runtime, compiler, "copy", "fresh"), None, "{runtime}: fresh runs everywhere");
+        }
+        // Wasmtime: pre and pooled under copy and the component transports, not shared.
+        for transport in ["copy", "component", "composed"] {
+            for strategy in ["pre", "pooled"] {
+                assert_eq!(cell("wasmtime", "winch", transport, strategy), None, "{transport}/{strategy}");
+            }
+        }
+        for strategy in ["pre", "pooled"] {
+            let why = cell("wasmtime", "cranelift", "shared", strategy).unwrap();
+            assert!(why.contains("cross-`Store` instantiation is not currently supported"), "{why}");
+            assert_eq!(cell("wasmtime", "cranelift", "shared", "fresh"), None);
+        }
+        let says = |runtime: &str, compiler: &str, strategy: &str, words: &str| {
+            let why = cell(runtime, compiler, "copy", strategy).unwrap_or_else(|| panic!("{runtime}/{strategy} runs"));
+            assert!(why.contains(words) && why.contains("only fresh runs"), "{runtime}/{strategy}: {why}");
+        };
+        says("wasmer", "llvm", "pre", "no pre-linked instance");
+        says("wasmer", "singlepass", "pooled", "wasmerio/wasmer#4518");
+        says("wasmi", "lazy", "pre", "instantiate_and_start");
+        says("wasmi", "eager", "pooled", "no pooling instance allocator");
+        says("v8", "liftoff", "pre", "new WebAssembly.Instance");
+        says("v8", "turbofan", "pooled", "new WebAssembly.Instance");
+        says("native", "rustc", "pre", "instantiates nothing");
+        says("native", "rustc", "pooled", "instantiates nothing");
+        // Another reason comes first where the cell could not run fresh either.
+        let wasi_artifact = Cell::parse("eager/artifact/bare/copy/raw/release/off/default/wasmi/host/pre").unwrap();
+        assert_eq!(wasi_artifact.unsupported(), Some(WASMI_ARTIFACT));
     }
 }

@@ -46,6 +46,21 @@ pub trait Guests {
 
     /// What the guests wrote out of their sandbox so far.
     fn output(&self) -> Output;
+
+    /// Each guest memory's size now, in wasm pages (64 KiB): after set-up, what a pair holds
+    /// before its first message. `None` where the runtime does not say (the default), or where
+    /// there is no wasm memory (the native twin); under the shared transport both guests' memory
+    /// is the one they share.
+    fn memory_pages(&self) -> MemoryPages {
+        MemoryPages::default()
+    }
+}
+
+/// Each guest memory's size, in wasm pages; `None` where it is not known.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct MemoryPages {
+    pub producer: Option<u64>,
+    pub consumer: Option<u64>,
 }
 
 /// Bytes the guests wrote out of their sandbox; `None` where a channel does not exist.

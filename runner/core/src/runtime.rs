@@ -12,16 +12,23 @@
 //!   not timed);
 //! - their environment (`environment`: what they may import), made before they are instantiated;
 //!   the native engine runs no sandbox, so a native cell has none to time;
-//! - their instances, linked by the cell's transport (`instantiate`).
+//! - `instantiate = pre` and `pooled`: the runtime's pre-linked form of the pair, made once
+//!   (`prepare`; [`Prepare`], Wasmtime's only);
+//! - their instances, linked by the cell's transport (`instantiate`, or `instantiate_prepared`).
+//!
+//! After the measurements, the set-up again (the repeated set-up), then instantiation as a
+//! distribution: pairs made and dropped many times from the code (and pre-linked form) the
+//! process holds ([`crate::measure::instantiations`]).
 //!
 //! Generic over the runtime and what it sets up, so each worker's round trips are compiled with
 //! nothing dynamic inside.
 
-use crate::axes;
+use crate::axes::{self, Instantiate};
 use crate::cap;
 use crate::guests::{Failure, GuestFiles, Guests};
-use crate::measure::phase;
-use crate::worker::{exercise, Job, Phase, Report};
+use crate::measure::instantiations::{distribution, parallel_ns, serial_ns};
+use crate::measure::{peak_rss_kib, phase, vm_size_kib, MechanismKind};
+use crate::worker::{self, exercise, Job, Phase, Report};
 use std::path::Path;
 
 /// What one runtime does in each phase of a cell. Every method is one step of its API; [`run`]
@@ -74,15 +81,189 @@ pub trait Runtime {
     ) -> Result<Self::Guests, Failure>;
 }
 
+/// A runtime with a pre-linked form of the pair (cells with `instantiate = pre` and `pooled`), whose
+/// engine, code and pre-linked form threads may share. A trait of its own rather than items of
+/// [`Runtime`] with defaults (associated type defaults are unstable, rust-lang/rust#29661): the
+/// runtimes without one implement nothing more, and [`run`] refuses their `pre` and `pooled` cells.
+/// `pooled` is `pre` in an engine the runtime's [`Runtime::engine`] configures for it.
+pub trait Prepare: Runtime + Sync
+where
+    Self::Engine: Sync,
+    Self::Code: Sync,
+{
+    /// The pair's pre-linked form: what an instantiation needs besides its environment.
+    type Prepared: Sync;
+
+    /// Makes the pre-linked form of both guests once (the `prepare` phase): imports resolved and
+    /// type-checked, nothing tied to one pair's environment.
+    fn prepare(&self, engine: &Self::Engine, code: &Self::Code, job: &Job) -> Result<Self::Prepared, Failure>;
+
+    /// Instantiates both guests in `environment` from their pre-linked form (the `instantiate`
+    /// phase of `pre` and `pooled` cells).
+    fn instantiate_prepared(
+        &self,
+        engine: &Self::Engine,
+        environment: Self::Environment,
+        prepared: &Self::Prepared,
+        job: &Job,
+    ) -> Result<Self::Guests, Failure>;
+}
+
 /// Runs `job` through `runtime`: precompiles, or sets the guests up (each phase timed into
-/// `report`), measures them, and sets them up again as many times as the repeated set-up asks. A
-/// failure after a guest memory was refused by the cap becomes the cap's ([`cap::blame`]).
+/// `report`), measures them, sets them up again as many times as the repeated set-up asks, and
+/// instantiates them as a distribution. A failure after a guest memory was refused by the cap
+/// becomes the cap's ([`cap::blame`]). A runtime without a pre-linked form runs `fresh` cells only,
+/// and its instantiations on one thread.
 pub fn run<R: Runtime>(runtime: &R, job: &Job, report: &mut Report) -> Result<(), Failure> {
+    run_with(runtime, &Fresh, job, report)
+}
+
+/// [`run`] for a runtime with a pre-linked form ([`Prepare`]): every `instantiate` strategy, and
+/// the instantiations also on `instantiate_threads` threads.
+pub fn run_prepared<R>(runtime: &R, job: &Job, report: &mut Report) -> Result<(), Failure>
+where
+    R: Prepare,
+    R::Engine: Sync,
+    R::Code: Sync,
+{
+    run_with(runtime, &Prepared, job, report)
+}
+
+fn run_with<R: Runtime, W: Ways<R>>(runtime: &R, ways: &W, job: &Job, report: &mut Report) -> Result<(), Failure> {
     let outcome = match job.phase {
         Phase::Precompile => precompile(runtime, job, report),
-        Phase::Measure => measure(runtime, job, report),
+        Phase::Measure => measure(runtime, ways, job, report),
     };
     outcome.map_err(|failure| cap::blame(failure, job.measure.memory_limit_mib))
+}
+
+/// The ways a runtime can make a pair from its code: what [`run`] and [`run_prepared`] differ in.
+trait Ways<R: Runtime> {
+    /// The pre-linked form, where there is one.
+    type Made;
+
+    /// The pre-linked form of the cell's strategy: none for `fresh`.
+    fn prepare(
+        &self,
+        runtime: &R,
+        engine: &R::Engine,
+        code: &R::Code,
+        job: &Job,
+    ) -> Result<Option<Self::Made>, Failure>;
+
+    /// Both guests instantiated in `environment`, from the code or its pre-linked form.
+    fn instantiate(
+        &self,
+        runtime: &R,
+        engine: &R::Engine,
+        environment: R::Environment,
+        code: &R::Code,
+        made: Option<&Self::Made>,
+        job: &Job,
+    ) -> Result<R::Guests, Failure>;
+
+    /// Wall-clock ns per pair made and dropped on `threads` threads at once, if the runtime's
+    /// pieces may be shared by threads.
+    fn parallel_ns(
+        &self,
+        runtime: &R,
+        engine: &R::Engine,
+        code: &R::Code,
+        made: Option<&Self::Made>,
+        job: &Job,
+    ) -> Result<Option<f64>, Failure>;
+}
+
+/// A runtime's only way: `fresh`, one thread.
+struct Fresh;
+
+impl<R: Runtime> Ways<R> for Fresh {
+    type Made = std::convert::Infallible;
+
+    fn prepare(&self, _: &R, _: &R::Engine, _: &R::Code, job: &Job) -> Result<Option<Self::Made>, Failure> {
+        match job.cell.instantiate {
+            Instantiate::Fresh => Ok(None),
+            Instantiate::Pre | Instantiate::Pooled => Err(worker::not_here(&job.cell, "this runtime's")),
+        }
+    }
+
+    fn instantiate(
+        &self,
+        runtime: &R,
+        engine: &R::Engine,
+        environment: R::Environment,
+        code: &R::Code,
+        _: Option<&Self::Made>,
+        job: &Job,
+    ) -> Result<R::Guests, Failure> {
+        runtime.instantiate(engine, environment, code, job)
+    }
+
+    fn parallel_ns(
+        &self,
+        _: &R,
+        _: &R::Engine,
+        _: &R::Code,
+        _: Option<&Self::Made>,
+        _: &Job,
+    ) -> Result<Option<f64>, Failure> {
+        Ok(None)
+    }
+}
+
+/// A [`Prepare`] runtime's ways: `fresh`, or from the pre-linked form; on threads too.
+struct Prepared;
+
+impl<R> Ways<R> for Prepared
+where
+    R: Prepare,
+    R::Engine: Sync,
+    R::Code: Sync,
+{
+    type Made = R::Prepared;
+
+    fn prepare(
+        &self,
+        runtime: &R,
+        engine: &R::Engine,
+        code: &R::Code,
+        job: &Job,
+    ) -> Result<Option<R::Prepared>, Failure> {
+        match job.cell.instantiate {
+            Instantiate::Fresh => Ok(None),
+            Instantiate::Pre | Instantiate::Pooled => runtime.prepare(engine, code, job).map(Some),
+        }
+    }
+
+    fn instantiate(
+        &self,
+        runtime: &R,
+        engine: &R::Engine,
+        environment: R::Environment,
+        code: &R::Code,
+        made: Option<&R::Prepared>,
+        job: &Job,
+    ) -> Result<R::Guests, Failure> {
+        match made {
+            Some(prepared) => runtime.instantiate_prepared(engine, environment, prepared, job),
+            None => runtime.instantiate(engine, environment, code, job),
+        }
+    }
+
+    fn parallel_ns(
+        &self,
+        runtime: &R,
+        engine: &R::Engine,
+        code: &R::Code,
+        made: Option<&R::Prepared>,
+        job: &Job,
+    ) -> Result<Option<f64>, Failure> {
+        let pair = || {
+            let environment = runtime.environment(engine, job)?;
+            self.instantiate(runtime, engine, environment, code, made, job)
+        };
+        parallel_ns(&job.measure, job.measure.instantiate_threads, pair)
+    }
 }
 
 /// Compiles both guests and writes them for the `artifact` engine; the compile is timed.
@@ -94,24 +275,52 @@ fn precompile<R: Runtime>(runtime: &R, job: &Job, report: &mut Report) -> Result
     Ok(())
 }
 
-/// Sets the guests up, each phase timed into `report`, measures them, then sets them up again
-/// (the repeated set-up: what a host that already runs wasm pays for another pair, after the
-/// round trips so the cold start holds none of it), each timed whole and dropped.
-fn measure<R: Runtime>(runtime: &R, job: &Job, report: &mut Report) -> Result<(), Failure> {
+/// Sets the guests up, each phase timed into `report`, with what the process holds after it (its
+/// resident-set peak, each guest memory's size); measures them; sets them up again (the repeated
+/// set-up: what a host that already runs wasm pays for another pair, after the round trips so the
+/// cold start holds none of it), each timed whole and dropped; then instantiates pairs from the
+/// code (and pre-linked form) of the first set-up as a distribution (wall clock only). A `pooled`
+/// engine's reservation is what creating it added to the process's virtual size.
+fn measure<R: Runtime, W: Ways<R>>(runtime: &R, ways: &W, job: &Job, report: &mut Report) -> Result<(), Failure> {
+    let before = vm_size_kib();
     let engine = runtime.engine(job, job.cell.engine != axes::Engine::Artifact)?;
-    let guests = set_up(runtime, &engine, job, Some(report))?;
+    if job.cell.instantiate == Instantiate::Pooled {
+        report.reserved_kib = vm_size_kib().zip(before).map(|(after, before)| after.saturating_sub(before));
+    }
+    let (code, made, guests) = set_up(runtime, ways, &engine, job, Some(report))?;
+    report.rss_after_setup_kib = peak_rss_kib();
+    let pages = guests.memory_pages();
+    (report.producer_memory_pages, report.consumer_memory_pages) = (pages.producer, pages.consumer);
     exercise(guests, job, report)?;
-    report.repeat_set_up(&job.measure, || set_up(runtime, &engine, job, None))
+    report.repeat_set_up(&job.measure, || set_up(runtime, ways, &engine, job, None))?;
+    if job.mechanism == MechanismKind::WallClock && job.measure.instantiations > 0 {
+        worker::phase("instantiations");
+        let made = made.as_ref();
+        let pair = || {
+            let environment = runtime.environment(&engine, job)?;
+            ways.instantiate(runtime, &engine, environment, &code, made, job)
+        };
+        let d = distribution(&job.measure, pair)?;
+        (report.instantiate_pair, report.teardown, report.instantiate_rss_kib) = (d.instantiate, d.teardown, d.rss_kib);
+        report.instantiate_serial_ns = serial_ns(&job.measure, pair)?;
+        report.instantiate_parallel_ns = ways.parallel_ns(runtime, &engine, &code, made, job)?;
+    }
+    Ok(())
 }
 
-/// Sets both guests up once: their code, their environment and their instances. With `report`,
-/// each phase is timed into it (the fresh set-up); without, nothing is (a repeat, timed whole).
-fn set_up<R: Runtime>(
+/// A pair set up: its code, its pre-linked form (if its strategy has one), its instances.
+type SetUp<R, M> = (<R as Runtime>::Code, Option<M>, <R as Runtime>::Guests);
+
+/// Sets both guests up once: their code, their pre-linked form (`pre`, `pooled`), their
+/// environment and their instances. With `report`, each phase is timed into it (the fresh set-up);
+/// without, nothing is (a repeat, timed whole).
+fn set_up<R: Runtime, W: Ways<R>>(
     runtime: &R,
+    ways: &W,
     engine: &R::Engine,
     job: &Job,
     mut report: Option<&mut Report>,
-) -> Result<R::Guests, Failure> {
+) -> Result<SetUp<R, W::Made>, Failure> {
     let code = match job.cell.engine {
         axes::Engine::Jit => {
             let guests = job.guest_files()?;
@@ -122,14 +331,21 @@ fn set_up<R: Runtime>(
         }
         axes::Engine::Native => runtime.built_in()?,
     };
+    let made = match job.cell.instantiate {
+        Instantiate::Fresh => ways.prepare(runtime, engine, &code, job)?,
+        Instantiate::Pre | Instantiate::Pooled => {
+            timed(report.as_deref_mut().map(|r| &mut r.prepare_ns), || ways.prepare(runtime, engine, &code, job))?
+        }
+    };
     let environment = match job.cell.engine {
         axes::Engine::Native => runtime.environment(engine, job)?,
         axes::Engine::Jit | axes::Engine::Artifact => {
             timed(report.as_deref_mut().map(|r| &mut r.environment_ns), || runtime.environment(engine, job))?
         }
     };
-    let instantiate = || runtime.instantiate(engine, environment, &code, job);
-    timed(report.map(|r| &mut r.instantiate_ns), instantiate)
+    let instantiate = || ways.instantiate(runtime, engine, environment, &code, made.as_ref(), job);
+    let guests = timed(report.map(|r| &mut r.instantiate_ns), instantiate)?;
+    Ok((code, made, guests))
 }
 
 /// `f`, as a [`phase`] timed into `slot` if there is one.
@@ -142,180 +358,4 @@ fn timed<T>(slot: Option<&mut Option<u64>>, f: impl FnOnce() -> Result<T, Failur
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-    use crate::cell::Cell;
-    use crate::guests::{Output, Traffic};
-    use crate::measure::MechanismKind;
-    use std::cell::RefCell;
-
-    /// Guests that answer every call at once, with a checksum of 7.
-    struct Echo;
-
-    impl Guests for Echo {
-        fn round_trip(&mut self, _: u32) -> Result<(), Failure> {
-            Ok(())
-        }
-        fn pings(&mut self, n: u32) -> Result<u32, Failure> {
-            Ok(n)
-        }
-        fn checksum(&mut self) -> Result<u64, Failure> {
-            Ok(7)
-        }
-        fn encode_batch(&mut self, _: u32, _: u32) -> Result<(), Failure> {
-            Ok(())
-        }
-        fn stage(&mut self, _: u32) -> Result<(), Failure> {
-            Ok(())
-        }
-        fn decode_batch(&mut self, _: u32) -> Result<(), Failure> {
-            Ok(())
-        }
-        fn traffic(&self) -> Traffic {
-            Traffic::default()
-        }
-        fn output(&self) -> Output {
-            Output::default()
-        }
-    }
-
-    /// A runtime that logs its steps and fails the one it is told to, the `nth` time.
-    #[derive(Default)]
-    struct Scripted {
-        steps: RefCell<Vec<&'static str>>,
-        fail: Option<(&'static str, usize)>,
-    }
-
-    impl Scripted {
-        fn step(&self, name: &'static str) -> Result<(), Failure> {
-            let mut steps = self.steps.borrow_mut();
-            steps.push(name);
-            let times = steps.iter().filter(|s| **s == name).count();
-            match self.fail {
-                Some((step, nth)) if step == name && nth == times => Err(Failure::Trap(format!("{name} failed"))),
-                _ => Ok(()),
-            }
-        }
-    }
-
-    impl Runtime for Scripted {
-        type Engine = bool;
-        type Code = ();
-        type Precompiled = u64;
-        type Environment = ();
-        type Guests = Echo;
-
-        fn engine(&self, _: &Job, compiling: bool) -> Result<bool, Failure> {
-            self.step(if compiling { "compiling engine" } else { "loading engine" })?;
-            Ok(compiling)
-        }
-        fn compile(&self, _: &bool, _: &GuestFiles) -> Result<(), Failure> {
-            self.step("compile")
-        }
-        fn precompile(&self, _: &bool, _: &GuestFiles, _: &Path) -> Result<u64, Failure> {
-            self.step("precompile").map(|()| 42)
-        }
-        fn save(&self, bytes: u64, _: &Path) -> Result<u64, Failure> {
-            self.step("save").map(|()| bytes)
-        }
-        fn load(&self, _: &bool, _: &Path) -> Result<(), Failure> {
-            self.step("load")
-        }
-        fn built_in(&self) -> Result<(), Failure> {
-            self.step("built in")
-        }
-        fn environment(&self, _: &bool, _: &Job) -> Result<(), Failure> {
-            self.step("environment")
-        }
-        fn instantiate(&self, _: &bool, (): (), (): &(), _: &Job) -> Result<Echo, Failure> {
-            self.step("instantiate").map(|()| Echo)
-        }
-    }
-
-    fn job(engine: &str, phase: Phase) -> Job {
-        let (compiler, runtime) = if engine == "native" { ("rustc", "native") } else { ("cranelift", "wasmtime") };
-        let cell = format!("{compiler}/{engine}/bare/copy/raw/release/off/default/{runtime}/host");
-        let measure = serde_json::json!({"warmup": 1, "samples": 2, "batch": 1, "timeout_s": 1, "setup_repeats": 3});
-        let guests = (engine != "native").then(|| GuestFiles {
-            producer: "p.wasm".into(),
-            consumer: "c.wasm".into(),
-            composed: None,
-        });
-        Job {
-            cell: Cell::parse(&cell).unwrap(),
-            measure: serde_json::from_value(measure).unwrap(),
-            guests,
-            artifacts: std::env::temp_dir(),
-            phase,
-            mechanism: MechanismKind::WallClock,
-            pin: None,
-        }
-    }
-
-    fn run_scripted(runtime: &Scripted, job: &Job) -> (Result<(), Failure>, Report) {
-        let mut report = Report::default();
-        (run(runtime, job, &mut report), report)
-    }
-
-    #[test]
-    fn a_jit_cell_times_each_phase_measures_then_repeats_the_set_up_untimed() {
-        let runtime = Scripted::default();
-        let (outcome, report) = run_scripted(&runtime, &job("jit", Phase::Measure));
-        outcome.unwrap();
-        let steps = runtime.steps.borrow();
-        assert_eq!(steps[..4], ["compiling engine", "compile", "environment", "instantiate"]);
-        assert_eq!(steps.len(), 4 + 3 * 3, "three repeats of compile, environment, instantiate: {steps:?}");
-        assert!(report.compile_ns.is_some() && report.environment_ns.is_some() && report.instantiate_ns.is_some());
-        assert_eq!((report.load_ns, report.checksum, report.setup_warm.len()), (None, Some(7), 3));
-    }
-
-    #[test]
-    fn an_artifact_cell_loads_with_an_engine_that_does_not_compile() {
-        let runtime = Scripted::default();
-        let (outcome, report) = run_scripted(&runtime, &job("artifact", Phase::Measure));
-        outcome.unwrap();
-        assert_eq!(runtime.steps.borrow()[..4], ["loading engine", "load", "environment", "instantiate"]);
-        assert!(report.load_ns.is_some() && report.compile_ns.is_none());
-    }
-
-    #[test]
-    fn a_native_cell_has_its_guests_built_in_and_no_environment_to_time() {
-        let runtime = Scripted::default();
-        let (outcome, report) = run_scripted(&runtime, &job("native", Phase::Measure));
-        outcome.unwrap();
-        assert_eq!(runtime.steps.borrow()[..4], ["compiling engine", "built in", "environment", "instantiate"]);
-        assert_eq!((report.compile_ns, report.load_ns, report.environment_ns), (None, None, None));
-        assert!(report.instantiate_ns.is_some());
-    }
-
-    #[test]
-    fn precompiling_times_the_compile_and_not_the_writing() {
-        let runtime = Scripted::default();
-        let (outcome, report) = run_scripted(&runtime, &job("artifact", Phase::Precompile));
-        outcome.unwrap();
-        assert_eq!(*runtime.steps.borrow(), ["compiling engine", "precompile", "save"]);
-        assert_eq!(report.artifact_bytes, Some(42));
-        assert!(report.compile_ns.is_some() && report.instantiate_ns.is_none());
-    }
-
-    #[test]
-    fn a_phase_that_fails_has_no_figure_and_stops_the_cell() {
-        let runtime = Scripted { fail: Some(("instantiate", 1)), ..Scripted::default() };
-        let (outcome, report) = run_scripted(&runtime, &job("jit", Phase::Measure));
-        assert!(matches!(outcome, Err(Failure::Trap(m)) if m == "instantiate failed"));
-        assert!(report.environment_ns.is_some() && report.instantiate_ns.is_none() && report.checksum.is_none());
-
-        let repeat_fails = Scripted { fail: Some(("compile", 2)), ..Scripted::default() };
-        let (outcome, report) = run_scripted(&repeat_fails, &job("jit", Phase::Measure));
-        assert!(outcome.is_err(), "a failed repeat fails the cell");
-        assert_eq!(report.checksum, Some(7), "after its measurements");
-    }
-
-    #[test]
-    fn a_wasm_cell_without_guest_files_is_refused() {
-        let runtime = Scripted::default();
-        let job = Job { guests: None, ..job("jit", Phase::Measure) };
-        let (outcome, _) = run_scripted(&runtime, &job);
-        assert!(matches!(outcome, Err(Failure::Error(m)) if m.contains("no guest .wasm files")));
-    }
-}
+mod tests;

@@ -100,6 +100,38 @@ pub struct Report {
     /// Creating the guests' environment before instantiating them (their WASI environments).
     pub environment_ns: Option<u64>,
     pub instantiate_ns: Option<u64>,
+    /// `instantiate = pre` and `pooled`: making the runtime's pre-linked form of the pair once
+    /// (Wasmtime's `Linker::instantiate_pre`), after the code and before the environment.
+    #[serde(default)]
+    pub prepare_ns: Option<u64>,
+    /// Instantiation as a distribution ([`crate::measure::instantiations`]): ns to make each pair
+    /// (its environment and instances) ...
+    #[serde(default)]
+    pub instantiate_pair: Vec<f64>,
+    /// ... and to drop each of them.
+    #[serde(default)]
+    pub teardown: Vec<f64>,
+    /// The resident set after each batch of those pairs (the warm-up batch first), KiB.
+    #[serde(default)]
+    pub instantiate_rss_kib: Vec<f64>,
+    /// Wall-clock ns per pair made and dropped by 1 thread, and by `instantiate_threads` threads
+    /// at once (where the runtime's engine and code may be shared by threads).
+    #[serde(default)]
+    pub instantiate_serial_ns: Option<f64>,
+    #[serde(default)]
+    pub instantiate_parallel_ns: Option<f64>,
+    /// The resident-set peak (`VmHWM`) right after the first set-up, KiB.
+    #[serde(default)]
+    pub rss_after_setup_kib: Option<u64>,
+    /// Each guest memory's size after the first set-up, in wasm pages.
+    #[serde(default)]
+    pub producer_memory_pages: Option<u64>,
+    #[serde(default)]
+    pub consumer_memory_pages: Option<u64>,
+    /// `instantiate = pooled`: what creating the engine added to the process's virtual size
+    /// (`VmSize` after minus before), KiB: the pooling allocator's reservation.
+    #[serde(default)]
+    pub reserved_kib: Option<u64>,
     /// The same set-up again in the same process, after the first, several times
     /// ([`crate::measure::setup`]): compile (`jit`) or load (`artifact`), environment and
     /// instantiation of both guests; what a host that already runs wasm pays for another pair,
@@ -145,10 +177,13 @@ pub struct Report {
 }
 
 impl Report {
-    /// The fresh-process set-up as far as it was timed: compile or load, environment,
-    /// instantiation.
+    /// The fresh-process set-up as far as it was timed: compile or load, the pre-linked form
+    /// (`pre`, `pooled`), environment, instantiation.
     pub fn first_set_up_ns(&self) -> u64 {
-        [self.compile_ns.or(self.load_ns), self.environment_ns, self.instantiate_ns].into_iter().flatten().sum()
+        [self.compile_ns.or(self.load_ns), self.prepare_ns, self.environment_ns, self.instantiate_ns]
+            .into_iter()
+            .flatten()
+            .sum()
     }
 
     /// The repeated set-up ([`setup`]), after the measurements: `again` sets the pair up as the

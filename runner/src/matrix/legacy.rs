@@ -31,6 +31,7 @@ pub struct RawAxes {
     runtime: Option<Vec<Spanned<String>>>,
     /// Optional: `["host"]` when left out, what a matrix meant before the axis.
     call: Option<Vec<Spanned<String>>>,
+    instantiate: Option<Vec<Spanned<String>>>,
 }
 
 /// One `[[exclude]]`: axis = value(s) pairs; a combination matching all of them is left out.
@@ -71,6 +72,7 @@ fn product(a: &RawAxes, source: &Source) -> Result<Product> {
         allocators: or(&a.allocator, source, &[Allocator::Default])?,
         runtimes: or(&a.runtime, source, &[Runtime::Wasmer, Runtime::Native])?,
         calls: or(&a.call, source, &[Call::Host])?,
+        instantiates: or(&a.instantiate, source, &[Instantiate::Fresh])?,
     })
 }
 

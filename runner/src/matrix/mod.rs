@@ -119,6 +119,10 @@ fn invalid(measure: &Measure) -> Option<&'static str> {
         Some("timeout_s must be at least 1")
     } else if !(64..=1 << 30).contains(&measure.memory_limit_mib) {
         Some("memory_limit_mib must be between 64 and 2^30 (MiB)")
+    } else if measure.instantiations > 0 && measure.instantiate_batch == 0 {
+        Some("instantiate_batch must be at least 1 (pairs per batch of instantiations; instantiations = 0 measures none)")
+    } else if !(1..=64).contains(&measure.instantiate_threads) {
+        Some("instantiate_threads must be between 1 and 64 (the threads instantiating at once; 1: one thread only)")
     } else if u64::from(measure.warmup) + u64::from(measure.samples) * u64::from(measure.batch) >= u64::from(u32::MAX) {
         Some("warmup + samples * batch must stay below 2^32 round trips")
     } else {

@@ -22,6 +22,7 @@ pub struct Product {
     pub allocators: Vec<Allocator>,
     pub runtimes: Vec<Runtime>,
     pub calls: Vec<Call>,
+    pub instantiates: Vec<Instantiate>,
 }
 
 impl Product {
@@ -38,6 +39,7 @@ impl Product {
             allocators: vec![Allocator::DEFAULT],
             runtimes: vec![Runtime::DEFAULT],
             calls: vec![Call::DEFAULT],
+            instantiates: vec![Instantiate::DEFAULT],
         }
     }
 
@@ -55,12 +57,13 @@ impl Product {
             Allocator::NAME => self.allocators = pick(values)?,
             Runtime::NAME => self.runtimes = pick(values)?,
             Call::NAME => self.calls = pick(values)?,
+            Instantiate::NAME => self.instantiates = pick(values)?,
             _ => bail!("unknown axis `{axis}`; axes: {}", axis_names().join(", ")),
         }
         Ok(())
     }
 
-    /// Every combination of the values, in a stable order: the call varies fastest, then the
+    /// Every combination of the values, in a stable order: the instantiate varies fastest, then the call, then the
     /// runtime, engine, compiler, transport, environment, logging, codec, allocator and profile,
     /// each in the order listed.
     pub fn combinations(&self) -> Vec<Cell> {
@@ -74,18 +77,21 @@ impl Product {
                                 for &compiler in &self.compilers {
                                     for &engine in &self.engines {
                                         for &runtime in &self.runtimes {
-                                            cells.extend(self.calls.iter().map(|&call| Cell {
-                                                compiler,
-                                                engine,
-                                                environment,
-                                                transport,
-                                                codec,
-                                                profile,
-                                                logging,
-                                                allocator,
-                                                runtime,
-                                                call,
-                                            }));
+                                            for &call in &self.calls {
+                                                cells.extend(self.instantiates.iter().map(|&instantiate| Cell {
+                                                    compiler,
+                                                    engine,
+                                                    environment,
+                                                    transport,
+                                                    codec,
+                                                    profile,
+                                                    logging,
+                                                    allocator,
+                                                    runtime,
+                                                    call,
+                                                    instantiate,
+                                                }));
+                                            }
                                         }
                                     }
                                 }
@@ -134,7 +140,7 @@ mod tests {
     fn the_baseline_is_one_cell_of_defaults() {
         let cells = Product::baseline().cells();
         assert_eq!(cells.len(), 1);
-        assert_eq!(cells[0].to_string(), "cranelift/jit/bare/copy/raw/release/off/default/wasmer/host");
+        assert_eq!(cells[0].to_string(), "cranelift/jit/bare/copy/raw/release/off/default/wasmer/host/fresh");
     }
 
     #[test]

@@ -35,7 +35,7 @@ impl Selector {
 }
 
 /// Every axis's name, in the order of a cell's name.
-pub fn axis_names() -> [&'static str; 10] {
+pub fn axis_names() -> [&'static str; 11] {
     [
         Compiler::NAME,
         Engine::NAME,
@@ -47,6 +47,7 @@ pub fn axis_names() -> [&'static str; 10] {
         Allocator::NAME,
         Runtime::NAME,
         Call::NAME,
+        Instantiate::NAME,
     ]
 }
 
@@ -70,6 +71,7 @@ fn check_axis_values<'a>(
         Allocator::NAME => check::<Allocator>(values),
         Runtime::NAME => check::<Runtime>(values),
         Call::NAME => check::<Call>(values),
+        Instantiate::NAME => check::<Instantiate>(values),
         _ => bail!("unknown axis `{axis}`; axes: {}", axis_names().join(", ")),
     }
 }

@@ -78,12 +78,12 @@ fn studies_are_a_union_with_defaults_and_every_value() {
     assert_eq!(
         names(&compilers.cells),
         [
-            "singlepass/jit/bare/copy/raw/release/off/default/wasmer/host",
-            "cranelift/jit/bare/copy/raw/release/off/default/wasmer/host",
-            "llvm/jit/bare/copy/raw/release/off/default/wasmer/host",
-            "singlepass/jit/bare/shared/raw/release/off/default/wasmer/host",
-            "cranelift/jit/bare/shared/raw/release/off/default/wasmer/host",
-            "llvm/jit/bare/shared/raw/release/off/default/wasmer/host",
+            "singlepass/jit/bare/copy/raw/release/off/default/wasmer/host/fresh",
+            "cranelift/jit/bare/copy/raw/release/off/default/wasmer/host/fresh",
+            "llvm/jit/bare/copy/raw/release/off/default/wasmer/host/fresh",
+            "singlepass/jit/bare/shared/raw/release/off/default/wasmer/host/fresh",
+            "cranelift/jit/bare/shared/raw/release/off/default/wasmer/host/fresh",
+            "llvm/jit/bare/shared/raw/release/off/default/wasmer/host/fresh",
         ]
     );
     // transport = "*": every transport (component and composed too; composed only with call = import,
@@ -123,7 +123,7 @@ fn a_cell_in_several_studies_is_one_cell() {
 #[test]
 fn a_study_naming_nothing_is_the_baseline_and_combinations_that_are_no_cells_are_skipped() {
     let m = parse(&STUDIES.replace("compiler = [\"singlepass\", \"cranelift\", \"llvm\"]\n", "")).unwrap();
-    assert_eq!(names(&m.studies[0].cells[..1]), ["cranelift/jit/bare/copy/raw/release/off/default/wasmer/host"]);
+    assert_eq!(names(&m.studies[0].cells[..1]), ["cranelift/jit/bare/copy/raw/release/off/default/wasmer/host/fresh"]);
     let m = parse(&STUDIES.replace(
         "compiler = [\"singlepass\", \"cranelift\", \"llvm\"]",
         "runtime = \"*\"\ncompiler = \"*\"\nengine = \"*\"",
@@ -208,6 +208,9 @@ fn bad_measure_settings_are_errors() {
         ("target_ci_pct = nan", "target_ci_pct must be a positive number"),
         ("cell_budget_s = -1", "cell_budget_s must be a number of seconds"),
         ("min_processes = 0", "min_processes must be at least 1"),
+        ("instantiate_batch = 0", "instantiate_batch must be at least 1"),
+        ("instantiate_threads = 0", "instantiate_threads must be between 1 and 64"),
+        ("instantiate_threads = 65", "instantiate_threads must be between 1 and 64"),
     ] {
         let err = error(&GOOD.replace("timeout_s = 30", &format!("timeout_s = 30\n{setting}")));
         assert!(err.contains("[measure]") && err.contains(says), "{setting}: {err}");
@@ -218,6 +221,10 @@ fn bad_measure_settings_are_errors() {
     .unwrap();
     assert_eq!((m.measure.min_processes, m.measure.target_ci_pct, m.measure.cell_budget_s), (3, 1.5, 8.0));
     assert_eq!(parse(GOOD).unwrap().measure.min_processes, 5, "the default");
+    let none = parse(&GOOD.replace("timeout_s = 30", "timeout_s = 30\ninstantiations = 0\ninstantiate_batch = 0"));
+    assert_eq!(none.unwrap().measure.instantiations, 0, "no instantiations need no batch");
+    let err = error(&GOOD.replace("timeout_s = 30", "timeout_s = 30\ninstantiations = -1"));
+    assert!(err.contains("instantiations"), "{err}");
     let all_excluded = GOOD.replace("compiler = \"singlepass\"\nengine = [\"artifact\"]", "codec = \"raw\"");
     assert!(error(&all_excluded).contains("no cells"));
 }

@@ -51,11 +51,22 @@ metrics! {
     SetupWarmNs = "setup_warm_ns",
     /// The same repeated set-ups in the process's CPU time.
     SetupWarmCpuNs = "setup_warm_cpu_ns",
+    /// Instantiation as a distribution (`instantiations` per process): making one pair (its
+    /// environment and instances, as the cell's `instantiate` says) ...
+    InstantiatePairNs = "instantiate_pair_ns",
+    /// ... and dropping it.
+    TeardownNs = "teardown_ns",
     // The start-up phases, one sample per process (wall clock only).
     CompileNs = "compile_ns",
     LoadNs = "load_ns",
     EnvironmentNs = "environment_ns",
     InstantiateNs = "instantiate_ns",
+    /// The pre-linked form of the pair, made once (`instantiate = pre`, `pooled`).
+    PrepareNs = "prepare_ns",
+    /// Wall-clock time per pair made and dropped by one thread, over `instantiations` pairs ...
+    InstantiateSerialNs = "instantiate_serial_ns",
+    /// ... and by `instantiate_threads` threads at once, each making as many.
+    InstantiateParallelNs = "instantiate_parallel_ns",
     /// The fresh set-up: loading or compiling, the environment, instantiating.
     SetupNs = "setup_ns",
     /// The fresh set-up in CPU time: start of the process's work to its first round trip.
@@ -74,6 +85,15 @@ metrics! {
     Ok = "ok",
     /// How long the whole process took, spawn to exit: what a cell's time budget counts.
     ProcessS = "process_s",
+    /// The resident-set peak right after the first set-up.
+    RssAfterSetupKib = "rss_after_setup_kib",
+    /// Each guest memory's size after the first set-up, in wasm pages.
+    ProducerMemoryPages = "producer_memory_pages",
+    ConsumerMemoryPages = "consumer_memory_pages",
+    /// `instantiate = pooled`: what creating the engine added to the virtual size.
+    ReservedKib = "reserved_kib",
+    /// The resident set after the last batch of instantiations minus after the warm-up batch.
+    InstantiateRssGrowthKib = "instantiate_rss_growth_kib",
 }
 
 impl Metric {
@@ -91,9 +111,10 @@ impl Metric {
 
     /// The process's context: the load average around it, its peak memory, what the OS says about
     /// interference (involuntary context switches, CPU migrations of its measuring thread, the
-    /// hypervisor's steal over its life, percent), whether it ended `ok`, and how long it took.
-    /// They describe the machine and the process, not the code.
-    pub const CONTEXT: [Metric; 8] = [
+    /// hypervisor's steal over its life, percent), whether it ended `ok`, how long it took, and the
+    /// memory it held (after set-up, the guests' memories, a pool's reservation, what the
+    /// instantiations added). They describe the machine and the process, not the code's speed.
+    pub const CONTEXT: [Metric; 13] = [
         Metric::LoadavgStart,
         Metric::LoadavgEnd,
         Metric::PeakRssKib,
@@ -102,6 +123,11 @@ impl Metric {
         Metric::StealPct,
         Metric::Ok,
         Metric::ProcessS,
+        Metric::RssAfterSetupKib,
+        Metric::ProducerMemoryPages,
+        Metric::ConsumerMemoryPages,
+        Metric::ReservedKib,
+        Metric::InstantiateRssGrowthKib,
     ];
 
     /// The metric the sidecar names `name`; `None` for a name this runner does not write.

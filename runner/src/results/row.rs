@@ -14,7 +14,7 @@ use serde::{Deserialize, Serialize};
 use wasmatrix_core::measure::MechanismKind;
 use wasmatrix_core::worker::Report;
 
-pub const SCHEMA_VERSION: u32 = 11;
+pub const SCHEMA_VERSION: u32 = 12;
 
 /// A results row; read back (`runner report`) by column name, columns a file's older schema lacks
 /// left empty.
@@ -169,6 +169,23 @@ pub struct Row {
 
     // Schema 11: the cell's native twin, as core defines it (`Cell::native_twin`).
     pub twin_cell: String,
+
+    // Schema 12: the instantiate axis, instantiation as a distribution, and the memory a cell holds
+    // (docs/instantiate.md).
+    pub instantiate: String,
+    pub prepare_ns: Option<u64>,
+    pub instantiate_p50_ns: Option<f64>,
+    pub instantiate_p99_ns: Option<f64>,
+    pub teardown_ns: Option<f64>,
+    pub instantiations: u32,
+    pub instantiate_threads: u32,
+    pub instantiations_per_s: Option<f64>,
+    pub instantiations_per_s_parallel: Option<f64>,
+    pub rss_after_setup_kib: Option<u64>,
+    pub producer_memory_pages: Option<u64>,
+    pub consumer_memory_pages: Option<u64>,
+    pub reserved_kib: Option<u64>,
+    pub instantiate_rss_growth_kib: Option<f64>,
 }
 
 /// The sizes of a cell's two `.wasm` files, as built and gzip'd (`gzip -9`); none for the native
@@ -279,6 +296,9 @@ impl Row {
         let setup_warm = figure(s, Metric::SetupWarmNs);
         let setup_cpu = figure_of(&derived_samples(s, Derived::SetupCpu));
         let reference = figure(s, Metric::RefNs);
+        let instantiate = figure(s, Metric::InstantiatePairNs);
+        let teardown = figure(s, Metric::TeardownNs);
+        let per_s = |m: Metric| median(&per_process(s, m).concat()).map(|ns| (1e9 / ns).round());
         let context = |metric: Metric| per_process(s, metric).concat();
         let rounded = |v: f64| (v * 100.0).round() / 100.0;
         let instr = |m: Metric| figure(s, m).map(|f| tenth(f.median));
@@ -405,6 +425,22 @@ impl Row {
             rt_ref_headline: ref_headline(s).map(|v| (v * 1e4).round() / 1e4),
             setup_cpu_headline_ns: setup_cpu.as_ref().map(|f| f.headline.round()),
             setup_cpu_headline_ci_pct: setup_cpu.as_ref().and_then(Figure::headline_ci_pct).map(rounded),
+            prepare_ns: one_shot(s, Metric::PrepareNs).0,
+            instantiate_p50_ns: instantiate.as_ref().map(|f| tenth(f.pooled.p50)),
+            instantiate_p99_ns: instantiate.as_ref().map(|f| tenth(f.pooled.p99)),
+            teardown_ns: teardown.as_ref().map(|f| tenth(f.pooled.p50)),
+            instantiations: measure.instantiations,
+            instantiate_threads: measure.instantiate_threads,
+            instantiations_per_s: per_s(Metric::InstantiateSerialNs),
+            instantiations_per_s_parallel: per_s(Metric::InstantiateParallelNs),
+            rss_after_setup_kib: one_shot(s, Metric::RssAfterSetupKib).2,
+            producer_memory_pages: one_shot(s, Metric::ProducerMemoryPages).2,
+            consumer_memory_pages: one_shot(s, Metric::ConsumerMemoryPages).2,
+            reserved_kib: one_shot(s, Metric::ReservedKib).2,
+            instantiate_rss_growth_kib: per_process(s, Metric::InstantiateRssGrowthKib)
+                .concat()
+                .into_iter()
+                .reduce(f64::max),
             ..Row::of_cell(cell)
         }
     }
@@ -412,7 +448,7 @@ impl Row {
     /// A row of `cell` with nothing measured: this schema's version, the cell's name, its axis
     /// columns and its native twin (`twin_cell`).
     pub fn of_cell(cell: &Cell) -> Row {
-        let [compiler, engine, environment, transport, codec, profile, logging, allocator, runtime, call] =
+        let [compiler, engine, environment, transport, codec, profile, logging, allocator, runtime, call, instantiate] =
             cell.values().map(|(_, value)| value.to_owned());
         Row {
             schema_version: SCHEMA_VERSION,
@@ -427,6 +463,7 @@ impl Row {
             allocator,
             runtime,
             call,
+            instantiate,
             twin_cell: cell.native_twin().map(|twin| twin.to_string()).unwrap_or_default(),
             ..Row::default()
         }
@@ -450,14 +487,24 @@ mod tests {
     fn header_starts_with_identity_and_has_documented_columns() {
         let h = header();
         assert_eq!(&h[..4], ["schema_version", "run_id", "timestamp", "cell"]);
-        let doc = include_str!("../../../results/README.md");
+        // Schema 12's columns are documented in docs/instantiate.md, the others in results/README.md.
+        let docs = [include_str!("../../../results/README.md"), include_str!("../../../docs/instantiate.md")];
         for column in &h {
-            assert!(doc.contains(&format!("`{column}`")), "column {column} is not documented in results/README.md");
+            assert!(
+                docs.iter().any(|doc| doc.contains(&format!("`{column}`"))),
+                "column {column} is documented neither in results/README.md nor in docs/instantiate.md"
+            );
         }
         let mut unique = h.clone();
         unique.sort();
         unique.dedup();
         assert_eq!(unique.len(), h.len());
-        assert_eq!(h.last().map(String::as_str), Some("twin_cell"), "columns are only added, at the end");
+        assert_eq!(
+            h.last().map(String::as_str),
+            Some("instantiate_rss_growth_kib"),
+            "columns are only added, at the end"
+        );
+        let twin = h.iter().position(|c| c == "twin_cell").unwrap();
+        assert_eq!(h[twin + 1], "instantiate", "schema 12's columns come after schema 11's last");
     }
 }

@@ -4,7 +4,7 @@
 
 use super::row::Row;
 use super::status::Status;
-use crate::matrix::axes::{Allocator, Axis, Call, Engine, Logging, Runtime};
+use crate::matrix::axes::{Allocator, Axis, Call, Engine, Instantiate, Logging, Runtime};
 use crate::matrix::Cell;
 use wasmatrix_core::measure::MechanismKind;
 
@@ -61,7 +61,8 @@ impl Row {
 
     /// The row's cell, from its axis columns. Those a file's older schema lacks read as its cells
     /// meant them: no logging (schema 2), the default allocator (before schema 5), Wasmer, or
-    /// native for the native engine (before schema 6), the host calling each guest (before 7).
+    /// native for the native engine (before schema 6), the host calling each guest (before 7), each
+    /// pair instantiated fresh (before 12).
     fn axes_cell(&self) -> Result<Cell, String> {
         /// The column's value, or `older` where the file has none.
         fn value<A: Axis>(name: &str, older: A) -> Result<A, String> {
@@ -83,6 +84,7 @@ impl Row {
             allocator: value(&self.allocator, Allocator::Default)?,
             runtime: value(&self.runtime, if engine == Engine::Native { Runtime::Native } else { Runtime::Wasmer })?,
             call: value(&self.call, Call::Host)?,
+            instantiate: value(&self.instantiate, Instantiate::Fresh)?,
         })
     }
 
@@ -182,14 +184,14 @@ mod tests {
     fn a_row_names_its_twin_and_older_rows_find_it_as_core_says() {
         let twin = |row: &Row| row.twin().map(|t| t.to_string());
         let wasm = "winch/jit/wasi/composed/wit/size/on/talc/wasmtime/import";
-        let expected = Some("rustc/native/wasi/copy/raw/size/on/talc/native/import".to_owned());
+        let expected = Some("rustc/native/wasi/copy/raw/size/on/talc/native/import/fresh".to_owned());
         assert_eq!(row_of(wasm, 11).twin_cell, expected.clone().unwrap());
         assert_eq!(twin(&row_of(wasm, 11)), expected);
         assert_eq!(twin(&row_of(wasm, 10)), expected, "before the column: from the axes, as core says");
         assert_eq!(row_of(wasm, 10).axes_cell(), Cell::parse(wasm));
         // Files before schema 6 and 3: the runtime, the logging and the call their cells meant.
         let old = row_of("llvm/artifact/bare/shared/raw/release", 2);
-        assert_eq!(twin(&old).as_deref(), Some("rustc/native/bare/shared/raw/release/off/default/native/host"));
+        assert_eq!(twin(&old).as_deref(), Some("rustc/native/bare/shared/raw/release/off/default/native/host/fresh"));
         // None: the twin itself, Emscripten's output, a row whose column is empty.
         assert_eq!(twin(&row_of("rustc/native/bare/copy/raw/release/off/default/native/host", 11)), None);
         assert_eq!(twin(&row_of("rustc/native/bare/copy/raw/release/off/default/native/host", 10)), None);
@@ -197,7 +199,7 @@ mod tests {
         assert_eq!(twin(&row_of("cranelift/jit/emscripten/copy/raw/release/off/default/wasmer/host", 9)), None);
         // The column, where there is one, is what the row says.
         let mut told = row_of(wasm, 11);
-        told.twin_cell = "rustc/native/bare/copy/json/release/off/default/native/host".into();
+        told.twin_cell = "rustc/native/bare/copy/json/release/off/default/native/host/fresh".into();
         assert_eq!(twin(&told).as_deref(), Some(told.twin_cell.as_str()));
         told.twin_cell.clear();
         assert_eq!(twin(&told), None);
@@ -208,13 +210,13 @@ mod tests {
         use crate::matrix::axes::{Engine, Runtime};
         let wasm = "winch/jit/wasi/composed/wit/size/on/talc/wasmtime/import";
         let row = Row { status: "ok".into(), ..row_of(wasm, 11) };
-        assert_eq!(row.cell().map(|c| c.to_string()).as_deref(), Ok(wasm));
+        assert_eq!(row.cell().map(|c| c.to_string()), Ok(format!("{wasm}/fresh")), "before schema 12: fresh");
         assert!(row.is_ok() && row.cell_is(|c| c.runtime == Runtime::Wasmtime));
         // Files before schema 6: the runtime their cells meant, from the columns.
         let old = row_of("llvm/artifact/bare/shared/raw/release", 2);
         assert_eq!(
             old.cell().map(|c| c.to_string()).as_deref(),
-            Ok("llvm/artifact/bare/shared/raw/release/off/default/wasmer/host")
+            Ok("llvm/artifact/bare/shared/raw/release/off/default/wasmer/host/fresh")
         );
         // A file without the axis columns: the name.
         let named = Row { cell: "rustc/native/bare/copy/raw/release".into(), ..Row::default() };

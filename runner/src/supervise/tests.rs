@@ -82,7 +82,7 @@ fn a_process_gives_its_samples_in_the_sidecar_order_under_their_names() {
     let sample = &outcome.samples(&id, MechanismKind::WallClock)[0];
     assert_eq!(
         (sample.run_id.as_str(), sample.cell.as_str(), sample.process, sample.seq),
-        ("r", "llvm/artifact/bare/copy/raw/release/off/default/wasmer/host", 1, 4)
+        ("r", "llvm/artifact/bare/copy/raw/release/off/default/wasmer/host/fresh", 1, 4)
     );
 }
 

@@ -20,7 +20,7 @@ use crate::engine::Components as Compiled;
 use crate::limits::Cap;
 use wasmatrix_core::axes::{Call, Codec, Transport};
 use wasmatrix_core::guests::{Failure, Guests, Output, Traffic};
-use wasmtime::component::{Instance, Linker, TypedFunc, WasmList};
+use wasmtime::component::{Instance, InstancePre, Linker, TypedFunc, WasmList};
 use wasmtime::{Store, StoreContextMut};
 
 /// The bindings of guests/wit's three worlds. The consumer's and the composed pair's share the
@@ -67,21 +67,101 @@ pub struct State {
     request: Vec<u8>,
 }
 
-/// The components' environment: the store (with the memory cap) and the linker: empty for
-/// `composed`, the producer's `deliver` import for `component`.
+/// The components' environment: the store (with the memory cap) and, `linked`, the linker (for
+/// `instantiate = fresh`; the other strategies' is in their [`PreComponents`]).
 pub fn environment(
     engine: &wasmtime::Engine,
     transport: Transport,
     memory_limit_mib: u64,
-) -> Result<(Store<State>, Linker<State>), Failure> {
+    linked: bool,
+) -> Result<(Store<State>, Option<Linker<State>>), Failure> {
     let mut store = Store::new(engine, State { cap: Cap::new(memory_limit_mib), deliver: None, request: Vec::new() });
     store.limiter(|state| &mut state.cap);
+    Ok((store, linked.then(|| linker(engine, transport)).transpose()?))
+}
+
+/// The linker: empty for `composed`, the producer's `deliver` import for `component`.
+pub fn linker(engine: &wasmtime::Engine, transport: Transport) -> Result<Linker<State>, Failure> {
     let mut linker = Linker::new(engine);
     if transport == Transport::Component {
         define_deliver(&mut linker)
             .map_err(|e| Failure::Error(format!("cannot define the producer's deliver import: {e:#}")))?;
     }
-    Ok((store, linker))
+    Ok(linker)
+}
+
+/// The components' pre-linked forms (`instantiate = pre`, `pooled`): imports resolved and
+/// type-checked once, nothing tied to a store.
+pub enum PreComponents {
+    Linked { producer: InstancePre<State>, consumer: InstancePre<State> },
+    Composed(InstancePre<State>),
+}
+
+impl PreComponents {
+    /// The pre-linked forms of the cell's components, from their linker.
+    pub fn new(linker: &Linker<State>, compiled: &Compiled) -> Result<PreComponents, Failure> {
+        let pre = |component, who: &str| {
+            linker.instantiate_pre(component).map_err(|e| Failure::Error(format!("cannot pre-link the {who}: {e:#}")))
+        };
+        Ok(match compiled {
+            Compiled::Linked { producer, consumer } => {
+                PreComponents::Linked { producer: pre(producer, "producer")?, consumer: pre(consumer, "consumer")? }
+            }
+            Compiled::Composed(composed) => PreComponents::Composed(pre(composed, "composed component")?),
+        })
+    }
+}
+
+/// Where a pair's components come from: their code and a linker (`fresh`), or their pre-linked
+/// forms.
+pub enum Source<'a> {
+    Fresh(&'a Linker<State>, &'a Compiled),
+    Pre(&'a PreComponents),
+}
+
+impl Source<'_> {
+    /// One part of the pair, instantiated in `store`.
+    fn instantiate(&self, store: &mut Store<State>, role: Part) -> Result<Instance, Failure> {
+        let who = role.name();
+        let instance = match (self, role) {
+            (Source::Fresh(linker, Compiled::Linked { producer, .. }), Part::Producer) => {
+                linker.instantiate(&mut *store, producer)
+            }
+            (Source::Fresh(linker, Compiled::Linked { consumer, .. }), Part::Consumer) => {
+                linker.instantiate(&mut *store, consumer)
+            }
+            (Source::Fresh(linker, Compiled::Composed(composed)), Part::Composed) => {
+                linker.instantiate(&mut *store, composed)
+            }
+            (Source::Pre(PreComponents::Linked { producer, .. }), Part::Producer) => producer.instantiate(&mut *store),
+            (Source::Pre(PreComponents::Linked { consumer, .. }), Part::Consumer) => consumer.instantiate(&mut *store),
+            (Source::Pre(PreComponents::Composed(composed)), Part::Composed) => composed.instantiate(&mut *store),
+            _ => unreachable!("a pair's parts are its shape's"),
+        };
+        instance.map_err(|e| Failure::Error(format!("cannot instantiate the {who}: {e:#}")))
+    }
+
+    fn composed(&self) -> bool {
+        matches!(self, Source::Fresh(_, Compiled::Composed(_)) | Source::Pre(PreComponents::Composed(_)))
+    }
+}
+
+/// One component of a pair.
+#[derive(Clone, Copy, Debug)]
+enum Part {
+    Producer,
+    Consumer,
+    Composed,
+}
+
+impl Part {
+    fn name(self) -> &'static str {
+        match self {
+            Part::Producer => "producer",
+            Part::Consumer => "consumer",
+            Part::Composed => "composed component",
+        }
+    }
 }
 
 /// The store's consumer `deliver` exports, for the import.
@@ -205,50 +285,34 @@ pub struct Components {
     traffic: Traffic,
 }
 
-fn instantiate_one(
-    store: &mut Store<State>,
-    linker: &Linker<State>,
-    component: &wasmtime::component::Component,
-    who: &str,
-) -> Result<Instance, Failure> {
-    linker
-        .instantiate(&mut *store, component)
-        .map_err(|e| Failure::Error(format!("cannot instantiate the {who}: {e:#}")))
-}
-
 fn world(who: &str) -> impl Fn(wasmtime::Error) -> Failure + '_ {
     move |e| Failure::Error(format!("the {who} does not implement its WIT world: {e:#}"))
 }
 
-/// Instantiates the components in their environment (the measured "instantiate" phase).
+/// Instantiates the components in their store, from `source` (the measured "instantiate" phase).
 pub fn instantiate(
-    (mut store, linker): (Store<State>, Linker<State>),
-    compiled: &Compiled,
+    mut store: Store<State>,
+    source: Source<'_>,
     call: Call,
     codec: Codec,
 ) -> Result<Components, Failure> {
-    let (fns, host, bench_decode) = match compiled {
-        Compiled::Linked { producer, consumer } => {
-            let consumer_instance = instantiate_one(&mut store, &linker, consumer, "consumer")?;
-            let consumer =
-                bindings::consumer::Consumer::new(&mut store, &consumer_instance).map_err(world("consumer"))?;
-            store.data_mut().deliver = Some(consumer.wasmatrix_pair_deliver().clone());
-            let producer_instance = instantiate_one(&mut store, &linker, producer, "producer")?;
-            let producer =
-                bindings::producer::Producer::new(&mut store, &producer_instance).map_err(world("producer"))?;
-            let fns = Fns::new(&mut store, &producer_instance, &consumer_instance)?;
-            let host = HostCalls {
-                producer: producer.wasmatrix_pair_producer_api().clone(),
-                consumer: consumer.wasmatrix_pair_deliver().clone(),
-            };
-            (fns, Some(host), BenchDecode::Consumer(consumer.wasmatrix_pair_consumer_bench().clone()))
-        }
-        Compiled::Composed(composed) => {
-            let instance = instantiate_one(&mut store, &linker, composed, "composed component")?;
-            let pair = bindings::pair::Pair::new(&mut store, &instance).map_err(world("composed component"))?;
-            let fns = Fns::new(&mut store, &instance, &instance)?;
-            (fns, None, BenchDecode::Pair(pair.wasmatrix_pair_consumer_bench().clone()))
-        }
+    let (fns, host, bench_decode) = if source.composed() {
+        let instance = source.instantiate(&mut store, Part::Composed)?;
+        let pair = bindings::pair::Pair::new(&mut store, &instance).map_err(world("composed component"))?;
+        let fns = Fns::new(&mut store, &instance, &instance)?;
+        (fns, None, BenchDecode::Pair(pair.wasmatrix_pair_consumer_bench().clone()))
+    } else {
+        let consumer_instance = source.instantiate(&mut store, Part::Consumer)?;
+        let consumer = bindings::consumer::Consumer::new(&mut store, &consumer_instance).map_err(world("consumer"))?;
+        store.data_mut().deliver = Some(consumer.wasmatrix_pair_deliver().clone());
+        let producer_instance = source.instantiate(&mut store, Part::Producer)?;
+        let producer = bindings::producer::Producer::new(&mut store, &producer_instance).map_err(world("producer"))?;
+        let fns = Fns::new(&mut store, &producer_instance, &consumer_instance)?;
+        let host = HostCalls {
+            producer: producer.wasmatrix_pair_producer_api().clone(),
+            consumer: consumer.wasmatrix_pair_deliver().clone(),
+        };
+        (fns, Some(host), BenchDecode::Consumer(consumer.wasmatrix_pair_consumer_bench().clone()))
     };
     let mode = match (call, codec, host) {
         (Call::Import, _, _) => Mode::Import,
@@ -375,7 +439,7 @@ mod tests {
     #[test]
     fn a_component_that_is_not_the_worlds_is_refused_with_the_reason() {
         for compiler in [Compiler::Cranelift, Compiler::Winch, Compiler::Pulley] {
-            let engine = engine::engine(compiler, true).unwrap();
+            let engine = engine::engine(compiler, true, None).unwrap();
             let empty = wasmtime::component::Component::new(&engine, EMPTY).unwrap();
             let cases = [
                 (
@@ -386,8 +450,9 @@ mod tests {
                 (Transport::Composed, Compiled::Composed(empty.clone()), "composed component"),
             ];
             for (transport, compiled, who) in cases {
-                let environment = environment(&engine, transport, 64).unwrap();
-                let Err(Failure::Error(e)) = instantiate(environment, &compiled, Call::Import, Codec::Wit) else {
+                let (store, linker) = environment(&engine, transport, 64, true).unwrap();
+                let source = Source::Fresh(linker.as_ref().unwrap(), &compiled);
+                let Err(Failure::Error(e)) = instantiate(store, source, Call::Import, Codec::Wit) else {
                     panic!("{compiler}/{transport}: an empty component has no producer-api")
                 };
                 assert!(e.starts_with(&format!("the {who} does not implement its WIT world")), "{e}");

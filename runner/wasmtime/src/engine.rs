@@ -3,20 +3,61 @@
 //! `Engine::precompile_module`, written to disk, and mapped in with `Module::deserialize_file`
 //! (`artifact`); components (transports `component` and `composed`) the same way, with
 //! `Engine::precompile_component` and `Component::deserialize_file`. Everything else is
-//! Wasmtime's default, except that the component model's concurrency support is off.
+//! Wasmtime's default, except that the component model's concurrency support is off, and that
+//! `instantiate = pooled` cells get the pooling instance allocator ([`Pool`]) with copy-on-write
+//! memory images.
 
 use anyhow::Context;
 use std::path::{Path, PathBuf};
 use wasmatrix_core::axes::Compiler;
 use wasmatrix_core::guests::{read_guest, Failure, GuestFiles};
 use wasmtime::component::Component;
-use wasmtime::{Config, Module, Strategy};
+use wasmtime::{Config, InstanceAllocationStrategy, Module, PoolingAllocationConfig, Strategy};
+
+/// The pooling instance allocator of `instantiate = pooled`, sized for the pairs a worker holds at
+/// once (one per instantiating thread): per pair, two core instances with a memory and a table
+/// each (core modules), or two components (one composed) whose core instances, memories and tables
+/// are bounded by [`COMPONENT_CORE_ITEMS`]; every memory at most the cell's memory cap.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Pool {
+    pub pairs: u32,
+    pub components: bool,
+    pub memory_limit_mib: u64,
+}
+
+/// Room in the pool, per guest component, for its core instances, memories and tables: a guest
+/// component made by wit-component holds its core module and a few shim and fix-up instances;
+/// a pair that needs more fails at instantiation with Wasmtime's own pool-limit error.
+pub const COMPONENT_CORE_ITEMS: u32 = 8;
+
+impl Pool {
+    /// The pooling configuration: slots for `pairs` pairs.
+    fn config(&self) -> PoolingAllocationConfig {
+        let per_pair = if self.components { 2 * COMPONENT_CORE_ITEMS } else { 2 };
+        let slots = self.pairs.max(1) * per_pair;
+        let mut pool = PoolingAllocationConfig::new();
+        pool.total_core_instances(slots)
+            .total_memories(slots)
+            .total_tables(slots)
+            .total_component_instances(2 * self.pairs.max(1))
+            .max_memory_size(wasmatrix_core::cap::bytes(self.memory_limit_mib));
+        pool
+    }
+}
 
 /// The engine for `compiler`. `compiling: false` is the loading engine of the `artifact` engine:
 /// no compiler in it (`enable_compiler(false)`), except for Winch, whose artifacts are accepted
 /// only by an engine configured for Winch.
-pub fn engine(compiler: Compiler, compiling: bool) -> Result<wasmtime::Engine, Failure> {
+/// `pool`: the pooling instance allocator and copy-on-write memory images (`instantiate =
+/// pooled`), else Wasmtime's default on-demand allocator.
+pub fn engine(compiler: Compiler, compiling: bool, pool: Option<Pool>) -> Result<wasmtime::Engine, Failure> {
     let mut config = Config::new();
+    if let Some(pool) = pool {
+        config.allocation_strategy(InstanceAllocationStrategy::Pooling(pool.config()));
+        // Wasmtime's default, set because the fast-instantiation guide lists it: a memory's initial
+        // data is mapped copy-on-write from the module's image, not copied at instantiation.
+        config.memory_init_cow(true);
+    }
     match compiler {
         Compiler::Cranelift => {}
         Compiler::Winch => {
@@ -198,10 +239,14 @@ mod tests {
     fn each_compiler_has_an_engine_and_others_are_refused() {
         for compiler in [Compiler::Cranelift, Compiler::Winch, Compiler::Pulley] {
             for compiling in [true, false] {
-                assert!(engine(compiler, compiling).is_ok(), "{compiler} (compiling: {compiling})");
+                assert!(engine(compiler, compiling, None).is_ok(), "{compiler} (compiling: {compiling})");
             }
         }
-        let Err(Failure::Error(e)) = engine(Compiler::Llvm, true) else { panic!("llvm is not Wasmtime's") };
+        let pool = Pool { pairs: 2, components: false, memory_limit_mib: 64 };
+        for compiler in [Compiler::Cranelift, Compiler::Winch, Compiler::Pulley] {
+            assert!(engine(compiler, true, Some(pool)).is_ok(), "{compiler}, pooled");
+        }
+        let Err(Failure::Error(e)) = engine(Compiler::Llvm, true, None) else { panic!("llvm is not Wasmtime's") };
         assert!(e.contains("not one of Wasmtime's compilers"), "{e}");
     }
 
@@ -211,9 +256,10 @@ mod tests {
         let dir = std::env::temp_dir().join(format!("wasmatrix-wasmtime-test-{}", std::process::id()));
         std::fs::create_dir_all(&dir).unwrap();
         let path = dir.join("m.cwasm");
-        std::fs::write(&path, engine(Compiler::Cranelift, true).unwrap().precompile_module(wasm).unwrap()).unwrap();
-        assert!(load_artifact(&engine(Compiler::Cranelift, false).unwrap(), &path).is_ok());
-        assert!(load_artifact(&engine(Compiler::Pulley, false).unwrap(), &path).is_err(), "a Pulley engine");
+        std::fs::write(&path, engine(Compiler::Cranelift, true, None).unwrap().precompile_module(wasm).unwrap())
+            .unwrap();
+        assert!(load_artifact(&engine(Compiler::Cranelift, false, None).unwrap(), &path).is_ok());
+        assert!(load_artifact(&engine(Compiler::Pulley, false, None).unwrap(), &path).is_err(), "a Pulley engine");
         std::fs::remove_dir_all(&dir).unwrap();
     }
 
@@ -223,11 +269,11 @@ mod tests {
         std::fs::create_dir_all(&dir).unwrap();
         let path = dir.join("c.cwasm");
         for compiler in [Compiler::Cranelift, Compiler::Winch, Compiler::Pulley] {
-            let compiling = engine(compiler, true).unwrap();
+            let compiling = engine(compiler, true, None).unwrap();
             std::fs::write(&path, compiling.precompile_component(b"\0asm\x0d\0\x01\0").unwrap()).unwrap();
-            assert!(load_component_artifact(&engine(compiler, false).unwrap(), &path).is_ok(), "{compiler}");
+            assert!(load_component_artifact(&engine(compiler, false, None).unwrap(), &path).is_ok(), "{compiler}");
             std::fs::write(&path, compiling.precompile_module(b"\0asm\x01\0\0\0").unwrap()).unwrap();
-            assert!(load_component_artifact(&engine(compiler, false).unwrap(), &path).is_err(), "{compiler}");
+            assert!(load_component_artifact(&engine(compiler, false, None).unwrap(), &path).is_err(), "{compiler}");
         }
         std::fs::remove_dir_all(&dir).unwrap();
     }

@@ -1,6 +1,8 @@
 //! What the guests may import, per value of the `environment` axis, and the store they live in.
-//! [`store`] creates the environment (timed as its own start-up phase): the store's state, its
-//! memory cap, and one [`Linker`] per guest; [`Host::instantiate`] instantiates one guest.
+//! [`store`] creates the environment (timed as its own start-up phase): the store's state and its
+//! memory cap, and [`linkers`] one [`Linker`] per guest (for `instantiate = fresh`; `pre` and
+//! `pooled` cells make them once, into their `InstancePre`s); [`Host::instantiate`] instantiates one
+//! guest, [`Sink::started`] finishes a guest however it was instantiated.
 //!
 //! - `bare`: only what the runner defines: `env.memory` (shared transport, defined by the
 //!   transport) and `env.wasmatrix_log(ptr, len)`, the consumer's log sink, which appends the line
@@ -50,6 +52,13 @@ struct Wasi {
 pub struct Host<R> {
     pub producer: Linker<HostState<R>>,
     pub consumer: Linker<HostState<R>>,
+    pub sink: Sink,
+}
+
+/// Where the guests write (their environment and logging): what a guest needs once instantiated,
+/// and what is read of them after.
+#[derive(Clone, Copy, Debug)]
+pub struct Sink {
     environment: Environment,
     logging: Logging,
 }
@@ -88,14 +97,13 @@ fn deliver<R: Deliver<Api> + Send + 'static>(
     outcome.map_err(relay)
 }
 
-/// The store both guests live in, and their linkers: the environment.
+/// The store both guests live in: its state (WASI contexts, the log sink, the route) and its memory
+/// cap.
 pub fn store<R: Deliver<Api> + Send + 'static>(
     engine: &wasmtime::Engine,
     environment: Environment,
-    logging: Logging,
-    call: Call,
     memory_limit_mib: u64,
-) -> Result<(Store<HostState<R>>, Host<R>), Failure> {
+) -> Result<Store<HostState<R>>, Failure> {
     let cap = Cap::new(memory_limit_mib);
     let wasi = match environment {
         Environment::Bare => None,
@@ -109,10 +117,21 @@ pub fn store<R: Deliver<Api> + Send + 'static>(
             return Err(Failure::Error(format!("{environment} cells do not run (see Cell::unsupported)")))
         }
     };
-    let has_wasi = wasi.is_some();
     let state = HostState { route: None, cap, log_memory: None, log: Vec::new(), wasi };
     let mut store = Store::new(engine, state);
     store.limiter(|state| &mut state.cap);
+    Ok(store)
+}
+
+/// One linker per guest, with what each may import (not tied to a store: the transport's shared
+/// memory is defined in them per store, by the transport).
+pub fn linkers<R: Deliver<Api> + Send + 'static>(
+    engine: &wasmtime::Engine,
+    environment: Environment,
+    logging: Logging,
+    call: Call,
+) -> Result<Host<R>, Failure> {
+    let has_wasi = matches!(environment, Environment::Wasi | Environment::Emscripten);
     let linker = |role: Role| -> wasmtime::Result<Linker<HostState<R>>> {
         let mut linker = Linker::new(engine);
         if has_wasi {
@@ -136,11 +155,11 @@ pub fn store<R: Deliver<Api> + Send + 'static>(
         }
         Ok(linker)
     };
-    let host = (|| -> wasmtime::Result<Host<R>> {
-        Ok(Host { producer: linker(Role::Producer)?, consumer: linker(Role::Consumer)?, environment, logging })
+    (|| -> wasmtime::Result<Host<R>> {
+        let sink = Sink { environment, logging };
+        Ok(Host { producer: linker(Role::Producer)?, consumer: linker(Role::Consumer)?, sink })
     })()
-    .map_err(|e| Failure::Error(format!("cannot create the guests' environment: {e:#}")))?;
-    Ok((store, host))
+    .map_err(|e| Failure::Error(format!("cannot create the guests' environment: {e:#}")))
 }
 
 impl<R> Host<R> {
@@ -161,6 +180,21 @@ impl<R> Host<R> {
         let instance = linker
             .instantiate(&mut *store, module)
             .map_err(|e| Failure::Error(format!("cannot instantiate the {who}: {e:#}")))?;
+        self.sink.started(store, instance, role, shared)
+    }
+}
+
+impl Sink {
+    /// Finishes a guest just instantiated: the consumer's memory becomes the `bare` log sink's, a
+    /// reactor's constructors run; `shared` is the transport's memory, if any.
+    pub fn started<R>(
+        &self,
+        store: &mut Store<HostState<R>>,
+        instance: Instance,
+        role: Role,
+        shared: Option<Memory>,
+    ) -> Result<Instance, Failure> {
+        let who = role.name();
         if self.environment == Environment::Bare && role == Role::Consumer {
             let memory = match shared {
                 Some(memory) => memory,
@@ -181,7 +215,7 @@ impl<R> Host<R> {
     }
 
     /// What the guests wrote so far.
-    pub fn output(&self, store: &Store<HostState<R>>) -> Output {
+    pub fn output<R>(&self, store: &Store<HostState<R>>) -> Output {
         let state = store.data();
         match &state.wasi {
             None => Output {

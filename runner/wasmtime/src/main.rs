@@ -12,19 +12,21 @@ mod engine;
 mod environment;
 mod limits;
 mod pair;
+#[cfg(test)]
+mod real_guests;
 mod transport;
 
 use environment::Host;
-use pair::{Calls, GuestStore, Route};
+use pair::{Calls, PrePair};
 use std::marker::PhantomData;
 use std::path::Path;
 use std::process::ExitCode;
 use transport::{CopyLink, SharedLink};
-use wasmatrix_core::axes::Transport;
+use wasmatrix_core::axes::{Instantiate, Transport};
 use wasmatrix_core::calls::Pair;
 use wasmatrix_core::cell::Cell;
 use wasmatrix_core::guests::{Failure, GuestFiles};
-use wasmatrix_core::runtime::{run, Runtime};
+use wasmatrix_core::runtime::{run_prepared, Prepare, Runtime};
 use wasmatrix_core::worker::{self, Job};
 use wasmtime::component::Linker;
 use wasmtime::Store;
@@ -36,27 +38,39 @@ fn main() -> ExitCode {
     worker::main("wasmatrix-wasmtime", |job, report| {
         report.runtime_version = Some(format!("wasmtime {WASMTIME_VERSION}"));
         match job.cell.transport {
-            Transport::Copy => run(&Wasmtime::<CopyLink>(PhantomData), job, report),
-            Transport::Shared => run(&Wasmtime::<SharedLink>(PhantomData), job, report),
+            Transport::Copy => run_prepared(&Wasmtime::<CopyLink>(PhantomData), job, report),
+            Transport::Shared => run_prepared(&Wasmtime::<SharedLink>(PhantomData), job, report),
             Transport::Component | Transport::Composed => {
-                runs_components(&job.cell)?;
-                run(&WasmtimeComponents { composed: job.cell.transport == Transport::Composed }, job, report)
+                runs(&job.cell)?;
+                run_prepared(&WasmtimeComponents { composed: job.cell.transport == Transport::Composed }, job, report)
             }
         }
     })
 }
 
-/// Refuses a component cell this worker cannot run (written by hand: the runner sends none).
-fn runs_components(cell: &Cell) -> Result<(), Failure> {
+/// Refuses a cell this worker cannot run (written by hand: the runner sends none).
+fn runs(cell: &Cell) -> Result<(), Failure> {
     match cell.not_a_cell().or_else(|| cell.unsupported()) {
         Some(why) => Err(Failure::Error(why.into())),
         None => Ok(()),
     }
 }
 
-/// The engine for the cell's compiler: one that compiles, or one that only loads artifacts.
+/// The engine for the cell's compiler: one that compiles, or one that only loads artifacts; for
+/// `instantiate = pooled`, with a pool for one pair per instantiating thread.
 fn engine(job: &Job, compiling: bool) -> Result<wasmtime::Engine, Failure> {
-    engine::engine(job.cell.compiler, compiling)
+    let cell = &job.cell;
+    let pool = (cell.instantiate == Instantiate::Pooled).then(|| engine::Pool {
+        pairs: job.measure.instantiate_threads.max(1),
+        components: matches!(cell.transport, Transport::Component | Transport::Composed),
+        memory_limit_mib: job.measure.memory_limit_mib,
+    });
+    engine::engine(cell.compiler, compiling, pool)
+}
+
+/// Whether the cell's pairs are instantiated by linkers (`fresh`), else from pre-linked forms.
+fn fresh(job: &Job) -> bool {
+    job.cell.instantiate == Instantiate::Fresh
 }
 
 /// Wasmtime running the guests as core modules, linked by transport `T`.
@@ -68,7 +82,7 @@ impl<T: transport::Transport> Runtime for Wasmtime<T> {
     /// The artifacts' size: Wasmtime writes each artifact as it compiles it, so the precompiling
     /// process's compile time holds the writing.
     type Precompiled = u64;
-    type Environment = (GuestStore<T>, Host<Route<T>>);
+    type Environment = pair::Environment<T>;
     type Guests = Pair<Calls<T>>;
 
     fn engine(&self, job: &Job, compiling: bool) -> Result<wasmtime::Engine, Failure> {
@@ -91,10 +105,12 @@ impl<T: transport::Transport> Runtime for Wasmtime<T> {
         engine::load_artifacts(engine, dir)
     }
 
-    /// The store both guests live in (its state, its memory cap) and their linkers.
+    /// The store both guests live in (its state, its memory cap) and, `fresh`, their linkers.
     fn environment(&self, engine: &wasmtime::Engine, job: &Job) -> Result<Self::Environment, Failure> {
         let cell = &job.cell;
-        environment::store(engine, cell.environment, cell.logging, cell.call, job.measure.memory_limit_mib)
+        let store = environment::store(engine, cell.environment, job.measure.memory_limit_mib)?;
+        let host = fresh(job).then(|| environment::linkers(engine, cell.environment, cell.logging, cell.call));
+        Ok((store, host.transpose()?))
     }
 
     fn instantiate(
@@ -105,6 +121,28 @@ impl<T: transport::Transport> Runtime for Wasmtime<T> {
         job: &Job,
     ) -> Result<Pair<Calls<T>>, Failure> {
         pair::instantiate::<T>(environment, modules, job.cell.call)
+    }
+}
+
+/// `pre` and `pooled`: each guest's `InstancePre`, from linkers made once.
+impl<T: transport::Transport + Sync> Prepare for Wasmtime<T> {
+    type Prepared = PrePair<T>;
+
+    fn prepare(&self, engine: &wasmtime::Engine, modules: &engine::Modules, job: &Job) -> Result<PrePair<T>, Failure> {
+        runs(&job.cell)?;
+        let cell = &job.cell;
+        let host: Host<_> = environment::linkers(engine, cell.environment, cell.logging, cell.call)?;
+        PrePair::new(host, modules)
+    }
+
+    fn instantiate_prepared(
+        &self,
+        _: &wasmtime::Engine,
+        environment: Self::Environment,
+        prepared: &PrePair<T>,
+        job: &Job,
+    ) -> Result<Pair<Calls<T>>, Failure> {
+        pair::instantiate_pre(environment, prepared, job.cell.call)
     }
 }
 
@@ -119,7 +157,7 @@ impl Runtime for WasmtimeComponents {
     type Code = engine::Components;
     /// The artifacts' size, written as they are compiled (as for core modules).
     type Precompiled = u64;
-    type Environment = (Store<component::State>, Linker<component::State>);
+    type Environment = (Store<component::State>, Option<Linker<component::State>>);
     type Guests = component::Components;
 
     fn engine(&self, job: &Job, compiling: bool) -> Result<wasmtime::Engine, Failure> {
@@ -143,7 +181,7 @@ impl Runtime for WasmtimeComponents {
     }
 
     fn environment(&self, engine: &wasmtime::Engine, job: &Job) -> Result<Self::Environment, Failure> {
-        component::environment(engine, job.cell.transport, job.measure.memory_limit_mib)
+        component::environment(engine, job.cell.transport, job.measure.memory_limit_mib, fresh(job))
     }
 
     fn instantiate(
@@ -153,6 +191,33 @@ impl Runtime for WasmtimeComponents {
         components: &engine::Components,
         job: &Job,
     ) -> Result<component::Components, Failure> {
-        component::instantiate(environment, components, job.cell.call, job.cell.codec)
+        let (store, linker) = environment;
+        let linker = linker.ok_or_else(|| Failure::Error("no linker in a fresh pair's environment".into()))?;
+        component::instantiate(store, component::Source::Fresh(&linker, components), job.cell.call, job.cell.codec)
+    }
+}
+
+/// `pre` and `pooled`: each component's `InstancePre`, from a linker made once.
+impl Prepare for WasmtimeComponents {
+    type Prepared = component::PreComponents;
+
+    fn prepare(
+        &self,
+        engine: &wasmtime::Engine,
+        components: &engine::Components,
+        job: &Job,
+    ) -> Result<component::PreComponents, Failure> {
+        runs(&job.cell)?;
+        component::PreComponents::new(&component::linker(engine, job.cell.transport)?, components)
+    }
+
+    fn instantiate_prepared(
+        &self,
+        _: &wasmtime::Engine,
+        (store, _): Self::Environment,
+        prepared: &component::PreComponents,
+        job: &Job,
+    ) -> Result<component::Components, Failure> {
+        component::instantiate(store, component::Source::Pre(prepared), job.cell.call, job.cell.codec)
     }
 }

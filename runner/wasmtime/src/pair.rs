@@ -5,14 +5,14 @@
 
 use crate::call::{failure, read_text, Consume, ConsumerFns, ProducerFns, RoundTrip};
 use crate::engine::Modules;
-use crate::environment::{Host, HostState};
+use crate::environment::{Host, HostState, Sink};
 use crate::transport::Transport;
-use wasmatrix_core::abi::Bytes;
+use wasmatrix_core::abi::{Bytes, Role};
 use wasmatrix_core::axes::Call;
 use wasmatrix_core::calls::{self, GuestCalls, Pair};
-use wasmatrix_core::guests::{Failure, Output};
+use wasmatrix_core::guests::{Failure, MemoryPages, Output};
 use wasmatrix_core::transport::Router;
-use wasmtime::{AsContextMut, Store, StoreContextMut};
+use wasmtime::{AsContextMut, InstancePre, Store, StoreContextMut};
 
 /// What a request is routed through: the transport `T` and the consumer's `consume`.
 pub type Route<T> = Router<T, Consume>;
@@ -24,7 +24,7 @@ pub type GuestStore<T> = Store<HostState<Route<T>>>;
 /// [`GuestCalls`], which makes the round trip every runtime makes.
 pub struct Calls<T: 'static> {
     store: GuestStore<T>,
-    host: Host<Route<T>>,
+    sink: Sink,
     producer: ProducerFns,
     consumer: ConsumerFns,
     /// `call = host`: the route, here; under `import` it is the store's.
@@ -33,13 +33,63 @@ pub struct Calls<T: 'static> {
     round_trip: Option<RoundTrip>,
 }
 
+/// The environment of a pair: its store, and its linkers (`instantiate = fresh`; the other
+/// strategies' linkers are in their [`PrePair`]).
+pub type Environment<T> = (GuestStore<T>, Option<Host<Route<T>>>);
+
+/// Both guests' pre-linked forms (`instantiate = pre`, `pooled`), made once from their linkers:
+/// imports resolved and type-checked, nothing tied to a store.
+pub struct PrePair<T: 'static> {
+    producer: InstancePre<HostState<Route<T>>>,
+    consumer: InstancePre<HostState<Route<T>>>,
+    sink: Sink,
+}
+
+impl<T: Transport> PrePair<T> {
+    /// The pre-linked forms of both guests, from `host`'s linkers.
+    pub fn new(host: Host<Route<T>>, modules: &Modules) -> Result<PrePair<T>, Failure> {
+        let pre = |role: Role, linker: &wasmtime::Linker<HostState<Route<T>>>, module| {
+            linker
+                .instantiate_pre(module)
+                .map_err(|e| Failure::Error(format!("cannot pre-link the {}: {e:#}", role.name())))
+        };
+        Ok(PrePair {
+            producer: pre(Role::Producer, &host.producer, &modules.producer)?,
+            consumer: pre(Role::Consumer, &host.consumer, &modules.consumer)?,
+            sink: host.sink,
+        })
+    }
+}
+
 /// Instantiates both guests in their environment (the measured "instantiate" phase).
 pub fn instantiate<T: Transport>(
-    (mut store, mut host): (GuestStore<T>, Host<Route<T>>),
+    (mut store, host): Environment<T>,
     modules: &Modules,
     call: Call,
 ) -> Result<Pair<Calls<T>>, Failure> {
+    let mut host = host.ok_or_else(|| Failure::Error("no linkers in a fresh pair's environment".into()))?;
     let linked = T::link(&mut store, &mut host, modules)?;
+    started(store, host.sink, linked, call)
+}
+
+/// Instantiates both guests in their store from their pre-linked forms (the "instantiate" phase of
+/// `pre` and `pooled` cells).
+pub fn instantiate_pre<T: Transport>(
+    (mut store, _): Environment<T>,
+    pre: &PrePair<T>,
+    call: Call,
+) -> Result<Pair<Calls<T>>, Failure> {
+    let linked = T::link_pre(&mut store, &pre.producer, &pre.consumer, pre.sink)?;
+    started(store, pre.sink, linked, call)
+}
+
+/// The calls of both guests, once linked.
+fn started<T: Transport>(
+    mut store: GuestStore<T>,
+    sink: Sink,
+    linked: crate::transport::Linked<T>,
+    call: Call,
+) -> Result<Pair<Calls<T>>, Failure> {
     let producer = ProducerFns::new(&mut store, &linked.producer)?;
     let consumer = ConsumerFns::new(&mut store, &linked.consumer)?;
     let route = Router::new(linked.transport, Consume(consumer.consume.clone()));
@@ -50,7 +100,7 @@ pub fn instantiate<T: Transport>(
             (None, Some(ProducerFns::round_trip(&mut store, &linked.producer)?))
         }
     };
-    Ok(Pair::new(Calls { store, host, producer, consumer, route, round_trip }, call))
+    Ok(Pair::new(Calls { store, sink, producer, consumer, route, round_trip }, call))
 }
 
 impl<T: Transport> calls::Route for Calls<T> {
@@ -99,6 +149,13 @@ impl<T: Transport> GuestCalls for Calls<T> {
     wasmatrix_core::guest_calls!(args: tupled, failure: failure, read_text: read_text, round_trip: held);
 
     fn output(&self) -> Output {
-        self.host.output(&self.store)
+        self.sink.output(&self.store)
+    }
+
+    /// Each guest's memory as the transport holds it (under `shared`, the one both import).
+    fn memory_pages(&self) -> MemoryPages {
+        let Some(route) = self.route() else { return MemoryPages::default() };
+        let pages = |role| Some(route.transport.memory(role).size(&self.store));
+        MemoryPages { producer: pages(Role::Producer), consumer: pages(Role::Consumer) }
     }
 }

@@ -6,11 +6,11 @@
 
 use crate::call::{Allocate, Api};
 use crate::engine::Modules;
-use crate::environment::{Host, HostState};
+use crate::environment::{Host, HostState, Sink};
 use wasmatrix_core::abi::{check_shared_layout, shared_memory_pages, Bytes, Role, SHARED_MEMORY_IMPORT};
 use wasmatrix_core::guests::Failure;
 use wasmatrix_core::transport::{self, Carry, Deliver, Guest, Memories};
-use wasmtime::{ExternType, Instance, Memory, MemoryType, Module, Store, StoreContextMut, Val};
+use wasmtime::{ExternType, Instance, InstancePre, Memory, MemoryType, Module, Store, StoreContextMut, Val};
 
 /// Both guests instantiated and linked.
 pub type Linked<T> = transport::Linked<Instance, T>;
@@ -23,6 +23,27 @@ pub trait Transport: Carry<Api> + Memories<Memory = Memory> + Sized + Send + 'st
         host: &mut Host<R>,
         modules: &Modules,
     ) -> Result<Linked<Self>, Failure>;
+
+    /// Instantiates both guests from their pre-linked forms (`instantiate = pre`, `pooled`).
+    fn link_pre<R: Deliver<Api> + Send + 'static>(
+        store: &mut Store<HostState<R>>,
+        producer: &InstancePre<HostState<R>>,
+        consumer: &InstancePre<HostState<R>>,
+        sink: Sink,
+    ) -> Result<Linked<Self>, Failure>;
+}
+
+/// One guest instantiated from its pre-linked form, and started.
+fn instantiate_pre<R>(
+    store: &mut Store<HostState<R>>,
+    pre: &InstancePre<HostState<R>>,
+    role: Role,
+    sink: Sink,
+) -> Result<Instance, Failure> {
+    let instance = pre
+        .instantiate(&mut *store)
+        .map_err(|e| Failure::Error(format!("cannot instantiate the {}: {e:#}", role.name())))?;
+    sink.started(store, instance, role, None)
 }
 
 pub type CopyLink = transport::CopyLink<Memory, Allocate>;
@@ -91,6 +112,19 @@ impl Transport for CopyLink {
             CopyLink::new(copy_guest(store, &producer, Role::Producer)?, copy_guest(store, &consumer, Role::Consumer)?);
         Ok(Linked { producer, consumer, transport })
     }
+
+    fn link_pre<R: Deliver<Api> + Send + 'static>(
+        store: &mut Store<HostState<R>>,
+        producer: &InstancePre<HostState<R>>,
+        consumer: &InstancePre<HostState<R>>,
+        sink: Sink,
+    ) -> Result<Linked<Self>, Failure> {
+        let producer = instantiate_pre(store, producer, Role::Producer, sink)?;
+        let consumer = instantiate_pre(store, consumer, Role::Consumer, sink)?;
+        let transport =
+            CopyLink::new(copy_guest(store, &producer, Role::Producer)?, copy_guest(store, &consumer, Role::Consumer)?);
+        Ok(Linked { producer, consumer, transport })
+    }
 }
 
 /// The limits, in pages, of the memory a guest that imports `env.memory` declares.
@@ -144,5 +178,16 @@ impl Transport for SharedLink {
         let consumer_end = heap_base(store, &consumer, "consumer")?;
         check_shared_layout(producer_end, consumer_end).map_err(Failure::Error)?;
         Ok(Linked { producer, consumer, transport: SharedLink { memory } })
+    }
+
+    /// Refused: the memory both guests import is made per store, and an `InstancePre` holds its
+    /// imports (see `Cell::unsupported`; `prepare` refuses such cells first).
+    fn link_pre<R: Deliver<Api> + Send + 'static>(
+        _: &mut Store<HostState<R>>,
+        _: &InstancePre<HostState<R>>,
+        _: &InstancePre<HostState<R>>,
+        _: Sink,
+    ) -> Result<Linked<Self>, Failure> {
+        Err(Failure::Error("the shared transport has no pre-linked pair under Wasmtime (see Cell::unsupported)".into()))
     }
 }

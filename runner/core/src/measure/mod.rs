@@ -4,6 +4,7 @@
 //! runner's (runner/src/stats.rs), never a worker's.
 
 pub mod clock;
+pub mod instantiations;
 pub mod instructions;
 pub mod reference;
 pub mod setup;
@@ -63,8 +64,24 @@ pub trait Mechanism {
 
 /// The worker process's peak resident set, in KiB (`VmHWM`), if the OS reports it.
 pub fn peak_rss_kib() -> Option<u64> {
+    status_kib("VmHWM:")
+}
+
+/// The worker process's virtual size, in KiB (`VmSize`), if the OS reports it: what it has
+/// mapped or reserved, resident or not.
+pub fn vm_size_kib() -> Option<u64> {
+    status_kib("VmSize:")
+}
+
+/// The worker process's resident set now, in KiB (`VmRSS`), if the OS reports it.
+pub fn rss_kib() -> Option<u64> {
+    status_kib("VmRSS:")
+}
+
+/// A `KEY: N kB` line of /proc/self/status.
+fn status_kib(key: &str) -> Option<u64> {
     let status = std::fs::read_to_string("/proc/self/status").ok()?;
-    let line = status.lines().find(|l| l.starts_with("VmHWM:"))?;
+    let line = status.lines().find(|l| l.starts_with(key))?;
     line.split_whitespace().nth(1)?.parse().ok()
 }
 
@@ -126,6 +143,20 @@ pub struct Measure {
     /// more ends with status `oom`, and the machine stays usable.
     #[serde(default = "default_memory_limit_mib")]
     pub memory_limit_mib: u64,
+    /// Instantiation as a distribution ([`instantiations`]): after the cell's other measurements,
+    /// each process makes and drops this many pairs (environment and instances, as the cell's
+    /// `instantiate` says), each timed, after one unrecorded batch that warms the path; 0: none.
+    #[serde(default = "default_instantiations")]
+    pub instantiations: u32,
+    /// Pairs per batch of those instantiations: the resident set is read after each batch (the
+    /// first, unrecorded, batch included), so a pair that leaks shows as growth across batches.
+    #[serde(default = "default_instantiate_batch")]
+    pub instantiate_batch: u32,
+    /// Instantiations per second are measured with 1 thread and with this many (each thread its
+    /// own pairs, as many as `instantiations`), where the runtime's engine and code may be shared
+    /// by threads; 1: one thread only.
+    #[serde(default = "default_instantiate_threads")]
+    pub instantiate_threads: u32,
 }
 
 fn default_processes() -> u32 {
@@ -158,6 +189,18 @@ fn default_codec_batch() -> u32 {
 
 fn default_memory_limit_mib() -> u64 {
     4096
+}
+
+fn default_instantiations() -> u32 {
+    200
+}
+
+fn default_instantiate_batch() -> u32 {
+    50
+}
+
+fn default_instantiate_threads() -> u32 {
+    2
 }
 
 fn default_noisy_ci_pct() -> f64 {

@@ -5,7 +5,7 @@
 //! with its 95% interval and how far the others are behind; then each runtime's quickest set-up,
 //! and what could not run or failed, counted by reason.
 
-use crate::matrix::axes::{Axis, Call, Codec, Engine, Environment, Logging, Runtime, Transport};
+use crate::matrix::axes::{Axis, Call, Codec, Engine, Environment, Instantiate, Logging, Runtime, Transport};
 use crate::matrix::Cell;
 use crate::report::table::{Table, Value};
 use crate::report::view::{with_cells, Report};
@@ -56,6 +56,7 @@ pub(in crate::report) fn table(report: &Report) -> Table {
                 && c.transport == Transport::DEFAULT
                 && c.codec == Codec::DEFAULT
                 && c.call == Call::DEFAULT
+                && c.instantiate == Instantiate::DEFAULT
         });
         let Some(&(best, b)) = cells.first() else { continue };
         let next = cells.iter().find(|(_, c)| c.compiler != b.compiler);
@@ -68,7 +69,11 @@ pub(in crate::report) fn table(report: &Report) -> Table {
         ]);
     }
     let twin = ranked(&like, rt, |c| {
-        !wasm(c) && c.transport == Transport::DEFAULT && c.codec == Codec::DEFAULT && c.call == Call::DEFAULT
+        !wasm(c)
+            && c.transport == Transport::DEFAULT
+            && c.codec == Codec::DEFAULT
+            && c.call == Call::DEFAULT
+            && c.instantiate == Instantiate::DEFAULT
     });
     if let Some(&(r, _)) = twin.first() {
         t.rows.push(vec![
@@ -108,7 +113,7 @@ pub(in crate::report) fn table(report: &Report) -> Table {
     });
     axis_row(
         "fastest codec (copy, the host calling)",
-        &|c| c.transport == Transport::DEFAULT && c.call == Call::DEFAULT,
+        &|c| c.transport == Transport::DEFAULT && c.call == Call::DEFAULT && c.instantiate == Instantiate::DEFAULT,
         &|c| c.codec.name().into(),
     );
     axis_row(
@@ -128,6 +133,7 @@ pub(in crate::report) fn table(report: &Report) -> Table {
                     && c.transport == Transport::DEFAULT
                     && c.codec == Codec::DEFAULT
                     && c.call == Call::DEFAULT
+                    && c.instantiate == Instantiate::DEFAULT
             })
             .collect();
         cells.sort_by_key(|(r, _)| r.setup_ns);
