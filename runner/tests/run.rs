@@ -377,8 +377,8 @@ fn list_prints_cells_and_honours_the_filter() {
     assert_eq!(
         cells,
         [
-            "llvm/jit/bare/shared/raw/release/off/default/wasmer/host",
-            "llvm/artifact/bare/shared/raw/release/off/default/wasmer/host"
+            "llvm/jit/bare/shared/raw/release/off/default/wasmer/host/fresh",
+            "llvm/artifact/bare/shared/raw/release/off/default/wasmer/host/fresh"
         ]
     );
 }
@@ -668,7 +668,7 @@ fn emscripten_output_runs_under_wasi_with_the_same_checksum_and_legacy_cells_say
     let listed = String::from_utf8_lossy(&list.stdout);
     assert!(
         listed.contains(
-            "cranelift/jit/emscripten-legacy/copy/raw/release/off/default/wasmer/host  unsupported: Wasmer's own"
+            "cranelift/jit/emscripten-legacy/copy/raw/release/off/default/wasmer/host/fresh  unsupported: Wasmer's own"
         ),
         "{listed}"
     );
@@ -702,18 +702,18 @@ allocator = ["default", "talc"]"#;
             column(&out, "error")
         );
         if !unwind_in_wasm {
-            assert_eq!(sums[i], sums[at("rustc/native/bare/shared/raw/release/off/default/native/host")], "{cell}");
+            assert_eq!(sums[i], sums[at("rustc/native/bare/shared/raw/release/off/default/native/host/fresh")], "{cell}");
         }
     }
-    let error = &column(&out, "error")[at("cranelift/artifact/bare/shared/raw/unwind/off/talc/wasmer/host")];
+    let error = &column(&out, "error")[at("cranelift/artifact/bare/shared/raw/unwind/off/talc/wasmer/host/fresh")];
     assert!(error.contains("panic=unwind") && error.contains("stable Rust"), "{error}");
     // sizes, raw and gzip'd, for every wasm cell that ran; wasm-opt and talc each change the guests
     let size = |column_name: &str, cell: &str| -> u64 { column(&out, column_name)[at(cell)].parse().unwrap() };
-    let release = "cranelift/artifact/bare/shared/raw/release/off/default/wasmer/host";
+    let release = "cranelift/artifact/bare/shared/raw/release/off/default/wasmer/host/fresh";
     for cell in [
         release,
-        "cranelift/artifact/bare/shared/raw/wasm-opt/off/default/wasmer/host",
-        "cranelift/artifact/bare/shared/raw/release/off/talc/wasmer/host",
+        "cranelift/artifact/bare/shared/raw/wasm-opt/off/default/wasmer/host/fresh",
+        "cranelift/artifact/bare/shared/raw/release/off/talc/wasmer/host/fresh",
     ] {
         for guest in ["producer", "consumer"] {
             let (raw, gz) =
@@ -722,8 +722,8 @@ allocator = ["default", "talc"]"#;
         }
     }
     for other in [
-        "cranelift/artifact/bare/shared/raw/wasm-opt/off/default/wasmer/host",
-        "cranelift/artifact/bare/shared/raw/release/off/talc/wasmer/host",
+        "cranelift/artifact/bare/shared/raw/wasm-opt/off/default/wasmer/host/fresh",
+        "cranelift/artifact/bare/shared/raw/release/off/talc/wasmer/host/fresh",
     ] {
         assert_ne!(size("consumer_wasm_bytes", other), size("consumer_wasm_bytes", release), "{other}");
     }
