@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import io
 import os
+import re
 from pathlib import Path
 
 import pandas as pd
@@ -62,9 +64,25 @@ def save(fig: Figure, name: str, outdir: Path | str) -> tuple[Path, Path]:
 
 def save_svg(fig: Figure, path: Path | str) -> Path:
     """Writes ``fig`` as SVG to ``path`` (making its directory): text kept as text (no embedded fonts), no date, ids from a
-    fixed salt, so the same figure always gives the same bytes."""
+    fixed salt, so the same figure always gives the same bytes. Each clip path's id is renumbered in order of appearance:
+    matplotlib hashes the clip rectangle's coordinates at full precision into it, so a last-bit difference in the layout
+    (numpy's kernels differ between CPUs and releases) changed the id where no drawn coordinate changed."""
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
+    buffer = io.StringIO()
     with rc_context({"svg.fonttype": "none", "svg.hashsalt": "wasmatrix"}):
-        fig.savefig(path, metadata={"Date": None, "Creator": None})
+        fig.savefig(buffer, format="svg", metadata={"Date": None, "Creator": None})
+    path.write_text(_renumber_clip_ids(buffer.getvalue()), encoding="utf-8")
     return path
+
+
+_CLIP_ID = re.compile(r'<clipPath id="(p[0-9a-f]{10})">')
+
+
+def _renumber_clip_ids(svg: str) -> str:
+    """``svg`` with its clip paths' hashed ids (``p`` and 10 hex digits) replaced by ``clip1``, ``clip2``, ... in the
+    order the clip paths are defined, and every reference to them with them."""
+    ids = {old: f"clip{n}" for n, old in enumerate(dict.fromkeys(_CLIP_ID.findall(svg)), start=1)}
+    if not ids:
+        return svg
+    return re.sub(r"\b(p[0-9a-f]{10})\b", lambda m: ids.get(m.group(1), m.group(1)), svg)

@@ -702,7 +702,11 @@ allocator = ["default", "talc"]"#;
             column(&out, "error")
         );
         if !unwind_in_wasm {
-            assert_eq!(sums[i], sums[at("rustc/native/bare/shared/raw/release/off/default/native/host/fresh")], "{cell}");
+            assert_eq!(
+                sums[i],
+                sums[at("rustc/native/bare/shared/raw/release/off/default/native/host/fresh")],
+                "{cell}"
+            );
         }
     }
     let error = &column(&out, "error")[at("cranelift/artifact/bare/shared/raw/unwind/off/talc/wasmer/host/fresh")];

@@ -131,7 +131,7 @@ mod tests {
     fn the_defaults_measure_a_distribution_on_two_threads() {
         let m: Measure =
             serde_json::from_value(serde_json::json!({"warmup": 1, "samples": 1, "batch": 1, "timeout_s": 1})).unwrap();
-        assert_eq!((m.instantiations, m.instantiate_batch, m.instantiate_threads), (200, 50, 2));
+        assert_eq!((m.instantiations, m.instantiate_batch, m.instantiate_threads), (20, 5, 2));
     }
 
     #[test]

@@ -191,12 +191,14 @@ fn default_memory_limit_mib() -> u64 {
     4096
 }
 
+// Every process of a cell records its own pairs and the row pools them (5 to 20 processes: 100 to
+// 400 pairs), so few per process keep a run's time and its samples file small.
 fn default_instantiations() -> u32 {
-    200
+    20
 }
 
 fn default_instantiate_batch() -> u32 {
-    50
+    5
 }
 
 fn default_instantiate_threads() -> u32 {
