@@ -13,9 +13,9 @@ import wasmatrix_results as wr
 TRAPPED = "llvm/artifact/bare/shared/rkyv/release/off"
 """A cell of the sample run (schema 4) that tests make fail or noisy."""
 
-TRAPPED_LOADED = TRAPPED + "/default/wasmer/host"
+TRAPPED_LOADED = TRAPPED + "/default/wasmer/host/fresh"
 """The same cell once loaded: files before schema 5 read with the default allocator, before schema
-6 with their runtime, before schema 7 with the host calling."""
+6 with their runtime, before schema 7 with the host calling, before schema 12 instantiated fresh."""
 
 
 def read_raw(path: Path = wr.SAMPLE) -> tuple[pd.DataFrame, pd.DataFrame]:

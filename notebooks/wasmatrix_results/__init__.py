@@ -1,7 +1,8 @@
 """Load a wasmatrix run and plot it: the analysis end of the benchmark, used by wasmatrix.ipynb.
 
-A run is a results CSV (one row per cell, schema version 2 to 11, every column documented in
-results/README.md) and its raw-samples sidecar ``<stem>.samples.csv.gz``. Typical use::
+A run is a results CSV (one row per cell, schema version 2 to 12, every column documented in
+results/README.md and docs/instantiate.md) and its raw-samples sidecar ``<stem>.samples.csv.gz``.
+Typical use::
 
     import wasmatrix_results as wr
     path = wr.results_path()            # $WASMATRIX_RESULTS, or the newest run in results/
@@ -22,8 +23,8 @@ displays them as the value of a cell.
 The package, one module per job: ``schema`` (where runs live, the schema and columns read),
 ``axes`` (notebooks/axes.json, axis columns, labels and order), ``loading`` (finding and reading a
 run), ``metrics`` (measure, ok rows, process medians, native ratios), ``tables`` (describe,
-failures, winners), ``drawing`` (what the figures share), one module per figure family
-(``startup``, ``distributions``, ``sizes``, ``environments``, ``native``, ``interference``),
+failures, winners, setup_strategies), ``drawing`` (what the figures share), one module per figure
+family (``startup``, ``distributions``, ``sizes``, ``environments``, ``native``, ``interference``),
 ``figures`` (every figure by name, and saving) and the subpackage ``questions`` (the figures that
 each answer one question, for a run's page: ``python -m wasmatrix_results.questions``). The names
 below are its public face.
@@ -36,7 +37,7 @@ from .axes import (AXES, AXES_FILE, FACET_AXES, NATIVE_ENGINE, PUBLISHED_AXES, V
 from .loading import check_columns, load, read_samples, results_path, sidecar_path
 from .metrics import (TWIN_CODEC_BEFORE_SCHEMA_11, TWIN_TRANSPORT_BEFORE_SCHEMA_11, measure_of, native_ratios,
                       ok_rows, process_medians)
-from .tables import describe, failures, winners
+from .tables import STRATEGY_AXES, STRATEGY_COLUMNS, describe, failures, setup_strategies, winners
 from .startup import PHASES, PHASE_COLOURS, plot_startup
 from .distributions import NOISY_HATCH, plot_call_floor, plot_round_trip
 from .sizes import plot_builds, plot_code_size, size_columns

@@ -108,6 +108,14 @@ def load(path: Path | str) -> tuple[pd.DataFrame, pd.DataFrame]:
         rows["call"] = "host"
         rows["cell"] = rows["cell"] + "/host"
         samples["cell"] = samples["cell"] + "/host"
+    if "instantiate" not in rows.columns:
+        # Before schema 12 cells had no instantiate part: each pair was instantiated fresh. A twin
+        # named in ``twin_cell`` (schema 11) is such a cell too.
+        rows["instantiate"] = "fresh"
+        rows["cell"] = rows["cell"] + "/fresh"
+        samples["cell"] = samples["cell"] + "/fresh"
+        if "twin_cell" in rows.columns:
+            rows["twin_cell"] = rows["twin_cell"].where(rows["twin_cell"] == "", rows["twin_cell"] + "/fresh")
     return rows, samples
 
 

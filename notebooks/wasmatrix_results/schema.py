@@ -14,7 +14,7 @@ ran them then (Wasmer, or native for the native engine), files before schema 7 w
 files before schema 8 with their medians over processes as the headline figures (HEADLINES),
 files before schema 11 (no ``twin_cell``) with their native twins found as the runner defined them
 (native_ratios). Schema 12 adds the ``instantiate`` axis (older files: ``fresh``), instantiation as a
-distribution and the memory a cell holds (docs/instantiate.md); nothing here reads them yet."""
+distribution and the memory a cell holds (docs/instantiate.md), which tables.setup_strategies reads."""
 
 REPO = Path(__file__).resolve().parents[2]
 RESULTS_DIR = REPO / "results"

@@ -1,10 +1,11 @@
-"""Tables of a run: a few facts about it, the cells that failed, and which configuration wins for what."""
+"""Tables of a run: a few facts about it, the cells that failed, which configuration wins for what, and
+the set-up strategies side by side."""
 
 from __future__ import annotations
 
 import pandas as pd
 
-from .axes import NATIVE_ENGINE, WASM_ONLY_AXES, _label_axes, labels
+from .axes import DEFAULTS, NATIVE_ENGINE, WASM_ONLY_AXES, _label_axes, axis_columns, labels
 from .metrics import measure_of, native_ratios
 from .schema import KEY
 
@@ -92,3 +93,45 @@ def _winner(what, frame, column, unit, name_axes) -> dict | None:
     return {"what": what, "winner": names[0], "value": round(float(best), 3), "unit": unit,
             "ties": ties, "runner_up": runner,
             "runner_up_value": round(float(others[column].iloc[0]), 3) if len(others) else None}
+
+
+STRATEGY_AXES = ("runtime", "compiler", "engine", "instantiate")
+"""The axes the set-up strategies table tells apart; every other axis is held at its default."""
+
+STRATEGY_COLUMNS = {
+    "p50_us": ("instantiate_p50_ns", 1e3), "p99_us": ("instantiate_p99_ns", 1e3),
+    "teardown_us": ("teardown_ns", 1e3), "pairs_per_s": ("instantiations_per_s", 1),
+    "pairs_per_s_parallel": ("instantiations_per_s_parallel", 1), "threads": ("instantiate_threads", 1),
+    "prepare_us": ("prepare_ns", 1e3), "rss_after_setup_mib": ("rss_after_setup_kib", 1024),
+    "rss_end_mib": ("peak_rss_kib", 1024), "producer_pages": ("producer_memory_pages", 1),
+    "consumer_pages": ("consumer_memory_pages", 1), "reserved_gib": ("reserved_kib", 1024 ** 2),
+}
+"""Each column of setup_strategies(): the results column it is read from (docs/instantiate.md) and
+what to divide it by for its unit."""
+
+
+def setup_strategies(rows: pd.DataFrame) -> pd.DataFrame:
+    """The set-up strategies (the ``instantiate`` axis, schema 12) as ``runner report``'s "Set-up
+    strategies" tells them: one row per runtime × compiler × engine × instantiate, of the ok wasm cells
+    with instantiation figures whose other axes are at their defaults (DEFAULTS: ``bare``, ``copy``,
+    raw, the release build, ...). Columns: STRATEGY_AXES, then STRATEGY_COLUMNS (a pair made, p50 and
+    p99, and dropped, in µs; pairs per second on one thread and on ``threads`` threads, ``threads``
+    empty where only one was measured; the pre-linked form once, µs; the resident set after set-up and
+    at the end, MiB; each guest memory's pages; the pool's reservation, GiB). Runtimes by name, each
+    one's fastest strategy (by p50) first. Empty, with those columns, for a run without these figures.
+    """
+    names = [*STRATEGY_AXES, *STRATEGY_COLUMNS]
+    if "instantiate_p50_ns" not in rows.columns:
+        return pd.DataFrame(columns=names)
+    keep = (rows["status"] == "ok") & rows["instantiate_p50_ns"].notna() & (rows["engine"] != NATIVE_ENGINE)
+    for axis in axis_columns(rows):
+        if axis not in STRATEGY_AXES and axis in DEFAULTS:
+            keep &= rows[axis].astype(str) == DEFAULTS[axis]
+    chosen = rows[keep]
+    table = chosen[list(STRATEGY_AXES)].astype(str)
+    for name, (column, divisor) in STRATEGY_COLUMNS.items():
+        values = chosen[column] if column in chosen.columns else pd.Series(float("nan"), index=chosen.index)
+        table[name] = pd.to_numeric(values, errors="coerce") / divisor
+    table["threads"] = table["threads"].where(table["pairs_per_s_parallel"].notna())
+    table = table.sort_values(["runtime", "p50_us", "compiler", "engine", "instantiate"], kind="stable")
+    return table.reset_index(drop=True)

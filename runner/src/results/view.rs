@@ -11,6 +11,10 @@ use wasmatrix_core::measure::MechanismKind;
 /// The schema whose rows name their native twin (`twin_cell`).
 const TWIN_CELL_SINCE: u32 = 11;
 
+/// The schema whose rows hold the `instantiate` axis, instantiation as a distribution and the
+/// memory a cell holds (docs/instantiate.md).
+const INSTANTIATION_SINCE: u32 = 12;
+
 impl Row {
     /// The headline round trip, ns: `rt_headline_ns`, or `rt_p50_ns` in files before schema 8.
     pub fn rt_headline(&self) -> Option<f64> {
@@ -31,6 +35,27 @@ impl Row {
     /// (`setup_headline_ns`), or before schema 8 the one repeat's median over processes.
     pub fn setup_again(&self) -> Option<u64> {
         self.setup_headline_ns.map(|v| v.round() as u64).or(self.setup_warm_ns)
+    }
+
+    /// Whether the row measured instantiation as a distribution (schema 12: its
+    /// `instantiate_p50_ns`); older rows, unsupported cells and instruction counts have not. Its
+    /// other figures are the columns themselves, each `None` where not measured or before schema 12.
+    pub fn has_instantiations(&self) -> bool {
+        self.instantiate_p50_ns.is_some()
+    }
+
+    /// Pairs recorded per process (`[measure] instantiations`); `None` before schema 12 or where
+    /// none were asked for.
+    pub fn instantiations_per_process(&self) -> Option<u32> {
+        Some(self.instantiations).filter(|&n| self.schema_version >= INSTANTIATION_SINCE && n > 0)
+    }
+
+    /// Pairs made and dropped per second by several threads at once, and how many threads
+    /// (`instantiations_per_s_parallel`, `instantiate_threads`); `None` where not measured (before
+    /// schema 12, a worker that does not share its engine across threads).
+    pub fn instantiations_parallel(&self) -> Option<(f64, u32)> {
+        let threads = Some(self.instantiate_threads).filter(|&n| self.schema_version >= INSTANTIATION_SINCE && n > 0);
+        self.instantiations_per_s_parallel.zip(threads)
     }
 
     /// The row's cell: from its axis columns (those a file's older schema lacks read as its cells
@@ -229,5 +254,68 @@ mod tests {
             assert_eq!(Row { status: status.into(), ..Row::default() }.status(), typed);
         }
         assert!(!Row::default().is_ok());
+    }
+
+    /// `rows` as a results file's text, its columns those up to `last` (an older schema's file).
+    fn csv_up_to(rows: &[Row], last: &str) -> Vec<u8> {
+        let mut full = csv::Writer::from_writer(Vec::new());
+        rows.iter().for_each(|r| full.serialize(r).unwrap());
+        let text = full.into_inner().unwrap();
+        let mut reader = csv::Reader::from_reader(&text[..]);
+        let keep = reader.headers().unwrap().iter().position(|h| h == last).unwrap() + 1;
+        let mut out = csv::Writer::from_writer(Vec::new());
+        out.write_record(reader.headers().unwrap().iter().take(keep)).unwrap();
+        for record in reader.records() {
+            out.write_record(record.unwrap().iter().take(keep)).unwrap();
+        }
+        out.into_inner().unwrap()
+    }
+
+    #[test]
+    fn schema_12_figures_read_typed_and_older_files_have_none() {
+        use crate::matrix::axes::Instantiate;
+        use crate::results::read;
+        let cell = Cell::parse("cranelift/artifact/bare/copy/raw/release/off/default/wasmtime/host/pooled").unwrap();
+        let row = Row {
+            status: "ok".into(),
+            prepare_ns: Some(40_000),
+            instantiate_p50_ns: Some(4_200.5),
+            instantiate_p99_ns: Some(9_000.0),
+            teardown_ns: Some(800.0),
+            instantiations: 20,
+            instantiate_threads: 2,
+            instantiations_per_s: Some(150_000.0),
+            instantiations_per_s_parallel: Some(280_000.0),
+            rss_after_setup_kib: Some(30_000),
+            producer_memory_pages: Some(17),
+            consumer_memory_pages: Some(18),
+            reserved_kib: Some(4_194_304),
+            instantiate_rss_growth_kib: Some(0.0),
+            ..Row::of_cell(&cell)
+        };
+        let path = std::path::Path::new("run.csv");
+        let now = &read::parse(&csv_up_to(std::slice::from_ref(&row), "instantiate_rss_growth_kib"), path, &[], "t")
+            .unwrap()
+            .rows[0];
+        assert_eq!(now.cell(), Ok(cell));
+        assert!(now.has_instantiations());
+        assert_eq!(
+            (now.instantiate_p50_ns, now.teardown_ns, now.reserved_kib),
+            (Some(4_200.5), Some(800.0), Some(4_194_304))
+        );
+        assert_eq!(now.instantiations_per_process(), Some(20));
+        assert_eq!(now.instantiations_parallel(), Some((280_000.0, 2)));
+        // A file of schema 11 has none of these columns: its cells are fresh, their figures none.
+        let old = Row { schema_version: 11, ..row };
+        let old = &read::parse(&csv_up_to(&[old], "twin_cell"), path, &[], "t").unwrap().rows[0];
+        assert!(old.cell_is(|c| c.instantiate == Instantiate::Fresh));
+        assert!(!old.has_instantiations());
+        assert_eq!((old.instantiations_per_process(), old.instantiations_parallel()), (None, None));
+        assert_eq!((old.prepare_ns, old.instantiate_p99_ns, old.instantiations_per_s), (None, None, None));
+        assert_eq!((old.rss_after_setup_kib, old.producer_memory_pages, old.consumer_memory_pages), (None, None, None));
+        assert_eq!((old.reserved_kib, old.instantiate_rss_growth_kib), (None, None));
+        // Counts a schema 12 row leaves at zero (none asked for, one thread only) read as none.
+        let single = Row { instantiations: 0, instantiations_per_s_parallel: None, ..Row::of_cell(&cell) };
+        assert_eq!((single.instantiations_per_process(), single.instantiations_parallel()), (None, None));
     }
 }

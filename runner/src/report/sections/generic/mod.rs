@@ -1,5 +1,6 @@
 //! The sections any run has (some only where the run varies what they compare): the run, its
-//! cells, each axis, runtimes, components, codecs, environments, builds, and the trouble.
+//! cells, each axis, runtimes, set-up strategies, components, codecs, environments, builds, and
+//! the trouble.
 
 pub(super) mod axes;
 pub(super) mod builds;
@@ -9,4 +10,5 @@ pub(super) mod components;
 pub(super) mod environments;
 pub(super) mod run;
 pub(super) mod runtimes;
+pub(super) mod strategies;
 pub(super) mod trouble;

@@ -1,0 +1,140 @@
+//! The set-up strategies (the `instantiate` axis: fresh, pre-linked, pooled) side by side: what
+//! one pair costs to make and drop, how many a second, and the memory a cell holds; schema 12's
+//! figures (docs/instantiate.md), so only for runs that have them.
+
+use crate::matrix::axes::{Axis, Call, Codec, Engine, Environment, Instantiate, Logging, Runtime, Transport};
+use crate::matrix::Cell;
+use crate::report::table::{Table, Value};
+use crate::report::view::{with_cells, Report};
+use crate::results::row::Row;
+
+/// Issue 29's speed goal: "Instantiate a pair (both guests, their imports, the shared memory or
+/// copy buffers) ≤ 10 µs p50 on Wasmtime pooled", in ns.
+const POOLED_GOAL_NS: f64 = 10_000.0;
+
+/// Per runtime, compiler, engine and strategy, on the baseline cells otherwise (the run's baseline
+/// build, the axes' defaults: `bare`, `copy`, raw, logging off, the host calling): a pair's
+/// instantiation (p50, p99) and teardown, pairs per second on one thread and on several, the
+/// pre-linked form's cost, the resident set after set-up and at the end, each guest memory's
+/// pages and the pool's reservation; each runtime's fastest strategy first, then a line naming
+/// each runtime's best and one judging issue 29's goal. `None` for a run without these figures
+/// (before schema 12, or counting instructions).
+pub(in crate::report) fn table(report: &Report) -> Option<Table> {
+    let mut cells: Vec<(&Row, Cell)> = with_cells(report.baseline())
+        .filter(|(r, c)| {
+            r.has_instantiations()
+                && c.engine != Engine::Native
+                && (c.environment, c.transport, c.codec, c.logging, c.call)
+                    == (Environment::DEFAULT, Transport::DEFAULT, Codec::DEFAULT, Logging::DEFAULT, Call::DEFAULT)
+        })
+        .collect();
+    if cells.is_empty() {
+        return None;
+    }
+    let p50 = |r: &Row| r.instantiate_p50_ns.unwrap_or(f64::INFINITY);
+    // Runtimes by their names, each one's fastest strategy first.
+    cells.sort_by(|(a, x), (b, y)| {
+        (x.runtime.name().cmp(y.runtime.name())).then(p50(a).total_cmp(&p50(b))).then_with(|| {
+            let rank = |c: &Cell| (c.compiler.name(), c.engine.name(), c.instantiate.name());
+            rank(x).cmp(&rank(y))
+        })
+    });
+    let mut t = Table::new(
+        "Set-up strategies (bare, copy, raw, logging off, the host calling; one pair: both guests' environment and instances)",
+        vec![
+            "runtime",
+            "compiler",
+            "engine",
+            "instantiate",
+            "p50 µs",
+            "p99 µs",
+            "teardown µs",
+            "pairs/s 1 thread",
+            "pairs/s N threads",
+            "N",
+            "prepare µs",
+            "RSS after set-up MiB",
+            "RSS at end MiB",
+            "producer pages",
+            "consumer pages",
+            "reserved GiB",
+        ],
+    );
+    let us = |v: Option<f64>| Value::num(v.map(|v| v / 1e3), 1);
+    let mib = |v: Option<u64>| Value::num(v.map(|v| v as f64 / 1024.0), 1);
+    let count = |v: Option<u64>| Value::num(v.map(|v| v as f64), 0);
+    for (r, c) in &cells {
+        let parallel = r.instantiations_parallel();
+        t.rows.push(vec![
+            c.runtime.name().into(),
+            c.compiler.name().into(),
+            c.engine.name().into(),
+            c.instantiate.name().into(),
+            us(r.instantiate_p50_ns),
+            us(r.instantiate_p99_ns),
+            us(r.teardown_ns),
+            Value::num(r.instantiations_per_s, 0),
+            Value::num(parallel.map(|p| p.0), 0),
+            count(parallel.map(|p| u64::from(p.1))),
+            us(r.prepare_ns.map(|v| v as f64)),
+            mib(r.rss_after_setup_kib),
+            mib(r.peak_rss_kib),
+            count(r.producer_memory_pages),
+            count(r.consumer_memory_pages),
+            Value::num(r.reserved_kib.map(|v| v as f64 / (1024.0 * 1024.0)), 2),
+        ]);
+    }
+    t.notes.push(
+        "One pair: its environment and both instances made in a process that already holds the code (and, pre and \
+         pooled, the pre-linked form, made once: prepare); p50 and p99 over every recorded pair of every process, \
+         teardown the median drop. Pairs/s: made and dropped by one thread, and by N threads at once (empty where \
+         the runtime's worker does not share its engine across threads). RSS: the worker's resident-set peak \
+         (VmHWM) after the first set-up and at the end; pages: each guest memory's, in 64 KiB wasm pages; \
+         reserved: what the pooling engine added to the virtual size. Each runtime's fastest strategy first."
+            .into(),
+    );
+    t.notes.push(best_strategies(&cells));
+    t.notes.push(pooled_goal(&cells));
+    Some(t)
+}
+
+/// A pair's instantiation p50 as text, in µs.
+fn p50_us(r: &Row) -> String {
+    format!("{:.1} µs", r.instantiate_p50_ns.unwrap_or(f64::NAN) / 1e3)
+}
+
+/// The line naming each runtime's best strategy by p50 (`cells` sorted: each runtime's best first).
+fn best_strategies(cells: &[(&Row, Cell)]) -> String {
+    let mut bests: Vec<String> = Vec::new();
+    let mut seen: Vec<Runtime> = Vec::new();
+    for (r, c) in cells {
+        if !seen.contains(&c.runtime) {
+            seen.push(c.runtime);
+            bests.push(format!("{} {} ({}, {}) {}", c.runtime, c.instantiate, c.compiler, c.engine, p50_us(r)));
+        }
+    }
+    format!("Best strategy per runtime by p50: {}.", bests.join("; "))
+}
+
+/// The line judging issue 29's goal on the fastest Wasmtime `pooled` cell, as the speed targets
+/// state theirs: the target, the goal, what was measured, met or not.
+fn pooled_goal(cells: &[(&Row, Cell)]) -> String {
+    let target = format!("a pair instantiated in ≤ {:.0} µs p50 on Wasmtime pooled", POOLED_GOAL_NS / 1e3);
+    let pooled = cells
+        .iter()
+        .filter(|(_, c)| (c.runtime, c.instantiate) == (Runtime::Wasmtime, Instantiate::Pooled))
+        .min_by(|(a, _), (b, _)| {
+            a.instantiate_p50_ns.unwrap_or(f64::INFINITY).total_cmp(&b.instantiate_p50_ns.unwrap_or(f64::INFINITY))
+        });
+    let (measured, met) = match pooled {
+        Some((r, _)) => {
+            let met = r.instantiate_p50_ns.is_some_and(|v| v <= POOLED_GOAL_NS);
+            (format!("{} ({})", p50_us(r), r.cell), if met { "yes" } else { "no" })
+        }
+        None => ("none (no ok Wasmtime pooled cell with these figures in this run)".to_owned(), "-"),
+    };
+    format!("Goal (issue 29): {target}; measured: {measured}; met: {met}.")
+}
+
+#[cfg(test)]
+mod tests;
