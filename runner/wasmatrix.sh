@@ -169,7 +169,7 @@ case "${1:-}" in
     timed "$VENV/bin/python" -m pytest -q notebooks
     # A codec is one file and one line (CONTRIBUTING.md): the test-only codec `probe` through a
     # runner built with it, wasmi, V8, the native twin and the notebooks' package, none edited for it.
-    timed bash runner/test_codec.sh
+    timed env WASMATRIX_PLAIN_RUNNER=target/release/runner bash runner/test_codec.sh
     # Shards on a real batch system: a job array on a one-node Slurm cluster, merged, against an
     # unsharded run of the same matrix.
     # (target/release/runner is the one `cargo test` built for the end-to-end tests.)
