@@ -8,10 +8,10 @@ use crate::engine::Modules;
 use crate::environment::Host;
 use crate::transport::Transport;
 use anyhow::Result;
-use wasmatrix_core::abi::Bytes;
+use wasmatrix_core::abi::{Bytes, Role};
 use wasmatrix_core::axes::Call;
 use wasmatrix_core::calls::{self, GuestCalls, Pair};
-use wasmatrix_core::guests::{Failure, Output};
+use wasmatrix_core::guests::{Failure, MemoryPages, Output};
 use wasmatrix_core::transport::Router;
 use wasmer::{AsStoreMut, Store, StoreMut};
 
@@ -103,5 +103,12 @@ impl<T: Transport> GuestCalls for Calls<T> {
 
     fn output(&self) -> Output {
         self.host.output(&self.store)
+    }
+
+    /// Each guest's memory as the transport holds it (under `shared`, the one both import).
+    fn memory_pages(&self) -> MemoryPages {
+        let Some(route) = self.route() else { return MemoryPages::default() };
+        let pages = |role| Some(u64::from(route.transport.memory(role).view(&self.store).size().0));
+        MemoryPages { producer: pages(Role::Producer), consumer: pages(Role::Consumer) }
     }
 }

@@ -9,8 +9,9 @@ use crate::route::{GuestStore, Place, Route};
 use crate::transport::Transport;
 use anyhow::Result;
 use wasmatrix_core::abi::Bytes;
+use wasmatrix_core::abi::Role;
 use wasmatrix_core::calls::{self, GuestCalls, Pair};
-use wasmatrix_core::guests::{Failure, Output};
+use wasmatrix_core::guests::{Failure, MemoryPages, Output};
 use wasmatrix_core::transport::Router;
 
 /// The instantiated guests, linked by transport `T` (the environment is the store's data), their
@@ -72,6 +73,13 @@ impl<T: Transport, P: Place<T>> GuestCalls for Calls<T, P> {
 
     fn output(&self) -> Output {
         self.store.data().output()
+    }
+
+    /// Each guest's memory as the transport holds it (under `shared`, the one both import).
+    fn memory_pages(&self) -> MemoryPages {
+        let Some(route) = self.route() else { return MemoryPages::default() };
+        let pages = |role| Some(route.transport.memory(role).size(&self.store));
+        MemoryPages { producer: pages(Role::Producer), consumer: pages(Role::Consumer) }
     }
 }
 
@@ -148,5 +156,18 @@ mod tests {
             12 + 4 + 5 + (1 + 2) + 2,
             "refused and trapped requests were carried too"
         );
+    }
+
+    #[test]
+    fn each_guest_memory_is_counted_in_pages() {
+        let engine = Engine::default();
+        let modules = Modules {
+            producer: Module::new(&engine, PRODUCER.replace(r#"(export "memory") 1"#, r#"(export "memory") 3"#))
+                .unwrap(),
+            consumer: Module::new(&engine, CONSUMER).unwrap(),
+        };
+        let host = Host::new(Environment::Bare, Logging::Off, Call::Import, 64).unwrap();
+        let pair = instantiate::<CopyLink, Stored>(store(&engine, host), &modules, Call::Import).unwrap();
+        assert_eq!(pair.memory_pages(), MemoryPages { producer: Some(3), consumer: Some(1) });
     }
 }
