@@ -80,10 +80,12 @@ export function refusal(cell) {
 function parseMeasure(m) {
   if (m === null || typeof m !== 'object') throw new Error('job.measure is not an object');
   const defaults = { processes: 1, floor_batch: 1000, codec_batch: 100, noisy_ci_pct: 5.0, memory_limit_mib: 4096,
-    min_processes: 5, target_ci_pct: 2.0, setup_repeats: 20, setup_budget_ms: 50 };
+    min_processes: 5, target_ci_pct: 2.0, setup_repeats: 20, setup_budget_ms: 50, instantiations: 20,
+    instantiate_batch: 5, instantiate_threads: 2 };
   const measure = { ...defaults, ...m };
   for (const key of ['processes', 'warmup', 'samples', 'batch', 'floor_batch', 'codec_batch', 'timeout_s',
-    'memory_limit_mib', 'min_processes', 'setup_repeats', 'setup_budget_ms']) {
+    'memory_limit_mib', 'min_processes', 'setup_repeats', 'setup_budget_ms', 'instantiations', 'instantiate_batch',
+    'instantiate_threads']) {
     const v = measure[key];
     if (!Number.isSafeInteger(v) || v < 0) throw new Error(`job.measure.${key} is not an unsigned integer: ${v}`);
   }

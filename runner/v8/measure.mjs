@@ -93,16 +93,27 @@ export async function setUp(job, report, state, repeat) {
   const [host, environmentNs] = await timeAsync(() => createHost(cell, job.artifacts));
   state.host = host;
   report.environment_ns = environmentNs;
-  const cap = capPages(job.measure.memory_limit_mib);
-  const [pair, instantiateNs] = time(() => {
-    const route = cell.call === 'import' ? makeRoute(cell.transport) : null;
-    host.deliver = route?.deliver ?? null;
-    const link = cell.transport === 'shared' ? linkShared(host, modules, cap) : linkCopy(host, modules);
-    state.memories = link.memories;
-    return makePair(host, link, route);
-  });
+  const [pair, instantiateNs] = time(() => instantiate(job, host, modules, state));
   report.instantiate_ns = instantiateNs;
+  state.modules = modules;
   return pair;
+}
+
+/** Instantiates both guests from `modules` in `host`, linked as the cell's transport says; their memories in `state`. */
+export function instantiate(job, host, modules, state) {
+  const { cell } = job;
+  const cap = capPages(job.measure.memory_limit_mib);
+  const route = cell.call === 'import' ? makeRoute(cell.transport) : null;
+  host.deliver = route?.deliver ?? null;
+  const link = cell.transport === 'shared' ? linkShared(host, modules, cap) : linkCopy(host, modules);
+  state.memories = link.memories;
+  return makePair(host, link, route);
+}
+
+/** Each guest memory's size in wasm pages (64 KiB) now: [producer, consumer]; under `shared` both are the one. */
+export function memoryPages(memories) {
+  const pages = memories.map((m) => m.buffer.byteLength / 65536);
+  return [pages[0] ?? null, pages[pages.length - 1] ?? null];
 }
 
 /**

@@ -21,6 +21,8 @@ export class Failure extends Error {
 export function emptyReport() {
   return {
     compile_ns: null, artifact_bytes: null, load_ns: null, environment_ns: null, instantiate_ns: null,
+    instantiate_pair: [], teardown: [], instantiate_rss_kib: [], instantiate_serial_ns: null,
+    rss_after_setup_kib: null, producer_memory_pages: null, consumer_memory_pages: null,
     setup_warm: [], setup_warm_cpu: [], setup_cpu_ns: null, first_round_trip_ns: null, round_trip: [],
     call_floor: [], encode: [], decode: [],
     reference: [], request_bytes_mean: null, reply_bytes_mean: null, copied_bytes_per_round_trip: null,

@@ -10,6 +10,7 @@ import { importedMemoryLimits, readLeb, withRepeatSection } from './guests.mjs';
 import { capPages } from './memory.mjs';
 import { SHARED_CONSUMER_BASE, checkSharedLayout, sharedMemoryPages } from './transport.mjs';
 import { checkCallPattern, importsDeliver, makeRoute } from './calls.mjs';
+import { batches } from './instantiations.mjs';
 
 /** A cell as the runner's job carries it (serde's `Cell`: one field per axis, each value its name). */
 const CELL = Object.freeze({
@@ -67,6 +68,7 @@ test('a job gets serde\'s defaults and is checked', () => {
   assert.equal(job.measure.floor_batch, 1000);
   assert.equal(job.measure.codec_batch, 100);
   assert.equal(job.measure.memory_limit_mib, 4096);
+  assert.deepEqual([job.measure.instantiations, job.measure.instantiate_batch], [20, 5]);
   assert.throws(() => parseJob('{"cell":'), SyntaxError);
   assert.throws(() => parseJob(jobText(CELL, { phase: 'Run' })), /phase/);
   assert.throws(() => parseJob(jobText(CELL, { measure: { warmup: -1, samples: 2, batch: 3, timeout_s: 60 } })),
@@ -223,4 +225,11 @@ test('a repeated set-up compiles the same code from other bytes: a custom sectio
   assert.deepEqual(WebAssembly.Module.customSections(new WebAssembly.Module(again), 'wasmatrix-repeat').map(
     (s) => Buffer.from(s).toString()), ['7']);
   assert.notDeepEqual(withRepeatSection(empty, 8), again, 'each repeat its own bytes');
+});
+
+test('instantiations come in a warm-up batch, then batches of instantiate_batch, as core counts them', () => {
+  assert.deepEqual(batches({ instantiations: 25, instantiate_batch: 10 }), [10, [10, 10, 5]]);
+  assert.deepEqual(batches({ instantiations: 3, instantiate_batch: 10 }), [3, [3]]);
+  assert.deepEqual(batches({ instantiations: 4, instantiate_batch: 0 }), [1, [1, 1, 1, 1]]);
+  assert.equal(batches({ instantiations: 0, instantiate_batch: 5 }), null);
 });
