@@ -1,8 +1,8 @@
 // Instantiation as a distribution (wasmatrix-core's measure/instantiations.rs, the same rule): after
 // the cell's other measurements, pairs made from the modules this process compiled (each pair: its
 // environment and both instances) and dropped, each timed, after one unrecorded batch; the resident
-// set after every batch. Then pairs made and dropped per second by this one thread (JavaScript's
-// WebAssembly objects cannot be shared with another thread: no parallel rate). Dropping a pair is
+// set after every batch. Then pairs made and dropped per second by this one thread (a second would
+// be a worker_threads Worker, an isolate of its own: no parallel rate yet). Dropping a pair is
 // closing its environment; the instances and memories go when V8's collector takes them, which
 // no figure here times.
 
