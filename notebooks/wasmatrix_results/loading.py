@@ -11,7 +11,7 @@ import pandas as pd
 
 from .axes import NATIVE_ENGINE, axis_columns
 from .schema import (HEADLINES, MIN_SCHEMA_VERSION, REQUIRED_COLUMNS, RESULTS_DIR, SAMPLE, SAMPLE_COLUMNS,
-                     SCHEMA_3_COLUMNS, SCHEMA_VERSION)
+                     SCHEMA_3_COLUMNS, SCHEMA_13_COLUMNS, SCHEMA_VERSION)
 
 
 def sidecar_path(results_csv: Path | str) -> Path:
@@ -79,7 +79,7 @@ def load(path: Path | str) -> tuple[pd.DataFrame, pd.DataFrame]:
             if numbers.notna().sum() == (rows[column] != "").sum():
                 rows[column] = numbers
     rows["noisy"] = rows["noisy"].str.lower().eq("true")
-    for column in SCHEMA_3_COLUMNS:
+    for column in SCHEMA_3_COLUMNS + SCHEMA_13_COLUMNS:
         if column not in rows.columns:
             rows[column] = np.nan
     for headline, before in HEADLINES.items():

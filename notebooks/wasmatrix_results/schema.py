@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-SCHEMA_VERSION = 12
+SCHEMA_VERSION = 13
 MIN_SCHEMA_VERSION = 2
 """The results schema these functions read (results/README.md); later ones only add columns.
 Files of schema 2 read too: the schema 3 columns are then empty, and logging is ``off``; files
@@ -14,7 +14,8 @@ ran them then (Wasmer, or native for the native engine), files before schema 7 w
 files before schema 8 with their medians over processes as the headline figures (HEADLINES),
 files before schema 11 (no ``twin_cell``) with their native twins found as the runner defined them
 (native_ratios). Schema 12 adds the ``instantiate`` axis (older files: ``fresh``), instantiation as a
-distribution and the memory a cell holds (docs/instantiate.md), which tables.setup_strategies reads."""
+distribution and the memory a cell holds (docs/instantiate.md), which tables.setup_strategies reads.
+Schema 13 splits the cold start into phases (SCHEMA_13_COLUMNS; older files: empty)."""
 
 REPO = Path(__file__).resolve().parents[2]
 RESULTS_DIR = REPO / "results"
@@ -41,6 +42,11 @@ processes, with its interval)."""
 
 SCHEMA_3_COLUMNS = ("environment_ns", "log_bytes", "stdout_bytes", "stderr_bytes")
 """Columns schema 3 added; empty (NaN) when a schema 2 file is loaded."""
+
+SCHEMA_13_COLUMNS = ("process_start_ns", "worker_start_ns", "engine_ns", "cold_start_untimed_ns",
+                     "cold_start_headline_ns", "cold_start_headline_ci_pct")
+"""Columns schema 13 added (the cold start's phases before the set-up, what no phase times, the
+cold start's headline); empty (NaN) when an older file is loaded."""
 
 SAMPLE_COLUMNS = ("run_id", "cell", "process", "seq", "metric", "sample", "value")
 """The columns of the raw-samples sidecar."""

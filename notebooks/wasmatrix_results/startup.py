@@ -14,6 +14,9 @@ from .drawing import _message_figure, _si_time, _skipped_note, _title
 from .metrics import measure_of, ok_rows
 
 PHASES = (
+    ("process_start_ns", "process start (spawn → main)"),
+    ("worker_start_ns", "worker start (job, pin, cap)"),
+    ("engine_ns", "create engine"),
     ("compile_ns", "compile (in process)"),
     ("load_ns", "load artifacts"),
     ("environment_ns", "create environment (WASI)"),
@@ -22,14 +25,15 @@ PHASES = (
 )
 """Start-up phases in the order a worker goes through them, with their legend labels."""
 
-PHASE_COLOURS = ("#4c72b0", "#55a868", "#8172b3", "#dd8452", "#c44e52")
+PHASE_COLOURS = ("#bbbbbb", "#8c8c8c", "#937860", "#4c72b0", "#55a868", "#8172b3", "#dd8452", "#c44e52")
 
 
 def plot_startup(rows: pd.DataFrame, samples: pd.DataFrame | None = None) -> Figure:
     """Start-up phases per cell, stacked, log scale; one panel per facet axis value (transport).
 
-    Bars: the median over processes of each phase a measured process goes through (compile in
-    process for ``jit``, load artifacts for ``artifact``, instantiate, first round trip).
+    Bars: the median over processes of each phase a measured process goes through (from schema
+    13 the process's start, the worker's start and the engine's creation; then compile in process
+    for ``jit``, load artifacts for ``artifact``, instantiate, first round trip).
     Markers: the cold start (spawn to ready, the whole worker process) and, for ``artifact``
     cells, the one ahead-of-time compile in the precompile process (not part of a process's
     start-up, so not stacked). ``samples`` is unused (the rows hold the medians).
@@ -52,6 +56,8 @@ def plot_startup(rows: pd.DataFrame, samples: pd.DataFrame | None = None) -> Fig
     positive = used[[p for p, _ in PHASES] + ["cold_start_ns"]].to_numpy(dtype=float)
     low = np.nanmin(np.where(positive > 0, positive, np.nan)) / 2
     high = np.nanmax(positive) * 2
+    # From schema 13 the phases before the set-up are timed, and the bars start at the spawn.
+    start = "the spawn" if used["process_start_ns"].notna().any() else "the start of set-up"
     for ax, value in zip(panels, facets):
         part = _facet_rows(used, facet, value)
         y = pd.Series(labels(part, axes_in_label).map(bar_labels.index).to_numpy(),
@@ -63,19 +69,20 @@ def plot_startup(rows: pd.DataFrame, samples: pd.DataFrame | None = None) -> Fig
         ax.set_yticks(range(len(bar_labels)), bar_labels, fontsize=8)
         ax.set_ylim(len(bar_labels) - 0.5, -0.5)
         ax.grid(axis="x", which="major", alpha=0.3)
-        ax.set_xlabel("time from the start of set-up, log scale (ns, µs, ms, s)")
+        ax.set_xlabel(f"time from {start}, log scale (ns, µs, ms, s)")
         ax.set_title(_facet_title(facet, value), fontsize=10)
     panels[0].set_ylabel("/".join(axes_in_label) or "cell")
-    fig.legend(handles=_phase_handles(), loc="outside lower center", ncol=3, fontsize=8, frameon=False)
+    fig.legend(handles=_phase_handles(used), loc="outside lower center", ncol=3, fontsize=8, frameon=False)
     subtitle = "stacked on a log scale: each segment ends at the running total of the phases"
     note = _skipped_note(rows, used)
     _title(fig, title, subtitle + (f"\n{note}" if note else ""))
     return fig
 
 
-def _phase_handles() -> list:
-    """Legend entries of _draw_phases: a colour per phase, the cold start and the AOT compile."""
-    handles = [Patch(color=c, label=l) for (_, l), c in zip(PHASES, PHASE_COLOURS)]
+def _phase_handles(used: pd.DataFrame) -> list:
+    """Legend entries of _draw_phases: a colour per phase that some row of ``used`` has (files
+    before schema 13 have no process, worker or engine start), the cold start and the AOT compile."""
+    handles = [Patch(color=c, label=l) for (p, l), c in zip(PHASES, PHASE_COLOURS) if used[p].notna().any()]
     return handles + [Line2D([], [], marker="D", color="black", ls="", label="cold start: spawn → "
                                                                                "ready (whole process)"),
                       Line2D([], [], marker="o", mfc="none", mec="black", ls="",
@@ -87,6 +94,8 @@ def _draw_phases(ax, part: pd.DataFrame, y: pd.Series) -> None:
     ahead = part["load_ns"].notna()
     left = pd.Series(0.0, index=part.index)
     for (column, _), colour in zip(PHASES, PHASE_COLOURS):
+        if part[column].isna().all():
+            continue
         width = part[column].where(~(ahead & (column == "compile_ns"))).fillna(0.0)
         ax.barh(y, width, left=left, color=colour, height=0.7)
         left += width

@@ -12,6 +12,7 @@ use std::process::{ExitStatus, Stdio};
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::mpsc;
 use std::time::{Duration, Instant};
+use wasmatrix_core::measure::clock::monotonic_ns;
 use wasmatrix_core::measure::instructions::callgrind_args;
 use wasmatrix_core::measure::MechanismKind;
 use wasmatrix_core::worker::{FailureKind, Job, Phase, Report, PHASE_PREFIX, READY_LINE, REPORT_PREFIX};
@@ -24,6 +25,9 @@ pub struct ProcessOutcome {
     pub error: String,
     /// Worker spawn to its ready line.
     pub cold_start_ns: Option<u64>,
+    /// Worker spawn to its `main` (the monotonic clock, read by both): exec, loading and linking
+    /// the binary, the language runtime's start.
+    pub process_start_ns: Option<u64>,
     /// The 1-minute load average just before the process started and just after it ended.
     pub loadavg_start: Option<f64>,
     pub loadavg_end: Option<f64>,
@@ -84,6 +88,10 @@ impl ProcessOutcome {
                 (Metric::SetupCpuNs, r.setup_cpu_ns),
                 (Metric::FirstRoundTripNs, r.first_round_trip_ns),
                 (Metric::ColdStartNs, outcome.cold_start_ns),
+                (Metric::ProcessStartNs, outcome.process_start_ns),
+                (Metric::WorkerStartNs, r.worker_start_ns),
+                (Metric::EngineNs, r.engine_ns),
+                (Metric::ColdStartUntimedNs, untimed_ns(id.cell.engine, outcome)),
             ] {
                 if let Some(v) = value {
                     push(metric, 0, v as f64);
@@ -137,6 +145,16 @@ fn setup_ns(engine: Engine, outcome: &ProcessOutcome) -> Option<u64> {
     code_ns
         .zip(r.instantiate_ns)
         .map(|(code, inst)| code + r.prepare_ns.unwrap_or(0) + r.environment_ns.unwrap_or(0) + inst)
+}
+
+/// The cold start that no phase times ([`Metric::ColdStartUntimedNs`]): spawn to ready minus the
+/// process start, the worker start, the engine (none under V8), the fresh set-up and the first
+/// round trip. Only where the process start, the set-up and the first round trip were timed.
+fn untimed_ns(engine: Engine, outcome: &ProcessOutcome) -> Option<u64> {
+    let r = &outcome.report;
+    let timed = outcome.process_start_ns? + r.worker_start_ns? + r.engine_ns.unwrap_or(0);
+    let timed = timed + setup_ns(engine, outcome)? + r.first_round_trip_ns?;
+    Some(outcome.cold_start_ns?.saturating_sub(timed))
 }
 
 /// The machine's 1-minute load average, where readable.
@@ -197,7 +215,8 @@ pub fn run_process(worker: &WorkerCommand, job: &Job, expected_checksum: u64, ab
     let loadavg_start = loadavg();
     let (ticks, switches) = (cpu_ticks(), children_involuntary_switches());
     let started = Instant::now();
-    let (report, status, error, cold_start_ns) = measure(worker, job, expected_checksum, abort);
+    let Measured { report, status, error, cold_start_ns, process_start_ns } =
+        measure(worker, job, expected_checksum, abort);
     let process_s = started.elapsed().as_secs_f64();
     let involuntary_switches = switches.zip(children_involuntary_switches()).map(|(a, b)| b.saturating_sub(a));
     ProcessOutcome {
@@ -205,6 +224,7 @@ pub fn run_process(worker: &WorkerCommand, job: &Job, expected_checksum: u64, ab
         status,
         error,
         cold_start_ns,
+        process_start_ns,
         loadavg_start,
         loadavg_end: loadavg(),
         involuntary_switches,
@@ -213,15 +233,25 @@ pub fn run_process(worker: &WorkerCommand, job: &Job, expected_checksum: u64, ab
     }
 }
 
-fn measure(
-    worker: &WorkerCommand,
-    job: &Job,
-    expected_checksum: u64,
-    abort: &AtomicBool,
-) -> (Report, Status, String, Option<u64>) {
+/// What one measuring process gave: its report, how it ended, and its start as the runner saw it.
+struct Measured {
+    report: Report,
+    status: Status,
+    error: String,
+    cold_start_ns: Option<u64>,
+    process_start_ns: Option<u64>,
+}
+
+fn measure(worker: &WorkerCommand, job: &Job, expected_checksum: u64, abort: &AtomicBool) -> Measured {
     if let Err(e) = std::fs::create_dir_all(&job.artifacts) {
         let error = format!("cannot create {}: {e}", job.artifacts.display());
-        return (Report::default(), Status::Error, error, None);
+        return Measured {
+            report: Report::default(),
+            status: Status::Error,
+            error,
+            cold_start_ns: None,
+            process_start_ns: None,
+        };
     }
     let job = Job { phase: Phase::Measure, ..job.clone() };
     let run = run_worker(worker, &job, Duration::from_secs(job.measure.timeout_s), abort);
@@ -237,12 +267,15 @@ fn measure(
             None => (Status::Error, "the worker reported no checksum".into()),
         },
     };
-    (report, status, error, run.ready_after.map(|d| d.as_nanos() as u64))
+    let process_start_ns = report.main_at_ns.map(|main| main.saturating_sub(run.spawned_at_ns));
+    Measured { report, status, error, cold_start_ns: run.ready_after.map(|d| d.as_nanos() as u64), process_start_ns }
 }
 
 struct WorkerRun {
     report: Option<Report>,
     ready_after: Option<Duration>,
+    /// The monotonic clock just before the spawn ([`monotonic_ns`]).
+    spawned_at_ns: u64,
     /// The limit it was given (`timeout_s`), and whether it overran it and was killed.
     timeout: Duration,
     timed_out: bool,
@@ -334,6 +367,7 @@ fn run_worker(worker: &WorkerCommand, job: &Job, timeout: Duration, abort: &Atom
     let mut run = WorkerRun {
         report: None,
         ready_after: None,
+        spawned_at_ns: 0,
         timeout,
         timed_out: false,
         phase: None,
@@ -354,6 +388,7 @@ fn run_worker(worker: &WorkerCommand, job: &Job, timeout: Duration, abort: &Atom
     // worker finish (see `run`), not the worker. The worker dies with the runner (PDEATHSIG).
     std::os::unix::process::CommandExt::process_group(&mut command, 0);
     let started = Instant::now();
+    run.spawned_at_ns = monotonic_ns();
     let mut child = match command
         .arg("worker")
         .arg(job_json)

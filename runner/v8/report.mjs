@@ -20,7 +20,7 @@ export class Failure extends Error {
 /** The report's fields, in the Rust struct's order, all empty. */
 export function emptyReport() {
   return {
-    compile_ns: null, artifact_bytes: null, load_ns: null, environment_ns: null, instantiate_ns: null,
+    main_at_ns: null, worker_start_ns: null, engine_ns: null, compile_ns: null, artifact_bytes: null, load_ns: null, environment_ns: null, instantiate_ns: null,
     instantiate_pair: [], teardown: [], instantiate_rss_kib: [], instantiate_serial_ns: null,
     rss_after_setup_kib: null, producer_memory_pages: null, consumer_memory_pages: null,
     setup_warm: [], setup_warm_cpu: [], setup_cpu_ns: null, first_round_trip_ns: null, round_trip: [],

@@ -100,14 +100,23 @@ function cpuMigrations() {
   }
 }
 
-/** The worker's whole life (`serve`): pin, cap, work, then the report, whatever happened. */
-async function serve(job) {
+/**
+ * The worker's whole life (`serve`): pin, cap, work, then the report, whatever happened. `mainAt`:
+ * the monotonic clock (`process.hrtime`, CLOCK_MONOTONIC as the runner's) when `main` began, from
+ * which the report gives `main_at_ns` and `worker_start_ns`; V8 has no engine to create
+ * (`engine_ns` stays empty: Node made its isolate before `main`).
+ */
+async function serve(job, mainAt = null) {
   const report = emptyReport();
   const state = { host: null, memories: [] };
   const cap = capPages(job.measure.memory_limit_mib);
   try {
     pin(job.pin);
     capMemory(job.measure.memory_limit_mib);
+    if (mainAt !== null) {
+      report.main_at_ns = Number(mainAt);
+      report.worker_start_ns = Number(process.hrtime.bigint() - mainAt);
+    }
     await work(job, report, state);
   } catch (e) {
     let failure = e instanceof Failure ? e : new Failure(failureKind(e), describe(e));
@@ -125,6 +134,7 @@ async function serve(job) {
 
 /** `worker JOB`; a job that cannot be read gets a message on stderr and exit status 2, as the Rust workers do. */
 async function main(argv) {
+  const mainAt = process.hrtime.bigint();
   const [command, text] = argv;
   if (command !== 'worker' || text === undefined || argv.length !== 2) {
     process.stderr.write('usage: node [v8 flags] runner/v8/worker.mjs worker JOB (started by `runner run`)\n');
@@ -137,7 +147,7 @@ async function main(argv) {
     process.stderr.write(`error: bad worker job: ${e.message}\n`);
     return 2;
   }
-  await serve(job);
+  await serve(job, mainAt);
   return 0;
 }
 

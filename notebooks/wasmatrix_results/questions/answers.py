@@ -96,17 +96,25 @@ def setup(rows: pd.DataFrame, run: str) -> Figure:
     _draw_phases(ax, frame, y)
     ax.set_xscale("log")
     ax.set_xlim(left=frame[[p for p, _ in PHASES]].where(lambda v: v > 0).min(axis=None) / 2)
+    start = "the spawn" if frame["process_start_ns"].notna().any() else "the start of set-up"
     ax.xaxis.set_major_formatter(FuncFormatter(_si_time))
     ax.set_yticks(y, labels(frame, free).str.replace("/", BY).to_list(), fontsize=8.5)
     ax.set_ylim(len(frame) - 0.5, -0.5)
     ax.grid(axis="x", alpha=0.3)
     ax.set_axisbelow(True)
-    ax.set_xlabel("time from the start of set-up, log scale (lower is better)", fontsize=9)
-    fig.subfigs[0].legend(handles=_phase_handles(), loc="outside lower center", ncol=3, fontsize=7.5,
+    ax.set_xlabel(f"time from {start}, log scale (lower is better)", fontsize=9)
+    fig.subfigs[0].legend(handles=_phase_handles(frame), loc="outside lower center", ncol=3, fontsize=7.5,
                           frameon=False)
     return finish(fig, "What does set-up cost? A fresh worker process, phase by phase",
                   "; ".join(p for p in ("phases stacked (medians over processes)", answer.held_text()) if p),
-                  caption(rows, run, "bars: setup_ns and first_round_trip_ns; ◆ cold_start_ns"))
+                  caption(rows, run, _setup_bars(frame)))
+
+
+def _setup_bars(frame: pd.DataFrame) -> str:
+    """What the set-up figure's bars are made of: from schema 13 the cold start's phases before the
+    set-up too."""
+    before = "process_start_ns, worker_start_ns, engine_ns, " if frame["process_start_ns"].notna().any() else ""
+    return f"bars: {before}setup_ns and first_round_trip_ns; ◆ cold_start_ns"
 
 
 def component(rows: pd.DataFrame, run: str) -> Figure:

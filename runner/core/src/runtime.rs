@@ -282,9 +282,11 @@ fn precompile<R: Runtime>(runtime: &R, job: &Job, report: &mut Report) -> Result
 /// code (and pre-linked form) of the first set-up as a distribution (wall clock only). A `pooled`
 /// engine's reservation is what creating it added to the process's virtual size.
 fn measure<R: Runtime, W: Ways<R>>(runtime: &R, ways: &W, job: &Job, report: &mut Report) -> Result<(), Failure> {
-    let before = vm_size_kib();
-    let engine = runtime.engine(job, job.cell.engine != axes::Engine::Artifact)?;
-    if job.cell.instantiate == Instantiate::Pooled {
+    let pooled = job.cell.instantiate == Instantiate::Pooled;
+    let before = pooled.then(vm_size_kib).flatten();
+    let compiling = job.cell.engine != axes::Engine::Artifact;
+    let engine = phase(&mut report.engine_ns, || runtime.engine(job, compiling))?;
+    if pooled {
         report.reserved_kib = vm_size_kib().zip(before).map(|(after, before)| after.saturating_sub(before));
     }
     let (code, made, guests) = set_up(runtime, ways, &engine, job, Some(report))?;

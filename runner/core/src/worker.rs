@@ -7,8 +7,8 @@
 use crate::cap;
 use crate::cell::Cell;
 use crate::guests::{Failure, GuestFiles, Guests};
-use crate::measure::clock::cpu_time_ns;
 use crate::measure::clock::WallClock;
+use crate::measure::clock::{cpu_time_ns, monotonic_ns};
 use crate::measure::instructions::Callgrind;
 use crate::measure::reference::{self, Reference};
 use crate::measure::{cpu_migrations, peak_rss_kib, setup, time, Measure, Mechanism, MechanismKind};
@@ -94,6 +94,18 @@ pub enum FailureKind {
 /// statistic.
 #[derive(Clone, Debug, Default, Serialize, Deserialize)]
 pub struct Report {
+    /// The system's monotonic clock ([`monotonic_ns`]) when the worker's `main` began: the runner
+    /// subtracts its own reading at the spawn to time the process's start (exec, loading and
+    /// linking the binary, the language runtime's start; under V8, Node's bootstrap).
+    #[serde(default)]
+    pub main_at_ns: Option<u64>,
+    /// From `main` to the start of the job's work: reading the job, pinning, capping memory.
+    #[serde(default)]
+    pub worker_start_ns: Option<u64>,
+    /// Creating the runtime's engine (its configuration, compiler or loader; a `pooled` engine's
+    /// reservation), before the guests' code.
+    #[serde(default)]
+    pub engine_ns: Option<u64>,
     pub compile_ns: Option<u64>,
     pub artifact_bytes: Option<u64>,
     pub load_ns: Option<u64>,
@@ -202,11 +214,14 @@ impl Report {
 /// The process's CPU time when [`serve`] started its work (a worker process serves one job), which
 /// [`exercise`] subtracts to give the fresh set-up's CPU time.
 static WORK_STARTED_CPU_NS: AtomicU64 = AtomicU64::new(0);
+/// The monotonic clock when [`main`] began (0: [`serve`] was called without it, as in tests).
+static MAIN_AT_NS: AtomicU64 = AtomicU64::new(0);
 
 /// A worker binary's `main`: reads `worker JOB` from its arguments and [`serve`]s the job with
 /// `work`. Bad arguments are a usage error (exit 2) naming the binary; a served job always exits
 /// 0, its outcome is in the report.
 pub fn main(binary: &str, work: impl FnOnce(&Job, &mut Report) -> Result<(), Failure>) -> std::process::ExitCode {
+    MAIN_AT_NS.store(monotonic_ns(), Ordering::Relaxed);
     let args: Vec<String> = std::env::args().skip(1).collect();
     let usage = format!("usage: {binary} worker JOB (started by `runner run`)");
     let [command, job] = args.as_slice() else {
@@ -240,6 +255,11 @@ pub fn serve(job: &Job, work: impl FnOnce(&Job, &mut Report) -> Result<(), Failu
     });
     let outcome = pin(job.pin).and_then(|()| cap::limit_process(job.measure.memory_limit_mib)).and_then(|()| {
         test_fault();
+        let main_at = MAIN_AT_NS.load(Ordering::Relaxed);
+        if main_at > 0 {
+            report.main_at_ns = Some(main_at);
+            report.worker_start_ns = Some(monotonic_ns().saturating_sub(main_at));
+        }
         WORK_STARTED_CPU_NS.store(cpu_time_ns(), Ordering::Relaxed);
         work(job, &mut report)
     });

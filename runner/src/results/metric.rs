@@ -74,6 +74,15 @@ metrics! {
     FirstRoundTripNs = "first_round_trip_ns",
     /// A cold worker process: spawn to its first round trip.
     ColdStartNs = "cold_start_ns",
+    /// The cold start's phases before the set-up: spawn to the worker's `main` ...
+    ProcessStartNs = "process_start_ns",
+    /// ... `main` to the start of its job's work (reading the job, pinning, capping memory) ...
+    WorkerStartNs = "worker_start_ns",
+    /// ... and creating the runtime's engine.
+    EngineNs = "engine_ns",
+    /// What no phase times: the cold start minus the process start, worker start, engine, fresh
+    /// set-up and first round trip (the ready line's way to the runner, mostly).
+    ColdStartUntimedNs = "cold_start_untimed_ns",
     // The process's context ([`Metric::CONTEXT`]), one sample per process.
     LoadavgStart = "loadavg_start",
     LoadavgEnd = "loadavg_end",

@@ -14,7 +14,7 @@ use serde::{Deserialize, Serialize};
 use wasmatrix_core::measure::MechanismKind;
 use wasmatrix_core::worker::Report;
 
-pub const SCHEMA_VERSION: u32 = 12;
+pub const SCHEMA_VERSION: u32 = 13;
 
 /// A results row; read back (`runner report`) by column name, columns a file's older schema lacks
 /// left empty.
@@ -186,6 +186,15 @@ pub struct Row {
     pub consumer_memory_pages: Option<u64>,
     pub reserved_kib: Option<u64>,
     pub instantiate_rss_growth_kib: Option<f64>,
+
+    // Schema 13: the cold start split into phases (docs/instantiate.md), medians over processes,
+    // and its headline.
+    pub process_start_ns: Option<u64>,
+    pub worker_start_ns: Option<u64>,
+    pub engine_ns: Option<u64>,
+    pub cold_start_untimed_ns: Option<u64>,
+    pub cold_start_headline_ns: Option<f64>,
+    pub cold_start_headline_ci_pct: Option<f64>,
 }
 
 /// The sizes of a cell's two `.wasm` files, as built and gzip'd (`gzip -9`); none for the native
@@ -298,6 +307,7 @@ impl Row {
         let reference = figure(s, Metric::RefNs);
         let instantiate = figure(s, Metric::InstantiatePairNs);
         let teardown = figure(s, Metric::TeardownNs);
+        let cold = figure(s, Metric::ColdStartNs);
         let per_s = |m: Metric| median(&per_process(s, m).concat()).map(|ns| (1e9 / ns).round());
         let context = |metric: Metric| per_process(s, metric).concat();
         let rounded = |v: f64| (v * 100.0).round() / 100.0;
@@ -441,6 +451,12 @@ impl Row {
                 .concat()
                 .into_iter()
                 .reduce(f64::max),
+            process_start_ns: one_shot(s, Metric::ProcessStartNs).0,
+            worker_start_ns: one_shot(s, Metric::WorkerStartNs).0,
+            engine_ns: one_shot(s, Metric::EngineNs).0,
+            cold_start_untimed_ns: one_shot(s, Metric::ColdStartUntimedNs).0,
+            cold_start_headline_ns: cold.as_ref().map(|f| f.headline.round()),
+            cold_start_headline_ci_pct: cold.as_ref().and_then(Figure::headline_ci_pct).map(rounded),
             ..Row::of_cell(cell)
         }
     }
@@ -487,7 +503,7 @@ mod tests {
     fn header_starts_with_identity_and_has_documented_columns() {
         let h = header();
         assert_eq!(&h[..4], ["schema_version", "run_id", "timestamp", "cell"]);
-        // Schema 12's columns are documented in docs/instantiate.md, the others in results/README.md.
+        // Schema 12's and 13's columns are documented in docs/instantiate.md, the others in results/README.md.
         let docs = [include_str!("../../../results/README.md"), include_str!("../../../docs/instantiate.md")];
         for column in &h {
             assert!(
@@ -501,10 +517,12 @@ mod tests {
         assert_eq!(unique.len(), h.len());
         assert_eq!(
             h.last().map(String::as_str),
-            Some("instantiate_rss_growth_kib"),
+            Some("cold_start_headline_ci_pct"),
             "columns are only added, at the end"
         );
         let twin = h.iter().position(|c| c == "twin_cell").unwrap();
         assert_eq!(h[twin + 1], "instantiate", "schema 12's columns come after schema 11's last");
+        let growth = h.iter().position(|c| c == "instantiate_rss_growth_kib").unwrap();
+        assert_eq!(h[growth + 1], "process_start_ns", "schema 13's columns come after schema 12's last");
     }
 }

@@ -7,6 +7,7 @@ fn hung(phase: Option<&str>, ready: bool) -> WorkerRun {
     WorkerRun {
         report: None,
         ready_after: ready.then_some(Duration::from_millis(3)),
+        spawned_at_ns: 0,
         timeout: Duration::from_secs(7),
         timed_out: true,
         phase: phase.map(String::from),
@@ -38,6 +39,9 @@ fn a_process_gives_its_samples_in_the_sidecar_order_under_their_names() {
         load_ns: Some(50),
         environment_ns: Some(5),
         instantiate_ns: Some(40),
+        first_round_trip_ns: Some(30),
+        worker_start_ns: Some(100),
+        engine_ns: Some(20),
         peak_rss_kib: Some(900),
         ..Report::default()
     };
@@ -46,6 +50,7 @@ fn a_process_gives_its_samples_in_the_sidecar_order_under_their_names() {
         status: Status::Ok,
         error: String::new(),
         cold_start_ns: Some(7000),
+        process_start_ns: Some(1000),
         loadavg_start: Some(0.5),
         loadavg_end: None,
         involuntary_switches: Some(2),
@@ -67,7 +72,13 @@ fn a_process_gives_its_samples_in_the_sidecar_order_under_their_names() {
         ("environment_ns", 0, 5.0),
         ("instantiate_ns", 0, 40.0),
         ("setup_ns", 0, 95.0),
+        ("first_round_trip_ns", 0, 30.0),
         ("cold_start_ns", 0, 7000.0),
+        ("process_start_ns", 0, 1000.0),
+        ("worker_start_ns", 0, 100.0),
+        ("engine_ns", 0, 20.0),
+        // 7000 - (1000 + 100 + 20 + 95 + 30): what no phase timed.
+        ("cold_start_untimed_ns", 0, 5755.0),
         ("loadavg_start", 0, 0.5),
         ("peak_rss_kib", 0, 900.0),
         ("involuntary_switches", 0, 2.0),
@@ -101,6 +112,7 @@ fn failed(kind: FailureKind, message: &str, stderr: &str) -> Option<(Status, Str
     let reported = WorkerRun {
         report: Some(report).filter(|_| !message.is_empty()),
         ready_after: None,
+        spawned_at_ns: 0,
         timeout: Duration::from_secs(60),
         timed_out: false,
         phase: None,

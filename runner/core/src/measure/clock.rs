@@ -17,8 +17,19 @@ pub fn time<T>(f: impl FnOnce() -> T) -> (T, u64) {
 /// work holds takes longer on the wall clock but no more CPU time, which is why set-ups record both
 /// (docs/measuring.md, "Set-up").
 pub fn cpu_time_ns() -> u64 {
-    use nix::time::{clock_gettime, ClockId};
-    clock_gettime(ClockId::CLOCK_PROCESS_CPUTIME_ID)
+    clock_ns(nix::time::ClockId::CLOCK_PROCESS_CPUTIME_ID)
+}
+
+/// The system-wide monotonic clock (`CLOCK_MONOTONIC`, which Rust's `Instant`, Node's
+/// `process.hrtime` and libuv read on Linux), in nanoseconds; 0 where the OS cannot say. Readings
+/// compare across processes: the runner's at a worker's spawn, the worker's when its `main` begins.
+pub fn monotonic_ns() -> u64 {
+    clock_ns(nix::time::ClockId::CLOCK_MONOTONIC)
+}
+
+/// `clock` now, in nanoseconds; 0 where the OS cannot say.
+fn clock_ns(clock: nix::time::ClockId) -> u64 {
+    nix::time::clock_gettime(clock)
         .map_or(0, |t| (t.tv_sec() as u64).saturating_mul(1_000_000_000).saturating_add(t.tv_nsec() as u64))
 }
 
