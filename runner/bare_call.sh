@@ -14,15 +14,9 @@ results="${1:?usage: runner/bare_call.sh RESULTS.csv}"
 consumer=target/wasmatrix/guests/release/default/bare/logging-off/own-memory/raw/consumer.wasm
 [ -f "$consumer" ] || { echo "no $consumer: run a matrix with a release, bare, copy, raw cell first" >&2; exit 2; }
 component=target/wasmatrix/guests/release/default/bare/logging-off/component/raw/consumer.wasm
-target=target/wasmatrix/cargo
-export LLVM_SYS_221_PREFIX="${LLVM_SYS_221_PREFIX:-/usr/lib/llvm-22}"
-cargo build --quiet --release --locked --example bare_call -p wasmatrix-wasmer --target-dir "$target"
-rm -f "$target/release/examples/bare_call-wasmer"; cp "$target/release/examples/bare_call" "$target/release/examples/bare_call-wasmer"
-cargo build --quiet --release --locked --example bare_call -p wasmatrix-wasmi --target-dir "$target"
-rm -f "$target/release/examples/bare_call-wasmi"; cp "$target/release/examples/bare_call" "$target/release/examples/bare_call-wasmi"
-cargo build --quiet --release --locked --example bare_call --manifest-path runner/wasmtime/Cargo.toml --target-dir "$target"
-rm -f "$target/release/examples/bare_call-wasmtime"; cp "$target/release/examples/bare_call" "$target/release/examples/bare_call-wasmtime"
-ex="$target/release/examples"
+. runner/bare_examples.sh
+build_examples bare_call
+ex=target/wasmatrix/cargo/release/examples
 {
   for c in singlepass cranelift; do echo "wasmer $c copy $("$ex/bare_call-wasmer" "$consumer" "$c")"; done
   for c in cranelift winch pulley; do echo "wasmtime $c copy $("$ex/bare_call-wasmtime" "$consumer" "$c")"; done

@@ -16,6 +16,15 @@ pub(in crate::report) fn with_cells<'r>(rows: impl Iterator<Item = &'r Row>) -> 
     rows.filter_map(|r| Some((r, r.cell().ok()?)))
 }
 
+/// Whether `cell` runs the baseline pair, every axis but the runtime's own (runtime, compiler,
+/// engine, strategy) and the build at its default: `bare`, `copy`, raw, logging off, the host
+/// calling. The set-up tables compare runtimes on these cells.
+pub(in crate::report) fn baseline_pair(cell: &Cell) -> bool {
+    use crate::matrix::axes::{Axis, Call, Environment, Logging, Transport};
+    (cell.environment, cell.transport, cell.codec, cell.logging, cell.call)
+        == (Environment::DEFAULT, Transport::DEFAULT, Codec::DEFAULT, Logging::DEFAULT, Call::DEFAULT)
+}
+
 /// The report of one run.
 pub struct Report<'a> {
     pub(in crate::report) rows: &'a [Row],

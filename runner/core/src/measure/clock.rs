@@ -52,6 +52,26 @@ pub fn phase<T, E>(slot: &mut Option<u64>, f: impl FnOnce() -> Result<T, E>) -> 
     out
 }
 
+/// The floor a worker's instantiation is held to (each worker crate's `examples/bare_instantiate`:
+/// the runtime's own calls making a pair, no harness): `make` makes one pair (its store and both
+/// instances), timed alone, after a warm-up, as the worker's distribution times each pair
+/// ([`crate::measure::instantiations`]); each is dropped untimed. The median ns per pair.
+pub fn bare_instantiate_median_ns<T, E>(mut make: impl FnMut() -> Result<T, E>) -> Result<f64, E> {
+    let (warmup, pairs) = (100, 2000);
+    for _ in 0..warmup {
+        drop(make()?);
+    }
+    let mut each = Vec::with_capacity(pairs);
+    for _ in 0..pairs {
+        let start = Instant::now();
+        let pair = make()?;
+        each.push(start.elapsed().as_nanos() as f64);
+        drop(pair);
+    }
+    each.sort_by(f64::total_cmp);
+    Ok(each[pairs / 2])
+}
+
 /// The floor a worker's bare call is held to (each worker crate's `examples/bare_call`, no harness
 /// around the runtime's own typed call of the consumer's `ping`): the median ns per call over timed
 /// batches of dependent calls, after a warm-up, one clock read per batch, as the worker times its

@@ -1,11 +1,12 @@
 //! The sections any run has (some only where the run varies what they compare): the run, its
-//! cells, each axis, runtimes, set-up strategies, components, codecs, environments, builds, and
+//! cells, each axis, runtimes, set-up strategies, a cold start phase by phase, components, codecs, environments, builds, and
 //! the trouble.
 
 pub(super) mod axes;
 pub(super) mod builds;
 pub(super) mod cells;
 pub(super) mod codecs;
+pub(super) mod cold_start;
 pub(super) mod components;
 pub(super) mod environments;
 pub(super) mod run;

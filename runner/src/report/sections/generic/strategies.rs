@@ -2,10 +2,10 @@
 //! one pair costs to make and drop, how many a second, and the memory a cell holds; schema 12's
 //! figures (docs/instantiate.md), so only for runs that have them.
 
-use crate::matrix::axes::{Axis, Call, Codec, Engine, Environment, Instantiate, Logging, Runtime, Transport};
+use crate::matrix::axes::{Axis, Engine, Instantiate, Runtime};
 use crate::matrix::Cell;
 use crate::report::table::{Table, Value};
-use crate::report::view::{with_cells, Report};
+use crate::report::view::{baseline_pair, with_cells, Report};
 use crate::results::row::Row;
 
 /// Issue 29's speed goal: "Instantiate a pair (both guests, their imports, the shared memory or
@@ -21,12 +21,7 @@ const POOLED_GOAL_NS: f64 = 10_000.0;
 /// (before schema 12, or counting instructions).
 pub(in crate::report) fn table(report: &Report) -> Option<Table> {
     let mut cells: Vec<(&Row, Cell)> = with_cells(report.baseline())
-        .filter(|(r, c)| {
-            r.has_instantiations()
-                && c.engine != Engine::Native
-                && (c.environment, c.transport, c.codec, c.logging, c.call)
-                    == (Environment::DEFAULT, Transport::DEFAULT, Codec::DEFAULT, Logging::DEFAULT, Call::DEFAULT)
-        })
+        .filter(|(r, c)| r.has_instantiations() && c.engine != Engine::Native && baseline_pair(c))
         .collect();
     if cells.is_empty() {
         return None;

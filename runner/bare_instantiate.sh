@@ -1,0 +1,47 @@
+#!/usr/bin/env bash
+# "The harness adds nothing", for set-up: each runtime making a pair of guests (a store, the producer
+# and the consumer instantiated in it) as a minimal program makes it (runner/<runtime>/examples/
+# bare_instantiate.rs: each pair timed alone after a warm-up, no harness), per `instantiate`
+# strategy the runtime has, beside what a results file measured through the harness for the same
+# runtime, compiler and strategy (`instantiate_p50_ns`, the best engine, on the baseline: bare,
+# copy, raw, release, logging off, the default allocator, the host calling: the same guest files).
+# The worker's pair also looks up the exports its calls use; the minimal program only instantiates.
+#   runner/bare_instantiate.sh RESULTS.csv
+# Run it on a quiet machine, right after the results file's run: compare within one machine and day.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+results="${1:?usage: runner/bare_instantiate.sh RESULTS.csv}"
+guests=target/wasmatrix/guests/release/default/bare/logging-off/own-memory/raw
+[ -f "$guests/producer.wasm" ] || { echo "no $guests/producer.wasm: run a matrix with a release, bare, copy, raw cell first" >&2; exit 2; }
+. runner/bare_examples.sh
+build_examples bare_instantiate
+ex=target/wasmatrix/cargo/release/examples
+pair=("$guests/producer.wasm" "$guests/consumer.wasm")
+# The heap of a long-running host, as the worker's is by the time it makes its pairs: glibc keeps
+# freed memory instead of mapping each allocation afresh and returning it. wasmi allocates each guest
+# memory with malloc, and a minimal program's first freed memory sets glibc's dynamic mmap threshold
+# to exactly that size, so every later memory of the same size is mapped and faulted in again:
+# about 1 ms a pair on a 2 vCPU AMD EPYC VM, against 30 to 40 µs with the heap kept. Wasmtime and
+# Wasmer map guest memories themselves and are not affected.
+export GLIBC_TUNABLES=glibc.malloc.mmap_threshold=33554432:glibc.malloc.trim_threshold=268435456
+{
+  for c in singlepass cranelift; do echo "wasmer $c fresh $("$ex/bare_instantiate-wasmer" "${pair[@]}" "$c")"; done
+  for c in cranelift winch; do
+    for s in fresh pre pooled; do echo "wasmtime $c $s $("$ex/bare_instantiate-wasmtime" "${pair[@]}" "$c" "$s")"; done
+  done
+  echo "wasmi eager fresh $("$ex/bare_instantiate-wasmi" "${pair[@]}")"
+} | python3 -c '
+import csv, sys
+rows = [r for r in csv.DictReader(open(sys.argv[1])) if r["status"] == "ok"]
+print("%-9s %-10s %-8s %10s %10s %18s" % ("runtime", "compiler", "strategy", "minimal ns", "harness ns",
+                                           "harness / minimal"))
+for line in sys.stdin:
+    runtime, compiler, strategy, minimal = line.split()
+    p50s = [float(r["instantiate_p50_ns"]) for r in rows
+            if r.get("runtime") == runtime and r["compiler"] == compiler and r.get("instantiate") == strategy
+            and r["environment"] == "bare" and r["transport"] == "copy" and r["codec"] == "raw"
+            and r["profile"] == "release" and r.get("logging") == "off" and r.get("allocator") == "default"
+            and r.get("call") == "host" and r.get("instantiate_p50_ns")]
+    harness = min(p50s) if p50s else float("nan")
+    print(f"{runtime:9} {compiler:10} {strategy:8} {float(minimal):10.1f} {harness:10.1f} {harness / float(minimal):17.2f}x")
+' "$results"

@@ -1,0 +1,64 @@
+//! The floor a worker's instantiation is held to: Wasmtime making the pair (a store, the producer
+//! and the consumer instantiated in it) in a minimal program, no harness, for each `instantiate`
+//! strategy, each pair timed alone after a warm-up, as the worker's distribution times its pairs
+//! (wasmatrix-core's `bare_instantiate_median_ns`); prints the median ns per pair.
+//! `runner/bare_instantiate.sh` runs it beside the other runtimes' and a results file.
+//!
+//! `bare_instantiate PRODUCER.wasm CONSUMER.wasm [cranelift|winch|pulley] [fresh|pre|pooled]`: the
+//! `bare` guests with their own memories and logging off, which import nothing. `fresh` links each
+//! pair with a new linker; `pre` instantiates each from an `InstancePre` made once; `pooled` does
+//! so in an engine with the pooling allocator (slots for one pair) and copy-on-write memory images.
+
+use wasmatrix_core::measure::clock::bare_instantiate_median_ns;
+use wasmtime::{Config, Engine, InstanceAllocationStrategy, Linker, Module, PoolingAllocationConfig, Store, Strategy};
+
+fn main() -> wasmtime::Result<()> {
+    let args: Vec<String> = std::env::args().collect();
+    let [_, producer, consumer, rest @ ..] = args.as_slice() else {
+        eprintln!("usage: bare_instantiate PRODUCER.wasm CONSUMER.wasm [cranelift|winch|pulley] [fresh|pre|pooled]");
+        std::process::exit(2);
+    };
+    let mut config = Config::new();
+    match rest.first().map(String::as_str) {
+        None | Some("cranelift") => {}
+        Some("winch") => {
+            config.strategy(Strategy::Winch);
+        }
+        Some("pulley") => {
+            config.target("pulley64")?;
+        }
+        Some(other) => wasmtime::bail!("unknown compiler `{other}`; allowed: cranelift, winch, pulley"),
+    }
+    let strategy = rest.get(1).map_or("fresh", String::as_str);
+    if strategy == "pooled" {
+        let mut pool = PoolingAllocationConfig::new();
+        pool.total_core_instances(2).total_memories(2).total_tables(2);
+        config.allocation_strategy(InstanceAllocationStrategy::Pooling(pool));
+        config.memory_init_cow(true);
+    }
+    // As the worker's engine (runner/wasmtime/src/engine.rs): no async concurrency machinery.
+    config.concurrency_support(false);
+    let engine = Engine::new(&config)?;
+    let producer = Module::from_file(&engine, producer)?;
+    let consumer = Module::from_file(&engine, consumer)?;
+    let ns = match strategy {
+        "fresh" => bare_instantiate_median_ns(|| -> wasmtime::Result<_> {
+            let mut store = Store::new(&engine, ());
+            let linker = Linker::new(&engine);
+            let pair = (linker.instantiate(&mut store, &producer)?, linker.instantiate(&mut store, &consumer)?);
+            Ok((store, pair))
+        })?,
+        "pre" | "pooled" => {
+            let linker = Linker::new(&engine);
+            let (p, c) = (linker.instantiate_pre(&producer)?, linker.instantiate_pre(&consumer)?);
+            bare_instantiate_median_ns(|| -> wasmtime::Result<_> {
+                let mut store = Store::new(&engine, ());
+                let pair = (p.instantiate(&mut store)?, c.instantiate(&mut store)?);
+                Ok((store, pair))
+            })?
+        }
+        other => wasmtime::bail!("unknown strategy `{other}`; allowed: fresh, pre, pooled"),
+    };
+    println!("{ns:.1}");
+    Ok(())
+}
