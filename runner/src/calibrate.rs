@@ -50,7 +50,7 @@ impl Tabled {
 const RT: Tabled = Tabled::Metric(Metric::RtNs);
 
 /// The figures of samples whose repeatability is tabled (those a run has), in order.
-const TABLED: [Tabled; 8] = [
+const TABLED: [Tabled; 10] = [
     RT,
     Tabled::Metric(Metric::CallFloorNs),
     Tabled::Metric(Metric::EncodeNs),
@@ -59,6 +59,8 @@ const TABLED: [Tabled; 8] = [
     Tabled::Derived(Derived::SetupCpu),
     Tabled::Metric(Metric::SetupWarmNs),
     Tabled::Metric(Metric::SetupNs),
+    Tabled::Metric(Metric::InstantiatePairNs),
+    Tabled::Metric(Metric::ColdStartNs),
 ];
 
 /// The in-process reference, against which the round trip is also read ([`normalised`]).
