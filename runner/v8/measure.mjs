@@ -1,6 +1,7 @@
 // Measuring (runner/core/src/measure/{clock,setup}.rs, worker.rs `exercise`): the set-up timed
 // phase by phase, the measured round trips, call floor and codec, and the repeated set-up.
 
+import fs from 'node:fs';
 import process from 'node:process';
 import { READY_LINE, Failure, emptyReport, printLine } from './report.mjs';
 import { capPages } from './memory.mjs';
@@ -49,11 +50,28 @@ function measureWallClock(samples, ops, prepare, op) {
   return means;
 }
 
+/**
+ * The process's resident-set peak in KiB (`VmHWM` of /proc/self/status), as the Rust workers read
+ * it; null where unreadable. Not `process.resourceUsage().maxRSS` (getrusage): a process spawned
+ * with vfork starts with its parent's peak there, the runner's.
+ */
+export function peakRssKib() {
+  try {
+    const line = fs.readFileSync('/proc/self/status', 'utf8').split('\n').find((l) => l.startsWith('VmHWM:'));
+    const kib = line === undefined ? NaN : Number(line.split(/\s+/)[1]);
+    return Number.isSafeInteger(kib) ? kib : null;
+  } catch {
+    return null;
+  }
+}
+
 /** The measured part every cell shares (`exercise_with`), filling `report` as it goes. */
 export function exercise(pair, m, report) {
   const [, first] = time(() => pair.roundTrip(0));
   report.first_round_trip_ns = first;
   printLine(READY_LINE);
+  // After the ready line, so that reading /proc is no part of the cold start.
+  report.rss_after_setup_kib = peakRssKib();
   const nothing = () => {};
 
   pair.roundTrips(1, m.warmup);

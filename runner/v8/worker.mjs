@@ -28,7 +28,7 @@ import { ARTIFACT_UNSUPPORTED, V8_FLAGS, missingFlags, parseJob, refusal } from 
 import { REPORT_PREFIX, Failure, describe, emptyReport, failureKind, printLine, reportJson } from './report.mjs';
 import { MAX_PAGES, capPages } from './memory.mjs';
 import { dropHost } from './environment.mjs';
-import { cpuTimeNs, exercise, memoryPages, setUp, setUpAgain } from './measure.mjs';
+import { cpuTimeNs, exercise, memoryPages, peakRssKib, setUp, setUpAgain } from './measure.mjs';
 import { measureInstantiations } from './instantiations.mjs';
 
 /** Restricts the worker (all its threads) to one CPU: Node has no sched_setaffinity, taskset does it. */
@@ -82,7 +82,6 @@ async function work(job, report, state) {
   const cpu = cpuTimeNs();
   const pair = await setUp(job, report, state);
   report.setup_cpu_ns = cpuTimeNs() - cpu;
-  report.rss_after_setup_kib = process.resourceUsage().maxRSS;
   [report.producer_memory_pages, report.consumer_memory_pages] = memoryPages(state.memories);
   exercise(pair, job.measure, report);
   [report.setup_warm, report.setup_warm_cpu] = await setUpAgain(job, report);
@@ -127,7 +126,7 @@ async function serve(job, mainAt = null) {
     dropHost(state.host);
   } catch { /* the job's directory is the runner's to clean */ }
   report.runtime_version = `v8 ${process.versions.v8} (node ${process.version})`;
-  report.peak_rss_kib = process.resourceUsage().maxRSS;
+  report.peak_rss_kib = peakRssKib();
   report.cpu_migrations = cpuMigrations();
   printLine(REPORT_PREFIX + reportJson(report));
 }

@@ -27,7 +27,7 @@ use crate::axes::{self, Instantiate};
 use crate::cap;
 use crate::guests::{Failure, GuestFiles, Guests};
 use crate::measure::instantiations::{distribution, parallel_ns, serial_ns};
-use crate::measure::{peak_rss_kib, phase, vm_size_kib, MechanismKind};
+use crate::measure::{phase, vm_size_kib, MechanismKind};
 use crate::worker::{self, exercise, Job, Phase, Report};
 use std::path::Path;
 
@@ -290,7 +290,6 @@ fn measure<R: Runtime, W: Ways<R>>(runtime: &R, ways: &W, job: &Job, report: &mu
         report.reserved_kib = vm_size_kib().zip(before).map(|(after, before)| after.saturating_sub(before));
     }
     let (code, made, guests) = set_up(runtime, ways, &engine, job, Some(report))?;
-    report.rss_after_setup_kib = peak_rss_kib();
     let pages = guests.memory_pages();
     (report.producer_memory_pages, report.consumer_memory_pages) = (pages.producer, pages.consumer);
     exercise(guests, job, report)?;

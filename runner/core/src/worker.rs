@@ -132,7 +132,7 @@ pub struct Report {
     pub instantiate_serial_ns: Option<f64>,
     #[serde(default)]
     pub instantiate_parallel_ns: Option<f64>,
-    /// The resident-set peak (`VmHWM`) right after the first set-up, KiB.
+    /// The resident-set peak (`VmHWM`) right after the first set-up and the first round trip, KiB.
     #[serde(default)]
     pub rss_after_setup_kib: Option<u64>,
     /// Each guest memory's size after the first set-up, in wasm pages.
@@ -348,6 +348,8 @@ fn exercise_with<G: Guests>(
         let mut out = std::io::stdout().lock();
         let _ = writeln!(out, "{READY_LINE}").and_then(|()| out.flush());
     }
+    // After the ready line, so that reading /proc is no part of the cold start.
+    report.rss_after_setup_kib = peak_rss_kib();
     let nothing = |_: &mut G, _| Ok(());
 
     phase("warm-up");

@@ -62,13 +62,11 @@ pub trait Mechanism {
     ) -> Result<Vec<f64>, Failure>;
 }
 
-/// The worker process's peak resident set, in KiB, if the OS reports it: `getrusage`'s
-/// `ru_maxrss`, Linux's `VmHWM`, read with one system call rather than by parsing
-/// /proc/self/status (it is read on the cold start's path, after the first set-up).
+/// The worker process's peak resident set, in KiB (`VmHWM`), if the OS reports it. Not
+/// `getrusage`'s `ru_maxrss`: a process spawned with `vfork` (as `posix_spawn` does) starts with
+/// its parent's peak there, the runner's, which hides a smaller worker's own.
 pub fn peak_rss_kib() -> Option<u64> {
-    use nix::sys::resource::{getrusage, UsageWho};
-    let kib = getrusage(UsageWho::RUSAGE_SELF).ok()?.max_rss();
-    u64::try_from(kib).ok().filter(|&k| k > 0)
+    status_kib("VmHWM:")
 }
 
 /// The worker process's virtual size, in KiB (`VmSize`), if the OS reports it: what it has
