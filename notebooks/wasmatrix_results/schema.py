@@ -44,9 +44,10 @@ SCHEMA_3_COLUMNS = ("environment_ns", "log_bytes", "stdout_bytes", "stderr_bytes
 """Columns schema 3 added; empty (NaN) when a schema 2 file is loaded."""
 
 SCHEMA_13_COLUMNS = ("process_start_ns", "worker_start_ns", "engine_ns", "cold_start_untimed_ns",
-                     "cold_start_headline_ns", "cold_start_headline_ci_pct")
+                     "cold_start_headline_ns", "cold_start_headline_ci_pct", "instantiate_headline_ns")
 """Columns schema 13 added (the cold start's phases before the set-up, what no phase times, the
-cold start's headline); empty (NaN) when an older file is loaded."""
+cold start's headline, a pair's instantiation as a figure that holds); empty (NaN) when an older
+file is loaded."""
 
 SAMPLE_COLUMNS = ("run_id", "cell", "process", "seq", "metric", "sample", "value")
 """The columns of the raw-samples sidecar."""
