@@ -26,7 +26,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         let mut store = Store::new(engine.clone());
         let pair =
             (Instance::new(&mut store, &producer, &imports! {})?, Instance::new(&mut store, &consumer, &imports! {})?);
-        Ok::<_, wasmer::InstantiationError>((store, pair))
+        Ok::<_, Box<dyn std::error::Error>>((store, pair))
     })?;
     println!("{ns:.1}");
     Ok(())
