@@ -8,7 +8,9 @@
 # Both with one estimator: each minimal program runs in 5 processes and the fastest process's
 # median pair is its figure, as the headline is the 10th percentile (of 5 to 10 processes, the
 # fastest) of the worker processes' median pairs.
-# The worker's pair also looks up the exports its calls use; the minimal program only instantiates.
+# The worker's pair also takes the handles it calls the guests through (both memories, the exports
+# the harness calls); the minimal program only instantiates, and for Wasmtime also does that as the
+# worker does (`STRATEGY+exports` rows: the same export tables, wasmatrix-core's guest_exports!).
 #   runner/bare_instantiate.sh RESULTS.csv
 # Run it on a quiet machine, right after the results file's run: compare within one machine and day.
 set -euo pipefail
@@ -34,21 +36,25 @@ fastest() {
 {
   for c in singlepass cranelift; do echo "wasmer $c fresh $(fastest "$ex/bare_instantiate-wasmer" "${pair[@]}" "$c")"; done
   for c in cranelift winch; do
-    for s in fresh pre pooled; do echo "wasmtime $c $s $(fastest "$ex/bare_instantiate-wasmtime" "${pair[@]}" "$c" "$s")"; done
+    for s in fresh pre pooled; do
+      echo "wasmtime $c $s $(fastest "$ex/bare_instantiate-wasmtime" "${pair[@]}" "$c" "$s")"
+      echo "wasmtime $c $s+exports $(fastest "$ex/bare_instantiate-wasmtime" "${pair[@]}" "$c" "$s" exports)"
+    done
   done
   echo "wasmi eager fresh $(fastest "$ex/bare_instantiate-wasmi" "${pair[@]}")"
 } | python3 -c '
 import csv, sys
 rows = [r for r in csv.DictReader(open(sys.argv[1])) if r["status"] == "ok"]
-print("%-9s %-10s %-8s %10s %10s %18s" % ("runtime", "compiler", "strategy", "minimal ns", "harness ns",
+print("%-9s %-10s %-15s %10s %10s %18s" % ("runtime", "compiler", "strategy", "minimal ns", "harness ns",
                                            "harness / minimal"))
 for line in sys.stdin:
-    runtime, compiler, strategy, minimal = line.split()
+    runtime, compiler, label, minimal = line.split()
+    strategy = label.removesuffix("+exports")
     figures = [float(r.get("instantiate_headline_ns") or r["instantiate_p50_ns"]) for r in rows
             if r.get("runtime") == runtime and r["compiler"] == compiler and r.get("instantiate") == strategy
             and r["environment"] == "bare" and r["transport"] == "copy" and r["codec"] == "raw"
             and r["profile"] == "release" and r.get("logging") == "off" and r.get("allocator") == "default"
             and r.get("call") == "host" and r.get("instantiate_p50_ns")]
     harness = min(figures) if figures else float("nan")
-    print(f"{runtime:9} {compiler:10} {strategy:8} {float(minimal):10.1f} {harness:10.1f} {harness / float(minimal):17.2f}x")
+    print(f"{runtime:9} {compiler:10} {label:15} {float(minimal):10.1f} {harness:10.1f} {harness / float(minimal):17.2f}x")
 ' "$results"
