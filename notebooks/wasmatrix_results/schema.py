@@ -46,7 +46,7 @@ SCHEMA_3_COLUMNS = ("environment_ns", "log_bytes", "stdout_bytes", "stderr_bytes
 SCHEMA_13_COLUMNS = ("process_start_ns", "worker_start_ns", "engine_ns", "cold_start_untimed_ns",
                      "cold_start_headline_ns", "cold_start_headline_ci_pct", "instantiate_headline_ns")
 """Columns schema 13 added (the cold start's phases before the set-up, what no phase times, the
-cold start's headline, a pair's instantiation as a figure that holds); empty (NaN) when an older
+cold start's headline, a pair's instantiation's headline); empty (NaN) when an older
 file is loaded."""
 
 SAMPLE_COLUMNS = ("run_id", "cell", "process", "seq", "metric", "sample", "value")

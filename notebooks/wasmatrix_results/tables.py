@@ -115,7 +115,7 @@ def setup_strategies(rows: pd.DataFrame) -> pd.DataFrame:
     strategies" tells them: one row per runtime × compiler × engine × instantiate, of the ok wasm cells
     with instantiation figures whose other axes are at their defaults (DEFAULTS: ``bare``, ``copy``,
     raw, the release build, ...). Columns: STRATEGY_AXES, then STRATEGY_COLUMNS (a pair made: its
-    headline (schema 13: the figure that holds, the fastest process's median pair), the p50 and p99
+    headline (schema 13: the fastest process's median pair, which repeats better), the p50 and p99
     over all pairs, and dropped, in µs; pairs per second on one thread and on ``threads`` threads, ``threads``
     empty where only one was measured; the pre-linked form once, µs; the resident set after set-up and
     at the end, MiB; each guest memory's pages; the pool's reservation, GiB). Runtimes by name, each

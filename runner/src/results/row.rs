@@ -198,11 +198,11 @@ pub struct Row {
     pub instantiate_headline_ns: Option<f64>,
 }
 
-/// A pair's instantiation as a figure that holds: the 10th percentile over processes of each
+/// A pair's instantiation as a headline, which repeats better: the 10th percentile over processes of each
 /// process's median pair (with 5 to 10 processes, the fastest process's median). The row's
 /// `instantiate_p50_ns`, the median over every pair of every process, carries the share of pairs
-/// made in the machine's slow spells and repeated within 5% for 12 of 26 cells in two identical
-/// runs (`runner calibrate results/quick-setup-A.csv results/quick-setup-B.csv`), this for 25.
+/// made in the machine's slow spells and repeated within 5% for 11 of 26 cells in two identical
+/// runs (`runner calibrate results/quick-setup-A.csv results/quick-setup-B.csv`), this for 19.
 fn instantiate_headline(s: &[Sample]) -> Option<f64> {
     let medians: Vec<f64> = per_process(s, Metric::InstantiatePairNs).iter().filter_map(|g| median(g)).collect();
     Headline::across(&medians)

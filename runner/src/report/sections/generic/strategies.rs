@@ -83,7 +83,7 @@ pub(in crate::report) fn table(report: &Report) -> Option<Table> {
     }
     t.notes.push(
         "One pair: its environment and both instances made in a process that already holds the code (and, pre and \
-         pooled, the pre-linked form, made once: prepare). Pair: the figure that holds (from schema 13; the \
+         pooled, the pre-linked form, made once: prepare). Pair: the headline (from schema 13; the \
          10th percentile over processes of each process's median pair, with 5 to 10 processes the fastest \
          process's); p50 and p99 over every recorded pair of every process, which carry the machine's slow \
          spells; teardown the median drop. Pairs/s: made and dropped by one thread, and by N threads at once (empty where \
