@@ -26,18 +26,4 @@ ex=target/wasmatrix/cargo/release/examples
   echo "wasmi eager copy $("$ex/bare_call-wasmi" "$consumer")"
   echo "v8 liftoff copy $("${WASMATRIX_NODE:-node}" --liftoff --no-wasm-tier-up --no-wasm-dynamic-tiering --no-wasm-lazy-compilation runner/v8/bare_call.mjs "$consumer")"
   echo "v8 turbofan copy $("${WASMATRIX_NODE:-node}" --no-liftoff --no-wasm-lazy-compilation runner/v8/bare_call.mjs "$consumer")"
-} | python3 -c '
-import csv, sys
-rows = [r for r in csv.DictReader(open(sys.argv[1])) if r["status"] == "ok"]
-print("%-9s %-10s %-10s %10s %10s %18s" % ("runtime", "compiler", "transport", "minimal ns", "harness ns",
-                                            "harness / minimal"))
-for line in sys.stdin:
-    runtime, compiler, transport, minimal = line.split()
-    floors = [float(r["call_floor_p50_ns"]) for r in rows
-              if r.get("runtime") == runtime and r["compiler"] == compiler and r["environment"] == "bare"
-              and r["transport"] == transport and r["codec"] == "raw" and r["profile"] == "release"
-              and r.get("logging", "off") == "off" and r.get("allocator", "default") == "default"
-              and r.get("call", "host") == "host" and r["call_floor_p50_ns"]]
-    harness = min(floors) if floors else float("nan")
-    print(f"{runtime:9} {compiler:10} {transport:10} {float(minimal):10.1f} {harness:10.1f} {harness / float(minimal):17.2f}x")
-' "$results"
+} | python3 runner/bare_compare.py call "$results"

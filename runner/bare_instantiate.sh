@@ -42,19 +42,4 @@ fastest() {
     done
   done
   echo "wasmi eager fresh $(fastest "$ex/bare_instantiate-wasmi" "${pair[@]}")"
-} | python3 -c '
-import csv, sys
-rows = [r for r in csv.DictReader(open(sys.argv[1])) if r["status"] == "ok"]
-print("%-9s %-10s %-15s %10s %10s %18s" % ("runtime", "compiler", "strategy", "minimal ns", "harness ns",
-                                           "harness / minimal"))
-for line in sys.stdin:
-    runtime, compiler, label, minimal = line.split()
-    strategy = label.removesuffix("+exports")
-    figures = [float(r.get("instantiate_headline_ns") or r["instantiate_p50_ns"]) for r in rows
-            if r.get("runtime") == runtime and r["compiler"] == compiler and r.get("instantiate") == strategy
-            and r["environment"] == "bare" and r["transport"] == "copy" and r["codec"] == "raw"
-            and r["profile"] == "release" and r.get("logging") == "off" and r.get("allocator") == "default"
-            and r.get("call") == "host" and r.get("instantiate_p50_ns")]
-    harness = min(figures) if figures else float("nan")
-    print(f"{runtime:9} {compiler:10} {label:15} {float(minimal):10.1f} {harness:10.1f} {harness / float(minimal):17.2f}x")
-' "$results"
+} | python3 runner/bare_compare.py instantiate "$results"
