@@ -10,7 +10,10 @@
 
 use wasmatrix_core::measure::clock::bare_call_median_ns;
 use wasmtime::component::{Component, Linker};
-use wasmtime::{Config, Engine, Instance, Module, Store, Strategy};
+use wasmtime::{Engine, Instance, Module, Store};
+
+#[path = "shared/config.rs"]
+mod shared;
 
 const CONSUMER_BENCH: &str = "wasmatrix:pair/consumer-bench@0.1.0";
 
@@ -20,19 +23,7 @@ fn main() -> wasmtime::Result<()> {
         eprintln!("usage: bare_call CONSUMER.wasm [cranelift|winch|pulley]");
         std::process::exit(2);
     };
-    let mut config = Config::new();
-    match args.get(2).map(String::as_str) {
-        None | Some("cranelift") => {}
-        Some("winch") => {
-            config.strategy(Strategy::Winch);
-        }
-        Some("pulley") => {
-            config.target("pulley64")?;
-        }
-        Some(other) => wasmtime::bail!("unknown compiler `{other}`; allowed: cranelift, winch, pulley"),
-    }
-    // As the worker's engine (runner/wasmtime/src/engine.rs): no async concurrency machinery.
-    config.concurrency_support(false);
+    let config = shared::config(args.get(2).map(String::as_str))?;
     let engine = Engine::new(&config)?;
     let wasm = std::fs::read(path)?;
     let mut store = Store::new(&engine, ());

@@ -16,9 +16,12 @@ use wasmatrix_core::abi::Role;
 use wasmatrix_core::guests::Failure;
 use wasmatrix_core::measure::clock::bare_instantiate_median_ns;
 use wasmtime::{
-    Config, Engine, Instance, InstanceAllocationStrategy, Linker, Module, PoolingAllocationConfig, Store,
-    StoreContextMut, Strategy, TypedFunc,
+    Engine, Instance, InstanceAllocationStrategy, Linker, Module, PoolingAllocationConfig, Store, StoreContextMut,
+    TypedFunc,
 };
+
+#[path = "shared/config.rs"]
+mod shared;
 
 /// Wasmtime as wasmatrix-core's transports reach it (runner/wasmtime/src/call.rs).
 enum Api {}
@@ -60,20 +63,12 @@ fn handles(store: &mut Store<()>, producer: &Instance, consumer: &Instance) -> w
 fn main() -> wasmtime::Result<()> {
     let args: Vec<String> = std::env::args().collect();
     let [_, producer, consumer, rest @ ..] = args.as_slice() else {
-        eprintln!("usage: bare_instantiate PRODUCER.wasm CONSUMER.wasm [cranelift|winch|pulley] [fresh|pre|pooled]");
+        eprintln!(
+            "usage: bare_instantiate PRODUCER.wasm CONSUMER.wasm [cranelift|winch|pulley] [fresh|pre|pooled] [exports]"
+        );
         std::process::exit(2);
     };
-    let mut config = Config::new();
-    match rest.first().map(String::as_str) {
-        None | Some("cranelift") => {}
-        Some("winch") => {
-            config.strategy(Strategy::Winch);
-        }
-        Some("pulley") => {
-            config.target("pulley64")?;
-        }
-        Some(other) => wasmtime::bail!("unknown compiler `{other}`; allowed: cranelift, winch, pulley"),
-    }
+    let mut config = shared::config(rest.first().map(String::as_str))?;
     let strategy = rest.get(1).map_or("fresh", String::as_str);
     let with_handles = match rest.get(2).map(String::as_str) {
         None => false,
@@ -86,8 +81,6 @@ fn main() -> wasmtime::Result<()> {
         config.allocation_strategy(InstanceAllocationStrategy::Pooling(pool));
         config.memory_init_cow(true);
     }
-    // As the worker's engine (runner/wasmtime/src/engine.rs): no async concurrency machinery.
-    config.concurrency_support(false);
     let engine = Engine::new(&config)?;
     let producer = Module::from_file(&engine, producer)?;
     let consumer = Module::from_file(&engine, consumer)?;
