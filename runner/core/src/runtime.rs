@@ -258,11 +258,7 @@ where
         made: Option<&R::Prepared>,
         job: &Job,
     ) -> Result<Option<f64>, Failure> {
-        let pair = || {
-            let environment = runtime.environment(engine, job)?;
-            self.instantiate(runtime, engine, environment, code, made, job)
-        };
-        parallel_ns(&job.measure, job.measure.instantiate_threads, pair)
+        parallel_ns(&job.measure, job.measure.instantiate_threads, || pair(runtime, self, engine, code, made, job))
     }
 }
 
@@ -275,8 +271,8 @@ fn precompile<R: Runtime>(runtime: &R, job: &Job, report: &mut Report) -> Result
     Ok(())
 }
 
-/// Sets the guests up, each phase timed into `report`, with what the process holds after it (its
-/// resident-set peak, each guest memory's size); measures them; sets them up again (the repeated
+/// Creates the engine and sets the guests up, each phase timed into `report`, with each guest
+/// memory's size after it; measures them; sets them up again (the repeated
 /// set-up: what a host that already runs wasm pays for another pair, after the round trips so the
 /// cold start holds none of it), each timed whole and dropped; then instantiates pairs from the
 /// code (and pre-linked form) of the first set-up as a distribution (wall clock only). A `pooled`
@@ -297,16 +293,27 @@ fn measure<R: Runtime, W: Ways<R>>(runtime: &R, ways: &W, job: &Job, report: &mu
     if job.mechanism == MechanismKind::WallClock && job.measure.instantiations > 0 {
         worker::phase("instantiations");
         let made = made.as_ref();
-        let pair = || {
-            let environment = runtime.environment(&engine, job)?;
-            ways.instantiate(runtime, &engine, environment, &code, made, job)
-        };
-        let d = distribution(&job.measure, pair)?;
+        let one = || pair(runtime, ways, &engine, &code, made, job);
+        let d = distribution(&job.measure, one)?;
         (report.instantiate_pair, report.teardown, report.instantiate_rss_kib) = (d.instantiate, d.teardown, d.rss_kib);
-        report.instantiate_serial_ns = serial_ns(&job.measure, pair)?;
+        report.instantiate_serial_ns = serial_ns(&job.measure, one)?;
         report.instantiate_parallel_ns = ways.parallel_ns(runtime, &engine, &code, made, job)?;
     }
     Ok(())
+}
+
+/// One more pair from the code (and pre-linked form) a process holds: its environment and both
+/// instances, as each pair of the instantiations is made.
+fn pair<R: Runtime, W: Ways<R>>(
+    runtime: &R,
+    ways: &W,
+    engine: &R::Engine,
+    code: &R::Code,
+    made: Option<&W::Made>,
+    job: &Job,
+) -> Result<R::Guests, Failure> {
+    let environment = runtime.environment(engine, job)?;
+    ways.instantiate(runtime, engine, environment, code, made, job)
 }
 
 /// A pair set up: its code, its pre-linked form (if its strategy has one), its instances.

@@ -25,6 +25,20 @@ pub(in crate::report) fn baseline_pair(cell: &Cell) -> bool {
         == (Environment::DEFAULT, Transport::DEFAULT, Codec::DEFAULT, Logging::DEFAULT, Call::DEFAULT)
 }
 
+/// The first of `cells` of each runtime, in their order: each runtime's best, where `cells` are
+/// sorted each runtime's best first.
+pub(in crate::report) fn first_per_runtime<'c, 'r>(
+    cells: &'c [(&'r Row, Cell)],
+) -> impl Iterator<Item = &'c (&'r Row, Cell)> {
+    let mut seen = Vec::new();
+    cells.iter().filter(move |(_, c)| {
+        !seen.contains(&c.runtime) && {
+            seen.push(c.runtime);
+            true
+        }
+    })
+}
+
 /// The report of one run.
 pub struct Report<'a> {
     pub(in crate::report) rows: &'a [Row],

@@ -108,9 +108,7 @@ impl Transport for CopyLink {
     ) -> Result<Linked<Self>, Failure> {
         let producer = host.instantiate(store, &modules.producer, Role::Producer, None)?;
         let consumer = host.instantiate(store, &modules.consumer, Role::Consumer, None)?;
-        let transport =
-            CopyLink::new(copy_guest(store, &producer, Role::Producer)?, copy_guest(store, &consumer, Role::Consumer)?);
-        Ok(Linked { producer, consumer, transport })
+        copy_linked(store, producer, consumer)
     }
 
     fn link_pre<R: Deliver<Api> + Send + 'static>(
@@ -121,10 +119,19 @@ impl Transport for CopyLink {
     ) -> Result<Linked<Self>, Failure> {
         let producer = instantiate_pre(store, producer, Role::Producer, sink)?;
         let consumer = instantiate_pre(store, consumer, Role::Consumer, sink)?;
-        let transport =
-            CopyLink::new(copy_guest(store, &producer, Role::Producer)?, copy_guest(store, &consumer, Role::Consumer)?);
-        Ok(Linked { producer, consumer, transport })
+        copy_linked(store, producer, consumer)
     }
+}
+
+/// Both guests, once instantiated (from linkers or pre-linked forms), linked by `copy`.
+fn copy_linked<R>(
+    store: &mut Store<HostState<R>>,
+    producer: Instance,
+    consumer: Instance,
+) -> Result<Linked<CopyLink>, Failure> {
+    let transport =
+        CopyLink::new(copy_guest(store, &producer, Role::Producer)?, copy_guest(store, &consumer, Role::Consumer)?);
+    Ok(Linked { producer, consumer, transport })
 }
 
 /// The limits, in pages, of the memory a guest that imports `env.memory` declares.

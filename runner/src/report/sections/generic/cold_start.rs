@@ -5,7 +5,7 @@
 use crate::matrix::axes::{Axis, Runtime};
 use crate::matrix::Cell;
 use crate::report::table::{Table, Value};
-use crate::report::view::{baseline_pair, with_cells, Report};
+use crate::report::view::{baseline_pair, first_per_runtime, with_cells, Report};
 use crate::results::row::Row;
 
 /// Issue 29's speed goal: "Cold worker process to first round trip ≤ 1 ms on the best runtime", in
@@ -87,21 +87,11 @@ pub(in crate::report) fn table(report: &Report) -> Option<Table> {
 
 /// Each runtime's fastest cold start (`cells` sorted: each runtime's fastest first).
 fn fastest(cells: &[(&Row, Cell)]) -> String {
-    let mut seen = Vec::new();
-    let mut each = Vec::new();
-    for (r, c) in cells {
-        if !seen.contains(&c.runtime) {
-            seen.push(c.runtime);
-            each.push(format!(
-                "{} ({}, {}, {}) {:.2} ms",
-                c.runtime,
-                c.compiler,
-                c.engine,
-                c.instantiate,
-                cold(r) / 1e6
-            ));
-        }
-    }
+    let each: Vec<String> = first_per_runtime(cells)
+        .map(|(r, c)| {
+            format!("{} ({}, {}, {}) {:.2} ms", c.runtime, c.compiler, c.engine, c.instantiate, cold(r) / 1e6)
+        })
+        .collect();
     format!("Fastest cold start per runtime: {}.", each.join("; "))
 }
 

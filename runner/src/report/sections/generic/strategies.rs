@@ -5,7 +5,7 @@
 use crate::matrix::axes::{Axis, Engine, Instantiate, Runtime};
 use crate::matrix::Cell;
 use crate::report::table::{Table, Value};
-use crate::report::view::{baseline_pair, with_cells, Report};
+use crate::report::view::{baseline_pair, first_per_runtime, with_cells, Report};
 use crate::results::row::Row;
 
 /// Issue 29's speed goal: "Instantiate a pair (both guests, their imports, the shared memory or
@@ -111,14 +111,9 @@ fn p50_us(r: &Row) -> String {
 
 /// The line naming each runtime's best strategy by p50 (`cells` sorted: each runtime's best first).
 fn best_strategies(cells: &[(&Row, Cell)]) -> String {
-    let mut bests: Vec<String> = Vec::new();
-    let mut seen: Vec<Runtime> = Vec::new();
-    for (r, c) in cells {
-        if !seen.contains(&c.runtime) {
-            seen.push(c.runtime);
-            bests.push(format!("{} {} ({}, {}) {}", c.runtime, c.instantiate, c.compiler, c.engine, p50_us(r)));
-        }
-    }
+    let bests: Vec<String> = first_per_runtime(cells)
+        .map(|(r, c)| format!("{} {} ({}, {}) {}", c.runtime, c.instantiate, c.compiler, c.engine, p50_us(r)))
+        .collect();
     format!("Best strategy per runtime: {}.", bests.join("; "))
 }
 
