@@ -88,7 +88,7 @@ pub(in crate::report) fn table(report: &Report) -> Option<Table> {
          process's); p50 and p99 over every recorded pair of every process, which carry the machine's slow \
          spells; teardown the median drop. Pairs/s: made and dropped by one thread, and by N threads at once (empty where \
          the runtime's worker does not share its engine across threads). RSS: the worker's resident-set peak \
-         (VmHWM) after the first set-up and round trip, and at the end; pages: each guest memory's, in 64 KiB wasm pages; \
+         (VmHWM) after the first set-up and round trip (schema 12 files: before the round trip), and at the end; pages: each guest memory's, in 64 KiB wasm pages; \
          reserved: what the pooling engine added to the virtual size. Each runtime's fastest strategy first."
             .into(),
     );
