@@ -16,7 +16,6 @@ consumer=target/wasmatrix/guests/release/default/bare/logging-off/own-memory/raw
 component=target/wasmatrix/guests/release/default/bare/logging-off/component/raw/consumer.wasm
 . runner/bare_examples.sh
 build_examples bare_call
-ex=target/wasmatrix/cargo/release/examples
 {
   for c in singlepass cranelift; do echo "wasmer $c copy $("$ex/bare_call-wasmer" "$consumer" "$c")"; done
   for c in cranelift winch pulley; do echo "wasmtime $c copy $("$ex/bare_call-wasmtime" "$consumer" "$c")"; done

@@ -1,17 +1,19 @@
 # Sourced by runner/bare_call.sh and runner/bare_instantiate.sh: builds one example of each Rust
 # worker crate (runner/<runtime>/examples/NAME.rs) into target/wasmatrix/cargo, as the runner builds
-# its workers, as target/wasmatrix/cargo/release/examples/NAME-<runtime>.
+# its workers (runner/static-exe.toml), as $ex/NAME-<runtime>.
 #   build_examples NAME
+ex="target/wasmatrix/cargo/$(rustc -vV | sed -n 's/^host: //p')/release/examples"
 build_examples() {
   local name="$1" target=target/wasmatrix/cargo runtime
   export LLVM_SYS_221_PREFIX="${LLVM_SYS_221_PREFIX:-/usr/lib/llvm-22}"
   for runtime in wasmer wasmi wasmtime; do
     if [ "$runtime" = wasmtime ]; then
-      cargo build --quiet --release --locked --example "$name" --manifest-path runner/wasmtime/Cargo.toml --target-dir "$target"
+      set -- --manifest-path runner/wasmtime/Cargo.toml
     else
-      cargo build --quiet --release --locked --example "$name" -p "wasmatrix-$runtime" --target-dir "$target"
+      set -- -p "wasmatrix-$runtime"
     fi
-    rm -f "$target/release/examples/$name-$runtime"
-    cp "$target/release/examples/$name" "$target/release/examples/$name-$runtime"
+    cargo build --quiet --release --locked --config runner/static-exe.toml --example "$name" "$@" --target-dir "$target"
+    rm -f "$ex/$name-$runtime"
+    cp "$ex/$name" "$ex/$name-$runtime"
   done
 }

@@ -20,7 +20,6 @@ guests=target/wasmatrix/guests/release/default/bare/logging-off/own-memory/raw
 [ -f "$guests/producer.wasm" ] || { echo "no $guests/producer.wasm: run a matrix with a release, bare, copy, raw cell first" >&2; exit 2; }
 . runner/bare_examples.sh
 build_examples bare_instantiate
-ex=target/wasmatrix/cargo/release/examples
 pair=("$guests/producer.wasm" "$guests/consumer.wasm")
 # The heap of a long-running host, as the worker's is by the time it makes its pairs: glibc keeps
 # freed memory instead of mapping each allocation afresh and returning it. wasmi allocates each guest

@@ -14,4 +14,9 @@ fn main() {
     // The wasmer version actually resolved, from the workspace's lock file.
     let wasmer = locked_version(concat!(env!("CARGO_MANIFEST_DIR"), "/../Cargo.lock"), "wasmer");
     println!("cargo:rustc-env=WASMATRIX_WASMER_VERSION={wasmer}");
+
+    // The triple the runner is built for, which it builds its workers for (runner/static-exe.toml
+    // names the host, and cargo puts their binaries under target/<triple>/).
+    let target = std::env::var("TARGET").expect("cargo sets TARGET for build scripts");
+    println!("cargo:rustc-env=WASMATRIX_HOST_TARGET={target}");
 }

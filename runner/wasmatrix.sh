@@ -106,6 +106,11 @@ setup() {
   [ -x "$LLVM_SYS_221_PREFIX/bin/llvm-config" ] || { say "LLVM 22 not found at $LLVM_SYS_221_PREFIX (set LLVM_SYS_221_PREFIX)"; exit 2; }
 }
 
+# How the runner builds the workers of Wasmer, Wasmtime and wasmi (src/workers/cargo.rs): where, and
+# as static executables (runner/static-exe.toml). Their tests are built the same way, sharing that
+# build instead of compiling each runtime a second time.
+WORKERS=(--release --locked --config runner/static-exe.toml --target-dir target/wasmatrix/cargo)
+
 # Compiles what the tests run before running any, in two builds side by side that share no target
 # directory: the workers of Wasmer, Wasmtime and wasmi with their tests (target/wasmatrix/cargo,
 # built as the runner builds them: src/workers/), and the rest of the workspace's tests with Wasmer's
@@ -113,9 +118,9 @@ setup() {
 # big crate or one link that leave the other core idle; the other build fills them. A failure in
 # either fails this, once both have ended.
 prebuild() {
-  (cargo test --release --locked -p wasmatrix-wasmer --target-dir target/wasmatrix/cargo --no-run &&
-    cargo test --release --locked --manifest-path runner/wasmtime/Cargo.toml --target-dir target/wasmatrix/cargo --no-run &&
-    cargo build --release --locked -p wasmatrix-wasmi --bin wasmatrix-wasmi --target-dir target/wasmatrix/cargo) &
+  (cargo test "${WORKERS[@]}" -p wasmatrix-wasmer --no-run &&
+    cargo test "${WORKERS[@]}" --manifest-path runner/wasmtime/Cargo.toml --no-run &&
+    cargo build "${WORKERS[@]}" -p wasmatrix-wasmi --bin wasmatrix-wasmi) &
   local workers=$!
   local rest=0
   cargo test --release --locked --workspace --exclude wasmatrix-wasmer --no-run &&
@@ -157,11 +162,11 @@ case "${1:-}" in
     timed prebuild
     # Wasmer's worker (Wasmer + LLVM: the longest build) is compiled once, where the runner builds
     # its workers (target/wasmatrix/cargo), and its tests run there; everything else in target/.
-    timed cargo test --release --locked -p wasmatrix-wasmer --target-dir target/wasmatrix/cargo
+    timed cargo test "${WORKERS[@]}" -p wasmatrix-wasmer
     timed cargo test --release --locked --workspace --exclude wasmatrix-wasmer
     # The Wasmtime worker, a workspace of its own (its own lock file), in the target directory the
     # runner builds it in; and the V8 worker's own tests.
-    timed cargo test --release --locked --manifest-path runner/wasmtime/Cargo.toml --target-dir target/wasmatrix/cargo
+    timed cargo test "${WORKERS[@]}" --manifest-path runner/wasmtime/Cargo.toml
     timed "${WASMATRIX_NODE:-node}" --test runner/v8/
     # Wasmer's legacy Emscripten crate, in a workspace of its own: proves why it cannot be used.
     timed env CARGO_TARGET_DIR=target/emscripten-legacy cargo test --locked --manifest-path runner/emscripten-legacy/Cargo.toml

@@ -1,5 +1,6 @@
 //! The one cargo build of a worker crate: into the guests' target directory, under their build
-//! lock, failing with cargo's own errors.
+//! lock, as a static executable where the host allows ([`STATIC_EXE`]), failing with cargo's own
+//! errors.
 
 use super::recipe::Recipe;
 use crate::guest_build::{Builder, ProtoThrough};
@@ -10,14 +11,27 @@ use std::fs::File;
 use std::path::PathBuf;
 use std::process::Command;
 
-/// Builds a worker crate: `cargo build --quiet --locked` (with the runner's codec features, if any),
-/// then what `args` adds (package, profile, features, environment), into the guests' target
-/// directory; cargo decides what is stale. `worker` names it where cargo cannot be started, `what`
+/// The cargo configuration every Rust worker is built with (`cargo --config`, relative to the
+/// checkout): static, non-position-independent executables on Linux with glibc, for the host
+/// triple named explicitly. Its comments say why; runner/wasmatrix.sh builds the workers' tests
+/// with it too, so that they share one build.
+pub const STATIC_EXE: &str = "runner/static-exe.toml";
+
+/// Where cargo puts the binaries a worker build ([`build`]) makes with cargo's `profile`: under
+/// the host triple, which [`STATIC_EXE`] names as the target.
+pub fn binary_dir(builder: &Builder, profile: &str) -> PathBuf {
+    builder.target_dir().join(env!("WASMATRIX_HOST_TARGET")).join(profile)
+}
+
+/// Builds a worker crate: `cargo build --quiet --locked --config` [`STATIC_EXE`] (with the
+/// runner's codec features, if any), then what `args` adds (package, profile, features,
+/// environment), into the guests' target directory ([`binary_dir`]); cargo decides what is stale. `worker` names it where cargo cannot be started, `what`
 /// where the build fails. Gives back the guests' build lock, still held: builds of different
 /// variants share cargo's output paths, so what was built is copied before it is dropped.
 pub fn build(builder: &Builder, worker: &str, what: &str, args: impl FnOnce(&mut Command)) -> Result<File> {
     let lock = builder.lock()?;
     let mut cargo = builder.cargo("build", ProtoThrough::Core);
+    cargo.arg("--config").arg(builder.root().join(STATIC_EXE));
     args(&mut cargo);
     let output = cargo
         .arg("--target-dir")
@@ -54,7 +68,7 @@ impl WorkerCrate {
             };
             configure(cargo);
         })?;
-        Ok(builder.target_dir().join("release").join(package))
+        Ok(binary_dir(builder, "release").join(package))
     }
 }
 
