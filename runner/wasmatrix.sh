@@ -107,9 +107,10 @@ setup() {
 }
 
 # How the runner builds the workers of Wasmer, Wasmtime and wasmi (src/workers/cargo.rs): where, and
-# as static executables (runner/static-exe.toml). Their tests are built the same way, sharing that
-# build instead of compiling each runtime a second time.
-WORKERS=(--release --locked --config runner/static-exe.toml --target-dir target/wasmatrix/cargo)
+# (but Wasmer's) as static executables (runner/static-exe.toml). Their tests are built the same way,
+# sharing that build instead of compiling each runtime a second time.
+WORKERS=(--release --locked --target-dir target/wasmatrix/cargo)
+STATIC=(--config runner/static-exe.toml)
 
 # Compiles what the tests run before running any, in two builds side by side that share no target
 # directory: the workers of Wasmer, Wasmtime and wasmi with their tests (target/wasmatrix/cargo,
@@ -119,8 +120,8 @@ WORKERS=(--release --locked --config runner/static-exe.toml --target-dir target/
 # either fails this, once both have ended.
 prebuild() {
   (cargo test "${WORKERS[@]}" -p wasmatrix-wasmer --no-run &&
-    cargo test "${WORKERS[@]}" --manifest-path runner/wasmtime/Cargo.toml --no-run &&
-    cargo build "${WORKERS[@]}" -p wasmatrix-wasmi --bin wasmatrix-wasmi) &
+    cargo test "${WORKERS[@]}" "${STATIC[@]}" --manifest-path runner/wasmtime/Cargo.toml --no-run &&
+    cargo build "${WORKERS[@]}" "${STATIC[@]}" -p wasmatrix-wasmi --bin wasmatrix-wasmi) &
   local workers=$!
   local rest=0
   cargo test --release --locked --workspace --exclude wasmatrix-wasmer --no-run &&
@@ -166,7 +167,7 @@ case "${1:-}" in
     timed cargo test --release --locked --workspace --exclude wasmatrix-wasmer
     # The Wasmtime worker, a workspace of its own (its own lock file), in the target directory the
     # runner builds it in; and the V8 worker's own tests.
-    timed cargo test "${WORKERS[@]}" --manifest-path runner/wasmtime/Cargo.toml
+    timed cargo test "${WORKERS[@]}" "${STATIC[@]}" --manifest-path runner/wasmtime/Cargo.toml
     timed "${WASMATRIX_NODE:-node}" --test runner/v8/
     # Wasmer's legacy Emscripten crate, in a workspace of its own: proves why it cannot be used.
     timed env CARGO_TARGET_DIR=target/emscripten-legacy cargo test --locked --manifest-path runner/emscripten-legacy/Cargo.toml

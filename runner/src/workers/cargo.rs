@@ -29,9 +29,22 @@ pub fn binary_dir(builder: &Builder, profile: &str) -> PathBuf {
 /// where the build fails. Gives back the guests' build lock, still held: builds of different
 /// variants share cargo's output paths, so what was built is copied before it is dropped.
 pub fn build(builder: &Builder, worker: &str, what: &str, args: impl FnOnce(&mut Command)) -> Result<File> {
+    build_linked(builder, worker, what, true, args)
+}
+
+/// [`build`], as a static executable or (`static_exe` false) as cargo builds by default.
+fn build_linked(
+    builder: &Builder,
+    worker: &str,
+    what: &str,
+    static_exe: bool,
+    args: impl FnOnce(&mut Command),
+) -> Result<File> {
     let lock = builder.lock()?;
     let mut cargo = builder.cargo("build", ProtoThrough::Core);
-    cargo.arg("--config").arg(builder.root().join(STATIC_EXE));
+    if static_exe {
+        cargo.arg("--config").arg(builder.root().join(STATIC_EXE));
+    }
     args(&mut cargo);
     let output = cargo
         .arg("--target-dir")
@@ -51,6 +64,9 @@ pub struct WorkerCrate {
     pub package: &'static str,
     /// The manifest of its own workspace (with its own lock file), if it is not in the main one.
     pub manifest: Option<&'static str>,
+    /// Built as a static executable ([`STATIC_EXE`]); false where the worker links C++ libraries
+    /// that cannot be (Wasmer's LLVM: a worker linked so crashes at start).
+    pub static_exe: bool,
 }
 
 impl WorkerCrate {
@@ -60,7 +76,7 @@ impl WorkerCrate {
         let (runtime, package) = (self.runtime, self.package);
         eprintln!("building the {runtime} worker");
         let what = format!("the {runtime} worker ({package}){note}");
-        build(builder, runtime.name(), &what, |cargo| {
+        build_linked(builder, runtime.name(), &what, self.static_exe, |cargo| {
             cargo.args(["--release", "--bin", package]);
             match self.manifest {
                 Some(manifest) => cargo.arg("--manifest-path").arg(builder.root().join(manifest)),
@@ -68,7 +84,8 @@ impl WorkerCrate {
             };
             configure(cargo);
         })?;
-        Ok(binary_dir(builder, "release").join(package))
+        let dir = if self.static_exe { binary_dir(builder, "release") } else { builder.target_dir().join("release") };
+        Ok(dir.join(package))
     }
 }
 

@@ -12,7 +12,8 @@ use anyhow::{bail, Result};
 use std::path::{Path, PathBuf};
 use wasmatrix_core::measure::MechanismKind;
 
-const CRATE: WorkerCrate = WorkerCrate { runtime: Runtime::Wasmer, package: "wasmatrix-wasmer", manifest: None };
+const CRATE: WorkerCrate =
+    WorkerCrate { runtime: Runtime::Wasmer, package: "wasmatrix-wasmer", manifest: None, static_exe: false };
 
 /// Why the `llvm` compiler is unavailable when no LLVM 22 is found to build Wasmer's worker with.
 pub const LLVM_MISSING: &str = "Wasmer's llvm compiler needs LLVM 22 to build its worker (runner/wasmer), and \

@@ -5,4 +5,4 @@ use super::cargo::WorkerCrate;
 use crate::matrix::axes::Runtime;
 
 pub(super) const WASMI: WorkerCrate =
-    WorkerCrate { runtime: Runtime::Wasmi, package: "wasmatrix-wasmi", manifest: None };
+    WorkerCrate { runtime: Runtime::Wasmi, package: "wasmatrix-wasmi", manifest: None, static_exe: true };

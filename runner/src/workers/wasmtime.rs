@@ -8,4 +8,5 @@ pub(super) const WASMTIME: WorkerCrate = WorkerCrate {
     runtime: Runtime::Wasmtime,
     package: "wasmatrix-wasmtime",
     manifest: Some("runner/wasmtime/Cargo.toml"),
+    static_exe: true,
 };
