@@ -7,17 +7,16 @@ build_examples() {
   local name="$1" target=target/wasmatrix/cargo runtime
   export LLVM_SYS_221_PREFIX="${LLVM_SYS_221_PREFIX:-/usr/lib/llvm-22}"
   for runtime in wasmer wasmi wasmtime; do
+    local built="$ex"
     case "$runtime" in
       wasmtime) set -- --config runner/static-exe.toml --manifest-path runner/wasmtime/Cargo.toml ;;
       wasmi) set -- --config runner/static-exe.toml -p wasmatrix-wasmi ;;
       # Linked as its worker is: not statically (runner/static-exe.toml says why).
-      wasmer) set -- -p wasmatrix-wasmer ;;
+      wasmer) set -- -p wasmatrix-wasmer; built="$target/release/examples" ;;
     esac
     cargo build --quiet --release --locked --example "$name" "$@" --target-dir "$target"
-    local dir="$target/release/examples"
-    [ "$runtime" = wasmer ] || dir="$ex"
     mkdir -p "$ex"
     rm -f "$ex/$name-$runtime"
-    cp "$dir/$name" "$ex/$name-$runtime"
+    cp "$built/$name" "$ex/$name-$runtime"
   done
 }

@@ -11,22 +11,26 @@ use std::fs::File;
 use std::path::PathBuf;
 use std::process::Command;
 
-/// The cargo configuration every Rust worker is built with (`cargo --config`, relative to the
-/// checkout): static, non-position-independent executables on Linux with glibc, for the host
-/// triple named explicitly. Its comments say why; runner/wasmatrix.sh builds the workers' tests
-/// with it too, so that they share one build.
+/// The cargo configuration the Rust workers are built with, but Wasmer's (`cargo --config`,
+/// relative to the checkout): static, non-position-independent executables on Linux with glibc,
+/// for the host triple named explicitly. Its comments say why; runner/wasmatrix.sh builds the
+/// workers' tests with it too, so that they share one build.
 pub const STATIC_EXE: &str = "runner/static-exe.toml";
 
-/// Where cargo puts the binaries a worker build ([`build`]) makes with cargo's `profile`: under
-/// the host triple, which [`STATIC_EXE`] names as the target.
-pub fn binary_dir(builder: &Builder, profile: &str) -> PathBuf {
-    builder.target_dir().join(env!("WASMATRIX_HOST_TARGET")).join(profile)
+/// Where cargo puts the binaries a worker build makes with cargo's `profile`: a static one
+/// ([`STATIC_EXE`]) under the host triple, which it names as the target.
+pub fn binary_dir(builder: &Builder, static_exe: bool, profile: &str) -> PathBuf {
+    let target = builder.target_dir();
+    match static_exe {
+        true => target.join(env!("WASMATRIX_HOST_TARGET")).join(profile),
+        false => target.join(profile),
+    }
 }
 
 /// Builds a worker crate: `cargo build --quiet --locked --config` [`STATIC_EXE`] (with the
 /// runner's codec features, if any), then what `args` adds (package, profile, features,
-/// environment), into the guests' target directory ([`binary_dir`]); cargo decides what is stale. `worker` names it where cargo cannot be started, `what`
-/// where the build fails. Gives back the guests' build lock, still held: builds of different
+/// environment), into the guests' target directory ([`binary_dir`]); cargo decides what is stale.
+/// `worker` names it where cargo cannot be started, `what` where the build fails. Gives back the guests' build lock, still held: builds of different
 /// variants share cargo's output paths, so what was built is copied before it is dropped.
 pub fn build(builder: &Builder, worker: &str, what: &str, args: impl FnOnce(&mut Command)) -> Result<File> {
     build_linked(builder, worker, what, true, args)
@@ -84,8 +88,7 @@ impl WorkerCrate {
             };
             configure(cargo);
         })?;
-        let dir = if self.static_exe { binary_dir(builder, "release") } else { builder.target_dir().join("release") };
-        Ok(dir.join(package))
+        Ok(binary_dir(builder, self.static_exe, "release").join(package))
     }
 }
 

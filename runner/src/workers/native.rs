@@ -32,7 +32,7 @@ impl Recipe for Native {
                 cargo.args(["--features", feature]);
             }
         })?;
-        let built = cargo::binary_dir(builder, cargo_profile).join("wasmatrix-native");
+        let built = cargo::binary_dir(builder, true, cargo_profile).join("wasmatrix-native");
         let dest = builder.native_dir().join(format!("{profile}-{allocator}"));
         std::fs::create_dir_all(&dest).with_context(|| format!("cannot create {}", dest.display()))?;
         let dest = dest.join("wasmatrix-native");
