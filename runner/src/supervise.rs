@@ -7,15 +7,14 @@ use crate::results::metric::Metric;
 use crate::results::samples::{ProcessId, Sample};
 use crate::results::status::Status;
 use crate::workers::WorkerCommand;
-use std::io::{BufRead, BufReader, Read};
 use std::process::{ExitStatus, Stdio};
-use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::mpsc;
+use std::sync::atomic::AtomicBool;
 use std::time::{Duration, Instant};
 use wasmatrix_core::measure::clock::monotonic_ns;
 use wasmatrix_core::measure::instructions::callgrind_args;
 use wasmatrix_core::measure::MechanismKind;
 use wasmatrix_core::worker::{FailureKind, Job, Phase, Report, PHASE_PREFIX, READY_LINE, REPORT_PREFIX};
+use watch::watch;
 
 /// Everything known about one worker process of a cell (and its precompile process, if any).
 #[derive(Debug)]
@@ -354,15 +353,6 @@ fn tail(stderr: &str) -> String {
     }
 }
 
-enum Line {
-    Ready(Instant),
-    Phase(String),
-    Report(String),
-}
-
-/// How often the supervisor looks at the `abort` flag while a worker runs.
-const ABORT_POLL: Duration = Duration::from_millis(50);
-
 fn run_worker(worker: &WorkerCommand, job: &Job, timeout: Duration, abort: &AtomicBool) -> WorkerRun {
     let mut run = WorkerRun {
         report: None,
@@ -404,65 +394,30 @@ fn run_worker(worker: &WorkerCommand, job: &Job, timeout: Duration, abort: &Atom
             return run;
         }
     };
-    let (tx, rx) = mpsc::channel();
-    let stdout = child.stdout.take().expect("stdout is piped");
-    let reader = std::thread::spawn(move || {
-        for line in BufReader::new(stdout).lines().map_while(Result::ok) {
-            let event = if line == READY_LINE {
-                Line::Ready(Instant::now())
-            } else if let Some(json) = line.strip_prefix(REPORT_PREFIX) {
-                Line::Report(json.to_owned())
-            } else if let Some(phase) = line.strip_prefix(PHASE_PREFIX) {
-                Line::Phase(phase.to_owned())
-            } else {
-                continue;
-            };
-            if tx.send(event).is_err() {
-                break;
-            }
-        }
-    });
-    let mut stderr = child.stderr.take().expect("stderr is piped");
-    let stderr_reader = std::thread::spawn(move || {
-        let mut text = String::new();
-        let _ = stderr.read_to_string(&mut text);
-        text
-    });
-
-    let deadline = started + timeout;
     // The worker's process group: the worker and whatever it started (valgrind's tool, say).
     let group = nix::unistd::Pid::from_raw(child.id() as i32);
     let kill = |child: &mut std::process::Child| {
         let _ = nix::sys::signal::killpg(group, nix::sys::signal::Signal::SIGKILL);
         let _ = child.kill();
     };
-    loop {
-        if abort.load(Ordering::SeqCst) {
-            kill(&mut child);
-            break;
-        }
-        let left = deadline.saturating_duration_since(Instant::now());
-        match rx.recv_timeout(left.min(ABORT_POLL)) {
-            Ok(Line::Ready(at)) => run.ready_after = Some(at - started),
-            Ok(Line::Phase(phase)) => run.phase = Some(phase),
-            Ok(Line::Report(json)) => match serde_json::from_str(&json) {
+    let watched = watch(&mut child, started + timeout, abort, kill, |line, at| {
+        if line == READY_LINE {
+            run.ready_after = Some(at - started);
+        } else if let Some(json) = line.strip_prefix(REPORT_PREFIX) {
+            match serde_json::from_str(json) {
                 Ok(report) => run.report = Some(report),
                 Err(e) => run.spawn_error = Some(format!("unreadable worker report: {e}")),
-            },
-            Err(mpsc::RecvTimeoutError::Disconnected) => break,
-            Err(mpsc::RecvTimeoutError::Timeout) if Instant::now() < deadline => {}
-            Err(mpsc::RecvTimeoutError::Timeout) => {
-                run.timed_out = true;
-                kill(&mut child);
-                break;
             }
+        } else if let Some(phase) = line.strip_prefix(PHASE_PREFIX) {
+            run.phase = Some(phase.to_owned());
         }
-    }
+    });
+    run.timed_out = watched.timed_out;
+    run.stderr = watched.stderr;
     run.exit = child.wait().ok();
-    let _ = reader.join();
-    run.stderr = stderr_reader.join().unwrap_or_default();
     run
 }
 
 #[cfg(test)]
 mod tests;
+mod watch;

@@ -4,12 +4,13 @@
 //! binary (engine `native`), so a native set-up is only its `instantiate` (constructing both
 //! sides). The runner builds this binary with the guests' cargo profile.
 
+#![cfg_attr(not(test), no_main)]
+
 mod pair;
 
 use pair::{CopyLink, Link, NativePair, SharedLink, Sink};
 use std::marker::PhantomData;
 use std::path::Path;
-use std::process::ExitCode;
 use wasmatrix_consumer::log::{BufferLog, NoLog};
 use wasmatrix_core::axes::{Logging, Transport};
 use wasmatrix_core::guests::{Failure, GuestFiles};
@@ -17,12 +18,10 @@ use wasmatrix_core::runtime::{run, Runtime};
 use wasmatrix_core::worker::{self, Job, Report};
 use wasmatrix_proto::{Codec, CodecVisitor};
 
-fn main() -> ExitCode {
-    worker::main("wasmatrix-native", |job, report| match job.cell.codec.bytes() {
-        Some(codec) => codec.visit(Visit { job, report }),
-        None => Err(worker::not_here(&job.cell, "native")),
-    })
-}
+wasmatrix_core::worker_main!("wasmatrix-native", |job, report| match job.cell.codec.bytes() {
+    Some(codec) => codec.visit(Visit { job, report }),
+    None => Err(worker::not_here(&job.cell, "native")),
+});
 
 /// Runs the job with the pair of its codec, transport and logging. A native log line goes to a
 /// buffer, as a `bare` guest's goes to the host's; the environment changes nothing else natively.

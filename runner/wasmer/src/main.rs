@@ -7,6 +7,8 @@
 //! from [`environment`], a [`transport`] links the guests, and [`pair`] makes the round trip's
 //! calls.
 
+#![cfg_attr(not(test), no_main)]
+
 mod call;
 mod engine;
 mod environment;
@@ -19,7 +21,6 @@ use environment::Host;
 use pair::{Calls, Route};
 use std::marker::PhantomData;
 use std::path::Path;
-use std::process::ExitCode;
 use transport::{CopyLink, SharedLink, Transport};
 use wasmatrix_core::axes::{Environment, Transport as TransportAxis};
 use wasmatrix_core::calls::Pair;
@@ -31,28 +32,26 @@ use wasmer::Store;
 /// The wasmer crate this worker was built with, from the workspace's Cargo.lock.
 pub const WASMER_VERSION: &str = env!("WASMATRIX_WASMER_VERSION");
 
-fn main() -> ExitCode {
-    worker::main("wasmatrix-wasmer", |job, report| {
-        report.runtime_version = Some(WASMER_VERSION.into());
-        // wasmer-wasix runs its syscalls on a tokio runtime, which must be entered while WASI
-        // guests are set up and called. Made before anything is timed: a host has one already.
-        let runtime = match job.cell.environment {
-            Environment::Wasi | Environment::Emscripten => Some(
-                tokio::runtime::Builder::new_multi_thread()
-                    .worker_threads(1)
-                    .build()
-                    .map_err(|e| Failure::Error(format!("cannot start the tokio runtime WASI needs: {e}")))?,
-            ),
-            Environment::Bare | Environment::EmscriptenLegacy => None,
-        };
-        let _entered = runtime.as_ref().map(|r| r.enter());
-        match job.cell.transport {
-            TransportAxis::Copy => run(&Wasmer::<CopyLink>(PhantomData), job, report),
-            TransportAxis::Shared => run(&Wasmer::<SharedLink>(PhantomData), job, report),
-            TransportAxis::Component | TransportAxis::Composed => Err(worker::not_here(&job.cell, "Wasmer")),
-        }
-    })
-}
+wasmatrix_core::worker_main!("wasmatrix-wasmer", |job, report| {
+    report.runtime_version = Some(WASMER_VERSION.into());
+    // wasmer-wasix runs its syscalls on a tokio runtime, which must be entered while WASI
+    // guests are set up and called. Made before anything is timed: a host has one already.
+    let runtime = match job.cell.environment {
+        Environment::Wasi | Environment::Emscripten => Some(
+            tokio::runtime::Builder::new_multi_thread()
+                .worker_threads(1)
+                .build()
+                .map_err(|e| Failure::Error(format!("cannot start the tokio runtime WASI needs: {e}")))?,
+        ),
+        Environment::Bare | Environment::EmscriptenLegacy => None,
+    };
+    let _entered = runtime.as_ref().map(|r| r.enter());
+    match job.cell.transport {
+        TransportAxis::Copy => run(&Wasmer::<CopyLink>(PhantomData), job, report),
+        TransportAxis::Shared => run(&Wasmer::<SharedLink>(PhantomData), job, report),
+        TransportAxis::Component | TransportAxis::Composed => Err(worker::not_here(&job.cell, "Wasmer")),
+    }
+});
 
 /// Wasmer, its guests linked by transport `T`.
 struct Wasmer<T>(PhantomData<T>);

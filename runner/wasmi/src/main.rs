@@ -6,6 +6,8 @@
 //! [`environment`], a [`transport`] links the guests, their [`route`] carries each request, and
 //! [`pair`] makes the round trip's calls. Each transport and call pattern is compiled on its own.
 
+#![cfg_attr(not(test), no_main)]
+
 mod call;
 mod engine;
 mod environment;
@@ -20,7 +22,6 @@ use pair::Calls;
 use route::{Held, Place, Route, Stored};
 use std::marker::PhantomData;
 use std::path::Path;
-use std::process::ExitCode;
 use transport::{CopyLink, SharedLink, Transport};
 use wasmatrix_core::axes::{Call, Transport as TransportAxis};
 use wasmatrix_core::calls::Pair;
@@ -33,16 +34,14 @@ pub const WASMI_VERSION: &str = env!("WASMATRIX_WASMI_VERSION");
 /// The wasmi_wasi crate (the `wasi` and `emscripten` environments), from the same lock file.
 pub const WASMI_WASI_VERSION: &str = env!("WASMATRIX_WASMI_WASI_VERSION");
 
-fn main() -> ExitCode {
-    worker::main("wasmatrix-wasmi", |job, report| {
-        report.runtime_version = Some(format!("wasmi {WASMI_VERSION}"));
-        match job.cell.transport {
-            TransportAxis::Copy => linked_by::<CopyLink>(job, report),
-            TransportAxis::Shared => linked_by::<SharedLink>(job, report),
-            TransportAxis::Component | TransportAxis::Composed => Err(worker::not_here(&job.cell, "wasmi")),
-        }
-    })
-}
+wasmatrix_core::worker_main!("wasmatrix-wasmi", |job, report| {
+    report.runtime_version = Some(format!("wasmi {WASMI_VERSION}"));
+    match job.cell.transport {
+        TransportAxis::Copy => linked_by::<CopyLink>(job, report),
+        TransportAxis::Shared => linked_by::<SharedLink>(job, report),
+        TransportAxis::Component | TransportAxis::Composed => Err(worker::not_here(&job.cell, "wasmi")),
+    }
+});
 
 /// Runs the job with the guests linked by `T`, the route where the call pattern keeps it.
 fn linked_by<T: Transport>(job: &Job, report: &mut worker::Report) -> Result<(), Failure> {

@@ -6,6 +6,8 @@
 //! the guests as components (transports `component` and `composed`) are set up and run by
 //! [`component`].
 
+#![cfg_attr(not(test), no_main)]
+
 mod call;
 mod component;
 mod engine;
@@ -20,33 +22,30 @@ use environment::Host;
 use pair::{Calls, PrePair};
 use std::marker::PhantomData;
 use std::path::Path;
-use std::process::ExitCode;
 use transport::{CopyLink, SharedLink};
 use wasmatrix_core::axes::{Instantiate, Transport};
 use wasmatrix_core::calls::Pair;
 use wasmatrix_core::cell::Cell;
 use wasmatrix_core::guests::{Failure, GuestFiles};
 use wasmatrix_core::runtime::{run_prepared, Prepare, Runtime};
-use wasmatrix_core::worker::{self, Job};
+use wasmatrix_core::worker::Job;
 use wasmtime::component::Linker;
 use wasmtime::Store;
 
 /// The Wasmtime this worker was built with, from its lock file (build.rs).
 pub const WASMTIME_VERSION: &str = env!("WASMATRIX_WASMTIME_VERSION");
 
-fn main() -> ExitCode {
-    worker::main("wasmatrix-wasmtime", |job, report| {
-        report.runtime_version = Some(format!("wasmtime {WASMTIME_VERSION}"));
-        match job.cell.transport {
-            Transport::Copy => run_prepared(&Wasmtime::<CopyLink>(PhantomData), job, report),
-            Transport::Shared => run_prepared(&Wasmtime::<SharedLink>(PhantomData), job, report),
-            Transport::Component | Transport::Composed => {
-                runs(&job.cell)?;
-                run_prepared(&WasmtimeComponents { composed: job.cell.transport == Transport::Composed }, job, report)
-            }
+wasmatrix_core::worker_main!("wasmatrix-wasmtime", |job, report| {
+    report.runtime_version = Some(format!("wasmtime {WASMTIME_VERSION}"));
+    match job.cell.transport {
+        Transport::Copy => run_prepared(&Wasmtime::<CopyLink>(PhantomData), job, report),
+        Transport::Shared => run_prepared(&Wasmtime::<SharedLink>(PhantomData), job, report),
+        Transport::Component | Transport::Composed => {
+            runs(&job.cell)?;
+            run_prepared(&WasmtimeComponents { composed: job.cell.transport == Transport::Composed }, job, report)
         }
-    })
-}
+    }
+});
 
 /// Refuses a cell this worker cannot run (written by hand: the runner sends none).
 fn runs(cell: &Cell) -> Result<(), Failure> {
