@@ -4,12 +4,13 @@ figure) and prints each beside what RESULTS.csv measured through the harness for
 and compiler on the baseline cell (bare, raw, release, logging off, the default allocator, the host
 calling; the best engine's, the smallest), and their ratio.
 
-    python3 runner/bare_compare.py call|instantiate RESULTS.csv
+    python3 runner/bare_compare.py call|instantiate|cold RESULTS.csv
 
 `call`: VALUE is the transport, the harness's figure `call_floor_p50_ns`. `instantiate`: VALUE is
 the strategy (`STRATEGY+exports`: the minimal program that also takes the handles the worker's
 pair takes), the transport `copy`, the figure `instantiate_headline_ns` (`instantiate_p50_ns` in
-files before schema 13).
+files before schema 13). `cold`: VALUE is the strategy, the harness's figure
+`cold_start_headline_ns` of the `artifact` engine's row.
 """
 
 import csv
@@ -23,6 +24,8 @@ KINDS = {
         (r.get("instantiate_headline_ns") or r["instantiate_p50_ns"])
         if r.get("instantiate_p50_ns") and r["transport"] == "copy"
         and r.get("instantiate") == value.removesuffix("+exports") else None)),
+    "cold": ("strategy", 15, lambda r, value: (r.get("cold_start_headline_ns") or None)
+             if r["engine"] == "artifact" and r["transport"] == "copy" and r.get("instantiate") == value else None),
 }
 
 

@@ -11,6 +11,11 @@
 # The worker's pair also takes the handles it calls the guests through (both memories, the exports
 # the harness calls); the minimal program only instantiates, and for Wasmtime also does that as the
 # worker does (`STRATEGY+exports` rows: the same export tables, wasmatrix-core's guest_exports!).
+# Then the cold start: Wasmtime's minimal program that starts, loads the pair's artifacts,
+# instantiates the pair and calls it once (runner/wasmtime/examples/bare_cold.rs), spawned 40 times
+# one after another and timed from spawn to its first line, as the runner times a worker from spawn
+# to its ready line; its 10th percentile beside the results file's `cold_start_headline_ns` (the
+# artifact engine's, the same strategy's; the headline is the 10th percentile over processes too).
 #   runner/bare_instantiate.sh RESULTS.csv
 # Run it on a quiet machine, right after the results file's run: compare within one machine and day.
 set -euo pipefail
@@ -20,6 +25,7 @@ guests=target/wasmatrix/guests/release/default/bare/logging-off/own-memory/raw
 [ -f "$guests/producer.wasm" ] || { echo "no $guests/producer.wasm: run a matrix with a release, bare, copy, raw cell first" >&2; exit 2; }
 . runner/bare_examples.sh
 build_examples bare_instantiate
+build_examples bare_cold wasmtime
 pair=("$guests/producer.wasm" "$guests/consumer.wasm")
 # The heap of a long-running host, as the worker's is by the time it makes its pairs: glibc keeps
 # freed memory instead of mapping each allocation afresh and returning it. wasmi allocates each guest
@@ -42,3 +48,15 @@ fastest() {
   done
   echo "wasmi eager fresh $(fastest "$ex/bare_instantiate-wasmi" "${pair[@]}")"
 } | python3 runner/bare_compare.py instantiate "$results"
+echo
+artifacts=$(mktemp -d)
+trap 'rm -rf "$artifacts"' EXIT
+{
+  for c in cranelift winch; do
+    mkdir -p "$artifacts/$c"
+    "$ex/bare_cold-wasmtime" precompile "${pair[@]}" "$artifacts/$c" "$c"
+    for s in fresh pre pooled; do
+      echo "wasmtime $c $s $("$ex/bare_cold-wasmtime" spawn 40 "$artifacts/$c" "$c" "$s" 2>/dev/null)"
+    done
+  done
+} | python3 runner/bare_compare.py cold "$results"
