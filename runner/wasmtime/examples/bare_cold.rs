@@ -10,7 +10,7 @@
 //!   artifacts, `DIR/producer.cwasm` and `DIR/consumer.cwasm`, as the worker's `precompile` does.
 //! - `bare_cold spawn PROCESSES DIR [COMPILER] [fresh|pre|pooled]`: starts the minimal program
 //!   (this binary, `bare_cold DIR ...`) that many times, one after another, each timed from just
-//!   before its spawn to its first line read by this process (the runner's clock, `posix_spawn`
+//!   before its spawn to its first line read by this process (the runner's clock; std's `Command`
 //!   with both outputs piped and a process group of its own, as the runner starts a worker); prints
 //!   the 10th percentile over processes in ns, the estimator of the worker's cold start headline.
 //! - `bare_cold DIR [COMPILER] [fresh|pre|pooled]`: the minimal program. A loading engine (no

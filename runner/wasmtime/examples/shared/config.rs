@@ -1,6 +1,6 @@
-//! The minimal programs' engine configuration (bare_call.rs, bare_instantiate.rs): the compiler
-//! their command line names, and, as the worker's engine (runner/wasmtime/src/engine.rs), no async
-//! concurrency machinery.
+//! The minimal programs' engine configuration (bare_call.rs, bare_instantiate.rs, bare_cold.rs):
+//! the compiler their command line names, and, as the worker's engine
+//! (runner/wasmtime/src/engine.rs), no async concurrency machinery.
 
 use wasmtime::{Config, Strategy};
 
