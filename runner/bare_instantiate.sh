@@ -56,7 +56,7 @@ trap 'rm -rf "$artifacts"' EXIT
     mkdir -p "$artifacts/$c"
     "$ex/bare_cold-wasmtime" precompile "${pair[@]}" "$artifacts/$c" "$c"
     for s in fresh pre pooled; do
-      echo "wasmtime $c $s $("$ex/bare_cold-wasmtime" spawn 40 "$artifacts/$c" "$c" "$s" 2>/dev/null)"
+      echo "wasmtime $c $s $("$ex/bare_cold-wasmtime" spawn 40 "$artifacts/$c" "$c" "$s")"
     done
   done
 } | python3 runner/bare_compare.py cold "$results"

@@ -15,10 +15,7 @@
 use wasmatrix_core::abi::Role;
 use wasmatrix_core::guests::Failure;
 use wasmatrix_core::measure::clock::bare_instantiate_median_ns;
-use wasmtime::{
-    Engine, Instance, InstanceAllocationStrategy, Linker, Module, PoolingAllocationConfig, Store, StoreContextMut,
-    TypedFunc,
-};
+use wasmtime::{Engine, Instance, Linker, Module, Store, StoreContextMut, TypedFunc};
 
 #[path = "shared/config.rs"]
 mod shared;
@@ -76,10 +73,7 @@ fn main() -> wasmtime::Result<()> {
         Some(other) => wasmtime::bail!("unknown option `{other}`; allowed: exports"),
     };
     if strategy == "pooled" {
-        let mut pool = PoolingAllocationConfig::new();
-        pool.total_core_instances(2).total_memories(2).total_tables(2);
-        config.allocation_strategy(InstanceAllocationStrategy::Pooling(pool));
-        config.memory_init_cow(true);
+        shared::pool_one_pair(&mut config);
     }
     let engine = Engine::new(&config)?;
     let producer = Module::from_file(&engine, producer)?;

@@ -2,7 +2,7 @@
 //! the compiler their command line names, and, as the worker's engine
 //! (runner/wasmtime/src/engine.rs), no async concurrency machinery.
 
-use wasmtime::{Config, Strategy};
+use wasmtime::{Config, InstanceAllocationStrategy, PoolingAllocationConfig, Strategy};
 
 /// The configuration for `compiler` (`cranelift` when none is named).
 pub fn config(compiler: Option<&str>) -> wasmtime::Result<Config> {
@@ -19,4 +19,15 @@ pub fn config(compiler: Option<&str>) -> wasmtime::Result<Config> {
     }
     config.concurrency_support(false);
     Ok(config)
+}
+
+/// The `pooled` strategy's allocator in `config`: Wasmtime's pooling allocator with slots for one
+/// pair, and copy-on-write memory images (Wasmtime's default, set as its fast-instantiation guide
+/// lists it).
+#[allow(dead_code)] // bare_call.rs has no strategies.
+pub fn pool_one_pair(config: &mut Config) {
+    let mut pool = PoolingAllocationConfig::new();
+    pool.total_core_instances(2).total_memories(2).total_tables(2);
+    config.allocation_strategy(InstanceAllocationStrategy::Pooling(pool));
+    config.memory_init_cow(true);
 }
