@@ -339,6 +339,13 @@ fn check_options(opts: &Options, mut measure: Measure) -> Result<Measure> {
         // A device (/dev/full, /dev/zero) would be read without end.
         bail!("--out {}: not a regular file", out.display());
     }
+    if let Some(wrapper) = crate::supervise::wrapper() {
+        let (var, wrapper) = (crate::supervise::WRAPPER_VAR, wrapper.to_string_lossy());
+        if opts.mechanism != MechanismKind::WallClock {
+            bail!("{var}={wrapper}: a wrapper runs with --measure wall_clock only (instructions runs workers under valgrind)");
+        }
+        eprintln!("note: every worker runs under {wrapper} ({var}): this run's figures time it too");
+    }
     Ok(measure)
 }
 

@@ -353,6 +353,17 @@ fn tail(stderr: &str) -> String {
     }
 }
 
+/// The environment variable naming a program that every worker process of a wall-clock run is
+/// started under, as `PROGRAM WORKER... worker JOB` (precompiles too), for profiling or debugging a
+/// worker as the runner starts it (runner/link_order.sh traces workers so). Its rows time the
+/// wrapper too: the runner says so when it starts, and such a run belongs in a scratch file.
+pub const WRAPPER_VAR: &str = "WASMATRIX_WORKER_WRAPPER";
+
+/// [`WRAPPER_VAR`]'s program, if it is set and not empty.
+pub fn wrapper() -> Option<std::ffi::OsString> {
+    std::env::var_os(WRAPPER_VAR).filter(|w| !w.is_empty())
+}
+
 fn run_worker(worker: &WorkerCommand, job: &Job, timeout: Duration, abort: &AtomicBool) -> WorkerRun {
     let mut run = WorkerRun {
         report: None,
@@ -366,13 +377,16 @@ fn run_worker(worker: &WorkerCommand, job: &Job, timeout: Duration, abort: &Atom
         spawn_error: None,
     };
     let job_json = serde_json::to_string(job).expect("a job serializes");
-    let valgrind = |args: Vec<String>| worker.command(Some(("valgrind", &args)));
+    let valgrind = |args: Vec<String>| worker.command(Some(("valgrind".as_ref(), &args)));
     let mut command = match (job.mechanism, job.phase) {
         (MechanismKind::Instructions, Phase::Measure) => valgrind(callgrind_args(&job.callgrind_out())),
         // Compiled under valgrind too, so that the artifacts target the CPU valgrind presents
         // (it has no AVX-512, for one), which is the CPU the measured process will see.
         (MechanismKind::Instructions, Phase::Precompile) => valgrind(vec!["--tool=none".into()]),
-        _ => worker.command(None),
+        _ => match wrapper() {
+            Some(wrapper) => worker.command(Some((&wrapper, &[]))),
+            None => worker.command(None),
+        },
     };
     // A process group of its own: Ctrl-C in a terminal reaches the runner, which lets the running
     // worker finish (see `run`), not the worker. The worker dies with the runner (PDEATHSIG).

@@ -63,8 +63,9 @@ impl WorkerCommand {
         WorkerCommand { program: program.into(), args: Vec::new() }
     }
 
-    /// The command, ready for `worker JOB`; `prefix` (valgrind and its arguments) goes first.
-    pub fn command(&self, prefix: Option<(&str, &[String])>) -> Command {
+    /// The command, ready for `worker JOB`; `prefix` (valgrind and its arguments, or a wrapper)
+    /// goes first.
+    pub fn command(&self, prefix: Option<(&std::ffi::OsStr, &[String])>) -> Command {
         let mut command = match prefix {
             Some((tool, args)) => {
                 let mut c = Command::new(tool);
@@ -86,7 +87,7 @@ mod tests {
     fn valgrind_goes_before_the_worker_and_its_arguments() {
         let worker = WorkerCommand { program: "node".into(), args: vec!["--liftoff".into(), "w.mjs".into()] };
         let args = ["--tool=none".to_owned()];
-        let command = worker.command(Some(("valgrind", &args)));
+        let command = worker.command(Some(("valgrind".as_ref(), &args)));
         let got: Vec<_> = command.get_args().map(|a| a.to_string_lossy().into_owned()).collect();
         assert_eq!(command.get_program(), "valgrind");
         assert_eq!(got, ["--tool=none", "node", "--liftoff", "w.mjs"]);
