@@ -3,16 +3,9 @@
 
 mod common;
 
-use common::{column, matrix, text, TINY};
+use common::{column, matrix, one_cell, text, TINY};
 use std::os::unix::fs::PermissionsExt;
 use std::process::Command;
-
-const NATIVE_CELL: &str = r#"compiler = ["rustc"]
-engine = ["native"]
-environment = ["bare"]
-transport = ["copy"]
-codec = ["raw"]
-profile = ["release"]"#;
 
 #[test]
 fn a_wrapper_starts_every_worker_and_the_run_says_so() {
@@ -21,7 +14,7 @@ fn a_wrapper_starts_every_worker_and_the_run_says_so() {
     let wrapper = dir.path().join("wrap.sh");
     std::fs::write(&wrapper, format!("#!/bin/sh\necho \"$1 $2\" >> '{}'\nexec \"$@\"\n", log.display())).unwrap();
     std::fs::set_permissions(&wrapper, std::fs::Permissions::from_mode(0o755)).unwrap();
-    let m = matrix(dir.path(), NATIVE_CELL, &format!("processes = 2\nmin_processes = 2\n{TINY}"));
+    let m = matrix(dir.path(), &one_cell("rustc", "native"), &format!("processes = 2\nmin_processes = 2\n{TINY}"));
     let out = dir.path().join("r.csv");
     let run = |measure: &str, out: &std::path::Path| {
         Command::new(env!("CARGO_BIN_EXE_runner"))

@@ -16,6 +16,13 @@ pub fn matrix(dir: &Path, axes: &str, measure: &str) -> PathBuf {
     path
 }
 
+/// The axes of one baseline cell (bare, copy, raw, release) with this compiler and engine.
+pub fn one_cell(compiler: &str, engine: &str) -> String {
+    let baseline = [("environment", "bare"), ("transport", "copy"), ("codec", "raw"), ("profile", "release")];
+    let axes = [("compiler", compiler), ("engine", engine)].into_iter().chain(baseline);
+    axes.map(|(axis, value)| format!("{axis} = [\"{value}\"]\n")).collect()
+}
+
 /// Measure settings that make a process take milliseconds.
 pub const TINY: &str = "warmup = 20\nsamples = 5\nbatch = 10\nfloor_batch = 10\ntimeout_s = 120";
 
