@@ -1,31 +1,13 @@
 // What the guests may import (runner/wasmer/src/environment.rs): the bare log sink, or one WASI
-// preview 1 environment per guest (`wasi`, `emscripten`), instantiating a guest in it, what the
-// guests wrote, and removing what the environment made.
+// preview 1 environment per guest (`wasi`, `emscripten`: Node's, wasi.mjs, loaded only for them),
+// instantiating a guest in it, what the guests wrote, and removing what the environment made.
 
-import fs from 'node:fs';
-import path from 'node:path';
-import process from 'node:process';
 import { Failure, describe, failureKind } from './report.mjs';
 import { MemoryView } from './memory.mjs';
 
 /** Emscripten's `__syscall_getcwd(buf, size)`: -ENOSYS (52 in Emscripten's errno numbering). */
 function syscallGetcwd(_buf, _size) {
   return -52;
-}
-
-/** Loads node:wasi without its one-time "ExperimentalWarning: WASI" on stderr. */
-async function loadWasi() {
-  const emit = process.emitWarning;
-  process.emitWarning = (warning, ...rest) => {
-    const type = typeof rest[0] === 'string' ? rest[0] : rest[0]?.type;
-    if (type === 'ExperimentalWarning' && String(warning).includes('WASI')) return;
-    emit.call(process, warning, ...rest);
-  };
-  try {
-    return (await import('node:wasi')).WASI;
-  } finally {
-    process.emitWarning = emit;
-  }
 }
 
 /**
@@ -45,19 +27,7 @@ export async function createHost(cell, scratch) {
     deliver: null,
   };
   if (cell.environment === 'wasi' || cell.environment === 'emscripten') {
-    const WASI = await loadWasi();
-    const root = path.join(scratch, `wasi-root-${process.pid}`);
-    fs.rmSync(root, { recursive: true, force: true });
-    fs.mkdirSync(root, { recursive: true });
-    const stdoutPath = path.join(scratch, `wasi-stdout-${process.pid}`);
-    const stderrPath = path.join(scratch, `wasi-stderr-${process.pid}`);
-    const stdin = fs.openSync('/dev/null', 'r');
-    const stdout = fs.openSync(stdoutPath, 'w+');
-    const stderr = fs.openSync(stderrPath, 'w+');
-    const env = () => new WASI({
-      version: 'preview1', args: [], env: {}, preopens: { '/': root }, stdin, stdout, stderr, returnOnExit: true,
-    });
-    host.wasi = { producer: env(), consumer: env(), root, stdin, stdout, stderr, paths: [stdoutPath, stderrPath] };
+    host.wasi = await (await import('./wasi.mjs')).createWasi(scratch);
   }
   return host;
 }
@@ -123,18 +93,12 @@ export function hostOutput(host) {
   if (!host.wasi) {
     return { log_bytes: host.logging === 'on' ? host.log.length : null, stdout_bytes: null, stderr_bytes: null };
   }
-  const stdout = fs.fstatSync(host.wasi.stdout).size;
-  const stderr = fs.fstatSync(host.wasi.stderr).size;
+  const { stdout, stderr } = host.wasi.written();
   // Under WASI the consumer logs to stdout.
   return { log_bytes: host.logging === 'on' ? stdout : null, stdout_bytes: stdout, stderr_bytes: stderr };
 }
 
 /** Closes and removes what the environment made in the job's directory. */
 export function dropHost(host) {
-  if (!host?.wasi) return;
-  const { root, stdin, stdout, stderr, paths } = host.wasi;
-  for (const fd of [stdin, stdout, stderr]) {
-    try { fs.closeSync(fd); } catch { /* already closed */ }
-  }
-  for (const p of [root, ...paths]) fs.rmSync(p, { recursive: true, force: true });
+  host?.wasi?.drop();
 }

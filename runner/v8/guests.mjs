@@ -2,8 +2,8 @@
 // section appended), and the limits of the memory a module imports, read from its import section
 // (WebAssembly.Module.imports gives no limits).
 
-import fs from 'node:fs';
 import { Failure, describe } from './report.mjs';
+import { readBytes } from './platform.mjs';
 
 /** An unsigned LEB128 at `bytes[at]`: `[value, next offset]` (a Number: limits fit in 2^53). */
 export function readLeb(bytes, at) {
@@ -79,7 +79,7 @@ export function importedMemoryLimits(bytes, module = 'env', name = 'memory') {
 export function compileGuest(file, role, repeat) {
   let bytes;
   try {
-    bytes = fs.readFileSync(file);
+    bytes = readBytes(file);
   } catch (e) {
     throw new Failure('Error', `cannot read guest ${file}: ${e.message}`);
   }
@@ -103,9 +103,14 @@ export function withRepeatSection(bytes, n) {
       out.push((v & 0x7f) | (v > 0x7f ? 0x80 : 0));
       v >>>= 7;
     } while (v > 0);
-    return Buffer.from(out);
+    return out;
   };
-  const name = Buffer.from('wasmatrix-repeat');
-  const body = Buffer.concat([leb(name.length), name, Buffer.from(String(n))]);
-  return Buffer.concat([bytes, Buffer.from([0]), leb(body.length), body]);
+  const text = (t) => [...new TextEncoder().encode(t)];
+  const name = text('wasmatrix-repeat');
+  const body = [...leb(name.length), ...name, ...text(String(n))];
+  const section = [0, ...leb(body.length), ...body];
+  const out = new Uint8Array(bytes.length + section.length);
+  out.set(bytes);
+  out.set(section, bytes.length);
+  return out;
 }

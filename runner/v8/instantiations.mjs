@@ -6,11 +6,9 @@
 // closing its environment; the instances and memories go when V8's collector takes them, which
 // no figure here times.
 
-import process from 'node:process';
 import { createHost, dropHost } from './environment.mjs';
 import { instantiate } from './measure.mjs';
-
-const now = process.hrtime.bigint;
+import { now, rssKib } from './platform.mjs';
 
 /** The warm-up batch's size and the recorded batches' sizes, as core's `batches`; null for none. */
 export function batches(m) {
@@ -31,9 +29,6 @@ async function pairOnce(job, modules) {
   dropHost(host);
   return [Number(made - start), Number(now() - made)];
 }
-
-/** The resident set now, KiB. */
-const rssKib = () => process.memoryUsage.rss() / 1024;
 
 /** Fills `report`'s instantiate_pair, teardown, instantiate_rss_kib and instantiate_serial_ns. */
 export async function measureInstantiations(job, modules, report) {

@@ -1,9 +1,8 @@
 // Measuring (runner/core/src/measure/{clock,setup}.rs, worker.rs `exercise`): the set-up timed
 // phase by phase, the measured round trips, call floor and codec, and the repeated set-up.
 
-import fs from 'node:fs';
-import process from 'node:process';
-import { READY_LINE, Failure, emptyReport, printLine } from './report.mjs';
+import { READY_LINE, Failure, emptyReport } from './report.mjs';
+import { cpuTimeNs, now, peakRssKib, printLine } from './platform.mjs';
 import { capPages } from './memory.mjs';
 import { compileGuest } from './guests.mjs';
 import { createHost, dropHost } from './environment.mjs';
@@ -11,20 +10,11 @@ import { linkCopy, linkShared } from './transport.mjs';
 import { checkCallPattern, makeRoute } from './calls.mjs';
 import { makePair } from './pair.mjs';
 
-/** Nanoseconds since an arbitrary point, as a BigInt (a monotonic clock). */
-const now = process.hrtime.bigint;
-
 /** Times `f` once; returns [its result, elapsed ns as a Number]. */
 function time(f) {
   const start = now();
   const out = f();
   return [out, Number(now() - start)];
-}
-
-/** This process's CPU time so far, every thread's (user and system), in ns (`cpu_time_ns`). */
-export function cpuTimeNs() {
-  const { user, system } = process.cpuUsage();
-  return (user + system) * 1000;
 }
 
 /** Async `time`, for set-up steps that load a module. */
@@ -48,21 +38,6 @@ function measureWallClock(samples, ops, prepare, op) {
     means.push(Number(now() - start) / ops);
   }
   return means;
-}
-
-/**
- * The process's resident-set peak in KiB (`VmHWM` of /proc/self/status), as the Rust workers read
- * it; null where unreadable. Not `process.resourceUsage().maxRSS` (getrusage): a process spawned
- * with vfork starts with its parent's peak there, the runner's.
- */
-export function peakRssKib() {
-  try {
-    const line = fs.readFileSync('/proc/self/status', 'utf8').split('\n').find((l) => l.startsWith('VmHWM:'));
-    const kib = line === undefined ? NaN : Number(line.split(/\s+/)[1]);
-    return Number.isSafeInteger(kib) ? kib : null;
-  } catch {
-    return null;
-  }
 }
 
 /** The measured part every cell shares (`exercise_with`), filling `report` as it goes. */

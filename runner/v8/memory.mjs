@@ -1,8 +1,6 @@
 // A guest's memory as the host reads it: the memory cap in pages, views of a memory's bytes that
 // survive its growth, unpacking a guest's packed (ptr << 32 | len) i64 and reading its messages.
 
-import os from 'node:os';
-
 /** wasm32's largest memory, in 64 KiB pages. */
 export const MAX_PAGES = 65536;
 
@@ -15,7 +13,7 @@ export function capPages(memoryLimitMib) {
 // BigInt is stored once and read back as two u32 halves (little-endian: low half first).
 export const wide = new BigUint64Array(1);
 export const halves = new Uint32Array(wide.buffer);
-if (os.endianness() !== 'LE') throw new Error('the V8 worker assumes a little-endian host');
+if (new Uint8Array(new Uint16Array([1]).buffer)[0] !== 1) throw new Error('the V8 worker assumes a little-endian host');
 
 /** A view of a memory's bytes that is made again only after the memory grew (its buffer detached). */
 export class MemoryView {

@@ -2,7 +2,6 @@
 // line and its JSON (the u64 checksum written by hand), and the failure that stops a cell, with
 // the kind and message of whatever a guest or the host threw.
 
-import fs from 'node:fs';
 
 /** Printed when the guests are instantiated and the first round trip is done (`READY_LINE`). */
 export const READY_LINE = 'wasmatrix-worker-ready';
@@ -46,19 +45,6 @@ export function reportJson(report) {
     return `${JSON.stringify(key)}:${text}`;
   });
   return `{${fields.join(',')}}`;
-}
-
-/** Writes one line to the worker's stdout, synchronously (the supervisor times the ready line). */
-export function printLine(line) {
-  const bytes = Buffer.from(`${line}\n`);
-  let written = 0;
-  while (written < bytes.length) {
-    try {
-      written += fs.writeSync(1, bytes, written);
-    } catch (e) {
-      if (e.code !== 'EAGAIN') throw e; // a non-blocking pipe that is full: try again
-    }
-  }
 }
 
 /** The failure kind of something a guest or the host threw. */

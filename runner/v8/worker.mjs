@@ -11,8 +11,10 @@
 // The rest mirrors the Rust workers' modules: the job and which cells V8 runs in job.mjs, the
 // report in report.mjs, the guests' files in guests.mjs, their imports in environment.mjs, the
 // transports in transport.mjs, the call pattern in calls.mjs, the round trip in pair.mjs, timing
-// in measure.mjs and guest memory in memory.mjs. The compiler is chosen by the runner with V8
-// flags on the command line (`V8_FLAGS`, job.mjs); this worker checks that they were given and
+// in measure.mjs and guest memory in memory.mjs. What those take from Node.js (the clock, CPU time,
+// resident set, a file's bytes, a line out) is in platform.mjs alone, and Node's WASI in wasi.mjs,
+// so that a host other than Node.js can run the same files. The compiler is chosen by the runner
+// with V8 flags on the command line (`V8_FLAGS`, job.mjs); this worker checks that they were given and
 // only compiles. The guests' ABI mirrors runner/core/src/abi.rs and the Wasmer worker
 // (runner/wasmer/src/{pair,environment}.rs and transport/{copy,shared}.rs).
 //
@@ -25,10 +27,11 @@ import v8 from 'node:v8';
 import { execFileSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { ARTIFACT_UNSUPPORTED, V8_FLAGS, missingFlags, parseJob, refusal } from './job.mjs';
-import { REPORT_PREFIX, Failure, describe, emptyReport, failureKind, printLine, reportJson } from './report.mjs';
+import { REPORT_PREFIX, Failure, describe, emptyReport, failureKind, reportJson } from './report.mjs';
 import { MAX_PAGES, capPages } from './memory.mjs';
 import { dropHost } from './environment.mjs';
-import { cpuTimeNs, exercise, memoryPages, peakRssKib, setUp, setUpAgain } from './measure.mjs';
+import { exercise, memoryPages, setUp, setUpAgain } from './measure.mjs';
+import { cpuTimeNs, peakRssKib, printLine } from './platform.mjs';
 import { measureInstantiations } from './instantiations.mjs';
 
 /** Restricts the worker (all its threads) to one CPU: Node has no sched_setaffinity, taskset does it. */

@@ -3,6 +3,7 @@
 // pattern from its imports, and `env.deliver` over stand-in guests. `node --test runner/v8/`.
 
 import assert from 'node:assert/strict';
+import fs from 'node:fs';
 import { test } from 'node:test';
 import { ARTIFACT_UNSUPPORTED, V8_FLAGS, missingFlags, parseJob, refusal } from './job.mjs';
 import { Failure, emptyReport, reportJson, u64Json } from './report.mjs';
@@ -218,7 +219,7 @@ test('a trap inside env.deliver is reported as one; the worker\'s own failures k
 });
 
 test('a repeated set-up compiles the same code from other bytes: a custom section appended', () => {
-  const empty = Buffer.from([0, 0x61, 0x73, 0x6d, 1, 0, 0, 0]);
+  const empty = new Uint8Array([0, 0x61, 0x73, 0x6d, 1, 0, 0, 0]);
   const again = withRepeatSection(empty, 7);
   assert.ok(WebAssembly.validate(again), 'still a valid module');
   assert.deepEqual(again.subarray(0, empty.length), empty, 'the module unchanged before it');
@@ -232,4 +233,21 @@ test('instantiations come in a warm-up batch, then batches of instantiate_batch,
   assert.deepEqual(batches({ instantiations: 3, instantiate_batch: 10 }), [3, [3]]);
   assert.deepEqual(batches({ instantiations: 4, instantiate_batch: 0 }), [1, [1, 1, 1, 1]]);
   assert.equal(batches({ instantiations: 0, instantiate_batch: 5 }), null);
+});
+
+test('the modules that set up, call and time a pair use Node.js only through platform.mjs and wasi.mjs', () => {
+  // Node's own: the worker's process life, its WASI, the platform, a minimal program, the tests.
+  const nodes = new Set(['worker.mjs', 'wasi.mjs', 'platform.mjs', 'bare_call.mjs', 'worker.test.mjs']);
+  const dir = new URL('.', import.meta.url);
+  const shared = fs.readdirSync(dir).filter((f) => f.endsWith('.mjs') && !nodes.has(f));
+  assert.ok(shared.includes('measure.mjs') && shared.includes('transport.mjs'), `${shared}`);
+  for (const file of shared) {
+    const code = fs.readFileSync(new URL(file, dir), 'utf8').split('\n')
+      .filter((l) => !/^\s*(\/\/|\*|\/\*)/.test(l)).map((l) => l.replace(/\/\/.*$/, '')).join('\n');
+    for (const [, spec] of code.matchAll(/(?:from|import\()\s*'([^']+)'/g)) {
+      assert.ok(spec.startsWith('./'), `${file} imports ${spec}`);
+      assert.ok(!['./worker.mjs', './bare_call.mjs'].includes(spec), `${file} imports ${spec}`);
+    }
+    assert.doesNotMatch(code, /\b(Buffer|process)\.|\brequire\(/, `${file} uses a Node.js global`);
+  }
 });
