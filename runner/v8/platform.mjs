@@ -1,6 +1,6 @@
 // What the V8 worker's measuring modules take from their host, in one module: under Node.js (this
 // file) the process's monotonic clock, its CPU time and resident set, reading a guest's file and
-// writing a line to standard output. The modules that set up, call and time a pair (measure,
+// writing a line to standard output. The modules that set up, call and time a pair (cell, measure,
 // instantiations, environment, guests, report, memory, transport, calls, pair, job) use nothing of
 // Node.js but what this module exports, so a host that is not Node.js can run the same files with
 // a module of its own in this one's place (worker.test.mjs checks the imports). Node's WASI

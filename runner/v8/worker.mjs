@@ -11,11 +11,12 @@
 // The rest mirrors the Rust workers' modules: the job and which cells V8 runs in job.mjs, the
 // report in report.mjs, the guests' files in guests.mjs, their imports in environment.mjs, the
 // transports in transport.mjs, the call pattern in calls.mjs, the round trip in pair.mjs, timing
-// in measure.mjs and guest memory in memory.mjs. What those take from Node.js (the clock, CPU time,
-// resident set, a file's bytes, a line out) is in platform.mjs alone, and Node's WASI in wasi.mjs,
-// so that a host other than Node.js can run the same files. The compiler is chosen by the runner
-// with V8 flags on the command line (`V8_FLAGS`, job.mjs); this worker checks that they were given and
-// only compiles. The guests' ABI mirrors runner/core/src/abi.rs and the Wasmer worker
+// in measure.mjs, the cell's measured sequence in cell.mjs and guest memory in memory.mjs. What
+// those take from Node.js (the clock, CPU time, resident set, a file's bytes, a line out) is in
+// platform.mjs alone, and Node's WASI in wasi.mjs, so that a host other than Node.js can run the
+// same files. The compiler is chosen by the runner with V8 flags on the command line (`V8_FLAGS`,
+// job.mjs); this worker checks that they were given and only compiles. The guests' ABI mirrors
+// runner/core/src/abi.rs and the Wasmer worker
 // (runner/wasmer/src/{pair,environment}.rs and transport/{copy,shared}.rs).
 //
 // Plain ES modules, no dependencies: Node.js 20 or later.
@@ -30,9 +31,8 @@ import { ARTIFACT_UNSUPPORTED, V8_FLAGS, missingFlags, parseJob, refusal } from 
 import { REPORT_PREFIX, Failure, describe, emptyReport, failureKind, reportJson } from './report.mjs';
 import { MAX_PAGES, capPages } from './memory.mjs';
 import { dropHost } from './environment.mjs';
-import { exercise, memoryPages, setUp, setUpAgain } from './measure.mjs';
-import { cpuTimeNs, peakRssKib, printLine } from './platform.mjs';
-import { measureInstantiations } from './instantiations.mjs';
+import { measureCell } from './cell.mjs';
+import { peakRssKib, printLine } from './platform.mjs';
 
 /** Restricts the worker (all its threads) to one CPU: Node has no sched_setaffinity, taskset does it. */
 function pin(cpu) {
@@ -82,13 +82,7 @@ async function work(job, report, state) {
     throw new Failure('Error', `the V8 worker measures only wall_clock, not ${job.mechanism}: callgrind cannot be ` +
       'started and stopped around a region from JavaScript, and V8\'s JIT threads and GC would be counted');
   }
-  const cpu = cpuTimeNs();
-  const pair = await setUp(job, report, state);
-  report.setup_cpu_ns = cpuTimeNs() - cpu;
-  [report.producer_memory_pages, report.consumer_memory_pages] = memoryPages(state.memories);
-  exercise(pair, job.measure, report);
-  [report.setup_warm, report.setup_warm_cpu] = await setUpAgain(job, report);
-  await measureInstantiations(job, state.modules, report);
+  await measureCell(job, report, state);
 }
 
 /** How often the scheduler moved this process's main thread to another CPU (`cpu_migrations`). */
