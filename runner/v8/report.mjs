@@ -2,7 +2,6 @@
 // line and its JSON (the u64 checksum written by hand), and the failure that stops a cell, with
 // the kind and message of whatever a guest or the host threw.
 
-
 /** Printed when the guests are instantiated and the first round trip is done (`READY_LINE`). */
 export const READY_LINE = 'wasmatrix-worker-ready';
 /** Prefix of the line carrying the report (`REPORT_PREFIX`). */
