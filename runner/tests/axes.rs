@@ -52,7 +52,7 @@ fn every_axis_in_the_order_of_a_cell_name_with_its_values_and_default() {
     let values = |name: &str| -> Vec<String> {
         axis(name)["values"].as_array().unwrap().iter().map(|v| v.as_str().unwrap().to_owned()).collect()
     };
-    assert_eq!(values("runtime"), ["wasmer", "wasmtime", "wasmi", "v8", "native"]);
+    assert_eq!(values("runtime"), ["wasmer", "wasmtime", "wasmi", "v8", "chromium", "native"]);
     assert_eq!(values("environment"), ["bare", "wasi", "emscripten", "emscripten-legacy"]);
     assert_eq!(values("codec").first().map(String::as_str), Some("raw"));
     assert_eq!(values("codec").last().map(String::as_str), Some("wit"));

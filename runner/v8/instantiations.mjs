@@ -36,14 +36,18 @@ export async function measureInstantiations(job, modules, report) {
   if (planned === null) return;
   const [warmup, sizes] = planned;
   for (let i = 0; i < warmup; i++) await pairOnce(job, modules);
-  report.instantiate_rss_kib.push(rssKib());
+  const rss = () => {
+    const kib = rssKib();
+    if (kib !== null) report.instantiate_rss_kib.push(kib); // none where the platform cannot say (a page)
+  };
+  rss();
   for (const size of sizes) {
     for (let i = 0; i < size; i++) {
       const [make, drop] = await pairOnce(job, modules);
       report.instantiate_pair.push(make);
       report.teardown.push(drop);
     }
-    report.instantiate_rss_kib.push(rssKib());
+    rss();
   }
   const start = now();
   for (let i = 0; i < job.measure.instantiations; i++) await pairOnce(job, modules);

@@ -45,32 +45,46 @@ export function readCell(cell) {
   return cell;
 }
 
+/** Why the artifact engine (and the Precompile phase) cannot run in Chromium's page. */
+export const CHROMIUM_ARTIFACT_UNSUPPORTED =
+  'the artifact engine does not run in Chromium: a page has no way to load compiled code it was given (WebAssembly ' +
+  'has no deserialize, structuredClone shares a module only inside one agent cluster); Chromium\'s own wasm code ' +
+  'cache, filled from compileStreaming responses of repeatedly compiled modules, is not the page\'s to control';
+
+/** Why a page runs only the bare environment. */
+export const CHROMIUM_ENVIRONMENT =
+  'the page runs only the bare environment: WASI and Emscripten\'s output need a WASI preview 1 host, which a ' +
+  'browser does not have (Node\'s node:wasi is Node\'s), and no browser WASI shim is measured here';
+
 /**
- * Why the V8 worker does not run `cell`, or null if it does: what V8 in Node.js and this script
- * implement, read from the fields it uses (the axes it does not read, such as the codec's bytes,
- * the profile or the allocator, are in the guest files it is given).
+ * Why the V8 host does not run `cell`, or null if it does: what V8 and these modules implement,
+ * read from the fields they use (the axes they do not read, such as the codec's bytes, the profile
+ * or the allocator, are in the guest files they are given). `runtime`: the host asking, `v8` (the
+ * Node.js worker) or `chromium` (the page).
  */
-export function refusal(cell) {
-  if (cell.runtime !== 'v8') return `the V8 worker runs runtime v8 cells, not ${cell.runtime}`;
+export function refusal(cell, runtime = 'v8') {
+  const host = runtime === 'chromium' ? 'the Chromium page' : 'the V8 worker';
+  if (cell.runtime !== runtime) return `${host} runs runtime ${runtime} cells, not ${cell.runtime}`;
   if (!Object.hasOwn(V8_FLAGS, cell.compiler)) return `V8's compilers are liftoff and turbofan, not ${cell.compiler}`;
-  if (cell.engine === 'artifact') return ARTIFACT_UNSUPPORTED;
+  if (cell.engine === 'artifact') return runtime === 'chromium' ? CHROMIUM_ARTIFACT_UNSUPPORTED : ARTIFACT_UNSUPPORTED;
   if (cell.engine !== 'jit') return `the ${cell.engine} engine does not run under V8`;
   if (cell.transport === 'component' || cell.transport === 'composed' || cell.codec === 'wit') {
-    return 'V8 (Node.js 20) implements no Component Model: the component cells run under Wasmtime (Cell::unsupported)';
+    return 'V8 implements no Component Model: the component cells run under Wasmtime (Cell::unsupported)';
   }
   if (cell.transport !== 'copy' && cell.transport !== 'shared') {
-    return `the V8 worker's transports are copy and shared, not ${cell.transport}`;
+    return `${host}'s transports are copy and shared, not ${cell.transport}`;
   }
   if (cell.environment === 'emscripten-legacy') return 'emscripten-legacy cells do not run (see Cell::unsupported)';
+  if (runtime === 'chromium' && cell.environment !== 'bare') return CHROMIUM_ENVIRONMENT;
   if (!['bare', 'wasi', 'emscripten'].includes(cell.environment)) {
-    return `the V8 worker's environments are bare, wasi and emscripten, not ${cell.environment}`;
+    return `${host}'s environments are bare, wasi and emscripten, not ${cell.environment}`;
   }
-  if (cell.logging !== 'off' && cell.logging !== 'on') return `the V8 worker logs on or off, not ${cell.logging}`;
+  if (cell.logging !== 'off' && cell.logging !== 'on') return `${host} logs on or off, not ${cell.logging}`;
   if (cell.call !== 'host' && cell.call !== 'import') {
-    return `the V8 worker's call patterns are host and import, not ${cell.call}`;
+    return `${host}'s call patterns are host and import, not ${cell.call}`;
   }
   if (cell.instantiate !== undefined && cell.instantiate !== 'fresh') {
-    return 'V8 in Node.js offers neither a pre-linked instance nor an instance pool (Cell::unsupported): ' +
+    return 'V8 offers neither a pre-linked instance nor an instance pool (Cell::unsupported): ' +
       `only instantiate = fresh runs, not ${cell.instantiate}`;
   }
   return null;

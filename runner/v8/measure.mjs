@@ -2,7 +2,7 @@
 // phase by phase, the measured round trips, call floor and codec, and the repeated set-up.
 
 import { READY_LINE, Failure, emptyReport } from './report.mjs';
-import { cpuTimeNs, now, peakRssKib, printLine } from './platform.mjs';
+import { clockResolutionNs, cpuTimeNs, now, peakRssKib, printLine } from './platform.mjs';
 import { capPages } from './memory.mjs';
 import { compileGuest } from './guests.mjs';
 import { createHost, dropHost } from './environment.mjs';
@@ -25,6 +25,12 @@ async function timeAsync(f) {
 }
 
 /**
+ * The shortest timed region: the clock's resolution is at most 1% of it. Node's clock counts
+ * nanoseconds; a page's `performance.now()` steps by 5 µs when cross-origin isolated (platform.mjs).
+ */
+const leastRegionNs = () => 100 * clockResolutionNs();
+
+/**
  * The wall clock (`WallClock::measure`): `samples` regions; before region k, `prepare(k)` runs
  * unmeasured; region k is `op(k)`, which performs `ops` operations; one value per region, in ns
  * per operation.
@@ -40,6 +46,50 @@ function measureWallClock(samples, ops, prepare, op) {
   return means;
 }
 
+/**
+ * `measureWallClock` without `prepare`, for work whose every operation counts (the round trips: the
+ * checksum covers them all): `samples` batches `op(k)` of `ops` operations each, as the job asks,
+ * timed in regions of consecutive batches that each last at least `leastRegionNs` (a short last
+ * region joins the one before). On a fine clock every region is one batch, as in the Rust workers;
+ * on a page's, a region is as many batches as its 5 µs steps need. ns per operation per region.
+ */
+function measureGrouped(samples, ops, op) {
+  const least = leastRegionNs();
+  const regions = [];
+  let [start, count] = [now(), 0];
+  for (let k = 0; k < samples; k++) {
+    op(k);
+    count += ops;
+    const ns = Number(now() - start);
+    if (ns >= least) {
+      regions.push([ns, count]);
+      [start, count] = [now(), 0];
+    }
+  }
+  if (count > 0) {
+    const [ns, n] = regions.pop() ?? [0, 0];
+    regions.push([ns + Number(now() - start), n + count]);
+  }
+  return regions.map(([ns, n]) => ns / n);
+}
+
+/**
+ * How many times `ops` operations one region of work whose count does not matter (pings, encodes,
+ * decodes) needs, so that it lasts at least `leastRegionNs`: 1 on a nanosecond clock (no probe, as
+ * in the Rust workers); else found by doubling `run(n)`, untimed.
+ */
+function regionScale(ops, run) {
+  const least = leastRegionNs();
+  if (least <= 100) return 1;
+  let scale = 1;
+  for (;;) {
+    const start = now();
+    run(ops * scale);
+    if (Number(now() - start) >= least || scale >= 1 << 20) return scale;
+    scale *= 2;
+  }
+}
+
 /** The measured part every cell shares (`exercise_with`), filling `report` as it goes. */
 export function exercise(pair, m, report) {
   const [, first] = time(() => pair.roundTrip(0));
@@ -51,9 +101,10 @@ export function exercise(pair, m, report) {
 
   pair.roundTrips(1, m.warmup);
   const timedFrom = 1 + m.warmup;
-  report.round_trip = measureWallClock(m.samples, m.batch, nothing, (k) => pair.roundTrips(timedFrom + k * m.batch, m.batch));
+  report.round_trip = measureGrouped(m.samples, m.batch, (k) => pair.roundTrips(timedFrom + k * m.batch, m.batch));
   let sink = 0;
-  report.call_floor = measureWallClock(m.samples, m.floor_batch, nothing, () => { sink ^= pair.pings(m.floor_batch); });
+  const floorOps = m.floor_batch * regionScale(m.floor_batch, (n) => { sink ^= pair.pings(n); });
+  report.call_floor = measureWallClock(m.samples, floorOps, nothing, () => { sink ^= pair.pings(floorOps); });
   globalThis.__wasmatrixSink = sink; // keeps the pings' result alive (black_box)
 
   const roundTrips = 1 + m.warmup + m.samples * m.batch;
@@ -66,8 +117,10 @@ export function exercise(pair, m, report) {
 
   // The codec alone, inside the guests: sample k encodes, then decodes, record k; staging the
   // request to decode is not measured.
-  report.encode = measureWallClock(m.samples, m.codec_batch, nothing, (k) => pair.encodeBatch(k, m.codec_batch));
-  report.decode = measureWallClock(m.samples, m.codec_batch, (k) => pair.stage(k), () => pair.decodeBatch(m.codec_batch));
+  const encodeOps = m.codec_batch * regionScale(m.codec_batch, (n) => pair.encodeBatch(0, n));
+  report.encode = measureWallClock(m.samples, encodeOps, nothing, (k) => pair.encodeBatch(k, encodeOps));
+  const decodeOps = m.codec_batch * regionScale(m.codec_batch, (n) => { pair.stage(0); pair.decodeBatch(n); });
+  report.decode = measureWallClock(m.samples, decodeOps, (k) => pair.stage(k), () => pair.decodeBatch(decodeOps));
 }
 
 /**
@@ -113,7 +166,8 @@ export function memoryPages(memories) {
  * The repeated set-up (wasmatrix-core's `measure::setup`, the same rule): the whole set-up again in
  * this process after the round trips, as many times as fit in `setup_budget_ms` at the first one's
  * speed, at most `setup_repeats` (none if the first took longer than the budget); each timed, then its
- * host dropped. ns per set-up, on the wall clock and in the process's CPU time: [wall, cpu].
+ * host dropped. ns per set-up, on the wall clock and in the process's CPU time: [wall, cpu] (cpu
+ * empty where the platform has no CPU clock, as a page has not).
  */
 export async function setUpAgain(job, first) {
   const m = job.measure;
@@ -125,7 +179,8 @@ export async function setUpAgain(job, first) {
     const state = { host: null, memories: [] };
     const cpuBefore = cpuTimeNs();
     const [, ns] = await timeAsync(() => setUp(job, emptyReport(), state, i + 1));
-    cpu.push(cpuTimeNs() - cpuBefore);
+    const cpuAfter = cpuTimeNs();
+    if (cpuBefore !== null && cpuAfter !== null) cpu.push(cpuAfter - cpuBefore); // none where the host cannot say
     dropHost(state.host);
     wall.push(ns);
   }

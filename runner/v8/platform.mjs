@@ -1,17 +1,21 @@
 // What the V8 worker's measuring modules take from their host, in one module: under Node.js (this
-// file) the process's monotonic clock, its CPU time and resident set, reading a guest's file and
-// writing a line to standard output. The modules that set up, call and time a pair (cell, measure,
-// instantiations, environment, guests, report, memory, transport, calls, pair, job) use nothing of
-// Node.js but what this module exports, so a host that is not Node.js can run the same files with
-// a module of its own in this one's place (worker.test.mjs checks the imports). Node's WASI
-// (wasi.mjs, loaded only for `wasi` and `emscripten` cells) and the worker's process life
-// (worker.mjs: pinning, the memory cap, the job from argv) stay Node's own.
+// file) the process's monotonic clock and its resolution, its CPU time and resident set, reading a
+// guest's file and writing a line to standard output. The modules that set up, call and time a
+// pair (cell, measure, instantiations, environment, guests, report, memory, transport, calls,
+// pair, job) use nothing of Node.js but what this module exports, so a host that is not Node.js
+// runs the same files with a module of its own in this one's place: Chromium's page maps this
+// file to runner/chromium/platform.mjs (worker.test.mjs checks the imports). Node's WASI (wasi.mjs,
+// loaded only for `wasi` and `emscripten` cells) and the worker's process life (worker.mjs:
+// pinning, the memory cap, the job from argv) stay Node's own.
 
 import fs from 'node:fs';
 import process from 'node:process';
 
 /** Nanoseconds since an arbitrary point, as a BigInt (a monotonic clock). */
 export const now = process.hrtime.bigint;
+
+/** The clock's resolution in ns: process.hrtime counts nanoseconds (measure.mjs sizes its regions by it). */
+export const clockResolutionNs = () => 1;
 
 /** This process's CPU time so far, every thread's (user and system), in ns (`cpu_time_ns`). */
 export function cpuTimeNs() {

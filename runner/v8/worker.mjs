@@ -28,14 +28,13 @@ import v8 from 'node:v8';
 import { execFileSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { ARTIFACT_UNSUPPORTED, V8_FLAGS, missingFlags, parseJob, refusal } from './job.mjs';
-import { REPORT_PREFIX, Failure, describe, emptyReport, failureKind, reportJson } from './report.mjs';
-import { MAX_PAGES, capPages } from './memory.mjs';
-import { dropHost } from './environment.mjs';
-import { measureCell } from './cell.mjs';
+import { REPORT_PREFIX, Failure, emptyReport, reportJson } from './report.mjs';
+import { capPages } from './memory.mjs';
+import { runCell } from './cell.mjs';
 import { peakRssKib, printLine } from './platform.mjs';
 
 /** Restricts the worker (all its threads) to one CPU: Node has no sched_setaffinity, taskset does it. */
-function pin(cpu) {
+export function pin(cpu) {
   if (cpu === null) return;
   try {
     execFileSync('taskset', ['-a', '-p', '-c', String(cpu), String(process.pid)], { stdio: ['ignore', 'ignore', 'pipe'] });
@@ -54,21 +53,8 @@ function capMemory(mib) {
   v8.setFlagsFromString(`--wasm-max-mem-pages=${capPages(mib)}`);
 }
 
-/**
- * A failure after a guest memory came near the cap is blamed on the cap (`blame_the_cap`): V8 does
- * not tell the host that a guest's `memory.grow` failed, so this is judged from the memories'
- * sizes afterwards: a failed growth (a guest's allocator then traps) leaves a memory over half
- * the cap when it was asked to double, as Rust's collections do.
- */
-function blameTheCap(failure, memories, cap, mib) {
-  if (failure.kind === 'OutOfMemory' || cap >= MAX_PAGES) return failure;
-  const near = memories.some((m) => m.buffer.byteLength / 65536 > cap / 2);
-  if (!near) return failure;
-  return new Failure('OutOfMemory', `a guest memory could not grow within the cap of ${mib} MiB, then: ${failure.message}`);
-}
-
-/** What the job asks, or the failure saying why V8 does not do it. */
-async function work(job, report, state) {
+/** Throws the failure saying why V8 in Node.js does not do what the job asks, if it does not. */
+function checkJob(job) {
   const { cell } = job;
   const refused = refusal(cell);
   if (refused !== null) throw new Failure('Error', refused);
@@ -82,7 +68,6 @@ async function work(job, report, state) {
     throw new Failure('Error', `the V8 worker measures only wall_clock, not ${job.mechanism}: callgrind cannot be ` +
       'started and stopped around a region from JavaScript, and V8\'s JIT threads and GC would be counted');
   }
-  await measureCell(job, report, state);
 }
 
 /** How often the scheduler moved this process's main thread to another CPU (`cpu_migrations`). */
@@ -104,24 +89,15 @@ function cpuMigrations() {
  */
 async function serve(job, mainAt = null) {
   const report = emptyReport();
-  const state = { host: null, memories: [] };
-  const cap = capPages(job.measure.memory_limit_mib);
-  try {
+  await runCell(job, report, async () => {
     pin(job.pin);
     capMemory(job.measure.memory_limit_mib);
     if (mainAt !== null) {
       report.main_at_ns = Number(mainAt);
       report.worker_start_ns = Number(process.hrtime.bigint() - mainAt);
     }
-    await work(job, report, state);
-  } catch (e) {
-    let failure = e instanceof Failure ? e : new Failure(failureKind(e), describe(e));
-    failure = blameTheCap(failure, state.memories, cap, job.measure.memory_limit_mib);
-    report.failure = [failure.kind, failure.message];
-  }
-  try {
-    dropHost(state.host);
-  } catch { /* the job's directory is the runner's to clean */ }
+    checkJob(job);
+  });
   report.runtime_version = `v8 ${process.versions.v8} (node ${process.version})`;
   report.peak_rss_kib = peakRssKib();
   report.cpu_migrations = cpuMigrations();

@@ -110,6 +110,9 @@ axis! {
         /// V8 inside Node.js (runner/v8/worker.mjs), the engine of the report's "1 JS app
         /// containing n Wasm modules", with Liftoff (baseline) and TurboFan (optimising).
         V8 = "v8",
+        /// V8 in headless Chromium (runner/chromium): the same JavaScript host as `v8`, run in a
+        /// cross-origin-isolated page the worker serves and drives over the DevTools protocol.
+        Chromium = "chromium",
         /// No runtime: the guest crates compiled natively (runner/native), the twin of every wasm
         /// cell (compiler `rustc`, engine `native`).
         Native = "native",

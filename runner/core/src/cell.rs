@@ -117,7 +117,9 @@ impl Cell {
                 matches!(self.compiler, Eager | LazyTranslation | Lazy),
                 "wasmi's compilation modes are eager, lazy-translation and lazy",
             ),
-            Runtime::V8 => (matches!(self.compiler, Liftoff | Turbofan), "V8's compilers are liftoff and turbofan"),
+            Runtime::V8 | Runtime::Chromium => {
+                (matches!(self.compiler, Liftoff | Turbofan), "V8's compilers are liftoff and turbofan")
+            }
             Runtime::Native => {
                 (self.compiler == Rustc, "the native runtime is rustc's native code (compiler rustc, engine native)")
             }
@@ -160,6 +162,10 @@ impl Cell {
             }
             (_, Engine::Artifact) if self.runtime == Runtime::Wasmi => Some(WASMI_ARTIFACT),
             (_, Engine::Artifact) if self.runtime == Runtime::V8 => Some(V8_ARTIFACT),
+            (_, Engine::Artifact) if self.runtime == Runtime::Chromium => Some(CHROMIUM_ARTIFACT),
+            (Environment::Wasi | Environment::Emscripten, _) if self.runtime == Runtime::Chromium => {
+                Some(CHROMIUM_ENVIRONMENT)
+            }
             (Environment::Emscripten, Engine::Native) => Some(
                 "the native twin runs no Emscripten output: read emscripten cells against the native twin under \
                  bare or wasi (the same native code)",
@@ -186,7 +192,7 @@ impl Cell {
                 Instantiate::Pooled => WASMI_POOLED,
                 Instantiate::Fresh | Instantiate::Pre => WASMI_PRE,
             }),
-            Runtime::V8 => Some(V8_PRE),
+            Runtime::V8 | Runtime::Chromium => Some(V8_PRE),
             Runtime::Native => Some(NATIVE_PRE),
         }
     }
@@ -201,7 +207,7 @@ impl Cell {
         match self.runtime {
             Runtime::Wasmtime => {}
             Runtime::Native => return Some(NATIVE_COMPONENT),
-            Runtime::Wasmer | Runtime::Wasmi | Runtime::V8 => return Some(NO_COMPONENT_MODEL),
+            Runtime::Wasmer | Runtime::Wasmi | Runtime::V8 | Runtime::Chromium => return Some(NO_COMPONENT_MODEL),
         }
         if self.environment != Environment::Bare {
             return Some(COMPONENT_ENVIRONMENT);
@@ -297,7 +303,8 @@ const WASMI_POOLED: &str = "wasmi 2.0 has no pooling instance allocator: an inte
      buffers its store allocates per instance; only fresh runs";
 
 /// Why V8 has no `pre` or `pooled` cells.
-const V8_PRE: &str = "V8 in Node.js offers neither a pre-linked instance nor an instance pool: a WebAssembly.Module \
+const V8_PRE: &str =
+    "V8 (in Node.js or a page) offers neither a pre-linked instance nor an instance pool: a WebAssembly.Module \
      is already the compiled form and `new WebAssembly.Instance(module, imports)` (or WebAssembly.instantiate) is \
      the only way to instantiate, resolving the imports object each time; only fresh runs";
 
@@ -311,8 +318,8 @@ const WIT_WITHOUT_COMPONENT: &str = "codec wit is the typed WIT record lowered a
      exchange bytes";
 
 /// Why only Wasmtime runs the component cells.
-const NO_COMPONENT_MODEL: &str = "this runtime runs core modules only: Wasmer 7.4, wasmi 2 and V8 (Node.js 20) \
-     implement no Component Model (in a JavaScript host, jco transpiles a component into core modules and \
+const NO_COMPONENT_MODEL: &str = "this runtime runs core modules only: Wasmer 7.4, wasmi 2 and V8 (Node.js 20, \
+     Chromium 156) implement no Component Model (in a JavaScript host, jco transpiles a component into core modules and \
      JavaScript glue, which is then not the canonical ABI of a runtime); Wasmtime runs the component cells";
 
 /// Why the native twin has no component cells.
@@ -346,6 +353,16 @@ const V8_ARTIFACT: &str = "Node.js offers no way to keep V8's compiled wasm code
      WebAssembly.Module writes only the 2-byte header (ff 0f), which v8.deserialize refuses (\"Unable to deserialize \
      cloned data.\"); structuredClone and postMessage share a module only inside one process; WebAssembly.Module has \
      no serialize method and Node's compile cache covers JavaScript only (Node 20, V8 11.3)";
+
+/// Why Chromium has no `artifact` cells (runner/v8/job.mjs says the same to a job).
+const CHROMIUM_ARTIFACT: &str = "a page has no way to load compiled code it was given (WebAssembly has no \
+     deserialize; structuredClone shares a module only inside one agent cluster), and Chromium's own wasm code cache, \
+     filled from compileStreaming responses of repeatedly compiled modules, is not the page's to control";
+
+/// Why Chromium runs only the bare environment (runner/v8/job.mjs says the same to a job).
+const CHROMIUM_ENVIRONMENT: &str = "the page runs only the bare environment: WASI and Emscripten's output need a WASI \
+     preview 1 host, which a browser does not have (Node's node:wasi is Node's), and no browser WASI shim is measured \
+     here";
 
 /// Why `unwind` has no wasm cell under `bare` and `wasi`.
 const UNWIND_WASM: &str = "panic=unwind cannot unwind on wasm32-unknown-unknown and wasm32-wasip1 with stable Rust: \

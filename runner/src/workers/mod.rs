@@ -7,6 +7,7 @@
 //! [`Recipe`], and its line in [`recipe`].
 
 mod cargo;
+pub mod chromium;
 pub mod native;
 mod recipe;
 pub mod v8;
@@ -31,6 +32,7 @@ pub fn recipe(runtime: Runtime) -> &'static dyn Recipe {
         Runtime::Wasmtime => &wasmtime::WASMTIME,
         Runtime::Wasmi => &wasmi::WASMI,
         Runtime::V8 => &v8::V8,
+        Runtime::Chromium => &chromium::Chromium,
         Runtime::Native => &native::Native,
     }
 }

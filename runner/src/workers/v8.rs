@@ -84,7 +84,7 @@ fn script(root: &Path) -> PathBuf {
 
 /// Node.js, which runs V8's worker: version 20 or later (its `node:wasi` and V8 flags are the ones
 /// runner/v8/worker.mjs was checked with).
-fn check_node(root: &Path) -> Result<()> {
+pub(super) fn check_node(root: &Path) -> Result<()> {
     let node = node(root);
     let how = "runner/wasmatrix.sh setup installs Node.js 20 with npm (runner/npm/package.json) into \
                target/wasmatrix/node; or point WASMATRIX_NODE at a Node.js 20 or later";

@@ -1,0 +1,53 @@
+// The page's server, on 127.0.0.1 at a port the system picks: page.html, the page's modules
+// (runner/chromium), the V8 worker's shared modules (runner/v8), the job and its two guests; nothing
+// else. Every response carries COOP `same-origin` and COEP `require-corp`, which make the page
+// cross-origin isolated: Chromium then coarsens `performance.now()` to 5 µs, not 100 µs, and
+// SharedArrayBuffer exists.
+
+import fs from 'node:fs';
+import http from 'node:http';
+import path from 'node:path';
+
+/** Headers on every response. */
+export const ISOLATION = {
+  'cross-origin-opener-policy': 'same-origin',
+  'cross-origin-embedder-policy': 'require-corp',
+  'cache-control': 'no-store',
+};
+
+const MODULE = /^\/(v8|chromium)\/([a-z_]+\.mjs)$/;
+
+/** What `pathname` is: [file or bytes, content type], or null for not found. */
+export function route(root, job, pathname) {
+  if (pathname === '/') return [path.join(root, 'runner/chromium/page.html'), 'text/html; charset=utf-8'];
+  if (pathname === '/job') return [Buffer.from(job.text), 'application/json'];
+  const guest = /^\/guests\/(producer|consumer)$/.exec(pathname);
+  if (guest !== null) return job.guests === null ? null : [job.guests[guest[1]], 'application/wasm'];
+  const module = MODULE.exec(pathname);
+  if (module !== null) return [path.join(root, 'runner', module[1], module[2]), 'text/javascript; charset=utf-8'];
+  return null;
+}
+
+/** Starts the server for `job` (`{text, guests}`); resolves to `{url, close}`. */
+export async function startServer(root, job) {
+  const server = http.createServer((request, response) => {
+    const { pathname } = new URL(request.url, 'http://127.0.0.1');
+    const found = route(root, job, pathname);
+    let body = null;
+    try {
+      body = found === null ? null : Buffer.isBuffer(found[0]) ? found[0] : fs.readFileSync(found[0]);
+    } catch { /* a file that is not there: not found */ }
+    if (body === null) {
+      response.writeHead(404, { 'content-type': 'text/plain', ...ISOLATION });
+      response.end(`not found: ${pathname}`);
+      return;
+    }
+    response.writeHead(200, { 'content-type': found[1], ...ISOLATION });
+    response.end(body);
+  });
+  await new Promise((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', resolve);
+  });
+  return { url: `http://127.0.0.1:${server.address().port}/`, close: () => server.close() };
+}
