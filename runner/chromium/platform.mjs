@@ -57,6 +57,9 @@ export function readBytes(file) {
   return bytes;
 }
 
+/** The URL of load `n` of a guest's wasm-bindgen glue (server.mjs serves it beside the guest). */
+export const glueUrl = (role, _wasm, n) => `/guests/${role}.js?pair=${n}`;
+
 /** Sends one line to the driver, which writes it to the worker's stdout. */
 export function printLine(line) {
   if (typeof globalThis.wasmatrixLine !== 'function') throw new Error('no wasmatrixLine binding: the page runs only under runner/chromium/worker.mjs');

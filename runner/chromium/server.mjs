@@ -1,6 +1,6 @@
 // The page's server, on 127.0.0.1 at a port the system picks: page.html, the page's modules
-// (runner/chromium), the V8 worker's shared modules (runner/v8), the job and its two guests; nothing
-// else. Every response carries COOP `same-origin` and COEP `require-corp`, which make the page
+// (runner/chromium), the V8 worker's shared modules (runner/v8), the job, its two guests and their
+// wasm-bindgen glue; nothing else. Every response carries COOP `same-origin` and COEP `require-corp`, which make the page
 // cross-origin isolated: Chromium then coarsens `performance.now()` to 5 µs, not 100 µs, and
 // SharedArrayBuffer exists.
 
@@ -23,6 +23,11 @@ export function route(root, job, pathname) {
   if (pathname === '/job') return [Buffer.from(job.text), 'application/json'];
   const guest = /^\/guests\/(producer|consumer)$/.exec(pathname);
   if (guest !== null) return job.guests === null ? null : [job.guests[guest[1]], 'application/wasm'];
+  // A guest's wasm-bindgen glue (transport `bindgen`), beside its .wasm.
+  const glue = /^\/guests\/(producer|consumer)\.js$/.exec(pathname);
+  if (glue !== null) {
+    return job.guests === null ? null : [job.guests[glue[1]].replace(/\.wasm$/, '.js'), 'text/javascript; charset=utf-8'];
+  }
   const module = MODULE.exec(pathname);
   if (module !== null) return [path.join(root, 'runner', module[1], module[2]), 'text/javascript; charset=utf-8'];
   return null;

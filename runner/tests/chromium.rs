@@ -1,7 +1,8 @@
 //! Runtime `chromium` through the runner, with Debian's headless Chromium (the set-up installs it):
 //! both compilers, both transports and both call patterns run the guests in a page to the native
 //! twin's checksum, with the browser's version, its start and the renderer's peak; what a page
-//! cannot run is a row saying why; a browser that does not start or hangs is a row, never a hang.
+//! cannot run is a row saying why; a browser that does not start or hangs is a row, never a hang;
+//! and wasm-bindgen's glue (transport `bindgen`) joins the guests in Node.js and in a page.
 
 mod common;
 
@@ -51,6 +52,78 @@ call = ["host", "import"]"#;
         }
     }
     assert_eq!(ok, 2 * 2 * 2);
+}
+
+/// wasm-bindgen's glue joins the same guests in Node.js and in a page, to the checksum the native
+/// twin computes, each message copied twice by the glue; the other runtimes say why they cannot; and
+/// the glue's marshalling is the same code `--target nodejs` writes (only loading differs).
+#[test]
+fn bindgen_glue_joins_the_guests_in_node_and_in_a_page_to_the_same_checksum() {
+    let dir = tempfile::tempdir().unwrap();
+    let axes = r#"compiler = ["liftoff", "turbofan", "cranelift", "rustc"]
+engine = ["jit", "native"]
+environment = ["bare"]
+transport = ["bindgen"]
+codec = ["raw", "json"]
+profile = ["release"]
+runtime = ["v8", "chromium", "wasmtime", "native"]"#;
+    let m = matrix(dir.path(), axes, TINY);
+    let out = dir.path().join("r.csv");
+    let run = runner(&["run", m.to_str().unwrap(), "--out", out.to_str().unwrap()]);
+    assert!(run.status.success(), "{}", text(&run));
+    let get = |name: &str| column(&out, name);
+    let (cells, statuses, errors, sums) = (get("cell"), get("status"), get("error"), get("checksum"));
+    let (requests, replies, copied) =
+        (get("request_bytes_mean"), get("reply_bytes_mean"), get("host_copied_bytes_per_rt"));
+    // V8 and Chromium: 2 compilers each; Wasmtime and the native twin 1; x 2 codecs.
+    assert_eq!(cells.len(), (2 + 2 + 1 + 1) * 2);
+    let expected = get("expected_checksum");
+    let mut ok = 0;
+    for i in 0..cells.len() {
+        if cells[i].contains("/wasmtime/") || cells[i].contains("/native/") {
+            assert_eq!(statuses[i], "unsupported", "{}", cells[i]);
+            assert!(errors[i].contains("needs a JavaScript host"), "{}", errors[i]);
+            continue;
+        }
+        assert_eq!(statuses[i], "ok", "{}: {}", cells[i], errors[i]);
+        assert!(!sums[i].is_empty() && sums[i] == expected[i], "{}: {} against {}", cells[i], sums[i], expected[i]);
+        let bytes = |v: &Vec<String>| v[i].parse::<f64>().unwrap();
+        let twice = 2.0 * (bytes(&requests) + bytes(&replies)); // each column rounded to 0.1
+        assert!((bytes(&copied) - twice).abs() < 0.25, "{}: {} copied, {twice} sent", cells[i], bytes(&copied));
+        ok += 1;
+    }
+    assert_eq!(ok, 4 * 2);
+    // The glue the guests run with, and what --target nodejs writes for the same module: the same
+    // functions, one exported by `export function`, the other by `exports.name =`.
+    let glue = std::fs::read_dir(root().join("target/wasmatrix/guests/release/default/bare/logging-off/bindgen/raw"));
+    let consumer = glue.unwrap().map(|e| e.unwrap().path()).find(|p| p.ends_with("consumer.js")).unwrap();
+    let wasm = consumer.with_extension("bindgen").join("cargo.wasm");
+    let node_dir = dir.path().join("nodejs");
+    let cli = root().join("target/wasmatrix/wasm-bindgen/bin/wasm-bindgen");
+    let mut nodejs = Command::new(cli);
+    nodejs.args(["--target", "nodejs", "--out-name", "consumer", "--out-dir"]).arg(&node_dir).arg(&wasm);
+    assert!(nodejs.status().unwrap().success());
+    let functions = |text: &str, exported: &str| -> Vec<String> {
+        let mut all = Vec::new();
+        let mut lines = text.lines();
+        while let Some(line) = lines.next() {
+            if let Some(name) = line.strip_prefix(exported).and_then(|l| l.split('(').next()) {
+                let body: Vec<&str> = lines.by_ref().take_while(|l| *l != "}").collect();
+                all.push(format!("{name}\n{}", body.join("\n")));
+            }
+        }
+        all
+    };
+    let web = functions(&std::fs::read_to_string(&consumer).unwrap(), "export function ");
+    let node = functions(&std::fs::read_to_string(node_dir.join("consumer.js")).unwrap(), "function ");
+    for f in ["consume", "bench_decode", "ping"] {
+        let of = |all: &[String]| all.iter().find(|b| b.starts_with(&format!("{f}\n"))).cloned();
+        assert!(of(&web).is_some() && of(&web) == of(&node), "{f}: web {:?}, nodejs {:?}", of(&web), of(&node));
+    }
+}
+
+fn root() -> std::path::PathBuf {
+    std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("..")
 }
 
 /// A "browser" that is a shell script: `exit 3` fails at once, `sleep` never answers.

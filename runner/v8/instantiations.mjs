@@ -23,7 +23,7 @@ export function batches(m) {
 /** One pair made from `modules` and dropped; [ns to make it, ns to drop it]. */
 async function pairOnce(job, modules) {
   const start = now();
-  const host = await createHost(job.cell, job.artifacts);
+  const host = await createHost(job.cell, job.artifacts, job.guests);
   instantiate(job, host, modules, { memories: [] });
   const made = now();
   dropHost(host);

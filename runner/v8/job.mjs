@@ -71,8 +71,8 @@ export function refusal(cell, runtime = 'v8') {
   if (cell.transport === 'component' || cell.transport === 'composed' || cell.codec === 'wit') {
     return 'V8 implements no Component Model: the component cells run under Wasmtime (Cell::unsupported)';
   }
-  if (cell.transport !== 'copy' && cell.transport !== 'shared') {
-    return `${host}'s transports are copy and shared, not ${cell.transport}`;
+  if (!['copy', 'shared', 'bindgen'].includes(cell.transport)) {
+    return `${host}'s transports are copy, shared and bindgen, not ${cell.transport}`;
   }
   if (cell.environment === 'emscripten-legacy') return 'emscripten-legacy cells do not run (see Cell::unsupported)';
   if (runtime === 'chromium' && cell.environment !== 'bare') return CHROMIUM_ENVIRONMENT;

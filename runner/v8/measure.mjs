@@ -7,6 +7,7 @@ import { capPages } from './memory.mjs';
 import { compileGuest } from './guests.mjs';
 import { createHost, dropHost } from './environment.mjs';
 import { linkCopy, linkShared } from './transport.mjs';
+import { linkBindgen, makeBindgenPair } from './bindgen.mjs';
 import { checkCallPattern, makeRoute } from './calls.mjs';
 import { makePair } from './pair.mjs';
 
@@ -136,7 +137,7 @@ export async function setUp(job, report, state, repeat) {
   }));
   report.compile_ns = compileNs;
   checkCallPattern(modules.producer.module, cell.call); // not timed: a look at the producer's imports
-  const [host, environmentNs] = await timeAsync(() => createHost(cell, job.artifacts));
+  const [host, environmentNs] = await timeAsync(() => createHost(cell, job.artifacts, guests));
   state.host = host;
   report.environment_ns = environmentNs;
   const [pair, instantiateNs] = time(() => instantiate(job, host, modules, state));
@@ -151,6 +152,11 @@ export function instantiate(job, host, modules, state) {
   const cap = capPages(job.measure.memory_limit_mib);
   const route = cell.call === 'import' ? makeRoute(cell.transport) : null;
   host.deliver = route?.deliver ?? null;
+  if (cell.transport === 'bindgen') {
+    const link = linkBindgen(host, modules);
+    state.memories = link.memories;
+    return makeBindgenPair(host, link);
+  }
   const link = cell.transport === 'shared' ? linkShared(host, modules, cap) : linkCopy(host, modules);
   state.memories = link.memories;
   return makePair(host, link, route);

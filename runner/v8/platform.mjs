@@ -10,6 +10,7 @@
 
 import fs from 'node:fs';
 import process from 'node:process';
+import { pathToFileURL } from 'node:url';
 
 /** Nanoseconds since an arbitrary point, as a BigInt (a monotonic clock). */
 export const now = process.hrtime.bigint;
@@ -43,6 +44,12 @@ export const rssKib = () => process.memoryUsage.rss() / 1024;
 
 /** A file's bytes (a guest's `.wasm`); throws with the system's message where it cannot. */
 export const readBytes = (file) => fs.readFileSync(file);
+
+/**
+ * The URL of load `n` of the wasm-bindgen glue beside a guest's `.wasm` (`producer.js` beside
+ * `producer.wasm`): each `n` its own module, with state of its own.
+ */
+export const glueUrl = (_role, wasm, n) => `${pathToFileURL(wasm.replace(/\.wasm$/, '.js')).href}?pair=${n}`;
 
 /** Writes one line to the worker's stdout, synchronously (the supervisor times the ready line). */
 export function printLine(line) {

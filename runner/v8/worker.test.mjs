@@ -44,7 +44,7 @@ test('a cell that is not one field per axis is refused', () => {
 test('the worker says which cells V8 does not run', () => {
   assert.equal(refusal(CELL), null);
   for (const [field, value] of [['compiler', 'liftoff'], ['environment', 'wasi'], ['environment', 'emscripten'],
-    ['transport', 'copy'], ['logging', 'on'], ['call', 'host']]) {
+    ['transport', 'copy'], ['transport', 'bindgen'], ['logging', 'on'], ['call', 'host']]) {
     assert.equal(refusal({ ...CELL, [field]: value }), null, `${field} = ${value}`);
   }
   const refused = (change) => refusal({ ...CELL, ...change });
@@ -55,7 +55,7 @@ test('the worker says which cells V8 does not run', () => {
   assert.match(refused({ transport: 'component' }), /no Component Model/);
   assert.match(refused({ transport: 'composed' }), /no Component Model/);
   assert.match(refused({ codec: 'wit' }), /no Component Model/);
-  assert.match(refused({ transport: 'pigeon' }), /transports are copy and shared, not pigeon/);
+  assert.match(refused({ transport: 'pigeon' }), /transports are copy, shared and bindgen, not pigeon/);
   assert.match(refused({ environment: 'emscripten-legacy' }), /emscripten-legacy cells do not run/);
   assert.match(refused({ environment: 'browser' }), /bare, wasi and emscripten, not browser/);
   assert.match(refused({ logging: 'verbose' }), /on or off, not verbose/);

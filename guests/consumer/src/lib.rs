@@ -74,7 +74,7 @@ pub fn ping(x: u32) -> u32 {
 }
 
 /// The wasm ABI: what the host calls (see the producer's `exports` for the conventions).
-#[cfg(all(target_arch = "wasm32", not(feature = "component")))]
+#[cfg(all(target_arch = "wasm32", not(feature = "component"), not(feature = "bindgen")))]
 #[allow(unsafe_code)] // `no_mangle` exports and the one read of host-provided bytes
 pub mod exports {
     use super::Consumer;
@@ -137,6 +137,10 @@ pub mod exports {
         abi::error_message()
     }
 }
+
+/// The exports for wasm-bindgen's glue (feature `bindgen`).
+#[cfg(all(target_arch = "wasm32", feature = "bindgen"))]
+pub mod bindgen;
 
 /// The component's exports (feature `component`): the world `consumer` of guests/wit.
 #[cfg(all(target_arch = "wasm32", feature = "component"))]

@@ -145,7 +145,7 @@ impl<C> Producer<C> {
 /// The wasm ABI: what the host calls. Byte ranges cross as packed `u64`s (see
 /// `wasmatrix_proto::abi`); a 0 result or non-zero status means failure, with the reason
 /// available from `error_message`.
-#[cfg(all(target_arch = "wasm32", not(feature = "component")))]
+#[cfg(all(target_arch = "wasm32", not(feature = "component"), not(feature = "bindgen")))]
 #[allow(unsafe_code)] // `no_mangle` exports and the one read of host-provided bytes
 pub mod exports {
     use super::Producer;
@@ -232,6 +232,10 @@ pub mod exports {
         abi::error_message()
     }
 }
+
+/// The exports for wasm-bindgen's glue (feature `bindgen`).
+#[cfg(all(target_arch = "wasm32", feature = "bindgen"))]
+pub mod bindgen;
 
 /// The component's exports (feature `component`): the world `producer` of guests/wit.
 #[cfg(all(target_arch = "wasm32", feature = "component"))]

@@ -57,3 +57,8 @@ pub fn fail(reason: impl core::fmt::Display) -> u64 {
 pub fn error_message() -> u64 {
     ERROR.with_borrow(|e| pack(e.as_bytes()))
 }
+
+/// The reason the last call failed, as a string (for glue that carries strings: wasm-bindgen's).
+pub fn last_error() -> String {
+    ERROR.with_borrow(Clone::clone)
+}

@@ -243,6 +243,11 @@ axis! {
         /// is the consumer's export inside one component, so a round trip never leaves wasm
         /// (`call = import` only).
         Composed = "composed",
+        /// The guests built with wasm-bindgen (feature `bindgen`: byte slices in, vectors out) and
+        /// joined by the JavaScript glue `wasm-bindgen --target web` writes, as an app built with
+        /// wasm-pack would be: the glue copies each message out of one guest and into the other
+        /// (runtimes `v8` and `chromium` only).
+        Bindgen = "bindgen",
     }
 }
 

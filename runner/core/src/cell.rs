@@ -81,7 +81,7 @@ impl Cell {
             runtime: Runtime::Native,
             instantiate: Instantiate::Fresh,
             transport: match self.transport {
-                Transport::Component | Transport::Composed => Transport::Copy,
+                Transport::Component | Transport::Composed | Transport::Bindgen => Transport::Copy,
                 other => other,
             },
             codec: match self.codec {
@@ -137,7 +137,7 @@ impl Cell {
     /// Why this cell cannot run here, if it cannot: the one place that decides which cells of a
     /// matrix run. Such a cell gets a row with status `unsupported` and this reason.
     pub fn unsupported(&self) -> Option<&'static str> {
-        if let Some(why) = self.unsupported_component() {
+        if let Some(why) = self.unsupported_component().or_else(|| self.unsupported_bindgen()) {
             return Some(why);
         }
         match (self.environment, self.engine) {
@@ -195,6 +195,23 @@ impl Cell {
             Runtime::V8 | Runtime::Chromium => Some(V8_PRE),
             Runtime::Native => Some(NATIVE_PRE),
         }
+    }
+
+    /// Why a cell of transport `bindgen` cannot run, if it cannot.
+    fn unsupported_bindgen(&self) -> Option<&'static str> {
+        if self.transport != Transport::Bindgen {
+            return None;
+        }
+        if !matches!(self.runtime, Runtime::V8 | Runtime::Chromium) {
+            return Some(BINDGEN_RUNTIME);
+        }
+        if self.environment != Environment::Bare {
+            return Some(BINDGEN_ENVIRONMENT);
+        }
+        if self.logging == Logging::On {
+            return Some(BINDGEN_LOGGING);
+        }
+        (self.call == Call::Import).then_some(BINDGEN_IMPORT)
     }
 
     /// Why a cell of the Component Model (transport `component` or `composed`, codec `wit`) cannot
@@ -353,6 +370,23 @@ const V8_ARTIFACT: &str = "Node.js offers no way to keep V8's compiled wasm code
      WebAssembly.Module writes only the 2-byte header (ff 0f), which v8.deserialize refuses (\"Unable to deserialize \
      cloned data.\"); structuredClone and postMessage share a module only inside one process; WebAssembly.Module has \
      no serialize method and Node's compile cache covers JavaScript only (Node 20, V8 11.3)";
+
+/// Why only V8 runs `bindgen` cells.
+const BINDGEN_RUNTIME: &str = "wasm-bindgen's guests are joined by the JavaScript glue it generates, which needs a \
+     JavaScript host: V8 in Node.js or in Chromium runs them; a Rust host calls a guest's exports directly (transports \
+     copy and shared)";
+
+/// Why `bindgen` runs only under `bare`.
+const BINDGEN_ENVIRONMENT: &str = "wasm-bindgen's glue targets wasm32-unknown-unknown (the web): its guests import \
+     only what the glue defines, no WASI";
+
+/// Why `bindgen` runs without logging.
+const BINDGEN_LOGGING: &str = "the bindgen guests import only what their glue defines, and the consumer's log sink \
+     (env.wasmatrix_log) is not one of them: logging = on is measured on transports copy and shared";
+
+/// Why `bindgen` runs only under `call = host`.
+const BINDGEN_IMPORT: &str = "the bindgen producer exports no round_trip: its calls of the consumer would go through \
+     a JavaScript import of its glue, which these guests do not declare; the host calls each guest (call = host)";
 
 /// Why Chromium has no `artifact` cells (runner/v8/job.mjs says the same to a job).
 const CHROMIUM_ARTIFACT: &str = "a page has no way to load compiled code it was given (WebAssembly has no \
@@ -579,6 +613,31 @@ mod tests {
         assert!(cell("rustc/native/emscripten/copy/raw/release/off").unwrap().contains("native twin"));
         assert_eq!(cell("rustc/native/wasi/copy/raw/release/off"), None);
         assert_eq!(cell("singlepass/jit/emscripten/shared/raw/release/on"), None);
+    }
+
+    #[test]
+    fn the_web_half_runs_in_v8_hosts_only_and_says_why_not_elsewhere() {
+        let cell = |name: &str| Cell::parse(name).unwrap().unsupported();
+        for runtime in ["v8", "chromium"] {
+            for transport in ["copy", "shared", "bindgen"] {
+                let name = format!("liftoff/jit/bare/{transport}/raw/release/off/default/{runtime}/host");
+                assert_eq!(cell(&name), None, "{name}");
+            }
+            let why = cell(&format!("turbofan/jit/bare/bindgen/raw/release/off/default/{runtime}/import")).unwrap();
+            assert!(why.contains("exports no round_trip"), "{why}");
+            let why = cell(&format!("turbofan/jit/bare/bindgen/raw/release/on/default/{runtime}/host")).unwrap();
+            assert!(why.contains("env.wasmatrix_log"), "{why}");
+        }
+        for runtime in ["wasmer", "wasmtime"] {
+            let why = cell(&format!("cranelift/jit/bare/bindgen/raw/release/off/default/{runtime}/host")).unwrap();
+            assert!(why.contains("needs a JavaScript host"), "{why}");
+        }
+        assert!(cell("liftoff/jit/wasi/bindgen/raw/release/off/default/v8/host").unwrap().contains("no WASI"));
+        assert!(cell("liftoff/jit/wasi/copy/raw/release/off/default/chromium/host").unwrap().contains("bare"));
+        assert!(cell("liftoff/artifact/bare/copy/raw/release/off/default/chromium").unwrap().contains("a page"));
+        let twin =
+            Cell::parse("liftoff/jit/bare/bindgen/json/release/off/default/chromium/host").unwrap().native_twin();
+        assert_eq!(twin.unwrap().to_string(), "rustc/native/bare/copy/json/release/off/default/native/host/fresh");
     }
 
     #[test]

@@ -15,6 +15,9 @@ pub enum Layout {
     /// of its own, encoded from its core module by the runner ([`crate::component`]); the pair is
     /// also composed into one component (transport `composed`).
     Component,
+    /// The guest built with wasm-bindgen (feature `bindgen`), its own memory, and the glue
+    /// `wasm-bindgen --target web` writes for it beside it (`producer.js` by `producer.wasm`).
+    Bindgen,
 }
 
 impl Layout {
@@ -23,6 +26,7 @@ impl Layout {
             Transport::Copy => Layout::Own,
             Transport::Shared => Layout::Shared,
             Transport::Component | Transport::Composed => Layout::Component,
+            Transport::Bindgen => Layout::Bindgen,
         }
     }
 
@@ -31,6 +35,7 @@ impl Layout {
             Layout::Own => "own-memory",
             Layout::Shared => "shared-memory",
             Layout::Component => "component",
+            Layout::Bindgen => "bindgen",
         }
     }
 
@@ -41,7 +46,7 @@ impl Layout {
             Environment::Emscripten | Environment::EmscriptenLegacy => emcc_args(self, role),
             Environment::Bare | Environment::Wasi => {
                 let mut args: Vec<String> = match (self, role) {
-                    (Layout::Own | Layout::Component, _) => vec![],
+                    (Layout::Own | Layout::Component | Layout::Bindgen, _) => vec![],
                     (Layout::Shared, Role::Producer) => vec!["--import-memory".into()],
                     (Layout::Shared, Role::Consumer) => vec![
                         "--import-memory".into(),
@@ -87,7 +92,7 @@ fn emcc_args(layout: Layout, role: Role) -> Vec<String> {
     .to_vec();
     let stack_first = ["-Wl,--stack-first".to_owned(), "-sINITIAL_MEMORY=2097152".to_owned()];
     match (layout, role) {
-        (Layout::Own | Layout::Component, _) => args.extend(stack_first),
+        (Layout::Own | Layout::Component | Layout::Bindgen, _) => args.extend(stack_first),
         (Layout::Shared, Role::Producer) => {
             args.push("-sIMPORTED_MEMORY".into());
             args.extend(stack_first);

@@ -18,8 +18,8 @@ mod layout;
 mod tools;
 
 pub use layout::{guest_target, Layout};
-pub use tools::{emcc_node_path, wasm_opt, EMSCRIPTEN_TOOLS};
-use tools::{emscripten_sbrk, run_wasm_opt};
+pub use tools::{check_wasm_bindgen, emcc_node_path, wasm_bindgen, wasm_opt, EMSCRIPTEN_TOOLS};
+use tools::{emscripten_sbrk, run_wasm_bindgen, run_wasm_opt};
 
 /// The cargo profile (in the workspace Cargo.toml) a `profile` value builds with, for the guests
 /// and for their native twin.
@@ -214,9 +214,12 @@ impl Builder {
             [Role::Producer, Role::Consumer].map(|role| build.layout.link_args(role, build.environment).join(" "));
         let want = format!("{}\n{build:?}\n{link:?}\n", self.sources);
         let _lock = self.lock()?;
+        let glue_made = build.layout != Layout::Bindgen
+            || [&files.producer, &files.consumer].iter().all(|f| f.with_extension("js").exists());
         let fresh = std::fs::read_to_string(&stamp).is_ok_and(|have| have == want)
             && files.producer.exists()
-            && files.consumer.exists();
+            && files.consumer.exists()
+            && glue_made;
         if fresh {
             return Ok(files);
         }
@@ -241,8 +244,10 @@ impl Builder {
         if role == Role::Consumer && build.logging == Logging::On {
             cargo.args(["--features", "logging"]);
         }
-        if build.layout == Layout::Component {
-            cargo.args(["--features", "component"]);
+        match build.layout {
+            Layout::Component => drop(cargo.args(["--features", "component"])),
+            Layout::Bindgen => drop(cargo.args(["--features", "bindgen"])),
+            Layout::Own | Layout::Shared => {}
         }
         let imports_deliver = role == Role::Producer && build.call == Call::Import;
         if imports_deliver {
@@ -273,7 +278,24 @@ impl Builder {
                 String::from_utf8_lossy(&output.stderr).trim_end()
             );
         }
-        let built = target_dir.join(target).join(profile).join(format!("wasmatrix_{}.wasm", role.name()));
+        let mut built = target_dir.join(target).join(profile).join(format!("wasmatrix_{}.wasm", role.name()));
+        // wasm-bindgen's glue, written before any wasm-opt pass as wasm-pack orders them: the
+        // module it leaves takes the place of cargo's.
+        if build.layout == Layout::Bindgen {
+            // The folder keeps cargo's module too, which the glue was made from (what a check of
+            // the glue against another --target reads: runner/tests/chromium.rs).
+            let glue_dir = dest.with_extension("bindgen");
+            std::fs::create_dir_all(&glue_dir).with_context(|| format!("cannot create {}", glue_dir.display()))?;
+            let input = glue_dir.join("cargo.wasm");
+            std::fs::copy(&built, &input).with_context(|| format!("cannot copy {}", built.display()))?;
+            built = run_wasm_bindgen(&self.root, role.name(), &input, &glue_dir)?;
+            write_whole(&dest.with_extension("js"), |partial| {
+                let made = glue_dir.join(format!("{}.js", role.name()));
+                std::fs::copy(&made, partial)
+                    .with_context(|| format!("cannot copy {} to {}", made.display(), partial.display()))
+                    .map(drop)
+            })?;
+        }
         let mut passes: Vec<&str> = wasm_opt_passes(build.profile).to_vec();
         if emscripten {
             passes.push("--strip-eh");

@@ -1,6 +1,6 @@
 //! The tools beside cargo that some guest builds need: binaryen's wasm-opt (the `wasm-opt`
-//! profile, the `emscripten` environment) and emcc (the `emscripten` heap's sbrk): where each is,
-//! how to get it, and the step each does.
+//! profile, the `emscripten` environment), emcc (the `emscripten` heap's sbrk) and wasm-bindgen's
+//! CLI (the `bindgen` transport's glue): where each is, how to get it, and the step each does.
 
 use anyhow::{bail, Context, Result};
 use std::path::{Path, PathBuf};
@@ -89,6 +89,68 @@ pub fn run_wasm_opt(root: &Path, passes: &[&str], built: &Path, out: &Path) -> R
         );
     }
     Ok(())
+}
+
+/// wasm-bindgen's CLI, which the set-up installs with cargo (`cargo install --locked
+/// wasm-bindgen-cli --version <the wasm-bindgen crate's> --root target/wasmatrix/wasm-bindgen`).
+pub fn wasm_bindgen(root: &Path) -> PathBuf {
+    root.join("target/wasmatrix/wasm-bindgen/bin/wasm-bindgen")
+}
+
+/// The wasm-bindgen crate's version in the workspace's Cargo.lock: the CLI must be the same
+/// (it refuses a module whose crate version differs).
+pub fn locked_wasm_bindgen(root: &Path) -> Result<String> {
+    let lock = root.join("Cargo.lock");
+    let text = std::fs::read_to_string(&lock).with_context(|| format!("cannot read {}", lock.display()))?;
+    let mut lines = text.lines();
+    while let Some(line) = lines.next() {
+        if line == "name = \"wasm-bindgen\"" {
+            if let Some(version) = lines.next().and_then(|l| l.strip_prefix("version = \"")) {
+                return Ok(version.trim_end_matches('"').to_owned());
+            }
+        }
+    }
+    bail!("{} locks no wasm-bindgen crate", lock.display())
+}
+
+/// Refuses a missing wasm-bindgen CLI, or one of another version than the crate's, saying how to
+/// get the right one.
+pub fn check_wasm_bindgen(root: &Path) -> Result<()> {
+    let version = locked_wasm_bindgen(root)?;
+    let cli = wasm_bindgen(root);
+    let how = format!(
+        "runner/wasmatrix.sh setup installs it (by hand: cargo install --locked wasm-bindgen-cli --version {version} \
+         --root target/wasmatrix/wasm-bindgen)"
+    );
+    let said = Command::new(&cli).arg("--version").output();
+    let said = match said {
+        Ok(o) if o.status.success() => String::from_utf8_lossy(&o.stdout).trim().to_owned(),
+        _ => bail!(
+            "the bindgen transport's guests need wasm-bindgen {version}, and {} cannot be run: {how}",
+            cli.display()
+        ),
+    };
+    if said != format!("wasm-bindgen {version}") {
+        bail!("{} is `{said}`, and the guests' wasm-bindgen crate is {version}: {how}", cli.display());
+    }
+    Ok(())
+}
+
+/// Runs `wasm-bindgen --target web` on `built` into `out_dir` as `<name>.js` and `<name>_bg.wasm`;
+/// returns the latter.
+pub fn run_wasm_bindgen(root: &Path, name: &str, built: &Path, out_dir: &Path) -> Result<PathBuf> {
+    check_wasm_bindgen(root)?;
+    let cli = wasm_bindgen(root);
+    let output = Command::new(&cli)
+        .args(["--target", "web", "--out-name", name, "--out-dir"])
+        .arg(out_dir)
+        .arg(built)
+        .output()
+        .with_context(|| format!("cannot run {}", cli.display()))?;
+    if !output.status.success() {
+        bail!("wasm-bindgen {} failed:\n{}", built.display(), String::from_utf8_lossy(&output.stderr).trim_end());
+    }
+    Ok(out_dir.join(format!("{name}_bg.wasm")))
 }
 
 #[cfg(test)]

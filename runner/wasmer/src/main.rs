@@ -49,7 +49,9 @@ wasmatrix_core::worker_main!("wasmatrix-wasmer", |job, report| {
     match job.cell.transport {
         TransportAxis::Copy => run(&Wasmer::<CopyLink>(PhantomData), job, report),
         TransportAxis::Shared => run(&Wasmer::<SharedLink>(PhantomData), job, report),
-        TransportAxis::Component | TransportAxis::Composed => Err(worker::not_here(&job.cell, "Wasmer")),
+        TransportAxis::Component | TransportAxis::Composed | TransportAxis::Bindgen => {
+            Err(worker::not_here(&job.cell, "Wasmer"))
+        }
     }
 });
 

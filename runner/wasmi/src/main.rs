@@ -39,7 +39,9 @@ wasmatrix_core::worker_main!("wasmatrix-wasmi", |job, report| {
     match job.cell.transport {
         TransportAxis::Copy => linked_by::<CopyLink>(job, report),
         TransportAxis::Shared => linked_by::<SharedLink>(job, report),
-        TransportAxis::Component | TransportAxis::Composed => Err(worker::not_here(&job.cell, "wasmi")),
+        TransportAxis::Component | TransportAxis::Composed | TransportAxis::Bindgen => {
+            Err(worker::not_here(&job.cell, "wasmi"))
+        }
     }
 });
 

@@ -44,6 +44,7 @@ wasmatrix_core::worker_main!("wasmatrix-wasmtime", |job, report| {
             runs(&job.cell)?;
             run_prepared(&WasmtimeComponents { composed: job.cell.transport == Transport::Composed }, job, report)
         }
+        Transport::Bindgen => Err(wasmatrix_core::worker::not_here(&job.cell, "Wasmtime")),
     }
 });
 
