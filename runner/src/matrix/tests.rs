@@ -86,17 +86,23 @@ fn studies_are_a_union_with_defaults_and_every_value() {
             "llvm/jit/bare/shared/raw/release/off/default/wasmer/host/fresh",
         ]
     );
-    // transport = "*": every transport (component and composed too; composed only with call = import,
-    // which is not a cell under the default call = host).
+    // transport = "*": every transport (component, composed and bindgen too; composed only with call =
+    // import, which is not a cell under the default call = host).
     let precompiled = &m.studies[1];
-    assert_eq!(precompiled.cells.len(), 2 * 3);
+    assert_eq!(precompiled.cells.len(), 2 * 4);
     assert!(precompiled.cells.iter().any(|c| c.transport == Transport::Component));
     // The union: the studies' cells in their order, each once.
     assert_eq!(names(m.cells())[..6], names(&compilers.cells)[..]);
     assert_eq!(names(&m.cells()[6..]), names(&precompiled.cells));
-    // The same cells as the older form's GOOD, and the component ones.
+    // The same cells as the older form's GOOD, and the component and bindgen ones.
     let mut old = names(parse(GOOD).unwrap().cells());
-    old.extend(names(&precompiled.cells[4..]));
+    let newer: Vec<Cell> = precompiled
+        .cells
+        .iter()
+        .filter(|c| matches!(c.transport, Transport::Component | Transport::Bindgen))
+        .copied()
+        .collect();
+    old.extend(names(&newer));
     let mut new = names(m.cells());
     old.sort();
     new.sort();
