@@ -85,6 +85,18 @@ function procNumber(pid, file, key) {
   }
 }
 
+/**
+ * The renderer that hosts the page, of the renderer processes now (`pids`): one that came after
+ * `before` (the cross-origin-isolated page gets a process of its own), the largest resident-set
+ * peak if several did (the browser may start a spare renderer too), else the largest of all.
+ */
+export function pageRenderer(pids, before) {
+  const fresh = pids.filter((pid) => !before.has(pid));
+  const peak = (pid) => procNumber(pid, 'status', 'VmHWM') ?? -1;
+  const largest = (among) => among.reduce((best, pid) => (best === null || peak(pid) > peak(best) ? pid : best), null);
+  return largest(fresh.length > 0 ? fresh : pids);
+}
+
 /** The renderer's resident-set peak (VmHWM, KiB) and its main thread's CPU migrations, null where unreadable. */
 export function rendererFacts(pid) {
   if (pid === null) return { peak_rss_kib: null, cpu_migrations: null };

@@ -21,7 +21,7 @@ import { capPages } from '../v8/memory.mjs';
 import { printLine } from '../v8/platform.mjs';
 import { pin } from '../v8/worker.mjs';
 import { startServer } from './server.mjs';
-import { flagError, launch, rendererFacts, renderers } from './browser.mjs';
+import { flagError, launch, pageRenderer, rendererFacts, renderers } from './browser.mjs';
 
 /** The page's first line (page.mjs). */
 export const BEGIN_LINE = 'wasmatrix-page-begin';
@@ -120,10 +120,9 @@ async function drive(job, text, executable, report, mainAt) {
     await cdp.send('Runtime.addBinding', { name: 'wasmatrixLine' }, sessionId);
     await cdp.send('Page.navigate', { url: server.url }, sessionId);
     const line = await outcome;
-    const fresh = (await renderers(cdp)).filter((pid) => !before.has(pid));
     const facts = {
       main_at_ns: report.main_at_ns, worker_start_ns: report.worker_start_ns, engine_ns: engineNs,
-      runtime_version: runtimeVersion, ...rendererFacts(fresh.length === 1 ? fresh[0] : null),
+      runtime_version: runtimeVersion, ...rendererFacts(pageRenderer(await renderers(cdp), before)),
     };
     Object.assign(report, completed(line, facts));
     const refused = flagError(browser.stderr());

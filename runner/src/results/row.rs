@@ -354,7 +354,11 @@ impl Row {
             rt_stddev_ns: rt.as_ref().map(|f| tenth(f.pooled.stddev)),
             call_floor_min_ns: floor.as_ref().map(|f| tenth(f.pooled.min)),
             call_floor_p50_ns: floor.as_ref().map(|f| tenth(f.median)),
-            rt_over_call_floor: rt.as_ref().zip(floor.as_ref()).map(|(rt, f)| tenth(rt.median / f.median)),
+            // None where the floor measured nothing: Chromium's TurboFan inlines the ping loop away.
+            rt_over_call_floor: rt
+                .as_ref()
+                .zip(floor.as_ref().filter(|f| f.median > 0.0))
+                .map(|(rt, f)| tenth(rt.median / f.median)),
             msgs_per_s: msgs_per_s.map(f64::round),
             encode_min_ns: encode.as_ref().map(|f| tenth(f.pooled.min)),
             encode_p50_ns: encode.as_ref().map(|f| tenth(f.median)),

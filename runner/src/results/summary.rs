@@ -123,10 +123,14 @@ pub fn render(title: &str, rows: &[Row]) -> String {
         if let Some((p50, r)) = best {
             let _ = writeln!(
                 out,
-                "fastest quiet wasm round trip, {t}: {} at {p50:.1} {u} (best process {}), {:.1}x the bare call",
+                "fastest quiet wasm round trip, {t}: {} at {p50:.1} {u} (best process {}), {}",
                 r.cell,
                 num((unit.best)(r), 1.0, 1),
-                (unit.floor)(r).map_or(f64::NAN, |floor| p50 / floor)
+                match (unit.floor)(r) {
+                    Some(floor) if floor > 0.0 => format!("{:.1}x the bare call", p50 / floor),
+                    Some(_) => "the bare call timed at 0 (its loop inlined away)".into(),
+                    None => "no bare call timed".into(),
+                }
             );
         }
     }

@@ -9,7 +9,9 @@ mod study;
 use crate::report::table::Table;
 use crate::report::view::Report;
 use crate::results::view::Unit;
-use generic::{axes, builds, cells, codecs, cold_start, components, environments, run, runtimes, strategies, trouble};
+use generic::{
+    axes, builds, cells, codecs, cold_start, components, environments, run, runtimes, strategies, trouble, web,
+};
 use study::{against_2021, targets};
 
 /// Every table of the report, in order.
@@ -20,6 +22,7 @@ pub(in crate::report) fn tables(report: &Report) -> Vec<Table> {
     tables.extend(strategies::table(report));
     tables.extend(cold_start::table(report));
     tables.extend(components::table(report));
+    tables.extend(web::table(report));
     tables.push(codecs::table(report));
     tables.extend(environments::table(report));
     tables.extend(builds::table(report));

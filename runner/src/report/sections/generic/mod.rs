@@ -1,6 +1,6 @@
 //! The sections any run has (some only where the run varies what they compare): the run, its
-//! cells, each axis, runtimes, set-up strategies, a cold start phase by phase, components, codecs, environments, builds, and
-//! the trouble.
+//! cells, each axis, runtimes, set-up strategies, a cold start phase by phase, components, the web
+//! half, codecs, environments, builds, and the trouble.
 
 pub(super) mod axes;
 pub(super) mod builds;
@@ -13,3 +13,4 @@ pub(super) mod run;
 pub(super) mod runtimes;
 pub(super) mod strategies;
 pub(super) mod trouble;
+pub(super) mod web;
