@@ -77,11 +77,15 @@ function measureGrouped(samples, ops, op) {
 /**
  * How many times `ops` operations one region of work whose count does not matter (pings, encodes,
  * decodes) needs, so that it lasts at least `leastRegionNs`: 1 on a nanosecond clock (no probe, as
- * in the Rust workers); else found by doubling `run(n)`, untimed.
+ * in the Rust workers); else found by doubling `run(n)` once the path is warm, untimed.
  */
 function regionScale(ops, run) {
   const least = leastRegionNs();
   if (least <= 100) return 1;
+  // Warm the path first, for 10 regions' time: its first calls run in V8's interpreter, many
+  // times slower than once optimised, and would size the regions too small.
+  const warmUntil = now() + BigInt(10 * least);
+  while (now() < warmUntil) run(ops);
   let scale = 1;
   for (;;) {
     const start = now();
