@@ -15,11 +15,11 @@
 import path from 'node:path';
 import process from 'node:process';
 import { fileURLToPath } from 'node:url';
-import { CHROMIUM_ARTIFACT_UNSUPPORTED, V8_FLAGS, parseJob, refusal } from '../v8/job.mjs';
+import { CHROMIUM_ARTIFACT_UNSUPPORTED, V8_FLAGS, refusal } from '../v8/job.mjs';
 import { REPORT_PREFIX, Failure, describe, emptyReport, failureKind, reportJson } from '../v8/report.mjs';
 import { capPages } from '../v8/memory.mjs';
 import { printLine } from '../v8/platform.mjs';
-import { pin } from '../v8/worker.mjs';
+import { jobOfArgs, pin } from '../v8/worker.mjs';
 import { startServer } from './server.mjs';
 import { flagError, launch, pageRenderer, rendererFacts, renderers } from './browser.mjs';
 
@@ -138,18 +138,9 @@ async function main(argv) {
   const mainAt = process.hrtime.bigint();
   let executable = 'chromium';
   if (argv[0] === '--browser' && argv.length > 1) [executable, argv] = [argv[1], argv.slice(2)];
-  const [command, text] = argv;
-  if (command !== 'worker' || text === undefined || argv.length !== 2) {
-    process.stderr.write('usage: node runner/chromium/worker.mjs [--browser CHROMIUM] worker JOB (started by `runner run`)\n');
-    return 2;
-  }
-  let job;
-  try {
-    job = parseJob(text);
-  } catch (e) {
-    process.stderr.write(`error: bad worker job: ${e.message}\n`);
-    return 2;
-  }
+  const given = jobOfArgs(argv, 'node runner/chromium/worker.mjs [--browser CHROMIUM] worker JOB');
+  if (given === null) return 2;
+  const { job, text } = given;
   const report = emptyReport();
   report.main_at_ns = Number(mainAt);
   try {

@@ -9,6 +9,7 @@
 import { Failure, describe, failureKind } from './report.mjs';
 import { glueUrl } from './platform.mjs';
 import { hostOutput } from './environment.mjs';
+import { loops } from './pair.mjs';
 
 const PRODUCER_EXPORTS = ['initSync', 'produce', 'check_reply', 'checksum', 'bench_encode', 'error_message'];
 const CONSUMER_EXPORTS = ['initSync', 'consume', 'ping', 'bench_decode', 'error_message'];
@@ -62,15 +63,7 @@ export function makeBindgenPair(host, link) {
     }
   };
   return {
-    roundTrip,
-    roundTrips(from, n) {
-      for (let i = from; i < from + n; i++) roundTrip(i);
-    },
-    pings(n) {
-      let x = 0;
-      for (let k = 0; k < n; k++) x = c.ping(x);
-      return x;
-    },
+    ...loops(roundTrip, c.ping),
     checksum: () => p.checksum(),
     encodeBatch(i, n) {
       p.bench_encode(i, n);

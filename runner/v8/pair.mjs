@@ -19,6 +19,25 @@ function exportsOf(instance, role, names) {
 }
 
 /**
+ * What every pair does with its round trip and the consumer's `ping`: `roundTrip`; `roundTrips(from,
+ * n)`, round trips `from..from + n`; `pings(n)`, `n` bare calls of `ping`, each depending on the
+ * last: the call floor.
+ */
+export function loops(roundTrip, ping) {
+  return {
+    roundTrip,
+    roundTrips(from, n) {
+      for (let i = from; i < from + n; i++) roundTrip(i);
+    },
+    pings(n) {
+      let x = 0;
+      for (let k = 0; k < n; k++) x = ping(x);
+      return x;
+    },
+  };
+}
+
+/**
  * The instantiated guests, linked by `link`, as the `Guests` trait of guests.rs (calls.rs `Pair`).
  * The round trip is a closure over plain locals; the shared transport's has no transport calls at
  * all. Under `call = import` (`route` given) it is one call of the producer's `round_trip`, which
@@ -102,17 +121,7 @@ export function makePair(host, link, route) {
     };
 
   return {
-    roundTrip,
-    /** Round trips `from..from + n`. */
-    roundTrips(from, n) {
-      for (let i = from; i < from + n; i++) roundTrip(i);
-    },
-    /** `n` bare calls of the consumer's `ping`, each depending on the last: the call floor. */
-    pings(n) {
-      let x = 0;
-      for (let k = 0; k < n; k++) x = ping(x);
-      return x;
-    },
+    ...loops(roundTrip, ping),
     /** The producer's checksum over every round trip so far, a BigInt (i64: negative above 2^63). */
     checksum: () => checksum(),
     encodeBatch(i, n) {

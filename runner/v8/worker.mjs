@@ -104,22 +104,30 @@ async function serve(job, mainAt = null) {
   printLine(REPORT_PREFIX + reportJson(report));
 }
 
-/** `worker JOB`; a job that cannot be read gets a message on stderr and exit status 2, as the Rust workers do. */
-async function main(argv) {
-  const mainAt = process.hrtime.bigint();
+/**
+ * The job of `worker JOB` (`argv`), and its text; null, with `usage` or the reason on stderr,
+ * where there is none or it cannot be read (the worker then exits 2, as the Rust workers do).
+ */
+export function jobOfArgs(argv, usage) {
   const [command, text] = argv;
   if (command !== 'worker' || text === undefined || argv.length !== 2) {
-    process.stderr.write('usage: node [v8 flags] runner/v8/worker.mjs worker JOB (started by `runner run`)\n');
-    return 2;
+    process.stderr.write(`usage: ${usage} (started by \`runner run\`)\n`);
+    return null;
   }
-  let job;
   try {
-    job = parseJob(text);
+    return { job: parseJob(text), text };
   } catch (e) {
     process.stderr.write(`error: bad worker job: ${e.message}\n`);
-    return 2;
+    return null;
   }
-  await serve(job, mainAt);
+}
+
+/** `worker JOB`. */
+async function main(argv) {
+  const mainAt = process.hrtime.bigint();
+  const given = jobOfArgs(argv, 'node [v8 flags] runner/v8/worker.mjs worker JOB');
+  if (given === null) return 2;
+  await serve(given.job, mainAt);
   return 0;
 }
 
