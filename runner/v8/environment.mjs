@@ -14,10 +14,9 @@ function syscallGetcwd(_buf, _size) {
  * The guests' environment (`Host::new`): under `bare`, the consumer's log sink; under `wasi` and
  * `emscripten`, one WASI preview 1 environment per guest, each seeing one empty directory as `/`,
  * no arguments, no environment variables, stdin /dev/null, and stdout and stderr in two files of
- * the job's private directory (both guests share them), never the worker's own stdout; under
- * transport `bindgen`, the guests' wasm-bindgen glue (`guests`: the job's files).
+ * the job's private directory (both guests share them), never the worker's own stdout.
  */
-export async function createHost(cell, scratch, guests = null) {
+export async function createHost(cell, scratch) {
   const host = {
     environment: cell.environment,
     logging: cell.logging,
@@ -30,8 +29,6 @@ export async function createHost(cell, scratch, guests = null) {
   if (cell.environment === 'wasi' || cell.environment === 'emscripten') {
     host.wasi = await (await import('./wasi.mjs')).createWasi(scratch);
   }
-  // `bindgen`: the guests' glue modules, a fresh copy for this pair (bindgen.mjs).
-  if (cell.transport === 'bindgen') host.glue = await (await import('./bindgen.mjs')).loadGlue(guests);
   return host;
 }
 

@@ -6,8 +6,8 @@
 // closing its environment; the instances and memories go when V8's collector takes them, which
 // no figure here times.
 
-import { createHost, dropHost } from './environment.mjs';
-import { instantiate } from './measure.mjs';
+import { dropHost } from './environment.mjs';
+import { environmentOf, instantiate } from './measure.mjs';
 import { now, rssKib } from './platform.mjs';
 
 /** The warm-up batch's size and the recorded batches' sizes, as core's `batches`; null for none. */
@@ -23,7 +23,7 @@ export function batches(m) {
 /** One pair made from `modules` and dropped; [ns to make it, ns to drop it]. */
 async function pairOnce(job, modules) {
   const start = now();
-  const host = await createHost(job.cell, job.artifacts, job.guests);
+  const host = await environmentOf(job);
   instantiate(job, host, modules, { memories: [] });
   const made = now();
   dropHost(host);

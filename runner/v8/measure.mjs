@@ -7,7 +7,7 @@ import { capPages } from './memory.mjs';
 import { compileGuest } from './guests.mjs';
 import { createHost, dropHost } from './environment.mjs';
 import { linkCopy, linkShared } from './transport.mjs';
-import { linkBindgen, makeBindgenPair } from './bindgen.mjs';
+import { linkBindgen, loadGlue, makeBindgenPair } from './bindgen.mjs';
 import { checkCallPattern, makeRoute } from './calls.mjs';
 import { makePair } from './pair.mjs';
 
@@ -141,13 +141,23 @@ export async function setUp(job, report, state, repeat) {
   }));
   report.compile_ns = compileNs;
   checkCallPattern(modules.producer.module, cell.call); // not timed: a look at the producer's imports
-  const [host, environmentNs] = await timeAsync(() => createHost(cell, job.artifacts, guests));
+  const [host, environmentNs] = await timeAsync(() => environmentOf(job));
   state.host = host;
   report.environment_ns = environmentNs;
   const [pair, instantiateNs] = time(() => instantiate(job, host, modules, state));
   report.instantiate_ns = instantiateNs;
   state.modules = modules;
   return pair;
+}
+
+/**
+ * The pair's environment (`Host::new`, environment.mjs), and under transport `bindgen` a fresh
+ * copy of the guests' wasm-bindgen glue (bindgen.mjs): what a pair needs before its instances.
+ */
+export async function environmentOf(job) {
+  const host = await createHost(job.cell, job.artifacts);
+  if (job.cell.transport === 'bindgen') host.glue = await loadGlue(job.guests);
+  return host;
 }
 
 /** Instantiates both guests from `modules` in `host`, linked as the cell's transport says; their memories in `state`. */
