@@ -126,6 +126,52 @@ fn root() -> std::path::PathBuf {
     std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("..")
 }
 
+/// In the page, a guest that traps or lacks what the harness calls ends the cell in a row with the
+/// reason, the page's report carrying it (the browser's own failures are the next test's).
+#[test]
+fn a_guest_that_traps_or_lacks_an_export_in_the_page_is_a_row_with_the_reason() {
+    let wat = |text: &str| ::wat::parse_str(text).unwrap();
+    let consumer = wat(r#"(module (memory (export "memory") 1)
+        (func (export "request_buffer") (param i32) (result i32) i32.const 64)
+        (func (export "consume") (param i32 i32) (result i64) i64.const 0x0000001000000004)
+        (func (export "ping") (param i32) (result i32) local.get 0)
+        (func (export "bench_decode") (param i32 i32 i32) (result i32) i32.const 0)
+        (func (export "error_message") (result i64) i64.const 0))"#);
+    let producer = |produce: &str| {
+        wat(&format!(
+            r#"(module (memory (export "memory") 1)
+            (func (export "produce") (param i32) (result i64) {produce})
+            (func (export "reply_buffer") (param i32) (result i32) i32.const 64)
+            (func (export "check_reply") (param i32 i32) (result i32) i32.const 0)
+            (func (export "checksum") (result i64) i64.const 0)
+            (func (export "bench_encode") (param i32 i32) (result i32) i32.const 4)
+            (func (export "error_message") (result i64) i64.const 0))"#
+        ))
+    };
+    let lacking = wat(r#"(module (memory (export "memory") 1))"#);
+    for (producer, status, says) in [
+        (producer("unreachable"), "trap", "unreachable"),
+        (lacking, "error", "producer lacks an export the harness calls: produce"),
+    ] {
+        let dir = tempfile::tempdir().unwrap();
+        let guests = dir.path().join("guests");
+        let cell = guests.join("release/default/bare/logging-off/own-memory/raw");
+        std::fs::create_dir_all(&cell).unwrap();
+        std::fs::write(cell.join("producer.wasm"), producer).unwrap();
+        std::fs::write(cell.join("consumer.wasm"), &consumer).unwrap();
+        let one = common::one_cell("liftoff", "jit") + "runtime = [\"chromium\"]\n";
+        let m = matrix(dir.path(), &one, TINY);
+        let out = dir.path().join("r.csv");
+        let run =
+            runner(&["run", m.to_str().unwrap(), "--out", out.to_str().unwrap(), "--guests", guests.to_str().unwrap()]);
+        assert_eq!(run.status.code(), Some(1), "{}", text(&run));
+        assert_eq!(column(&out, "status"), [status], "{}", text(&run));
+        let error = &column(&out, "error")[0];
+        assert!(error.contains(says), "{status}: {error}");
+        assert!(column(&out, "runtime_version")[0].starts_with("chromium "), "the report came from the page's worker");
+    }
+}
+
 /// A "browser" that is a shell script: `exit 3` fails at once, `sleep` never answers.
 fn fake_browser(dir: &std::path::Path, body: &str) -> std::path::PathBuf {
     let path = dir.join("fake-chromium");
