@@ -8,6 +8,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { Cdp } from './cdp.mjs';
+import { procNumber } from '../v8/platform.mjs';
 
 /**
  * Chromium's switches besides the pipe, the profile and V8's: headless, no sandbox (a sandboxed
@@ -72,17 +73,6 @@ export function flagError(stderr) {
 export async function renderers(cdp) {
   const { processInfo } = await cdp.send('SystemInfo.getProcessInfo');
   return processInfo.filter((p) => p.type === 'renderer').map((p) => p.id);
-}
-
-/** A `key:` line of /proc/PID/FILE as a number, or null. */
-function procNumber(pid, file, key) {
-  try {
-    const line = fs.readFileSync(`/proc/${pid}/${file}`, 'utf8').split('\n').find((l) => l.startsWith(key));
-    const n = line === undefined ? NaN : Number(line.slice(key.length).replace(/^[\s:]+/, '').split(/\s+/)[0]);
-    return Number.isSafeInteger(n) ? n : null;
-  } catch {
-    return null;
-  }
 }
 
 /**

@@ -14,7 +14,7 @@ import { Cdp } from './cdp.mjs';
 import { ISOLATION, route, startServer } from './server.mjs';
 import { completed, pageOutcome } from './worker.mjs';
 import { flagError } from './browser.mjs';
-import { REPORT_PREFIX, emptyReport, reportJson } from '../v8/report.mjs';
+import { BEGIN_LINE, REPORT_PREFIX, emptyReport, reportJson } from '../v8/report.mjs';
 import { refusal } from '../v8/job.mjs';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
@@ -89,7 +89,7 @@ test("the page's report ends the cell; its first line says it started", async ()
   const browser = fakeBrowser();
   let begun = 0;
   const outcome = pageOutcome(browser, 'S', () => begun++, 10);
-  browser.emit('Runtime.bindingCalled', line('wasmatrix-page-begin'));
+  browser.emit('Runtime.bindingCalled', line(BEGIN_LINE));
   browser.emit('Runtime.bindingCalled', line(`${REPORT_PREFIX}{}`), 'another session');
   browser.emit('Page.loadEventFired', {});
   browser.emit('Runtime.bindingCalled', line(`${REPORT_PREFIX}{"checksum":1}`));

@@ -4,12 +4,11 @@
 // then on everything it does ends in a report), and times the worker's start.
 
 import { parseJob } from '/v8/job.mjs';
-import { REPORT_PREFIX, Failure, emptyReport, reportJson } from '/v8/report.mjs';
+import { BEGIN_LINE, REPORT_PREFIX, Failure, emptyReport, reportJson } from '/v8/report.mjs';
 import { runCell } from '/v8/cell.mjs';
 import { preload, printLine } from './platform.mjs';
 
-/** The page's first line (`BEGIN_LINE` in worker.mjs). */
-printLine('wasmatrix-page-begin');
+printLine(BEGIN_LINE);
 const report = emptyReport();
 let job = null;
 try {

@@ -16,15 +16,12 @@ import path from 'node:path';
 import process from 'node:process';
 import { fileURLToPath } from 'node:url';
 import { CHROMIUM_ARTIFACT_UNSUPPORTED, V8_FLAGS, refusal } from '../v8/job.mjs';
-import { REPORT_PREFIX, Failure, describe, emptyReport, failureKind, reportJson } from '../v8/report.mjs';
+import { BEGIN_LINE, REPORT_PREFIX, Failure, describe, emptyReport, failureKind, reportJson } from '../v8/report.mjs';
 import { capPages } from '../v8/memory.mjs';
 import { printLine } from '../v8/platform.mjs';
 import { jobOfArgs, pin } from '../v8/worker.mjs';
 import { startServer } from './server.mjs';
 import { flagError, launch, pageRenderer, rendererFacts, renderers } from './browser.mjs';
-
-/** The page's first line (page.mjs). */
-export const BEGIN_LINE = 'wasmatrix-page-begin';
 
 /** How long a page that has loaded may take to send its first line before it is called dead. */
 export const START_GRACE_MS = 2000;

@@ -5,7 +5,7 @@
 // cap where the memories say so, and the environment is dropped. The Node.js worker (worker.mjs)
 // and the browser page (runner/chromium/page.mjs) run the same sequence, each with its platform.
 
-import { exercise, memoryPages, setUp, setUpAgain } from './measure.mjs';
+import { cpuSince, exercise, memoryPages, setUp, setUpAgain } from './measure.mjs';
 import { measureInstantiations } from './instantiations.mjs';
 import { cpuTimeNs } from './platform.mjs';
 import { Failure, describe, failureKind } from './report.mjs';
@@ -16,8 +16,7 @@ import { dropHost } from './environment.mjs';
 export async function measureCell(job, report, state) {
   const cpu = cpuTimeNs();
   const pair = await setUp(job, report, state);
-  const cpuAfter = cpuTimeNs();
-  report.setup_cpu_ns = cpu === null || cpuAfter === null ? null : cpuAfter - cpu;
+  report.setup_cpu_ns = cpuSince(cpu);
   [report.producer_memory_pages, report.consumer_memory_pages] = memoryPages(state.memories);
   exercise(pair, job.measure, report);
   [report.setup_warm, report.setup_warm_cpu] = await setUpAgain(job, report);

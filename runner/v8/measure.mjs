@@ -11,6 +11,12 @@ import { linkBindgen, loadGlue, makeBindgenPair } from './bindgen.mjs';
 import { checkCallPattern, makeRoute } from './calls.mjs';
 import { makePair } from './pair.mjs';
 
+/** The CPU time (`cpuTimeNs`) since `before`, its reading; null where the platform has no CPU clock (a page). */
+export function cpuSince(before) {
+  const after = cpuTimeNs();
+  return before === null || after === null ? null : after - before;
+}
+
 /** Times `f` once; returns [its result, elapsed ns as a Number]. */
 function time(f) {
   const start = now();
@@ -199,8 +205,8 @@ export async function setUpAgain(job, first) {
     const state = { host: null, memories: [] };
     const cpuBefore = cpuTimeNs();
     const [, ns] = await timeAsync(() => setUp(job, emptyReport(), state, i + 1));
-    const cpuAfter = cpuTimeNs();
-    if (cpuBefore !== null && cpuAfter !== null) cpu.push(cpuAfter - cpuBefore); // none where the host cannot say
+    const spent = cpuSince(cpuBefore);
+    if (spent !== null) cpu.push(spent); // none where the host cannot say
     dropHost(state.host);
     wall.push(ns);
   }

@@ -29,11 +29,17 @@ export function cpuTimeNs() {
  * it; null where unreadable. Not `process.resourceUsage().maxRSS` (getrusage): a process spawned
  * with vfork starts with its parent's peak there, the runner's.
  */
-export function peakRssKib() {
+export const peakRssKib = () => procNumber('self', 'status', 'VmHWM');
+
+/**
+ * The number on the `key` line of /proc/PID/FILE (`VmHWM:  1234 kB`, `se.nr_migrations : 5`), or
+ * null where unreadable: this process's (`self`), or another's (the Chromium worker's renderer).
+ */
+export function procNumber(pid, file, key) {
   try {
-    const line = fs.readFileSync('/proc/self/status', 'utf8').split('\n').find((l) => l.startsWith('VmHWM:'));
-    const kib = line === undefined ? NaN : Number(line.split(/\s+/)[1]);
-    return Number.isSafeInteger(kib) ? kib : null;
+    const line = fs.readFileSync(`/proc/${pid}/${file}`, 'utf8').split('\n').find((l) => l.startsWith(key));
+    const n = line === undefined ? NaN : Number(line.slice(key.length).replace(/^[\s:]+/, '').split(/\s+/)[0]);
+    return Number.isSafeInteger(n) ? n : null;
   } catch {
     return null;
   }

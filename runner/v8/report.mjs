@@ -4,6 +4,8 @@
 
 /** Printed when the guests are instantiated and the first round trip is done (`READY_LINE`). */
 export const READY_LINE = 'wasmatrix-worker-ready';
+/** A page's first line, as soon as its module runs (runner/chromium: page.mjs sends it, worker.mjs waits for it). */
+export const BEGIN_LINE = 'wasmatrix-page-begin';
 /** Prefix of the line carrying the report (`REPORT_PREFIX`). */
 export const REPORT_PREFIX = 'wasmatrix-worker-report ';
 

@@ -21,7 +21,6 @@
 //
 // Plain ES modules, no dependencies: Node.js 20 or later.
 
-import fs from 'node:fs';
 import path from 'node:path';
 import process from 'node:process';
 import v8 from 'node:v8';
@@ -31,7 +30,7 @@ import { ARTIFACT_UNSUPPORTED, V8_FLAGS, missingFlags, parseJob, refusal } from 
 import { REPORT_PREFIX, Failure, emptyReport, reportJson } from './report.mjs';
 import { capPages } from './memory.mjs';
 import { runCell } from './cell.mjs';
-import { peakRssKib, printLine } from './platform.mjs';
+import { peakRssKib, printLine, procNumber } from './platform.mjs';
 
 /** Restricts the worker (all its threads) to one CPU: Node has no sched_setaffinity, taskset does it. */
 export function pin(cpu) {
@@ -71,15 +70,7 @@ function checkJob(job) {
 }
 
 /** How often the scheduler moved this process's main thread to another CPU (`cpu_migrations`). */
-function cpuMigrations() {
-  try {
-    const line = fs.readFileSync('/proc/self/sched', 'utf8').split('\n').find((l) => l.startsWith('se.nr_migrations'));
-    const n = line === undefined ? NaN : Number(line.split(':')[1].trim());
-    return Number.isSafeInteger(n) ? n : null;
-  } catch {
-    return null;
-  }
-}
+const cpuMigrations = () => procNumber('self', 'sched', 'se.nr_migrations');
 
 /**
  * The worker's whole life (`serve`): pin, cap, work, then the report, whatever happened. `mainAt`:
