@@ -14,6 +14,9 @@ fn main() {
     // The wasmer version actually resolved, from the workspace's lock file.
     let wasmer = locked_version(concat!(env!("CARGO_MANIFEST_DIR"), "/../Cargo.lock"), "wasmer");
     println!("cargo:rustc-env=WASMATRIX_WASMER_VERSION={wasmer}");
+    // The wasm-bindgen crate the guests' `bindgen` feature resolves to: its CLI must be the same.
+    let bindgen = locked_version(concat!(env!("CARGO_MANIFEST_DIR"), "/../Cargo.lock"), "wasm-bindgen");
+    println!("cargo:rustc-env=WASMATRIX_WASM_BINDGEN_VERSION={bindgen}");
 
     // The triple the runner is built for, which it builds its workers for (runner/static-exe.toml
     // names the host, and cargo puts their binaries under target/<triple>/).

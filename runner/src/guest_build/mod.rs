@@ -18,7 +18,7 @@ mod layout;
 mod tools;
 
 pub use layout::{guest_target, Layout};
-pub use tools::{check_wasm_bindgen, emcc_node_path, wasm_bindgen, wasm_opt, EMSCRIPTEN_TOOLS};
+pub use tools::{emcc_node_path, wasm_opt, EMSCRIPTEN_TOOLS};
 use tools::{emscripten_sbrk, run_wasm_bindgen, run_wasm_opt};
 
 /// The cargo profile (in the workspace Cargo.toml) a `profile` value builds with, for the guests

@@ -93,30 +93,18 @@ pub fn run_wasm_opt(root: &Path, passes: &[&str], built: &Path, out: &Path) -> R
 
 /// wasm-bindgen's CLI, which the set-up installs with cargo (`cargo install --locked
 /// wasm-bindgen-cli --version <the wasm-bindgen crate's> --root target/wasmatrix/wasm-bindgen`).
-pub fn wasm_bindgen(root: &Path) -> PathBuf {
+fn wasm_bindgen(root: &Path) -> PathBuf {
     root.join("target/wasmatrix/wasm-bindgen/bin/wasm-bindgen")
 }
 
-/// The wasm-bindgen crate's version in the workspace's Cargo.lock: the CLI must be the same
-/// (it refuses a module whose crate version differs).
-pub fn locked_wasm_bindgen(root: &Path) -> Result<String> {
-    let lock = root.join("Cargo.lock");
-    let text = std::fs::read_to_string(&lock).with_context(|| format!("cannot read {}", lock.display()))?;
-    let mut lines = text.lines();
-    while let Some(line) = lines.next() {
-        if line == "name = \"wasm-bindgen\"" {
-            if let Some(version) = lines.next().and_then(|l| l.strip_prefix("version = \"")) {
-                return Ok(version.trim_end_matches('"').to_owned());
-            }
-        }
-    }
-    bail!("{} locks no wasm-bindgen crate", lock.display())
-}
+/// The wasm-bindgen crate's version in the workspace's Cargo.lock (runner/build.rs): the CLI must
+/// be the same (it refuses a module whose crate version differs).
+const WASM_BINDGEN_VERSION: &str = env!("WASMATRIX_WASM_BINDGEN_VERSION");
 
 /// Refuses a missing wasm-bindgen CLI, or one of another version than the crate's, saying how to
 /// get the right one.
-pub fn check_wasm_bindgen(root: &Path) -> Result<()> {
-    let version = locked_wasm_bindgen(root)?;
+fn check_wasm_bindgen(root: &Path) -> Result<()> {
+    let version = WASM_BINDGEN_VERSION;
     let cli = wasm_bindgen(root);
     let how = format!(
         "runner/wasmatrix.sh setup installs it (by hand: cargo install --locked wasm-bindgen-cli --version {version} \
@@ -156,6 +144,15 @@ pub fn run_wasm_bindgen(root: &Path, name: &str, built: &Path, out_dir: &Path) -
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_missing_wasm_bindgen_says_which_version_and_how_to_install_it() {
+        let root = tempfile::tempdir().unwrap();
+        let err = format!("{:#}", check_wasm_bindgen(root.path()).unwrap_err());
+        assert!(err.contains(&format!("need wasm-bindgen {WASM_BINDGEN_VERSION}")), "{err}");
+        assert!(err.contains("runner/wasmatrix.sh setup") && err.contains("cargo install --locked"), "{err}");
+        assert!(WASM_BINDGEN_VERSION.starts_with("0.2."), "the lock's version: {WASM_BINDGEN_VERSION}");
+    }
 
     #[test]
     fn a_missing_wasm_opt_says_how_to_install_it() {
