@@ -4,7 +4,7 @@
 //! `--measure instructions` refused.
 
 use super::recipe::{Recipe, WorkerCommand};
-use super::v8::{check_node, node};
+use super::v8::{check_node, node_running};
 use crate::guest_build::Builder;
 use crate::matrix::Cell;
 use anyhow::{bail, Result};
@@ -17,11 +17,7 @@ pub struct Chromium;
 impl Recipe for Chromium {
     /// Node.js, once the driver is found.
     fn worker(&self, builder: &Builder, _cell: &Cell) -> Result<PathBuf> {
-        let script = script(builder.root());
-        if !script.exists() {
-            bail!("the Chromium worker {} is missing", script.display());
-        }
-        Ok(node(builder.root()))
+        node_running(builder.root(), &script(builder.root()), "Chromium")
     }
 
     /// Node.js, the driver and the browser it starts (V8's flags are the driver's to give).

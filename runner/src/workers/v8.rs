@@ -16,11 +16,7 @@ pub struct V8;
 impl Recipe for V8 {
     /// Node.js, once the script is found.
     fn worker(&self, builder: &Builder, _cell: &Cell) -> Result<PathBuf> {
-        let script = script(builder.root());
-        if !script.exists() {
-            bail!("the V8 worker {} is missing", script.display());
-        }
-        Ok(node(builder.root()))
+        node_running(builder.root(), &script(builder.root()), "V8")
     }
 
     /// Node.js with the compiler's flags, then the script.
@@ -75,6 +71,15 @@ pub fn node(root: &Path) -> PathBuf {
     } else {
         PathBuf::from("node")
     }
+}
+
+/// Node.js, to run the `runtime` worker's `script`, once the script is found (V8's and Chromium's
+/// workers are scripts under Node.js).
+pub(super) fn node_running(root: &Path, script: &Path, runtime: &str) -> Result<PathBuf> {
+    if !script.exists() {
+        bail!("the {runtime} worker {} is missing", script.display());
+    }
+    Ok(node(root))
 }
 
 /// The V8 worker script.

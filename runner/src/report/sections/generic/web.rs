@@ -1,7 +1,7 @@
 //! The web half: V8 in Node.js beside V8 in a Chromium page, the same JavaScript host in both, on
 //! the raw transports and wasm-bindgen's glue: the 2021 report's web claims, answered.
 
-use crate::matrix::axes::{Axis, Call, Compiler, Environment, Logging, Runtime, Transport};
+use crate::matrix::axes::{Axis, Call, Compiler, Engine, Environment, Logging, Runtime, Transport};
 use crate::matrix::Cell;
 use crate::report::table::{Table, Value};
 use crate::report::view::{Report, RAW};
@@ -14,7 +14,7 @@ use crate::results::row::Row;
 /// None unless the run has a Chromium cell.
 pub(in crate::report) fn table(report: &Report) -> Option<Table> {
     let web = |c: &Cell| {
-        c.codec == RAW && (c.environment, c.logging) == (Environment::Bare, Logging::Off) && c.engine.name() == "jit"
+        c.codec == RAW && (c.environment, c.logging) == (Environment::Bare, Logging::Off) && c.engine == Engine::Jit
     };
     let chromium: Vec<(&Row, Cell)> = report
         .rows
