@@ -2,7 +2,7 @@
 // the DevTools pipe's framing, how the page's events end a cell (its report, an exception, a page
 // that loads but never starts, a crash, a browser that exits), the report it completes (the u64
 // checksum exact), and V8's complaint about a flag. A real browser runs the cells in
-// runner/tests/chromium.rs. `node --test runner/chromium/`.
+// runner/tests/chromium.rs (and the merged module's in merged.test.mjs). `node --test runner/chromium/`.
 
 import assert from 'node:assert/strict';
 import { EventEmitter } from 'node:events';
@@ -30,6 +30,11 @@ test('the server serves the page, its modules, the job and the two guests, and n
     assert.equal(route(ROOT, JOB, other), null, other);
   }
   assert.equal(route(ROOT, { ...JOB, guests: null }, '/guests/producer'), null);
+  // The merged module, where the job names one (transport `merged`).
+  assert.equal(route(ROOT, JOB, '/guests/merged'), null);
+  const merged = { ...JOB, guests: { ...JOB.guests, merged: '/g/merged.wasm' } };
+  assert.deepEqual(route(ROOT, merged, '/guests/merged'), ['/g/merged.wasm', 'application/wasm']);
+  assert.equal(route(ROOT, merged, '/guests/merged.js'), null);
 });
 
 test('every response is cross-origin isolated, a missing one too', async () => {
@@ -142,4 +147,6 @@ test('a page runs chromium cells of both compilers and transports under bare, an
   assert.match(refusal({ ...cell, environment: 'wasi' }, 'chromium'), /only the bare environment/);
   assert.match(refusal({ ...cell, engine: 'artifact' }, 'chromium'), /no way to load compiled code/);
   assert.match(refusal({ ...cell, transport: 'component' }, 'chromium'), /no Component Model/);
+  assert.equal(refusal({ ...cell, transport: 'merged', logging: 'off' }, 'chromium'), null);
+  assert.match(refusal({ ...cell, transport: 'merged', logging: 'off', runtime: 'v8' }, 'v8'), /Node.js 20's V8 11.3 has no multi-memory/);
 });

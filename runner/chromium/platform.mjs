@@ -41,9 +41,12 @@ export const rssKib = () => null;
 
 const files = new Map();
 
-/** Fetches the job's two guests from the driver's server (`/guests/producer`, `/guests/consumer`) for `readBytes`. */
+/**
+ * Fetches the job's guests from the driver's server (`/guests/producer`, `/guests/consumer`, and
+ * `/guests/merged` where the job names a merged module) for `readBytes`.
+ */
 export async function preload(guests) {
-  for (const role of ['producer', 'consumer']) {
+  for (const role of ['producer', 'consumer', 'merged'].filter((r) => typeof guests[r] === 'string')) {
     const response = await fetch(`/guests/${role}`);
     if (!response.ok) throw new Error(`cannot fetch the ${role} ${guests[role]}: HTTP ${response.status}`);
     files.set(guests[role], new Uint8Array(await response.arrayBuffer()));

@@ -1,6 +1,7 @@
 // The page's server, on 127.0.0.1 at a port the system picks: page.html, the page's modules
-// (runner/chromium), the V8 worker's shared modules (runner/v8), the job, its two guests and their
-// wasm-bindgen glue; nothing else. Every response carries COOP `same-origin` and COEP `require-corp`, which make the page
+// (runner/chromium), the V8 worker's shared modules (runner/v8), the job, its two guests, their
+// wasm-bindgen glue and the merged module (transport `merged`) where the job names one; nothing
+// else. Every response carries COOP `same-origin` and COEP `require-corp`, which make the page
 // cross-origin isolated: Chromium then coarsens `performance.now()` to 5 µs, not 100 µs, and
 // SharedArrayBuffer exists.
 
@@ -21,8 +22,10 @@ const MODULE = /^\/(v8|chromium)\/([a-z_]+\.mjs)$/;
 export function route(root, job, pathname) {
   if (pathname === '/') return [path.join(root, 'runner/chromium/page.html'), 'text/html; charset=utf-8'];
   if (pathname === '/job') return [Buffer.from(job.text), 'application/json'];
-  const guest = /^\/guests\/(producer|consumer)$/.exec(pathname);
-  if (guest !== null) return job.guests === null ? null : [job.guests[guest[1]], 'application/wasm'];
+  // A guest, or the one module of both (`merged`, which only a merged cell's job names).
+  const guest = /^\/guests\/(producer|consumer|merged)$/.exec(pathname);
+  const file = guest === null ? undefined : job.guests?.[guest[1]];
+  if (guest !== null) return typeof file === 'string' ? [file, 'application/wasm'] : null;
   // A guest's wasm-bindgen glue (transport `bindgen`), beside its .wasm.
   const glue = /^\/guests\/(producer|consumer)\.js$/.exec(pathname);
   if (glue !== null) {

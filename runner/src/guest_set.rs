@@ -91,11 +91,14 @@ fn describe(bytes: &[u8]) -> String {
 }
 
 /// The files `cell` runs on (none for the native engine or a cell that cannot run): both guests,
-/// and under `composed` the composed component.
+/// under `composed` the composed component, under `merged` the merged module.
 pub fn needed(cell: &Cell, files: &GuestFiles) -> Vec<PathBuf> {
     let mut paths = vec![files.producer.clone(), files.consumer.clone()];
     if cell.transport == Transport::Composed {
         paths.extend(files.composed.clone());
+    }
+    if cell.transport == Transport::Merged {
+        paths.extend(files.merged.clone());
     }
     paths
 }

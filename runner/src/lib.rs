@@ -31,6 +31,7 @@ pub mod guest_build;
 pub mod guest_set;
 pub mod matrix;
 pub mod merge;
+pub mod merged_pair;
 pub mod meta;
 pub mod oom;
 pub mod preflight;

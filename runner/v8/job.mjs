@@ -56,6 +56,27 @@ export const CHROMIUM_ENVIRONMENT =
   'the page runs only the bare environment: WASI and Emscripten\'s output need a WASI preview 1 host, which a ' +
   'browser does not have (Node\'s node:wasi is Node\'s), and no browser WASI shim is measured here';
 
+/** Why Node's V8 has no `merged` cells (runner/core/src/cell/reasons.rs MERGED_V8, word for word). */
+export const MERGED_V8 = 'Node.js 20\'s V8 11.3 has no multi-memory: it refuses the merged module ("memory count of 2 ' +
+  'exceeds internal limit of 1"), and no flag enables it there; Chromium 156\'s V8 runs it (runtime chromium)';
+
+/** Why `merged` runs only under `bare` (reasons.rs MERGED_ENVIRONMENT). */
+export const MERGED_ENVIRONMENT = 'WASI preview 1 reaches a module\'s memory through its export named `memory`, which ' +
+  'in the merged module is the producer\'s: the consumer\'s WASI calls would read and write the producer\'s memory. ' +
+  'Emscripten\'s output is WASI too';
+
+/** Why `merged` runs without logging (reasons.rs MERGED_LOGGING). */
+export const MERGED_LOGGING = 'the consumer\'s log sink (env.wasmatrix_log) is a host function that reads the calling ' +
+  'module\'s memory export `memory`, which in the merged module is the producer\'s: logging = on is measured on ' +
+  'transports copy and shared';
+
+/** Why a `merged` cell does not run under `runtime`, or null if it does (as `Cell::unsupported_merged`). */
+function mergedRefusal(cell, runtime) {
+  if (runtime !== 'chromium') return MERGED_V8;
+  if (cell.environment !== 'bare') return MERGED_ENVIRONMENT;
+  return cell.logging === 'on' ? MERGED_LOGGING : null;
+}
+
 /**
  * Why the V8 host does not run `cell`, or null if it does: what V8 and these modules implement,
  * read from the fields they use (the axes they do not read, such as the codec's bytes, the profile
@@ -71,9 +92,11 @@ export function refusal(cell, runtime = 'v8') {
   if (cell.transport === 'component' || cell.transport === 'composed' || cell.codec === 'wit') {
     return 'V8 implements no Component Model: the component cells run under Wasmtime (Cell::unsupported)';
   }
-  if (!['copy', 'shared', 'bindgen'].includes(cell.transport)) {
-    return `${host}'s transports are copy, shared and bindgen, not ${cell.transport}`;
+  if (!['copy', 'shared', 'bindgen', 'merged'].includes(cell.transport)) {
+    return `${host}'s transports are copy, shared, bindgen and merged, not ${cell.transport}`;
   }
+  const merged = cell.transport === 'merged' ? mergedRefusal(cell, runtime) : null;
+  if (merged !== null) return merged;
   if (cell.environment === 'emscripten-legacy') return 'emscripten-legacy cells do not run (see Cell::unsupported)';
   if (runtime === 'chromium' && cell.environment !== 'bare') return CHROMIUM_ENVIRONMENT;
   if (!['bare', 'wasi', 'emscripten'].includes(cell.environment)) {
@@ -122,6 +145,7 @@ export function parseJob(text) {
   if (job.guests !== null && (typeof job.guests.producer !== 'string' || typeof job.guests.consumer !== 'string')) {
     throw new Error('job.guests must be null or {"producer": path, "consumer": path}');
   }
+  if (job.guests?.merged != null && typeof job.guests.merged !== 'string') throw new Error('job.guests.merged is not a path');
   if (typeof job.artifacts !== 'string') throw new Error('job.artifacts is not a path');
   if (job.phase !== 'Measure' && job.phase !== 'Precompile') throw new Error(`unknown phase \`${job.phase}\``);
   if (job.mechanism !== 'wall_clock' && job.mechanism !== 'instructions') {

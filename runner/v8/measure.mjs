@@ -8,6 +8,7 @@ import { compileGuest } from './guests.mjs';
 import { createHost, dropHost } from './environment.mjs';
 import { linkCopy, linkShared } from './transport.mjs';
 import { linkBindgen, loadGlue, makeBindgenPair } from './bindgen.mjs';
+import { compileMerged, linkMerged } from './merged.mjs';
 import { checkCallPattern, makeRoute } from './calls.mjs';
 import { makePair } from './pair.mjs';
 
@@ -141,12 +142,15 @@ export function exercise(pair, m, report) {
 export async function setUp(job, report, state, repeat) {
   const { cell, guests } = job;
   if (guests === null) throw new Failure('Error', 'no guest .wasm files were given for a wasm cell');
-  const [modules, compileNs] = time(() => ({
+  // Transport `merged`: the one module that holds both guests (merged.mjs).
+  const merged = cell.transport === 'merged';
+  const [modules, compileNs] = time(() => (merged ? compileMerged(guests, repeat) : {
     producer: compileGuest(guests.producer, 'producer', repeat),
     consumer: compileGuest(guests.consumer, 'consumer', repeat),
   }));
   report.compile_ns = compileNs;
-  checkCallPattern(modules.producer.module, cell.call); // not timed: a look at the producer's imports
+  // Not timed: a look at the producer's imports (the merged module has none: its round_trip says).
+  if (!merged) checkCallPattern(modules.producer.module, cell.call);
   const [host, environmentNs] = await timeAsync(() => environmentOf(job));
   state.host = host;
   report.environment_ns = environmentNs;
@@ -166,9 +170,17 @@ export async function environmentOf(job) {
   return host;
 }
 
-/** Instantiates both guests from `modules` in `host`, linked as the cell's transport says; their memories in `state`. */
+/**
+ * Instantiates both guests from `modules` in `host`, linked as the cell's transport says (under
+ * `merged`, the one module that holds both); their memories in `state`.
+ */
 export function instantiate(job, host, modules, state) {
   const { cell } = job;
+  if (cell.transport === 'merged') { // one instance, no imports: its own route under call = import
+    const link = linkMerged(modules.merged.module);
+    state.memories = link.memories;
+    return makePair(host, link, cell.call === 'import' ? link.route : null);
+  }
   const cap = capPages(job.measure.memory_limit_mib);
   const route = cell.call === 'import' ? makeRoute(cell.transport) : null;
   host.deliver = route?.deliver ?? null;
@@ -182,7 +194,10 @@ export function instantiate(job, host, modules, state) {
   return makePair(host, link, route);
 }
 
-/** Each guest memory's size in wasm pages (64 KiB) now: [producer, consumer]; under `shared` both are the one. */
+/**
+ * Each guest memory's size in wasm pages (64 KiB) now: [producer, consumer]; under `shared` both are
+ * the one; under `merged` the module's two.
+ */
 export function memoryPages(memories) {
   const pages = memories.map((m) => m.buffer.byteLength / 65536);
   return [pages[0] ?? null, pages[pages.length - 1] ?? null];

@@ -5,11 +5,13 @@ import { Failure } from './report.mjs';
 import { halves, readText, wide } from './memory.mjs';
 import { hostOutput } from './environment.mjs';
 
-const PRODUCER_EXPORTS = ['produce', 'check_reply', 'reply_buffer', 'checksum', 'bench_encode', 'error_message'];
-const CONSUMER_EXPORTS = ['consume', 'request_buffer', 'ping', 'bench_decode', 'error_message'];
+// The buffers a receiver allocates (`reply_buffer`, `request_buffer`) are the copy transport's to
+// call and check (transport.mjs); the merged module's adapter calls them inside wasm.
+const PRODUCER_EXPORTS = ['produce', 'check_reply', 'checksum', 'bench_encode', 'error_message'];
+const CONSUMER_EXPORTS = ['consume', 'ping', 'bench_decode', 'error_message'];
 
 /** The guest's exports the harness calls, or an Error naming the missing one. */
-function exportsOf(instance, role, names) {
+export function exportsOf(instance, role, names) {
   for (const name of names) {
     if (typeof instance.exports[name] !== 'function') {
       throw new Failure('Error', `${role} lacks an export the harness calls: ${name}`);

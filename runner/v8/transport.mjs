@@ -6,6 +6,7 @@ import { Failure, describe } from './report.mjs';
 import { MAX_PAGES, MemoryView } from './memory.mjs';
 import { importedMemoryLimits } from './guests.mjs';
 import { instantiateGuest } from './environment.mjs';
+import { exportsOf } from './pair.mjs';
 
 /** Where the consumer's data and stack start in the shared memory (abi.rs). */
 export const SHARED_CONSUMER_BASE = 2 << 20;
@@ -82,8 +83,8 @@ export function linkCopy(host, modules) {
   };
   const producerView = own(producer, 'producer');
   const consumerView = own(consumer, 'consumer');
-  const requestBuffer = consumer.exports.request_buffer;
-  const replyBuffer = producer.exports.reply_buffer;
+  const requestBuffer = exportsOf(consumer, 'consumer', ['request_buffer']).request_buffer;
+  const replyBuffer = exportsOf(producer, 'producer', ['reply_buffer']).reply_buffer;
   // The receivers' buffers: address and capacity.
   let requestPtr = 0, requestCap = 0, replyPtr = 0, replyCap = 0;
   let copied = 0;

@@ -5,13 +5,17 @@
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import { test } from 'node:test';
-import { ARTIFACT_UNSUPPORTED, V8_FLAGS, missingFlags, parseJob, refusal } from './job.mjs';
+import {
+  ARTIFACT_UNSUPPORTED, MERGED_ENVIRONMENT, MERGED_LOGGING, MERGED_V8, V8_FLAGS, missingFlags, parseJob, refusal,
+} from './job.mjs';
 import { Failure, emptyReport, reportJson, u64Json } from './report.mjs';
 import { importedMemoryLimits, readLeb, withRepeatSection } from './guests.mjs';
 import { capPages } from './memory.mjs';
 import { SHARED_CONSUMER_BASE, checkSharedLayout, sharedMemoryPages } from './transport.mjs';
 import { checkCallPattern, importsDeliver, makeRoute } from './calls.mjs';
 import { batches } from './instantiations.mjs';
+import { mergedLink } from './merged.mjs';
+import { makePair } from './pair.mjs';
 
 /** A cell as the runner's job carries it (serde's `Cell`: one field per axis, each value its name). */
 const CELL = Object.freeze({
@@ -55,11 +59,29 @@ test('the worker says which cells V8 does not run', () => {
   assert.match(refused({ transport: 'component' }), /no Component Model/);
   assert.match(refused({ transport: 'composed' }), /no Component Model/);
   assert.match(refused({ codec: 'wit' }), /no Component Model/);
-  assert.match(refused({ transport: 'pigeon' }), /transports are copy, shared and bindgen, not pigeon/);
+  assert.match(refused({ transport: 'pigeon' }), /transports are copy, shared, bindgen and merged, not pigeon/);
   assert.match(refused({ environment: 'emscripten-legacy' }), /emscripten-legacy cells do not run/);
   assert.match(refused({ environment: 'browser' }), /bare, wasi and emscripten, not browser/);
   assert.match(refused({ logging: 'verbose' }), /on or off, not verbose/);
   assert.match(refused({ call: 'callback' }), /host and import, not callback/);
+});
+
+test('merged cells run in a page, bare and without logging; Node\'s V8 says why not, as the runner does', () => {
+  const page = { ...CELL, runtime: 'chromium', transport: 'merged' };
+  for (const call of ['host', 'import']) assert.equal(refusal({ ...page, call }, 'chromium'), null, call);
+  assert.equal(refusal({ ...CELL, transport: 'merged' }), MERGED_V8);
+  assert.equal(refusal({ ...page, environment: 'wasi' }, 'chromium'), MERGED_ENVIRONMENT);
+  assert.equal(refusal({ ...page, logging: 'on' }, 'chromium'), MERGED_LOGGING);
+  // The reasons are runner/core/src/cell/reasons.rs's, word for word.
+  const rust = fs.readFileSync(new URL('../core/src/cell/reasons.rs', import.meta.url), 'utf8');
+  for (const [name, text] of Object.entries({ MERGED_V8, MERGED_ENVIRONMENT, MERGED_LOGGING })) {
+    const literal = new RegExp(`const ${name}: &str =\\s*"((?:[^"\\\\]|\\\\[\\s\\S])*)";`).exec(rust);
+    assert.ok(literal, name);
+    assert.equal(literal[1].replace(/\\\n\s*/g, '').replace(/\\"/g, '"'), text, name);
+  }
+  const job = parseJob(jobText(page, { guests: { producer: 'p.wasm', consumer: 'c.wasm', merged: 'm.wasm' } }));
+  assert.equal(job.guests.merged, 'm.wasm');
+  assert.throws(() => parseJob(jobText(page, { guests: { producer: 'p', consumer: 'c', merged: 7 } })), /merged is not a path/);
 });
 
 test('a job gets serde\'s defaults and is checked', () => {
@@ -250,4 +272,77 @@ test('the modules that set up, call and time a pair use Node.js only through pla
     }
     assert.doesNotMatch(code, /\b(Buffer|process)\.|\brequire\(/, `${file} uses a Node.js global`);
   }
+});
+
+/**
+ * The exports of a stand-in merged module (Node's V8 cannot compile a real one: no multi-memory):
+ * two memories, each guest's messages in its own, the adapter's carries and counters; `calls`
+ * records the round trip's calls in order.
+ */
+function mergedExports(calls) {
+  const [producer, consumer] = [new WebAssembly.Memory({ initial: 1 }), new WebAssembly.Memory({ initial: 1 })];
+  const counts = { request: 0n, reply: 0n, copied: 0n };
+  const text = (memory, at, s) => {
+    new Uint8Array(memory.buffer).set(Buffer.from(s), at);
+    return pack(at, s.length);
+  };
+  const carry = (from, to, at) => (ptr, len) => {
+    calls.push(to === consumer ? 'to_consumer' : 'to_producer');
+    new Uint8Array(to.buffer).set(new Uint8Array(from.buffer, ptr, len), at);
+    counts.copied += BigInt(len);
+    return at;
+  };
+  return {
+    memory: producer,
+    'consumer.memory': consumer,
+    produce: (i) => { calls.push('produce'); return pack(64, 10 + i); },
+    check_reply: (ptr, len) => { calls.push(['check_reply', ptr, len]); return 0; },
+    checksum: () => -1n,
+    bench_encode: () => 0,
+    error_message: () => text(producer, 900, 'producer says no'),
+    round_trip: (i) => { // the adapter's `deliver` counts inside the module
+      counts.request += 100n;
+      if (i === 7) return 1;
+      counts.reply += 20n;
+      return 0;
+    },
+    'consumer.consume': (ptr, len) => { calls.push(['consume', ptr, len]); return pack(256, 3); },
+    'consumer.ping': (x) => x + 1,
+    'consumer.bench_decode': () => 0,
+    'consumer.error_message': () => text(consumer, 900, 'consumer says no'),
+    'merged.to_consumer': carry(producer, consumer, 128),
+    'merged.to_producer': carry(consumer, producer, 512),
+    'merged.request_bytes': () => counts.request,
+    'merged.reply_bytes': () => counts.reply,
+    'merged.copied_bytes': () => counts.copied,
+  };
+}
+
+test('a merged pair: the host calls the adapter\'s carries between the guests, whose copies it counts', () => {
+  const calls = [];
+  const link = mergedLink(mergedExports(calls));
+  const pair = makePair({ logging: 'off', wasi: null }, link, null);
+  pair.roundTrips(0, 2);
+  assert.deepEqual(calls.slice(0, 5), ['produce', 'to_consumer', ['consume', 128, 10], 'to_producer', ['check_reply', 512, 3]]);
+  // The host counts the messages it handed over; the adapter, what it copied.
+  assert.deepEqual(pair.traffic(), { request_bytes: 21, reply_bytes: 6, copied_bytes: 27 });
+  assert.deepEqual(link.memories.map((m) => m.buffer.byteLength / 65536), [1, 1]);
+  assert.equal(pair.output().log_bytes, null);
+});
+
+test('a merged pair under call = import: the producer\'s round_trip only, the adapter\'s counts, each guest\'s message from its memory', () => {
+  const calls = [];
+  const link = mergedLink(mergedExports(calls));
+  const pair = makePair({ logging: 'off', wasi: null }, link, link.route);
+  pair.roundTrips(0, 3);
+  assert.deepEqual(calls, []);
+  assert.deepEqual(pair.traffic(), { request_bytes: 300, reply_bytes: 60, copied_bytes: 0 });
+  assert.throws(() => pair.roundTrip(7), /consumer refused record 7: consumer says no/);
+});
+
+test('a merged module lacking what the harness calls says which export', () => {
+  const exports = mergedExports([]);
+  delete exports['merged.to_producer'];
+  assert.throws(() => mergedLink(exports), /the merged module lacks an export the harness calls: merged.to_producer/);
+  assert.throws(() => mergedLink({ ...mergedExports([]), 'consumer.memory': undefined }), /exports no memory `consumer.memory`/);
 });

@@ -248,6 +248,12 @@ axis! {
         /// wasm-pack would be: the glue copies each message out of one guest and into the other
         /// (runtimes `v8` and `chromium` only).
         Bindgen = "bindgen",
+        /// Each guest keeps its own memory, and the pair is one module with two memories (the
+        /// multi-memory feature): binaryen's `wasm-merge` joins the producer, the consumer and a
+        /// small adapter (guests/merged/adapter.wat) that copies each message from one memory
+        /// into the other with `memory.copy`, so the guests call each other directly and neither
+        /// guest's code can reach the other's memory.
+        Merged = "merged",
     }
 }
 

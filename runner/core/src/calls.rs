@@ -65,6 +65,10 @@ pub trait GuestCalls: Route {
     fn says(&mut self, role: Role) -> Result<String, Failure>;
     /// What the guests wrote out of their sandbox so far.
     fn output(&self) -> Output;
+    /// Reads what the guests counted of the traffic themselves ([`Guests::count_traffic`]).
+    fn count_traffic(&mut self) -> Result<(), Failure> {
+        Ok(())
+    }
     /// Each guest memory's size now, in pages, where the runtime says
     /// ([`Guests::memory_pages`]).
     fn memory_pages(&self) -> MemoryPages {
@@ -154,6 +158,10 @@ impl<C: GuestCalls> Guests for Pair<C> {
             Call::Import => self.calls.delivered(),
         };
         Traffic { copied_bytes: self.calls.copied_bytes(), ..carried }
+    }
+
+    fn count_traffic(&mut self) -> Result<(), Failure> {
+        self.calls.count_traffic()
     }
 
     fn output(&self) -> Output {

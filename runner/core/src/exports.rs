@@ -74,6 +74,20 @@ macro_rules! guest_exports {
             }
         }
 
+        $crate::guest_exports! {
+            @table $Func, [$($($g),*)?] ($($arg: $ty),*) |$name| $lookup,
+            /// The merged module's adapter (transport `merged`, guests/merged/adapter.wat): its
+            /// carries between the two memories and what it carried, exported under
+            /// [`merged::ADAPTER`](crate::merged::ADAPTER).
+            MergedFns "merged module" {
+                to_consumer: (u32, u32) => u32,
+                to_producer: (u32, u32) => u32,
+                request_bytes: () => u64,
+                reply_bytes: () => u64,
+                copied_bytes: () => u64,
+            }
+        }
+
         /// The producer's `round_trip(i) -> 0 | 1 | 2` (`call = import`), which only a producer
         /// built with the feature `call-import` exports.
         pub type RoundTrip = $Func<u32, u32>;
@@ -145,9 +159,22 @@ macro_rules! guest_exports {
 
         impl $Table {
             pub fn new<$($g),*>($($arg: $ty),*) -> ::core::result::Result<Self, $crate::guests::Failure> {
+                Self::named("", $($arg),*)
+            }
+
+            /// The exports named `prefix` then the export's name (the merged module's consumer and
+            /// adapter exports, see [`merged`](crate::merged)); no name is made when `prefix` is
+            /// empty.
+            pub fn named<$($g),*>(prefix: &str, $($arg: $ty),*) -> ::core::result::Result<Self, $crate::guests::Failure> {
                 Ok($Table {
                     $($export: {
-                        let $name = stringify!($export);
+                        let full;
+                        let $name = if prefix.is_empty() {
+                            stringify!($export)
+                        } else {
+                            full = format!("{prefix}{}", stringify!($export));
+                            full.as_str()
+                        };
                         ($lookup).map_err(|e| $crate::exports::lacks($who, $name, e))?
                     },)*
                 })
@@ -192,6 +219,36 @@ macro_rules! guest_calls {
     };
 
     (args: $args:ident, failure: $failure:path, read_text: $read_text:path $(,)?) => {
+        $crate::guest_calls!(@exports args: $args, failure: $failure);
+
+        fn delivered(&self) -> $crate::guests::Traffic {
+            self.route().map(|route| route.delivered()).unwrap_or_default()
+        }
+
+        fn copied_bytes(&self) -> u64 {
+            self.route().map_or(0, |route| route.transport.copied_bytes())
+        }
+
+        fn says(&mut self, role: $crate::abi::Role) -> ::core::result::Result<String, $crate::guests::Failure> {
+            let packed = $crate::guest_calls!(@error_message $args, $failure, self, role)?;
+            Ok(match self.route() {
+                Some(route) => $read_text(&self.store, route.transport.memory(role), packed),
+                None => "(unreadable message: the route is out)".into(),
+            })
+        }
+    };
+
+    // A guest's `error_message`: the packed message in its memory.
+    (@error_message $args:ident, $failure:path, $self:ident, $role:expr) => {{
+        let error_message = match $role {
+            $crate::abi::Role::Producer => &$self.producer.error_message,
+            $crate::abi::Role::Consumer => &$self.consumer.error_message,
+        };
+        $crate::guest_exports!(@call $args, error_message, &mut $self.store).map_err($failure)
+    }};
+
+    // The calls of one export each: the same under every transport.
+    (@exports args: $args:ident, failure: $failure:path) => {
         #[inline]
         fn produce(&mut self, i: u32) -> ::core::result::Result<u64, $crate::guests::Failure> {
             $crate::guest_exports!(@call $args, self.producer.produce, &mut self.store, i).map_err($failure)
@@ -224,26 +281,6 @@ macro_rules! guest_calls {
             let bench_decode = &self.consumer.bench_decode;
             $crate::guest_exports!(@call $args, bench_decode, &mut self.store, request.ptr, request.len, n)
                 .map_err($failure)
-        }
-
-        fn delivered(&self) -> $crate::guests::Traffic {
-            self.route().map(|route| route.delivered()).unwrap_or_default()
-        }
-
-        fn copied_bytes(&self) -> u64 {
-            self.route().map_or(0, |route| route.transport.copied_bytes())
-        }
-
-        fn says(&mut self, role: $crate::abi::Role) -> ::core::result::Result<String, $crate::guests::Failure> {
-            let error_message = match role {
-                $crate::abi::Role::Producer => &self.producer.error_message,
-                $crate::abi::Role::Consumer => &self.consumer.error_message,
-            };
-            let packed = $crate::guest_exports!(@call $args, error_message, &mut self.store).map_err($failure)?;
-            Ok(match self.route() {
-                Some(route) => $read_text(&self.store, route.transport.memory(role), packed),
-                None => "(unreadable message: the route is out)".into(),
-            })
         }
     };
 }

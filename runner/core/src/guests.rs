@@ -41,8 +41,14 @@ pub trait Guests {
         true
     }
 
-    /// Bytes moved so far.
+    /// Bytes moved so far, as of the last [`Guests::count_traffic`] where the guests count them.
     fn traffic(&self) -> Traffic;
+
+    /// Reads what the guests counted of the traffic themselves (the merged module's adapter),
+    /// outside any timed region, for [`Guests::traffic`]; nothing where the host counts it.
+    fn count_traffic(&mut self) -> Result<(), Failure> {
+        Ok(())
+    }
 
     /// What the guests wrote out of their sandbox so far.
     fn output(&self) -> Output;
@@ -160,6 +166,19 @@ pub struct GuestFiles {
     /// producer's and consumer's files are the components it was made of).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub composed: Option<std::path::PathBuf>,
+    /// Transport `merged`: both guests and their adapter merged into one module with two memories
+    /// (what the worker runs; see [`crate::merged`]).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub merged: Option<std::path::PathBuf>,
+}
+
+impl GuestFiles {
+    /// The one module a worker runs for transport `merged`, or why there is none.
+    pub fn merged(&self) -> Result<&Path, Failure> {
+        self.merged
+            .as_deref()
+            .ok_or_else(|| Failure::Error("the job names no merged module for transport merged".into()))
+    }
 }
 
 /// Reads one guest's `.wasm` file, saying which one could not be read.

@@ -3,7 +3,7 @@
 //! every runtime makes over its calls ([`calls`]), the axes and what a cell is
 //! ([`axes`], [`cell`]), the `[measure]` settings and the statistics ([`measure`]), the narrow
 //! interface every way of running the guests implements and the failures it reports ([`guests`]),
-//! the memory cap ([`cap`]), the one trait a runtime implements and the phases every cell goes
+//! the memory cap ([`cap`]), the merged pair of transport `merged` ([`merged`]), the one trait a runtime implements and the phases every cell goes
 //! through ([`runtime`]), the transports and the route every round trip's middle runs over
 //! ([`transport`]), and the worker protocol with the measuring code every cell runs ([`worker`]).
 
@@ -15,6 +15,7 @@ pub mod cell;
 pub mod exports;
 pub mod guests;
 pub mod measure;
+pub mod merged;
 pub mod runtime;
 pub mod transport;
 pub mod worker;

@@ -413,6 +413,7 @@ fn exercise_with<G: Guests>(
     })?;
 
     let round_trips = f64::from(m.round_trips());
+    guests.count_traffic()?;
     let traffic = guests.traffic();
     report.request_bytes_mean = Some(traffic.request_bytes as f64 / round_trips);
     report.reply_bytes_mean = Some(traffic.reply_bytes as f64 / round_trips);

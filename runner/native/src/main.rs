@@ -39,7 +39,7 @@ impl CodecVisitor for Visit<'_> {
             (Transport::Copy, Logging::On) => run(&Native::<C, CopyLink, BufferLog>(PhantomData), job, report),
             (Transport::Shared, Logging::Off) => run(&Native::<C, SharedLink, NoLog>(PhantomData), job, report),
             (Transport::Shared, Logging::On) => run(&Native::<C, SharedLink, BufferLog>(PhantomData), job, report),
-            (Transport::Component | Transport::Composed | Transport::Bindgen, _) => {
+            (Transport::Component | Transport::Composed | Transport::Bindgen | Transport::Merged, _) => {
                 Err(worker::not_here(&job.cell, "native"))
             }
         }

@@ -18,6 +18,9 @@ pub enum Layout {
     /// The guest built with wasm-bindgen (feature `bindgen`), its own memory, and the glue
     /// `wasm-bindgen --target web` writes for it beside it (`producer.js` by `producer.wasm`).
     Bindgen,
+    /// Each guest with its own memory, as [`Layout::Own`], and both merged with the adapter into
+    /// one module with two memories (transport `merged`, [`crate::merged_pair`]).
+    Merged,
 }
 
 impl Layout {
@@ -27,6 +30,7 @@ impl Layout {
             Transport::Shared => Layout::Shared,
             Transport::Component | Transport::Composed => Layout::Component,
             Transport::Bindgen => Layout::Bindgen,
+            Transport::Merged => Layout::Merged,
         }
     }
 
@@ -36,6 +40,7 @@ impl Layout {
             Layout::Shared => "shared-memory",
             Layout::Component => "component",
             Layout::Bindgen => "bindgen",
+            Layout::Merged => "merged",
         }
     }
 
@@ -46,7 +51,7 @@ impl Layout {
             Environment::Emscripten | Environment::EmscriptenLegacy => emcc_args(self, role),
             Environment::Bare | Environment::Wasi => {
                 let mut args: Vec<String> = match (self, role) {
-                    (Layout::Own | Layout::Component | Layout::Bindgen, _) => vec![],
+                    (Layout::Own | Layout::Component | Layout::Bindgen | Layout::Merged, _) => vec![],
                     (Layout::Shared, Role::Producer) => vec!["--import-memory".into()],
                     (Layout::Shared, Role::Consumer) => vec![
                         "--import-memory".into(),
@@ -92,7 +97,7 @@ fn emcc_args(layout: Layout, role: Role) -> Vec<String> {
     .to_vec();
     let stack_first = ["-Wl,--stack-first".to_owned(), "-sINITIAL_MEMORY=2097152".to_owned()];
     match (layout, role) {
-        (Layout::Own | Layout::Component | Layout::Bindgen, _) => args.extend(stack_first),
+        (Layout::Own | Layout::Component | Layout::Bindgen | Layout::Merged, _) => args.extend(stack_first),
         (Layout::Shared, Role::Producer) => {
             args.push("-sIMPORTED_MEMORY".into());
             args.extend(stack_first);

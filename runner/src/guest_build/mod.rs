@@ -18,7 +18,7 @@ mod layout;
 mod tools;
 
 pub use layout::{guest_target, Layout};
-pub use tools::{emcc_node_path, wasm_opt, EMSCRIPTEN_TOOLS};
+pub use tools::{emcc_node_path, run_wasm_merge, wasm_opt, EMSCRIPTEN_TOOLS};
 use tools::{emscripten_sbrk, run_wasm_bindgen, run_wasm_opt};
 
 /// The cargo profile (in the workspace Cargo.toml) a `profile` value builds with, for the guests
@@ -110,6 +110,7 @@ impl GuestBuild {
             producer: dir.join("producer.wasm"),
             consumer: dir.join("consumer.wasm"),
             composed: (self.layout == Layout::Component).then(|| dir.join("composed.wasm")),
+            merged: (self.layout == Layout::Merged).then(|| dir.join("merged.wasm")),
         }
     }
 }
@@ -219,7 +220,8 @@ impl Builder {
         let fresh = std::fs::read_to_string(&stamp).is_ok_and(|have| have == want)
             && files.producer.exists()
             && files.consumer.exists()
-            && glue_made;
+            && glue_made
+            && files.merged.as_ref().is_none_or(|m| m.exists());
         if fresh {
             return Ok(files);
         }
@@ -229,6 +231,9 @@ impl Builder {
         }
         if let Some(composed) = &files.composed {
             self.compose(&files.producer, &files.consumer, composed)?;
+        }
+        if let Some(merged) = &files.merged {
+            crate::merged_pair::merge(&self.root, &files.producer, &files.consumer, merged)?;
         }
         std::fs::write(&stamp, want).with_context(|| format!("cannot write {}", stamp.display()))?;
         Ok(files)
@@ -247,7 +252,7 @@ impl Builder {
         match build.layout {
             Layout::Component => drop(cargo.args(["--features", "component"])),
             Layout::Bindgen => drop(cargo.args(["--features", "bindgen"])),
-            Layout::Own | Layout::Shared => {}
+            Layout::Own | Layout::Shared | Layout::Merged => {}
         }
         let imports_deliver = role == Role::Producer && build.call == Call::Import;
         if imports_deliver {

@@ -1,5 +1,5 @@
 //! The tools beside cargo that some guest builds need: binaryen's wasm-opt (the `wasm-opt`
-//! profile, the `emscripten` environment), emcc (the `emscripten` heap's sbrk) and wasm-bindgen's
+//! profile, the `emscripten` environment) and wasm-merge (the `merged` transport), emcc (the `emscripten` heap's sbrk) and wasm-bindgen's
 //! CLI (the `bindgen` transport's glue): where each is, how to get it, and the step each does.
 
 use anyhow::{bail, Context, Result};
@@ -87,6 +87,29 @@ pub fn run_wasm_opt(root: &Path, passes: &[&str], built: &Path, out: &Path) -> R
             built.display(),
             String::from_utf8_lossy(&output.stderr).trim_end()
         );
+    }
+    Ok(())
+}
+
+/// Runs binaryen's `wasm-merge` on `inputs` (each a file and the name its imports use for it),
+/// with every feature on (rustc's output needs more than multi-memory), writing `out`. Exports
+/// whose names clash get new ones (`--rename-export-conflicts`) rather than being dropped.
+pub fn run_wasm_merge(root: &Path, inputs: &[(&Path, &str)], out: &Path) -> Result<()> {
+    let wasm_merge = wasm_opt(root).with_file_name("wasm-merge");
+    if !wasm_merge.exists() {
+        bail!("{} is missing: {}", wasm_merge.display(), WASM_OPT_TOOL.replace("wasm-opt", "wasm-merge"));
+    }
+    let mut command = Command::new(&wasm_merge);
+    for (file, name) in inputs {
+        command.arg(file).arg(name);
+    }
+    let output = command
+        .args(["--all-features", "--rename-export-conflicts", "-o"])
+        .arg(out)
+        .output()
+        .with_context(|| format!("cannot run {}", wasm_merge.display()))?;
+    if !output.status.success() {
+        bail!("wasm-merge into {} failed:\n{}", out.display(), String::from_utf8_lossy(&output.stderr).trim_end());
     }
     Ok(())
 }

@@ -86,20 +86,20 @@ fn studies_are_a_union_with_defaults_and_every_value() {
             "llvm/jit/bare/shared/raw/release/off/default/wasmer/host/fresh",
         ]
     );
-    // transport = "*": every transport (component, composed and bindgen too; composed only with call =
-    // import, which is not a cell under the default call = host).
+    // transport = "*": every transport (component, composed, bindgen and merged too; composed only
+    // with call = import, which is not a cell under the default call = host).
     let precompiled = &m.studies[1];
-    assert_eq!(precompiled.cells.len(), 2 * 4);
+    assert_eq!(precompiled.cells.len(), 2 * 5);
     assert!(precompiled.cells.iter().any(|c| c.transport == Transport::Component));
     // The union: the studies' cells in their order, each once.
     assert_eq!(names(m.cells())[..6], names(&compilers.cells)[..]);
     assert_eq!(names(&m.cells()[6..]), names(&precompiled.cells));
-    // The same cells as the older form's GOOD, and the component and bindgen ones.
+    // The same cells as the older form's GOOD, and the component, bindgen and merged ones.
     let mut old = names(parse(GOOD).unwrap().cells());
     let newer: Vec<Cell> = precompiled
         .cells
         .iter()
-        .filter(|c| matches!(c.transport, Transport::Component | Transport::Bindgen))
+        .filter(|c| matches!(c.transport, Transport::Component | Transport::Bindgen | Transport::Merged))
         .copied()
         .collect();
     old.extend(names(&newer));

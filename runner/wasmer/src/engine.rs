@@ -38,7 +38,8 @@ pub struct Modules {
     pub consumer: Module,
 }
 
-fn compile_one(engine: &wasmer::Engine, path: &Path) -> Result<Module, Failure> {
+/// Compiles one guest file.
+pub fn compile_one(engine: &wasmer::Engine, path: &Path) -> Result<Module, Failure> {
     let wasm = read_guest(path)?;
     Ok(Module::new(engine, wasm).with_context(|| format!("cannot compile guest {}", path.display()))?)
 }
@@ -57,16 +58,15 @@ pub fn artifact_paths(dir: &Path) -> (PathBuf, PathBuf) {
 pub fn save_artifacts(modules: &Modules, dir: &Path) -> Result<u64> {
     std::fs::create_dir_all(dir).with_context(|| format!("cannot create {}", dir.display()))?;
     let (p, c) = artifact_paths(dir);
-    let mut total = 0;
-    for (module, path) in [(&modules.producer, &p), (&modules.consumer, &c)] {
-        module.serialize_to_file(path).with_context(|| format!("cannot write artifact {}", path.display()))?;
-        // On disk, as a deployed artifact is, before the measured process loads it.
-        std::fs::File::open(path)
-            .and_then(|f| f.sync_all())
-            .with_context(|| format!("cannot sync {}", path.display()))?;
-        total += std::fs::metadata(path)?.len();
-    }
-    Ok(total)
+    Ok(save_artifact(&modules.producer, &p)? + save_artifact(&modules.consumer, &c)?)
+}
+
+/// Serializes one compiled module to `path`; returns its size in bytes.
+pub fn save_artifact(module: &Module, path: &Path) -> Result<u64> {
+    module.serialize_to_file(path).with_context(|| format!("cannot write artifact {}", path.display()))?;
+    // On disk, as a deployed artifact is, before the measured process loads it.
+    std::fs::File::open(path).and_then(|f| f.sync_all()).with_context(|| format!("cannot sync {}", path.display()))?;
+    Ok(std::fs::metadata(path)?.len())
 }
 
 /// The headless engine that runs precompiled artifacts: no compiler in the process; its
@@ -84,8 +84,9 @@ pub fn load_artifacts(engine: &wasmer::Engine, dir: &Path) -> Result<Modules> {
     Ok(Modules { producer: load_artifact(engine, &p)?, consumer: load_artifact(engine, &c)? })
 }
 
+/// Loads one artifact [`save_artifact`] wrote.
 #[allow(unsafe_code)]
-fn load_artifact(engine: &wasmer::Engine, path: &Path) -> Result<Module> {
+pub fn load_artifact(engine: &wasmer::Engine, path: &Path) -> Result<Module> {
     // SAFETY: deserializing maps machine code into the process. The file is one that
     // `save_artifacts` wrote moments ago, in this run's private artifact directory, with this
     // same Wasmer build, so it is trusted and the archive's validation pass (about 25 us per

@@ -5,7 +5,7 @@
 //!
 //! The guests under Wasmer: compilers and engines are configured in [`engine`], imports come
 //! from [`environment`], a [`transport`] links the guests, and [`pair`] makes the round trip's
-//! calls.
+//! calls; [`merged`] runs the pair wasm-merge made one module.
 
 #![cfg_attr(not(test), no_main)]
 
@@ -13,6 +13,7 @@ mod call;
 mod engine;
 mod environment;
 mod limits;
+mod merged;
 mod pair;
 mod transport;
 
@@ -49,11 +50,21 @@ wasmatrix_core::worker_main!("wasmatrix-wasmer", |job, report| {
     match job.cell.transport {
         TransportAxis::Copy => run(&Wasmer::<CopyLink>(PhantomData), job, report),
         TransportAxis::Shared => run(&Wasmer::<SharedLink>(PhantomData), job, report),
+        TransportAxis::Merged => run(&merged::WasmerMerged, job, report),
         TransportAxis::Component | TransportAxis::Composed | TransportAxis::Bindgen => {
             Err(worker::not_here(&job.cell, "Wasmer"))
         }
     }
 });
+
+/// A compiling engine, or a headless one that only loads artifacts; its memories capped.
+fn engine_for(job: &Job, compiling: bool) -> Result<wasmer::Engine, Failure> {
+    // The process's trap handlers, which Wasmer installs with its first store: before anything is
+    // timed, as a host has them already.
+    wasmer::sys::vm::init_traps();
+    let cap = job.measure.memory_limit_mib;
+    Ok(if compiling { engine::compiling_engine(job.cell.compiler, cap)? } else { engine::headless_engine(cap) })
+}
 
 /// Wasmer, its guests linked by transport `T`.
 struct Wasmer<T>(PhantomData<T>);
@@ -65,13 +76,8 @@ impl<T: Transport> Runtime for Wasmer<T> {
     type Environment = (Store, Host<Route<T>>);
     type Guests = Pair<Calls<T>>;
 
-    /// A compiling engine, or a headless one that only loads artifacts; its memories capped.
     fn engine(&self, job: &Job, compiling: bool) -> Result<wasmer::Engine, Failure> {
-        // The process's trap handlers, which Wasmer installs with its first store: before anything
-        // is timed, as a host has them already.
-        wasmer::sys::vm::init_traps();
-        let cap = job.measure.memory_limit_mib;
-        Ok(if compiling { engine::compiling_engine(job.cell.compiler, cap)? } else { engine::headless_engine(cap) })
+        engine_for(job, compiling)
     }
 
     fn compile(&self, engine: &wasmer::Engine, guests: &GuestFiles) -> Result<Modules, Failure> {

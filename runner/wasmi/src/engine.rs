@@ -41,7 +41,8 @@ pub struct Modules {
     pub consumer: Module,
 }
 
-fn compile_one(engine: &Engine, path: &Path) -> Result<Module, Failure> {
+/// Compiles one guest file.
+pub fn compile_one(engine: &Engine, path: &Path) -> Result<Module, Failure> {
     let wasm = read_guest(path)?;
     Ok(Module::new(engine, wasm).with_context(|| format!("cannot compile guest {}", path.display()))?)
 }

@@ -4,7 +4,7 @@
 //! its own bytecode (when: the `compiler` axis, see [`engine`]) and interprets it; it has no machine
 //! code and no serialized modules, so it has only the `jit` engine. Imports come from
 //! [`environment`], a [`transport`] links the guests, their [`route`] carries each request, and
-//! [`pair`] makes the round trip's calls. Each transport and call pattern is compiled on its own.
+//! [`pair`] makes the round trip's calls; [`merged`] runs the pair wasm-merge made one module. Each transport and call pattern is compiled on its own.
 
 #![cfg_attr(not(test), no_main)]
 
@@ -12,6 +12,7 @@ mod call;
 mod engine;
 mod environment;
 mod limits;
+mod merged;
 mod pair;
 mod route;
 mod transport;
@@ -39,6 +40,7 @@ wasmatrix_core::worker_main!("wasmatrix-wasmi", |job, report| {
     match job.cell.transport {
         TransportAxis::Copy => linked_by::<CopyLink>(job, report),
         TransportAxis::Shared => linked_by::<SharedLink>(job, report),
+        TransportAxis::Merged => run(&merged::WasmiMerged, job, report),
         TransportAxis::Component | TransportAxis::Composed | TransportAxis::Bindgen => {
             Err(worker::not_here(&job.cell, "wasmi"))
         }
@@ -57,7 +59,7 @@ fn linked_by<T: Transport>(job: &Job, report: &mut worker::Report) -> Result<(),
 struct Wasmi<T, P>(PhantomData<(T, P)>);
 
 /// wasmi has no artifacts: it makes no machine code to keep.
-fn no_artifacts() -> Failure {
+pub(crate) fn no_artifacts() -> Failure {
     Failure::Error(wasmatrix_core::cell::WASMI_ARTIFACT.into())
 }
 

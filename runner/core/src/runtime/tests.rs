@@ -130,6 +130,7 @@ fn job_of(engine: &str, strategy: &str, phase: Phase) -> Job {
         producer: "p.wasm".into(),
         consumer: "c.wasm".into(),
         composed: None,
+        merged: None,
     });
     Job {
         cell: Cell::parse(&cell).unwrap(),

@@ -1,0 +1,86 @@
+//! Transport `merged`: the merged module the builder makes from the real guests keeps two memories,
+//! each guest's data in its own, and no guest's code reaching the other's memory (read back from
+//! the module); a module that breaks any of that is refused.
+
+use std::path::Path;
+use wasmatrix_core::cell::Cell;
+use wasmatrix_runner::guest_build::{Builder, GuestBuild};
+use wasmatrix_runner::merged_pair::check;
+
+fn root() -> &'static Path {
+    Path::new(concat!(env!("CARGO_MANIFEST_DIR"), "/.."))
+}
+
+#[test]
+fn the_merged_module_keeps_each_guest_in_its_own_memory() {
+    let builder = Builder::new(root()).unwrap();
+    for call in ["host", "import"] {
+        for codec in ["raw", "rkyv"] {
+            let cell =
+                Cell::parse(&format!("cranelift/jit/bare/merged/{codec}/release/off/default/wasmtime/{call}")).unwrap();
+            let files = builder.ensure(GuestBuild::of(&cell).unwrap()).unwrap();
+            let merged = std::fs::read(files.merged.as_ref().expect("a merged module")).unwrap();
+            let isolation = check(&merged).unwrap_or_else(|e| panic!("{cell}: {e:#}"));
+            assert_eq!(isolation.memories, 2, "{cell}");
+            assert_eq!(isolation.data_segments.keys().copied().collect::<Vec<_>>(), [0, 1], "{cell}");
+            assert!(isolation.producer_functions > 10 && isolation.consumer_functions > 10, "{cell}: {isolation:?}");
+            assert_eq!(isolation.adapter_functions, 6, "{cell}");
+        }
+    }
+}
+
+/// A small merged pair, good as written; each test breaks it in one way.
+const PAIR: &str = r#"(module
+  (memory $p (export "memory") 1)
+  (memory $c (export "consumer.memory") 1)
+  (data (memory $p) (i32.const 8) "p")
+  (data (memory $c) (i32.const 8) "c")
+  (func $helper (param i32) (result i32) (i32.load8_u $p (local.get 0)))
+  (func (export "produce") (param i32) (result i64) (i64.extend_i32_u (call $helper (local.get 0))))
+  (func (export "check_reply") (param i32 i32) (result i32) (i32.const 0))
+  (func (export "checksum") (result i64) (i64.const 0))
+  (func (export "bench_encode") (param i32 i32) (result i32) (i32.const 0))
+  (func (export "reply_buffer") (param i32) (result i32) (i32.const 64))
+  (func (export "round_trip") (param i32) (result i32) (drop (call $deliver (i32.const 0) (i32.const 1))) (i32.const 0))
+  (func (export "error_message") (result i64) (i64.const 0))
+  (func (export "consumer.consume") (param i32 i32) (result i64) (i64.load $c (local.get 0)))
+  (func (export "consumer.ping") (param i32) (result i32) (local.get 0))
+  (func (export "consumer.bench_decode") (param i32 i32 i32) (result i32) (i32.const 0))
+  (func (export "consumer.error_message") (result i64) (i64.const 0))
+  (func $deliver (export "deliver") (param i32 i32) (result i64)
+    (memory.copy $c $p (i32.const 0) (local.get 0) (local.get 1)) (i64.const 0))
+  (func (export "merged.to_consumer") (param i32 i32) (result i32) (i32.const 0))
+  (func (export "merged.to_producer") (param i32 i32) (result i32) (i32.const 0))
+  (func (export "merged.request_bytes") (result i64) (i64.const 0))
+  (func (export "merged.reply_bytes") (result i64) (i64.const 0))
+  (func (export "merged.copied_bytes") (result i64) (i64.const 0)))"#;
+
+fn checked(wat: &str) -> Result<(), String> {
+    check(&wat::parse_str(wat).unwrap()).map(drop).map_err(|e| format!("{e:#}"))
+}
+
+#[test]
+fn a_module_that_lets_a_guest_reach_the_other_memory_is_refused() {
+    checked(PAIR).unwrap();
+    // The producer's helper reads the consumer's memory.
+    let e = checked(&PAIR.replace("(i32.load8_u $p", "(i32.load8_u $c")).unwrap_err();
+    assert!(e.contains("the producer's function 0 uses memory [1]"), "{e}");
+    // The consumer reads the producer's.
+    let e = checked(&PAIR.replace("(i64.load $c", "(i64.load $p")).unwrap_err();
+    assert!(e.contains("the consumer's function") && e.contains("uses memory [0]"), "{e}");
+    // One memory for both.
+    let one = PAIR.replace(r#"(memory $c (export "consumer.memory") 1)"#, "").replace("$c", "$p");
+    let e =
+        checked(&one.replace(r#"(export "memory")"#, r#"(export "memory") (export "consumer.memory")"#)).unwrap_err();
+    assert!(e.contains("defines 1 memories, not two"), "{e}");
+    // The consumer's data put in the producer's memory.
+    let e = checked(&PAIR.replace(r#"(data (memory $c)"#, r#"(data (memory $p)"#)).unwrap_err();
+    assert!(e.contains("memory 1 has no data segment"), "{e}");
+    // An imported memory.
+    let imported = PAIR.replace(
+        r#"(memory $p (export "memory") 1)"#,
+        r#"(import "env" "m" (memory $p 1)) (export "memory" (memory $p))"#,
+    );
+    let e = checked(&imported).unwrap_err();
+    assert!(e.contains("imports 1 memories"), "{e}");
+}

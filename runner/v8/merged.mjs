@@ -1,0 +1,73 @@
+// Transport `merged` (runner/core/src/merged.rs): both guests and the adapter of
+// guests/merged/adapter.wat joined by binaryen's wasm-merge into one module with two memories (the
+// multi-memory feature, which Chromium's V8 has and Node 20's V8 11.3 has not: job.mjs MERGED_V8).
+// It imports nothing and exports the producer's functions under their own names, the consumer's
+// under `consumer.` and the adapter's under `merged.`. The pair is pair.mjs's `makePair` over a
+// link whose carries are the adapter's `to_consumer` and `to_producer` (`memory.copy` inside
+// wasm): under `call = host` the host's round trip calls them as under `copy`; under `call =
+// import` the producer's `round_trip` reaches the consumer through the adapter's `deliver`, never
+// leaving wasm. The adapter counts what it carried; its counters are read when the pair's traffic
+// is (once, after the timed round trips), not counted by the host.
+
+import { Failure, describe, failureKind } from './report.mjs';
+import { compileGuest } from './guests.mjs';
+import { MemoryView } from './memory.mjs';
+
+/** The prefix of the consumer's exports the harness calls (`consumer.consume`, ...), and its memory's name. */
+export const CONSUMER = 'consumer.';
+/** The prefix of the adapter's exports (`merged.to_consumer`, ...). */
+export const ADAPTER = 'merged.';
+
+const CONSUMER_CALLS = ['consume', 'ping', 'bench_decode', 'error_message'];
+const ADAPTER_CALLS = ['to_consumer', 'to_producer', 'request_bytes', 'reply_bytes', 'copied_bytes'];
+
+/** Reads and compiles the job's merged module: the modules of a merged pair, `{ merged: { bytes, module } }`. */
+export function compileMerged(guests, repeat) {
+  if (typeof guests.merged !== 'string') throw new Failure('Error', 'the job names no merged module for transport merged');
+  return { merged: compileGuest(guests.merged, 'merged module', repeat) };
+}
+
+/** Instantiates the merged module, with no imports (it has none), and links its guests (`mergedLink`). */
+export function linkMerged(module) {
+  let instance;
+  try {
+    instance = new WebAssembly.Instance(module, {});
+  } catch (e) {
+    // A memory V8 cannot make within the cap (`--wasm-max-mem-pages`) is a RangeError.
+    const kind = e instanceof RangeError && /memory/i.test(e.message) ? 'OutOfMemory' : failureKind(e);
+    throw new Failure(kind, `cannot instantiate the merged module: ${describe(e)}`);
+  }
+  return mergedLink(instance.exports);
+}
+
+/**
+ * The link `makePair` takes (transport.mjs's shape), over the merged module's `exports`: the
+ * producer's exports as they are, the consumer's under their names without the prefix, the two
+ * memories (producer's first), the adapter's carries, the bytes it copied, and `route`, the
+ * `call = import` route whose traffic is the adapter's (its `deliver` is inside the module).
+ */
+export function mergedLink(exports) {
+  const table = (prefix, names) => Object.fromEntries(names.map((name) => {
+    const f = exports[prefix + name];
+    if (typeof f !== 'function') throw new Failure('Error', `the merged module lacks an export the harness calls: ${prefix}${name}`);
+    return [name, f];
+  }));
+  const view = (name) => {
+    const m = exports[name];
+    if (!(m instanceof WebAssembly.Memory)) throw new Failure('Error', `the merged module exports no memory \`${name}\``);
+    return new MemoryView(m);
+  };
+  const [producerView, consumerView] = [view('memory'), view(`${CONSUMER}memory`)];
+  const adapter = table(ADAPTER, ADAPTER_CALLS);
+  return {
+    producer: { exports }, consumer: { exports: table(CONSUMER, CONSUMER_CALLS) },
+    memories: [producerView.memory, consumerView.memory], producerView, consumerView,
+    toConsumer: adapter.to_consumer, toProducer: adapter.to_producer,
+    // The counters are i64s (BigInts); a Number holds any count a run reaches.
+    copied: () => Number(adapter.copied_bytes()),
+    route: {
+      bind() {},
+      traffic: () => ({ request_bytes: Number(adapter.request_bytes()), reply_bytes: Number(adapter.reply_bytes()) }),
+    },
+  };
+}
