@@ -1,6 +1,9 @@
 //! Transport `merged`: the merged module the builder makes from the real guests keeps two memories,
 //! each guest's data in its own, and no guest's code reaching the other's memory (read back from
-//! the module); a module that breaks any of that is refused.
+//! the module); a module that breaks any of that is refused; and every runtime with multi-memory
+//! runs it to the native twin's checksum.
+
+mod common;
 
 use std::path::Path;
 use wasmatrix_core::cell::Cell;
@@ -83,4 +86,61 @@ fn a_module_that_lets_a_guest_reach_the_other_memory_is_refused() {
     );
     let e = checked(&imported).unwrap_err();
     assert!(e.contains("imports 1 memories"), "{e}");
+}
+
+/// The merged pair runs under every runtime with multi-memory, both call patterns, to the native
+/// twin's checksum, carrying as many bytes as copy does (the adapter's counts); V8 in Node.js, the
+/// native twin and WASI say why they cannot.
+#[test]
+fn every_runtime_with_multi_memory_runs_the_merged_pair_to_the_twins_checksum() {
+    let dir = tempfile::tempdir().unwrap();
+    let axes = r#"runtime = ["wasmer", "wasmtime", "wasmi", "v8", "chromium", "native"]
+compiler = ["cranelift", "eager", "turbofan", "rustc"]
+engine = ["jit", "native"]
+environment = ["bare", "wasi"]
+transport = ["copy", "merged"]
+codec = ["rkyv"]
+profile = ["release"]
+call = ["host", "import"]"#;
+    let m = common::matrix(dir.path(), axes, common::TINY);
+    let out = dir.path().join("r.csv");
+    let run = common::runner(&["run", m.to_str().unwrap(), "--out", out.to_str().unwrap()]);
+    assert!(run.status.success(), "{}", common::text(&run));
+    let get = |name: &str| common::column(&out, name);
+    let (cells, statuses, errors, sums) = (get("cell"), get("status"), get("error"), get("checksum"));
+    let (requests, copied, pages) =
+        (get("request_bytes_mean"), get("host_copied_bytes_per_rt"), get("consumer_memory_pages"));
+    let twin = cells.iter().position(|c| c.starts_with("rustc/native/bare/copy/rkyv")).unwrap();
+    let mut merged = 0;
+    for i in (0..cells.len()).filter(|&i| cells[i].contains("/merged/")) {
+        let cell = &cells[i];
+        let why = if cell.contains("/v8/") {
+            Some("Node.js 20's V8 11.3 has no multi-memory")
+        } else if cell.contains("/native/") {
+            Some("natively there are no wasm memories to merge")
+        } else if cell.contains("/wasi/") {
+            Some("WASI preview 1 reaches a module's memory through its export named `memory`")
+        } else {
+            None
+        };
+        match why {
+            Some(why) => {
+                assert_eq!(statuses[i], "unsupported", "{cell}");
+                assert!(errors[i].starts_with(why), "{cell}: {}", errors[i]);
+            }
+            None => {
+                assert_eq!(statuses[i], "ok", "{cell}: {}", errors[i]);
+                assert_eq!(sums[i], sums[twin], "{cell}");
+                let copy = cells.iter().position(|c| *c == cell.replace("/merged/", "/copy/")).unwrap();
+                assert_eq!(
+                    (&requests[i], &copied[i]),
+                    (&requests[copy], &copied[copy]),
+                    "{cell}: carried as copy does"
+                );
+                assert!(pages[i].parse::<u64>().is_ok_and(|p| p > 0), "{cell}: the consumer's memory {:?}", pages[i]);
+                merged += 1;
+            }
+        }
+    }
+    assert_eq!(merged, 4 * 2, "Wasmer, Wasmtime, wasmi and Chromium, both call patterns");
 }

@@ -2,26 +2,29 @@
 //! reaches the measured process: compiled in it (`jit`), or precompiled by another process with
 //! `Engine::precompile_module`, written to disk, and mapped in with `Module::deserialize_file`
 //! (`artifact`); components (transports `component` and `composed`) the same way, with
-//! `Engine::precompile_component` and `Component::deserialize_file`. Everything else is
-//! Wasmtime's default, except that the component model's concurrency support is off, and that
-//! `instantiate = pooled` cells get the pooling instance allocator ([`Pool`]) with copy-on-write
-//! memory images.
+//! `Engine::precompile_component` and `Component::deserialize_file`; the merged pair's one module
+//! (transport `merged`) as a guest's. Everything else is Wasmtime's default, except that the
+//! component model's concurrency support is off, and that `instantiate = pooled` cells get the
+//! pooling instance allocator ([`Pool`]) with copy-on-write memory images.
 
 use anyhow::Context;
 use std::path::{Path, PathBuf};
-use wasmatrix_core::axes::Compiler;
+use wasmatrix_core::axes::{Compiler, Transport};
 use wasmatrix_core::guests::{read_guest, Failure, GuestFiles};
 use wasmtime::component::Component;
 use wasmtime::{Config, InstanceAllocationStrategy, Module, PoolingAllocationConfig, Strategy};
 
 /// The pooling instance allocator of `instantiate = pooled`, sized for the pairs a worker holds at
 /// once (one per instantiating thread): per pair, two core instances with a memory and a table
-/// each (core modules), or two components (one composed) whose core instances, memories and tables
-/// are bounded by [`COMPONENT_CORE_ITEMS`]; every memory at most the cell's memory cap.
+/// each (core modules), two components (one composed) whose core instances, memories and tables
+/// are bounded by [`COMPONENT_CORE_ITEMS`], or one core instance with two memories and two tables
+/// (transport `merged`: each guest's, in one module; in the slots of a pair of core modules);
+/// every memory at most the cell's memory cap.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Pool {
     pub pairs: u32,
-    pub components: bool,
+    /// The cell's transport, which says how a pair is made of modules.
+    pub transport: Transport,
     pub memory_limit_mib: u64,
 }
 
@@ -33,7 +36,10 @@ pub const COMPONENT_CORE_ITEMS: u32 = 8;
 impl Pool {
     /// The pooling configuration: slots for `pairs` pairs.
     fn config(&self) -> PoolingAllocationConfig {
-        let per_pair = if self.components { 2 * COMPONENT_CORE_ITEMS } else { 2 };
+        let per_pair = match self.transport {
+            Transport::Component | Transport::Composed => 2 * COMPONENT_CORE_ITEMS,
+            _ => 2,
+        };
         let slots = self.pairs.max(1) * per_pair;
         let mut pool = PoolingAllocationConfig::new();
         pool.total_core_instances(slots)
@@ -41,6 +47,11 @@ impl Pool {
             .total_tables(slots)
             .total_component_instances(2 * self.pairs.max(1))
             .max_memory_size(wasmatrix_core::cap::bytes(self.memory_limit_mib));
+        if self.transport == Transport::Merged {
+            // The one module holds both guests' memories and tables (Wasmtime's default is one of
+            // each per module); raised for these cells only, so the others' pools stay as they were.
+            pool.max_memories_per_module(2).max_tables_per_module(2);
+        }
         pool
     }
 }
@@ -151,6 +162,26 @@ fn load_artifact(engine: &wasmtime::Engine, path: &Path) -> Result<Module, Failu
         .map_err(|e| Failure::Error(format!("cannot load artifact {}: {e:#}", path.display())))
 }
 
+/// The merged pair's one module (transport `merged`), compiled (the `jit` engine).
+pub fn compile_merged(engine: &wasmtime::Engine, guests: &GuestFiles) -> Result<Module, Failure> {
+    compile_one(engine, guests.merged()?)
+}
+
+/// Where the artifact of the merged pair's one module lives.
+fn merged_artifact_path(dir: &Path) -> PathBuf {
+    dir.join("merged.cwasm")
+}
+
+/// Compiles the merged pair's one module and writes its artifact into `dir`; its size in bytes.
+pub fn precompile_merged(engine: &wasmtime::Engine, guests: &GuestFiles, dir: &Path) -> Result<u64, Failure> {
+    write_artifacts([(guests.merged()?, merged_artifact_path(dir))], |wasm| engine.precompile_module(wasm))
+}
+
+/// Maps the merged pair's artifact from `dir` (the `artifact` engine's measured phase).
+pub fn load_merged_artifact(engine: &wasmtime::Engine, dir: &Path) -> Result<Module, Failure> {
+    load_artifact(engine, &merged_artifact_path(dir))
+}
+
 /// The guests as components: the two (transport `component`, which the host links), or the one
 /// they were composed into (`composed`).
 pub enum Components {
@@ -242,9 +273,11 @@ mod tests {
                 assert!(engine(compiler, compiling, None).is_ok(), "{compiler} (compiling: {compiling})");
             }
         }
-        let pool = Pool { pairs: 2, components: false, memory_limit_mib: 64 };
-        for compiler in [Compiler::Cranelift, Compiler::Winch, Compiler::Pulley] {
-            assert!(engine(compiler, true, Some(pool)).is_ok(), "{compiler}, pooled");
+        for transport in [Transport::Copy, Transport::Composed, Transport::Merged] {
+            let pool = Pool { pairs: 2, transport, memory_limit_mib: 64 };
+            for compiler in [Compiler::Cranelift, Compiler::Winch, Compiler::Pulley] {
+                assert!(engine(compiler, true, Some(pool)).is_ok(), "{compiler}, pooled, {transport}");
+            }
         }
         let Err(Failure::Error(e)) = engine(Compiler::Llvm, true, None) else { panic!("llvm is not Wasmtime's") };
         assert!(e.contains("not one of Wasmtime's compilers"), "{e}");

@@ -4,7 +4,8 @@
 //! does in each. Compilers and engines are configured in [`engine`], imports come from
 //! [`environment`], a [`transport`] links the guests, and [`pair`] makes the round trip's calls;
 //! the guests as components (transports `component` and `composed`) are set up and run by
-//! [`component`].
+//! [`component`], and the one module they were merged into (transport `merged`) by [`merged`]
+//! ([`WasmtimeMerged`]).
 
 #![cfg_attr(not(test), no_main)]
 
@@ -13,6 +14,7 @@ mod component;
 mod engine;
 mod environment;
 mod limits;
+mod merged;
 mod pair;
 #[cfg(test)]
 mod real_guests;
@@ -30,7 +32,7 @@ use wasmatrix_core::guests::{Failure, GuestFiles};
 use wasmatrix_core::runtime::{run_prepared, Prepare, Runtime};
 use wasmatrix_core::worker::Job;
 use wasmtime::component::Linker;
-use wasmtime::Store;
+use wasmtime::{InstancePre, Module, Store};
 
 /// The Wasmtime this worker was built with, from its lock file (build.rs).
 pub const WASMTIME_VERSION: &str = env!("WASMATRIX_WASMTIME_VERSION");
@@ -43,6 +45,10 @@ wasmatrix_core::worker_main!("wasmatrix-wasmtime", |job, report| {
         Transport::Component | Transport::Composed => {
             runs(&job.cell)?;
             run_prepared(&WasmtimeComponents { composed: job.cell.transport == Transport::Composed }, job, report)
+        }
+        Transport::Merged => {
+            runs(&job.cell)?;
+            run_prepared(&WasmtimeMerged, job, report)
         }
         Transport::Bindgen => Err(wasmatrix_core::worker::not_here(&job.cell, "Wasmtime")),
     }
@@ -62,7 +68,7 @@ fn engine(job: &Job, compiling: bool) -> Result<wasmtime::Engine, Failure> {
     let cell = &job.cell;
     let pool = (cell.instantiate == Instantiate::Pooled).then(|| engine::Pool {
         pairs: job.measure.instantiate_threads.max(1),
-        components: matches!(cell.transport, Transport::Component | Transport::Composed),
+        transport: cell.transport,
         memory_limit_mib: job.measure.memory_limit_mib,
     });
     engine::engine(cell.compiler, compiling, pool)
@@ -219,5 +225,73 @@ impl Prepare for WasmtimeComponents {
         job: &Job,
     ) -> Result<component::Components, Failure> {
         component::instantiate(store, component::Source::Pre(prepared), job.cell.call, job.cell.codec)
+    }
+}
+
+/// Wasmtime running the merged pair (transport `merged`): one module holding both guests, each in
+/// its own memory, and the adapter that copies between them.
+struct WasmtimeMerged;
+
+impl Runtime for WasmtimeMerged {
+    type Engine = wasmtime::Engine;
+    type Code = Module;
+    /// The artifact's size, written as it is compiled (as for the pair's modules).
+    type Precompiled = u64;
+    type Environment = merged::Environment;
+    type Guests = Pair<merged::MergedCalls>;
+
+    fn engine(&self, job: &Job, compiling: bool) -> Result<wasmtime::Engine, Failure> {
+        engine(job, compiling)
+    }
+
+    fn compile(&self, engine: &wasmtime::Engine, guests: &GuestFiles) -> Result<Module, Failure> {
+        engine::compile_merged(engine, guests)
+    }
+
+    fn precompile(&self, engine: &wasmtime::Engine, guests: &GuestFiles, dir: &Path) -> Result<u64, Failure> {
+        engine::precompile_merged(engine, guests, dir)
+    }
+
+    fn save(&self, bytes: u64, _: &Path) -> Result<u64, Failure> {
+        Ok(bytes)
+    }
+
+    fn load(&self, engine: &wasmtime::Engine, dir: &Path) -> Result<Module, Failure> {
+        engine::load_merged_artifact(engine, dir)
+    }
+
+    fn environment(&self, engine: &wasmtime::Engine, job: &Job) -> Result<merged::Environment, Failure> {
+        Ok(merged::environment(engine, job.measure.memory_limit_mib, fresh(job)))
+    }
+
+    fn instantiate(
+        &self,
+        _: &wasmtime::Engine,
+        (store, linker): merged::Environment,
+        module: &Module,
+        job: &Job,
+    ) -> Result<Pair<merged::MergedCalls>, Failure> {
+        let linker = linker.ok_or_else(|| Failure::Error("no linker in a fresh pair's environment".into()))?;
+        merged::instantiate(store, merged::Source::Fresh(&linker, module), job.cell.call)
+    }
+}
+
+/// `pre` and `pooled`: the module's `InstancePre`, from an empty linker.
+impl Prepare for WasmtimeMerged {
+    type Prepared = InstancePre<limits::Cap>;
+
+    fn prepare(&self, engine: &wasmtime::Engine, module: &Module, job: &Job) -> Result<Self::Prepared, Failure> {
+        runs(&job.cell)?;
+        merged::prepare(engine, module)
+    }
+
+    fn instantiate_prepared(
+        &self,
+        _: &wasmtime::Engine,
+        (store, _): merged::Environment,
+        prepared: &Self::Prepared,
+        job: &Job,
+    ) -> Result<Pair<merged::MergedCalls>, Failure> {
+        merged::instantiate(store, merged::Source::Pre(prepared), job.cell.call)
     }
 }

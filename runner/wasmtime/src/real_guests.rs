@@ -1,8 +1,10 @@
 //! The worker on the real guests (raw codec, bare, copy, release), built here with cargo as the
 //! runner builds them: every `instantiate` strategy runs to the same checksum, each with its
 //! phases and its distribution, and `pooled` makes many pairs without its resident set growing.
+//! The merged pair (transport `merged`) runs to the same checksum too, from the merged modules the
+//! runner's guest build makes.
 
-use crate::{run_prepared, CopyLink, Wasmtime};
+use crate::{run_prepared, CopyLink, Prepare, Wasmtime, WasmtimeMerged};
 use std::marker::PhantomData;
 use std::path::{Path, PathBuf};
 use std::process::Command;
@@ -40,13 +42,37 @@ fn guests() -> &'static GuestFiles {
             std::fs::copy(&out, &kept).unwrap_or_else(|e| panic!("{}: {e}", out.display()));
             kept
         };
-        GuestFiles { producer: built("producer"), consumer: built("consumer"), composed: None }
+        GuestFiles { producer: built("producer"), consumer: built("consumer"), composed: None, merged: None }
+    })
+}
+
+/// The merged modules of the raw codec (bare, release, the default allocator, logging off), for
+/// `call = host` and `import`, as the runner's guest build makes them (its test of the merged
+/// module builds them, with binaryen's wasm-merge); built once per test process.
+fn merged_guests() -> &'static [GuestFiles; 2] {
+    static MERGED: OnceLock<[GuestFiles; 2]> = OnceLock::new();
+    MERGED.get_or_init(|| {
+        let status = Command::new(std::env::var("CARGO").unwrap_or_else(|_| "cargo".into()))
+            .current_dir(root())
+            .args(["test", "--quiet", "--release", "--locked", "-p", "wasmatrix-runner", "--test", "merged"])
+            .args(["--", "--exact", "the_merged_module_keeps_each_guest_in_its_own_memory"])
+            .status()
+            .expect("cargo starts");
+        assert!(status.success(), "building the merged modules failed");
+        let raw = root().join("target/wasmatrix/guests/release/default/bare/logging-off/merged/raw");
+        let merged = |dir: PathBuf| GuestFiles { merged: Some(dir.join("merged.wasm")), ..guests().clone() };
+        [merged(raw.clone()), merged(raw.join("call-import"))]
     })
 }
 
 /// A job for `cell`'s name (`compiler/engine/bare/copy/raw/release/off/default/wasmtime/host/
 /// strategy`), with `instantiations` pairs in batches of `batch` on 1 and 2 threads.
 fn job(cell: &str, phase: Phase, artifacts: &Path, instantiations: u32, batch: u32) -> Job {
+    job_of(guests(), cell, phase, artifacts, instantiations, batch)
+}
+
+/// [`job`], running `guests`.
+fn job_of(guests: &GuestFiles, cell: &str, phase: Phase, artifacts: &Path, instantiations: u32, batch: u32) -> Job {
     let measure = Measure {
         processes: 1,
         warmup: 2,
@@ -69,7 +95,7 @@ fn job(cell: &str, phase: Phase, artifacts: &Path, instantiations: u32, batch: u
     Job {
         cell: Cell::parse(cell).unwrap(),
         measure,
-        guests: Some(guests().clone()),
+        guests: Some(guests.clone()),
         artifacts: artifacts.to_owned(),
         phase,
         mechanism: MechanismKind::WallClock,
@@ -79,18 +105,27 @@ fn job(cell: &str, phase: Phase, artifacts: &Path, instantiations: u32, batch: u
 
 /// Runs `cell` as a worker process would (precompiling first for `artifact`); its report.
 fn run_cell(cell: &str, instantiations: u32, batch: u32) -> Report {
+    run_cell_of(&Wasmtime::<CopyLink>(PhantomData), guests(), cell, instantiations, batch)
+}
+
+/// [`run_cell`] through `runtime`, running `guests`.
+fn run_cell_of<R>(runtime: &R, guests: &GuestFiles, cell: &str, instantiations: u32, batch: u32) -> Report
+where
+    R: Prepare,
+    R::Engine: Sync,
+    R::Code: Sync,
+{
     let dir =
         std::env::temp_dir().join(format!("wasmatrix-wasmtime-real-{}-{}", std::process::id(), cell.replace('/', "-")));
     std::fs::create_dir_all(&dir).unwrap();
-    let runtime = Wasmtime::<CopyLink>(PhantomData);
+    let job = |phase| job_of(guests, cell, phase, &dir, instantiations, batch);
     if cell.contains("/artifact/") {
         let mut report = Report::default();
-        run_prepared(&runtime, &job(cell, Phase::Precompile, &dir, instantiations, batch), &mut report)
+        run_prepared(runtime, &job(Phase::Precompile), &mut report)
             .unwrap_or_else(|e| panic!("{cell}: precompiling: {e}"));
     }
     let mut report = Report::default();
-    run_prepared(&runtime, &job(cell, Phase::Measure, &dir, instantiations, batch), &mut report)
-        .unwrap_or_else(|e| panic!("{cell}: {e}"));
+    run_prepared(runtime, &job(Phase::Measure), &mut report).unwrap_or_else(|e| panic!("{cell}: {e}"));
     std::fs::remove_dir_all(&dir).unwrap();
     report
 }
@@ -161,5 +196,25 @@ fn the_shared_transport_has_no_pre_linked_pair_and_says_why() {
         let job = job(&cell, Phase::Measure, &std::env::temp_dir(), 0, 1);
         let failure = run_prepared(&runtime, &job, &mut report).unwrap_err().to_string();
         assert_eq!(Some(failure.as_str()), job.cell.unsupported(), "{cell}");
+    }
+}
+
+#[test]
+fn the_merged_pair_runs_the_real_guests_to_the_copy_pairs_checksum() {
+    let copy = run_cell("cranelift/jit/bare/copy/raw/release/off/default/wasmtime/host/fresh", 4, 2);
+    for (call, guests) in ["host", "import"].into_iter().zip(merged_guests()) {
+        for engine in ["jit", "artifact"] {
+            for strategy in ["fresh", "pre", "pooled"] {
+                let cell = format!("cranelift/{engine}/bare/merged/raw/release/off/default/wasmtime/{call}/{strategy}");
+                let r = run_cell_of(&WasmtimeMerged, guests, &cell, 4, 2);
+                assert_eq!(r.checksum, copy.checksum, "{cell}");
+                let pages = (r.producer_memory_pages, r.consumer_memory_pages);
+                assert!(matches!(pages, (Some(p), Some(c)) if p > 0 && c > 0), "{cell}: {pages:?}");
+                // What the adapter carried and copied, as the host counts it under copy.
+                let carried = (r.request_bytes_mean, r.reply_bytes_mean, r.copied_bytes_per_round_trip);
+                let by_host = (copy.request_bytes_mean, copy.reply_bytes_mean, copy.copied_bytes_per_round_trip);
+                assert_eq!(carried, by_host, "{cell}");
+            }
+        }
     }
 }
