@@ -13,7 +13,11 @@ AXES_FILE = REPO / "notebooks" / "axes.json"
 """Every axis, its values in order and its default, as the runner publishes them (``runner axes
 --json``, from runner/core/src/axes.rs; a Rust test keeps this file what the command prints)."""
 
-PUBLISHED_AXES = json.loads(AXES_FILE.read_text(encoding="utf-8"))["axes"]
+_PUBLISHED = json.loads(AXES_FILE.read_text(encoding="utf-8"))
+PUBLISHED_AXES = _PUBLISHED["axes"]
+
+COMPONENT_MODEL_TRANSPORTS = tuple(_PUBLISHED["component_model_transports"])
+"""The transports under which the guests are components (AXES_FILE): the Component Model's."""
 
 AXES = tuple(axis["name"] for axis in PUBLISHED_AXES)
 """Every axis column the runner knows (AXES_FILE), in the order of the parts of ``cell``. An axis

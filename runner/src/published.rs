@@ -3,13 +3,15 @@
 //! [`AXES_FILE`], which the notebooks read for the axes' display order; a test keeps it
 //! byte-identical to what the command prints (runner/tests/axes.rs).
 
+use wasmatrix_core::axes::{Axis, Transport};
 use wasmatrix_core::cell::Cell;
 
 /// Where `runner axes --json` is committed, relative to the repository.
 pub const AXES_FILE: &str = "notebooks/axes.json";
 
-/// The axes as JSON: `{"generated_by": ..., "axes": [{"name", "values", "default"}, ...]}`, in the
-/// order of a cell's name, one axis a line (a new value changes one line).
+/// The axes as JSON: `{"generated_by": ..., "axes": [{"name", "values", "default"}, ...],
+/// "component_model_transports": [...]}`, the axes in the order of a cell's name, one axis a line
+/// (a new value changes one line), then which transports are the Component Model's.
 pub fn axes_json() -> String {
     let axes: Vec<String> =
         Cell::axes().iter().map(|a| format!("    {}", serde_json::to_string(a).expect("an axis serializes"))).collect();
@@ -18,7 +20,12 @@ pub fn axes_json() -> String {
          -p wasmatrix-runner --test axes"
     ))
     .expect("a string serializes");
-    format!("{{\n  \"generated_by\": {by},\n  \"axes\": [\n{}\n  ]\n}}\n", axes.join(",\n"))
+    let components: Vec<&str> = Transport::COMPONENT_MODEL.iter().map(|t| t.name()).collect();
+    let components = serde_json::to_string(&components).expect("names serialize");
+    format!(
+        "{{\n  \"generated_by\": {by},\n  \"axes\": [\n{}\n  ],\n  \"component_model_transports\": {components}\n}}\n",
+        axes.join(",\n")
+    )
 }
 
 /// The axes as text: one line each, `axis: value, value, ... (default value)`.

@@ -20,7 +20,7 @@ from matplotlib.figure import Figure
 
 from ..figures import save_svg
 from ..loading import load
-from .answers import backend, codec, component, setup, transport
+from .answers import backend, codec, component, isolation, setup, transport
 from .slicing import Unanswered
 
 __all__ = ["QUESTIONS", "Unanswered", "draw_questions", "write_questions"]
@@ -31,6 +31,7 @@ QUESTIONS = {
     "3-codec": codec,
     "4-setup": setup,
     "5-component": component,
+    "6-isolation": isolation,
 }
 """Each question figure by file name (``<name>.svg``; sorted by name, the reading order)."""
 

@@ -1,5 +1,6 @@
 """The question figures, one question each, on the cells that answer it: which back-end per
-runtime, which transport, which codec, what set-up costs, what a component costs.
+runtime, which transport, which codec, what set-up costs, what a component costs, what isolated
+memories in one module cost.
 
 Each takes a run's rows and its name (the results file's stem, for the caption) and returns a
 Figure, or raises Unanswered saying why the run cannot answer."""
@@ -141,6 +142,29 @@ def component(rows: pd.DataFrame, run: str) -> Figure:
     legend(fig, handles, twin=frame["native"].notna().any(), interval=interval(frame) is not None)
     return finish(fig, "What does a component cost? Component Model transports beside core modules",
                   answer.held_text(), caption(rows, run, _headline_note(rows)))
+
+
+def isolation(rows: pd.DataFrame, run: str) -> Figure:
+    """Round trip of the merged pair (two memories in one module) beside copy and shared, per
+    runtime (the compilers it has a merged cell with) and call pattern."""
+    value = column(rows, "rt")
+    wasm = measured(rows)
+    merged = wasm[wasm["transport"] == "merged"]
+    if merged.empty:
+        raise Unanswered("the run has no merged cells (transport merged: isolated memories in one module)")
+    mine = wasm.set_index(["runtime", "compiler"]).index.isin(merged.set_index(["runtime", "compiler"]).index)
+    free = ["runtime", "compiler", "transport", "call"]
+    answer = hold(wasm[mine & wasm["transport"].isin(["copy", "shared", "merged"])], free, ok_rows(rows))
+    frame = _grouped(with_twins(answer.rows, rows), "runtime", value)
+    _enough(frame, ["transport"], "transport")
+    colours, handles = palette(frame["transport"], VALUE_ORDER["transport"])
+    names = labels(frame, [a for a in free if frame[a].nunique() > 1]).str.replace("/", BY)
+    fig, (ax,) = new_figure(len(frame))
+    bars(ax, frame, value, colours, names, interval(frame), twin="native")
+    value_axis(ax, rows, _extent(frame, value, "native"))
+    legend(fig, handles, twin=frame["native"].notna().any(), interval=interval(frame) is not None)
+    return finish(fig, "What does isolation cost? The merged pair beside copy and shared", answer.held_text(),
+                  caption(rows, run, _headline_note(rows)))
 
 
 def _grouped(frame: pd.DataFrame, group: str, value: str) -> pd.DataFrame:

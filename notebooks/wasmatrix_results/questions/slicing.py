@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 
 import pandas as pd
 
-from ..axes import DEFAULTS, NATIVE_ENGINE, _rank, axis_columns, sort_rows, varying_axes
+from ..axes import COMPONENT_MODEL_TRANSPORTS, DEFAULTS, NATIVE_ENGINE, _rank, axis_columns, sort_rows, varying_axes
 from ..metrics import TWIN_TRANSPORT_BEFORE_SCHEMA_11, _metric, measure_of, native_ratios, ok_rows
 
 
@@ -78,12 +78,15 @@ def interval(rows: pd.DataFrame) -> tuple[pd.Series, pd.Series] | None:
 
 
 def component_transports(rows: pd.DataFrame) -> list[str]:
-    """The transports whose cells are read against another transport's native twin: the
-    Component Model's (from ``twin_cell``; before schema 11 as the runner read them then)."""
+    """The Component Model's transports the run has (as the runner publishes them), each read
+    against another transport's native twin (from ``twin_cell``; before schema 11 as the runner read
+    them then). wasm-bindgen's glue and the merged pair are read against copy's twin too, but are
+    not components."""
+    components = rows["transport"].isin(list(COMPONENT_MODEL_TRANSPORTS))
     if "twin_cell" in rows.columns:
         position = axis_columns(rows).index("transport")
         twin = rows["twin_cell"].astype(str).str.split("/").str[position]
-        found = rows.loc[(rows["twin_cell"] != "") & (twin != rows["transport"]), "transport"]
+        found = rows.loc[components & (rows["twin_cell"] != "") & (twin != rows["transport"]), "transport"]
     else:
         found = rows.loc[rows["transport"].isin(list(TWIN_TRANSPORT_BEFORE_SCHEMA_11)), "transport"]
     return list(dict.fromkeys(sort_rows(rows.loc[found.index], ["transport"])["transport"].astype(str)))

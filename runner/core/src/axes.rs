@@ -294,6 +294,16 @@ axis! {
     }
 }
 
+impl Transport {
+    /// The Component Model's transports: the guests as components (codec `wit` only with these).
+    pub const COMPONENT_MODEL: [Transport; 2] = [Transport::Component, Transport::Composed];
+
+    /// Whether the guests are components under this transport.
+    pub fn is_component_model(self) -> bool {
+        Self::COMPONENT_MODEL.contains(&self)
+    }
+}
+
 /// How a message is encoded: one of the byte codecs of `wasmatrix_proto` (one file each in
 /// guests/proto/src/codec), or the typed record of the components' WIT world.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]

@@ -238,7 +238,7 @@ impl Cell {
     /// Why a cell of the Component Model (transport `component` or `composed`, codec `wit`) cannot
     /// run, if it cannot.
     fn unsupported_component(&self) -> Option<&'static str> {
-        let component = matches!(self.transport, Transport::Component | Transport::Composed);
+        let component = self.transport.is_component_model();
         if !component {
             return (self.codec == Codec::Wit).then_some(WIT_WITHOUT_COMPONENT);
         }

@@ -116,11 +116,9 @@ pub(in crate::report) fn table(report: &Report) -> Table {
         &|c| c.transport == Transport::DEFAULT && c.call == Call::DEFAULT && c.instantiate == Instantiate::DEFAULT,
         &|c| c.codec.name().into(),
     );
-    axis_row(
-        "fastest Component Model form",
-        &|c| matches!(c.transport, Transport::Component | Transport::Composed),
-        &|c| format!("{} {}", c.transport, c.codec),
-    );
+    axis_row("fastest Component Model form", &|c| c.transport.is_component_model(), &|c| {
+        format!("{} {}", c.transport, c.codec)
+    });
 
     // Each runtime's quickest set-up in a fresh process, and the same again in that process.
     for runtime in Runtime::all().iter().copied().filter(|r| *r != Runtime::Native) {

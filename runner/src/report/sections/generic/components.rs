@@ -11,11 +11,8 @@ use crate::results::row::Row;
 /// bare call of `copy`, `shared`, `component` (through the host) and `composed`, each call
 /// pattern, over the native twin and over the core module's `copy` (same codec; `wit` over raw).
 pub(in crate::report) fn table(report: &Report) -> Option<Table> {
-    let components: Vec<Cell> = report
-        .baseline()
-        .filter_map(|r| r.cell().ok())
-        .filter(|c| matches!(c.transport, Transport::Component | Transport::Composed))
-        .collect();
+    let components: Vec<Cell> =
+        report.baseline().filter_map(|r| r.cell().ok()).filter(|c| c.transport.is_component_model()).collect();
     // By their names.
     let mut backs: Vec<_> = components.iter().map(|c| (c.runtime, c.compiler, c.engine)).collect();
     backs.sort_by_key(|(runtime, compiler, engine)| (runtime.name(), compiler.name(), engine.name()));

@@ -75,23 +75,22 @@ pub(in crate::report) fn table(report: &Report) -> Table {
         })?;
         Some(100.0 * (r.rt_headline()? / copy.rt_headline()? - 1.0))
     };
+    // Per compiler with a shared cell and its copy twin: the range of the change.
+    let gains: Vec<String> = compilers
+        .iter()
+        .filter_map(|compiler| {
+            let v: Vec<f64> = raw.iter().filter(|(_, c)| c.compiler == *compiler).filter_map(shared_gain).collect();
+            let lo = v.iter().copied().reduce(f64::min)?;
+            let hi = v.iter().copied().reduce(f64::max)?;
+            Some(format!("{compiler} {lo:+.0}% to {hi:+.0}%"))
+        })
+        .collect();
+    let gains =
+        if gains.is_empty() { "no shared cell with its copy cell in this run".to_owned() } else { gains.join(", ") };
     t.rows.push(vec![
         "\"zero copy / shared memory in Rust\": not ready".into(),
-        format!(
-            "`shared` (one imported memory, a checked layout, nothing copied) against `copy`, headline round trip: {}",
-            compilers
-                .iter()
-                .map(|compiler| {
-                    let v: Vec<f64> =
-                        raw.iter().filter(|(_, c)| c.compiler == *compiler).filter_map(shared_gain).collect();
-                    let lo = v.iter().copied().reduce(f64::min).unwrap_or(f64::NAN);
-                    let hi = v.iter().copied().reduce(f64::max).unwrap_or(f64::NAN);
-                    format!("{compiler} {lo:+.0}% to {hi:+.0}%")
-                })
-                .collect::<Vec<_>>()
-                .join(", ")
-        )
-        .into(),
+        format!("`shared` (one imported memory, a checked layout, nothing copied) against `copy`, headline round trip: {gains}")
+            .into(),
     ]);
     // Logging: each cell with logging on against the same cell without, per environment.
     // By the environment's name.
