@@ -1,6 +1,6 @@
-//! The consumer: decodes (or accesses in place) one record, does the work of
-//! `wasmatrix_proto::work` on it, and encodes a small reply; with a log sink, it writes one log
-//! line per message. Plain Rust, generic over the codec and the sink; the wasm exports are in
+//! The consumer: decodes (or accesses in place) a message of one record or more (`records`, one by
+//! default), does the work of `wasmatrix_proto::work` on each, and encodes a small reply for the
+//! message (`wasmatrix_proto::message`); with a log sink, it writes one log line per message. Plain Rust, generic over the codec and the sink; the wasm exports are in
 //! [`exports`] (wasm32 only; with the feature `component`, the component's are in `component`
 //! instead).
 
@@ -10,9 +10,11 @@ use core::hint::black_box;
 use log::{LogSink, NoLog};
 use wasmatrix_proto::record::typed_bytes;
 use wasmatrix_proto::work::{self, Scratch};
-use wasmatrix_proto::{Codec, DecodeError, LogView, Reply};
+use wasmatrix_proto::{decode_message, process_message, Codec, DecodeError, LogView, Reply};
 
 pub struct Consumer<C, S = NoLog> {
+    /// How many records a message carries (`k` of issue 31's payload-size axis): at least 1.
+    records: u32,
     codec: C,
     scratch: Scratch,
     sink: S,
@@ -23,16 +25,28 @@ pub struct Consumer<C, S = NoLog> {
 /// `C: Default` only: the typed record's consumer (codec `wit`) is a `Consumer<()>`, no byte codec.
 impl<C: Default, S: LogSink + Default> Default for Consumer<C, S> {
     fn default() -> Self {
-        Consumer { codec: C::default(), scratch: Scratch::default(), sink: S::default(), line: String::new() }
+        Consumer::with_records(1)
+    }
+}
+
+impl<C: Default, S: LogSink + Default> Consumer<C, S> {
+    /// A consumer of messages carrying `records` records each; it refuses a message holding
+    /// another number.
+    ///
+    /// # Panics
+    ///
+    /// If `records` is 0: a message carries at least one record (the runner refuses 0).
+    pub fn with_records(records: u32) -> Self {
+        assert!(records > 0, "a message carries at least one record");
+        Consumer { records, codec: C::default(), scratch: Scratch::default(), sink: S::default(), line: String::new() }
     }
 }
 
 impl<C: Codec, S: LogSink> Consumer<C, S> {
-    /// Answers one encoded request; the reply bytes stay valid until the next call.
+    /// Answers one encoded request, a message of `records` records ([`process_message`]); the
+    /// reply bytes stay valid until the next call.
     pub fn consume(&mut self, request: &[u8]) -> Result<&[u8], DecodeError> {
-        let len = request.len() as u32;
-        let scratch = &mut self.scratch;
-        let reply = self.codec.decode(request, |view| work::process(view, len, scratch))?;
+        let reply = process_message(&mut self.codec, self.records, request, &mut self.scratch)?;
         if S::ON {
             log::write_line(&mut self.sink, &mut self.line, &reply);
         }
@@ -44,12 +58,17 @@ impl<C: Codec, S: LogSink> Consumer<C, S> {
         &self.sink
     }
 
-    /// The decode benchmark: decodes (or validates and accesses) `request` `n` times, reading
-    /// one field each time so that the view is used. Owned formats build the whole record;
-    /// zero-copy formats only check it: each format's cheapest honest way to a readable record.
+    /// The decode benchmark: decodes (or validates and accesses) `request`, a message of
+    /// `records` records, `n` times, reading one field of every record so that each view is used.
+    /// Owned formats build every record; zero-copy formats check the message and reach every
+    /// record: each format's cheapest honest way to records that can be read. One field of every
+    /// record rather than of the first only, as a format that reads in place would otherwise be
+    /// timed reaching one record of many while the others build them all.
     pub fn decode_repeatedly(&mut self, request: &[u8], n: u32) -> Result<(), DecodeError> {
         for _ in 0..n {
-            black_box(self.codec.decode(black_box(request), |view| view.timestamp())?);
+            decode_message(&mut self.codec, self.records, black_box(request), |view| {
+                black_box(view.timestamp());
+            })?;
         }
         Ok(())
     }
@@ -149,8 +168,96 @@ pub mod component;
 #[cfg(test)]
 mod tests {
     use super::*;
+    use log::BufferLog;
     use wasmatrix_proto::codec::Raw;
-    use wasmatrix_proto::Log;
+    use wasmatrix_proto::message::expected_reply;
+    use wasmatrix_proto::{encode_message, hash, AlignedBuf, CodecId, CodecVisitor, Log};
+
+    /// Message `i` of `k` records as the producer makes it: records `i * k ..`, through
+    /// [`encode_message`], where the consumer receives it (aligned, as the guests' inbox is).
+    fn message<C: Codec>(codec: &mut C, k: u32, i: u32) -> (Vec<Log>, AlignedBuf) {
+        let logs: Vec<Log> = (0..k).map(|j| Log::nth(i * k + j)).collect();
+        let mut inbox = AlignedBuf::new();
+        inbox.extend_from_slice(encode_message(codec, &logs));
+        (logs, inbox)
+    }
+
+    /// Messages `0..messages` of `k` records through a consumer of codec `C`; returns the
+    /// checksum of its replies, each checked against the records' own reply.
+    struct Consumes {
+        k: u32,
+        messages: u32,
+    }
+    impl CodecVisitor for Consumes {
+        type Output = u64;
+        fn visit<C: Codec>(self) -> u64 {
+            let (name, k) = (core::any::type_name::<C>(), self.k);
+            let (mut consumer, mut producer) = (Consumer::<C, BufferLog>::with_records(k), C::default());
+            let mut scratch = Scratch::default();
+            let mut checksum = 0;
+            for i in 0..self.messages {
+                let (logs, request) = message(&mut producer, k, i);
+                let reply = consumer.consume(&request).unwrap_or_else(|e| panic!("{name}, k = {k}: {e}")).to_vec();
+                let reply = producer.decode_reply(&reply).unwrap();
+                assert_eq!(Some(reply), expected_reply(&logs, request.len() as u32, &mut scratch), "{name}, k = {k}");
+                checksum = hash::fold(checksum, reply.digest);
+                consumer.decode_repeatedly(&request, 2).unwrap();
+            }
+            let lines = consumer.sink().buffer.iter().filter(|&&b| b == b'\n').count();
+            assert_eq!(lines, self.messages as usize, "{name}: one log line a message");
+            checksum
+        }
+    }
+
+    /// Every codec answers messages of every `k` with the records' own replies, to one checksum.
+    #[test]
+    fn every_codec_consumes_batches_to_one_checksum() {
+        for (k, messages) in [(1, 30), (2, 20), (16, 8), (256, 3), (4096, 2)] {
+            let checksums: Vec<(CodecId, u64)> =
+                CodecId::ALL.iter().map(|&id| (id, id.visit(Consumes { k, messages }))).collect();
+            assert!(checksums.iter().all(|&(_, c)| c == checksums[0].1), "k = {k}: {checksums:x?}");
+        }
+    }
+
+    /// One record a message is today's message and reply: the codec's encoding of the record,
+    /// answered with the record's own reply.
+    #[test]
+    fn one_record_a_message_is_answered_as_before() {
+        let (mut consumer, mut raw) = (Consumer::<Raw>::default(), Raw::default());
+        for i in 0..20 {
+            let log = Log::nth(i);
+            let request = raw.encode(&log).to_vec();
+            let reply = consumer.consume(&request).unwrap().to_vec();
+            let today = work::process(&log, request.len() as u32, &mut Scratch::default());
+            assert_eq!(raw.decode_reply(&reply), Ok(today));
+        }
+    }
+
+    /// A message of another number of records than the consumer's is refused, by `consume` and
+    /// by the decode benchmark alike.
+    #[test]
+    fn a_message_of_another_count_is_refused() {
+        let mut raw = Raw::default();
+        let mut consumer = Consumer::<Raw>::with_records(16);
+        for k in [1, 15, 17] {
+            let (_, request) = message(&mut raw, k, 0);
+            let refused = consumer.consume(&request).unwrap_err();
+            assert!(
+                k == 1 || refused.0.contains(&format!("a batch of {k} records where 16 were expected")),
+                "{refused}"
+            );
+            assert!(consumer.decode_repeatedly(&request, 1).is_err());
+        }
+        let (_, request) = message(&mut raw, 16, 0);
+        assert!(Consumer::<Raw>::default().consume(&request).is_err(), "a batch read as one record");
+        assert!(consumer.consume(&request).is_ok());
+    }
+
+    #[test]
+    #[should_panic(expected = "at least one record")]
+    fn no_records_a_message_is_refused() {
+        Consumer::<Raw>::with_records(0);
+    }
 
     /// The typed record (codec `wit`) gets the same digest as its bytes, and its typed size.
     #[test]

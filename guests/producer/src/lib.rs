@@ -1,17 +1,20 @@
-//! The producer: makes record `i`, encodes it, and checks the consumer's reply, folding every
-//! reply's digest into the run's checksum. Plain Rust, generic over the codec; the wasm exports
+//! The producer: makes message `i` (its `records` records, one by default), encodes it, and
+//! checks the consumer's reply, folding every reply's digest into the run's checksum. Plain Rust, generic over the codec; the wasm exports
 //! are in [`exports`] (wasm32 only; with the feature `component`, the component's are in
 //! `component` instead), and the runner links this natively for the native baseline.
 
 use core::fmt;
 use core::hint::black_box;
 use wasmatrix_proto::record::typed_bytes;
-use wasmatrix_proto::{hash, Codec, DecodeError, Log, Reply};
+use wasmatrix_proto::{encode_message, hash, Codec, DecodeError, Log, Reply};
 
 pub struct Producer<C> {
-    log: Log,
+    /// How many records a message carries (`k` of issue 31's payload-size axis): at least 1.
+    records: u32,
+    /// The records of the message being made, `records` of them, reused from message to message.
+    logs: Vec<Log>,
     codec: C,
-    /// (timestamp, length) of the request in flight, which the reply must echo.
+    /// (timestamp of its first record, length) of the request in flight, which the reply must echo.
     in_flight: Option<(i64, u32)>,
     checksum: u64,
 }
@@ -43,25 +46,50 @@ impl fmt::Display for ReplyError {
 /// `C: Default` only: the typed record's producer (codec `wit`) is a `Producer<()>`, no byte codec.
 impl<C: Default> Default for Producer<C> {
     fn default() -> Self {
-        Producer { log: Log::default(), codec: C::default(), in_flight: None, checksum: 0 }
+        Producer::with_records(1)
+    }
+}
+
+impl<C: Default> Producer<C> {
+    /// A producer whose messages carry `records` records each.
+    ///
+    /// # Panics
+    ///
+    /// If `records` is 0: a message carries at least one record (the runner refuses 0).
+    pub fn with_records(records: u32) -> Self {
+        assert!(records > 0, "a message carries at least one record");
+        let logs = (0..records).map(|_| Log::default()).collect();
+        Producer { records, logs, codec: C::default(), in_flight: None, checksum: 0 }
+    }
+}
+
+impl<C> Producer<C> {
+    /// Fills the records of message `i`: record `j` is record `i * records + j` of the run, so
+    /// with one record a message, message `i` is record `i`, as before batches.
+    fn fill(&mut self, i: u32) {
+        let first = i.wrapping_mul(self.records);
+        for (j, log) in (0..).zip(&mut self.logs) {
+            log.fill(first.wrapping_add(j));
+        }
     }
 }
 
 impl<C: Codec> Producer<C> {
-    /// Makes and encodes record `i`; the bytes stay valid until the next call.
+    /// Makes and encodes message `i` ([`encode_message`]); the bytes stay valid until the next
+    /// call.
     pub fn produce(&mut self, i: u32) -> &[u8] {
-        self.log.fill(i);
-        let request = self.codec.encode(&self.log);
-        self.in_flight = Some((self.log.timestamp, request.len() as u32));
+        self.fill(i);
+        let request = encode_message(&mut self.codec, &self.logs);
+        self.in_flight = Some((self.logs[0].timestamp, request.len() as u32));
         request
     }
 
-    /// The encode benchmark: makes record `i`, then encodes it `n` times; returns its length.
+    /// The encode benchmark: makes message `i`, then encodes it `n` times; returns its length.
     pub fn encode_repeatedly(&mut self, i: u32, n: u32) -> u32 {
-        self.log.fill(i);
+        self.fill(i);
         let mut len = 0;
         for _ in 0..n {
-            len = black_box(self.codec.encode(black_box(&self.log))).len() as u32;
+            len = black_box(encode_message(&mut self.codec, black_box(&self.logs))).len() as u32;
         }
         len
     }
@@ -74,7 +102,7 @@ impl<C: Codec> Producer<C> {
     }
 
     /// One whole round trip driven from inside the producer (the `import` call pattern): makes
-    /// and encodes record `i`, hands it to `deliver` (the consumer, reached through the host),
+    /// and encodes message `i`, hands it to `deliver` (the consumer, reached through the host),
     /// and checks the reply `deliver` returns. `Err(None)`: the consumer refused the request
     /// (`deliver` returned no reply; the consumer knows why); `Err(Some(e))`: the reply was refused.
     /// The reply is borrowed (`&[u8]`: the core module's shared memory) or owned (`Vec<u8>`: a
@@ -96,11 +124,18 @@ impl<C: Codec> Producer<C> {
 /// reply goes through, the checksum.
 impl<C> Producer<C> {
     /// Makes record `i` as the typed record (codec `wit`), whose size is
-    /// [`typed_bytes`]; it stays valid until the next call.
+    /// [`typed_bytes`]; it stays valid until the next call. The typed record crosses as itself,
+    /// one a call: a message of one record only.
+    ///
+    /// # Panics
+    ///
+    /// If this producer's messages carry more than one record.
     pub fn produce_log(&mut self, i: u32) -> &Log {
-        self.log.fill(i);
-        self.in_flight = Some((self.log.timestamp, typed_bytes(&self.log)));
-        &self.log
+        assert_eq!(self.records, 1, "the typed record (codec wit) is a message of one record");
+        let log = &mut self.logs[0];
+        log.fill(i);
+        self.in_flight = Some((log.timestamp, typed_bytes(log)));
+        log
     }
 
     /// Checks the typed reply (codec `wit`) to the record in flight and folds its digest into the
@@ -242,39 +277,4 @@ pub mod bindgen;
 pub mod component;
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-    use wasmatrix_proto::codec::Raw;
-    use wasmatrix_proto::work::{self, Scratch};
-
-    /// The typed round trip (codec `wit`) folds the same digests as a byte codec's: the work is
-    /// defined on the record, and the reply echoes the record's typed size.
-    #[test]
-    fn typed_round_trip_matches_the_byte_codecs_checksum() {
-        let mut scratch = Scratch::default();
-        let (mut typed, mut bytes) = (Producer::<()>::default(), Producer::<Raw>::default());
-        for i in 0..50 {
-            typed.round_trip_log(i, |log| Some(work::process(log, typed_bytes(log), &mut scratch))).unwrap();
-            bytes
-                .round_trip(i, |request| {
-                    let reply = work::process(&Log::nth(i), request.len() as u32, &mut Scratch::default());
-                    Some(Raw::default().encode_reply(&reply).to_vec())
-                })
-                .unwrap();
-        }
-        assert_eq!(typed.checksum(), bytes.checksum());
-    }
-
-    #[test]
-    fn typed_reply_is_checked() {
-        let mut p = Producer::<()>::default();
-        assert_eq!(p.check_reply_log(Reply::default()), Err(ReplyError::NothingSent));
-        let log = p.produce_log(4).clone();
-        let size = typed_bytes(&log);
-        let wrong = Reply { timestamp: log.timestamp, request_bytes: size + 1, digest: 1 };
-        assert_eq!(p.check_reply_log(wrong), Err(ReplyError::WrongLength { sent: size, seen: size + 1 }));
-        assert_eq!(p.round_trip_log(5, |_| None), Err(None));
-        assert_eq!(p.check_reply_log(Reply::default()), Err(ReplyError::NothingSent), "a refused request is dropped");
-        assert_eq!(p.checksum(), 0);
-    }
-}
+mod tests;

@@ -49,6 +49,12 @@ struct Log {
   rayId @11 :Text;
 }
 
+# A message of two or more records (issue 31: the payload-size axis); a message of one is the Log
+# struct itself, as before.
+struct Batch {
+  logs @0 :List(Log);
+}
+
 struct Reply {
   timestamp @0 :Int64;
   requestBytes @1 :UInt32;

@@ -2,7 +2,7 @@
 
 use super::serde_format::SerdeFormat;
 use super::DecodeError;
-use serde::de::DeserializeOwned;
+use serde::de::{DeserializeOwned, DeserializeSeed};
 
 /// The serde format; the codec is [`super::Bincode`].
 pub struct BincodeFormat;
@@ -17,6 +17,15 @@ impl SerdeFormat for BincodeFormat {
 
     fn decode<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, DecodeError> {
         let (value, read) = bincode::serde::decode_from_slice(bytes, bincode::config::standard())
+            .map_err(|e| DecodeError::new(format_args!("bincode: {e}")))?;
+        if read != bytes.len() {
+            return Err(DecodeError::new(format_args!("bincode: trailing bytes from byte {read}")));
+        }
+        Ok(value)
+    }
+
+    fn decode_seed<'de, S: DeserializeSeed<'de>>(bytes: &'de [u8], seed: S) -> Result<S::Value, DecodeError> {
+        let (value, read) = bincode::serde::seed_decode_from_slice(seed, bytes, bincode::config::standard())
             .map_err(|e| DecodeError::new(format_args!("bincode: {e}")))?;
         if read != bytes.len() {
             return Err(DecodeError::new(format_args!("bincode: trailing bytes from byte {read}")));

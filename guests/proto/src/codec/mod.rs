@@ -56,9 +56,27 @@ pub trait Codec: Default + 'static {
     /// read it. The view lives only as long as `read` runs: some formats' readers borrow state
     /// made while decoding.
     fn decode<R>(&mut self, bytes: &[u8], read: impl FnOnce(&Self::View<'_>) -> R) -> Result<R, DecodeError>;
+    /// Encodes `logs` as one message, in the format's own way of carrying many records (see each
+    /// codec's file); the bytes stay valid until this codec encodes again. Meant for two or more
+    /// records: a message of one is [`Codec::encode`]'s (see [`crate::message`]).
+    fn encode_batch(&mut self, logs: &[Log]) -> &[u8];
+    /// Validates a message [`Codec::encode_batch`] made and lets `read` read each of its records,
+    /// in order, in place where [`Codec::decode`] reads one in place; returns how many there were.
+    /// Formats that check their whole message before reading any of it do so first; the others
+    /// (raw, the serde formats) check each record as they come to it, so `read` may have seen the
+    /// records before a malformed one: on an error, whatever `read` made of them is to be dropped.
+    /// The limits a format puts on what it traverses follow from `bytes.len()`, so a batch of any
+    /// size the message can hold (the benchmark's go to some 20 MB) is read, and no more.
+    fn decode_batch(&mut self, bytes: &[u8], read: impl FnMut(&Self::View<'_>)) -> Result<u32, DecodeError>;
     /// Encodes a reply; the bytes stay valid until this codec encodes again.
     fn encode_reply(&mut self, reply: &Reply) -> &[u8];
     fn decode_reply(&mut self, bytes: &[u8]) -> Result<Reply, DecodeError>;
+}
+
+/// How many records `logs` holds, as the formats that count a batch's records count them: a
+/// message holds far fewer than `u32::MAX` (each record is some 300 bytes).
+pub(crate) fn record_count(logs: &[Log]) -> u32 {
+    u32::try_from(logs.len()).unwrap_or_else(|_| panic!("a batch of {} records: more than a u32 counts", logs.len()))
 }
 
 /// Runs code generic over a codec for a codec chosen at run time (see [`CodecId::visit`]).
@@ -148,6 +166,8 @@ impl fmt::Display for DecodeError {
 
 impl std::error::Error for DecodeError {}
 
+#[cfg(test)]
+mod batch_tests;
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -4,7 +4,8 @@
 //!
 //! Its format frames `raw`'s message: the message's length (`u32`), the message, and its FNV-1a 64
 //! hash (`u64`), both little-endian; the reply alike. Decoding checks the length and the hash before
-//! `raw` reads the message, so a cut or a changed byte is refused before any field is read.
+//! `raw` reads the message, so a cut or a changed byte is refused before any field is read. A batch
+//! is `raw`'s batch framed alike.
 
 use super::{Codec, DecodeError, Raw};
 use crate::hash::Fnv;
@@ -55,6 +56,14 @@ impl Codec for Probe {
 
     fn decode<R>(&mut self, bytes: &[u8], read: impl FnOnce(&Self::View<'_>) -> R) -> Result<R, DecodeError> {
         self.raw.decode(unframe(bytes)?, read)
+    }
+
+    fn encode_batch(&mut self, logs: &[Log]) -> &[u8] {
+        frame(&mut self.out, self.raw.encode_batch(logs))
+    }
+
+    fn decode_batch(&mut self, bytes: &[u8], read: impl FnMut(&Self::View<'_>)) -> Result<u32, DecodeError> {
+        self.raw.decode_batch(unframe(bytes)?, read)
     }
 
     fn encode_reply(&mut self, reply: &Reply) -> &[u8] {

@@ -1,7 +1,8 @@
 //! Hand-rolled bytes: fixed-width little-endian integers in field order, enums as one byte,
 //! strings as a `u32` length and UTF-8 bytes. Decoding validates and borrows the strings in place.
+//! A batch is the record count (`u32`) followed by each record as one is encoded.
 
-use super::{Codec, DecodeError};
+use super::{record_count, Codec, DecodeError};
 use crate::record::*;
 use crate::reply::Reply;
 
@@ -13,6 +14,34 @@ pub struct Raw {
 fn put_str(out: &mut Vec<u8>, s: &str) {
     out.extend_from_slice(&(s.len() as u32).to_le_bytes());
     out.extend_from_slice(s.as_bytes());
+}
+
+/// One record, appended to `out`.
+fn put_log(out: &mut Vec<u8>, log: &Log) {
+    out.extend_from_slice(&log.timestamp.to_le_bytes());
+    out.extend_from_slice(&log.zone_id.to_le_bytes());
+    out.push(log.zone_plan as u8);
+    let http = &log.http;
+    out.push(http.protocol as u8);
+    out.extend_from_slice(&http.status.to_le_bytes());
+    out.extend_from_slice(&http.host_status.to_le_bytes());
+    out.extend_from_slice(&http.up_status.to_le_bytes());
+    out.push(http.method as u8);
+    put_str(out, &http.content_type);
+    put_str(out, &http.user_agent);
+    put_str(out, &http.referer);
+    put_str(out, &http.request_uri);
+    put_str(out, &log.origin.ip);
+    out.extend_from_slice(&log.origin.port.to_le_bytes());
+    put_str(out, &log.origin.hostname);
+    out.push(log.origin.protocol as u8);
+    out.push(log.country as u8);
+    out.push(log.cache_status as u8);
+    put_str(out, &log.server_ip);
+    put_str(out, &log.server_name);
+    put_str(out, &log.remote_ip);
+    out.extend_from_slice(&log.bytes_dlv.to_le_bytes());
+    put_str(out, &log.ray_id);
 }
 
 struct Reader<'a> {
@@ -63,6 +92,35 @@ impl<'a> Reader<'a> {
         from(self.u8()?).ok_or_else(|| self.error("unknown enum value", at))
     }
 
+    /// One record, its strings borrowed from the message.
+    fn log(&mut self) -> Result<LogRef<'a>, DecodeError> {
+        Ok(LogRef {
+            timestamp: self.i64()?,
+            zone_id: self.u32()?,
+            zone_plan: self.enumeration(ZonePlan::from_u8)?,
+            http_protocol: self.enumeration(HttpProtocol::from_u8)?,
+            http_status: self.u32()?,
+            http_host_status: self.u32()?,
+            http_up_status: self.u32()?,
+            http_method: self.enumeration(HttpMethod::from_u8)?,
+            http_content_type: self.str()?,
+            http_user_agent: self.str()?,
+            http_referer: self.str()?,
+            http_request_uri: self.str()?,
+            origin_ip: self.str()?,
+            origin_port: self.u32()?,
+            origin_hostname: self.str()?,
+            origin_protocol: self.enumeration(OriginProtocol::from_u8)?,
+            country: self.enumeration(Country::from_u8)?,
+            cache_status: self.enumeration(CacheStatus::from_u8)?,
+            server_ip: self.str()?,
+            server_name: self.str()?,
+            remote_ip: self.str()?,
+            bytes_dlv: self.u64()?,
+            ray_id: self.str()?,
+        })
+    }
+
     fn finish(&self) -> Result<(), DecodeError> {
         if self.at == self.bytes.len() {
             Ok(())
@@ -76,64 +134,36 @@ impl Codec for Raw {
     type View<'a> = LogRef<'a>;
 
     fn encode(&mut self, log: &Log) -> &[u8] {
+        self.out.clear();
+        put_log(&mut self.out, log);
+        &self.out
+    }
+
+    fn encode_batch(&mut self, logs: &[Log]) -> &[u8] {
         let out = &mut self.out;
         out.clear();
-        out.extend_from_slice(&log.timestamp.to_le_bytes());
-        out.extend_from_slice(&log.zone_id.to_le_bytes());
-        out.push(log.zone_plan as u8);
-        let http = &log.http;
-        out.push(http.protocol as u8);
-        out.extend_from_slice(&http.status.to_le_bytes());
-        out.extend_from_slice(&http.host_status.to_le_bytes());
-        out.extend_from_slice(&http.up_status.to_le_bytes());
-        out.push(http.method as u8);
-        put_str(out, &http.content_type);
-        put_str(out, &http.user_agent);
-        put_str(out, &http.referer);
-        put_str(out, &http.request_uri);
-        put_str(out, &log.origin.ip);
-        out.extend_from_slice(&log.origin.port.to_le_bytes());
-        put_str(out, &log.origin.hostname);
-        out.push(log.origin.protocol as u8);
-        out.push(log.country as u8);
-        out.push(log.cache_status as u8);
-        put_str(out, &log.server_ip);
-        put_str(out, &log.server_name);
-        put_str(out, &log.remote_ip);
-        out.extend_from_slice(&log.bytes_dlv.to_le_bytes());
-        put_str(out, &log.ray_id);
+        out.extend_from_slice(&record_count(logs).to_le_bytes());
+        for log in logs {
+            put_log(out, log);
+        }
         out
     }
 
     fn decode<R>(&mut self, bytes: &[u8], read: impl FnOnce(&LogRef<'_>) -> R) -> Result<R, DecodeError> {
         let mut r = Reader { bytes, at: 0 };
-        let view = LogRef {
-            timestamp: r.i64()?,
-            zone_id: r.u32()?,
-            zone_plan: r.enumeration(ZonePlan::from_u8)?,
-            http_protocol: r.enumeration(HttpProtocol::from_u8)?,
-            http_status: r.u32()?,
-            http_host_status: r.u32()?,
-            http_up_status: r.u32()?,
-            http_method: r.enumeration(HttpMethod::from_u8)?,
-            http_content_type: r.str()?,
-            http_user_agent: r.str()?,
-            http_referer: r.str()?,
-            http_request_uri: r.str()?,
-            origin_ip: r.str()?,
-            origin_port: r.u32()?,
-            origin_hostname: r.str()?,
-            origin_protocol: r.enumeration(OriginProtocol::from_u8)?,
-            country: r.enumeration(Country::from_u8)?,
-            cache_status: r.enumeration(CacheStatus::from_u8)?,
-            server_ip: r.str()?,
-            server_name: r.str()?,
-            remote_ip: r.str()?,
-            bytes_dlv: r.u64()?,
-            ray_id: r.str()?,
-        };
+        let view = r.log()?;
         r.finish()?;
         Ok(read(&view))
+    }
+
+    fn decode_batch(&mut self, bytes: &[u8], mut read: impl FnMut(&LogRef<'_>)) -> Result<u32, DecodeError> {
+        let mut r = Reader { bytes, at: 0 };
+        let records = r.u32()?;
+        for _ in 0..records {
+            read(&r.log()?);
+        }
+        r.finish()?;
+        Ok(records)
     }
 
     fn encode_reply(&mut self, reply: &Reply) -> &[u8] {

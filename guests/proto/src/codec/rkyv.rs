@@ -1,11 +1,15 @@
 //! rkyv 0.8: the record is archived into an aligned buffer; the consumer validates the archive
-//! with bytecheck (`rkyv::access`) and reads every field in place from it.
+//! with bytecheck (`rkyv::access`) and reads every field in place from it. A batch is the
+//! records archived as a `Vec<Log>` is (an `ArchivedVec<ArchivedLog>`), read in place alike.
 
 use super::{Codec, DecodeError};
 use crate::record::*;
 use crate::reply::{ArchivedReply, Reply};
-use rkyv::rancor;
+use rkyv::rancor::{self, Fallible};
+use rkyv::ser::{Allocator, Writer};
 use rkyv::util::AlignedVec;
+use rkyv::vec::{ArchivedVec, VecResolver};
+use rkyv::Place;
 
 #[derive(Default)]
 pub struct Rkyv {
@@ -31,6 +35,28 @@ impl Rkyv {
     }
 }
 
+/// A batch's records as rkyv archives a `Vec<Log>` (rkyv's own `Vec` impls, on a borrowed
+/// slice): the producer's records are archived where they are, not first collected into a `Vec`.
+struct Records<'a>(&'a [Log]);
+
+impl rkyv::Archive for Records<'_> {
+    type Archived = ArchivedVec<ArchivedLog>;
+    type Resolver = VecResolver;
+
+    fn resolve(&self, resolver: VecResolver, out: Place<Self::Archived>) {
+        ArchivedVec::resolve_from_slice(self.0, resolver, out);
+    }
+}
+
+impl<S: Fallible + Allocator + Writer + ?Sized> rkyv::Serialize<S> for Records<'_>
+where
+    Log: rkyv::Serialize<S>,
+{
+    fn serialize(&self, serializer: &mut S) -> Result<VecResolver, S::Error> {
+        ArchivedVec::<ArchivedLog>::serialize_from_slice(self.0, serializer)
+    }
+}
+
 impl Codec for Rkyv {
     type View<'a> = ArchivedLog;
     /// The archive is read in place: rkyv's `access` refuses a misaligned one.
@@ -42,6 +68,17 @@ impl Codec for Rkyv {
 
     fn decode<R>(&mut self, bytes: &[u8], read: impl FnOnce(&ArchivedLog) -> R) -> Result<R, DecodeError> {
         Ok(read(rkyv::access::<ArchivedLog, rancor::Error>(bytes).map_err(bad)?))
+    }
+
+    fn encode_batch(&mut self, logs: &[Log]) -> &[u8] {
+        self.archive(&Records(logs))
+    }
+
+    /// bytecheck validates the whole archive, every record, before any is read.
+    fn decode_batch(&mut self, bytes: &[u8], mut read: impl FnMut(&ArchivedLog)) -> Result<u32, DecodeError> {
+        let logs = rkyv::access::<ArchivedVec<ArchivedLog>, rancor::Error>(bytes).map_err(bad)?;
+        logs.iter().for_each(&mut read);
+        u32::try_from(logs.len()).map_err(bad)
     }
 
     fn encode_reply(&mut self, reply: &Reply) -> &[u8] {
