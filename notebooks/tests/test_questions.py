@@ -16,7 +16,7 @@ from test_figures import instructions_run
 
 README_RUN = wr.RESULTS_DIR / "repeat-quick-quiet-A.csv"
 """The run the README shows (every runtime, the components): it answers every question but the
-merged pair's (transport merged came later)."""
+merged pair's and the payload's (transport merged and the records axis came later)."""
 
 SVG = "{http://www.w3.org/2000/svg}"
 
@@ -46,9 +46,10 @@ def drawn(tmp_path_factory):
 
 
 @pytest.mark.parametrize("csv, unanswered", [
-    (wr.SAMPLE, {"5-component", "6-isolation"}),
-    (README_RUN, {"6-isolation"}),
-    (wr.RESULTS_DIR / "full-allocators.csv", {"2-transport", "3-codec", "5-component", "6-isolation"}),
+    (wr.SAMPLE, {"5-component", "6-isolation", "7-payload"}),
+    (README_RUN, {"6-isolation", "7-payload"}),
+    (wr.RESULTS_DIR / "full-allocators.csv", {"2-transport", "3-codec", "5-component", "6-isolation", "7-payload"}),
+    (wr.RESULTS_DIR / "quick-isolation-A.csv", {"3-codec", "5-component", "7-payload"}),
 ], ids=lambda v: v.stem if isinstance(v, Path) else None)
 def test_questions_drawn(csv, unanswered, drawn):
     outdir, written = drawn(csv)

@@ -134,10 +134,12 @@ impl CellRun {
             .collect()
     }
 
+    /// The job of the cell's next process: the run's measure settings as the cell's payload
+    /// scales them ([`Measure::for_records`]).
     fn job(&self, measure: &Measure, opts: &Options) -> Job {
         Job {
             cell: self.cell,
-            measure: *measure,
+            measure: measure.for_records(self.cell.records.count()),
             guests: self.files.clone(),
             artifacts: self.artifacts.clone(),
             phase: Phase::Measure,
@@ -216,8 +218,8 @@ struct Plan {
     results_path: PathBuf,
     workers: Workers,
     signals: Signals,
-    /// The checksum every cell must reproduce.
-    expected: u64,
+    /// The checksum every cell must reproduce, per payload.
+    expected: crate::reference::Expected,
     /// The seed of the interleaved order.
     seed: u64,
 }
@@ -293,7 +295,7 @@ fn prepare(root: &Path, opts: &Options) -> Result<(Plan, Start)> {
     let signals = Signals::watch()?;
     // The workers the cells run in, built before the first cell (the native worker per profile).
     let workers = Workers::prepare(&builder, root, cells.iter().filter(|c| c.unsupported().is_none()))?;
-    let expected = crate::reference::expected_checksum(measure.round_trips());
+    let expected = crate::reference::Expected::of(&measure, &cells);
     let artifacts = Scratch::new(root.join("target/wasmatrix/artifacts").join(&meta.run_id));
     let seed = opts.seed.unwrap_or_else(schedule::fresh_seed);
     let runs = CellRun::all(&cells, &guest_set.files, &mut finished, &artifacts);
@@ -435,7 +437,7 @@ impl<'a> Recorder<'a> {
             let left = u64::from(plan.measure.processes.saturating_sub(run.ran));
             progress.set_length(progress.length().unwrap_or(0).saturating_sub(left));
         }
-        let row = run.row(&self.context, plan.expected);
+        let row = run.row(&self.context, plan.expected.of_cell(&run.cell));
         self.results.append(&row).after_cells(&plan.results_path)?;
         let detail = match run.failed.as_ref().map_or(Status::Ok, |f| f.0) {
             Status::Ok => format!(
@@ -546,7 +548,8 @@ fn measure_cells(
             run.next_process += 1;
             progress.set_message(format!("{} #{process}", run.cell));
             let worker = plan.workers.command(&run.cell);
-            let mut outcome = run_process(&worker, &run.job(measure, opts), plan.expected, &signals.abort);
+            let expected = plan.expected.of_cell(&run.cell);
+            let mut outcome = run_process(&worker, &run.job(measure, opts), expected, &signals.abort);
             if signals.aborted() {
                 // A second Ctrl-C killed the worker: its process is not counted, its cell not recorded.
                 break 'rounds;

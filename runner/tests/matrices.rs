@@ -5,7 +5,7 @@ mod common;
 
 use common::{runner, text};
 use std::path::{Path, PathBuf};
-use wasmatrix_runner::matrix::axes::{Instantiate, Runtime, Transport};
+use wasmatrix_runner::matrix::axes::{Instantiate, Records, Runtime, Transport};
 use wasmatrix_runner::matrix::product::Product;
 use wasmatrix_runner::matrix::Matrix;
 use wasmatrix_runner::shard::fingerprint;
@@ -33,10 +33,11 @@ fn listed(matrix: &Path) -> (String, String) {
 /// on purpose (and the fixture remade from `runner list`): issue 29 added the study `instantiate`
 /// (Wasmtime's `pre` and `pooled` cells, 8 cells more) and the cells' names their 11th part; issue
 /// 30 the studies `web` and `web-unsupported` (Chromium's cells, and transport `bindgen`: 21 in
-/// quick, 65 in full); issue 31 the study `isolation` (transport `merged`: 12 in quick, 162 in full).
+/// quick, 65 in full); issue 31 the studies `isolation` (transport `merged`: 12 in quick, 162 in
+/// full), `payload` and `payload-runtimes` (messages of more records: 16 in quick, 218 in full).
 #[test]
 fn the_study_matrices_hold_exactly_the_cells_they_held_as_exclusions() {
-    for (matrix, studies, total) in [("quick", 16, 325), ("full", 22, 1472)] {
+    for (matrix, studies, total) in [("quick", 17, 341), ("full", 24, 1690)] {
         let (cells, stderr) = listed(&root().join(format!("matrices/{matrix}.toml")));
         let fixture = std::fs::read_to_string(root().join(format!("runner/tests/data/{matrix}.cells"))).unwrap();
         assert!(cells == fixture, "matrices/{matrix}.toml lists other cells than runner/tests/data/{matrix}.cells");
@@ -48,8 +49,8 @@ fn the_study_matrices_hold_exactly_the_cells_they_held_as_exclusions() {
 
 /// The older form is still read: the quick matrix as it was before studies (42 `[[exclude]]`
 /// tables, kept verbatim in runner/tests/data/quick-older-form.toml) lists the same cells but the
-/// `instantiate` study's `pre` and `pooled` ones and Chromium's (which came after it), with no
-/// study lines.
+/// `instantiate` study's `pre` and `pooled` ones, Chromium's, the merged pair's and the payload
+/// study's messages of more than one record (which came after it), with no study lines.
 #[test]
 fn the_older_form_still_reads() {
     let older = root().join("runner/tests/data/quick-older-form.toml");
@@ -57,7 +58,9 @@ fn the_older_form_still_reads() {
     let fixture = std::fs::read_to_string(root().join("runner/tests/data/quick.cells")).unwrap();
     let fresh: String = fixture
         .lines()
-        .filter(|c| c.ends_with("/fresh") && !c.contains("/chromium/") && !c.contains("/bindgen/"))
+        .filter(|c| {
+            c.ends_with("/fresh") && !c.contains("/chromium/") && !c.contains("/bindgen/") && !c.contains("/merged/")
+        })
         .map(|c| format!("{c}\n"))
         .collect();
     assert_eq!(cells, fresh);
@@ -68,8 +71,8 @@ fn the_older_form_still_reads() {
 /// A results file of quick.toml from before studies goes on under the studies: what the matrix
 /// gives the run fingerprint (the cells in name order and the measure settings; the file's bytes
 /// do not enter it) is the same, and so is the `matrix` column (the file's stem, `quick`); the
-/// studies' `fresh` cells but Chromium's, that is: the `pre` and `pooled` cells issue 29 added and
-/// Chromium's of issue 30 make another run.
+/// studies' `fresh` cells but Chromium's, that is: the `pre` and `pooled` cells issue 29 added,
+/// Chromium's of issue 30 and issue 31's merged pair and messages of more records make another run.
 #[test]
 fn a_run_of_the_older_form_goes_on_under_the_studies() {
     let older = Matrix::load(&root().join("runner/tests/data/quick-older-form.toml")).unwrap();
@@ -78,7 +81,10 @@ fn a_run_of_the_older_form_goes_on_under_the_studies() {
         .cells()
         .iter()
         .filter(|c| {
-            c.instantiate == Instantiate::Fresh && c.runtime != Runtime::Chromium && c.transport != Transport::Bindgen
+            c.instantiate == Instantiate::Fresh
+                && c.runtime != Runtime::Chromium
+                && !matches!(c.transport, Transport::Bindgen | Transport::Merged)
+                && c.records == Records::One
         })
         .copied()
         .collect();
@@ -95,10 +101,10 @@ fn list_tells_each_study_and_a_filter_counts_within_them() {
     assert!(stderr.contains("study call-import: 24 cells\n"), "{stderr}");
     assert!(stderr.contains("study components: 12 of its 18 cells\n"), "{stderr}");
     assert!(
-        stderr.ends_with("58 cells, the union of 15 studies (6 unsupported: a row each, saying why)\n"),
+        stderr.ends_with("64 cells, the union of 17 studies (8 unsupported: a row each, saying why)\n"),
         "{stderr}"
     );
-    assert_eq!(String::from_utf8_lossy(&list.stdout).lines().count(), 58, "stdout: one cell a line");
+    assert_eq!(String::from_utf8_lossy(&list.stdout).lines().count(), 64, "stdout: one cell a line");
 }
 
 /// `[measure]` on one line, so that a study starts on line 2.

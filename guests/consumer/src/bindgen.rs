@@ -10,7 +10,7 @@ use wasmatrix_proto::abi;
 include!(concat!(env!("OUT_DIR"), "/selected_codec.rs"));
 
 thread_local! {
-    static CONSUMER: RefCell<Consumer<Selected, crate::log::NoLog>> = RefCell::new(Consumer::default());
+    static CONSUMER: RefCell<Consumer<Selected, crate::log::NoLog>> = RefCell::new(Consumer::with_records(RECORDS));
 }
 
 /// The reply to `request`, encoded; `undefined` if the request is malformed (see `error_message`).

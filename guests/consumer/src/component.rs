@@ -37,12 +37,22 @@ include!(concat!(env!("OUT_DIR"), "/selected_codec.rs"));
 #[cfg(wasmatrix_wit)]
 type Selected = ();
 
-#[derive(Default)]
 struct State {
     consumer: Consumer<Selected>,
     /// Where a request that does not arrive at its codec's alignment is copied (see [`aligned`]).
     #[cfg(not(wasmatrix_wit))]
     aligned: AlignedBuf,
+}
+
+/// The consumer of the build's records per message.
+impl Default for State {
+    fn default() -> State {
+        State {
+            consumer: Consumer::with_records(RECORDS),
+            #[cfg(not(wasmatrix_wit))]
+            aligned: AlignedBuf::new(),
+        }
+    }
 }
 
 thread_local! {

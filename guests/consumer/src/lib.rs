@@ -109,7 +109,7 @@ pub mod exports {
     type Sink = crate::log::wasm::EnvironmentLog;
 
     thread_local! {
-        static CONSUMER: RefCell<Consumer<Selected, Sink>> = RefCell::new(Consumer::default());
+        static CONSUMER: RefCell<Consumer<Selected, Sink>> = RefCell::new(Consumer::with_records(RECORDS));
     }
 
     /// Where the host may write a request of `len` bytes (`copy` transport).

@@ -11,7 +11,7 @@ use wasmatrix_proto::abi;
 include!(concat!(env!("OUT_DIR"), "/selected_codec.rs"));
 
 thread_local! {
-    static PRODUCER: RefCell<Producer<Selected>> = RefCell::new(Producer::default());
+    static PRODUCER: RefCell<Producer<Selected>> = RefCell::new(Producer::with_records(RECORDS));
 }
 
 /// Record `i`, encoded.

@@ -38,13 +38,19 @@ type Selected = ();
 #[cfg(wasmatrix_wit)]
 const TYPED_REPLY_BYTES: u64 = 8 + 4 + 8;
 
-#[derive(Default)]
 struct State {
     producer: Producer<Selected>,
     /// Request and reply bytes so far: the lists' lengths for byte codecs,
     /// `wasmatrix_proto::record::typed_bytes` and [`TYPED_REPLY_BYTES`] for `wit`.
     request_bytes: u64,
     reply_bytes: u64,
+}
+
+/// The producer of the build's records per message.
+impl Default for State {
+    fn default() -> State {
+        State { producer: Producer::with_records(RECORDS), request_bytes: 0, reply_bytes: 0 }
+    }
 }
 
 thread_local! {

@@ -190,7 +190,7 @@ pub mod exports {
     include!(concat!(env!("OUT_DIR"), "/selected_codec.rs"));
 
     thread_local! {
-        static PRODUCER: RefCell<Producer<Selected>> = RefCell::new(Producer::default());
+        static PRODUCER: RefCell<Producer<Selected>> = RefCell::new(Producer::with_records(RECORDS));
     }
 
     /// Encodes record `i`; returns its packed byte range.

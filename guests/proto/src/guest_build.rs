@@ -1,10 +1,15 @@
-//! For the guests' build scripts: which codec a guest .wasm is built with. A guest holds exactly
-//! one codec, so its code size is that codec's; the runner picks it with `WASMATRIX_CODEC`.
+//! For the guests' build scripts: which codec a guest .wasm is built with, and how many records
+//! its messages carry. A guest holds exactly one codec, so its code size is that codec's; the
+//! runner picks it with `WASMATRIX_CODEC`, and the records with `WASMATRIX_RECORDS`.
 
 use crate::codec::CodecId;
 
 /// The environment variable the runner sets when it builds a guest.
 pub const CODEC_ENV: &str = "WASMATRIX_CODEC";
+
+/// The environment variable the runner sets to the records a message carries (the `records` axis;
+/// 1 when unset).
+pub const RECORDS_ENV: &str = "WASMATRIX_RECORDS";
 
 /// The codec that is no byte codec: the typed record crosses the component boundary as itself
 /// and the canonical ABI is the codec. Only the guests' `component` builds carry it.
@@ -22,11 +27,18 @@ pub fn not_for_bytes(function: &str) -> ! {
 }
 
 /// Writes `$OUT_DIR/selected_codec.rs`, defining `type Selected` as the chosen codec (`raw` when
-/// the variable is unset, e.g. in a plain `cargo build`). For `wit` it writes no `Selected` and
-/// sets the cfg `wasmatrix_wit` instead; the crate must then be built with its `component`
-/// feature.
+/// the variable is unset, e.g. in a plain `cargo build`) and `const RECORDS: u32`, the records a
+/// message carries (1 when [`RECORDS_ENV`] is unset). For `wit` it writes no `Selected` and sets
+/// the cfg `wasmatrix_wit` instead; the crate must then be built with its `component` feature.
 pub fn write_selected_codec() {
     println!("cargo:rerun-if-env-changed={CODEC_ENV}");
+    println!("cargo:rerun-if-env-changed={RECORDS_ENV}");
+    let records = std::env::var(RECORDS_ENV).unwrap_or_else(|_| "1".to_owned());
+    let records = match records.parse::<u32>() {
+        Ok(k) if k > 0 => k,
+        _ => panic!("{RECORDS_ENV}={records} is not a number of records per message (a whole number, 1 or more)"),
+    };
+    let records = format!("/// The records a message carries.\npub const RECORDS: u32 = {records};\n");
     println!("cargo::rustc-check-cfg=cfg(wasmatrix_wit)");
     let name = std::env::var(CODEC_ENV).unwrap_or_else(|_| "raw".to_owned());
     let out =
@@ -39,7 +51,8 @@ pub fn write_selected_codec() {
             );
         }
         println!("cargo::rustc-cfg=wasmatrix_wit");
-        std::fs::write(&out, "// codec `wit`: no byte codec in this guest\n").expect("write selected_codec.rs");
+        std::fs::write(&out, format!("// codec `wit`: no byte codec in this guest\n{records}"))
+            .expect("write selected_codec.rs");
         return;
     }
     let Some(id) = CodecId::from_name(&name) else {
@@ -50,7 +63,7 @@ pub fn write_selected_codec() {
             known.join(", ")
         );
     };
-    let src = format!("/// The codec this guest is built with.\npub type Selected = {};\n", id.rust_path());
+    let src = format!("/// The codec this guest is built with.\npub type Selected = {};\n{records}", id.rust_path());
     std::fs::write(&out, src).expect("write selected_codec.rs");
 }
 

@@ -21,6 +21,7 @@ from matplotlib.figure import Figure
 from ..figures import save_svg
 from ..loading import load
 from .answers import backend, codec, component, isolation, setup, transport
+from .payload import payload
 from .slicing import Unanswered
 
 __all__ = ["QUESTIONS", "Unanswered", "draw_questions", "write_questions"]
@@ -32,6 +33,7 @@ QUESTIONS = {
     "4-setup": setup,
     "5-component": component,
     "6-isolation": isolation,
+    "7-payload": payload,
 }
 """Each question figure by file name (``<name>.svg``; sorted by name, the reading order)."""
 

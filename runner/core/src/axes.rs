@@ -304,6 +304,35 @@ impl Transport {
     }
 }
 
+axis! {
+    /// How many records one message carries (the payload size): the producer makes records
+    /// `i·k .. i·k + k` for message `i`, the codec encodes them as one message in its own way of
+    /// carrying many (wasmatrix-proto's `message`; one record is the single-record message), the
+    /// consumer works on every one. The guests are built for one value (`WASMATRIX_RECORDS`); the
+    /// runner scales a cell's round trips per batch and warm-up down by it (`Measure::for_records`).
+    Records "records" default One {
+        One = "1",
+        Sixteen = "16",
+        TwoFiftySix = "256",
+        FourK = "4096",
+        SixtyFiveK = "65536",
+    }
+}
+
+/// A job or cell of before the axis carried one record per message.
+impl Default for Records {
+    fn default() -> Records {
+        Records::DEFAULT
+    }
+}
+
+impl Records {
+    /// The number of records a message carries.
+    pub fn count(self) -> u32 {
+        self.name().parse().expect("a records value is its count")
+    }
+}
+
 /// How a message is encoded: one of the byte codecs of `wasmatrix_proto` (one file each in
 /// guests/proto/src/codec), or the typed record of the components' WIT world.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]

@@ -27,11 +27,14 @@ pub struct Cell {
     pub runtime: Runtime,
     pub call: Call,
     pub instantiate: Instantiate,
+    /// Records per message (absent from a job or name of before the axis: one).
+    #[serde(default)]
+    pub records: Records,
 }
 
 impl Cell {
     /// (axis, value) pairs in the order of the cell's name and of the CSV columns.
-    pub fn values(&self) -> [(&'static str, &'static str); 11] {
+    pub fn values(&self) -> [(&'static str, &'static str); 12] {
         [
             (Compiler::NAME, self.compiler.name()),
             (Engine::NAME, self.engine.name()),
@@ -44,12 +47,13 @@ impl Cell {
             (Runtime::NAME, self.runtime.name()),
             (Call::NAME, self.call.name()),
             (Instantiate::NAME, self.instantiate.name()),
+            (Records::NAME, self.records.name()),
         ]
     }
 
     /// Every axis with its values and default, in the order of [`Cell::values`]: what `runner axes`
     /// publishes.
-    pub fn axes() -> [AxisValues; 11] {
+    pub fn axes() -> [AxisValues; 12] {
         [
             AxisValues::of::<Compiler>(),
             AxisValues::of::<Engine>(),
@@ -62,6 +66,7 @@ impl Cell {
             AxisValues::of::<Runtime>(),
             AxisValues::of::<Call>(),
             AxisValues::of::<Instantiate>(),
+            AxisValues::of::<Records>(),
         ]
     }
 
@@ -242,6 +247,9 @@ impl Cell {
         if !component {
             return (self.codec == Codec::Wit).then_some(WIT_WITHOUT_COMPONENT);
         }
+        if self.codec == Codec::Wit && self.records != Records::One {
+            return Some(WIT_RECORDS);
+        }
         match self.runtime {
             Runtime::Wasmtime => {}
             Runtime::Native => return Some(NATIVE_COMPONENT),
@@ -260,7 +268,8 @@ impl Cell {
     /// names from before the runtime axis (schema 5) end at the allocator and ran under Wasmer, or
     /// natively for the native engine; names from before the call axis (schema 6) end at the runtime
     /// and mean `host`; names from before the instantiate axis (schema 11) end at the call and mean
-    /// `fresh`.
+    /// `fresh`; names from before the records axis (schema 13) end at the instantiate and mean one
+    /// record per message.
     pub fn parse(id: &str) -> Result<Cell, String> {
         fn value<A: Axis>(part: Option<&str>) -> Result<A, String> {
             A::parse(part.ok_or_else(|| format!("missing {} in cell name", A::NAME))?)
@@ -284,6 +293,7 @@ impl Cell {
             runtime: Runtime::Wasmer,
             call: Call::Host,
             instantiate: Instantiate::Fresh,
+            records: Records::One,
         };
         let cell = Cell {
             runtime: match parts.next() {
@@ -307,16 +317,28 @@ impl Cell {
             },
             ..cell
         };
+        let cell = Cell {
+            records: match parts.next() {
+                None => Records::One,
+                some => value(some)?,
+            },
+            ..cell
+        };
         match parts.next() {
             None => Ok(cell),
-            Some(extra) => Err(format!("unexpected `{extra}` after the instantiate in cell name `{id}`")),
+            Some(extra) => Err(format!("unexpected `{extra}` after the records in cell name `{id}`")),
         }
     }
 }
 
+/// The values joined by `/`, in the order of [`Cell::values`]; the records part only where a
+/// message carries more than one record, so that a cell of one record keeps the name it had before
+/// the axis (and `runner compare` matches it with older runs' cells).
 impl fmt::Display for Cell {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let names: Vec<&str> = self.values().iter().map(|(_, v)| *v).collect();
+        let values = self.values();
+        let shown = if self.records == Records::One { &values[..values.len() - 1] } else { &values[..] };
+        let names: Vec<&str> = shown.iter().map(|(_, v)| *v).collect();
         f.write_str(&names.join("/"))
     }
 }

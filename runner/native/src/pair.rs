@@ -84,12 +84,12 @@ pub struct NativePair<C, L, S> {
 }
 
 impl<C: Codec, L: Link, S: Sink> NativePair<C, L, S> {
-    /// Both sides, constructed: a native cell's `instantiate`.
-    pub fn new(call: Call) -> Self {
+    /// Both sides, constructed for messages of `records` records: a native cell's `instantiate`.
+    pub fn new(call: Call, records: u32) -> Self {
         NativePair {
             call,
-            producer: Producer::default(),
-            consumer: Consumer::default(),
+            producer: Producer::with_records(records),
+            consumer: Consumer::with_records(records),
             to_consumer: L::default(),
             to_producer: L::default(),
             traffic: Traffic::default(),

@@ -3,14 +3,14 @@
 //! that went into it, so a run builds only what changed. layout.rs says what the guests are linked
 //! with, tools.rs runs the tools beside cargo (wasm-opt, emcc).
 
-use crate::matrix::axes::{Allocator, Axis, Call, Codec, Engine, Environment, Logging, Profile};
+use crate::matrix::axes::{Allocator, Axis, Call, Codec, Engine, Environment, Logging, Profile, Records};
 use crate::matrix::Cell;
 use anyhow::{bail, Context, Result};
 use sha2::{Digest, Sha256};
 use std::path::{Path, PathBuf};
 use std::process::Command;
 pub use wasmatrix_core::guests::{GuestFiles, Output};
-use wasmatrix_proto::guest_build::CODEC_ENV;
+use wasmatrix_proto::guest_build::{CODEC_ENV, RECORDS_ENV};
 
 pub use wasmatrix_core::abi::{Role, SHARED_CONSUMER_BASE};
 
@@ -62,6 +62,8 @@ pub struct GuestBuild {
     /// The producer's call pattern: `import` builds it with the feature `call-import` (a
     /// component exports both patterns: always `host` there).
     pub call: Call,
+    /// The records a message carries (`WASMATRIX_RECORDS`).
+    pub records: Records,
 }
 
 impl GuestBuild {
@@ -76,11 +78,13 @@ impl GuestBuild {
             layout,
             codec: cell.codec,
             call: if layout == Layout::Component { Call::Host } else { cell.call },
+            records: cell.records,
         })
     }
 
-    /// `<profile>/<allocator>/<environment>/logging-<off|on>/<layout>/<codec>`, then `call-import`
-    /// for the `import` call pattern: the build's folder under a guest directory.
+    /// `<profile>/<allocator>/<environment>/logging-<off|on>/<layout>/<codec>`, then `records-<k>`
+    /// for messages of more than one record, then `call-import` for the `import` call pattern: the
+    /// build's folder under a guest directory.
     pub fn relative_dir(&self) -> PathBuf {
         let logging = format!("logging-{}", self.logging.name());
         let mut dir: PathBuf = [
@@ -93,6 +97,9 @@ impl GuestBuild {
         ]
         .iter()
         .collect();
+        if self.records != Records::One {
+            dir.push(format!("records-{}", self.records.name()));
+        }
         if self.call == Call::Import {
             dir.push("call-import");
         }
@@ -245,7 +252,8 @@ impl Builder {
         let target_dir = self.target_dir();
         let package = format!("wasmatrix-{}", role.name());
         let mut cargo = self.cargo("rustc", ProtoThrough::Proto);
-        cargo.env(CODEC_ENV, Axis::name(build.codec)).args(["-p", &package, "--crate-type", "cdylib"]);
+        cargo.env(CODEC_ENV, Axis::name(build.codec)).env(RECORDS_ENV, build.records.name());
+        cargo.args(["-p", &package, "--crate-type", "cdylib"]);
         if role == Role::Consumer && build.logging == Logging::On {
             cargo.args(["--features", "logging"]);
         }

@@ -22,12 +22,38 @@ impl Source<'_> {
     }
 }
 
-/// `key = "value"` or `key = ["value", ...]`.
+/// `key = "value"` or `key = ["value", ...]`; a value may be written as a number too (`records =
+/// [1, 256]`), which stands for its decimal name.
 #[derive(Clone, Debug, Deserialize)]
 #[serde(untagged)]
 pub enum OneOrMany {
-    One(String),
-    Many(Vec<String>),
+    One(#[serde(deserialize_with = "text")] String),
+    Many(#[serde(deserialize_with = "texts")] Vec<String>),
+}
+
+/// A string or a whole number, as its text.
+#[derive(Deserialize)]
+#[serde(untagged)]
+enum Text {
+    String(String),
+    Number(u64),
+}
+
+impl From<Text> for String {
+    fn from(t: Text) -> String {
+        match t {
+            Text::String(s) => s,
+            Text::Number(n) => n.to_string(),
+        }
+    }
+}
+
+fn text<'de, D: serde::Deserializer<'de>>(d: D) -> Result<String, D::Error> {
+    Text::deserialize(d).map(String::from)
+}
+
+fn texts<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Vec<String>, D::Error> {
+    Vec::<Text>::deserialize(d).map(|v| v.into_iter().map(String::from).collect())
 }
 
 impl OneOrMany {

@@ -32,6 +32,7 @@ pub struct RawAxes {
     /// Optional: `["host"]` when left out, what a matrix meant before the axis.
     call: Option<Vec<Spanned<String>>>,
     instantiate: Option<Vec<Spanned<String>>>,
+    records: Option<Vec<Spanned<String>>>,
 }
 
 /// One `[[exclude]]`: axis = value(s) pairs; a combination matching all of them is left out.
@@ -73,6 +74,7 @@ fn product(a: &RawAxes, source: &Source) -> Result<Product> {
         runtimes: or(&a.runtime, source, &[Runtime::Wasmer, Runtime::Native])?,
         calls: or(&a.call, source, &[Call::Host])?,
         instantiates: or(&a.instantiate, source, &[Instantiate::Fresh])?,
+        records: or(&a.records, source, &[Records::One])?,
     })
 }
 

@@ -23,6 +23,7 @@ pub struct Product {
     pub runtimes: Vec<Runtime>,
     pub calls: Vec<Call>,
     pub instantiates: Vec<Instantiate>,
+    pub records: Vec<Records>,
 }
 
 impl Product {
@@ -40,6 +41,7 @@ impl Product {
             runtimes: vec![Runtime::DEFAULT],
             calls: vec![Call::DEFAULT],
             instantiates: vec![Instantiate::DEFAULT],
+            records: vec![Records::DEFAULT],
         }
     }
 
@@ -58,14 +60,15 @@ impl Product {
             Runtime::NAME => self.runtimes = pick(values)?,
             Call::NAME => self.calls = pick(values)?,
             Instantiate::NAME => self.instantiates = pick(values)?,
+            Records::NAME => self.records = pick(values)?,
             _ => bail!("unknown axis `{axis}`; axes: {}", axis_names().join(", ")),
         }
         Ok(())
     }
 
-    /// Every combination of the values, in a stable order: the instantiate varies fastest, then the call, then the
-    /// runtime, engine, compiler, transport, environment, logging, codec, allocator and profile,
-    /// each in the order listed.
+    /// Every combination of the values, in a stable order: the records vary fastest, then the
+    /// instantiate, the call, the runtime, engine, compiler, transport, environment, logging,
+    /// codec, allocator and profile, each in the order listed.
     pub fn combinations(&self) -> Vec<Cell> {
         let mut cells = Vec::new();
         for &profile in &self.profiles {
@@ -78,19 +81,22 @@ impl Product {
                                     for &engine in &self.engines {
                                         for &runtime in &self.runtimes {
                                             for &call in &self.calls {
-                                                cells.extend(self.instantiates.iter().map(|&instantiate| Cell {
-                                                    compiler,
-                                                    engine,
-                                                    environment,
-                                                    transport,
-                                                    codec,
-                                                    profile,
-                                                    logging,
-                                                    allocator,
-                                                    runtime,
-                                                    call,
-                                                    instantiate,
-                                                }));
+                                                for &instantiate in &self.instantiates {
+                                                    cells.extend(self.records.iter().map(|&records| Cell {
+                                                        compiler,
+                                                        engine,
+                                                        environment,
+                                                        transport,
+                                                        codec,
+                                                        profile,
+                                                        logging,
+                                                        allocator,
+                                                        runtime,
+                                                        call,
+                                                        instantiate,
+                                                        records,
+                                                    }));
+                                                }
                                             }
                                         }
                                     }

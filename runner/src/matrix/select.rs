@@ -35,20 +35,8 @@ impl Selector {
 }
 
 /// Every axis's name, in the order of a cell's name.
-pub fn axis_names() -> [&'static str; 11] {
-    [
-        Compiler::NAME,
-        Engine::NAME,
-        Environment::NAME,
-        Transport::NAME,
-        Codec::NAME,
-        Profile::NAME,
-        Logging::NAME,
-        Allocator::NAME,
-        Runtime::NAME,
-        Call::NAME,
-        Instantiate::NAME,
-    ]
+pub fn axis_names() -> [&'static str; 12] {
+    Cell::axes().map(|axis| axis.name)
 }
 
 /// Resolves an axis name and its value names to their canonical static names.
@@ -72,6 +60,7 @@ fn check_axis_values<'a>(
         Runtime::NAME => check::<Runtime>(values),
         Call::NAME => check::<Call>(values),
         Instantiate::NAME => check::<Instantiate>(values),
+        Records::NAME => check::<Records>(values),
         _ => bail!("unknown axis `{axis}`; axes: {}", axis_names().join(", ")),
     }
 }

@@ -85,8 +85,19 @@ pub trait CodecVisitor {
     fn visit<C: Codec>(self) -> Self::Output;
 }
 
+/// How a codec reads a message: the families the report compares (zero-copy against serde).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum Family {
+    /// Hand-written bytes, strings read in place.
+    Handwritten,
+    /// Through serde, into owned records.
+    Serde,
+    /// A format made to be read in place: validated, then read where it lies.
+    ZeroCopy,
+}
+
 macro_rules! codecs {
-    ($($(#[doc = $doc:literal])* $(#[cfg($cfg:meta)])? $ty:ident = $name:literal,)+) => {
+    ($($(#[doc = $doc:literal])* $(#[cfg($cfg:meta)])? $ty:ident = $name:literal ($family:ident),)+) => {
         /// Every codec wasmatrix knows: the values of the `codec` axis. Each variant names the
         /// codec type of the same name in this module.
         #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -113,6 +124,11 @@ macro_rules! codecs {
                 }
             }
 
+            /// How the codec reads a message.
+            pub fn family(self) -> Family {
+                match self { $($(#[cfg($cfg)])? CodecId::$ty => Family::$family,)+ }
+            }
+
             /// Calls `visitor` with this codec's type.
             pub fn visit<V: CodecVisitor>(self, visitor: V) -> V::Output {
                 match self { $($(#[cfg($cfg)])? CodecId::$ty => visitor.visit::<$ty>(),)+ }
@@ -123,22 +139,22 @@ macro_rules! codecs {
 
 codecs! {
     /// Hand-rolled little-endian bytes; strings are read in place.
-    Raw = "raw",
+    Raw = "raw" (Handwritten),
     /// bincode 2 through serde (varint integers), decoded into an owned `Log`.
-    Bincode = "bincode",
+    Bincode = "bincode" (Serde),
     /// postcard through serde, decoded into an owned `Log`.
-    Postcard = "postcard",
+    Postcard = "postcard" (Serde),
     /// JSON through serde_json, decoded into an owned `Log`.
-    Json = "json",
+    Json = "json" (Serde),
     /// FlatBuffers: verified, then every field read in place through the table accessors.
-    Flatbuffers = "flatbuffers",
+    Flatbuffers = "flatbuffers" (ZeroCopy),
     /// Cap'n Proto (unpacked): read with traversal limits, strings borrowed in place.
-    Capnp = "capnp",
+    Capnp = "capnp" (ZeroCopy),
     /// rkyv: validated with bytecheck, then read in place as the archived record.
-    Rkyv = "rkyv",
+    Rkyv = "rkyv" (ZeroCopy),
     /// Test only: raw's message framed by its length and hash (probe.rs), never measured.
     #[cfg(feature = "test-codec")]
-    Probe = "probe",
+    Probe = "probe" (Handwritten),
 }
 
 impl fmt::Display for CodecId {

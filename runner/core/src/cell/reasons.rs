@@ -154,3 +154,9 @@ pub(super) const MERGED_ENVIRONMENT: &str = "WASI preview 1 reaches a module's m
 pub(super) const MERGED_LOGGING: &str = "the consumer's log sink (env.wasmatrix_log) is a host function that reads the \
      calling module's memory export `memory`, which in the merged module is the producer's: logging = on is measured on \
      transports copy and shared";
+
+/// Why codec `wit` carries one record per message.
+pub(super) const WIT_RECORDS: &str =
+    "codec wit carries the typed record itself: the WIT world's deliver-log takes one \
+     `log` (guests/wit), so a message of more records has no typed form yet; the byte codecs carry batches over the \
+     component transports";

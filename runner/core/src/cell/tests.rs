@@ -33,6 +33,15 @@ fn name_round_trips() {
     let pooled = Cell::parse("winch/artifact/bare/copy/raw/release/off/default/wasmtime/host/pooled").unwrap();
     assert_eq!((pooled.runtime, pooled.instantiate), (Runtime::Wasmtime, Instantiate::Pooled));
     assert_eq!(Cell::parse(&pooled.to_string()), Ok(pooled));
+    // Schema 13 names, from before the records axis, and every name of one record since: one
+    // record per message; more records are a twelfth part.
+    assert_eq!(pooled.records, Records::One);
+    let batch = Cell::parse("cranelift/jit/bare/copy/rkyv/release/off/default/wasmer/host/fresh/4096").unwrap();
+    assert_eq!((batch.records, batch.records.count()), (Records::FourK, 4096));
+    assert_eq!(batch.to_string(), "cranelift/jit/bare/copy/rkyv/release/off/default/wasmer/host/fresh/4096");
+    let one = Cell { records: Records::One, ..batch };
+    assert_eq!(one.to_string(), "cranelift/jit/bare/copy/rkyv/release/off/default/wasmer/host/fresh");
+    assert_eq!(Cell::parse(&format!("{one}/1")), Ok(one), "the records part may be written for one record too");
 }
 
 #[test]
@@ -224,7 +233,13 @@ fn bad_names_say_what_is_allowed() {
         .contains("unknown instantiate `x`; allowed: fresh, pre, pooled"));
     assert!(Cell::parse("llvm/jit/bare/copy/raw/release/off/talc/wasmer/host/fresh/x")
         .unwrap_err()
-        .contains("unexpected `x` after the instantiate"));
+        .contains("unknown records `x`; allowed: 1, 16, 256, 4096, 65536"));
+    assert!(Cell::parse("llvm/jit/bare/copy/raw/release/off/talc/wasmer/host/fresh/0")
+        .unwrap_err()
+        .contains("unknown records `0`"));
+    assert!(Cell::parse("llvm/jit/bare/copy/raw/release/off/talc/wasmer/host/fresh/16/x")
+        .unwrap_err()
+        .contains("unexpected `x` after the records"));
 }
 
 #[test]
@@ -273,4 +288,21 @@ fn each_runtime_instantiates_as_it_can_and_says_why_not() {
     // Another reason comes first where the cell could not run fresh either.
     let wasi_artifact = Cell::parse("eager/artifact/bare/copy/raw/release/off/default/wasmi/host/pre").unwrap();
     assert_eq!(wasi_artifact.unsupported(), Some(WASMI_ARTIFACT));
+}
+
+#[test]
+fn the_typed_record_carries_one_record_and_bytes_carry_batches_everywhere() {
+    let cell = |name: &str| Cell::parse(name).unwrap().unsupported();
+    let why = cell("cranelift/jit/bare/component/wit/release/off/default/wasmtime/host/fresh/256").unwrap();
+    assert!(why.starts_with("codec wit carries the typed record itself"), "{why}");
+    assert_eq!(cell("cranelift/jit/bare/component/wit/release/off/default/wasmtime/host/fresh"), None);
+    for transport in ["copy", "shared", "component", "merged"] {
+        let name = format!("cranelift/jit/bare/{transport}/rkyv/release/off/default/wasmtime/host/fresh/65536");
+        assert_eq!(cell(&name), None, "{name}");
+    }
+    let twin = Cell::parse("cranelift/jit/bare/merged/rkyv/release/off/default/wasmer/import/fresh/256").unwrap();
+    assert_eq!(
+        twin.native_twin().unwrap().to_string(),
+        "rustc/native/bare/copy/rkyv/release/off/default/native/import/fresh/256"
+    );
 }

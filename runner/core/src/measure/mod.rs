@@ -222,4 +222,35 @@ impl Measure {
     pub fn round_trips(&self) -> u32 {
         1 + self.warmup + self.samples * self.batch
     }
+
+    /// The settings a cell whose messages carry `records` records runs with: the warm-up, the
+    /// round trips per timed batch and the encodes or decodes per codec batch divided by it
+    /// (rounded up: a batch of at least one stays at least one), so that a process moves about as many records whatever the
+    /// payload, and a message of 65 536 records (~20 MB) does not make a process take hours. The
+    /// number of samples, the call floor and everything else stay: a cell's statistics are over as
+    /// many samples at every size. Every cell with the same `records` gets the same round trips,
+    /// so they share one checksum.
+    pub fn for_records(&self, records: u32) -> Measure {
+        let per = |n: u32| n.div_ceil(records.max(1));
+        Measure { warmup: per(self.warmup), batch: per(self.batch), codec_batch: per(self.codec_batch), ..*self }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_payload_divides_the_round_trips_per_batch_and_the_warm_up() {
+        let m: Measure =
+            serde_json::from_str(r#"{"warmup": 2000, "samples": 50, "batch": 100, "timeout_s": 1}"#).unwrap();
+        assert_eq!(m.for_records(1), m);
+        let big = m.for_records(256);
+        assert_eq!((big.warmup, big.batch, big.codec_batch, big.samples), (8, 1, 1, 50));
+        assert_eq!(big.round_trips(), 1 + 8 + 50);
+        let odd = m.for_records(16);
+        assert_eq!((odd.warmup, odd.batch, odd.codec_batch), (125, 7, 7), "rounded up");
+        let none: Measure = serde_json::from_str(r#"{"warmup": 0, "samples": 5, "batch": 1, "timeout_s": 1}"#).unwrap();
+        assert_eq!(none.for_records(65536).warmup, 0, "no warm-up stays none");
+    }
 }
