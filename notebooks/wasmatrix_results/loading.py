@@ -116,10 +116,11 @@ def load(path: Path | str) -> tuple[pd.DataFrame, pd.DataFrame]:
         samples["cell"] = samples["cell"] + "/fresh"
         if "twin_cell" in rows.columns:
             rows["twin_cell"] = rows["twin_cell"].where(rows["twin_cell"] == "", rows["twin_cell"] + "/fresh")
+    # One block again: the columns converted and added above leave the frame fragmented.
+    rows = rows.copy()
     if "records" not in rows.columns:
         # Before schema 14 a message carried one record (a cell of one record has no records part in
-        # its name, then as now). A copy first: the columns added above leave the frame fragmented.
-        rows = rows.copy()
+        # its name, then as now).
         rows["records"] = "1"
     return rows, samples
 

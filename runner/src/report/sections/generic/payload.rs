@@ -2,7 +2,7 @@
 //! runtime, transport and codec; and the sizes the issue asks about: where `shared` beats `copy` by
 //! 10% or more, and where a zero-copy codec beats the serde codecs.
 
-use crate::matrix::axes::{Axis, Codec, Engine, Environment, Instantiate, Logging, Records, Transport};
+use crate::matrix::axes::{Axis, Codec, Environment, Instantiate, Logging, Records, Transport};
 use crate::matrix::Cell;
 use crate::report::table::{Table, Value};
 use crate::report::view::Report;
@@ -10,10 +10,10 @@ use crate::results::row::Row;
 use std::collections::BTreeMap;
 use wasmatrix_proto::codec::Family;
 
-/// The cells a payload table reads: bare, logging off, fresh, jit or native, the baseline build.
+/// The cells a payload table reads: bare, logging off, fresh, the baseline build (every engine: a
+/// group holds one).
 fn plain(c: &Cell) -> bool {
     (c.environment, c.logging, c.instantiate) == (Environment::Bare, Logging::Off, Instantiate::Fresh)
-        && matches!(c.engine, Engine::Jit | Engine::Native)
 }
 
 /// The ok rows of the baseline build with more than one `records` value in their group, by
@@ -51,6 +51,7 @@ pub(in crate::report) fn tables(report: &Report) -> Vec<Table> {
         vec![
             "runtime",
             "compiler",
+            "engine",
             "call",
             "transport",
             "codec",
@@ -69,6 +70,7 @@ pub(in crate::report) fn tables(report: &Report) -> Vec<Table> {
             t.rows.push(vec![
                 cell.runtime.name().into(),
                 cell.compiler.name().into(),
+                cell.engine.name().into(),
                 cell.call.name().into(),
                 cell.transport.name().into(),
                 codec.name().into(),
@@ -96,7 +98,7 @@ fn crossings(report: &Report, groups: &Groups) -> Table {
     let rt = |row: &Row| (report.unit.rt)(row);
     let mut t = Table::new(
         "Payload size: where zero copy starts to pay (the smallest records per message measured at which it does)",
-        vec!["runtime", "compiler", "call", "question", "answer"],
+        vec!["runtime", "compiler", "engine", "call", "question", "answer"],
     );
     let mut asked: BTreeMap<Cell, Vec<(String, String)>> = BTreeMap::new();
     for ((cell, codec), copy) in groups.iter().filter(|((c, _), _)| c.transport == Transport::Copy) {
@@ -144,6 +146,7 @@ fn crossings(report: &Report, groups: &Groups) -> Table {
             t.rows.push(vec![
                 cell.runtime.name().into(),
                 cell.compiler.name().into(),
+                cell.engine.name().into(),
                 cell.call.name().into(),
                 question.into(),
                 answer.into(),
