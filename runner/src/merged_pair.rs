@@ -1,9 +1,8 @@
 //! The merged pair of transport `merged` (see wasmatrix-core's `merged`): the adapter
-//! (guests/merged/adapter.wat) assembled, merged with both guests by binaryen's `wasm-merge`
-//! ([`merge`]), and the merged module read back to check that each guest kept a memory of its
-//! own and that no guest's code reaches the other's ([`check`]).
+//! (guests/merged/adapter.wat) assembled ([`adapter`]), which the guest build merges with both
+//! guests by binaryen's `wasm-merge`, and the merged module read back to check that each guest
+//! kept a memory of its own and that no guest's code reaches the other's ([`check`]).
 
-use crate::guest_build::run_wasm_merge;
 use anyhow::{bail, ensure, Context, Result};
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
@@ -15,20 +14,11 @@ pub fn adapter_source(root: &Path) -> PathBuf {
     root.join("guests/merged/adapter.wat")
 }
 
-/// Merges the `producer` and `consumer` modules (each with its own memory) and the adapter into
-/// `dest`, and checks the result ([`check`]).
-pub fn merge(root: &Path, producer: &Path, consumer: &Path, dest: &Path) -> Result<()> {
+/// The adapter of the checkout at `root`, assembled: what the guest build merges with both guests
+/// (with binaryen's `wasm-merge`, named `env`), before it [`check`]s the result.
+pub fn adapter(root: &Path) -> Result<Vec<u8>> {
     let source = adapter_source(root);
-    let adapter = wat::parse_file(&source).with_context(|| format!("cannot assemble {}", source.display()))?;
-    let adapter_file = dest.with_file_name("adapter.wasm");
-    std::fs::write(&adapter_file, adapter).with_context(|| format!("cannot write {}", adapter_file.display()))?;
-    crate::guest_build::write_whole(dest, |partial| {
-        run_wasm_merge(root, &[(producer, "producer"), (consumer, "consumer"), (&adapter_file, "env")], partial)?;
-        let merged = std::fs::read(partial).with_context(|| format!("cannot read {}", partial.display()))?;
-        check(&merged)
-            .with_context(|| format!("wasm-merge's output for {} is not a sound merged pair", dest.display()))?;
-        Ok(())
-    })
+    wat::parse_file(&source).with_context(|| format!("cannot assemble {}", source.display()))
 }
 
 /// What [`check`] found in a merged module.

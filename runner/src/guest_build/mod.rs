@@ -18,8 +18,8 @@ mod layout;
 mod tools;
 
 pub use layout::{guest_target, Layout};
-pub use tools::{emcc_node_path, run_wasm_merge, wasm_opt, EMSCRIPTEN_TOOLS};
-use tools::{emscripten_sbrk, run_wasm_bindgen, run_wasm_opt};
+pub use tools::{emcc_node_path, wasm_opt, EMSCRIPTEN_TOOLS};
+use tools::{emscripten_sbrk, run_wasm_bindgen, run_wasm_merge, run_wasm_opt};
 
 /// The cargo profile (in the workspace Cargo.toml) a `profile` value builds with, for the guests
 /// and for their native twin.
@@ -240,7 +240,7 @@ impl Builder {
             self.compose(&files.producer, &files.consumer, composed)?;
         }
         if let Some(merged) = &files.merged {
-            crate::merged_pair::merge(&self.root, &files.producer, &files.consumer, merged)?;
+            self.merge(&files.producer, &files.consumer, merged)?;
         }
         std::fs::write(&stamp, want).with_context(|| format!("cannot write {}", stamp.display()))?;
         Ok(files)
@@ -343,6 +343,21 @@ impl Builder {
             .with_context(|| format!("cannot compose {} with {}", producer.display(), consumer.display()))?;
         write_whole(dest, |partial| {
             std::fs::write(partial, &composed).with_context(|| format!("cannot write {}", partial.display()))
+        })
+    }
+
+    /// Merges the `producer` and `consumer` modules (each with its own memory) and the adapter
+    /// into `dest` with binaryen's `wasm-merge`, and checks the result ([`crate::merged_pair`]).
+    fn merge(&self, producer: &Path, consumer: &Path, dest: &Path) -> Result<()> {
+        let adapter = dest.with_file_name("adapter.wasm");
+        let assembled = crate::merged_pair::adapter(&self.root)?;
+        std::fs::write(&adapter, assembled).with_context(|| format!("cannot write {}", adapter.display()))?;
+        write_whole(dest, |partial| {
+            run_wasm_merge(&self.root, &[(producer, "producer"), (consumer, "consumer"), (&adapter, "env")], partial)?;
+            let merged = std::fs::read(partial).with_context(|| format!("cannot read {}", partial.display()))?;
+            crate::merged_pair::check(&merged)
+                .with_context(|| format!("wasm-merge's output for {} is not a sound merged pair", dest.display()))?;
+            Ok(())
         })
     }
 }
