@@ -22,7 +22,7 @@ type Groups<'a> = BTreeMap<(Cell, Codec), BTreeMap<Records, &'a Row>>;
 
 fn groups<'a>(report: &Report<'a>) -> Groups<'a> {
     let mut groups: Groups = BTreeMap::new();
-    for row in report.baseline() {
+    for row in report.baseline_build() {
         let Ok(cell) = row.cell() else { continue };
         if !plain(&cell) {
             continue;

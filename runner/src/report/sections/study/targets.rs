@@ -1,7 +1,7 @@
 //! The study's speed targets (round trip over the native twin, set-up from artifacts; their goals
 //! are this table's, which docs/results.md shows for today's run), read on this run.
 
-use crate::matrix::axes::{Axis, Engine, Logging, Runtime, Transport};
+use crate::matrix::axes::{Axis, Engine, Logging, Records, Runtime, Transport};
 use crate::report::table::Table;
 use crate::report::view::{Report, RAW};
 use crate::results::row::Row;
@@ -10,8 +10,11 @@ use crate::results::row::Row;
 pub(in crate::report) fn table(report: &Report) -> Table {
     let mut t = Table::new("Speed targets", vec!["target", "goal", "measured", "met"]);
     // Round trip, raw, shared: the best wasm compiler over its twin, on the headline and best process.
-    let raw_shared =
-        |r: &&Row| r.cell_is(|c| c.codec == RAW && c.transport == Transport::Shared && c.logging != Logging::On);
+    let raw_shared = |r: &&Row| {
+        r.cell_is(|c| {
+            c.codec == RAW && c.transport == Transport::Shared && c.logging != Logging::On && c.records == Records::One
+        })
+    };
     let wasm = |r: &&Row| r.cell_is(|c| c.engine != Engine::Native);
     let best_by = |m: fn(&Row) -> Option<f64>, pick: &dyn Fn(&&Row) -> bool| {
         report
