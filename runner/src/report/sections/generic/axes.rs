@@ -20,6 +20,7 @@ pub(in crate::report) fn tables(report: &Report) -> Vec<Table> {
         table(report, |c| c.allocator),
         table(report, |c| c.runtime),
         table(report, |c| c.call),
+        table(report, |c| c.records),
     ]
     .into_iter()
     .flatten()
