@@ -1,7 +1,7 @@
 //! The report told on a few rows made up for each table.
 
 use super::*;
-use crate::matrix::axes::{Engine, Profile};
+use crate::matrix::axes::{Axis, Engine, Profile};
 use crate::matrix::Cell;
 use crate::results::row::Row;
 use crate::results::status::Status;
@@ -56,6 +56,29 @@ fn markdown_tables_tell_best_worst_ratios_targets_and_failures() {
     assert!(text.contains("headline llvm/artifact/bare/shared/raw/release 1300 / 1000 ns = 1.30×, +300 ns"), "{text}");
     assert!(text.contains("| cranelift/artifact/bare/shared/json/release | trap | guest trapped: unreachable |"));
     assert!(text.contains("| no |"), "targets not met are said so: {text}");
+}
+
+/// Messages of more records are read by the payload tables and the table by records only: the
+/// speed target of one record stays one record's, however well a batch does over its twin.
+#[test]
+fn a_batch_is_read_beside_its_sizes_not_as_one_record() {
+    let mut rows = rows();
+    let batch = |cell: &str, rt: f64, bytes: f64| Row {
+        records: Cell::parse(cell).unwrap().records.name().into(),
+        request_bytes_mean: Some(bytes),
+        ..row(cell, Status::Ok, rt)
+    };
+    rows.push(batch("rustc/native/bare/shared/raw/release/off/default/native/host/fresh/256", 200_000.0, 80_000.0));
+    rows.push(batch("llvm/artifact/bare/shared/raw/release/off/default/wasmer/host/fresh/256", 210_000.0, 80_000.0));
+    rows[0].request_bytes_mean = Some(310.0);
+    rows[1].request_bytes_mean = Some(310.0);
+    let text = Report::new(&rows).render(Format::Markdown);
+    assert!(text.contains("headline llvm/artifact/bare/shared/raw/release 1300 / 1000 ns = 1.30×"), "{text}");
+    assert!(text.contains("### By records"), "{text}");
+    assert!(
+        text.contains("| wasmer | llvm | artifact | host | shared | raw | 256 | 80000 | 210000 | 820.3 | 0.63 |"),
+        "{text}"
+    );
 }
 
 #[test]
