@@ -122,6 +122,10 @@ def load(path: Path | str) -> tuple[pd.DataFrame, pd.DataFrame]:
         # Before schema 14 a message carried one record (a cell of one record has no records part in
         # its name, then as now).
         rows["records"] = "1"
+    if "modules" not in rows.columns:
+        # Before schema 15 a round trip ran between two modules (a cell of two has no modules part in
+        # its name, then as now).
+        rows["modules"] = "2"
     return rows, samples
 
 

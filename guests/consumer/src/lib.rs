@@ -5,6 +5,7 @@
 //! instead).
 
 pub mod log;
+pub mod relay;
 
 use core::hint::black_box;
 use log::{LogSink, NoLog};

@@ -7,6 +7,33 @@
 /// here, followed by its stack. Both heaps grow the memory at its end.
 pub const SHARED_CONSUMER_BASE: u32 = 2 << 20;
 
+/// Where relay `j` (1-based, the `modules` axis's chains) starts its data and stack in the shared
+/// memory: above the consumer's, [`SHARED_CONSUMER_BASE`] apart (the consumer's data and stack span
+/// a little more than 1 MiB).
+pub fn shared_relay_base(j: usize) -> u32 {
+    SHARED_CONSUMER_BASE * (j as u32 + 1)
+}
+
+/// Checks a chain's guests sharing one memory, from each guest's end of data and stack (its
+/// exported `__heap_base`), in slot order: the producer, the consumer, then the relays. Each lies
+/// below the next one's base ([`SHARED_CONSUMER_BASE`], then [`shared_relay_base`]) and above its
+/// own.
+pub fn check_shared_chain(producer_end: u32, consumer_end: u32, relay_ends: &[u32]) -> Result<(), String> {
+    check_shared_layout(producer_end, consumer_end)?;
+    let mut ends = std::iter::once(consumer_end).chain(relay_ends.iter().copied());
+    for j in 1..=relay_ends.len() {
+        let (below, base) = (ends.next().unwrap_or_default(), shared_relay_base(j));
+        let end = relay_ends[j - 1];
+        if below > base || end <= base {
+            return Err(format!(
+                "guests overlap in the shared memory: relay {j} spans {base:#x}..{end:#x}, the guest below it ends at \
+                 {below:#x}; rebuild the guests"
+            ));
+        }
+    }
+    Ok(())
+}
+
 /// The import both guests take the `shared` transport's memory from.
 pub const SHARED_MEMORY_IMPORT: (&str, &str) = ("env", "memory");
 
@@ -93,5 +120,16 @@ mod tests {
             .unwrap_err()
             .contains("overlap"));
         assert!(check_shared_layout(0x11_0000, SHARED_CONSUMER_BASE).is_err());
+    }
+
+    #[test]
+    fn a_chain_is_laid_out_relay_above_relay() {
+        let (p, c) = (0x11_0000, SHARED_CONSUMER_BASE + 0x11_0000);
+        let relays = [shared_relay_base(1) + 0x11_0000, shared_relay_base(2) + 0x11_0000];
+        assert!(check_shared_chain(p, c, &relays).is_ok());
+        assert!(check_shared_chain(p, c, &[]).is_ok());
+        let e = check_shared_chain(p, c, &[relays[0], shared_relay_base(2)]).unwrap_err();
+        assert!(e.contains("relay 2 spans 0x600000..0x600000"), "{e}");
+        assert!(check_shared_chain(p, shared_relay_base(1) + 1, &relays[..1]).unwrap_err().contains("relay 1"));
     }
 }

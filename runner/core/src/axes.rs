@@ -333,6 +333,40 @@ impl Records {
     }
 }
 
+axis! {
+    /// How many guest modules a message passes through (issue 31's chains): the producer, then
+    /// `n − 2` relays, then the consumer. A relay (guests/consumer with the feature `relay`) reads
+    /// the message through the codec (in place where the codec reads in place), folds a digest of
+    /// every record's timestamp and request line into its own counter, and forwards the bytes
+    /// unchanged, so the consumer's reply and the checksum do not depend on `n`. The reply goes
+    /// from the consumer straight back to the producer.
+    Modules "modules" default Two {
+        Two = "2",
+        Three = "3",
+        Four = "4",
+        Eight = "8",
+    }
+}
+
+/// A job or cell of before the axis ran two modules, the producer and the consumer.
+impl Default for Modules {
+    fn default() -> Modules {
+        Modules::DEFAULT
+    }
+}
+
+impl Modules {
+    /// The number of guest modules in the chain.
+    pub fn count(self) -> u32 {
+        self.name().parse().expect("a modules value is its count")
+    }
+
+    /// The relays between the producer and the consumer: `n − 2`.
+    pub fn relays(self) -> usize {
+        self.count() as usize - 2
+    }
+}
+
 /// How a message is encoded: one of the byte codecs of `wasmatrix_proto` (one file each in
 /// guests/proto/src/codec), or the typed record of the components' WIT world.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]

@@ -30,11 +30,14 @@ pub struct Cell {
     /// Records per message (absent from a job or name of before the axis: one).
     #[serde(default)]
     pub records: Records,
+    /// Guest modules in the chain (absent from a job or name of before the axis: two).
+    #[serde(default)]
+    pub modules: Modules,
 }
 
 impl Cell {
     /// (axis, value) pairs in the order of the cell's name and of the CSV columns.
-    pub fn values(&self) -> [(&'static str, &'static str); 12] {
+    pub fn values(&self) -> [(&'static str, &'static str); 13] {
         [
             (Compiler::NAME, self.compiler.name()),
             (Engine::NAME, self.engine.name()),
@@ -48,12 +51,13 @@ impl Cell {
             (Call::NAME, self.call.name()),
             (Instantiate::NAME, self.instantiate.name()),
             (Records::NAME, self.records.name()),
+            (Modules::NAME, self.modules.name()),
         ]
     }
 
     /// Every axis with its values and default, in the order of [`Cell::values`]: what `runner axes`
     /// publishes.
-    pub fn axes() -> [AxisValues; 12] {
+    pub fn axes() -> [AxisValues; 13] {
         [
             AxisValues::of::<Compiler>(),
             AxisValues::of::<Engine>(),
@@ -67,6 +71,7 @@ impl Cell {
             AxisValues::of::<Call>(),
             AxisValues::of::<Instantiate>(),
             AxisValues::of::<Records>(),
+            AxisValues::of::<Modules>(),
         ]
     }
 
@@ -147,7 +152,7 @@ impl Cell {
     /// matrix run. Such a cell gets a row with status `unsupported` and this reason.
     pub fn unsupported(&self) -> Option<&'static str> {
         let transport = self.unsupported_component().or_else(|| self.unsupported_bindgen());
-        if let Some(why) = transport.or_else(|| self.unsupported_merged()) {
+        if let Some(why) = transport.or_else(|| self.unsupported_merged()).or_else(|| self.unsupported_chain()) {
             return Some(why);
         }
         match (self.environment, self.engine) {
@@ -240,6 +245,29 @@ impl Cell {
         (self.logging == Logging::On).then_some(MERGED_LOGGING)
     }
 
+    /// Why a chain of more than two modules (`modules`) cannot run, if it cannot: relays are core
+    /// modules between a `copy` or `shared` pair, so far run under Wasmer and natively, in the
+    /// bare environment with logging off, instantiated fresh.
+    fn unsupported_chain(&self) -> Option<&'static str> {
+        if self.modules == Modules::Two {
+            return None;
+        }
+        match self.transport {
+            Transport::Copy | Transport::Shared => {}
+            Transport::Component | Transport::Composed | Transport::Bindgen | Transport::Merged => {
+                return Some(CHAIN_TRANSPORT)
+            }
+        }
+        match self.runtime {
+            Runtime::Wasmer | Runtime::Native => {}
+            Runtime::Wasmtime | Runtime::Wasmi | Runtime::V8 | Runtime::Chromium => return Some(CHAIN_RUNTIME),
+        }
+        if self.environment != Environment::Bare {
+            return Some(CHAIN_ENVIRONMENT);
+        }
+        (self.logging == Logging::On).then_some(CHAIN_LOGGING)
+    }
+
     /// Why a cell of the Component Model (transport `component` or `composed`, codec `wit`) cannot
     /// run, if it cannot.
     fn unsupported_component(&self) -> Option<&'static str> {
@@ -294,6 +322,7 @@ impl Cell {
             call: Call::Host,
             instantiate: Instantiate::Fresh,
             records: Records::One,
+            modules: Modules::Two,
         };
         let cell = Cell {
             runtime: match parts.next() {
@@ -324,20 +353,32 @@ impl Cell {
             },
             ..cell
         };
+        let cell = Cell {
+            modules: match parts.next() {
+                None => Modules::Two,
+                some => value(some)?,
+            },
+            ..cell
+        };
         match parts.next() {
             None => Ok(cell),
-            Some(extra) => Err(format!("unexpected `{extra}` after the records in cell name `{id}`")),
+            Some(extra) => Err(format!("unexpected `{extra}` after the modules in cell name `{id}`")),
         }
     }
 }
 
 /// The values joined by `/`, in the order of [`Cell::values`]; the records part only where a
-/// message carries more than one record, so that a cell of one record keeps the name it had before
-/// the axis (and `runner compare` matches it with older runs' cells).
+/// message carries more than one record or passes more than two modules, the modules part only
+/// for more than two, so that a cell of one record between two modules keeps the name it had
+/// before those axes (and `runner compare` matches it with older runs' cells).
 impl fmt::Display for Cell {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let values = self.values();
-        let shown = if self.records == Records::One { &values[..values.len() - 1] } else { &values[..] };
+        let shown = match (self.records, self.modules) {
+            (Records::One, Modules::Two) => &values[..values.len() - 2],
+            (_, Modules::Two) => &values[..values.len() - 1],
+            _ => &values[..],
+        };
         let names: Vec<&str> = shown.iter().map(|(_, v)| *v).collect();
         f.write_str(&names.join("/"))
     }

@@ -88,6 +88,34 @@ macro_rules! guest_exports {
             }
         }
 
+        $crate::guest_exports! {
+            @table $Func, [$($($g),*)?] ($($arg: $ty),*) |$name| $lookup,
+            /// A relay's own exports (a chain of modules; guests/consumer, feature `relay`): what
+            /// the chain calls ([`Pass`](crate::transport::Pass)).
+            RelayFns "relay" {
+                relay: (u32, u32) => u64,
+                relay_digest: () => u64,
+            }
+        }
+
+        impl $crate::transport::Pass<$Api> for RelayFns {
+            #[inline]
+            fn pass<D: 'static>(
+                &self,
+                ctx: &mut <$Api as $crate::transport::Access>::Ctx<'_, D>,
+                request: $crate::abi::Bytes,
+            ) -> ::core::result::Result<u64, $crate::guests::Failure> {
+                $crate::guest_exports!(@call $args, self.relay, ctx, request.ptr, request.len).map_err($failure)
+            }
+
+            fn digest<D: 'static>(
+                &self,
+                ctx: &mut <$Api as $crate::transport::Access>::Ctx<'_, D>,
+            ) -> ::core::result::Result<u64, $crate::guests::Failure> {
+                $crate::guest_exports!(@call $args, self.relay_digest, ctx).map_err($failure)
+            }
+        }
+
         /// The producer's `round_trip(i) -> 0 | 1 | 2` (`call = import`), which only a producer
         /// built with the feature `call-import` exports.
         pub type RoundTrip = $Func<u32, u32>;

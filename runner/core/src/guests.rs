@@ -170,6 +170,11 @@ pub struct GuestFiles {
     /// (what the worker runs; see [`crate::merged`]).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub merged: Option<std::path::PathBuf>,
+    /// A chain of more than two modules (`modules`): each relay's module, in order from the
+    /// producer's side (under `copy` one file for every relay, under `shared` one per place in the
+    /// memory).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub relays: Vec<std::path::PathBuf>,
 }
 
 impl GuestFiles {
@@ -178,6 +183,24 @@ impl GuestFiles {
         self.merged
             .as_deref()
             .ok_or_else(|| Failure::Error("the job names no merged module for transport merged".into()))
+    }
+
+    /// The relays' distinct modules (each compiled once), and which of them each relay
+    /// instantiates.
+    pub fn relay_modules(&self) -> (Vec<&Path>, Vec<usize>) {
+        let mut distinct: Vec<&Path> = Vec::new();
+        let which = self
+            .relays
+            .iter()
+            .map(|path| match distinct.iter().position(|d| *d == path.as_path()) {
+                Some(i) => i,
+                None => {
+                    distinct.push(path);
+                    distinct.len() - 1
+                }
+            })
+            .collect();
+        (distinct, which)
     }
 }
 

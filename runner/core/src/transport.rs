@@ -35,6 +35,12 @@ pub trait Carry<A: Access> {
 
     /// Bytes copied between guest memories so far.
     fn copied_bytes(&self) -> u64;
+
+    /// Checks what the transport's own guests kept, outside any timed region (a [`Chain`]'s
+    /// relays all read the same records); nothing for a pair.
+    fn settle<D: 'static>(&mut self, _: &mut A::Ctx<'_, D>) -> Result<(), Failure> {
+        Ok(())
+    }
 }
 
 /// A guest's export that allocates a buffer to receive messages in under `copy` (the consumer's
@@ -183,6 +189,91 @@ impl<A: Access, M> Carry<A> for SharedLink<M> {
     fn copied_bytes(&self) -> u64 {
         0
     }
+}
+
+/// A relay's exports (guests/consumer, feature `relay`), as runtime `A` calls them.
+pub trait Pass<A: Access> {
+    /// Has the relay read `request` (in its memory, or the shared one); returns the packed range
+    /// it forwards, 0 if it could not read the request.
+    fn pass<D: 'static>(&self, ctx: &mut A::Ctx<'_, D>, request: Bytes) -> Result<u64, Failure>;
+
+    /// The fold of every record the relay read so far (its `relay_digest`).
+    fn digest<D: 'static>(&self, ctx: &mut A::Ctx<'_, D>) -> Result<u64, Failure>;
+}
+
+/// A chain of modules (the `modules` axis): the producer, relays, the consumer. A request goes hop
+/// by hop, each hop a transport `T` between two neighbours (under `copy` a copy into the next
+/// guest's buffer, under `shared` nothing), each relay reading it on its way ([`Pass`]); the reply
+/// goes from the consumer straight back to the producer (`ends`).
+pub struct Chain<T, P> {
+    /// The producer and the consumer: the reply's way back, and the memories their messages are
+    /// read from.
+    ends: T,
+    /// Hop `h` carries from guest `h` to guest `h + 1` of the producer, the relays, the consumer.
+    hops: Vec<T>,
+    relays: Vec<P>,
+}
+
+impl<T, P> Chain<T, P> {
+    /// A chain of `relays`, hop `h` of `hops` leading to relay `h` (the last hop to the consumer).
+    pub fn new(ends: T, hops: Vec<T>, relays: Vec<P>) -> Result<Chain<T, P>, Failure> {
+        if relays.is_empty() || hops.len() != relays.len() + 1 {
+            let (hops, relays) = (hops.len(), relays.len());
+            return Err(Failure::Error(format!("a chain of {relays} relays cannot have {hops} hops")));
+        }
+        Ok(Chain { ends, hops, relays })
+    }
+}
+
+impl<T: Memories, P> Memories for Chain<T, P> {
+    type Memory = T::Memory;
+
+    fn memory(&self, role: Role) -> &T::Memory {
+        self.ends.memory(role)
+    }
+}
+
+impl<A: Access, T: Carry<A>, P: Pass<A>> Carry<A> for Chain<T, P> {
+    #[inline]
+    fn to_consumer<D: 'static>(&mut self, ctx: &mut A::Ctx<'_, D>, request: Bytes) -> Result<Bytes, Failure> {
+        let mut at = request;
+        for (j, (hop, relay)) in self.hops.iter_mut().zip(&self.relays).enumerate() {
+            at = hop.to_consumer(ctx, at)?;
+            at = Bytes::unpack(relay.pass(ctx, at)?).ok_or_else(|| relay_refused(j + 1))?;
+        }
+        // `new` made one hop more than relays
+        self.hops.last_mut().unwrap_or_else(|| unreachable!()).to_consumer(ctx, at)
+    }
+
+    #[inline]
+    fn to_producer<D: 'static>(&mut self, ctx: &mut A::Ctx<'_, D>, reply: Bytes) -> Result<Bytes, Failure> {
+        self.ends.to_producer(ctx, reply)
+    }
+
+    fn copied_bytes(&self) -> u64 {
+        self.ends.copied_bytes() + self.hops.iter().map(Carry::copied_bytes).sum::<u64>()
+    }
+
+    /// Every relay read the same records: their digests agree.
+    fn settle<D: 'static>(&mut self, ctx: &mut A::Ctx<'_, D>) -> Result<(), Failure> {
+        let first = self.relays[0].digest(ctx)?;
+        for (j, relay) in self.relays.iter().enumerate().skip(1) {
+            let digest = relay.digest(ctx)?;
+            if digest != first {
+                return Err(Failure::Error(format!(
+                    "relay {} read other records than relay 1 (digest {digest:#x}, relay 1's {first:#x})",
+                    j + 1
+                )));
+            }
+        }
+        Ok(())
+    }
+}
+
+/// Relay `j` (from 1) could not read a request.
+#[cold]
+fn relay_refused(j: usize) -> Failure {
+    Failure::Error(format!("relay {j} could not read the request (its error_message says why)"))
 }
 
 /// The consumer's `consume` export, as runtime `A` calls it: the packed reply, 0 if it refused the
@@ -342,6 +433,53 @@ mod tests {
         let at = Bytes { ptr: 7, len: 3 };
         assert_eq!(Carry::<Plain>::to_consumer::<()>(&mut link, &mut memories(), at).unwrap(), at);
         assert_eq!(Carry::<Plain>::copied_bytes(&link), 0);
+    }
+
+    /// A relay that reads whatever it is handed where it is, counting what it read; relay `None`
+    /// refuses everything.
+    struct Reader(Option<std::cell::Cell<u64>>);
+
+    impl Pass<Plain> for Reader {
+        fn pass<D: 'static>(&self, _: &mut Memories, request: Bytes) -> Result<u64, Failure> {
+            let Some(read) = &self.0 else { return Ok(0) };
+            read.set(read.get() + u64::from(request.len));
+            Ok(request.pack())
+        }
+
+        fn digest<D: 'static>(&self, _: &mut Memories) -> Result<u64, Failure> {
+            Ok(self.0.as_ref().map_or(0, |read| read.get()))
+        }
+    }
+
+    #[test]
+    fn a_chain_carries_hop_by_hop_through_each_relay_and_the_reply_straight_back() {
+        let mut m = memories();
+        let link = |from, to| {
+            CopyLink::new(Guest { memory: Mem(from), allocate: Alloc }, Guest { memory: Mem(to), allocate: Alloc })
+        };
+        let reader = || Reader(Some(std::cell::Cell::new(0)));
+        // Producer in memory 0, one relay in memory 1, the consumer in memory 0 again (two vectors
+        // are enough to follow the copies).
+        let mut chain = Chain::new(link(0, 1), vec![link(0, 1), link(1, 0)], vec![reader()]).unwrap();
+        let at = Carry::<Plain>::to_consumer::<()>(&mut chain, &mut m, Bytes { ptr: 0, len: 5 }).unwrap();
+        assert_eq!(m.allocations, [5, 5], "the relay's buffer, then the consumer's");
+        assert_eq!(&m.bytes[0][at.ptr as usize..][..5], b"hello");
+        Carry::<Plain>::to_producer::<()>(&mut chain, &mut m, Bytes { ptr: 0, len: 2 }).unwrap();
+        assert_eq!(Carry::<Plain>::copied_bytes(&chain), 5 + 5 + 2, "two hops and the way back");
+        assert!(Carry::<Plain>::settle::<()>(&mut chain, &mut m).is_ok());
+        let mut refusing = Chain::new(link(0, 1), vec![link(0, 1), link(1, 0)], vec![Reader(None)]).unwrap();
+        let Err(Failure::Error(e)) = Carry::<Plain>::to_consumer::<()>(&mut refusing, &mut m, Bytes { ptr: 0, len: 5 })
+        else {
+            panic!("the relay refused")
+        };
+        assert!(e.starts_with("relay 1 could not read the request"), "{e}");
+        let mut two =
+            Chain::new(link(0, 1), vec![link(0, 1), link(1, 0), link(0, 1)], vec![reader(), Reader(None)]).unwrap();
+        let e = Carry::<Plain>::to_consumer::<()>(&mut two, &mut m, Bytes { ptr: 0, len: 5 }).unwrap_err();
+        assert!(e.to_string().starts_with("relay 2 could not"), "{e}");
+        let e = Carry::<Plain>::settle::<()>(&mut two, &mut m).unwrap_err().to_string();
+        assert!(e.starts_with("relay 2 read other records than relay 1"), "{e}");
+        assert!(Chain::new(link(0, 1), vec![link(0, 1)], vec![reader()]).is_err(), "one hop more than relays");
     }
 
     #[test]

@@ -90,6 +90,6 @@ impl<C: Codec, L: Link, S: Sink> Runtime for Native<C, L, S> {
     }
 
     fn instantiate(&self, (): &(), (): (), (): &(), job: &Job) -> Result<NativePair<C, L, S>, Failure> {
-        Ok(NativePair::new(job.cell.call, job.cell.records.count()))
+        Ok(NativePair::new(job.cell.call, job.cell.records.count(), job.cell.modules.relays()))
     }
 }

@@ -5,6 +5,7 @@
 
 use std::hint::black_box;
 use wasmatrix_consumer::log::{BufferLog, LogSink, NoLog};
+use wasmatrix_consumer::relay::Relay;
 use wasmatrix_consumer::Consumer;
 use wasmatrix_core::axes::Call;
 use wasmatrix_core::guests::{Failure, Guests, Output, Traffic};
@@ -76,6 +77,8 @@ pub struct NativePair<C, L, S> {
     call: Call,
     producer: Producer<C>,
     consumer: Consumer<C, S>,
+    /// A chain's relays (the `modules` axis), each with the link that carries a request to it.
+    relays: Vec<(L, Relay<C>)>,
     to_consumer: L,
     to_producer: L,
     traffic: Traffic,
@@ -84,12 +87,14 @@ pub struct NativePair<C, L, S> {
 }
 
 impl<C: Codec, L: Link, S: Sink> NativePair<C, L, S> {
-    /// Both sides, constructed for messages of `records` records: a native cell's `instantiate`.
-    pub fn new(call: Call, records: u32) -> Self {
+    /// Both sides and `relays` relays between them, constructed for messages of `records`
+    /// records: a native cell's `instantiate`.
+    pub fn new(call: Call, records: u32, relays: usize) -> Self {
         NativePair {
             call,
             producer: Producer::with_records(records),
             consumer: Consumer::with_records(records),
+            relays: (0..relays).map(|_| (L::default(), Relay::with_records(records))).collect(),
             to_consumer: L::default(),
             to_producer: L::default(),
             traffic: Traffic::default(),
@@ -98,18 +103,40 @@ impl<C: Codec, L: Link, S: Sink> NativePair<C, L, S> {
     }
 }
 
+/// A request through a chain's relays, each carried to it and read by it; the bytes the last
+/// one forwards, or why one could not read them.
+#[inline]
+fn through_relays<'a, C: Codec, L: Link>(
+    relays: &'a mut [(L, Relay<C>)],
+    request: &'a [u8],
+) -> Result<&'a [u8], String> {
+    let mut at = request;
+    for (j, (link, relay)) in (1..).zip(relays.iter_mut()) {
+        at = link.carry(at);
+        relay.relay(at).map_err(|e| format!("relay {j} could not read the request: {e}"))?;
+    }
+    Ok(at)
+}
+
 impl<C: Codec, L: Link, S: Sink> NativePair<C, L, S> {
     /// `call = import`: the producer drives the round trip, reaching the consumer through a
     /// callback (the guest's `env.deliver` import), which carries the request, has it answered and
     /// carries the reply back. Natively there is no boundary to cross: the callback is inlined.
     fn round_trip_by_import(&mut self, i: u32) -> Result<(), Failure> {
-        let (consumer, traffic) = (&mut self.consumer, &mut self.traffic);
+        let (consumer, traffic, relays) = (&mut self.consumer, &mut self.traffic, &mut self.relays);
         let (to_consumer, to_producer) = (&mut self.to_consumer, &mut self.to_producer);
         let mut refused = None;
         let why = &mut refused;
         // Called once: the captured references move into the call, so the reply may borrow them.
         let outcome = self.producer.round_trip(i, move |request: &[u8]| {
             traffic.request_bytes += request.len() as u64;
+            let request = match through_relays(relays, request) {
+                Ok(request) => request,
+                Err(e) => {
+                    *why = Some(e);
+                    return None;
+                }
+            };
             match Consumer::consume(consumer, L::carry(to_consumer, request)) {
                 Ok(reply) => {
                     traffic.reply_bytes += reply.len() as u64;
@@ -137,6 +164,7 @@ impl<C: Codec, L: Link, S: Sink> Guests for NativePair<C, L, S> {
         }
         let request = self.producer.produce(i);
         self.traffic.request_bytes += request.len() as u64;
+        let request = through_relays(&mut self.relays, request).map_err(Failure::Error)?;
         let request = self.to_consumer.carry(request);
         let reply = self.consumer.consume(request).map_err(|e| Failure::consumer_refused(i, e))?;
         self.traffic.reply_bytes += reply.len() as u64;
@@ -177,7 +205,21 @@ impl<C: Codec, L: Link, S: Sink> Guests for NativePair<C, L, S> {
     }
 
     fn traffic(&self) -> Traffic {
-        Traffic { copied_bytes: self.to_consumer.copied_bytes() + self.to_producer.copied_bytes(), ..self.traffic }
+        let relays: u64 = self.relays.iter().map(|(link, _)| link.copied_bytes()).sum();
+        Traffic {
+            copied_bytes: self.to_consumer.copied_bytes() + self.to_producer.copied_bytes() + relays,
+            ..self.traffic
+        }
+    }
+
+    /// A chain's relays read the same records, as the wasm chains check.
+    fn count_traffic(&mut self) -> Result<(), Failure> {
+        let mut digests = self.relays.iter().map(|(_, relay)| relay.digest());
+        let first = digests.next();
+        match digests.position(|d| Some(d) != first) {
+            Some(j) => Err(Failure::Error(format!("relay {} read other records than relay 1", j + 2))),
+            None => Ok(()),
+        }
     }
 
     fn output(&self) -> Output {

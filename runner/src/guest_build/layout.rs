@@ -2,7 +2,7 @@
 //! linker arguments (wasm-ld's, or emcc's under `emscripten`).
 
 use crate::matrix::axes::{Environment, Transport};
-use wasmatrix_core::abi::{Role, SHARED_CONSUMER_BASE};
+use wasmatrix_core::abi::{shared_relay_base, Role, SHARED_CONSUMER_BASE};
 
 /// How a guest's linear memory is set up, which the transport dictates.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -71,6 +71,25 @@ impl Layout {
                 }
                 args
             }
+        };
+        args.into_iter().flat_map(|a| ["-C".to_owned(), format!("link-arg={a}")]).collect()
+    }
+}
+
+impl Layout {
+    /// The linker's arguments for relay `j` (from 1) of a chain of modules, as rustc `-C
+    /// link-arg`s: the consumer's, but under `shared` its data and stack at its own place in the
+    /// memory ([`shared_relay_base`]). Chains run in the bare environment only
+    /// (`Cell::unsupported`).
+    pub(super) fn relay_link_args(self, j: usize) -> Vec<String> {
+        let args: Vec<String> = match self {
+            Layout::Shared => vec![
+                "--import-memory".into(),
+                "--no-stack-first".into(),
+                format!("--global-base={}", shared_relay_base(j)),
+                "--export=__heap_base".into(),
+            ],
+            Layout::Own | Layout::Component | Layout::Bindgen | Layout::Merged => vec![],
         };
         args.into_iter().flat_map(|a| ["-C".to_owned(), format!("link-arg={a}")]).collect()
     }

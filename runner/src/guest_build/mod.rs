@@ -3,7 +3,7 @@
 //! that went into it, so a run builds only what changed. layout.rs says what the guests are linked
 //! with, tools.rs runs the tools beside cargo (wasm-opt, emcc).
 
-use crate::matrix::axes::{Allocator, Axis, Call, Codec, Engine, Environment, Logging, Profile, Records};
+use crate::matrix::axes::{Allocator, Axis, Call, Codec, Engine, Environment, Logging, Modules, Profile, Records};
 use crate::matrix::Cell;
 use anyhow::{bail, Context, Result};
 use sha2::{Digest, Sha256};
@@ -64,6 +64,8 @@ pub struct GuestBuild {
     pub call: Call,
     /// The records a message carries (`WASMATRIX_RECORDS`).
     pub records: Records,
+    /// The modules of the chain: more than two adds relays (guests/consumer, feature `relay`).
+    pub modules: Modules,
 }
 
 impl GuestBuild {
@@ -79,11 +81,12 @@ impl GuestBuild {
             codec: cell.codec,
             call: if layout == Layout::Component { Call::Host } else { cell.call },
             records: cell.records,
+            modules: cell.modules,
         })
     }
 
     /// `<profile>/<allocator>/<environment>/logging-<off|on>/<layout>/<codec>`, then `records-<k>`
-    /// for messages of more than one record, then `call-import` for the `import` call pattern: the
+    /// for messages of more than one record, `modules-<n>` for a chain of more than two, then `call-import` for the `import` call pattern: the
     /// build's folder under a guest directory.
     pub fn relative_dir(&self) -> PathBuf {
         let logging = format!("logging-{}", self.logging.name());
@@ -100,6 +103,9 @@ impl GuestBuild {
         if self.records != Records::One {
             dir.push(format!("records-{}", self.records.name()));
         }
+        if self.modules != Modules::Two {
+            dir.push(format!("modules-{}", self.modules.name()));
+        }
         if self.call == Call::Import {
             dir.push("call-import");
         }
@@ -111,6 +117,15 @@ impl GuestBuild {
         guest_target(self.environment)
     }
 
+    /// Relay `j`'s module (from 1): under `shared` one per place in the memory, otherwise one for
+    /// every relay.
+    fn relay_file(&self, j: usize) -> String {
+        match self.layout {
+            Layout::Shared => format!("relay-{j}.wasm"),
+            Layout::Own | Layout::Component | Layout::Bindgen | Layout::Merged => "relay.wasm".into(),
+        }
+    }
+
     pub fn files_in(&self, guest_dir: &Path) -> GuestFiles {
         let dir = guest_dir.join(self.relative_dir());
         GuestFiles {
@@ -118,6 +133,7 @@ impl GuestBuild {
             consumer: dir.join("consumer.wasm"),
             composed: (self.layout == Layout::Component).then(|| dir.join("composed.wasm")),
             merged: (self.layout == Layout::Merged).then(|| dir.join("merged.wasm")),
+            relays: (1..=self.modules.relays()).map(|j| dir.join(self.relay_file(j))).collect(),
         }
     }
 }
@@ -228,13 +244,18 @@ impl Builder {
             && files.producer.exists()
             && files.consumer.exists()
             && glue_made
-            && files.merged.as_ref().is_none_or(|m| m.exists());
+            && files.merged.as_ref().is_none_or(|m| m.exists())
+            && files.relays.iter().all(|r| r.exists());
         if fresh {
             return Ok(files);
         }
         std::fs::create_dir_all(&dir).with_context(|| format!("cannot create {}", dir.display()))?;
         for (role, dest) in [(Role::Producer, &files.producer), (Role::Consumer, &files.consumer)] {
-            self.cargo_build(build, role, dest)?;
+            self.cargo_build(build, Built::Guest(role), dest)?;
+        }
+        let (relays, _) = files.relay_modules();
+        for (j, dest) in relays.into_iter().enumerate() {
+            self.cargo_build(build, Built::Relay(j + 1), dest)?;
         }
         if let Some(composed) = &files.composed {
             self.compose(&files.producer, &files.consumer, composed)?;
@@ -246,7 +267,11 @@ impl Builder {
         Ok(files)
     }
 
-    fn cargo_build(&self, build: GuestBuild, role: Role, dest: &Path) -> Result<()> {
+    fn cargo_build(&self, build: GuestBuild, built: Built, dest: &Path) -> Result<()> {
+        let role = match built {
+            Built::Guest(role) => role,
+            Built::Relay(_) => Role::Consumer,
+        };
         let target = build.target();
         let profile = cargo_profile(build.profile);
         let target_dir = self.target_dir();
@@ -269,8 +294,14 @@ impl Builder {
         if let Some(feature) = allocator_feature(build.allocator) {
             cargo.args(["--features", feature]);
         }
+        if let Built::Relay(_) = built {
+            cargo.args(["--features", "relay"]);
+        }
         cargo.args(["--target", target, "--profile", profile]).arg("--target-dir").arg(&target_dir).arg("--");
-        cargo.args(build.layout.link_args(role, build.environment));
+        cargo.args(match built {
+            Built::Guest(role) => build.layout.link_args(role, build.environment),
+            Built::Relay(j) => build.layout.relay_link_args(j),
+        });
         let emscripten = build.environment == Environment::Emscripten;
         if emscripten {
             // Static code as on the other targets (this one defaults to PIC), and the heap's sbrk.
@@ -286,7 +317,7 @@ impl Builder {
         if !output.status.success() {
             bail!(
                 "building the {} guest ({}) failed:\n{}",
-                role.name(),
+                built,
                 build.relative_dir().display(),
                 String::from_utf8_lossy(&output.stderr).trim_end()
             );
@@ -359,6 +390,23 @@ impl Builder {
                 .with_context(|| format!("wasm-merge's output for {} is not a sound merged pair", dest.display()))?;
             Ok(())
         })
+    }
+}
+
+/// What one cargo build of a guest makes: a guest of the pair, or relay `j` (from 1) of a chain,
+/// the consumer's crate with the feature `relay`.
+#[derive(Clone, Copy, Debug)]
+enum Built {
+    Guest(Role),
+    Relay(usize),
+}
+
+impl std::fmt::Display for Built {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Built::Guest(role) => f.write_str(role.name()),
+            Built::Relay(j) => write!(f, "relay {j}"),
+        }
     }
 }
 

@@ -33,6 +33,7 @@ pub struct RawAxes {
     call: Option<Vec<Spanned<String>>>,
     instantiate: Option<Vec<Spanned<String>>>,
     records: Option<Vec<Spanned<String>>>,
+    modules: Option<Vec<Spanned<String>>>,
 }
 
 /// One `[[exclude]]`: axis = value(s) pairs; a combination matching all of them is left out.
@@ -75,6 +76,7 @@ fn product(a: &RawAxes, source: &Source) -> Result<Product> {
         calls: or(&a.call, source, &[Call::Host])?,
         instantiates: or(&a.instantiate, source, &[Instantiate::Fresh])?,
         records: or(&a.records, source, &[Records::One])?,
+        modules: or(&a.modules, source, &[Modules::Two])?,
     })
 }
 

@@ -24,6 +24,7 @@ pub struct Product {
     pub calls: Vec<Call>,
     pub instantiates: Vec<Instantiate>,
     pub records: Vec<Records>,
+    pub modules: Vec<Modules>,
 }
 
 impl Product {
@@ -42,6 +43,7 @@ impl Product {
             calls: vec![Call::DEFAULT],
             instantiates: vec![Instantiate::DEFAULT],
             records: vec![Records::DEFAULT],
+            modules: vec![Modules::DEFAULT],
         }
     }
 
@@ -61,13 +63,14 @@ impl Product {
             Call::NAME => self.calls = pick(values)?,
             Instantiate::NAME => self.instantiates = pick(values)?,
             Records::NAME => self.records = pick(values)?,
+            Modules::NAME => self.modules = pick(values)?,
             _ => bail!("unknown axis `{axis}`; axes: {}", axis_names().join(", ")),
         }
         Ok(())
     }
 
-    /// Every combination of the values, in a stable order: the records vary fastest, then the
-    /// instantiate, the call, the runtime, engine, compiler, transport, environment, logging,
+    /// Every combination of the values, in a stable order: the modules vary fastest, then the
+    /// records, the instantiate, the call, the runtime, engine, compiler, transport, environment, logging,
     /// codec, allocator and profile, each in the order listed.
     pub fn combinations(&self) -> Vec<Cell> {
         let mut cells = Vec::new();
@@ -82,20 +85,23 @@ impl Product {
                                         for &runtime in &self.runtimes {
                                             for &call in &self.calls {
                                                 for &instantiate in &self.instantiates {
-                                                    cells.extend(self.records.iter().map(|&records| Cell {
-                                                        compiler,
-                                                        engine,
-                                                        environment,
-                                                        transport,
-                                                        codec,
-                                                        profile,
-                                                        logging,
-                                                        allocator,
-                                                        runtime,
-                                                        call,
-                                                        instantiate,
-                                                        records,
-                                                    }));
+                                                    for &records in &self.records {
+                                                        cells.extend(self.modules.iter().map(|&modules| Cell {
+                                                            compiler,
+                                                            engine,
+                                                            environment,
+                                                            transport,
+                                                            codec,
+                                                            profile,
+                                                            logging,
+                                                            allocator,
+                                                            runtime,
+                                                            call,
+                                                            instantiate,
+                                                            records,
+                                                            modules,
+                                                        }));
+                                                    }
                                                 }
                                             }
                                         }

@@ -35,7 +35,7 @@ impl Selector {
 }
 
 /// Every axis's name, in the order of a cell's name.
-pub fn axis_names() -> [&'static str; 12] {
+pub fn axis_names() -> [&'static str; 13] {
     Cell::axes().map(|axis| axis.name)
 }
 
@@ -61,6 +61,7 @@ fn check_axis_values<'a>(
         Call::NAME => check::<Call>(values),
         Instantiate::NAME => check::<Instantiate>(values),
         Records::NAME => check::<Records>(values),
+        Modules::NAME => check::<Modules>(values),
         _ => bail!("unknown axis `{axis}`; axes: {}", axis_names().join(", ")),
     }
 }

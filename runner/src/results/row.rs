@@ -14,7 +14,7 @@ use serde::{Deserialize, Serialize};
 use wasmatrix_core::measure::MechanismKind;
 use wasmatrix_core::worker::Report;
 
-pub const SCHEMA_VERSION: u32 = 14;
+pub const SCHEMA_VERSION: u32 = 15;
 
 /// A results row; read back (`runner report`) by column name, columns a file's older schema lacks
 /// left empty.
@@ -199,6 +199,9 @@ pub struct Row {
 
     // Schema 14: the records axis (records per message, results/README.md).
     pub records: String,
+
+    // Schema 15: the modules axis (guest modules in the chain, results/README.md).
+    pub modules: String,
 }
 
 /// A pair's instantiation as a headline, which repeats better: the 10th percentile over processes of each
@@ -484,7 +487,7 @@ impl Row {
     /// A row of `cell` with nothing measured: this schema's version, the cell's name, its axis
     /// columns and its native twin (`twin_cell`).
     pub fn of_cell(cell: &Cell) -> Row {
-        let [compiler, engine, environment, transport, codec, profile, logging, allocator, runtime, call, instantiate, records] =
+        let [compiler, engine, environment, transport, codec, profile, logging, allocator, runtime, call, instantiate, records, modules] =
             cell.values().map(|(_, value)| value.to_owned());
         Row {
             schema_version: SCHEMA_VERSION,
@@ -501,6 +504,7 @@ impl Row {
             call,
             instantiate,
             records,
+            modules,
             twin_cell: cell.native_twin().map(|twin| twin.to_string()).unwrap_or_default(),
             ..Row::default()
         }
@@ -536,12 +540,13 @@ mod tests {
         unique.sort();
         unique.dedup();
         assert_eq!(unique.len(), h.len());
-        assert_eq!(h.last().map(String::as_str), Some("records"), "columns are only added, at the end");
+        assert_eq!(h.last().map(String::as_str), Some("modules"), "columns are only added, at the end");
         let twin = h.iter().position(|c| c == "twin_cell").unwrap();
         assert_eq!(h[twin + 1], "instantiate", "schema 12's columns come after schema 11's last");
         let growth = h.iter().position(|c| c == "instantiate_rss_growth_kib").unwrap();
         assert_eq!(h[growth + 1], "process_start_ns", "schema 13's columns come after schema 12's last");
         let headline = h.iter().position(|c| c == "instantiate_headline_ns").unwrap();
         assert_eq!(h[headline + 1], "records", "schema 14's column comes after schema 13's last");
+        assert_eq!(h[headline + 2], "modules", "schema 15's column comes after schema 14's");
     }
 }

@@ -4,7 +4,7 @@
 
 use super::row::Row;
 use super::status::Status;
-use crate::matrix::axes::{Allocator, Axis, Call, Engine, Instantiate, Logging, Records, Runtime};
+use crate::matrix::axes::{Allocator, Axis, Call, Engine, Instantiate, Logging, Modules, Records, Runtime};
 use crate::matrix::Cell;
 use wasmatrix_core::measure::MechanismKind;
 
@@ -87,7 +87,8 @@ impl Row {
     /// The row's cell, from its axis columns. Those a file's older schema lacks read as its cells
     /// meant them: no logging (schema 2), the default allocator (before schema 5), Wasmer, or
     /// native for the native engine (before schema 6), the host calling each guest (before 7), each
-    /// pair instantiated fresh (before 12), one record per message (before 14).
+    /// pair instantiated fresh (before 12), one record per message (before 14), two modules (before
+    /// 15).
     fn axes_cell(&self) -> Result<Cell, String> {
         /// The column's value, or `older` where the file has none.
         fn value<A: Axis>(name: &str, older: A) -> Result<A, String> {
@@ -111,6 +112,7 @@ impl Row {
             call: value(&self.call, Call::Host)?,
             instantiate: value(&self.instantiate, Instantiate::Fresh)?,
             records: value(&self.records, Records::One)?,
+            modules: value(&self.modules, Modules::Two)?,
         })
     }
 

@@ -32,10 +32,14 @@ pub fn compiling_engine(compiler: Compiler, memory_limit_mib: u64) -> Result<was
     Ok(engine)
 }
 
-/// The two guests as Wasmer modules, ready to instantiate.
+/// The guests as Wasmer modules, ready to instantiate: the pair, and a chain's relays (each
+/// distinct module once).
 pub struct Modules {
     pub producer: Module,
     pub consumer: Module,
+    pub relays: Vec<Module>,
+    /// Which of `relays` each relay of the chain instantiates, in order.
+    pub relay_of: Vec<usize>,
 }
 
 /// Compiles one guest file.
@@ -44,21 +48,32 @@ pub fn compile_one(engine: &wasmer::Engine, path: &Path) -> Result<Module, Failu
     Ok(Module::new(engine, wasm).with_context(|| format!("cannot compile guest {}", path.display()))?)
 }
 
-/// Compiles both guests (the `jit` engine, and the first half of `artifact`).
+/// Compiles the guests (the `jit` engine, and the first half of `artifact`).
 pub fn compile(engine: &wasmer::Engine, guests: &GuestFiles) -> Result<Modules, Failure> {
-    Ok(Modules { producer: compile_one(engine, &guests.producer)?, consumer: compile_one(engine, &guests.consumer)? })
+    let (relays, relay_of) = guests.relay_modules();
+    Ok(Modules {
+        relay_of,
+        producer: compile_one(engine, &guests.producer)?,
+        consumer: compile_one(engine, &guests.consumer)?,
+        relays: relays.into_iter().map(|relay| compile_one(engine, relay)).collect::<Result<_, _>>()?,
+    })
 }
 
-/// Where the artifacts of a cell's two guests live.
-pub fn artifact_paths(dir: &Path) -> (PathBuf, PathBuf) {
-    (dir.join("producer.wasmu"), dir.join("consumer.wasmu"))
+/// Where the artifacts of a cell's guests live: the pair's, then `relays` relays'.
+pub fn artifact_paths(dir: &Path, relays: usize) -> (PathBuf, PathBuf, Vec<PathBuf>) {
+    let relays = (1..=relays).map(|j| dir.join(format!("relay-{j}.wasmu"))).collect();
+    (dir.join("producer.wasmu"), dir.join("consumer.wasmu"), relays)
 }
 
 /// Serializes compiled modules into `dir`; returns the artifacts' total size in bytes.
 pub fn save_artifacts(modules: &Modules, dir: &Path) -> Result<u64> {
     std::fs::create_dir_all(dir).with_context(|| format!("cannot create {}", dir.display()))?;
-    let (p, c) = artifact_paths(dir);
-    Ok(save_artifact(&modules.producer, &p)? + save_artifact(&modules.consumer, &c)?)
+    let (p, c, relays) = artifact_paths(dir, modules.relays.len());
+    let mut size = save_artifact(&modules.producer, &p)? + save_artifact(&modules.consumer, &c)?;
+    for (module, path) in modules.relays.iter().zip(&relays) {
+        size += save_artifact(module, path)?;
+    }
+    Ok(size)
 }
 
 /// Serializes one compiled module to `path`; returns its size in bytes.
@@ -78,10 +93,17 @@ pub fn headless_engine(memory_limit_mib: u64) -> wasmer::Engine {
     engine
 }
 
-/// Loads both guests' artifacts from `dir` (the `artifact` engine's measured phase).
-pub fn load_artifacts(engine: &wasmer::Engine, dir: &Path) -> Result<Modules> {
-    let (p, c) = artifact_paths(dir);
-    Ok(Modules { producer: load_artifact(engine, &p)?, consumer: load_artifact(engine, &c)? })
+/// Loads the guests' artifacts from `dir` (the `artifact` engine's measured phase): the pair's,
+/// and the relays' (`relay_of`: which distinct module each relay instantiates, as
+/// [`GuestFiles::relay_modules`] says).
+pub fn load_artifacts(engine: &wasmer::Engine, dir: &Path, relay_of: &[usize]) -> Result<Modules> {
+    let (p, c, relays) = artifact_paths(dir, relay_of.iter().max().map_or(0, |m| m + 1));
+    Ok(Modules {
+        relay_of: relay_of.to_vec(),
+        producer: load_artifact(engine, &p)?,
+        consumer: load_artifact(engine, &c)?,
+        relays: relays.iter().map(|path| load_artifact(engine, path)).collect::<Result<_>>()?,
+    })
 }
 
 /// Loads one artifact [`save_artifact`] wrote.

@@ -10,6 +10,7 @@
 #![cfg_attr(not(test), no_main)]
 
 mod call;
+mod chain;
 mod engine;
 mod environment;
 mod limits;
@@ -23,7 +24,7 @@ use pair::{Calls, Route};
 use std::marker::PhantomData;
 use std::path::Path;
 use transport::{CopyLink, SharedLink, Transport};
-use wasmatrix_core::axes::{Environment, Transport as TransportAxis};
+use wasmatrix_core::axes::{Environment, Modules as ModulesAxis, Transport as TransportAxis};
 use wasmatrix_core::calls::Pair;
 use wasmatrix_core::guests::{Failure, GuestFiles};
 use wasmatrix_core::runtime::{run, Runtime};
@@ -47,9 +48,13 @@ wasmatrix_core::worker_main!("wasmatrix-wasmer", |job, report| {
         Environment::Bare | Environment::EmscriptenLegacy => None,
     };
     let _entered = runtime.as_ref().map(|r| r.enter());
+    let relay_of = job.guests.as_ref().map(|guests| guests.relay_modules().1).unwrap_or_default();
+    let chain = job.cell.modules != ModulesAxis::Two;
     match job.cell.transport {
-        TransportAxis::Copy => run(&Wasmer::<CopyLink>(PhantomData), job, report),
-        TransportAxis::Shared => run(&Wasmer::<SharedLink>(PhantomData), job, report),
+        TransportAxis::Copy if chain => run(&Wasmer::<chain::CopyChain>::new(relay_of), job, report),
+        TransportAxis::Shared if chain => run(&Wasmer::<chain::SharedChain>::new(relay_of), job, report),
+        TransportAxis::Copy => run(&Wasmer::<CopyLink>::new(relay_of), job, report),
+        TransportAxis::Shared => run(&Wasmer::<SharedLink>::new(relay_of), job, report),
         TransportAxis::Merged => run(&merged::WasmerMerged, job, report),
         TransportAxis::Component | TransportAxis::Composed | TransportAxis::Bindgen => {
             Err(worker::not_here(&job.cell, "Wasmer"))
@@ -66,8 +71,18 @@ fn engine_for(job: &Job, compiling: bool) -> Result<wasmer::Engine, Failure> {
     Ok(if compiling { engine::compiling_engine(job.cell.compiler, cap)? } else { engine::headless_engine(cap) })
 }
 
-/// Wasmer, its guests linked by transport `T`.
-struct Wasmer<T>(PhantomData<T>);
+/// Wasmer, its guests linked by transport `T`; a chain's relays instantiate the modules
+/// `relay_of` says ([`GuestFiles::relay_modules`]).
+struct Wasmer<T> {
+    relay_of: Vec<usize>,
+    transport: PhantomData<T>,
+}
+
+impl<T> Wasmer<T> {
+    fn new(relay_of: Vec<usize>) -> Wasmer<T> {
+        Wasmer { relay_of, transport: PhantomData }
+    }
+}
 
 impl<T: Transport> Runtime for Wasmer<T> {
     type Engine = wasmer::Engine;
@@ -93,7 +108,7 @@ impl<T: Transport> Runtime for Wasmer<T> {
     }
 
     fn load(&self, engine: &wasmer::Engine, dir: &Path) -> Result<Modules, Failure> {
-        Ok(engine::load_artifacts(engine, dir)?)
+        Ok(engine::load_artifacts(engine, dir, &self.relay_of)?)
     }
 
     /// The store the guests will live in, and their imports in it.

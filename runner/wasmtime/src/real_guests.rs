@@ -42,7 +42,13 @@ fn guests() -> &'static GuestFiles {
             std::fs::copy(&out, &kept).unwrap_or_else(|e| panic!("{}: {e}", out.display()));
             kept
         };
-        GuestFiles { producer: built("producer"), consumer: built("consumer"), composed: None, merged: None }
+        GuestFiles {
+            producer: built("producer"),
+            consumer: built("consumer"),
+            composed: None,
+            merged: None,
+            relays: vec![],
+        }
     })
 }
 

@@ -160,3 +160,20 @@ pub(super) const WIT_RECORDS: &str =
     "codec wit carries the typed record itself: the WIT world's deliver-log takes one \
      `log` (guests/wit), so a message of more records has no typed form yet; the byte codecs carry batches over the \
      component transports";
+
+/// Why a chain of modules runs only between core modules that the host links.
+pub(super) const CHAIN_TRANSPORT: &str = "a chain of more than two modules is built for the core-module transports \
+     copy and shared only (the relays are core modules the host links in turn); chains of components (linked through \
+     the host or composed with wac) and of merged modules are not built yet (issue 31)";
+
+/// Why a chain of modules runs only under some runtimes.
+pub(super) const CHAIN_RUNTIME: &str = "a chain of more than two modules runs so far under Wasmer and natively: \
+     the Wasmtime, wasmi and JavaScript workers link two guests only (issue 31 continues)";
+
+/// Why a chain of modules runs only in the bare environment.
+pub(super) const CHAIN_ENVIRONMENT: &str = "a chain of more than two modules runs in the bare environment only: the \
+     relays import nothing, and the WASI and Emscripten environments would need a WASI context per relay";
+
+/// Why a chain of modules runs with logging off only.
+pub(super) const CHAIN_LOGGING: &str = "a chain of more than two modules runs with logging off only: the relays \
+     write no log line, and the consumer's sink is the same at every length";

@@ -42,6 +42,34 @@ fn name_round_trips() {
     let one = Cell { records: Records::One, ..batch };
     assert_eq!(one.to_string(), "cranelift/jit/bare/copy/rkyv/release/off/default/wasmer/host/fresh");
     assert_eq!(Cell::parse(&format!("{one}/1")), Ok(one), "the records part may be written for one record too");
+    // Schema 14 names, from before the modules axis, and every name of two modules since: a pair;
+    // a chain is a thirteenth part, after the records (written even for one record).
+    assert_eq!(batch.modules, Modules::Two);
+    let chain = Cell { modules: Modules::Four, ..one };
+    assert_eq!(chain.to_string(), "cranelift/jit/bare/copy/rkyv/release/off/default/wasmer/host/fresh/1/4");
+    assert_eq!(Cell::parse(&chain.to_string()), Ok(chain));
+    assert_eq!((chain.modules.count(), chain.modules.relays()), (4, 2));
+    assert_eq!(Cell::parse(&format!("{batch}/2")), Ok(batch), "the modules part may be written for two too");
+}
+
+#[test]
+fn a_chain_runs_between_core_modules_under_wasmer_and_natively() {
+    let chain = |name: &str| Cell { modules: Modules::Four, ..Cell::parse(name).unwrap() };
+    let wasmer = chain("cranelift/jit/bare/copy/raw/release/off/default/wasmer/import");
+    assert_eq!(wasmer.unsupported(), None);
+    assert_eq!(Cell { transport: Transport::Shared, ..wasmer }.unsupported(), None);
+    let twin = wasmer.native_twin().expect("a chain has a native twin");
+    assert_eq!((twin.modules, twin.unsupported()), (Modules::Four, None));
+    for (cell, why) in [
+        (Cell { transport: Transport::Merged, ..wasmer }, "copy and shared only"),
+        (chain("cranelift/jit/bare/component/raw/release/off/default/wasmtime/host"), "copy and shared only"),
+        (chain("cranelift/jit/bare/copy/raw/release/off/default/wasmtime/host"), "under Wasmer and natively"),
+        (chain("turbofan/jit/bare/copy/raw/release/off/default/v8/host"), "under Wasmer and natively"),
+        (Cell { environment: Environment::Wasi, ..wasmer }, "bare environment only"),
+        (Cell { logging: Logging::On, ..wasmer }, "logging off only"),
+    ] {
+        assert!(cell.unsupported().is_some_and(|w| w.contains(why)), "{cell}: {:?}", cell.unsupported());
+    }
 }
 
 #[test]
@@ -239,7 +267,13 @@ fn bad_names_say_what_is_allowed() {
         .contains("unknown records `0`"));
     assert!(Cell::parse("llvm/jit/bare/copy/raw/release/off/talc/wasmer/host/fresh/16/x")
         .unwrap_err()
-        .contains("unexpected `x` after the records"));
+        .contains("unknown modules `x`; allowed: 2, 3, 4, 8"));
+    assert!(Cell::parse("llvm/jit/bare/copy/raw/release/off/talc/wasmer/host/fresh/16/1")
+        .unwrap_err()
+        .contains("unknown modules `1`"));
+    assert!(Cell::parse("llvm/jit/bare/copy/raw/release/off/talc/wasmer/host/fresh/16/4/x")
+        .unwrap_err()
+        .contains("unexpected `x` after the modules"));
 }
 
 #[test]

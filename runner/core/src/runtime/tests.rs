@@ -131,6 +131,7 @@ fn job_of(engine: &str, strategy: &str, phase: Phase) -> Job {
         consumer: "c.wasm".into(),
         composed: None,
         merged: None,
+        relays: vec![],
     });
     Job {
         cell: Cell::parse(&cell).unwrap(),

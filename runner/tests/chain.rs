@@ -1,0 +1,82 @@
+//! The `modules` axis (chains of modules): producer, relays, consumer under Wasmer and natively,
+//! on both core-module transports and both call patterns, every length to the one checksum of the
+//! pair (the relays forward the bytes they read); the chain's traffic grows hop by hop under
+//! `copy`; a length that is no value of the axis is refused before any cell runs; the cells a
+//! chain cannot run in are rows saying why.
+
+mod common;
+
+use common::{column, runner, text, TINY};
+
+const CHAINS: &str = r#"[[study]]
+name = "chains"
+runtime = ["wasmer", "native"]
+compiler = ["cranelift", "rustc"]
+engine = ["jit", "native"]
+transport = ["copy", "shared"]
+call = ["host", "import"]
+codec = ["raw", "rkyv"]
+modules = [2, 4]
+
+[[study]]
+name = "unsupported"
+runtime = ["wasmtime"]
+compiler = ["cranelift"]
+modules = [3]
+"#;
+
+#[test]
+fn a_chain_of_four_reaches_the_pairs_checksum_on_both_transports() {
+    let dir = tempfile::tempdir().unwrap();
+    let m = dir.path().join("m.toml");
+    std::fs::write(&m, format!("{CHAINS}\n[measure]\n{TINY}\n")).unwrap();
+    let out = dir.path().join("r.csv");
+    let run = runner(&["run", m.to_str().unwrap(), "--out", out.to_str().unwrap()]);
+    assert!(run.status.success(), "{}", text(&run));
+    let get = |name: &str| column(&out, name);
+    let (cells, statuses, errors, sums) = (get("cell"), get("status"), get("error"), get("checksum"));
+    let (modules, copied, expected) = (get("modules"), get("host_copied_bytes_per_rt"), get("expected_checksum"));
+    let request = get("request_bytes_mean");
+    assert_eq!(cells.len(), 2 * 2 * 2 * 2 * 2 + 1, "the studies' union");
+    let mut ok = 0;
+    for i in 0..cells.len() {
+        if cells[i].contains("/wasmtime/") {
+            assert_eq!(statuses[i], "unsupported", "{}", cells[i]);
+            assert!(errors[i].contains("under Wasmer and natively"), "{}", errors[i]);
+            continue;
+        }
+        assert_eq!(statuses[i], "ok", "{}: {}", cells[i], errors[i]);
+        assert_eq!(sums[i], expected[i], "{}: the pair's checksum", cells[i]);
+        assert_eq!(cells[i].ends_with("/1/4"), modules[i] == "4", "{}: a chain's name ends with its length", cells[i]);
+        ok += 1;
+    }
+    assert_eq!(ok, 32);
+    let sums: Vec<&String> = sums.iter().filter(|s| !s.is_empty()).collect();
+    assert!(sums.iter().all(|s| *s == sums[0]), "one checksum at every length: {sums:?}");
+    // Under copy a chain of four copies the request three times and the reply once, a pair each
+    // once: two requests more a round trip.
+    let figure = |column: &[String], name: &str| {
+        let i = cells.iter().position(|c| c == name).unwrap_or_else(|| panic!("no {name}"));
+        column[i].parse::<f64>().unwrap_or_else(|e| panic!("{name}: {e}"))
+    };
+    let pair = "cranelift/jit/bare/copy/raw/release/off/default/wasmer/host/fresh";
+    let chain = format!("{pair}/1/4");
+    let more = figure(&copied, &chain) - figure(&copied, pair);
+    assert!((more - 2.0 * figure(&request, pair)).abs() < 1.0, "{more} bytes more copied in a chain of four");
+    assert_eq!(figure(&copied, "cranelift/jit/bare/shared/rkyv/release/off/default/wasmer/import/fresh/1/4"), 0.0);
+}
+
+#[test]
+fn a_length_the_axis_does_not_have_is_refused_before_any_cell_runs() {
+    let dir = tempfile::tempdir().unwrap();
+    for bad in ["1", "5"] {
+        let m = dir.path().join("m.toml");
+        std::fs::write(&m, format!("[[study]]\nname = \"s\"\nmodules = [2, {bad}]\n[measure]\n{TINY}\n")).unwrap();
+        let out = dir.path().join("r.csv");
+        let run = runner(&["run", m.to_str().unwrap(), "--out", out.to_str().unwrap()]);
+        assert!(!run.status.success(), "modules = {bad} was accepted");
+        let said = text(&run);
+        assert!(said.contains("m.toml:3:") && said.contains("allowed: 2, 3, 4, 8"), "{said}");
+        assert!(!out.exists(), "no row before the refusal");
+    }
+}
