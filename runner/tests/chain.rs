@@ -1,5 +1,5 @@
-//! The `modules` axis (chains of modules): producer, relays, consumer under Wasmer and natively,
-//! on both core-module transports and both call patterns, every length to the one checksum of the
+//! The `modules` axis (chains of modules): producer, relays, consumer under Wasmer, Wasmtime, wasmi
+//! and natively, on both core-module transports and both call patterns, every length to the one checksum of the
 //! pair (the relays forward the bytes they read); the chain's traffic grows hop by hop under
 //! `copy`; a length that is no value of the axis is refused before any cell runs; the cells a
 //! chain cannot run in are rows saying why.
@@ -19,14 +19,23 @@ codec = ["raw", "rkyv"]
 modules = [2, 4]
 
 [[study]]
+name = "runtimes"
+runtime = ["wasmtime", "wasmi"]
+compiler = ["cranelift", "eager"]
+transport = ["copy", "shared"]
+call = ["host", "import"]
+modules = [2, 4]
+
+[[study]]
 name = "unsupported"
 runtime = ["wasmtime"]
 compiler = ["cranelift"]
+instantiate = ["pooled"]
 modules = [3]
 "#;
 
 #[test]
-fn a_chain_of_four_reaches_the_pairs_checksum_on_both_transports() {
+fn a_chain_of_four_reaches_the_pairs_checksum_on_both_transports_under_every_rust_host() {
     let dir = tempfile::tempdir().unwrap();
     let m = dir.path().join("m.toml");
     std::fs::write(&m, format!("{CHAINS}\n[measure]\n{TINY}\n")).unwrap();
@@ -37,12 +46,12 @@ fn a_chain_of_four_reaches_the_pairs_checksum_on_both_transports() {
     let (cells, statuses, errors, sums) = (get("cell"), get("status"), get("error"), get("checksum"));
     let (modules, copied, expected) = (get("modules"), get("host_copied_bytes_per_rt"), get("expected_checksum"));
     let request = get("request_bytes_mean");
-    assert_eq!(cells.len(), 2 * 2 * 2 * 2 * 2 + 1, "the studies' union");
+    assert_eq!(cells.len(), 2 * 2 * 2 * 2 * 2 + 2 * 2 * 2 * 2 + 1, "the studies' union");
     let mut ok = 0;
     for i in 0..cells.len() {
-        if cells[i].contains("/wasmtime/") {
+        if cells[i].contains("/pooled") {
             assert_eq!(statuses[i], "unsupported", "{}", cells[i]);
-            assert!(errors[i].contains("under Wasmer and natively"), "{}", errors[i]);
+            assert!(errors[i].contains("instantiated fresh only"), "{}", errors[i]);
             continue;
         }
         assert_eq!(statuses[i], "ok", "{}: {}", cells[i], errors[i]);
@@ -50,7 +59,7 @@ fn a_chain_of_four_reaches_the_pairs_checksum_on_both_transports() {
         assert_eq!(cells[i].ends_with("/1/4"), modules[i] == "4", "{}: a chain's name ends with its length", cells[i]);
         ok += 1;
     }
-    assert_eq!(ok, 32);
+    assert_eq!(ok, 48);
     let sums: Vec<&String> = sums.iter().filter(|s| !s.is_empty()).collect();
     assert!(sums.iter().all(|s| *s == sums[0]), "one checksum at every length: {sums:?}");
     // Under copy a chain of four copies the request three times and the reply once, a pair each
@@ -59,10 +68,12 @@ fn a_chain_of_four_reaches_the_pairs_checksum_on_both_transports() {
         let i = cells.iter().position(|c| c == name).unwrap_or_else(|| panic!("no {name}"));
         column[i].parse::<f64>().unwrap_or_else(|e| panic!("{name}: {e}"))
     };
-    let pair = "cranelift/jit/bare/copy/raw/release/off/default/wasmer/host/fresh";
-    let chain = format!("{pair}/1/4");
-    let more = figure(&copied, &chain) - figure(&copied, pair);
-    assert!((more - 2.0 * figure(&request, pair)).abs() < 1.0, "{more} bytes more copied in a chain of four");
+    for runtime in ["wasmer", "wasmtime"] {
+        let pair = format!("cranelift/jit/bare/copy/raw/release/off/default/{runtime}/host/fresh");
+        let chain = format!("{pair}/1/4");
+        let more = figure(&copied, &chain) - figure(&copied, &pair);
+        assert!((more - 2.0 * figure(&request, &pair)).abs() < 1.0, "{more} bytes more copied in a chain of four");
+    }
     assert_eq!(figure(&copied, "cranelift/jit/bare/shared/rkyv/release/off/default/wasmer/import/fresh/1/4"), 0.0);
 }
 

@@ -246,8 +246,8 @@ impl Cell {
     }
 
     /// Why a chain of more than two modules (`modules`) cannot run, if it cannot: relays are core
-    /// modules between a `copy` or `shared` pair, so far run under Wasmer and natively, in the
-    /// bare environment with logging off, instantiated fresh.
+    /// modules between a `copy` or `shared` pair, run in the bare environment with logging off,
+    /// instantiated fresh.
     fn unsupported_chain(&self) -> Option<&'static str> {
         if self.modules == Modules::Two {
             return None;
@@ -258,14 +258,16 @@ impl Cell {
                 return Some(CHAIN_TRANSPORT)
             }
         }
-        match self.runtime {
-            Runtime::Wasmer | Runtime::Native => {}
-            Runtime::Wasmtime | Runtime::Wasmi | Runtime::V8 | Runtime::Chromium => return Some(CHAIN_RUNTIME),
+        if matches!(self.runtime, Runtime::V8 | Runtime::Chromium) {
+            return Some(CHAIN_JS);
         }
         if self.environment != Environment::Bare {
             return Some(CHAIN_ENVIRONMENT);
         }
-        (self.logging == Logging::On).then_some(CHAIN_LOGGING)
+        if self.logging == Logging::On {
+            return Some(CHAIN_LOGGING);
+        }
+        (self.instantiate != Instantiate::Fresh).then_some(CHAIN_INSTANTIATE)
     }
 
     /// Why a cell of the Component Model (transport `component` or `composed`, codec `wit`) cannot

@@ -35,10 +35,14 @@ pub fn engine(compiler: Compiler) -> Result<Engine> {
     Ok(Engine::new(&config))
 }
 
-/// The two guests as wasmi modules, ready to instantiate.
+/// The guests as wasmi modules, ready to instantiate: the pair, and a chain's relays (each distinct
+/// module once).
 pub struct Modules {
     pub producer: Module,
     pub consumer: Module,
+    pub relays: Vec<Module>,
+    /// Which of `relays` each relay of the chain instantiates, in order.
+    pub relay_of: Vec<usize>,
 }
 
 /// Compiles one guest file.
@@ -47,9 +51,15 @@ pub fn compile_one(engine: &Engine, path: &Path) -> Result<Module, Failure> {
     Ok(Module::new(engine, wasm).with_context(|| format!("cannot compile guest {}", path.display()))?)
 }
 
-/// Compiles both guests (the measured "compile" phase).
+/// Compiles the guests (the measured "compile" phase).
 pub fn compile(engine: &Engine, guests: &GuestFiles) -> Result<Modules, Failure> {
-    Ok(Modules { producer: compile_one(engine, &guests.producer)?, consumer: compile_one(engine, &guests.consumer)? })
+    let (relays, relay_of) = guests.relay_modules();
+    Ok(Modules {
+        producer: compile_one(engine, &guests.producer)?,
+        consumer: compile_one(engine, &guests.consumer)?,
+        relays: relays.into_iter().map(|relay| compile_one(engine, relay)).collect::<Result<_, _>>()?,
+        relay_of,
+    })
 }
 
 #[cfg(test)]

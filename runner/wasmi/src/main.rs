@@ -9,6 +9,7 @@
 #![cfg_attr(not(test), no_main)]
 
 mod call;
+mod chain;
 mod engine;
 mod environment;
 mod limits;
@@ -37,7 +38,10 @@ pub const WASMI_WASI_VERSION: &str = env!("WASMATRIX_WASMI_WASI_VERSION");
 
 wasmatrix_core::worker_main!("wasmatrix-wasmi", |job, report| {
     report.runtime_version = Some(format!("wasmi {WASMI_VERSION}"));
+    let chain = job.cell.modules != wasmatrix_core::axes::Modules::Two;
     match job.cell.transport {
+        TransportAxis::Copy if chain => linked_by::<chain::CopyChain>(job, report),
+        TransportAxis::Shared if chain => linked_by::<chain::SharedChain>(job, report),
         TransportAxis::Copy => linked_by::<CopyLink>(job, report),
         TransportAxis::Shared => linked_by::<SharedLink>(job, report),
         TransportAxis::Merged => run(&merged::WasmiMerged, job, report),

@@ -30,6 +30,9 @@ pub trait Place<T: Transport>: Sized {
     fn round_trip(&mut self, store: &mut GuestStore<T>, i: u32) -> Result<u32, Failure>;
     /// The route, unless it is out on a request.
     fn route<'a>(&'a self, store: &'a GuestStore<T>) -> Option<&'a Route<T>>;
+    /// The transport's own check after the timed round trips (a chain's relays read the same
+    /// records).
+    fn check(&mut self, store: &mut GuestStore<T>) -> Result<(), Failure>;
 }
 
 /// `call = host`: the worker holds the route; the store never does.
@@ -56,6 +59,10 @@ impl<T: Transport> Place<T> for Held<T> {
 
     fn route<'a>(&'a self, _: &'a GuestStore<T>) -> Option<&'a Route<T>> {
         Some(&self.0)
+    }
+
+    fn check(&mut self, store: &mut GuestStore<T>) -> Result<(), Failure> {
+        self.0.transport.settle(&mut store.as_context_mut())
     }
 }
 
@@ -101,5 +108,9 @@ impl<T: Transport> Place<T> for Stored {
 
     fn route<'a>(&'a self, store: &'a GuestStore<T>) -> Option<&'a Route<T>> {
         store.data().route.as_ref()
+    }
+
+    fn check(&mut self, store: &mut GuestStore<T>) -> Result<(), Failure> {
+        Stored::with_route(store, |route, ctx| route.transport.settle(ctx))
     }
 }

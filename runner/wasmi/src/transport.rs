@@ -27,7 +27,7 @@ pub type SharedLink = transport::SharedLink<Memory>;
 
 /// A guest under `copy`: its own memory, and its export that allocates a buffer to receive
 /// messages in.
-fn copy_guest<R>(store: &Store<Host<R>>, instance: &Instance, role: Role) -> Result<Guest<Memory, Allocate>> {
+pub fn copy_guest<R>(store: &Store<Host<R>>, instance: &Instance, role: Role) -> Result<Guest<Memory, Allocate>> {
     let memory = instance.get_memory(store, "memory").with_context(|| format!("{} exports no memory", role.name()))?;
     Ok(Guest { memory, allocate: Allocate::new(store, instance, role)? })
 }
@@ -63,7 +63,7 @@ impl Transport for CopyLink {
 }
 
 /// The memory type a guest that imports `env.memory` declares.
-fn imported(module: &Module, who: &str) -> Result<MemoryType> {
+pub fn imported(module: &Module, who: &str) -> Result<MemoryType> {
     let (module_name, name) = SHARED_MEMORY_IMPORT;
     module
         .imports()
@@ -76,7 +76,7 @@ fn imported(module: &Module, who: &str) -> Result<MemoryType> {
 }
 
 /// The end of a guest's static data and stack (its exported `__heap_base`).
-fn heap_base<R>(store: &Store<Host<R>>, instance: &Instance, who: &str) -> Result<u32> {
+pub fn heap_base<R>(store: &Store<Host<R>>, instance: &Instance, who: &str) -> Result<u32> {
     match instance.get_global(store, "__heap_base").map(|g| g.get(store)) {
         Some(Val::I32(v)) => Ok(v as u32),
         _ => bail!("the {who} exports no i32 __heap_base, so its memory layout cannot be checked"),

@@ -90,10 +90,14 @@ pub fn engine(compiler: Compiler, compiling: bool, pool: Option<Pool>) -> Result
     wasmtime::Engine::new(&config).map_err(|e| Failure::Error(format!("cannot create the Wasmtime engine: {e:#}")))
 }
 
-/// The two guests as Wasmtime modules, ready to instantiate.
+/// The guests as Wasmtime modules, ready to instantiate: the pair, and a chain's relays (each
+/// distinct module once).
 pub struct Modules {
     pub producer: Module,
     pub consumer: Module,
+    pub relays: Vec<Module>,
+    /// Which of `relays` each relay of the chain instantiates, in order.
+    pub relay_of: Vec<usize>,
 }
 
 fn compile_one(engine: &wasmtime::Engine, path: &Path) -> Result<Module, Failure> {
@@ -103,22 +107,30 @@ fn compile_one(engine: &wasmtime::Engine, path: &Path) -> Result<Module, Failure
         .with_context(|| format!("cannot compile guest {}", path.display()))?)
 }
 
-/// Compiles both guests (the `jit` engine).
+/// Compiles the guests (the `jit` engine).
 pub fn compile(engine: &wasmtime::Engine, guests: &GuestFiles) -> Result<Modules, Failure> {
-    Ok(Modules { producer: compile_one(engine, &guests.producer)?, consumer: compile_one(engine, &guests.consumer)? })
-}
-
-/// Where the artifacts of a cell's two guests live.
-fn artifact_paths(dir: &Path) -> [PathBuf; 2] {
-    [dir.join("producer.cwasm"), dir.join("consumer.cwasm")]
-}
-
-/// Compiles both guests and writes their artifacts into `dir`; returns their total size in bytes.
-pub fn precompile(engine: &wasmtime::Engine, guests: &GuestFiles, dir: &Path) -> Result<u64, Failure> {
-    let [p, c] = artifact_paths(dir);
-    write_artifacts([(guests.producer.as_path(), p), (guests.consumer.as_path(), c)], |wasm| {
-        engine.precompile_module(wasm)
+    let (relays, relay_of) = guests.relay_modules();
+    Ok(Modules {
+        producer: compile_one(engine, &guests.producer)?,
+        consumer: compile_one(engine, &guests.consumer)?,
+        relays: relays.into_iter().map(|relay| compile_one(engine, relay)).collect::<Result<_, _>>()?,
+        relay_of,
     })
+}
+
+/// Where the artifacts of a cell's guests live: the pair's, then those of `relays` distinct relay
+/// modules.
+fn artifact_paths(dir: &Path, relays: usize) -> Vec<PathBuf> {
+    let relays = (1..=relays).map(|j| dir.join(format!("relay-{j}.cwasm")));
+    [dir.join("producer.cwasm"), dir.join("consumer.cwasm")].into_iter().chain(relays).collect()
+}
+
+/// Compiles the guests and writes their artifacts into `dir`; returns their total size in bytes.
+pub fn precompile(engine: &wasmtime::Engine, guests: &GuestFiles, dir: &Path) -> Result<u64, Failure> {
+    let (relays, _) = guests.relay_modules();
+    let sources = [guests.producer.as_path(), guests.consumer.as_path()].into_iter().chain(relays.iter().copied());
+    let paths = artifact_paths(dir, relays.len());
+    write_artifacts(sources.zip(paths), |wasm| engine.precompile_module(wasm))
 }
 
 /// Compiles each `(source, artifact)` with `compile` and writes the artifact; returns their total
@@ -146,10 +158,15 @@ fn write_artifacts<'a>(
     Ok(total)
 }
 
-/// Maps both guests' artifacts from `dir` (the `artifact` engine's measured phase).
-pub fn load_artifacts(engine: &wasmtime::Engine, dir: &Path) -> Result<Modules, Failure> {
-    let [p, c] = artifact_paths(dir);
-    Ok(Modules { producer: load_artifact(engine, &p)?, consumer: load_artifact(engine, &c)? })
+/// Maps the guests' artifacts from `dir` (the `artifact` engine's measured phase): the pair's and
+/// the relays' (`relay_of`: which distinct module each relay instantiates, as
+/// [`GuestFiles::relay_modules`] says).
+pub fn load_artifacts(engine: &wasmtime::Engine, dir: &Path, relay_of: &[usize]) -> Result<Modules, Failure> {
+    let paths = artifact_paths(dir, relay_of.iter().max().map_or(0, |m| m + 1));
+    let mut modules = paths.iter().map(|path| load_artifact(engine, path)).collect::<Result<Vec<_>, _>>()?;
+    let relays = modules.split_off(2);
+    let (producer, consumer) = (modules.remove(0), modules.remove(0));
+    Ok(Modules { producer, consumer, relays, relay_of: relay_of.to_vec() })
 }
 
 #[allow(unsafe_code)]
@@ -205,7 +222,7 @@ fn component_artifact_paths(dir: &Path, composed: bool) -> Vec<PathBuf> {
     if composed {
         vec![dir.join("composed.cwasm")]
     } else {
-        artifact_paths(dir).into()
+        artifact_paths(dir, 0)
     }
 }
 

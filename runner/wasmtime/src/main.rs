@@ -10,6 +10,7 @@
 #![cfg_attr(not(test), no_main)]
 
 mod call;
+mod chain;
 mod component;
 mod engine;
 mod environment;
@@ -39,9 +40,13 @@ pub const WASMTIME_VERSION: &str = env!("WASMATRIX_WASMTIME_VERSION");
 
 wasmatrix_core::worker_main!("wasmatrix-wasmtime", |job, report| {
     report.runtime_version = Some(format!("wasmtime {WASMTIME_VERSION}"));
+    let relay_of = job.guests.as_ref().map(|guests| guests.relay_modules().1).unwrap_or_default();
+    let chain = job.cell.modules != wasmatrix_core::axes::Modules::Two;
     match job.cell.transport {
-        Transport::Copy => run_prepared(&Wasmtime::<CopyLink>(PhantomData), job, report),
-        Transport::Shared => run_prepared(&Wasmtime::<SharedLink>(PhantomData), job, report),
+        Transport::Copy if chain => run_prepared(&Wasmtime::<chain::CopyChain>::new(relay_of), job, report),
+        Transport::Shared if chain => run_prepared(&Wasmtime::<chain::SharedChain>::new(relay_of), job, report),
+        Transport::Copy => run_prepared(&Wasmtime::<CopyLink>::new(relay_of), job, report),
+        Transport::Shared => run_prepared(&Wasmtime::<SharedLink>::new(relay_of), job, report),
         Transport::Component | Transport::Composed => {
             runs(&job.cell)?;
             run_prepared(&WasmtimeComponents { composed: job.cell.transport == Transport::Composed }, job, report)
@@ -79,8 +84,18 @@ fn fresh(job: &Job) -> bool {
     job.cell.instantiate == Instantiate::Fresh
 }
 
-/// Wasmtime running the guests as core modules, linked by transport `T`.
-struct Wasmtime<T>(PhantomData<T>);
+/// Wasmtime running the guests as core modules, linked by transport `T`; a chain's relays
+/// instantiate the modules `relay_of` says ([`GuestFiles::relay_modules`]).
+struct Wasmtime<T> {
+    relay_of: Vec<usize>,
+    transport: PhantomData<T>,
+}
+
+impl<T> Wasmtime<T> {
+    fn new(relay_of: Vec<usize>) -> Wasmtime<T> {
+        Wasmtime { relay_of, transport: PhantomData }
+    }
+}
 
 impl<T: transport::Transport> Runtime for Wasmtime<T> {
     type Engine = wasmtime::Engine;
@@ -108,7 +123,7 @@ impl<T: transport::Transport> Runtime for Wasmtime<T> {
     }
 
     fn load(&self, engine: &wasmtime::Engine, dir: &Path) -> Result<engine::Modules, Failure> {
-        engine::load_artifacts(engine, dir)
+        engine::load_artifacts(engine, dir, &self.relay_of)
     }
 
     /// The store both guests live in (its state, its memory cap) and, `fresh`, their linkers.

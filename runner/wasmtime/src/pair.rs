@@ -152,6 +152,15 @@ impl<T: Transport> GuestCalls for Calls<T> {
         self.sink.output(&self.store)
     }
 
+    /// The transport's own check, after the timed round trips (a chain's relays read the same
+    /// records).
+    fn count_traffic(&mut self) -> Result<(), Failure> {
+        match self.route.as_mut() {
+            Some(route) => route.transport.settle(&mut self.store.as_context_mut()),
+            None => self.with_store_route(|route, ctx| route.transport.settle(ctx)),
+        }
+    }
+
     /// Each guest's memory as the transport holds it (under `shared`, the one both import).
     fn memory_pages(&self) -> MemoryPages {
         let Some(route) = self.route() else { return MemoryPages::default() };

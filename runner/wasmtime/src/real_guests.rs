@@ -5,7 +5,6 @@
 //! runner's guest build makes.
 
 use crate::{run_prepared, CopyLink, Prepare, Wasmtime, WasmtimeMerged};
-use std::marker::PhantomData;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::sync::OnceLock;
@@ -111,7 +110,7 @@ fn job_of(guests: &GuestFiles, cell: &str, phase: Phase, artifacts: &Path, insta
 
 /// Runs `cell` as a worker process would (precompiling first for `artifact`); its report.
 fn run_cell(cell: &str, instantiations: u32, batch: u32) -> Report {
-    run_cell_of(&Wasmtime::<CopyLink>(PhantomData), guests(), cell, instantiations, batch)
+    run_cell_of(&Wasmtime::<CopyLink>::new(vec![]), guests(), cell, instantiations, batch)
 }
 
 /// [`run_cell`] through `runtime`, running `guests`.
@@ -195,7 +194,7 @@ fn pooled_pairs_do_not_grow_the_resident_set_across_batches() {
 
 #[test]
 fn the_shared_transport_has_no_pre_linked_pair_and_says_why() {
-    let runtime = Wasmtime::<crate::SharedLink>(PhantomData);
+    let runtime = Wasmtime::<crate::SharedLink>::new(vec![]);
     for strategy in ["pre", "pooled"] {
         let cell = format!("cranelift/jit/bare/shared/raw/release/off/default/wasmtime/host/{strategy}");
         let mut report = Report::default();

@@ -51,7 +51,7 @@ pub type SharedLink = transport::SharedLink<Memory>;
 
 /// A guest under `copy`: its own memory, and its export that allocates a buffer to receive
 /// messages in.
-fn copy_guest<R>(
+pub fn copy_guest<R>(
     store: &mut Store<HostState<R>>,
     instance: &Instance,
     role: Role,
@@ -135,7 +135,7 @@ fn copy_linked<R>(
 }
 
 /// The limits, in pages, of the memory a guest that imports `env.memory` declares.
-fn imported(module: &Module, who: &str) -> Result<(u64, Option<u64>), Failure> {
+pub fn imported(module: &Module, who: &str) -> Result<(u64, Option<u64>), Failure> {
     let (m, n) = SHARED_MEMORY_IMPORT;
     module
         .imports()
@@ -150,7 +150,7 @@ fn imported(module: &Module, who: &str) -> Result<(u64, Option<u64>), Failure> {
 }
 
 /// The end of a guest's static data and stack (its exported `__heap_base`).
-fn heap_base<R>(store: &mut Store<HostState<R>>, instance: &Instance, who: &str) -> Result<u32, Failure> {
+pub fn heap_base<R>(store: &mut Store<HostState<R>>, instance: &Instance, who: &str) -> Result<u32, Failure> {
     match instance.get_global(&mut *store, "__heap_base").map(|g| g.get(&mut *store)) {
         Some(Val::I32(v)) => Ok(v as u32),
         _ => {
@@ -159,26 +159,36 @@ fn heap_base<R>(store: &mut Store<HostState<R>>, instance: &Instance, who: &str)
     }
 }
 
+/// The memory the guests share, of `(minimum, maximum)` pages, defined in both guests' linkers.
+pub fn shared_memory<R>(
+    store: &mut Store<HostState<R>>,
+    host: &mut Host<R>,
+    (minimum, maximum): (u64, Option<u64>),
+) -> Result<Memory, Failure> {
+    let ty = MemoryType::new(
+        u32::try_from(minimum).unwrap_or(u32::MAX),
+        maximum.map(|m| u32::try_from(m).unwrap_or(u32::MAX)),
+    );
+    let memory =
+        Memory::new(&mut *store, ty).map_err(|e| Failure::Error(format!("cannot create the shared memory: {e:#}")))?;
+    let (m, n) = SHARED_MEMORY_IMPORT;
+    for linker in [&mut host.producer, &mut host.consumer] {
+        linker
+            .define(&mut *store, m, n, memory)
+            .map_err(|e| Failure::Error(format!("cannot define the shared memory: {e:#}")))?;
+    }
+    Ok(memory)
+}
+
 impl Transport for SharedLink {
     fn link<R: Deliver<Api> + Send + 'static>(
         store: &mut Store<HostState<R>>,
         host: &mut Host<R>,
         modules: &Modules,
     ) -> Result<Linked<Self>, Failure> {
-        let (minimum, maximum) =
+        let limits =
             shared_memory_pages(imported(&modules.producer, "producer")?, imported(&modules.consumer, "consumer")?);
-        let ty = MemoryType::new(
-            u32::try_from(minimum).unwrap_or(u32::MAX),
-            maximum.map(|m| u32::try_from(m).unwrap_or(u32::MAX)),
-        );
-        let memory = Memory::new(&mut *store, ty)
-            .map_err(|e| Failure::Error(format!("cannot create the shared memory: {e:#}")))?;
-        let (m, n) = SHARED_MEMORY_IMPORT;
-        for linker in [&mut host.producer, &mut host.consumer] {
-            linker
-                .define(&mut *store, m, n, memory)
-                .map_err(|e| Failure::Error(format!("cannot define the shared memory: {e:#}")))?;
-        }
+        let memory = shared_memory(store, host, limits)?;
         let producer = host.instantiate(store, &modules.producer, Role::Producer, Some(memory))?;
         let consumer = host.instantiate(store, &modules.consumer, Role::Consumer, Some(memory))?;
         let producer_end = heap_base(store, &producer, "producer")?;

@@ -53,18 +53,24 @@ fn name_round_trips() {
 }
 
 #[test]
-fn a_chain_runs_between_core_modules_under_wasmer_and_natively() {
+fn a_chain_runs_between_core_modules_under_every_rust_host() {
     let chain = |name: &str| Cell { modules: Modules::Four, ..Cell::parse(name).unwrap() };
     let wasmer = chain("cranelift/jit/bare/copy/raw/release/off/default/wasmer/import");
     assert_eq!(wasmer.unsupported(), None);
     assert_eq!(Cell { transport: Transport::Shared, ..wasmer }.unsupported(), None);
+    for other in [
+        "cranelift/jit/bare/copy/raw/release/off/default/wasmtime/host",
+        "eager/jit/bare/copy/raw/release/off/default/wasmi/host",
+    ] {
+        assert_eq!(chain(other).unsupported(), None, "{other}");
+    }
     let twin = wasmer.native_twin().expect("a chain has a native twin");
     assert_eq!((twin.modules, twin.unsupported()), (Modules::Four, None));
     for (cell, why) in [
         (Cell { transport: Transport::Merged, ..wasmer }, "copy and shared only"),
         (chain("cranelift/jit/bare/component/raw/release/off/default/wasmtime/host"), "copy and shared only"),
-        (chain("cranelift/jit/bare/copy/raw/release/off/default/wasmtime/host"), "under Wasmer and natively"),
-        (chain("turbofan/jit/bare/copy/raw/release/off/default/v8/host"), "under Wasmer and natively"),
+        (chain("cranelift/jit/bare/copy/raw/release/off/default/wasmtime/host/pooled"), "fresh only"),
+        (chain("turbofan/jit/bare/copy/raw/release/off/default/v8/host"), "JavaScript host"),
         (Cell { environment: Environment::Wasi, ..wasmer }, "bare environment only"),
         (Cell { logging: Logging::On, ..wasmer }, "logging off only"),
     ] {
