@@ -2,7 +2,8 @@
 // the DevTools pipe's framing, how the page's events end a cell (its report, an exception, a page
 // that loads but never starts, a crash, a browser that exits), the report it completes (the u64
 // checksum exact), and V8's complaint about a flag. A real browser runs the cells in
-// runner/tests/chromium.rs (and the merged module's in merged.test.mjs). `node --test runner/chromium/`.
+// runner/tests/chromium.rs (the merged module's in merged.test.mjs, chains in chain.test.mjs).
+// `node --test runner/chromium/`.
 
 import assert from 'node:assert/strict';
 import { EventEmitter } from 'node:events';
@@ -35,6 +36,15 @@ test('the server serves the page, its modules, the job and the two guests, and n
   const merged = { ...JOB, guests: { ...JOB.guests, merged: '/g/merged.wasm' } };
   assert.deepEqual(route(ROOT, merged, '/guests/merged'), ['/g/merged.wasm', 'application/wasm']);
   assert.equal(route(ROOT, merged, '/guests/merged.js'), null);
+  // A chain's relays, by their index in the job's list (a pair's job names none).
+  const chain = { ...JOB, guests: { ...JOB.guests, relays: ['/g/relay-1.wasm', '/g/relay-2.wasm'] } };
+  assert.deepEqual(route(ROOT, chain, '/guests/relays/0'), ['/g/relay-1.wasm', 'application/wasm']);
+  assert.deepEqual(route(ROOT, chain, '/guests/relays/1'), ['/g/relay-2.wasm', 'application/wasm']);
+  for (const other of ['/guests/relays/2', '/guests/relays/01', '/guests/relays/-1', '/guests/relays/length', '/guests/relays']) {
+    assert.equal(route(ROOT, chain, other), null, other);
+  }
+  assert.equal(route(ROOT, JOB, '/guests/relays/0'), null);
+  assert.equal(route(ROOT, { ...JOB, guests: null }, '/guests/relays/0'), null);
 });
 
 test('every response is cross-origin isolated, a missing one too', async () => {
@@ -149,4 +159,8 @@ test('a page runs chromium cells of both compilers and transports under bare, an
   assert.match(refusal({ ...cell, transport: 'component' }, 'chromium'), /no Component Model/);
   assert.equal(refusal({ ...cell, transport: 'merged', logging: 'off' }, 'chromium'), null);
   assert.match(refusal({ ...cell, transport: 'merged', logging: 'off', runtime: 'v8' }, 'v8'), /Node.js 20's V8 11.3 has no multi-memory/);
+  // Chains: copy and shared, logging off (the runner's reasons otherwise, before the page's own).
+  assert.equal(refusal({ ...cell, modules: '8', logging: 'off' }, 'chromium'), null);
+  assert.match(refusal({ ...cell, modules: '4' }, 'chromium'), /chain of more than two modules runs with logging off only/);
+  assert.match(refusal({ ...cell, modules: '4', environment: 'wasi' }, 'chromium'), /chain of more than two modules runs in the bare/);
 });

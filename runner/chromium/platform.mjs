@@ -42,14 +42,20 @@ export const rssKib = () => null;
 const files = new Map();
 
 /**
- * Fetches the job's guests from the driver's server (`/guests/producer`, `/guests/consumer`, and
- * `/guests/merged` where the job names a merged module) for `readBytes`.
+ * Fetches the job's guests from the driver's server (`/guests/producer`, `/guests/consumer`,
+ * `/guests/merged` where the job names a merged module, and `/guests/relays/K` for a chain's relay
+ * files, each distinct file once) for `readBytes`.
  */
 export async function preload(guests) {
-  for (const role of ['producer', 'consumer', 'merged'].filter((r) => typeof guests[r] === 'string')) {
-    const response = await fetch(`/guests/${role}`);
-    if (!response.ok) throw new Error(`cannot fetch the ${role} ${guests[role]}: HTTP ${response.status}`);
-    files.set(guests[role], new Uint8Array(await response.arrayBuffer()));
+  const wanted = ['producer', 'consumer', 'merged'].filter((r) => typeof guests[r] === 'string')
+    .map((role) => [role, `/guests/${role}`, guests[role]]);
+  (guests.relays ?? []).forEach((file, k) => {
+    if (guests.relays.indexOf(file) === k) wanted.push([`relay ${k + 1}`, `/guests/relays/${k}`, file]);
+  });
+  for (const [role, url, file] of wanted) {
+    const response = await fetch(url);
+    if (!response.ok) throw new Error(`cannot fetch the ${role} ${file}: HTTP ${response.status}`);
+    files.set(file, new Uint8Array(await response.arrayBuffer()));
   }
 }
 

@@ -1,9 +1,9 @@
 // The page's server, on 127.0.0.1 at a port the system picks: page.html, the page's modules
 // (runner/chromium), the V8 worker's shared modules (runner/v8), the job, its two guests, their
-// wasm-bindgen glue and the merged module (transport `merged`) where the job names one; nothing
-// else. Every response carries COOP `same-origin` and COEP `require-corp`, which make the page
-// cross-origin isolated: Chromium then coarsens `performance.now()` to 5 µs, not 100 µs, and
-// SharedArrayBuffer exists.
+// wasm-bindgen glue, the merged module (transport `merged`) and a chain's relays where the job
+// names them; nothing else. Every response carries COOP `same-origin` and COEP `require-corp`,
+// which make the page cross-origin isolated: Chromium then coarsens `performance.now()` to 5 µs,
+// not 100 µs, and SharedArrayBuffer exists.
 
 import fs from 'node:fs';
 import http from 'node:http';
@@ -26,6 +26,12 @@ export function route(root, job, pathname) {
   const guest = /^\/guests\/(producer|consumer|merged)$/.exec(pathname);
   const file = guest === null ? undefined : job.guests?.[guest[1]];
   if (guest !== null) return typeof file === 'string' ? [file, 'application/wasm'] : null;
+  // Relay j of a chain (`/guests/relays/0` the first: its index in the job's list).
+  const relay = /^\/guests\/relays\/(0|[1-9][0-9]*)$/.exec(pathname);
+  if (relay !== null) {
+    const relayFile = job.guests?.relays?.[Number(relay[1])];
+    return typeof relayFile === 'string' ? [relayFile, 'application/wasm'] : null;
+  }
   // A guest's wasm-bindgen glue (transport `bindgen`), beside its .wasm.
   const glue = /^\/guests\/(producer|consumer)\.js$/.exec(pathname);
   if (glue !== null) {

@@ -26,7 +26,7 @@ export function checkCallPattern(module, call) {
 }
 
 /** A throw from inside `env.deliver` as it reaches the worker through the producer's frames. */
-function relayed(e) {
+export function relayed(e) {
   if (e instanceof Failure || failureKind(e) !== 'Trap' || typeof e === 'symbol') return e;
   return new Failure('Trap', `inside env.deliver: ${describe(e)}`);
 }

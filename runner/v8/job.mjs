@@ -42,7 +42,16 @@ export function readCell(cell) {
   for (const field of CELL_FIELDS) {
     if (typeof cell[field] !== 'string') throw new Error(`job.cell.${field} is not a value's name: ${cell[field]}`);
   }
+  // Absent in jobs of before the axis (serde's default, "2": a pair).
+  if (cell.modules !== undefined && typeof cell.modules !== 'string') {
+    throw new Error(`job.cell.modules is not a value's name: ${cell.modules}`);
+  }
   return cell;
+}
+
+/** Whether `cell` is a chain of more than two modules (the `modules` axis; absent: a pair). */
+export function isChain(cell) {
+  return cell.modules !== undefined && cell.modules !== '2';
 }
 
 /** Why the artifact engine (and the Precompile phase) cannot run in Chromium's page. */
@@ -70,6 +79,32 @@ export const MERGED_LOGGING = 'the consumer\'s log sink (env.wasmatrix_log) is a
   'module\'s memory export `memory`, which in the merged module is the producer\'s: logging = on is measured on ' +
   'transports copy and shared';
 
+/** Why a chain runs only under copy and shared (reasons.rs CHAIN_TRANSPORT, word for word). */
+export const CHAIN_TRANSPORT = 'a chain of more than two modules is built for the core-module transports copy and ' +
+  'shared only (the relays are core modules the host links in turn); chains of components (linked through the host ' +
+  'or composed with wac) and of merged modules are not built yet (issue 31)';
+
+/** Why a chain runs only under `bare` (reasons.rs CHAIN_ENVIRONMENT). */
+export const CHAIN_ENVIRONMENT = 'a chain of more than two modules runs in the bare environment only: the relays ' +
+  'import nothing, and the WASI and Emscripten environments would need a WASI context per relay';
+
+/** Why a chain runs without logging (reasons.rs CHAIN_LOGGING). */
+export const CHAIN_LOGGING = 'a chain of more than two modules runs with logging off only: the relays write no log ' +
+  'line, and the consumer\'s sink is the same at every length';
+
+/** Why a chain is instantiated fresh only (reasons.rs CHAIN_INSTANTIATE). */
+export const CHAIN_INSTANTIATE = 'a chain of more than two modules is instantiated fresh only: the pre-linked and ' +
+  'pooled pairs of Wasmtime hold two guests (issue 31 continues)';
+
+/** Why a chain cell does not run, or null if it does or is a pair (as `Cell::unsupported_chain`, in its order). */
+function chainRefusal(cell) {
+  if (!isChain(cell)) return null;
+  if (cell.transport !== 'copy' && cell.transport !== 'shared') return CHAIN_TRANSPORT;
+  if (cell.environment !== 'bare') return CHAIN_ENVIRONMENT;
+  if (cell.logging === 'on') return CHAIN_LOGGING;
+  return cell.instantiate !== undefined && cell.instantiate !== 'fresh' ? CHAIN_INSTANTIATE : null;
+}
+
 /** Why a `merged` cell does not run under `runtime`, or null if it does (as `Cell::unsupported_merged`). */
 function mergedRefusal(cell, runtime) {
   if (runtime !== 'chromium') return MERGED_V8;
@@ -95,8 +130,11 @@ export function refusal(cell, runtime = 'v8') {
   if (!['copy', 'shared', 'bindgen', 'merged'].includes(cell.transport)) {
     return `${host}'s transports are copy, shared, bindgen and merged, not ${cell.transport}`;
   }
+  // As `Cell::unsupported`: the merged module's reasons, then the chain's, before the rest.
   const merged = cell.transport === 'merged' ? mergedRefusal(cell, runtime) : null;
   if (merged !== null) return merged;
+  const chain = chainRefusal(cell);
+  if (chain !== null) return chain;
   if (cell.environment === 'emscripten-legacy') return 'emscripten-legacy cells do not run (see Cell::unsupported)';
   if (runtime === 'chromium' && cell.environment !== 'bare') return CHROMIUM_ENVIRONMENT;
   if (!['bare', 'wasi', 'emscripten'].includes(cell.environment)) {
@@ -146,6 +184,14 @@ export function parseJob(text) {
     throw new Error('job.guests must be null or {"producer": path, "consumer": path}');
   }
   if (job.guests?.merged != null && typeof job.guests.merged !== 'string') throw new Error('job.guests.merged is not a path');
+  // A chain's relays, in order from the producer's side (serde's default: none, a pair).
+  if (job.guests !== null) {
+    const relays = job.guests.relays ?? [];
+    if (!Array.isArray(relays) || relays.some((r) => typeof r !== 'string')) {
+      throw new Error('job.guests.relays is not an array of paths');
+    }
+    job.guests.relays = relays;
+  }
   if (typeof job.artifacts !== 'string') throw new Error('job.artifacts is not a path');
   if (job.phase !== 'Measure' && job.phase !== 'Precompile') throw new Error(`unknown phase \`${job.phase}\``);
   if (job.mechanism !== 'wall_clock' && job.mechanism !== 'instructions') {

@@ -11,6 +11,8 @@ import { linkBindgen, loadGlue, makeBindgenPair } from './bindgen.mjs';
 import { compileMerged, linkMerged } from './merged.mjs';
 import { checkCallPattern, makeRoute } from './calls.mjs';
 import { makePair } from './pair.mjs';
+import { compileRelays, linkChain, makeChainPair, makeChainRoute } from './chain.mjs';
+import { isChain } from './job.mjs';
 
 /** The CPU time (`cpuTimeNs`) since `before`, its reading; null where the platform has no CPU clock (a page). */
 export function cpuSince(before) {
@@ -136,8 +138,9 @@ export function exercise(pair, m, report) {
 }
 
 /**
- * Compiles both guests, makes their environment and instantiates them, timing each phase.
- * `repeat` (the repeated set-up's count) makes each guest's bytes differ by a custom section.
+ * Compiles the guests (a chain's relays too, each distinct module once), makes their environment
+ * and instantiates them, timing each phase. `repeat` (the repeated set-up's count) makes each
+ * guest's bytes differ by a custom section.
  */
 export async function setUp(job, report, state, repeat) {
   const { cell, guests } = job;
@@ -147,6 +150,7 @@ export async function setUp(job, report, state, repeat) {
   const [modules, compileNs] = time(() => (merged ? compileMerged(guests, repeat) : {
     producer: compileGuest(guests.producer, 'producer', repeat),
     consumer: compileGuest(guests.consumer, 'consumer', repeat),
+    ...(isChain(cell) ? compileRelays(cell, guests, repeat) : {}),
   }));
   report.compile_ns = compileNs;
   // Not timed: a look at the producer's imports (the merged module has none: its round_trip says).
@@ -172,7 +176,8 @@ export async function environmentOf(job) {
 
 /**
  * Instantiates both guests from `modules` in `host`, linked as the cell's transport says (under
- * `merged`, the one module that holds both); their memories in `state`.
+ * `merged`, the one module that holds both; in a chain, the relays between them, chain.mjs); their
+ * memories in `state`.
  */
 export function instantiate(job, host, modules, state) {
   const { cell } = job;
@@ -182,6 +187,13 @@ export function instantiate(job, host, modules, state) {
     return makePair(host, link, cell.call === 'import' ? link.route : null);
   }
   const cap = capPages(job.measure.memory_limit_mib);
+  if (isChain(cell)) { // copy or shared (job.mjs refuses the rest): a round trip of its own
+    const route = cell.call === 'import' ? makeChainRoute() : null;
+    host.deliver = route?.deliver ?? null;
+    const link = linkChain(host, modules, cell.transport, cap);
+    state.memories = link.memories;
+    return makeChainPair(host, link, route);
+  }
   const route = cell.call === 'import' ? makeRoute(cell.transport) : null;
   host.deliver = route?.deliver ?? null;
   if (cell.transport === 'bindgen') {
@@ -196,7 +208,7 @@ export function instantiate(job, host, modules, state) {
 
 /**
  * Each guest memory's size in wasm pages (64 KiB) now: [producer, consumer]; under `shared` both are
- * the one; under `merged` the module's two.
+ * the one; under `merged` the module's two; in a chain the ends' (its relays' lie between them).
  */
 export function memoryPages(memories) {
   const pages = memories.map((m) => m.buffer.byteLength / 65536);

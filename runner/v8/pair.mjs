@@ -40,26 +40,42 @@ export function loops(roundTrip, ping) {
 }
 
 /**
+ * The producer's and the consumer's exports the harness calls (the producer's `round_trip` too
+ * when `importing`: `call = import`), and what each says went wrong (its `error_message`).
+ */
+export function pairGuests(link, importing) {
+  const p = exportsOf(link.producer, 'producer', importing ? [...PRODUCER_EXPORTS, 'round_trip'] : PRODUCER_EXPORTS);
+  const c = exportsOf(link.consumer, 'consumer', CONSUMER_EXPORTS);
+  return {
+    p, c,
+    producerSays: () => readText(link.producerView, p.error_message()),
+    consumerSays: () => readText(link.consumerView, c.error_message()),
+  };
+}
+
+/** Why round trip `i` failed, from the producer's `round_trip` answer (`call = import`). */
+export function refused(guests, i, outcome) {
+  if (outcome === 1) return new Failure('Error', `consumer refused record ${i}: ${guests.consumerSays()}`);
+  if (outcome === 2) return new Failure('Error', `producer refused the reply to record ${i}: ${guests.producerSays()}`);
+  return new Failure('Error', `the producer's round_trip answered ${outcome >>> 0} for record ${i}`);
+}
+
+/**
  * The instantiated guests, linked by `link`, as the `Guests` trait of guests.rs (calls.rs `Pair`).
  * The round trip is a closure over plain locals; the shared transport's has no transport calls at
  * all. Under `call = import` (`route` given) it is one call of the producer's `round_trip`, which
  * calls `route.deliver`.
  */
 export function makePair(host, link, route) {
-  const p = exportsOf(link.producer, 'producer', route ? [...PRODUCER_EXPORTS, 'round_trip'] : PRODUCER_EXPORTS);
-  const c = exportsOf(link.consumer, 'consumer', CONSUMER_EXPORTS);
+  const guests = pairGuests(link, Boolean(route));
+  const { p, c, consumerSays, producerSays } = guests;
   route?.bind(c, link);
-  const { produce, check_reply: checkReply, checksum, bench_encode: benchEncode } = p;
-  const { consume, ping, bench_decode: benchDecode } = c;
+  const { produce, check_reply: checkReply } = p;
+  const { consume } = c;
   const toConsumer = link.toConsumer;
   const toProducer = link.toProducer;
   let requestBytes = 0;
   let replyBytes = 0;
-  // Where the request staged for the decode benchmark is, as the consumer sees it.
-  let staged = null;
-
-  const consumerSays = () => readText(link.consumerView, c.error_message());
-  const producerSays = () => readText(link.producerView, p.error_message());
 
   /** The producer encodes record `i`; returns [ptr, len] where the consumer reads it. */
   const deliverRequest = (i) => {
@@ -71,12 +87,6 @@ export function makePair(host, link, route) {
     return [ptr, len];
   };
 
-  /** Why round trip `i` failed, from the producer's `round_trip` answer (`call = import`). */
-  const refused = (i, outcome) => {
-    if (outcome === 1) return new Failure('Error', `consumer refused record ${i}: ${consumerSays()}`);
-    if (outcome === 2) return new Failure('Error', `producer refused the reply to record ${i}: ${producerSays()}`);
-    return new Failure('Error', `the producer's round_trip answered ${outcome >>> 0} for record ${i}`);
-  };
   const producerRoundTrip = p.round_trip;
 
   /**
@@ -86,7 +96,7 @@ export function makePair(host, link, route) {
   const roundTrip = route
     ? (i) => {
       const outcome = producerRoundTrip(i);
-      if (outcome !== 0) throw refused(i, outcome);
+      if (outcome !== 0) throw refused(guests, i, outcome);
     }
     : toConsumer === null
     ? (i) => {
@@ -122,6 +132,22 @@ export function makePair(host, link, route) {
       }
     };
 
+  const carried = route ? route.traffic : () => ({ request_bytes: requestBytes, reply_bytes: replyBytes });
+  return pairCalls(host, link, guests, roundTrip, deliverRequest, carried);
+}
+
+/**
+ * A pair's calls around its round trip `roundTrip` (a pair's or a chain's, chain.mjs), over
+ * `guests` (`pairGuests`): the loops, the checksum, the codec benchmarks (`deliverRequest(i)` puts
+ * record `i` where the consumer reads it, as a round trip would: `[ptr, len]`), the traffic
+ * (`carried()`, the request and reply bytes handed over so far; the link counts the copies) and
+ * what the guests wrote.
+ */
+export function pairCalls(host, link, guests, roundTrip, deliverRequest, carried) {
+  const { checksum, bench_encode: benchEncode } = guests.p;
+  const { ping, bench_decode: benchDecode } = guests.c;
+  // Where the request staged for the decode benchmark is, as the consumer sees it.
+  let staged = null;
   return {
     ...loops(roundTrip, ping),
     /** The producer's checksum over every round trip so far, a BigInt (i64: negative above 2^63). */
@@ -136,13 +162,10 @@ export function makePair(host, link, route) {
     decodeBatch(n) {
       if (staged === null) throw new Failure('Error', 'decode benchmark without a staged request');
       if (benchDecode(staged[0], staged[1], n) !== 0) {
-        throw new Failure('Error', `consumer could not decode the staged request: ${consumerSays()}`);
+        throw new Failure('Error', `consumer could not decode the staged request: ${guests.consumerSays()}`);
       }
     },
-    traffic: () => ({
-      ...(route ? route.traffic() : { request_bytes: requestBytes, reply_bytes: replyBytes }),
-      copied_bytes: link.copied(),
-    }),
+    traffic: () => ({ ...carried(), copied_bytes: link.copied() }),
     output: () => hostOutput(host),
   };
 }

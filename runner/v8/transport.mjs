@@ -27,7 +27,7 @@ export function checkSharedLayout(producerEnd, consumerEnd) {
 }
 
 /** The end of a guest's static data and stack: its exported i32 global `__heap_base`. */
-function heapBase(instance, role) {
+export function heapBase(instance, role) {
   const g = instance.exports.__heap_base;
   if (!(g instanceof WebAssembly.Global) || typeof g.value !== 'number') {
     throw new Failure('Error', `the ${role} exports no i32 __heap_base, so its memory layout cannot be checked`);
@@ -41,12 +41,29 @@ function heapBase(instance, role) {
  * guests' layouts are checked not to overlap. Only (pointer, length) crosses the host.
  */
 export function linkShared(host, modules, cap) {
-  const limits = (role) => {
-    const l = importedMemoryLimits(modules[role].bytes);
+  const memory = createSharedMemory([['producer', modules.producer], ['consumer', modules.consumer]], cap);
+  const producer = instantiateGuest(host, modules.producer.module, 'producer', memory);
+  const consumer = instantiateGuest(host, modules.consumer.module, 'consumer', memory);
+  checkSharedLayout(heapBase(producer, 'producer'), heapBase(consumer, 'consumer'));
+  const view = new MemoryView(memory);
+  return {
+    producer, consumer, memories: [memory], producerView: view, consumerView: view,
+    toConsumer: null, toProducer: null, copied: () => 0,
+  };
+}
+
+/**
+ * The memory that every guest of `guests` (`[role, { bytes }]`: a pair's two, or a chain's every
+ * module) imports as `env.memory`: what all of them accept (`sharedMemoryPages` over each), cut to
+ * the memory cap of `cap` pages.
+ */
+export function createSharedMemory(guests, cap) {
+  const limits = guests.map(([role, { bytes }]) => {
+    const l = importedMemoryLimits(bytes);
     if (!l) throw new Failure('Error', `the ${role} does not import env.memory: it was not built for the shared transport`);
     return l;
-  };
-  const { minimum, maximum } = sharedMemoryPages(limits('producer'), limits('consumer'));
+  });
+  const { minimum, maximum } = limits.reduce(sharedMemoryPages);
   const capped = Math.min(maximum ?? MAX_PAGES, cap);
   if (minimum > capped) {
     throw new Failure('OutOfMemory', `the shared memory needs ${minimum} pages, more than the cap of ${cap} pages allows`);
@@ -57,14 +74,7 @@ export function linkShared(host, modules, cap) {
   } catch (e) {
     throw new Failure('OutOfMemory', `cannot create the shared memory (${minimum}..${capped} pages): ${describe(e)}`);
   }
-  const producer = instantiateGuest(host, modules.producer.module, 'producer', memory);
-  const consumer = instantiateGuest(host, modules.consumer.module, 'consumer', memory);
-  checkSharedLayout(heapBase(producer, 'producer'), heapBase(consumer, 'consumer'));
-  const view = new MemoryView(memory);
-  return {
-    producer, consumer, memories: [memory], producerView: view, consumerView: view,
-    toConsumer: null, toProducer: null, copied: () => 0,
-  };
+  return memory;
 }
 
 /**

@@ -10,7 +10,8 @@
 // This file is the worker's life (`serve`): pin, cap, work, then the report, whatever happened.
 // The rest mirrors the Rust workers' modules: the job and which cells V8 runs in job.mjs, the
 // report in report.mjs, the guests' files in guests.mjs, their imports in environment.mjs, the
-// transports in transport.mjs, the call pattern in calls.mjs, the round trip in pair.mjs, timing
+// transports in transport.mjs, the call pattern in calls.mjs, the round trip in pair.mjs (a
+// chain of more than two modules, its relays between the guests, in chain.mjs), timing
 // in measure.mjs, the cell's measured sequence in cell.mjs and guest memory in memory.mjs. What
 // those take from Node.js (the clock, CPU time, resident set, a file's bytes, a line out) is in
 // platform.mjs alone, and Node's WASI in wasi.mjs, so that a host other than Node.js can run the

@@ -1,21 +1,29 @@
 // What the V8 worker does without guests: reading jobs and their cells, which cells it runs, writing the report (its
 // u64 checksum by hand), reading a module's memory import limits, telling a producer's call
-// pattern from its imports, and `env.deliver` over stand-in guests. `node --test runner/v8/`.
+// pattern from its imports, `env.deliver` over stand-in guests, and a chain of modules over
+// stand-in relays (its carries, its route, its checks). `node --test runner/v8/`.
 
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import { test } from 'node:test';
 import {
-  ARTIFACT_UNSUPPORTED, MERGED_ENVIRONMENT, MERGED_LOGGING, MERGED_V8, V8_FLAGS, missingFlags, parseJob, refusal,
+  ARTIFACT_UNSUPPORTED, CHAIN_ENVIRONMENT, CHAIN_INSTANTIATE, CHAIN_LOGGING, CHAIN_TRANSPORT, MERGED_ENVIRONMENT,
+  MERGED_LOGGING, MERGED_V8, V8_FLAGS, isChain, missingFlags, parseJob, refusal,
 } from './job.mjs';
 import { Failure, emptyReport, reportJson, u64Json } from './report.mjs';
 import { importedMemoryLimits, readLeb, withRepeatSection } from './guests.mjs';
 import { capPages } from './memory.mjs';
-import { SHARED_CONSUMER_BASE, checkSharedLayout, sharedMemoryPages } from './transport.mjs';
+import { SHARED_CONSUMER_BASE, checkSharedLayout, createSharedMemory, sharedMemoryPages } from './transport.mjs';
 import { checkCallPattern, importsDeliver, makeRoute } from './calls.mjs';
 import { batches } from './instantiations.mjs';
 import { mergedLink } from './merged.mjs';
 import { makePair } from './pair.mjs';
+import { halves, wide } from './memory.mjs';
+import {
+  checkSharedChain, compileRelays, copyChainLink, makeChainPair, makeChainRoute, sharedChainLink, sharedRelayBase,
+} from './chain.mjs';
 
 /** A cell as the runner's job carries it (serde's `Cell`: one field per axis, each value its name). */
 const CELL = Object.freeze({
@@ -345,4 +353,255 @@ test('a merged module lacking what the harness calls says which export', () => {
   delete exports['merged.to_producer'];
   assert.throws(() => mergedLink(exports), /the merged module lacks an export the harness calls: merged.to_producer/);
   assert.throws(() => mergedLink({ ...mergedExports([]), 'consumer.memory': undefined }), /exports no memory `consumer.memory`/);
+});
+
+test('chains run under copy and shared, bare and without logging, fresh; the rest say why in the runner\'s words, in its order', () => {
+  const chain = { ...CELL, modules: '4' };
+  for (const runtime of ['v8', 'chromium']) {
+    const cell = { ...chain, runtime };
+    for (const [transport, call] of [['copy', 'host'], ['copy', 'import'], ['shared', 'host'], ['shared', 'import']]) {
+      assert.equal(refusal({ ...cell, transport, call }, runtime), null, `${runtime} ${transport} ${call}`);
+    }
+    assert.equal(refusal({ ...cell, instantiate: 'fresh' }, runtime), null);
+    assert.equal(refusal({ ...cell, transport: 'bindgen' }, runtime), CHAIN_TRANSPORT);
+    assert.equal(refusal({ ...cell, transport: 'bindgen', environment: 'wasi' }, runtime), CHAIN_TRANSPORT);
+    assert.equal(refusal({ ...cell, environment: 'wasi', logging: 'on' }, runtime), CHAIN_ENVIRONMENT);
+    assert.equal(refusal({ ...cell, logging: 'on', instantiate: 'pooled' }, runtime), CHAIN_LOGGING);
+    assert.equal(refusal({ ...cell, instantiate: 'pooled' }, runtime), CHAIN_INSTANTIATE);
+  }
+  assert.equal(refusal({ ...chain, runtime: 'chromium', transport: 'merged' }, 'chromium'), CHAIN_TRANSPORT);
+  assert.equal(refusal({ ...chain, environment: 'emscripten' }), CHAIN_ENVIRONMENT);
+  // A pair ("2", or no field: a job of before the axis) is none of the chain's business.
+  assert.equal(refusal({ ...CELL, modules: '2', environment: 'wasi', logging: 'on' }), null);
+  assert.equal(refusal({ ...CELL, environment: 'wasi', logging: 'on' }), null);
+  const rust = fs.readFileSync(new URL('../core/src/cell/reasons.rs', import.meta.url), 'utf8');
+  for (const [name, text] of Object.entries({ CHAIN_TRANSPORT, CHAIN_ENVIRONMENT, CHAIN_LOGGING, CHAIN_INSTANTIATE })) {
+    const literal = new RegExp(`const ${name}: &str =\\s*"((?:[^"\\\\]|\\\\[\\s\\S])*)";`).exec(rust);
+    assert.ok(literal, name);
+    assert.equal(literal[1].replace(/\\\n\s*/g, '').replace(/\\"/g, '"'), text, name);
+  }
+  // ... checked in `Cell::unsupported_chain`'s order.
+  const body = /fn unsupported_chain\(&self\)[\s\S]*?\n {4}\}\n/.exec(fs.readFileSync(new URL('../core/src/cell.rs', import.meta.url), 'utf8'));
+  assert.ok(body, 'Cell::unsupported_chain');
+  assert.deepEqual(body[0].match(/CHAIN_[A-Z]+/g), ['CHAIN_TRANSPORT', 'CHAIN_ENVIRONMENT', 'CHAIN_LOGGING', 'CHAIN_INSTANTIATE']);
+});
+
+test('a job names a chain\'s relays as an array of paths; a pair\'s none', () => {
+  const guests = { producer: 'p.wasm', consumer: 'c.wasm' };
+  const chain = { ...CELL, modules: '4' };
+  assert.deepEqual(parseJob(jobText(CELL, { guests })).guests.relays, []);
+  assert.deepEqual(parseJob(jobText(chain, { guests: { ...guests, relays: ['r.wasm', 'r.wasm'] } })).guests.relays,
+    ['r.wasm', 'r.wasm']);
+  assert.equal(parseJob(jobText(chain, { guests: { ...guests, relays: [] } })).cell.modules, '4');
+  for (const relays of ['r.wasm', [7], [null], { 0: 'r.wasm' }]) {
+    assert.throws(() => parseJob(jobText(chain, { guests: { ...guests, relays } })), /job.guests.relays is not an array of paths/);
+  }
+  assert.throws(() => parseJob(jobText({ ...CELL, modules: 4 })), /job.cell.modules is not a value's name: 4/);
+  assert.equal(isChain(CELL), false);
+  assert.equal(isChain({ ...CELL, modules: '2' }), false);
+  assert.equal(isChain(chain), true);
+});
+
+test('a chain compiles each distinct relay file once, and the job must name one a relay', () => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'wasmatrix-relays-'));
+  try {
+    const empty = Uint8Array.of(0, 0x61, 0x73, 0x6d, 1, 0, 0, 0);
+    const [one, two] = [path.join(dir, 'relay-1.wasm'), path.join(dir, 'relay-2.wasm')];
+    fs.writeFileSync(one, empty);
+    fs.writeFileSync(two, empty);
+    const copy = compileRelays({ modules: '4' }, { relays: [one, one] });
+    assert.deepEqual([copy.relays.length, copy.relayOf], [1, [0, 0]]);
+    assert.ok(copy.relays[0].module instanceof WebAssembly.Module);
+    const shared = compileRelays({ modules: '8' }, { relays: [one, two, two, one, one, two] }, 3);
+    assert.deepEqual([shared.relays.length, shared.relayOf], [2, [0, 1, 1, 0, 0, 1]]);
+    assert.equal(shared.relays[0].bytes.length > empty.length, true, 'a repeat\'s own bytes');
+    assert.throws(() => compileRelays({ modules: '4' }, { relays: [one] }),
+      /a chain of 4 modules has 2 relays, but the job names 1 relay files/);
+    assert.throws(() => compileRelays({ modules: 'x' }, { relays: [one] }), /modules = x is not a chain/);
+    assert.throws(() => compileRelays({ modules: '3' }, { relays: [path.join(dir, 'none.wasm')] }), /cannot read guest .*none.wasm/);
+  } finally {
+    fs.rmSync(dir, { recursive: true });
+  }
+});
+
+test('the shared memory of a chain takes what every guest accepts, relays too', () => {
+  const guest = (limits) => ({ bytes: moduleImportingMemory(limits) });
+  const memory = createSharedMemory([['producer', guest([0x00, 17])], ['consumer', guest([0x01, 20, 0x80, 0x02])],
+    ['relay 1', guest([0x00, 40])], ['relay 2', guest([0x01, 30, 100])]], 4096);
+  assert.equal(memory.buffer.byteLength / 65536, 40);
+  assert.throws(() => memory.grow(61), RangeError, 'the smallest maximum, relay 2\'s 100 pages');
+  const bare = { bytes: Uint8Array.of(0, 0x61, 0x73, 0x6d, 1, 0, 0, 0) };
+  assert.throws(() => createSharedMemory([['producer', guest([0x00, 1])], ['relay 1', bare]], 4096),
+    /the relay 1 does not import env.memory/);
+  assert.throws(() => createSharedMemory([['relay 3', guest([0x00, 40])]], 32), /needs 40 pages, more than the cap of 32/);
+});
+
+test('a chain\'s guests in the shared memory lie each above the one below it (abi.rs check_shared_chain)', () => {
+  const base = (j) => sharedRelayBase(j);
+  assert.deepEqual([base(1), base(2), base(6)], [2 * SHARED_CONSUMER_BASE, 0x60_0000, 0xe0_0000]);
+  const [p, c] = [0x11_0000, SHARED_CONSUMER_BASE + 0x11_0000];
+  checkSharedChain(p, c, [base(1) + 0x11_0000, base(2) + 0x11_0000]);
+  assert.throws(() => checkSharedChain(p, c, [base(1) + 0x11_0000, base(2)]), (e) => e.message ===
+    'guests overlap in the shared memory: relay 2 spans 0x600000..0x600000, the guest below it ends at 0x510000; ' +
+    'rebuild the guests');
+  assert.throws(() => checkSharedChain(p, base(1) + 1, [base(1) + 0x11_0000]), /relay 1 spans 0x400000\.\.0x510000, the guest below it ends at 0x400001/);
+  assert.throws(() => checkSharedChain(SHARED_CONSUMER_BASE + 1, c, [base(1) + 0x11_0000]), /producer data and stack end at/);
+});
+
+/** A text's bytes at `at` of `memory`, packed as a guest hands it over. */
+function put(memory, at, text) {
+  new Uint8Array(memory.buffer).set(Buffer.from(text), at);
+  return pack(at, text.length);
+}
+
+/** The text at `ptr`..`ptr + len` of `memory`. */
+const textAt = (memory, ptr, len) => Buffer.from(new Uint8Array(memory.buffer, ptr, len)).toString();
+
+/**
+ * Stand-in guests of a chain with `relays` relays, under `copy` (each its own memory, the exports
+ * a copy guest has) or in `shared` (one memory, each guest's `__heap_base` where abi.rs puts it):
+ * `calls` records what each guest was handed, read from the memory it reads. Relay 1 moves each
+ * request 100 bytes on in its memory and forwards that range; a relay refuses `bad` requests;
+ * `digests` says what each relay's `relay_digest` answers.
+ */
+function chainGuests(relays, calls, { shared = null, digests = [] } = {}) {
+  const mem = () => shared ?? new WebAssembly.Memory({ initial: 1 });
+  const global = (value) => new WebAssembly.Global({ value: 'i32' }, value);
+  const producerMemory = mem();
+  const producer = {
+    memory: producerMemory,
+    __heap_base: global(0x11_0000),
+    produce: (i) => put(producerMemory, 64, i === 9 ? 'bad' : `request ${i}`.padEnd(10 + i, '.')),
+    check_reply: (ptr, len) => { calls.push(['check_reply', ptr, textAt(producerMemory, ptr, len)]); return 0; },
+    checksum: () => -7n,
+    bench_encode: () => 0,
+    error_message: () => 0n,
+    reply_buffer: (len) => { calls.push(['reply_buffer', len]); return 4096; },
+  };
+  const relay = (j) => {
+    const memory = mem();
+    const own = shared ? SHARED_CONSUMER_BASE * (j + 1) : 0;
+    return {
+      memory,
+      __heap_base: global(own + 0x11_0000),
+      request_buffer: (len) => { calls.push([`relay ${j} request_buffer`, len]); return own + 256; },
+      relay: (ptr, len) => {
+        const text = textAt(memory, ptr, len);
+        calls.push([`relay ${j}`, ptr, text]);
+        if (text === 'bad') return 0n;
+        return j === 1 ? put(memory, ptr + 100, text) : pack(ptr, len);
+      },
+      relay_digest: () => digests[j - 1] ?? 0x1234n,
+    };
+  };
+  const consumerMemory = mem();
+  const consumer = {
+    memory: consumerMemory,
+    __heap_base: global(SHARED_CONSUMER_BASE + 0x11_0000),
+    request_buffer: (len) => { calls.push(['consumer request_buffer', len]); return 512; },
+    consume: (ptr, len) => {
+      const text = textAt(consumerMemory, ptr, len);
+      calls.push(['consume', ptr, text]);
+      return put(consumerMemory, shared ? SHARED_CONSUMER_BASE + 2048 : 2048, `ok ${text.split(' ')[1].replace(/\.+$/, '')}`);
+    },
+    ping: (x) => x + 1,
+    bench_decode: (ptr, len) => (textAt(consumerMemory, ptr, len).startsWith('request') ? 0 : 1),
+    error_message: () => 0n,
+  };
+  return {
+    producer: { exports: producer },
+    relays: Array.from({ length: relays }, (_, k) => ({ exports: relay(k + 1) })),
+    consumer: { exports: consumer },
+  };
+}
+
+const HOST = Object.freeze({ logging: 'off', wasi: null });
+
+test('a copy chain carries the request into each relay and on from the range it forwards, the reply straight back', () => {
+  const calls = [];
+  const g = chainGuests(2, calls);
+  const link = copyChainLink(g.producer, g.relays, g.consumer);
+  const pair = makeChainPair(HOST, link, null);
+  pair.roundTrip(0);
+  assert.deepEqual(calls, [
+    ['relay 1 request_buffer', 10], ['relay 1', 256, 'request 0.'],
+    ['relay 2 request_buffer', 10], ['relay 2', 256, 'request 0.'], // from relay 1's range, 100 bytes on
+    ['consumer request_buffer', 10], ['consume', 512, 'request 0.'],
+    ['reply_buffer', 4], ['check_reply', 4096, 'ok 0'],
+  ]);
+  assert.equal(textAt(g.relays[0].exports.memory, 356, 10), 'request 0.');
+  // Buffers are asked for again only for a larger message; each hop's copies count.
+  calls.length = 0;
+  pair.roundTrips(1, 2);
+  assert.deepEqual(calls.filter(([what]) => what.endsWith('buffer')), [
+    ['relay 1 request_buffer', 11], ['relay 2 request_buffer', 11], ['consumer request_buffer', 11],
+    ['relay 1 request_buffer', 12], ['relay 2 request_buffer', 12], ['consumer request_buffer', 12],
+  ]);
+  assert.deepEqual(pair.traffic(), { request_bytes: 33, reply_bytes: 12, copied_bytes: 3 * 33 + 12 });
+  assert.deepEqual(link.memories.length, 4);
+  assert.equal(pair.checksum(), -7n);
+  // The decode benchmark's request comes through the chain, as a round trip's.
+  calls.length = 0;
+  pair.stage(1);
+  pair.decodeBatch(3);
+  assert.deepEqual(calls.map(([what]) => what), ['relay 1', 'relay 2']);
+  assert.throws(() => pair.roundTrip(9), (e) => e instanceof Failure && e.kind === 'Error' &&
+    e.message === 'relay 1 could not read the request (its error_message says why)');
+});
+
+test('a chain under call = import: env.deliver walks the chain and hands the reply back where the producer reads it', () => {
+  for (const transport of ['copy', 'shared']) {
+    const calls = [];
+    const shared = transport === 'shared' ? new WebAssembly.Memory({ initial: 128 }) : null;
+    const g = chainGuests(3, calls, { shared });
+    const route = makeChainRoute();
+    const outcomes = [];
+    g.producer.exports.round_trip = (i) => { // the producer's own: produce, env.deliver, check
+      wide[0] = g.producer.exports.produce(i);
+      const reply = route.deliver(halves[1], halves[0]);
+      outcomes.push(reply);
+      if (reply === 0n) return 1;
+      wide[0] = reply;
+      return g.producer.exports.check_reply(halves[1], halves[0]);
+    };
+    const link = shared ? sharedChainLink(shared, g.producer, g.relays, g.consumer) : copyChainLink(g.producer, g.relays, g.consumer);
+    const pair = makeChainPair(HOST, link, route);
+    pair.roundTrips(0, 3);
+    const replyAt = shared ? SHARED_CONSUMER_BASE + 2048 : 4096;
+    assert.deepEqual(outcomes, [pack(replyAt, 4), pack(replyAt, 4), pack(replyAt, 4)], transport);
+    assert.deepEqual(calls.filter(([what]) => what === 'check_reply'), [0, 1, 2].map((i) => ['check_reply', replyAt, `ok ${i}`]));
+    assert.equal(calls.filter(([what]) => /^relay \d$/.test(what)).length, 9, transport);
+    assert.deepEqual(pair.traffic(), { request_bytes: 33, reply_bytes: 12, copied_bytes: shared ? 0 : 4 * 33 + 12 }, transport);
+    // A relay's refusal reaches the worker through the producer's frames as it is.
+    assert.throws(() => pair.roundTrip(9), /^Error: relay 1 could not read the request/);
+  }
+});
+
+test('a shared chain copies nothing: each relay reads the request where it is, the reply stays where the consumer wrote it', () => {
+  const calls = [];
+  const memory = new WebAssembly.Memory({ initial: 128 });
+  const g = chainGuests(2, calls, { shared: memory });
+  const pair = makeChainPair(HOST, sharedChainLink(memory, g.producer, g.relays, g.consumer), null);
+  pair.roundTrip(0);
+  assert.deepEqual(calls, [['relay 1', 64, 'request 0.'], ['relay 2', 164, 'request 0.'], ['consume', 164, 'request 0.'],
+    ['check_reply', SHARED_CONSUMER_BASE + 2048, 'ok 0']]);
+  assert.deepEqual(pair.traffic(), { request_bytes: 10, reply_bytes: 4, copied_bytes: 0 });
+  // The guests' layout is checked: a relay whose data lies below its base overlaps the consumer.
+  const low = chainGuests(2, [], { shared: memory });
+  low.relays[1].exports.__heap_base = new WebAssembly.Global({ value: 'i32' }, sharedRelayBase(2));
+  assert.throws(() => sharedChainLink(memory, low.producer, low.relays, low.consumer), /relay 2 spans 0x600000\.\.0x600000/);
+  delete low.relays[0].exports.relay_digest;
+  assert.throws(() => sharedChainLink(memory, low.producer, low.relays, low.consumer),
+    /relay 1 lacks an export the harness calls: relay_digest/);
+});
+
+test('after the round trips every relay must have read relay 1\'s records: its digest says', () => {
+  const g = chainGuests(3, [], { digests: [0x10n, 0x10n, -2n] });
+  const pair = makeChainPair(HOST, copyChainLink(g.producer, g.relays, g.consumer), null);
+  pair.roundTrip(0);
+  assert.throws(() => pair.traffic(), (e) => e instanceof Failure && e.message ===
+    'relay 3 read other records than relay 1 (digest 0xfffffffffffffffe, relay 1\'s 0x10)');
+  const copy = chainGuests(2, []);
+  delete copy.relays[1].exports.request_buffer;
+  assert.throws(() => copyChainLink(copy.producer, copy.relays, copy.consumer), /relay 2 lacks an export the harness calls: request_buffer/);
 });

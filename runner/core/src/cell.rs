@@ -75,6 +75,13 @@ impl Cell {
         ]
     }
 
+    /// Whether a round trip is one record between two modules, the message every table of one
+    /// message reads (the baseline, the speed targets, the 2021 claims); the payload and chain
+    /// tables read the others.
+    pub fn is_one_record_pair(&self) -> bool {
+        self.records == Records::One && self.modules == Modules::Two
+    }
+
     /// The native twin of a wasm cell, the one place that says which it is: the guests' same Rust
     /// compiled natively (runtime `native`, compiler `rustc`, engine `native`), with the cell's
     /// environment, profile, logging, allocator and call; what a wasm cell's round trip is read
@@ -257,9 +264,6 @@ impl Cell {
             Transport::Component | Transport::Composed | Transport::Bindgen | Transport::Merged => {
                 return Some(CHAIN_TRANSPORT)
             }
-        }
-        if matches!(self.runtime, Runtime::V8 | Runtime::Chromium) {
-            return Some(CHAIN_JS);
         }
         if self.environment != Environment::Bare {
             return Some(CHAIN_ENVIRONMENT);

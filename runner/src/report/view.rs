@@ -1,7 +1,7 @@
 //! The run as the sections read it: its rows and unit, its `ok` rows, its baseline build and
 //! each cell's native twin.
 
-use crate::matrix::axes::{Allocator, Codec, Engine, Profile, Records};
+use crate::matrix::axes::{Allocator, Codec, Engine, Profile};
 use crate::matrix::Cell;
 use crate::results::row::Row;
 use crate::results::view::Unit;
@@ -72,12 +72,13 @@ impl<'a> Report<'a> {
 
     /// The `ok` rows of the run's baseline build, the one the codec and environment tables compare
     /// on: profile `release` with the `default` allocator if the run has it, else the build of the
-    /// first `ok` row; messages of one record (the payload tables read [`Report::baseline_build`]).
+    /// first `ok` row; messages of one record between two modules (`Cell::is_one_record_pair`; the
+    /// payload and chain tables read [`Report::baseline_build`]).
     pub(in crate::report) fn baseline(&self) -> impl Iterator<Item = &'a Row> + '_ {
-        self.baseline_build().filter(|r| r.cell_is(|c| c.records == Records::One))
+        self.baseline_build().filter(|r| r.cell_is(|c| c.is_one_record_pair()))
     }
 
-    /// [`Report::baseline`] at every payload (`records`).
+    /// [`Report::baseline`] at every payload (`records`) and chain length (`modules`).
     pub(in crate::report) fn baseline_build(&self) -> impl Iterator<Item = &'a Row> + '_ {
         let build = |r: &Row| r.cell().ok().map(|c| (c.profile, c.allocator));
         let release = |r: &&Row| build(r) == Some((Profile::Release, Allocator::Default));

@@ -166,10 +166,6 @@ pub(super) const CHAIN_TRANSPORT: &str = "a chain of more than two modules is bu
      copy and shared only (the relays are core modules the host links in turn); chains of components (linked through \
      the host or composed with wac) and of merged modules are not built yet (issue 31)";
 
-/// Why the JavaScript hosts run no chain yet.
-pub(super) const CHAIN_JS: &str = "a chain of more than two modules runs so far under Wasmer, Wasmtime, wasmi \
-     and natively: the JavaScript host (V8 in Node.js and in Chromium) links two guests only (issue 31 continues)";
-
 /// Why a chain of modules is instantiated fresh only.
 pub(super) const CHAIN_INSTANTIATE: &str = "a chain of more than two modules is instantiated fresh only: the \
      pre-linked and pooled pairs of Wasmtime hold two guests (issue 31 continues)";

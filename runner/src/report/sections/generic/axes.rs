@@ -21,6 +21,7 @@ pub(in crate::report) fn tables(report: &Report) -> Vec<Table> {
         table(report, |c| c.runtime),
         table(report, |c| c.call),
         table(report, |c| c.records),
+        table(report, |c| c.modules),
     ]
     .into_iter()
     .flatten()

@@ -2,7 +2,7 @@
 //! runtime, transport and codec; and the sizes the issue asks about: where `shared` beats `copy` by
 //! 10% or more, and where a zero-copy codec beats the serde codecs.
 
-use crate::matrix::axes::{Axis, Codec, Environment, Instantiate, Logging, Records, Transport};
+use crate::matrix::axes::{Axis, Codec, Environment, Instantiate, Logging, Modules, Records, Transport};
 use crate::matrix::Cell;
 use crate::report::table::{Table, Value};
 use crate::report::view::Report;
@@ -10,10 +10,11 @@ use crate::results::row::Row;
 use std::collections::BTreeMap;
 use wasmatrix_proto::codec::Family;
 
-/// The cells a payload table reads: bare, logging off, fresh, the baseline build (every engine: a
-/// group holds one).
+/// The cells a payload table reads: bare, logging off, fresh, two modules, the baseline build
+/// (every engine: a group holds one).
 fn plain(c: &Cell) -> bool {
-    (c.environment, c.logging, c.instantiate) == (Environment::Bare, Logging::Off, Instantiate::Fresh)
+    (c.environment, c.logging, c.instantiate, c.modules)
+        == (Environment::Bare, Logging::Off, Instantiate::Fresh, Modules::Two)
 }
 
 /// The ok rows of the baseline build with more than one `records` value in their group, by

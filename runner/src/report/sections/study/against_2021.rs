@@ -1,6 +1,6 @@
 //! The 2021 report's claims (../shared/origin.md) beside this run's figures.
 
-use crate::matrix::axes::{Axis, Call, Codec, Compiler, Engine, Logging, Records, Runtime, Transport};
+use crate::matrix::axes::{Axis, Call, Codec, Compiler, Engine, Logging, Runtime, Transport};
 use crate::matrix::Cell;
 use crate::report::table::Table;
 use crate::report::view::{with_cells, Report, RAW};
@@ -12,7 +12,7 @@ pub(in crate::report) fn table(report: &Report) -> Table {
     let mut t = Table::new("Against the 2021 report", vec!["the report", "measured here"]);
     // Like for like with the report's figures: one record per message (the payload tables read the
     // others), no logging (it has its own line).
-    let ok: Vec<(&Row, Cell)> = with_cells(report.ok()).filter(|(_, c)| c.records == Records::One).collect();
+    let ok: Vec<(&Row, Cell)> = with_cells(report.ok()).filter(|(_, c)| c.is_one_record_pair()).collect();
     let raw: Vec<(&Row, Cell)> =
         ok.iter().copied().filter(|(_, c)| c.codec == RAW && c.logging != Logging::On).collect();
     let wasm = |c: &Cell| c.engine != Engine::Native;

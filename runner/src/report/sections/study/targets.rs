@@ -1,7 +1,7 @@
 //! The study's speed targets (round trip over the native twin, set-up from artifacts; their goals
 //! are this table's, which docs/results.md shows for today's run), read on this run.
 
-use crate::matrix::axes::{Axis, Engine, Logging, Records, Runtime, Transport};
+use crate::matrix::axes::{Axis, Engine, Logging, Modules, Runtime, Transport};
 use crate::report::table::Table;
 use crate::report::view::{Report, RAW};
 use crate::results::row::Row;
@@ -12,7 +12,7 @@ pub(in crate::report) fn table(report: &Report) -> Table {
     // Round trip, raw, shared: the best wasm compiler over its twin, on the headline and best process.
     let raw_shared = |r: &&Row| {
         r.cell_is(|c| {
-            c.codec == RAW && c.transport == Transport::Shared && c.logging != Logging::On && c.records == Records::One
+            c.codec == RAW && c.transport == Transport::Shared && c.logging != Logging::On && c.is_one_record_pair()
         })
     };
     let wasm = |r: &&Row| r.cell_is(|c| c.engine != Engine::Native);
@@ -68,7 +68,8 @@ pub(in crate::report) fn table(report: &Report) -> Table {
         ]);
     }
     // Set-up from artifacts: the median over processes, and the fastest process.
-    let artifact: Vec<&Row> = report.ok().filter(|r| r.cell_is(|c| c.engine == Engine::Artifact)).collect();
+    let artifact: Vec<&Row> =
+        report.ok().filter(|r| r.cell_is(|c| c.engine == Engine::Artifact && c.modules == Modules::Two)).collect();
     let setup = |m: fn(&Row) -> Option<u64>| {
         let mut v: Vec<(u64, &Row)> = artifact.iter().filter_map(|r| m(r).map(|s| (s, *r))).collect();
         v.sort_by_key(|x| x.0);
