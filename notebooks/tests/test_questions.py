@@ -16,7 +16,8 @@ from test_figures import instructions_run
 
 README_RUN = wr.RESULTS_DIR / "repeat-quick-quiet-A.csv"
 """The run the README shows (every runtime, the components): it answers every question but the
-merged pair's and the payload's (transport merged and the records axis came later)."""
+merged pair's, the payload's and the chain's (transport merged, the records and modules axes came
+later)."""
 
 SVG = "{http://www.w3.org/2000/svg}"
 
@@ -46,11 +47,12 @@ def drawn(tmp_path_factory):
 
 
 @pytest.mark.parametrize("csv, unanswered", [
-    (wr.SAMPLE, {"5-component", "6-isolation", "7-payload"}),
-    (README_RUN, {"6-isolation", "7-payload"}),
-    (wr.RESULTS_DIR / "full-allocators.csv", {"2-transport", "3-codec", "5-component", "6-isolation", "7-payload"}),
-    (wr.RESULTS_DIR / "quick-isolation-A.csv", {"3-codec", "5-component", "7-payload"}),
-    (wr.RESULTS_DIR / "quick-payload-A.csv", {"1-backend", "5-component", "6-isolation"}),
+    (wr.SAMPLE, {"5-component", "6-isolation", "7-payload", "8-chain"}),
+    (README_RUN, {"6-isolation", "7-payload", "8-chain"}),
+    (wr.RESULTS_DIR / "full-allocators.csv",
+     {"2-transport", "3-codec", "5-component", "6-isolation", "7-payload", "8-chain"}),
+    (wr.RESULTS_DIR / "quick-isolation-A.csv", {"3-codec", "5-component", "7-payload", "8-chain"}),
+    (wr.RESULTS_DIR / "quick-payload-A.csv", {"1-backend", "5-component", "6-isolation", "8-chain"}),
 ], ids=lambda v: v.stem if isinstance(v, Path) else None)
 def test_questions_drawn(csv, unanswered, drawn):
     outdir, written = drawn(csv)

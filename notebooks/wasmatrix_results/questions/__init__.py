@@ -21,6 +21,7 @@ from matplotlib.figure import Figure
 from ..figures import save_svg
 from ..loading import load
 from .answers import backend, codec, component, isolation, setup, transport
+from .chain import chain
 from .payload import payload
 from .slicing import Unanswered
 
@@ -34,6 +35,7 @@ QUESTIONS = {
     "5-component": component,
     "6-isolation": isolation,
     "7-payload": payload,
+    "8-chain": chain,
 }
 """Each question figure by file name (``<name>.svg``; sorted by name, the reading order)."""
 

@@ -81,6 +81,28 @@ fn a_batch_is_read_beside_its_sizes_not_as_one_record() {
     );
 }
 
+/// Chains are read beside their pair only: the cost of each extra module, and the 2021 judgement;
+/// the speed targets stay the pair's.
+#[test]
+fn a_chain_is_read_beside_its_pair_not_as_a_pair() {
+    let mut rows = rows();
+    let chain = |cell: &str, rt: f64| Row {
+        modules: Cell::parse(cell).unwrap().modules.name().into(),
+        ..row(cell, Status::Ok, rt)
+    };
+    rows.push(chain("rustc/native/bare/shared/raw/release/off/default/native/host/fresh/1/4", 900.0));
+    rows.push(chain("llvm/artifact/bare/shared/raw/release/off/default/wasmer/host/fresh/1/4", 1900.0));
+    rows.push(chain("llvm/artifact/bare/shared/raw/release/off/default/wasmer/host/fresh/1/8", 2500.0));
+    let text = Report::new(&rows).render(Format::Markdown);
+    assert!(text.contains("headline llvm/artifact/bare/shared/raw/release 1300 / 1000 ns = 1.30×"), "{text}");
+    assert!(text.contains("### By modules"), "{text}");
+    // (1900 − 1300) / 2 and (2500 − 1300) / 6 per extra module
+    assert!(text.contains("| wasmer | llvm | artifact | host | shared | raw | 1 | 4 | 1900 | 1.46 | 300 |"), "{text}");
+    assert!(text.contains("| wasmer | llvm | artifact | host | shared | raw | 1 | 8 | 2500 | 1.92 | 200 |"), "{text}");
+    assert!(text.contains("| wasmer | llvm | artifact | host | raw | shared | 1300 | 8 | 2500 | 200 | no |"), "{text}");
+    assert!(!Report::new(&rows[..6]).render(Format::Markdown).contains("Chains of modules"), "no chain, no table");
+}
+
 #[test]
 fn builds_are_told_apart_and_codecs_read_on_the_baseline_build() {
     let mut rows = rows();

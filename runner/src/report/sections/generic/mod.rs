@@ -1,10 +1,11 @@
 //! The sections any run has (some only where the run varies what they compare): the run, its
 //! cells, each axis, runtimes, set-up strategies, a cold start phase by phase, components, the web
-//! half, what isolation costs (transport merged), payload size, codecs, environments, builds, and the trouble.
+//! half, what isolation costs (transport merged), payload size, chains of modules, codecs, environments, builds, and the trouble.
 
 pub(super) mod axes;
 pub(super) mod builds;
 pub(super) mod cells;
+pub(super) mod chain;
 pub(super) mod codecs;
 pub(super) mod cold_start;
 pub(super) mod components;
