@@ -147,6 +147,7 @@ macro_rules! guest_exports {
 
         /// A guest's export that allocates a buffer of `len` bytes to receive messages in under
         /// `copy`, as the transport calls it.
+        #[derive(Clone)]
         pub struct Allocate(pub $Func<u32, u32>);
 
         impl Allocate {

@@ -66,6 +66,7 @@ pub trait Memory<A: Access> {
 
 /// One guest under `copy`, as a runtime holds it: its memory `M` and its export `F` that allocates
 /// its buffer.
+#[derive(Clone)]
 pub struct Guest<M, F> {
     pub memory: M,
     pub allocate: F,
@@ -163,6 +164,7 @@ impl<A: Access, M: Memory<A>, F: Allocate<A>> Carry<A> for CopyLink<M, F> {
 }
 
 /// `shared`: the one memory both guests import; a message stays where its sender wrote it.
+#[derive(Clone)]
 pub struct SharedLink<M> {
     pub memory: M,
 }
@@ -222,6 +224,27 @@ impl<T, P> Chain<T, P> {
             return Err(Failure::Error(format!("a chain of {relays} relays cannot have {hops} hops")));
         }
         Ok(Chain { ends, hops, relays })
+    }
+}
+
+impl<M: Clone, F: Clone, P> Chain<CopyLink<M, F>, P> {
+    /// `copy` hop by hop through `guests`, the producer first and the consumer last (a relay
+    /// receives into the buffer its own export allocates; a sender's is never asked for on a hop),
+    /// `relays` the relays' exports in the same order.
+    pub fn copy(guests: &[Guest<M, F>], relays: Vec<P>) -> Result<Self, Failure> {
+        let (Some(producer), Some(consumer)) = (guests.first(), guests.last()) else {
+            return Err(Failure::Error("a chain of no guests".into()));
+        };
+        let hops = guests.windows(2).map(|pair| CopyLink::new(pair[0].clone(), pair[1].clone())).collect();
+        Chain::new(CopyLink::new(producer.clone(), consumer.clone()), hops, relays)
+    }
+}
+
+impl<M: Clone, P> Chain<SharedLink<M>, P> {
+    /// `shared` through `relays`: every hop the one memory, where nothing moves.
+    pub fn shared(link: SharedLink<M>, relays: Vec<P>) -> Result<Self, Failure> {
+        let hops = (0..=relays.len()).map(|_| link.clone()).collect();
+        Chain::new(link, hops, relays)
     }
 }
 
@@ -361,6 +384,7 @@ mod tests {
     }
 
     /// A guest's memory: which of the two.
+    #[derive(Clone)]
     struct Mem(usize);
 
     impl Memory<Plain> for Mem {
@@ -381,6 +405,7 @@ mod tests {
     }
 
     /// A guest's allocator: it puts each buffer 100 bytes after the last.
+    #[derive(Clone)]
     struct Alloc;
 
     impl Allocate<Plain> for Alloc {
@@ -460,7 +485,8 @@ mod tests {
         let reader = || Reader(Some(std::cell::Cell::new(0)));
         // Producer in memory 0, one relay in memory 1, the consumer in memory 0 again (two vectors
         // are enough to follow the copies).
-        let mut chain = Chain::new(link(0, 1), vec![link(0, 1), link(1, 0)], vec![reader()]).unwrap();
+        let guest = |memory| Guest { memory: Mem(memory), allocate: Alloc };
+        let mut chain = Chain::copy(&[guest(0), guest(1), guest(0)], vec![reader()]).unwrap();
         let at = Carry::<Plain>::to_consumer::<()>(&mut chain, &mut m, Bytes { ptr: 0, len: 5 }).unwrap();
         assert_eq!(m.allocations, [5, 5], "the relay's buffer, then the consumer's");
         assert_eq!(&m.bytes[0][at.ptr as usize..][..5], b"hello");

@@ -4,13 +4,13 @@
 //! buffer; under `shared` one memory all of them import, each at its own place in it). Relays
 //! import nothing but the shared memory (chains run in the bare environment, logging off).
 
-use crate::call::{Allocate, Api, RelayFns};
+use crate::call::{Api, RelayFns};
 use crate::engine::Modules;
 use crate::environment::Host;
 use crate::transport::{copy_guest, heap_base, imported, CopyLink, Linked, SharedLink, Transport};
 use anyhow::{Context, Result};
 use wasmatrix_core::abi::{check_shared_chain, shared_memory_pages, Role};
-use wasmatrix_core::transport::{self, Deliver, Guest};
+use wasmatrix_core::transport::{self, Deliver};
 use wasmer::{Imports, Instance, Memory, MemoryType, Pages, Store};
 
 /// `copy` hop by hop.
@@ -53,21 +53,13 @@ impl Transport for CopyChain {
         let producer = host.instantiate(store, &modules.producer, Role::Producer, None)?;
         let relays = relays(store, modules, &modules.relay_of, None)?;
         let consumer = host.instantiate(store, &modules.consumer, Role::Consumer, None)?;
-        // Each hop's sender and receiver: a relay receives as a consumer does (its
-        // `request_buffer`); a sender's buffer is never asked for on a hop.
-        let mut guests: Vec<(&Instance, Role)> = vec![(&producer, Role::Producer)];
-        guests.extend(relays.iter().map(|(instance, _)| (instance, Role::Consumer)));
-        guests.push((&consumer, Role::Consumer));
-        let guest = |store: &Store, (instance, role): (&Instance, Role)| -> Result<Guest<Memory, Allocate>> {
-            copy_guest(store, instance, role)
-        };
-        let hops = guests
-            .windows(2)
-            .map(|pair| Ok(CopyLink::new(guest(store, pair[0])?, guest(store, pair[1])?)))
-            .collect::<Result<Vec<_>>>()?;
-        let ends =
-            CopyLink::new(guest(store, (&producer, Role::Producer))?, guest(store, (&consumer, Role::Consumer))?);
-        let transport = CopyChain::new(ends, hops, relays.into_iter().map(|(_, fns)| fns).collect())?;
+        // A relay receives as a consumer does, into the buffer its `request_buffer` allocates.
+        let mut guests = vec![copy_guest(store, &producer, Role::Producer)?];
+        for (instance, _) in &relays {
+            guests.push(copy_guest(store, instance, Role::Consumer)?);
+        }
+        guests.push(copy_guest(store, &consumer, Role::Consumer)?);
+        let transport = CopyChain::copy(&guests, relays.into_iter().map(|(_, fns)| fns).collect())?;
         Ok(Linked { producer, consumer, transport })
     }
 }
@@ -100,9 +92,7 @@ impl Transport for SharedChain {
         let producer_end = heap_base(store, &producer, "producer")?;
         let consumer_end = heap_base(store, &consumer, "consumer")?;
         check_shared_chain(producer_end, consumer_end, &relay_ends).map_err(anyhow::Error::msg)?;
-        let link = || SharedLink { memory: memory.clone() };
-        let hops = (0..=relays.len()).map(|_| link()).collect();
-        let transport = SharedChain::new(link(), hops, relays.into_iter().map(|(_, fns)| fns).collect())?;
+        let transport = SharedChain::shared(SharedLink { memory }, relays.into_iter().map(|(_, fns)| fns).collect())?;
         Ok(Linked { producer, consumer, transport })
     }
 }

@@ -5,13 +5,13 @@
 //! import nothing but the shared memory (chains run in the bare environment, logging off, and are
 //! instantiated fresh only: `link_pre` refuses them).
 
-use crate::call::{Allocate, Api, RelayFns};
+use crate::call::{Api, RelayFns};
 use crate::engine::Modules;
 use crate::environment::{Host, HostState, Sink};
 use crate::transport::{copy_guest, heap_base, imported, shared_memory, CopyLink, Linked, SharedLink, Transport};
 use wasmatrix_core::abi::{check_shared_chain, shared_memory_pages, Role};
 use wasmatrix_core::guests::Failure;
-use wasmatrix_core::transport::{self, Deliver, Guest};
+use wasmatrix_core::transport::{self, Deliver};
 use wasmtime::{Extern, Instance, InstancePre, Memory, Store};
 
 /// `copy` hop by hop.
@@ -52,20 +52,13 @@ impl Transport for CopyChain {
         let producer = host.instantiate(store, &modules.producer, Role::Producer, None)?;
         let relays = relays(store, modules, None)?;
         let consumer = host.instantiate(store, &modules.consumer, Role::Consumer, None)?;
-        // Each hop's sender and receiver: a relay receives as a consumer does (its
-        // `request_buffer`); a sender's buffer is never asked for on a hop.
-        let mut guests: Vec<(Instance, Role)> = vec![(producer, Role::Producer)];
-        guests.extend(relays.iter().map(|(instance, _)| (*instance, Role::Consumer)));
-        guests.push((consumer, Role::Consumer));
-        let mut guest = |(instance, role): (Instance, Role)| -> Result<Guest<Memory, Allocate>, Failure> {
-            copy_guest(store, &instance, role)
-        };
-        let hops = guests
-            .windows(2)
-            .map(|pair| Ok(CopyLink::new(guest(pair[0])?, guest(pair[1])?)))
-            .collect::<Result<_, Failure>>()?;
-        let ends = CopyLink::new(guest((producer, Role::Producer))?, guest((consumer, Role::Consumer))?);
-        let transport = CopyChain::new(ends, hops, relays.into_iter().map(|(_, fns)| fns).collect())?;
+        // A relay receives as a consumer does, into the buffer its `request_buffer` allocates.
+        let mut guests = vec![copy_guest(store, &producer, Role::Producer)?];
+        for (instance, _) in &relays {
+            guests.push(copy_guest(store, instance, Role::Consumer)?);
+        }
+        guests.push(copy_guest(store, &consumer, Role::Consumer)?);
+        let transport = CopyChain::copy(&guests, relays.into_iter().map(|(_, fns)| fns).collect())?;
         Ok(Linked { producer, consumer, transport })
     }
 
@@ -102,9 +95,7 @@ impl Transport for SharedChain {
         let producer_end = heap_base(store, &producer, "producer")?;
         let consumer_end = heap_base(store, &consumer, "consumer")?;
         check_shared_chain(producer_end, consumer_end, &relay_ends).map_err(Failure::Error)?;
-        let hops = (0..=relays.len()).map(|_| SharedLink { memory }).collect();
-        let transport =
-            SharedChain::new(SharedLink { memory }, hops, relays.into_iter().map(|(_, fns)| fns).collect())?;
+        let transport = SharedChain::shared(SharedLink { memory }, relays.into_iter().map(|(_, fns)| fns).collect())?;
         Ok(Linked { producer, consumer, transport })
     }
 
