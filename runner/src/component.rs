@@ -1,7 +1,8 @@
 //! The guests as components (the `component` and `composed` transports): a guest's core module
 //! (built with its `component` feature) becomes a component of its world in guests/wit
-//! ([`encode`]), and the producer and consumer components are plugged together ahead of time into
-//! one component that imports nothing ([`compose`]).
+//! ([`encode`]), and the producer and consumer components (and a chain's relays between them) are
+//! plugged together ahead of time into one component that imports nothing ([`compose`],
+//! [`compose_chain`]).
 //!
 //! The world is always embedded afresh from the WIT files: the `component-type` section that
 //! wit-bindgen writes into the module (which the guests' `strip = true` profiles happen to keep)
@@ -20,6 +21,8 @@ pub const PACKAGE: &str = "wasmatrix:pair@0.1.0";
 pub const PRODUCER_WORLD: &str = "producer";
 /// The consumer's world.
 pub const CONSUMER_WORLD: &str = "consumer";
+/// A relay's world (a chain of components): it imports and exports [`DELIVER`].
+pub const RELAY_WORLD: &str = "relay";
 /// The composed pair's world: what [`compose`]'s result exports.
 pub const PAIR_WORLD: &str = "pair";
 /// How a request reaches the consumer: the consumer's export, the producer's import.
@@ -28,6 +31,8 @@ pub const DELIVER: &str = "wasmatrix:pair/deliver@0.1.0";
 pub const PRODUCER_API: &str = "wasmatrix:pair/producer-api@0.1.0";
 /// What the host measures in the consumer besides the round trip.
 pub const CONSUMER_BENCH: &str = "wasmatrix:pair/consumer-bench@0.1.0";
+/// What the host reads of a relay besides the messages it forwards.
+pub const RELAY_BENCH: &str = "wasmatrix:pair/relay-bench@0.1.0";
 /// The record and reply types.
 pub const TYPES: &str = "wasmatrix:pair/types@0.1.0";
 
@@ -100,11 +105,34 @@ pub fn types_provider() -> Result<Vec<u8>> {
     ComponentEncoder::default().validate(true).module(&module)?.encode().context("cannot encode the types provider")
 }
 
+/// The name under which a composed chain exports relay `j`'s (from 1) [`RELAY_BENCH`]: a plain
+/// name, one per relay, as every relay's export of the interface has the same interface name.
+pub fn relay_bench_export(j: usize) -> String {
+    format!("relay-{j}")
+}
+
 /// The producer and consumer components plugged together: the producer's [`DELIVER`] import is
 /// the consumer's export of it, both guests' [`TYPES`] import is a [`types_provider`]'s export;
 /// the result exports the producer's [`PRODUCER_API`] and the consumer's [`CONSUMER_BENCH`] (the
 /// world [`PAIR_WORLD`]) and [`TYPES`], and imports nothing.
 pub fn compose(producer: &[u8], consumer: &[u8]) -> Result<Vec<u8>> {
+    compose_with(producer, None, consumer)
+}
+
+/// A chain of components plugged together: producer ← relay 1 ← … ← relay `relays` ← consumer,
+/// each relay an instance of the one `relay` component (world [`RELAY_WORLD`]) whose [`DELIVER`]
+/// import is the next one's export (the last relay's the consumer's), the producer's import relay
+/// 1's. Exports what [`compose`]'s pair does, and each relay's [`RELAY_BENCH`] as
+/// [`relay_bench_export`]; imports nothing. `relays` is at least 1.
+pub fn compose_chain(producer: &[u8], relay: &[u8], relays: usize, consumer: &[u8]) -> Result<Vec<u8>> {
+    if relays == 0 {
+        bail!("a chain of components has at least one relay (two components are a pair: compose)");
+    }
+    compose_with(producer, Some((relay, relays)), consumer)
+}
+
+fn compose_with(producer: &[u8], relay: Option<(&[u8], usize)>, consumer: &[u8]) -> Result<Vec<u8>> {
+    let what = if relay.is_some() { "chain" } else { "pair" };
     let mut graph = CompositionGraph::new();
     let package = |graph: &mut CompositionGraph, name: &str, bytes: &[u8]| -> Result<_> {
         let package = Package::from_bytes(name, None, bytes, graph.types_mut())
@@ -113,24 +141,51 @@ pub fn compose(producer: &[u8], consumer: &[u8]) -> Result<Vec<u8>> {
     };
     let consumer_pkg = package(&mut graph, "wasmatrix:consumer", consumer)?;
     let producer_pkg = package(&mut graph, "wasmatrix:producer", producer)?;
+    let relay_pkg = match relay {
+        Some((bytes, count)) => Some((package(&mut graph, "wasmatrix:relay", bytes)?, count)),
+        None => None,
+    };
     let types_pkg = package(&mut graph, "wasmatrix:types-provider", &types_provider()?)?;
 
-    let consumer = graph.instantiate(consumer_pkg);
-    let producer = graph.instantiate(producer_pkg);
-    let deliver = graph
-        .alias_instance_export(consumer, DELIVER)
-        .with_context(|| format!("the consumer component does not export {DELIVER}"))?;
     let provider = graph.instantiate(types_pkg);
     let types = graph.alias_instance_export(provider, TYPES)?;
-    for (guest, instance) in [("consumer", consumer), ("producer", producer)] {
+    graph.export(types, TYPES)?;
+    let typed = |graph: &mut CompositionGraph, guest: &str, instance| -> Result<()> {
         graph
             .set_instantiation_argument(instance, TYPES, types)
             .with_context(|| format!("the {guest}'s import of {TYPES} does not fit the WIT package's"))?;
+        Ok(())
+    };
+    let consumer = graph.instantiate(consumer_pkg);
+    let mut next = graph
+        .alias_instance_export(consumer, DELIVER)
+        .with_context(|| format!("the consumer component does not export {DELIVER}"))?;
+    typed(&mut graph, "consumer", consumer)?;
+    let mut receiver = "consumer".to_owned();
+    if let Some((relay_pkg, count)) = relay_pkg {
+        // From the consumer's end: each relay's import is the export of the one after it.
+        for j in (1..=count).rev() {
+            let instance = graph.instantiate(relay_pkg);
+            let name = format!("relay {j}");
+            typed(&mut graph, &name, instance)?;
+            graph
+                .set_instantiation_argument(instance, DELIVER, next)
+                .with_context(|| format!("the {receiver}'s {DELIVER} does not satisfy {name}'s import of it"))?;
+            let bench = graph
+                .alias_instance_export(instance, RELAY_BENCH)
+                .with_context(|| format!("the relay component does not export {RELAY_BENCH}"))?;
+            graph.export(bench, relay_bench_export(j))?;
+            next = graph
+                .alias_instance_export(instance, DELIVER)
+                .with_context(|| format!("the relay component does not export {DELIVER}"))?;
+            receiver = name;
+        }
     }
-    graph.export(types, TYPES)?;
+    let producer = graph.instantiate(producer_pkg);
+    typed(&mut graph, "producer", producer)?;
     graph
-        .set_instantiation_argument(producer, DELIVER, deliver)
-        .with_context(|| format!("the consumer's {DELIVER} does not satisfy the producer's import of it"))?;
+        .set_instantiation_argument(producer, DELIVER, next)
+        .with_context(|| format!("the {receiver}'s {DELIVER} does not satisfy the producer's import of it"))?;
     let api = graph
         .alias_instance_export(producer, PRODUCER_API)
         .with_context(|| format!("the producer component does not export {PRODUCER_API}"))?;
@@ -140,10 +195,10 @@ pub fn compose(producer: &[u8], consumer: &[u8]) -> Result<Vec<u8>> {
         .with_context(|| format!("the consumer component does not export {CONSUMER_BENCH}"))?;
     graph.export(bench, CONSUMER_BENCH)?;
 
-    let bytes = graph.encode(EncodeOptions::default()).context("cannot encode the composed pair")?;
-    let imports = component_imports(&bytes).context("the composed pair is not a valid component")?;
+    let bytes = graph.encode(EncodeOptions::default()).with_context(|| format!("cannot encode the composed {what}"))?;
+    let imports = component_imports(&bytes).with_context(|| format!("the composed {what} is not a valid component"))?;
     if !imports.is_empty() {
-        bail!("the composed pair still imports {} (it must import nothing)", imports.join(", "));
+        bail!("the composed {what} still imports {} (it must import nothing)", imports.join(", "));
     }
     Ok(bytes)
 }
@@ -212,6 +267,18 @@ mod tests {
         let empty = wat::parse_str("(component)").unwrap();
         let err = format!("{:#}", compose(&empty, &empty).unwrap_err());
         assert!(err.contains(DELIVER), "{err}");
+    }
+
+    #[test]
+    fn compose_chain_refuses_no_relays_and_a_relay_that_does_not_fit() {
+        let empty = wat::parse_str("(component)").unwrap();
+        let err = format!("{:#}", compose_chain(&empty, &empty, 0, &empty).unwrap_err());
+        assert!(err.contains("at least one relay"), "{err}");
+        let err = format!("{:#}", compose_chain(b"garbage", &empty, 2, &empty).unwrap_err());
+        assert!(err.contains("producer"), "{err}");
+        let err = format!("{:#}", compose_chain(&empty, b"garbage", 2, &empty).unwrap_err());
+        assert!(err.contains("wasmatrix:relay"), "names the relay: {err}");
+        assert_eq!(relay_bench_export(3), "relay-3");
     }
 
     #[test]

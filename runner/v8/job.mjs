@@ -79,10 +79,11 @@ export const MERGED_LOGGING = 'the consumer\'s log sink (env.wasmatrix_log) is a
   'module\'s memory export `memory`, which in the merged module is the producer\'s: logging = on is measured on ' +
   'transports copy and shared';
 
-/** Why a chain runs only under copy and shared (reasons.rs CHAIN_TRANSPORT, word for word). */
+/** Why a chain runs on neither bindgen nor merged (reasons.rs CHAIN_TRANSPORT, word for word). */
 export const CHAIN_TRANSPORT = 'a chain of more than two modules is built for the core-module transports copy and ' +
-  'shared only (the relays are core modules the host links in turn); chains of components (linked through the host ' +
-  'or composed with wac) and of merged modules are not built yet (issue 31)';
+  'shared (the relays are core modules the host links in turn) and for the components of component and composed ' +
+  '(the relays are components linked through the host or composed with wac); chains of wasm-bindgen modules and of ' +
+  'merged modules are not built yet (issue 31)';
 
 /** Why a chain runs only under `bare` (reasons.rs CHAIN_ENVIRONMENT). */
 export const CHAIN_ENVIRONMENT = 'a chain of more than two modules runs in the bare environment only: the relays ' +

@@ -2,7 +2,7 @@
 //! default), does the work of `wasmatrix_proto::work` on each, and encodes a small reply for the
 //! message (`wasmatrix_proto::message`); with a log sink, it writes one log line per message. Plain Rust, generic over the codec and the sink; the wasm exports are in
 //! [`exports`] (wasm32 only; with the feature `component`, the component's are in `component`
-//! instead).
+//! instead, or with `component` and `relay` a relay component's in `relay_component`).
 
 pub mod log;
 pub mod relay;
@@ -163,8 +163,13 @@ pub mod exports {
 pub mod bindgen;
 
 /// The component's exports (feature `component`): the world `consumer` of guests/wit.
-#[cfg(all(target_arch = "wasm32", feature = "component"))]
+#[cfg(all(target_arch = "wasm32", feature = "component", not(feature = "relay")))]
 pub mod component;
+
+/// A relay of a chain of components (features `component` and `relay`): the world `relay` of
+/// guests/wit, in place of the consumer's.
+#[cfg(all(target_arch = "wasm32", feature = "component", feature = "relay"))]
+pub mod relay_component;
 
 #[cfg(test)]
 mod tests {

@@ -4,7 +4,8 @@
 //! unchanged. The consumer therefore answers the same bytes whatever the chain's length, and the
 //! run's checksum does not depend on it; the relay's digest (its `relay_digest` export) says that
 //! it read every record, and every relay of a chain reads the same ones. Plain Rust over the
-//! codec; the wasm exports (feature `relay`) are in [`exports`].
+//! codec; the wasm exports (feature `relay`) are in [`exports`], or with the feature `component`
+//! too the relay component's in `relay_component`.
 
 use wasmatrix_proto::hash::{self, Fnv};
 use wasmatrix_proto::{decode_message, Codec, DecodeError, LogView};
@@ -35,13 +36,18 @@ impl<C: Codec> Relay<C> {
     pub fn relay(&mut self, request: &[u8]) -> Result<(), DecodeError> {
         let mut digest = self.digest;
         decode_message(&mut self.codec, self.records, request, |view| {
-            let mut record = Fnv::default();
-            record.u64(view.timestamp() as u64);
-            record.str(view.http_request_uri());
-            digest = hash::fold(digest, record.finish());
+            digest = fold_record(digest, view.timestamp(), view.http_request_uri());
         })?;
         self.digest = digest;
         Ok(())
+    }
+}
+
+impl<C> Relay<C> {
+    /// Folds one record that arrived as the typed record itself (codec `wit`, components only)
+    /// into the digest, as [`Relay::relay`] folds each record it reads from bytes.
+    pub fn relay_record(&mut self, timestamp: i64, request_uri: &str) {
+        self.digest = fold_record(self.digest, timestamp, request_uri);
     }
 
     /// The fold of every record read so far.
@@ -50,11 +56,22 @@ impl<C: Codec> Relay<C> {
     }
 }
 
+/// `digest` with one more record folded in: its timestamp and request URI. The one fold of the
+/// byte and typed paths, so that a relay's digest is the same for the same records whatever
+/// carried them.
+fn fold_record(digest: u64, timestamp: i64, request_uri: &str) -> u64 {
+    let mut record = Fnv::default();
+    record.u64(timestamp as u64);
+    record.str(request_uri);
+    hash::fold(digest, record.finish())
+}
+
 /// The wasm ABI of a relay (feature `relay`; see the producer's `exports` for the conventions):
 /// besides the consumer's exports, `relay(ptr, len)`, which reads the message there and returns
 /// the packed range to forward (the same bytes, 0 if it could not read them: see
-/// `error_message`), and `relay_digest()`.
-#[cfg(all(target_arch = "wasm32", feature = "relay"))]
+/// `error_message`), and `relay_digest()`. (With the feature `component` too, the relay is a
+/// component instead: `relay_component`.)
+#[cfg(all(target_arch = "wasm32", feature = "relay", not(feature = "component")))]
 #[allow(unsafe_code)] // `no_mangle` exports and the one read of host-provided bytes
 pub mod exports {
     use super::Relay;
@@ -87,6 +104,7 @@ pub mod exports {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use wasmatrix_proto::codec::Raw;
     use wasmatrix_proto::{encode_message, CodecId, CodecVisitor, Log};
 
     /// Every codec's relay reads the same records to the same digest, and refuses a message of
@@ -106,6 +124,22 @@ mod tests {
             assert!(Relay::<C>::with_records(k + 1).relay(&[1, 2, 3]).is_err());
             relay.digest()
         }
+    }
+
+    /// The typed record (codec `wit`) folds into the digest its bytes fold into.
+    #[test]
+    fn a_typed_record_folds_as_its_bytes() {
+        let (mut bytes, mut typed, mut raw) =
+            (Relay::<Raw>::with_records(1), Relay::<()>::with_records(1), Raw::default());
+        for i in 0..5 {
+            let log = Log::nth(i);
+            let mut inbox = wasmatrix_proto::AlignedBuf::new();
+            inbox.extend_from_slice(raw.encode(&log));
+            bytes.relay(&inbox).unwrap();
+            typed.relay_record(log.timestamp, &log.http.request_uri);
+        }
+        assert_eq!(bytes.digest(), typed.digest());
+        assert_ne!(typed.digest(), 0);
     }
 
     #[test]

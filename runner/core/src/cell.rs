@@ -253,17 +253,16 @@ impl Cell {
     }
 
     /// Why a chain of more than two modules (`modules`) cannot run, if it cannot: relays are core
-    /// modules between a `copy` or `shared` pair, run in the bare environment with logging off,
-    /// instantiated fresh.
+    /// modules between a `copy` or `shared` pair, or components between the components of a
+    /// `component` or `composed` pair (which only Wasmtime runs: `unsupported_component`), run in
+    /// the bare environment with logging off, instantiated fresh.
     fn unsupported_chain(&self) -> Option<&'static str> {
         if self.modules == Modules::Two {
             return None;
         }
         match self.transport {
-            Transport::Copy | Transport::Shared => {}
-            Transport::Component | Transport::Composed | Transport::Bindgen | Transport::Merged => {
-                return Some(CHAIN_TRANSPORT)
-            }
+            Transport::Copy | Transport::Shared | Transport::Component | Transport::Composed => {}
+            Transport::Bindgen | Transport::Merged => return Some(CHAIN_TRANSPORT),
         }
         if self.environment != Environment::Bare {
             return Some(CHAIN_ENVIRONMENT);

@@ -244,6 +244,7 @@ impl Builder {
             && files.producer.exists()
             && files.consumer.exists()
             && glue_made
+            && files.composed.as_ref().is_none_or(|c| c.exists())
             && files.merged.as_ref().is_none_or(|m| m.exists())
             && files.relays.iter().all(|r| r.exists());
         if fresh {
@@ -258,7 +259,7 @@ impl Builder {
             self.cargo_build(build, Built::Relay(j + 1), dest)?;
         }
         if let Some(composed) = &files.composed {
-            self.compose(&files.producer, &files.consumer, composed)?;
+            self.compose(&files, composed)?;
         }
         if let Some(merged) = &files.merged {
             self.merge(&files.producer, &files.consumer, merged)?;
@@ -322,7 +323,7 @@ impl Builder {
                 String::from_utf8_lossy(&output.stderr).trim_end()
             );
         }
-        let mut built = target_dir.join(target).join(profile).join(format!("wasmatrix_{}.wasm", role.name()));
+        let mut cargo_out = target_dir.join(target).join(profile).join(format!("wasmatrix_{}.wasm", role.name()));
         // wasm-bindgen's glue, written before any wasm-opt pass as wasm-pack orders them: the
         // module it leaves takes the place of cargo's.
         if build.layout == Layout::Bindgen {
@@ -331,8 +332,8 @@ impl Builder {
             let glue_dir = dest.with_extension("bindgen");
             std::fs::create_dir_all(&glue_dir).with_context(|| format!("cannot create {}", glue_dir.display()))?;
             let input = glue_dir.join("cargo.wasm");
-            std::fs::copy(&built, &input).with_context(|| format!("cannot copy {}", built.display()))?;
-            built = run_wasm_bindgen(&self.root, role.name(), &input, &glue_dir)?;
+            std::fs::copy(&cargo_out, &input).with_context(|| format!("cannot copy {}", cargo_out.display()))?;
+            cargo_out = run_wasm_bindgen(&self.root, role.name(), &input, &glue_dir)?;
             write_whole(&dest.with_extension("js"), |partial| {
                 let made = glue_dir.join(format!("{}.js", role.name()));
                 std::fs::copy(&made, partial)
@@ -346,32 +347,45 @@ impl Builder {
         }
         write_whole(dest, |partial| {
             if passes.is_empty() {
-                std::fs::copy(&built, partial)
-                    .with_context(|| format!("cannot copy {} to {}", built.display(), partial.display()))
+                std::fs::copy(&cargo_out, partial)
+                    .with_context(|| format!("cannot copy {} to {}", cargo_out.display(), partial.display()))
                     .map(drop)
             } else {
-                run_wasm_opt(&self.root, &passes, &built, partial)
+                run_wasm_opt(&self.root, &passes, &cargo_out, partial)
             }?;
             if build.layout == Layout::Component {
-                self.encode_component(role, partial)?;
+                let world = match built {
+                    Built::Guest(role) => role.name(),
+                    Built::Relay(_) => crate::component::RELAY_WORLD,
+                };
+                self.encode_component(world, partial)?;
             }
             Ok(())
         })
     }
 
-    /// Turns the core module at `path` into the component of `role`'s WIT world, in place.
-    fn encode_component(&self, role: Role, path: &Path) -> Result<()> {
+    /// Turns the core module at `path` into the component of the WIT world `world` (a guest's
+    /// role, or a relay's world), in place.
+    fn encode_component(&self, world: &str, path: &Path) -> Result<()> {
         let core = std::fs::read(path).with_context(|| format!("cannot read {}", path.display()))?;
-        let component = crate::component::encode(&core, &crate::component::wit_dir(&self.root), role.name())
-            .with_context(|| format!("cannot make the {} component from {}", role.name(), path.display()))?;
+        let component = crate::component::encode(&core, &crate::component::wit_dir(&self.root), world)
+            .with_context(|| format!("cannot make the {world} component from {}", path.display()))?;
         std::fs::write(path, component).with_context(|| format!("cannot write {}", path.display()))
     }
 
-    /// Plugs the consumer component into the producer's `deliver` import: `dest`.
-    fn compose(&self, producer: &Path, consumer: &Path, dest: &Path) -> Result<()> {
+    /// Plugs the consumer component into the producer's `deliver` import, or a chain's relays
+    /// between them (each relay an instance of the one relay component): `dest`.
+    fn compose(&self, files: &GuestFiles, dest: &Path) -> Result<()> {
         let read = |path: &Path| std::fs::read(path).with_context(|| format!("cannot read {}", path.display()));
-        let composed = crate::component::compose(&read(producer)?, &read(consumer)?)
-            .with_context(|| format!("cannot compose {} with {}", producer.display(), consumer.display()))?;
+        let (producer, consumer) = (&files.producer, &files.consumer);
+        let composed = match files.relay_modules().0.as_slice() {
+            [] => crate::component::compose(&read(producer)?, &read(consumer)?),
+            [relay] => {
+                crate::component::compose_chain(&read(producer)?, &read(relay)?, files.relays.len(), &read(consumer)?)
+            }
+            more => bail!("a chain of components is composed from one relay component, not {}", more.len()),
+        }
+        .with_context(|| format!("cannot compose {} with {}", producer.display(), consumer.display()))?;
         write_whole(dest, |partial| {
             std::fs::write(partial, &composed).with_context(|| format!("cannot write {}", partial.display()))
         })

@@ -12,10 +12,13 @@
 //! - `composed`: the one component the two were plugged into (world `pair`), instantiated with an
 //!   empty linker: its `round-trip` never leaves wasm (`call = import` only).
 //!
+//! A chain of components (the `modules` axis) puts relays between them: component_chain.rs.
+//!
 //! The functions the hot loop calls are typed functions looked up once at set-up; those whose
 //! parameters are borrowed (`list<u8>`, `log`) are bindgen's generated callers.
 
 use crate::call::failure;
+use crate::component_chain as chain;
 use crate::engine::Components as Compiled;
 use crate::limits::Cap;
 use wasmatrix_core::axes::{Call, Codec, Transport};
@@ -51,8 +54,11 @@ mod bindings {
 use bindings::producer::exports::wasmatrix::pair::producer_api::{self, Refusal, TrafficBytes};
 use bindings::producer::wasmatrix::pair::types::{Log, Reply};
 
-/// The consumer's `deliver` interface, as the host calls it.
-type Deliver = bindings::consumer::exports::wasmatrix::pair::deliver::Guest;
+/// The consumer's `deliver` interface, as the host calls it (a relay's too: the same interface,
+/// loaded from the relay's instance).
+pub(crate) type Deliver = bindings::consumer::exports::wasmatrix::pair::deliver::Guest;
+/// What loads [`Deliver`] from any instance that exports the interface.
+pub(crate) type DeliverIndices = bindings::consumer::exports::wasmatrix::pair::deliver::GuestIndices;
 
 const DELIVER: &str = "wasmatrix:pair/deliver@0.1.0";
 const PRODUCER_API: &str = "wasmatrix:pair/producer-api@0.1.0";
@@ -61,32 +67,58 @@ const CONSUMER_BENCH: &str = "wasmatrix:pair/consumer-bench@0.1.0";
 /// What the store holds.
 pub struct State {
     cap: Cap,
-    /// `component`: the consumer's `deliver` exports, which the producer's import calls.
-    deliver: Option<Deliver>,
-    /// The request as the import copies it out of the producer's memory (reused).
-    request: Vec<u8>,
+    /// `component`: hop `k`'s receiver's `deliver` exports, which the `deliver` import of the
+    /// component sending on hop `k` calls (the producer's: hop 0; relay `j`'s: hop `j`). A pair's
+    /// one hop is the consumer's.
+    next: Vec<Deliver>,
+    /// Per hop, the request as the sender's import copies it out of the sender's memory (reused;
+    /// one a hop, as a chain's imports run nested).
+    requests: Vec<Vec<u8>>,
 }
 
-/// The components' environment: the store (with the memory cap) and, `linked`, the linker (for
-/// `instantiate = fresh`; the other strategies' is in their [`PreComponents`]).
+/// The linkers of a cell's components, one per hop: hop `k`'s defines the `deliver` import of the
+/// component sending on it as calls of hop `k`'s receiver ([`State::next`]); the consumer is
+/// linked by the last. One empty linker for `composed`.
+pub type Linkers = Vec<Linker<State>>;
+
+/// The components' environment: the store (with the memory cap) and, `linked`, the linkers of a
+/// chain of `relays` relays (for `instantiate = fresh`; the other strategies' is in their
+/// [`PreComponents`]).
 pub fn environment(
     engine: &wasmtime::Engine,
     transport: Transport,
     memory_limit_mib: u64,
     linked: bool,
-) -> Result<(Store<State>, Option<Linker<State>>), Failure> {
-    let mut store = Store::new(engine, State { cap: Cap::new(memory_limit_mib), deliver: None, request: Vec::new() });
+    relays: usize,
+) -> Result<(Store<State>, Option<Linkers>), Failure> {
+    let mut store = Store::new(
+        engine,
+        State { cap: Cap::new(memory_limit_mib), next: Vec::new(), requests: vec![Vec::new(); relays + 1] },
+    );
     store.limiter(|state| &mut state.cap);
-    Ok((store, linked.then(|| linker(engine, transport)).transpose()?))
+    let linkers = || match transport {
+        Transport::Component => (0..=relays).map(|hop| linker_of_hop(engine, hop)).collect(),
+        _ => Ok(vec![Linker::new(engine)]),
+    };
+    Ok((store, linked.then(linkers).transpose()?))
 }
 
-/// The linker: empty for `composed`, the producer's `deliver` import for `component`.
+/// The linker of a pair (`pre`, `pooled`): empty for `composed`, the producer's `deliver` import
+/// for `component`.
 pub fn linker(engine: &wasmtime::Engine, transport: Transport) -> Result<Linker<State>, Failure> {
-    let mut linker = Linker::new(engine);
-    if transport == Transport::Component {
-        define_deliver(&mut linker)
-            .map_err(|e| Failure::Error(format!("cannot define the producer's deliver import: {e:#}")))?;
+    match transport {
+        Transport::Component => linker_of_hop(engine, 0),
+        _ => Ok(Linker::new(engine)),
     }
+}
+
+/// The linker whose `deliver` import calls hop `hop`'s receiver.
+fn linker_of_hop(engine: &wasmtime::Engine, hop: usize) -> Result<Linker<State>, Failure> {
+    let mut linker = Linker::new(engine);
+    define_deliver(&mut linker, hop).map_err(|e| {
+        let sender = if hop == 0 { "the producer".to_owned() } else { format!("relay {hop}") };
+        Failure::Error(format!("cannot define {sender}'s deliver import: {e:#}"))
+    })?;
     Ok(linker)
 }
 
@@ -104,7 +136,12 @@ impl PreComponents {
             linker.instantiate_pre(component).map_err(|e| Failure::Error(format!("cannot pre-link the {who}: {e:#}")))
         };
         Ok(match compiled {
-            Compiled::Linked { producer, consumer } => {
+            Compiled::Linked { relay_of, .. } if !relay_of.is_empty() => {
+                return Err(Failure::Error(
+                    "a chain of components is instantiated fresh only (see Cell::unsupported)".into(),
+                ))
+            }
+            Compiled::Linked { producer, consumer, .. } => {
                 PreComponents::Linked { producer: pre(producer, "producer")?, consumer: pre(consumer, "consumer")? }
             }
             Compiled::Composed(composed) => PreComponents::Composed(pre(composed, "composed component")?),
@@ -112,33 +149,49 @@ impl PreComponents {
     }
 }
 
-/// Where a pair's components come from: their code and a linker (`fresh`), or their pre-linked
-/// forms.
+/// Where a pair's components come from: their code and their linkers (`fresh`, [`Linkers`]), or
+/// their pre-linked forms.
 pub enum Source<'a> {
-    Fresh(&'a Linker<State>, &'a Compiled),
+    Fresh(&'a [Linker<State>], &'a Compiled),
     Pre(&'a PreComponents),
 }
 
 impl Source<'_> {
-    /// One part of the pair, instantiated in `store`.
-    fn instantiate(&self, store: &mut Store<State>, role: Part) -> Result<Instance, Failure> {
-        let who = role.name();
+    /// One part of the pair or chain, instantiated in `store`.
+    pub(crate) fn instantiate(&self, store: &mut Store<State>, role: Part) -> Result<Instance, Failure> {
+        // (The part's name is made only for an error: this is the measured instantiation.)
+        let linker = |hop: usize| match self {
+            Source::Fresh(linkers, _) => {
+                linkers.get(hop).ok_or_else(|| Failure::Error(format!("no linker for the {} (hop {hop})", role.name())))
+            }
+            Source::Pre(_) => unreachable!("asked of fresh sources only"),
+        };
         let instance = match (self, role) {
-            (Source::Fresh(linker, Compiled::Linked { producer, .. }), Part::Producer) => {
-                linker.instantiate(&mut *store, producer)
+            (Source::Fresh(_, Compiled::Linked { producer, .. }), Part::Producer) => {
+                linker(0)?.instantiate(&mut *store, producer)
             }
-            (Source::Fresh(linker, Compiled::Linked { consumer, .. }), Part::Consumer) => {
-                linker.instantiate(&mut *store, consumer)
+            (Source::Fresh(linkers, Compiled::Linked { consumer, .. }), Part::Consumer) => {
+                linker(linkers.len().saturating_sub(1))?.instantiate(&mut *store, consumer)
             }
-            (Source::Fresh(linker, Compiled::Composed(composed)), Part::Composed) => {
-                linker.instantiate(&mut *store, composed)
+            (Source::Fresh(_, Compiled::Linked { relays, relay_of, .. }), Part::Relay(j)) => {
+                let relay = relay_of.get(j - 1).and_then(|&which| relays.get(which));
+                let relay = relay.ok_or_else(|| Failure::Error(format!("no component for relay {j}")))?;
+                linker(j)?.instantiate(&mut *store, relay)
+            }
+            (Source::Fresh(_, Compiled::Composed(composed)), Part::Composed) => {
+                linker(0)?.instantiate(&mut *store, composed)
+            }
+            (Source::Pre(_), Part::Relay(_)) => {
+                return Err(Failure::Error(
+                    "a chain of components is instantiated fresh only (see Cell::unsupported)".into(),
+                ))
             }
             (Source::Pre(PreComponents::Linked { producer, .. }), Part::Producer) => producer.instantiate(&mut *store),
             (Source::Pre(PreComponents::Linked { consumer, .. }), Part::Consumer) => consumer.instantiate(&mut *store),
             (Source::Pre(PreComponents::Composed(composed)), Part::Composed) => composed.instantiate(&mut *store),
             _ => unreachable!("a pair's parts are its shape's"),
         };
-        instance.map_err(|e| Failure::Error(format!("cannot instantiate the {who}: {e:#}")))
+        instance.map_err(|e| Failure::Error(format!("cannot instantiate the {}: {e:#}", role.name())))
     }
 
     fn composed(&self) -> bool {
@@ -146,54 +199,68 @@ impl Source<'_> {
     }
 }
 
-/// One component of a pair.
+/// One component of a pair or chain.
 #[derive(Clone, Copy, Debug)]
-enum Part {
+pub(crate) enum Part {
     Producer,
+    /// Relay `j` (from 1) of a chain.
+    Relay(usize),
     Consumer,
     Composed,
 }
 
 impl Part {
-    fn name(self) -> &'static str {
+    fn name(self) -> String {
         match self {
-            Part::Producer => "producer",
-            Part::Consumer => "consumer",
-            Part::Composed => "composed component",
+            Part::Producer => "producer".into(),
+            Part::Relay(j) => format!("relay {j}"),
+            Part::Consumer => "consumer".into(),
+            Part::Composed => "composed component".into(),
         }
     }
 }
 
-/// The store's consumer `deliver` exports, for the import.
-fn consumer(store: &StoreContextMut<'_, State>) -> wasmtime::Result<Deliver> {
-    store.data().deliver.clone().ok_or_else(|| wasmtime::format_err!("deliver called before the consumer exists"))
+/// Hop `hop`'s receiver's `deliver` exports in the store, for the import.
+fn receiver(store: &StoreContextMut<'_, State>, hop: usize) -> wasmtime::Result<Deliver> {
+    store
+        .data()
+        .next
+        .get(hop)
+        .cloned()
+        .ok_or_else(|| wasmtime::format_err!("deliver called before its receiver exists"))
 }
 
-/// The producer's import `wasmatrix:pair/deliver`: each function calls the consumer's export of
-/// its name, in the same store. A byte request is copied out of the producer's memory into a
-/// reused host buffer, then lowered into the consumer's; its reply (or the consumer's reason) is
-/// lifted into the host and lowered into the producer's memory. A typed record (codec `wit`) is
-/// lifted into the host whole and lowered again.
-fn define_deliver(linker: &mut Linker<State>) -> wasmtime::Result<()> {
+/// The import `wasmatrix:pair/deliver` of the component sending on hop `hop` (the producer's, or
+/// relay `hop`'s): each function calls hop `hop`'s receiver's export of its name (the consumer's,
+/// or the next relay's), in the same store. A byte request is copied out of the sender's memory
+/// into a reused host buffer, then lowered into the receiver's; its reply (or the receiver's
+/// reason) is lifted into the host and lowered into the sender's memory. A typed record (codec
+/// `wit`) is lifted into the host whole and lowered again.
+fn define_deliver(linker: &mut Linker<State>, hop: usize) -> wasmtime::Result<()> {
     let mut deliver = linker.instance(DELIVER)?;
     deliver.func_wrap(
         "deliver",
-        |mut store: StoreContextMut<'_, State>,
-         (msg,): (WasmList<u8>,)|
-         -> wasmtime::Result<(Result<Vec<u8>, String>,)> {
-            let consumer = consumer(&store)?;
-            let mut request = std::mem::take(&mut store.data_mut().request);
+        move |mut store: StoreContextMut<'_, State>,
+              (msg,): (WasmList<u8>,)|
+              -> wasmtime::Result<(Result<Vec<u8>, String>,)> {
+            let consumer = receiver(&store, hop)?;
+            let slot = |store: &mut StoreContextMut<'_, State>| {
+                store.data_mut().requests.get_mut(hop).map(std::mem::take).unwrap_or_default()
+            };
+            let mut request = slot(&mut store);
             request.clear();
             request.extend_from_slice(msg.as_le_slice(&store));
             let reply = consumer.call_deliver(&mut store, &request);
-            store.data_mut().request = request;
+            if let Some(kept) = store.data_mut().requests.get_mut(hop) {
+                *kept = request;
+            }
             Ok((reply?,))
         },
     )?;
     deliver.func_wrap(
         "deliver-log",
-        |mut store: StoreContextMut<'_, State>, (log,): (Log,)| -> wasmtime::Result<(Reply,)> {
-            let consumer = consumer(&store)?;
+        move |mut store: StoreContextMut<'_, State>, (log,): (Log,)| -> wasmtime::Result<(Reply,)> {
+            let consumer = receiver(&store, hop)?;
             Ok((consumer.call_deliver_log(&mut store, &log)?,))
         },
     )?;
@@ -214,7 +281,7 @@ struct Fns {
 }
 
 /// One export of `instance`'s interface `interface`, typed.
-fn typed<P, R>(
+pub(crate) fn typed<P, R>(
     store: &mut Store<State>,
     instance: &Instance,
     interface: &str,
@@ -259,6 +326,8 @@ enum BenchDecode {
 /// What the host calls under `call = host` (transport `component`).
 struct HostCalls {
     producer: producer_api::Guest,
+    /// The receiver of the producer's request: the consumer's `deliver`, or a chain's relay 1's
+    /// (which forwards it down the chain).
     consumer: Deliver,
 }
 
@@ -283,6 +352,10 @@ pub struct Components {
     staged: Vec<u8>,
     /// The producer's `traffic` as of the end of the last batch of round trips.
     traffic: Traffic,
+    /// How many times a request and its reply cross between memories: once per hop.
+    hops: u64,
+    /// A chain's relays' `relay-digest`s, where the host can reach them.
+    relay_digests: chain::RelayDigests,
 }
 
 fn world(who: &str) -> impl Fn(wasmtime::Error) -> Failure + '_ {
@@ -290,29 +363,31 @@ fn world(who: &str) -> impl Fn(wasmtime::Error) -> Failure + '_ {
 }
 
 /// Instantiates the components in their store, from `source` (the measured "instantiate" phase).
+/// `relays`: a chain's relays between the producer and the consumer (0 for a pair).
 pub fn instantiate(
     mut store: Store<State>,
     source: Source<'_>,
     call: Call,
     codec: Codec,
+    relays: usize,
 ) -> Result<Components, Failure> {
-    let (fns, host, bench_decode) = if source.composed() {
+    let (fns, host, bench_decode, relay_digests) = if source.composed() {
         let instance = source.instantiate(&mut store, Part::Composed)?;
         let pair = bindings::pair::Pair::new(&mut store, &instance).map_err(world("composed component"))?;
         let fns = Fns::new(&mut store, &instance, &instance)?;
-        (fns, None, BenchDecode::Pair(pair.wasmatrix_pair_consumer_bench().clone()))
+        let digests = chain::composed_digests(&mut store, &instance, relays)?;
+        (fns, None, BenchDecode::Pair(pair.wasmatrix_pair_consumer_bench().clone()), digests)
     } else {
         let consumer_instance = source.instantiate(&mut store, Part::Consumer)?;
         let consumer = bindings::consumer::Consumer::new(&mut store, &consumer_instance).map_err(world("consumer"))?;
-        store.data_mut().deliver = Some(consumer.wasmatrix_pair_deliver().clone());
+        let (next, digests) = chain::relays(&mut store, &source, consumer.wasmatrix_pair_deliver().clone(), relays)?;
+        let first = next[0].clone();
+        store.data_mut().next = next;
         let producer_instance = source.instantiate(&mut store, Part::Producer)?;
         let producer = bindings::producer::Producer::new(&mut store, &producer_instance).map_err(world("producer"))?;
         let fns = Fns::new(&mut store, &producer_instance, &consumer_instance)?;
-        let host = HostCalls {
-            producer: producer.wasmatrix_pair_producer_api().clone(),
-            consumer: consumer.wasmatrix_pair_deliver().clone(),
-        };
-        (fns, Some(host), BenchDecode::Consumer(consumer.wasmatrix_pair_consumer_bench().clone()))
+        let host = HostCalls { producer: producer.wasmatrix_pair_producer_api().clone(), consumer: first };
+        (fns, Some(host), BenchDecode::Consumer(consumer.wasmatrix_pair_consumer_bench().clone()), digests)
     };
     let mode = match (call, codec, host) {
         (Call::Import, _, _) => Mode::Import,
@@ -325,17 +400,28 @@ pub fn instantiate(
         (Call::Host, Codec::Wit, Some(host)) => Mode::HostLog(host),
         (Call::Host, Codec::Bytes(_), Some(host)) => Mode::HostBytes(host),
     };
-    Ok(Components { store, fns, mode, codec, bench_decode, staged: Vec::new(), traffic: Traffic::default() })
+    Ok(Components {
+        store,
+        fns,
+        mode,
+        codec,
+        bench_decode,
+        staged: Vec::new(),
+        traffic: Traffic::default(),
+        hops: relays as u64 + 1,
+        relay_digests,
+    })
 }
 
 impl Components {
-    /// The producer's traffic so far; what crossed between the two memories is both directions.
+    /// The producer's traffic so far; what crossed between memories is both directions, on every
+    /// hop (a chain's reply returns through each relay, as its request went).
     fn refresh_traffic(&mut self) -> Result<(), Failure> {
         let (t,) = self.fns.traffic.call(&mut self.store, ()).map_err(failure)?;
         self.traffic = Traffic {
             request_bytes: t.request_bytes,
             reply_bytes: t.reply_bytes,
-            copied_bytes: t.request_bytes + t.reply_bytes,
+            copied_bytes: self.hops * (t.request_bytes + t.reply_bytes),
         };
         Ok(())
     }
@@ -421,6 +507,11 @@ impl Guests for Components {
         self.traffic
     }
 
+    /// After the timed round trips: a chain's relays read the same records (their digests agree).
+    fn count_traffic(&mut self) -> Result<(), Failure> {
+        chain::check_digests(&mut self.store, &self.relay_digests)
+    }
+
     /// Components have no log sink and no stdout here (environment `bare`, logging off).
     fn output(&self) -> Output {
         Output::default()
@@ -444,15 +535,20 @@ mod tests {
             let cases = [
                 (
                     Transport::Component,
-                    Compiled::Linked { producer: empty.clone(), consumer: empty.clone() },
+                    Compiled::Linked {
+                        producer: empty.clone(),
+                        consumer: empty.clone(),
+                        relays: Vec::new(),
+                        relay_of: Vec::new(),
+                    },
                     "consumer",
                 ),
                 (Transport::Composed, Compiled::Composed(empty.clone()), "composed component"),
             ];
             for (transport, compiled, who) in cases {
-                let (store, linker) = environment(&engine, transport, 64, true).unwrap();
-                let source = Source::Fresh(linker.as_ref().unwrap(), &compiled);
-                let Err(Failure::Error(e)) = instantiate(store, source, Call::Import, Codec::Wit) else {
+                let (store, linkers) = environment(&engine, transport, 64, true, 0).unwrap();
+                let source = Source::Fresh(linkers.as_ref().unwrap(), &compiled);
+                let Err(Failure::Error(e)) = instantiate(store, source, Call::Import, Codec::Wit, 0) else {
                     panic!("{compiler}/{transport}: an empty component has no producer-api")
                 };
                 assert!(e.starts_with(&format!("the {who} does not implement its WIT world")), "{e}");

@@ -199,17 +199,25 @@ pub fn load_merged_artifact(engine: &wasmtime::Engine, dir: &Path) -> Result<Mod
     load_artifact(engine, &merged_artifact_path(dir))
 }
 
-/// The guests as components: the two (transport `component`, which the host links), or the one
-/// they were composed into (`composed`).
+/// The guests as components: the two (transport `component`, which the host links) and a chain's
+/// relays (each distinct relay component once), or the one they were composed into (`composed`).
 pub enum Components {
-    Linked { producer: Component, consumer: Component },
+    Linked {
+        producer: Component,
+        consumer: Component,
+        relays: Vec<Component>,
+        /// Which of `relays` each relay of the chain instantiates, in order (empty for a pair).
+        relay_of: Vec<usize>,
+    },
     Composed(Component),
 }
 
-/// The component files a cell runs: `(producer, consumer)` or the composed one.
+/// The component files a cell runs: `(producer, consumer)` then the distinct relays, or the
+/// composed one.
 fn component_files(guests: &GuestFiles, composed: bool) -> Result<Vec<&Path>, Failure> {
     if !composed {
-        return Ok(vec![guests.producer.as_path(), guests.consumer.as_path()]);
+        let (relays, _) = guests.relay_modules();
+        return Ok([guests.producer.as_path(), guests.consumer.as_path()].into_iter().chain(relays).collect());
     }
     let path = guests.composed.as_deref().ok_or_else(|| {
         Failure::Error("no composed component was given for a composed cell (guests.composed)".into())
@@ -217,21 +225,24 @@ fn component_files(guests: &GuestFiles, composed: bool) -> Result<Vec<&Path>, Fa
     Ok(vec![path])
 }
 
-/// Where the artifacts of a component cell live: one per file of [`component_files`].
-fn component_artifact_paths(dir: &Path, composed: bool) -> Vec<PathBuf> {
+/// Where the artifacts of a component cell live: one per file of [`component_files`] (`relays`:
+/// how many distinct relay components).
+fn component_artifact_paths(dir: &Path, composed: bool, relays: usize) -> Vec<PathBuf> {
     if composed {
         vec![dir.join("composed.cwasm")]
     } else {
-        artifact_paths(dir, 0)
+        artifact_paths(dir, relays)
     }
 }
 
-fn components(mut each: Vec<Component>) -> Components {
-    match (each.pop(), each.pop()) {
-        (Some(consumer), Some(producer)) => Components::Linked { producer, consumer },
-        (Some(composed), None) => Components::Composed(composed),
-        _ => unreachable!("one or two component files"),
+fn components(mut each: Vec<Component>, composed: bool, relay_of: &[usize]) -> Components {
+    if composed {
+        return Components::Composed(each.remove(0));
     }
+    let relays = each.split_off(2);
+    let consumer = each.pop().expect("a producer and a consumer component");
+    let producer = each.pop().expect("a producer and a consumer component");
+    Components::Linked { producer, consumer, relays, relay_of: relay_of.to_vec() }
 }
 
 /// Compiles the cell's components (the `jit` engine); `composed`: the composed one only.
@@ -247,7 +258,7 @@ pub fn compile_components(
                 .map_err(|e| Failure::Error(format!("cannot compile component {}: {e:#}", path.display())))
         })
         .collect::<Result<Vec<_>, _>>()?;
-    Ok(components(each))
+    Ok(components(each, composed, &guests.relay_modules().1))
 }
 
 /// Compiles the cell's components and writes their artifacts into `dir`; their total size.
@@ -257,17 +268,27 @@ pub fn precompile_components(
     dir: &Path,
     composed: bool,
 ) -> Result<u64, Failure> {
-    let files = component_files(guests, composed)?.into_iter().zip(component_artifact_paths(dir, composed));
+    let sources = component_files(guests, composed)?;
+    let relays = sources.len().saturating_sub(2);
+    let files = sources.into_iter().zip(component_artifact_paths(dir, composed, relays));
     write_artifacts(files, |wasm| engine.precompile_component(wasm))
 }
 
-/// Maps the cell's components' artifacts from `dir` (the `artifact` engine's measured phase).
-pub fn load_component_artifacts(engine: &wasmtime::Engine, dir: &Path, composed: bool) -> Result<Components, Failure> {
-    let each = component_artifact_paths(dir, composed)
+/// Maps the cell's components' artifacts from `dir` (the `artifact` engine's measured phase);
+/// `relay_of`: which distinct relay component each relay instantiates, as
+/// [`GuestFiles::relay_modules`] says (ignored when `composed`).
+pub fn load_component_artifacts(
+    engine: &wasmtime::Engine,
+    dir: &Path,
+    composed: bool,
+    relay_of: &[usize],
+) -> Result<Components, Failure> {
+    let relays = relay_of.iter().max().map_or(0, |m| m + 1);
+    let each = component_artifact_paths(dir, composed, relays)
         .iter()
         .map(|path| load_component_artifact(engine, path))
         .collect::<Result<Vec<_>, _>>()?;
-    Ok(components(each))
+    Ok(components(each, composed, relay_of))
 }
 
 #[allow(unsafe_code)]

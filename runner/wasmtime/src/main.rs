@@ -12,6 +12,7 @@
 mod call;
 mod chain;
 mod component;
+mod component_chain;
 mod engine;
 mod environment;
 mod limits;
@@ -32,7 +33,6 @@ use wasmatrix_core::cell::Cell;
 use wasmatrix_core::guests::{Failure, GuestFiles};
 use wasmatrix_core::runtime::{run_prepared, Prepare, Runtime};
 use wasmatrix_core::worker::Job;
-use wasmtime::component::Linker;
 use wasmtime::{InstancePre, Module, Store};
 
 /// The Wasmtime this worker was built with, from its lock file (build.rs).
@@ -49,7 +49,8 @@ wasmatrix_core::worker_main!("wasmatrix-wasmtime", |job, report| {
         Transport::Shared => run_prepared(&Wasmtime::<SharedLink>::new(relay_of), job, report),
         Transport::Component | Transport::Composed => {
             runs(&job.cell)?;
-            run_prepared(&WasmtimeComponents { composed: job.cell.transport == Transport::Composed }, job, report)
+            let composed = job.cell.transport == Transport::Composed;
+            run_prepared(&WasmtimeComponents { composed, relay_of }, job, report)
         }
         Transport::Merged => {
             runs(&job.cell)?;
@@ -167,10 +168,12 @@ impl<T: transport::Transport + Sync> Prepare for Wasmtime<T> {
     }
 }
 
-/// Wasmtime running the guests as components: the two, linked by the host (transport
-/// `component`), or the one they were composed into (`composed`).
+/// Wasmtime running the guests as components: the two (and a chain's relays, instantiating the
+/// components `relay_of` says), linked by the host (transport `component`), or the one they were
+/// composed into (`composed`).
 struct WasmtimeComponents {
     composed: bool,
+    relay_of: Vec<usize>,
 }
 
 impl Runtime for WasmtimeComponents {
@@ -178,7 +181,7 @@ impl Runtime for WasmtimeComponents {
     type Code = engine::Components;
     /// The artifacts' size, written as they are compiled (as for core modules).
     type Precompiled = u64;
-    type Environment = (Store<component::State>, Option<Linker<component::State>>);
+    type Environment = (Store<component::State>, Option<component::Linkers>);
     type Guests = component::Components;
 
     fn engine(&self, job: &Job, compiling: bool) -> Result<wasmtime::Engine, Failure> {
@@ -198,11 +201,12 @@ impl Runtime for WasmtimeComponents {
     }
 
     fn load(&self, engine: &wasmtime::Engine, dir: &Path) -> Result<engine::Components, Failure> {
-        engine::load_component_artifacts(engine, dir, self.composed)
+        engine::load_component_artifacts(engine, dir, self.composed, &self.relay_of)
     }
 
     fn environment(&self, engine: &wasmtime::Engine, job: &Job) -> Result<Self::Environment, Failure> {
-        component::environment(engine, job.cell.transport, job.measure.memory_limit_mib, fresh(job))
+        let relays = job.cell.modules.relays();
+        component::environment(engine, job.cell.transport, job.measure.memory_limit_mib, fresh(job), relays)
     }
 
     fn instantiate(
@@ -212,9 +216,10 @@ impl Runtime for WasmtimeComponents {
         components: &engine::Components,
         job: &Job,
     ) -> Result<component::Components, Failure> {
-        let (store, linker) = environment;
-        let linker = linker.ok_or_else(|| Failure::Error("no linker in a fresh pair's environment".into()))?;
-        component::instantiate(store, component::Source::Fresh(&linker, components), job.cell.call, job.cell.codec)
+        let (store, linkers) = environment;
+        let linkers = linkers.ok_or_else(|| Failure::Error("no linker in a fresh pair's environment".into()))?;
+        let source = component::Source::Fresh(&linkers, components);
+        component::instantiate(store, source, job.cell.call, job.cell.codec, job.cell.modules.relays())
     }
 }
 
@@ -239,7 +244,8 @@ impl Prepare for WasmtimeComponents {
         prepared: &component::PreComponents,
         job: &Job,
     ) -> Result<component::Components, Failure> {
-        component::instantiate(store, component::Source::Pre(prepared), job.cell.call, job.cell.codec)
+        let source = component::Source::Pre(prepared);
+        component::instantiate(store, source, job.cell.call, job.cell.codec, job.cell.modules.relays())
     }
 }
 

@@ -163,8 +163,9 @@ pub(super) const WIT_RECORDS: &str =
 
 /// Why a chain of modules runs only between core modules that the host links.
 pub(super) const CHAIN_TRANSPORT: &str = "a chain of more than two modules is built for the core-module transports \
-     copy and shared only (the relays are core modules the host links in turn); chains of components (linked through \
-     the host or composed with wac) and of merged modules are not built yet (issue 31)";
+     copy and shared (the relays are core modules the host links in turn) and for the components of component and \
+     composed (the relays are components linked through the host or composed with wac); chains of wasm-bindgen \
+     modules and of merged modules are not built yet (issue 31)";
 
 /// Why a chain of modules is instantiated fresh only.
 pub(super) const CHAIN_INSTANTIATE: &str = "a chain of more than two modules is instantiated fresh only: the \

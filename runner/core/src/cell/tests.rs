@@ -66,11 +66,22 @@ fn a_chain_runs_between_core_modules_under_every_runtime() {
     ] {
         assert_eq!(chain(other).unsupported(), None, "{other}");
     }
+    // Chains of components: through the host and composed, under Wasmtime only.
+    for components in [
+        "cranelift/jit/bare/component/raw/release/off/default/wasmtime/host",
+        "cranelift/jit/bare/component/wit/release/off/default/wasmtime/import",
+        "winch/artifact/bare/composed/wit/release/off/default/wasmtime/import",
+    ] {
+        assert_eq!(chain(components).unsupported(), None, "{components}");
+    }
     let twin = wasmer.native_twin().expect("a chain has a native twin");
     assert_eq!((twin.modules, twin.unsupported()), (Modules::Four, None));
     for (cell, why) in [
-        (Cell { transport: Transport::Merged, ..wasmer }, "copy and shared only"),
-        (chain("cranelift/jit/bare/component/raw/release/off/default/wasmtime/host"), "copy and shared only"),
+        (Cell { transport: Transport::Merged, ..wasmer }, "merged modules are not built"),
+        (chain("turbofan/jit/bare/bindgen/raw/release/off/default/v8/host"), "wasm-bindgen modules"),
+        (chain("cranelift/jit/bare/component/raw/release/off/default/wasmer/host"), "no Component Model"),
+        (chain("cranelift/jit/bare/component/raw/release/off/default/wasmtime/host/pre"), "fresh only"),
+        (chain("cranelift/jit/bare/composed/raw/release/off/default/wasmtime/import/pooled"), "fresh only"),
         (chain("cranelift/jit/bare/copy/raw/release/off/default/wasmtime/host/pooled"), "fresh only"),
         (Cell { environment: Environment::Wasi, ..wasmer }, "bare environment only"),
         (Cell { logging: Logging::On, ..wasmer }, "logging off only"),
