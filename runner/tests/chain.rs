@@ -127,6 +127,56 @@ fn a_chain_of_four_components_reaches_the_pairs_checksum_through_the_host_and_co
     }
 }
 
+/// Chains of merged modules: the producer, the relays and the consumer merged with the adapter into
+/// one module, a memory each, under every runtime with multi-memory, both call patterns.
+const MERGED: &str = r#"[[study]]
+name = "merged"
+runtime = ["wasmer", "wasmtime", "wasmi", "chromium"]
+compiler = ["cranelift", "eager", "turbofan"]
+transport = ["merged"]
+codec = ["raw"]
+call = ["host", "import"]
+modules = [2, 4]
+"#;
+
+#[test]
+fn a_merged_chain_of_four_reaches_the_pairs_checksum_under_every_runtime_with_multi_memory() {
+    let dir = tempfile::tempdir().unwrap();
+    let m = dir.path().join("m.toml");
+    std::fs::write(&m, format!("{MERGED}\n[measure]\n{TINY}\n")).unwrap();
+    let out = dir.path().join("r.csv");
+    let run = runner(&["run", m.to_str().unwrap(), "--out", out.to_str().unwrap()]);
+    assert!(run.status.success(), "{}", text(&run));
+    let get = |name: &str| column(&out, name);
+    let (cells, statuses, errors, sums) = (get("cell"), get("status"), get("error"), get("checksum"));
+    let (modules, copied, expected) = (get("modules"), get("host_copied_bytes_per_rt"), get("expected_checksum"));
+    let request = get("request_bytes_mean");
+    // 4 runtimes (each with its compiler) x 2 calls x 2 lengths
+    assert_eq!(cells.len(), 4 * 2 * 2, "{cells:?}");
+    for i in 0..cells.len() {
+        println!("{}: {} {} {} {}", cells[i], statuses[i], sums[i], copied[i], errors[i]);
+        assert_eq!(statuses[i], "ok", "{}: {}", cells[i], errors[i]);
+        assert!(!sums[i].is_empty() && sums[i] == expected[i], "{}: the pair's checksum", cells[i]);
+        assert_eq!(cells[i].ends_with("/1/4"), modules[i] == "4", "{}: a chain's name ends with its length", cells[i]);
+    }
+    // The adapter copies the request into each relay's memory, then into the consumer's: two
+    // requests more a round trip than the pair.
+    let figure = |column: &[String], name: &str| {
+        let i = cells.iter().position(|c| c == name).unwrap_or_else(|| panic!("no {name}"));
+        column[i].parse::<f64>().unwrap_or_else(|e| panic!("{name}: {e}"))
+    };
+    for (compiler, runtime) in
+        [("cranelift", "wasmer"), ("cranelift", "wasmtime"), ("eager", "wasmi"), ("turbofan", "chromium")]
+    {
+        for call in ["host", "import"] {
+            let pair = format!("{compiler}/jit/bare/merged/raw/release/off/default/{runtime}/{call}/fresh");
+            let chain = format!("{pair}/1/4");
+            let more = figure(&copied, &chain) - figure(&copied, &pair);
+            assert!((more - 2.0 * figure(&request, &pair)).abs() < 1.0, "{chain}: {more} bytes more copied");
+        }
+    }
+}
+
 #[test]
 fn a_length_the_axis_does_not_have_is_refused_before_any_cell_runs() {
     let dir = tempfile::tempdir().unwrap();

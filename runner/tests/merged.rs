@@ -28,7 +28,100 @@ fn the_merged_module_keeps_each_guest_in_its_own_memory() {
             assert_eq!(isolation.data_segments.keys().copied().collect::<Vec<_>>(), [0, 1], "{cell}");
             assert!(isolation.producer_functions > 10 && isolation.consumer_functions > 10, "{cell}: {isolation:?}");
             assert_eq!(isolation.adapter_functions, 6, "{cell}");
+            assert!(isolation.relay_functions.is_empty(), "{cell}");
         }
+    }
+}
+
+/// A merged chain of four (producer, two relays, consumer) is one module with four memories, each
+/// guest's data in its own, no relay reaching another guest's memory, the adapter's `refused_by`
+/// besides its carries and counts.
+#[test]
+fn a_merged_chain_keeps_each_guest_in_its_own_memory() {
+    let builder = Builder::new(root()).unwrap();
+    let cell = Cell::parse("cranelift/jit/bare/merged/raw/release/off/default/wasmtime/import/fresh/1/4").unwrap();
+    let files = builder.ensure(GuestBuild::of(&cell).unwrap()).unwrap();
+    assert_eq!(files.relays.len(), 2, "{cell}");
+    let merged = files.merged.as_ref().expect("a merged module");
+    assert!(
+        merged.ends_with("merged.wasm") && merged.to_str().unwrap().contains("/modules-4/"),
+        "{}",
+        merged.display()
+    );
+    let isolation = check(&std::fs::read(merged).unwrap()).unwrap_or_else(|e| panic!("{cell}: {e:#}"));
+    assert_eq!(isolation.memories, 4, "{cell}");
+    assert_eq!(isolation.data_segments.keys().copied().collect::<Vec<_>>(), [0, 1, 2, 3], "{cell}");
+    assert_eq!(isolation.relay_functions.len(), 2, "{cell}");
+    assert!(isolation.relay_functions.iter().all(|n| *n > 10), "{cell}: {isolation:?}");
+    assert!(isolation.producer_functions > 10 && isolation.consumer_functions > 10, "{cell}: {isolation:?}");
+    assert_eq!(isolation.adapter_functions, 7, "{cell}");
+}
+
+/// A small merged chain of three (the producer, relay 1, the consumer), good as written.
+fn chain() -> String {
+    PAIR.replace(
+        r#"(memory $c (export "consumer.memory") 1)"#,
+        r#"(memory $r (export "relay1.memory") 1) (memory $c (export "consumer.memory") 1)"#,
+    )
+    .replace(
+        r#"(data (memory $c) (i32.const 8) "c")"#,
+        r#"(data (memory $r) (i32.const 8) "r") (data (memory $c) (i32.const 8) "c")
+  (func (export "relay1.relay") (param i32 i32) (result i64) (i64.load $r (local.get 0)))
+  (func (export "relay1.relay_digest") (result i64) (i64.const 0))
+  (func (export "relay1.request_buffer") (param i32) (result i32) (i32.const 16))
+  (func (export "relay1.error_message") (result i64) (i64.const 0))
+  (func (export "merged.refused_by") (result i32) (i32.const 0))"#,
+    )
+}
+
+#[test]
+fn a_chain_whose_relay_reaches_another_memory_is_refused() {
+    let chain = chain();
+    checked(&chain).unwrap();
+    // The relay reads the consumer's memory.
+    let e = checked(&chain.replace("(i64.load $r", "(i64.load $c")).unwrap_err();
+    assert!(e.contains("relay 1's function") && e.contains("uses memory [2], not only its own (1)"), "{e}");
+    // ... or the producer's.
+    let e = checked(&chain.replace("(i64.load $r", "(i64.load $p")).unwrap_err();
+    assert!(e.contains("relay 1's function") && e.contains("uses memory [0]"), "{e}");
+    // The relay's data put in the consumer's memory.
+    let e = checked(&chain.replace(r#"(data (memory $r)"#, r#"(data (memory $c)"#)).unwrap_err();
+    assert!(e.contains("memory 1 has no data segment"), "{e}");
+    // Relay 1 shares a function with the consumer.
+    let shared = chain.replace(
+        r#"(func (export "relay1.relay_digest") (result i64) (i64.const 0))"#,
+        r#"(export "relay1.relay_digest" (func $digest)) (func $digest (result i64) (i64.const 0))"#,
+    );
+    checked(&shared).unwrap();
+    let shared = shared.replace(
+        r#"(func (export "consumer.ping") (param i32) (result i32) (local.get 0))"#,
+        r#"(func (export "consumer.ping") (param i32) (result i32) (drop (call $digest)) (local.get 0))"#,
+    );
+    let e = checked(&shared).unwrap_err();
+    assert!(e.contains("reachable from relay 1's and the consumer's exports"), "{e}");
+    // A chain's adapter says which relay refused a request.
+    let e =
+        checked(&chain.replace(r#"(func (export "merged.refused_by") (result i32) (i32.const 0))"#, "")).unwrap_err();
+    assert!(e.contains("the adapter's functions are not all exported"), "{e}");
+}
+
+/// The adapter as written is the pair's; filled in for relays, each relay's lines once for it, the
+/// chain's once, the pair's last hop left out, and it assembles.
+#[test]
+fn the_adapter_is_filled_in_for_a_chains_relays() {
+    use wasmatrix_runner::merged_pair::{adapter, adapter_source, fill};
+    let text = std::fs::read_to_string(adapter_source(root())).unwrap();
+    assert_eq!(fill(&text, 0), text);
+    let three = fill(&text, 3);
+    let code: Vec<&str> = three.lines().filter(|line| !line.trim_start().starts_with(";;")).collect();
+    for mark in ["$J", "$SENDER", "$LAST", ";;@"] {
+        assert!(code.iter().all(|line| !line.contains(mark)), "{mark} left in:\n{three}");
+    }
+    assert!(three.contains("(memory.copy $relay2 $relay1 ") && three.contains("(memory.copy $relay1 $producer "));
+    assert!(three.contains("(memory.copy $consumer $relay3 ") && !three.contains("(memory.copy $consumer $producer "));
+    assert_eq!(three.matches(r#"(export "relay2.relay_digest""#).count(), 1);
+    for relays in [0, 1, 6] {
+        assert!(!adapter(root(), relays).unwrap().is_empty(), "{relays} relays");
     }
 }
 

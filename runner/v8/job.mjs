@@ -79,11 +79,11 @@ export const MERGED_LOGGING = 'the consumer\'s log sink (env.wasmatrix_log) is a
   'module\'s memory export `memory`, which in the merged module is the producer\'s: logging = on is measured on ' +
   'transports copy and shared';
 
-/** Why a chain runs on neither bindgen nor merged (reasons.rs CHAIN_TRANSPORT, word for word). */
+/** Why a chain does not run on bindgen (reasons.rs CHAIN_TRANSPORT, word for word). */
 export const CHAIN_TRANSPORT = 'a chain of more than two modules is built for the core-module transports copy and ' +
-  'shared (the relays are core modules the host links in turn) and for the components of component and composed ' +
-  '(the relays are components linked through the host or composed with wac); chains of wasm-bindgen modules and of ' +
-  'merged modules are not built yet (issue 31)';
+  'shared (the relays are core modules the host links in turn), for merged (the relays merged with both guests into ' +
+  'one module, a memory each) and for the components of component and composed (the relays are components linked ' +
+  'through the host or composed with wac); chains of wasm-bindgen modules are not built yet (issue 31)';
 
 /** Why a chain runs only under `bare` (reasons.rs CHAIN_ENVIRONMENT). */
 export const CHAIN_ENVIRONMENT = 'a chain of more than two modules runs in the bare environment only: the relays ' +
@@ -100,7 +100,7 @@ export const CHAIN_INSTANTIATE = 'a chain of more than two modules is instantiat
 /** Why a chain cell does not run, or null if it does or is a pair (as `Cell::unsupported_chain`, in its order). */
 function chainRefusal(cell) {
   if (!isChain(cell)) return null;
-  if (cell.transport !== 'copy' && cell.transport !== 'shared') return CHAIN_TRANSPORT;
+  if (!['copy', 'shared', 'merged'].includes(cell.transport)) return CHAIN_TRANSPORT;
   if (cell.environment !== 'bare') return CHAIN_ENVIRONMENT;
   if (cell.logging === 'on') return CHAIN_LOGGING;
   return cell.instantiate !== undefined && cell.instantiate !== 'fresh' ? CHAIN_INSTANTIATE : null;

@@ -8,6 +8,11 @@
 // import` the producer's `round_trip` reaches the consumer through the adapter's `deliver`, never
 // leaving wasm. The adapter counts what it carried; its counters are read when the pair's traffic
 // is (once, after the timed round trips), not counted by the host.
+//
+// A merged chain (`modules` above 2) holds the relays too, a memory each, their exports under
+// `relay<j>.`: the adapter's `to_consumer` walks the request through every relay inside wasm. A
+// relay that cannot read a request makes the adapter trap, saying which in `merged.refused_by`;
+// the relays' digests are checked when the traffic is read (`copied`), as chain.mjs's `settle`.
 
 import { Failure, describe, failureKind } from './report.mjs';
 import { compileGuest } from './guests.mjs';
@@ -20,6 +25,46 @@ export const ADAPTER = 'merged.';
 
 const CONSUMER_CALLS = ['consume', 'ping', 'bench_decode', 'error_message'];
 const ADAPTER_CALLS = ['to_consumer', 'to_producer', 'request_bytes', 'reply_bytes', 'copied_bytes'];
+
+/** The prefix of relay `j`'s exports in a merged chain, before `j` (`relay1.relay_digest`, ...). */
+export const RELAY = 'relay';
+
+/**
+ * `f` (the adapter's `to_consumer`, or the producer's `round_trip`), whose failure is relay `j`'s
+ * refusal where the adapter says (`refused()`, its `merged.refused_by`) a relay could not read the
+ * request.
+ */
+function relayed(f, refused) {
+  if (typeof f !== 'function') return f; // `call = host`: no round_trip, which makePair never calls
+  return (...args) => {
+    try {
+      return f(...args);
+    } catch (e) {
+      const j = refused();
+      if (j > 0) throw new Failure('Error', `relay ${j} could not read the request (its error_message says why)`);
+      throw e;
+    }
+  };
+}
+
+/**
+ * The merged chain's checks after the timed round trips (as `Chain::settle`): every relay read the
+ * same records as relay 1, its `relay_digest` says.
+ */
+function settle(relays) {
+  if (relays.length === 0) return;
+  const first = relays[0].relay_digest();
+  relays.forEach((relay, k) => {
+    const digest = k === 0 ? first : relay.relay_digest();
+    if (digest !== first) {
+      throw new Failure('Error', `relay ${k + 1} read other records than relay 1 (digest ${hex(digest)}, relay 1's ` +
+        `${hex(first)})`);
+    }
+  });
+}
+
+/** A u64 digest as Rust's `{:#x}` writes it (the i64 BigInt read as unsigned). */
+const hex = (digest) => `0x${BigInt.asUintN(64, digest).toString(16)}`;
 
 /** Reads and compiles the job's merged module: the modules of a merged pair, `{ merged: { bytes, module } }`. */
 export function compileMerged(guests, repeat) {
@@ -59,12 +104,24 @@ export function mergedLink(exports) {
   };
   const [producerView, consumerView] = [view('memory'), view(`${CONSUMER}memory`)];
   const adapter = table(ADAPTER, ADAPTER_CALLS);
+  // A chain's relays, while the module exports the next one's digest (a pair has none).
+  const relays = [];
+  while (typeof exports[`${RELAY}${relays.length + 1}.relay_digest`] === 'function') {
+    relays.push(table(`${RELAY}${relays.length + 1}.`, ['relay_digest']));
+  }
+  const refused = relays.length === 0 ? null : table(ADAPTER, ['refused_by']).refused_by;
   return {
-    producer: { exports }, consumer: { exports: table(CONSUMER, CONSUMER_CALLS) },
+    producer: { exports: refused === null ? exports : { ...exports, round_trip: relayed(exports.round_trip, refused) } },
+    consumer: { exports: table(CONSUMER, CONSUMER_CALLS) },
     memories: [producerView.memory, consumerView.memory], producerView, consumerView,
-    toConsumer: adapter.to_consumer, toProducer: adapter.to_producer,
-    // The counters are i64s (BigInts); a Number holds any count a run reaches.
-    copied: () => Number(adapter.copied_bytes()),
+    toConsumer: refused === null ? adapter.to_consumer : relayed(adapter.to_consumer, refused),
+    toProducer: adapter.to_producer,
+    // The counters are i64s (BigInts); a Number holds any count a run reaches. Read once, after
+    // the timed round trips, with the relays' digests.
+    copied: () => {
+      settle(relays);
+      return Number(adapter.copied_bytes());
+    },
     route: {
       bind() {},
       traffic: () => ({ request_bytes: Number(adapter.request_bytes()), reply_bytes: Number(adapter.reply_bytes()) }),

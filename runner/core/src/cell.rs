@@ -253,7 +253,8 @@ impl Cell {
     }
 
     /// Why a chain of more than two modules (`modules`) cannot run, if it cannot: relays are core
-    /// modules between a `copy` or `shared` pair, or components between the components of a
+    /// modules between a `copy` or `shared` pair or merged with a `merged` pair (whose own rules
+    /// come first: `unsupported_merged`), or components between the components of a
     /// `component` or `composed` pair (which only Wasmtime runs: `unsupported_component`), run in
     /// the bare environment with logging off, instantiated fresh.
     fn unsupported_chain(&self) -> Option<&'static str> {
@@ -261,8 +262,8 @@ impl Cell {
             return None;
         }
         match self.transport {
-            Transport::Copy | Transport::Shared | Transport::Component | Transport::Composed => {}
-            Transport::Bindgen | Transport::Merged => return Some(CHAIN_TRANSPORT),
+            Transport::Copy | Transport::Shared | Transport::Component | Transport::Composed | Transport::Merged => {}
+            Transport::Bindgen => return Some(CHAIN_TRANSPORT),
         }
         if self.environment != Environment::Bare {
             return Some(CHAIN_ENVIRONMENT);

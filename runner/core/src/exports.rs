@@ -90,6 +90,16 @@ macro_rules! guest_exports {
 
         $crate::guest_exports! {
             @table $Func, [$($($g),*)?] ($($arg: $ty),*) |$name| $lookup,
+            /// A merged chain's adapter besides [`MergedFns`]: which relay (from 1) could not read
+            /// the request it trapped on, 0 if none (exported under
+            /// [`merged::ADAPTER`](crate::merged::ADAPTER)).
+            MergedChainFns "merged module" {
+                refused_by: () => u32,
+            }
+        }
+
+        $crate::guest_exports! {
+            @table $Func, [$($($g),*)?] ($($arg: $ty),*) |$name| $lookup,
             /// A relay's own exports (a chain of modules; guests/consumer, feature `relay`): what
             /// the chain calls ([`Pass`](crate::transport::Pass)).
             RelayFns "relay" {

@@ -14,15 +14,57 @@
 //! adapter's `to_consumer`, the consumer's `consume`, the adapter's `to_producer` and the producer's
 //! `check_reply`, each a call into the module; under `call = import`, the producer's `round_trip`.
 //!
+//! A merged chain (`modules` above 2) holds the relays too, each with a memory of its own between
+//! the producer's and the consumer's: the adapter's `to_consumer` walks the request through every
+//! relay inside wasm (a copy into its buffer, its `relay`), and the module exports each relay's
+//! exports under [`relay_prefix`], the adapter's `refused_by` (which relay could not read a
+//! request, after the adapter trapped) too. The worker checks the relays' digests when it reads
+//! the adapter's counts.
+//!
 //! [`GuestCalls`]: crate::calls::GuestCalls
 //! [`Route`]: crate::calls::Route
 
+use crate::guests::Failure;
+
 /// The prefix of the consumer's exports the harness calls (`consumer.consume`, ...).
 pub const CONSUMER: &str = "consumer.";
-/// The consumer's memory (memory 1).
+/// The consumer's memory (memory 1 of a pair, the last of a chain).
 pub const CONSUMER_MEMORY: &str = "consumer.memory";
 /// The prefix of the adapter's exports (`merged.to_consumer`, ...).
 pub const ADAPTER: &str = "merged.";
+
+/// The prefix of relay `j`'s exports (from 1) in a merged chain: `relay<j>.relay_digest`, ...
+pub fn relay_prefix(j: usize) -> String {
+    format!("relay{j}.")
+}
+
+/// A merged chain's relays, in order, each as `table(prefix)` makes it from its exports under
+/// [`relay_prefix`]: relay `j` is there while `has(name)` says the module exports relay `j`'s
+/// `relay_digest` (a pair has none).
+pub fn relays<R>(
+    has: impl Fn(&str) -> bool,
+    mut table: impl FnMut(&str) -> Result<R, Failure>,
+) -> Result<Vec<R>, Failure> {
+    let mut relays = Vec::new();
+    while has(&format!("{}relay_digest", relay_prefix(relays.len() + 1))) {
+        relays.push(table(&relay_prefix(relays.len() + 1))?);
+    }
+    Ok(relays)
+}
+
+/// Relay `j` (from 1) could not read a request: its `relay` returned 0 and the adapter trapped,
+/// saying `j` in `merged.refused_by` (the words of wasmatrix-core's chains).
+#[cold]
+pub fn relay_refused(j: u32) -> Failure {
+    Failure::Error(format!("relay {j} could not read the request (its error_message says why)"))
+}
+
+/// Relay `j`'s digest is not relay 1's after the timed round trips (the words of
+/// wasmatrix-core's chains).
+#[cold]
+pub fn relay_disagrees(j: usize, digest: u64, first: u64) -> Failure {
+    Failure::Error(format!("relay {j} read other records than relay 1 (digest {digest:#x}, relay 1's {first:#x})"))
+}
 
 /// Implements [`Route`](crate::calls::Route) and [`GuestCalls`](crate::calls::GuestCalls) for a
 /// worker's merged pair `$Ty`, whose fields are: `store` (what a call takes); `producer`,
@@ -30,8 +72,12 @@ pub const ADAPTER: &str = "merged.";
 /// with [`CONSUMER`] and [`ADAPTER`]; `round_trip`, the producer's `round_trip` if `call =
 /// import`; `memories`, the producer's and the consumer's memory; and `traffic`, the
 /// [`Traffic`](crate::guests::Traffic) the adapter counted, as of the last `count_traffic`.
+/// `relays`, the tables `RelayFns` of each relay of a merged chain, looked up with [`relays`]
+/// (empty for a pair); and `chain`, the adapter's `MergedChainFns` if there are relays.
 /// `args`, `failure` and `read_text` as for [`guest_calls!`](crate::guest_calls); the items after
-/// them (`output`, `memory_pages`) go into the `GuestCalls` impl.
+/// them (`output`, `memory_pages`) go into the `GuestCalls` impl. A carry or `round_trip` that
+/// fails in a chain whose adapter says a relay could not read the request fails with
+/// [`relay_refused`]; `count_traffic` checks that every relay's digest is relay 1's.
 #[macro_export]
 macro_rules! merged_calls {
     (
@@ -42,9 +88,10 @@ macro_rules! merged_calls {
             #[inline]
             fn to_consumer(&mut self, request: $crate::abi::Bytes) -> ::core::result::Result<$crate::abi::Bytes, $crate::guests::Failure> {
                 let to_consumer = &self.adapter.to_consumer;
-                let at = $crate::guest_exports!(@call $args, to_consumer, &mut self.store, request.ptr, request.len)
-                    .map_err($failure)?;
-                Ok($crate::abi::Bytes { ptr: at, len: request.len })
+                match $crate::guest_exports!(@call $args, to_consumer, &mut self.store, request.ptr, request.len) {
+                    Ok(at) => Ok($crate::abi::Bytes { ptr: at, len: request.len }),
+                    Err(e) => Err($crate::merged_calls!(@refused $args, self, $failure(e))),
+                }
             }
 
             #[inline]
@@ -69,7 +116,10 @@ macro_rules! merged_calls {
             fn round_trip(&mut self, i: u32) -> ::core::result::Result<u32, $crate::guests::Failure> {
                 let why = "call = host: the host runs the round trip, not the producer's round_trip";
                 let round_trip = self.round_trip.as_ref().ok_or_else(|| $crate::guests::Failure::Error(why.into()))?;
-                $crate::guest_exports!(@call $args, round_trip, &mut self.store, i).map_err($failure)
+                match $crate::guest_exports!(@call $args, round_trip, &mut self.store, i) {
+                    Ok(outcome) => Ok(outcome),
+                    Err(e) => Err($crate::merged_calls!(@refused $args, self, $failure(e))),
+                }
             }
 
             /// What the adapter's `deliver` carried (`call = import`).
@@ -88,6 +138,16 @@ macro_rules! merged_calls {
                 let reply_bytes = $crate::guest_exports!(@call $args, adapter.reply_bytes, &mut self.store).map_err($failure)?;
                 let copied_bytes = $crate::guest_exports!(@call $args, adapter.copied_bytes, &mut self.store).map_err($failure)?;
                 self.traffic = $crate::guests::Traffic { request_bytes, reply_bytes, copied_bytes };
+                // A chain: every relay read the same records as relay 1.
+                if let Some((first, rest)) = self.relays.split_first() {
+                    let first = $crate::guest_exports!(@call $args, first.relay_digest, &mut self.store).map_err($failure)?;
+                    for (k, relay) in rest.iter().enumerate() {
+                        let digest = $crate::guest_exports!(@call $args, relay.relay_digest, &mut self.store).map_err($failure)?;
+                        if digest != first {
+                            return Err($crate::merged::relay_disagrees(k + 2, digest, first));
+                        }
+                    }
+                }
                 Ok(())
             }
 
@@ -103,4 +163,17 @@ macro_rules! merged_calls {
             $($item)*
         }
     };
+
+    // The failure of a carry or round trip: in a chain whose adapter says which relay could not
+    // read the request (it trapped after that relay returned 0), that relay's refusal.
+    (@refused $args:ident, $self:ident, $failure:expr) => {{
+        let failure = $failure;
+        match &$self.chain {
+            Some(chain) => match $crate::guest_exports!(@call $args, chain.refused_by, &mut $self.store) {
+                Ok(j) if j > 0 => $crate::merged::relay_refused(j),
+                _ => failure,
+            },
+            None => failure,
+        }
+    }};
 }

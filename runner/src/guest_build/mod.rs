@@ -5,7 +5,7 @@
 
 use crate::matrix::axes::{Allocator, Axis, Call, Codec, Engine, Environment, Logging, Modules, Profile, Records};
 use crate::matrix::Cell;
-use anyhow::{bail, Context, Result};
+use anyhow::{bail, ensure, Context, Result};
 use sha2::{Digest, Sha256};
 use std::path::{Path, PathBuf};
 use std::process::Command;
@@ -262,7 +262,7 @@ impl Builder {
             self.compose(&files, composed)?;
         }
         if let Some(merged) = &files.merged {
-            self.merge(&files.producer, &files.consumer, merged)?;
+            self.merge(&files, merged)?;
         }
         std::fs::write(&stamp, want).with_context(|| format!("cannot write {}", stamp.display()))?;
         Ok(files)
@@ -391,17 +391,30 @@ impl Builder {
         })
     }
 
-    /// Merges the `producer` and `consumer` modules (each with its own memory) and the adapter
-    /// into `dest` with binaryen's `wasm-merge`, and checks the result ([`crate::merged_pair`]).
-    fn merge(&self, producer: &Path, consumer: &Path, dest: &Path) -> Result<()> {
+    /// Merges the producer, a chain's relays (each its own instance of its module, named
+    /// `relay<j>`) and the consumer, each with its own memory, and the adapter for that many relays
+    /// into `dest` with binaryen's `wasm-merge`, and checks the result ([`crate::merged_pair`]): a
+    /// memory for every module of the chain.
+    fn merge(&self, files: &GuestFiles, dest: &Path) -> Result<()> {
         let adapter = dest.with_file_name("adapter.wasm");
-        let assembled = crate::merged_pair::adapter(&self.root)?;
+        let relays = files.relays.len();
+        let assembled = crate::merged_pair::adapter(&self.root, relays)?;
         std::fs::write(&adapter, assembled).with_context(|| format!("cannot write {}", adapter.display()))?;
+        let names: Vec<String> = (1..=relays).map(|j| format!("relay{j}")).collect();
+        let mut inputs = vec![(files.producer.as_path(), "producer")];
+        inputs.extend(files.relays.iter().map(PathBuf::as_path).zip(names.iter().map(String::as_str)));
+        inputs.extend([(files.consumer.as_path(), "consumer"), (adapter.as_path(), "env")]);
         write_whole(dest, |partial| {
-            run_wasm_merge(&self.root, &[(producer, "producer"), (consumer, "consumer"), (&adapter, "env")], partial)?;
+            run_wasm_merge(&self.root, &inputs, partial)?;
             let merged = std::fs::read(partial).with_context(|| format!("cannot read {}", partial.display()))?;
-            crate::merged_pair::check(&merged)
-                .with_context(|| format!("wasm-merge's output for {} is not a sound merged pair", dest.display()))?;
+            let isolation = crate::merged_pair::check(&merged)
+                .with_context(|| format!("wasm-merge's output for {} is not a sound merged module", dest.display()))?;
+            ensure!(
+                isolation.relay_functions.len() == relays,
+                "wasm-merge's output for {} holds {} relays, not {relays}",
+                dest.display(),
+                isolation.relay_functions.len()
+            );
             Ok(())
         })
     }

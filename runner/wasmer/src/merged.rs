@@ -4,14 +4,14 @@
 //! cap every memory. Its round trip is wasmatrix-core's `merged_calls!` over Wasmer's typed
 //! functions.
 
-use crate::call::{failure, read_text, ConsumerFns, MergedFns, ProducerFns, RoundTrip};
+use crate::call::{failure, read_text, ConsumerFns, MergedChainFns, MergedFns, ProducerFns, RelayFns, RoundTrip};
 use crate::engine;
 use anyhow::Context;
 use std::path::Path;
 use wasmatrix_core::axes::Call;
 use wasmatrix_core::calls::Pair;
 use wasmatrix_core::guests::{Failure, GuestFiles, MemoryPages, Output, Traffic};
-use wasmatrix_core::merged::{ADAPTER, CONSUMER, CONSUMER_MEMORY};
+use wasmatrix_core::merged::{self, ADAPTER, CONSUMER, CONSUMER_MEMORY};
 use wasmatrix_core::runtime::Runtime;
 use wasmatrix_core::worker::Job;
 use wasmer::{imports, Instance, Memory, Module, Store};
@@ -78,6 +78,9 @@ pub struct MergedCalls {
     consumer: ConsumerFns,
     adapter: MergedFns,
     round_trip: Option<RoundTrip>,
+    /// A merged chain's relays (none for a pair), and the adapter's `refused_by` if there are any.
+    relays: Vec<RelayFns>,
+    chain: Option<MergedChainFns>,
     memories: (Memory, Memory),
     traffic: Traffic,
 }
@@ -92,6 +95,9 @@ impl MergedCalls {
                 .map_err(|e| Failure::Error(format!("the merged module's memory `{name}`: {e}")))
         };
         let memories = (memory("memory")?, memory(CONSUMER_MEMORY)?);
+        let relays =
+            merged::relays(|name| instance.exports.contains(name), |prefix| RelayFns::named(prefix, &store, instance))?;
+        let chain = if relays.is_empty() { None } else { Some(MergedChainFns::named(ADAPTER, &store, instance)?) };
         Ok(MergedCalls {
             producer: ProducerFns::new(&store, instance)?,
             consumer: ConsumerFns::named(CONSUMER, &store, instance)?,
@@ -100,6 +106,8 @@ impl MergedCalls {
                 Call::Host => None,
                 Call::Import => Some(ProducerFns::round_trip(&store, instance)?),
             },
+            relays,
+            chain,
             memories,
             traffic: Traffic::default(),
             store,

@@ -4,14 +4,14 @@
 //! its environment is the store's limiter alone; its round trip is wasmatrix-core's `merged_calls!`
 //! over wasmi's typed functions.
 
-use crate::call::{failure, read_text, ConsumerFns, MergedFns, ProducerFns, RoundTrip};
+use crate::call::{failure, read_text, ConsumerFns, MergedChainFns, MergedFns, ProducerFns, RelayFns, RoundTrip};
 use crate::limits::Capped;
 use anyhow::Context;
 use std::path::Path;
 use wasmatrix_core::axes::Call;
 use wasmatrix_core::calls::Pair;
 use wasmatrix_core::guests::{Failure, GuestFiles, MemoryPages, Output, Traffic};
-use wasmatrix_core::merged::{ADAPTER, CONSUMER, CONSUMER_MEMORY};
+use wasmatrix_core::merged::{self, ADAPTER, CONSUMER, CONSUMER_MEMORY};
 use wasmatrix_core::runtime::Runtime;
 use wasmatrix_core::worker::Job;
 use wasmi::{Engine, Instance, Linker, Memory, Module, Store};
@@ -74,6 +74,9 @@ pub struct MergedCalls {
     consumer: ConsumerFns,
     adapter: MergedFns,
     round_trip: Option<RoundTrip>,
+    /// A merged chain's relays (none for a pair), and the adapter's `refused_by` if there are any.
+    relays: Vec<RelayFns>,
+    chain: Option<MergedChainFns>,
     memories: (Memory, Memory),
     traffic: Traffic,
 }
@@ -86,6 +89,11 @@ impl MergedCalls {
                 .ok_or_else(|| Failure::Error(format!("the merged module exports no memory `{name}`")))
         };
         let memories = (memory("memory")?, memory(CONSUMER_MEMORY)?);
+        let relays = merged::relays(
+            |name| instance.get_export(&store, name).is_some(),
+            |prefix| RelayFns::named(prefix, &store, instance),
+        )?;
+        let chain = if relays.is_empty() { None } else { Some(MergedChainFns::named(ADAPTER, &store, instance)?) };
         Ok(MergedCalls {
             producer: ProducerFns::new(&store, instance)?,
             consumer: ConsumerFns::named(CONSUMER, &store, instance)?,
@@ -94,6 +102,8 @@ impl MergedCalls {
                 Call::Host => None,
                 Call::Import => Some(ProducerFns::round_trip(&store, instance)?),
             },
+            relays,
+            chain,
             memories,
             traffic: Traffic::default(),
             store,

@@ -7,12 +7,12 @@
 //! each step, each a call into the module; under `import` the producer's `round_trip`, whose
 //! `env.deliver` is the adapter's, never leaves wasm.
 
-use crate::call::{failure, read_text, ConsumerFns, MergedFns, ProducerFns, RoundTrip};
+use crate::call::{failure, read_text, ConsumerFns, MergedChainFns, MergedFns, ProducerFns, RelayFns, RoundTrip};
 use crate::limits::Cap;
 use wasmatrix_core::axes::Call;
 use wasmatrix_core::calls::Pair;
 use wasmatrix_core::guests::{Failure, MemoryPages, Output, Traffic};
-use wasmatrix_core::merged::{ADAPTER, CONSUMER, CONSUMER_MEMORY};
+use wasmatrix_core::merged::{self, ADAPTER, CONSUMER, CONSUMER_MEMORY};
 use wasmtime::{InstancePre, Linker, Memory, Module, Store};
 
 /// The merged pair's environment: its store (with the memory cap) and, `instantiate = fresh`, the
@@ -48,6 +48,9 @@ pub struct MergedCalls {
     adapter: MergedFns,
     /// `call = import`: the producer's `round_trip` export.
     round_trip: Option<RoundTrip>,
+    /// A merged chain's relays (none for a pair), and the adapter's `refused_by` if there are any.
+    relays: Vec<RelayFns>,
+    chain: Option<MergedChainFns>,
     /// The producer's memory (memory 0) and the consumer's (memory 1).
     memories: (Memory, Memory),
     /// What the adapter counted, as of the last `count_traffic`.
@@ -74,7 +77,23 @@ pub fn instantiate(mut store: Store<Cap>, source: Source<'_>, call: Call) -> Res
         Call::Host => None,
         Call::Import => Some(ProducerFns::round_trip(&mut store, &instance)?),
     };
-    let calls = MergedCalls { store, producer, consumer, adapter, round_trip, memories, traffic: Traffic::default() };
+    let exported: Vec<String> = instance.exports(&mut store).map(|e| e.name().to_owned()).collect();
+    let relays = merged::relays(
+        |name| exported.iter().any(|e| e == name),
+        |prefix| RelayFns::named(prefix, &mut store, &instance),
+    )?;
+    let chain = if relays.is_empty() { None } else { Some(MergedChainFns::named(ADAPTER, &mut store, &instance)?) };
+    let calls = MergedCalls {
+        store,
+        producer,
+        consumer,
+        adapter,
+        round_trip,
+        relays,
+        chain,
+        memories,
+        traffic: Traffic::default(),
+    };
     Ok(Pair::new(calls, call))
 }
 

@@ -161,11 +161,13 @@ pub(super) const WIT_RECORDS: &str =
      `log` (guests/wit), so a message of more records has no typed form yet; the byte codecs carry batches over the \
      component transports";
 
-/// Why a chain of modules runs only between core modules that the host links.
+/// Why a chain of modules runs only between core modules that the host links or merges, or
+/// between components.
 pub(super) const CHAIN_TRANSPORT: &str = "a chain of more than two modules is built for the core-module transports \
-     copy and shared (the relays are core modules the host links in turn) and for the components of component and \
-     composed (the relays are components linked through the host or composed with wac); chains of wasm-bindgen \
-     modules and of merged modules are not built yet (issue 31)";
+     copy and shared (the relays are core modules the host links in turn), for merged (the relays merged with both \
+     guests into one module, a memory each) and for the components of component and composed (the relays are \
+     components linked through the host or composed with wac); chains of wasm-bindgen modules are not built yet \
+     (issue 31)";
 
 /// Why a chain of modules is instantiated fresh only.
 pub(super) const CHAIN_INSTANTIATE: &str = "a chain of more than two modules is instantiated fresh only: the \

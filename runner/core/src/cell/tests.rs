@@ -76,8 +76,32 @@ fn a_chain_runs_between_core_modules_under_every_runtime() {
     }
     let twin = wasmer.native_twin().expect("a chain has a native twin");
     assert_eq!((twin.modules, twin.unsupported()), (Modules::Four, None));
+    // Chains of merged modules: one module, a memory each, under every runtime with multi-memory;
+    // the twin is the copy chain of the same length.
+    for merged in [
+        "cranelift/jit/bare/merged/raw/release/off/default/wasmer/host",
+        "cranelift/jit/bare/merged/raw/release/off/default/wasmtime/import",
+        "eager/jit/bare/merged/raw/release/off/default/wasmi/host",
+        "turbofan/jit/bare/merged/raw/release/off/default/chromium/import",
+    ] {
+        for modules in [Modules::Three, Modules::Four, Modules::Eight] {
+            let cell = Cell { modules, ..chain(merged) };
+            assert_eq!(cell.unsupported(), None, "{cell}");
+            let twin = cell.native_twin().expect("a merged chain has a native twin");
+            assert_eq!((twin.transport, twin.modules, twin.unsupported()), (Transport::Copy, modules, None), "{cell}");
+        }
+    }
     for (cell, why) in [
-        (Cell { transport: Transport::Merged, ..wasmer }, "merged modules are not built"),
+        (chain("turbofan/jit/bare/merged/raw/release/off/default/v8/host"), "no multi-memory"),
+        (chain("rustc/native/bare/merged/raw/release/off/default/native/host"), "no wasm memories to merge"),
+        (
+            Cell {
+                environment: Environment::Wasi,
+                ..chain("cranelift/jit/bare/merged/raw/release/off/default/wasmer/host")
+            },
+            "WASI preview 1",
+        ),
+        (chain("cranelift/jit/bare/merged/raw/release/off/default/wasmtime/host/pre"), "fresh only"),
         (chain("turbofan/jit/bare/bindgen/raw/release/off/default/v8/host"), "wasm-bindgen modules"),
         (chain("cranelift/jit/bare/component/raw/release/off/default/wasmer/host"), "no Component Model"),
         (chain("cranelift/jit/bare/component/raw/release/off/default/wasmtime/host/pre"), "fresh only"),

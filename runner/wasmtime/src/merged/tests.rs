@@ -192,3 +192,80 @@ fn only_a_merged_cells_pool_holds_two_memories_per_module() {
         }
     }
 }
+
+/// `MERGED` made a chain of four: two relays between the guests, each with a memory of its own,
+/// their exports under `relay<j>.`. Relay 1 cannot read record 9, relay 2 record 11; relay 2 leaves
+/// record 6 out of its digest (a sum of the records read).
+fn chain() -> String {
+    let at = MERGED.find("  (func $to_consumer").unwrap();
+    let end = MERGED.find("  (func $to_producer").unwrap();
+    let relay = |j: u32, refuses: u32, skips: u32| {
+        format!(
+            r#"
+  (global $d{j} (mut i64) (i64.const 0))
+  (func $relay{j} (export "relay{j}.relay") (param $ptr i32) (param $len i32) (result i64)
+    (local $v i32)
+    (local.set $v (i32.load $r{j} (local.get $ptr)))
+    (if (i32.eq (local.get $v) (i32.const {refuses})) (then (return (i64.const 0))))
+    (if (i32.ne (local.get $v) (i32.const {skips}))
+      (then (global.set $d{j} (i64.add (global.get $d{j}) (i64.extend_i32_u (local.get $v))))))
+    (i64.or (i64.shl (i64.extend_i32_u (local.get $ptr)) (i64.const 32)) (i64.extend_i32_u (local.get $len))))
+  (func (export "relay{j}.relay_digest") (result i64) (global.get $d{j}))
+"#
+        )
+    };
+    let carry = r#"
+  (global $refused_by (mut i32) (i32.const 0))
+  (func (export "merged.refused_by") (result i32) (global.get $refused_by))
+  (func $to_consumer (export "merged.to_consumer") (param $ptr i32) (param $len i32) (result i32)
+    (memory.copy $r1 $p (i32.const 64) (local.get $ptr) (local.get $len))
+    (if (i64.eqz (call $relay1 (i32.const 64) (local.get $len)))
+      (then (global.set $refused_by (i32.const 1)) (unreachable)))
+    (memory.copy $r2 $r1 (i32.const 64) (i32.const 64) (local.get $len))
+    (if (i64.eqz (call $relay2 (i32.const 64) (local.get $len)))
+      (then (global.set $refused_by (i32.const 2)) (unreachable)))
+    (memory.copy $c $r2 (i32.const 512) (i32.const 64) (local.get $len))
+    (global.set $copied_bytes
+      (i64.add (global.get $copied_bytes) (i64.mul (i64.const 3) (i64.extend_i32_u (local.get $len)))))
+    (i32.const 512))
+"#;
+    let chain = format!("{}{}{}{carry}{}", &MERGED[..at], relay(1, 9, 0), relay(2, 11, 6), &MERGED[end..]);
+    chain.replace(
+        r#"(memory $c (export "consumer.memory") 2)"#,
+        r#"(memory $c (export "consumer.memory") 2) (memory $r1 1) (memory $r2 1)"#,
+    )
+}
+
+#[test]
+fn a_merged_chain_checks_its_relays_digests_and_says_which_relay_could_not_read() {
+    for compiler in COMPILERS {
+        for call in CALLS {
+            let case = format!("{compiler}/{call}");
+            let chain = chain();
+            let mut chained = pair(&chain, compiler, "fresh", call).unwrap_or_else(|e| panic!("{case}: {e}"));
+            chained.round_trips(0, 3).unwrap_or_else(|e| panic!("{case}: {e}"));
+            assert_eq!(chained.checksum().unwrap(), 1 + 2 + 3, "{case}");
+            chained.count_traffic().unwrap_or_else(|e| panic!("{case}: {e}"));
+            // Each request copied into both relays and the consumer, each reply back once.
+            assert_eq!(chained.traffic().copied_bytes, 3 * (3 * 8 + 4), "{case}");
+            for (record, relay) in [(9, 1), (11, 2)] {
+                let mut chained = pair(&chain, compiler, "fresh", call).unwrap();
+                let Err(Failure::Error(e)) = chained.round_trip(record) else {
+                    panic!("{case}: relay {relay} refuses")
+                };
+                assert_eq!(
+                    e,
+                    format!("relay {relay} could not read the request (its error_message says why)"),
+                    "{case}"
+                );
+            }
+            // A consumer's trap is still the consumer's.
+            let Err(Failure::Trap(e)) = chained.round_trip(7) else { panic!("{case}: record 7 traps the consumer") };
+            assert!(e.contains("unreachable"), "{case}: {e}");
+            let mut chained = pair(&chain, compiler, "fresh", call).unwrap();
+            chained.round_trip(6).unwrap();
+            let Err(Failure::Error(e)) = chained.count_traffic() else { panic!("{case}: relay 2 skipped record 6") };
+            assert_eq!(e, "relay 2 read other records than relay 1 (digest 0x0, relay 1's 0x6)", "{case}");
+        }
+    }
+}
