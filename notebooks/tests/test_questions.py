@@ -54,6 +54,7 @@ def drawn(tmp_path_factory):
     (wr.RESULTS_DIR / "quick-isolation-A.csv", {"3-codec", "5-component", "7-payload", "8-chain"}),
     (wr.RESULTS_DIR / "quick-payload-A.csv", {"1-backend", "5-component", "6-isolation", "8-chain"}),
     (wr.RESULTS_DIR / "quick-chains-A.csv", {"3-codec", "5-component", "6-isolation", "7-payload"}),
+    (wr.RESULTS_DIR / "quick-chains-isolated-A.csv", {"3-codec", "6-isolation", "7-payload"}),
 ], ids=lambda v: v.stem if isinstance(v, Path) else None)
 def test_questions_drawn(csv, unanswered, drawn):
     outdir, written = drawn(csv)
