@@ -73,10 +73,11 @@ function relayExports(instance, j, copy) {
 const relayRefused = (j) => new Failure('Error', `relay ${j} could not read the request (its error_message says why)`);
 
 /**
- * The chain's checks after the timed round trips (`Chain::settle`): every relay read the same
- * records as relay 1, its `relay_digest` says.
+ * A chain's checks after the timed round trips (`Chain::settle`; merged.mjs's merged chains too):
+ * every relay read the same records as relay 1, its `relay_digest` says. Nothing for a pair.
  */
-function settle(relays) {
+export function settle(relays) {
+  if (relays.length === 0) return;
   const first = relays[0].relay_digest();
   relays.forEach((relay, k) => {
     const digest = k === 0 ? first : relay.relay_digest();

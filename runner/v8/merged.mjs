@@ -17,6 +17,7 @@
 import { Failure, describe, failureKind } from './report.mjs';
 import { compileGuest } from './guests.mjs';
 import { MemoryView } from './memory.mjs';
+import { settle } from './chain.mjs';
 
 /** The prefix of the consumer's exports the harness calls (`consumer.consume`, ...), and its memory's name. */
 export const CONSUMER = 'consumer.';
@@ -46,25 +47,6 @@ function relayed(f, refused) {
     }
   };
 }
-
-/**
- * The merged chain's checks after the timed round trips (as `Chain::settle`): every relay read the
- * same records as relay 1, its `relay_digest` says.
- */
-function settle(relays) {
-  if (relays.length === 0) return;
-  const first = relays[0].relay_digest();
-  relays.forEach((relay, k) => {
-    const digest = k === 0 ? first : relay.relay_digest();
-    if (digest !== first) {
-      throw new Failure('Error', `relay ${k + 1} read other records than relay 1 (digest ${hex(digest)}, relay 1's ` +
-        `${hex(first)})`);
-    }
-  });
-}
-
-/** A u64 digest as Rust's `{:#x}` writes it (the i64 BigInt read as unsigned). */
-const hex = (digest) => `0x${BigInt.asUintN(64, digest).toString(16)}`;
 
 /** Reads and compiles the job's merged module: the modules of a merged pair, `{ merged: { bytes, module } }`. */
 export function compileMerged(guests, repeat) {

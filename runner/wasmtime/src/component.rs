@@ -12,13 +12,12 @@
 //! - `composed`: the one component the two were plugged into (world `pair`), instantiated with an
 //!   empty linker: its `round-trip` never leaves wasm (`call = import` only).
 //!
-//! A chain of components (the `modules` axis) puts relays between them: component_chain.rs.
+//! A chain of components (the `modules` axis) puts relays between them (below, `relays`).
 //!
 //! The functions the hot loop calls are typed functions looked up once at set-up; those whose
 //! parameters are borrowed (`list<u8>`, `log`) are bindgen's generated callers.
 
 use crate::call::failure;
-use crate::component_chain as chain;
 use crate::engine::Components as Compiled;
 use crate::limits::Cap;
 use wasmatrix_core::axes::{Call, Codec, Transport};
@@ -56,9 +55,9 @@ use bindings::producer::wasmatrix::pair::types::{Log, Reply};
 
 /// The consumer's `deliver` interface, as the host calls it (a relay's too: the same interface,
 /// loaded from the relay's instance).
-pub(crate) type Deliver = bindings::consumer::exports::wasmatrix::pair::deliver::Guest;
+type Deliver = bindings::consumer::exports::wasmatrix::pair::deliver::Guest;
 /// What loads [`Deliver`] from any instance that exports the interface.
-pub(crate) type DeliverIndices = bindings::consumer::exports::wasmatrix::pair::deliver::GuestIndices;
+type DeliverIndices = bindings::consumer::exports::wasmatrix::pair::deliver::GuestIndices;
 
 const DELIVER: &str = "wasmatrix:pair/deliver@0.1.0";
 const PRODUCER_API: &str = "wasmatrix:pair/producer-api@0.1.0";
@@ -158,7 +157,7 @@ pub enum Source<'a> {
 
 impl Source<'_> {
     /// One part of the pair or chain, instantiated in `store`.
-    pub(crate) fn instantiate(&self, store: &mut Store<State>, role: Part) -> Result<Instance, Failure> {
+    fn instantiate(&self, store: &mut Store<State>, role: Part) -> Result<Instance, Failure> {
         // (The part's name is made only for an error: this is the measured instantiation.)
         let linker = |hop: usize| match self {
             Source::Fresh(linkers, _) => {
@@ -201,7 +200,7 @@ impl Source<'_> {
 
 /// One component of a pair or chain.
 #[derive(Clone, Copy, Debug)]
-pub(crate) enum Part {
+enum Part {
     Producer,
     /// Relay `j` (from 1) of a chain.
     Relay(usize),
@@ -281,7 +280,7 @@ struct Fns {
 }
 
 /// One export of `instance`'s interface `interface`, typed.
-pub(crate) fn typed<P, R>(
+fn typed<P, R>(
     store: &mut Store<State>,
     instance: &Instance,
     interface: &str,
@@ -355,7 +354,7 @@ pub struct Components {
     /// How many times a request and its reply cross between memories: once per hop.
     hops: u64,
     /// A chain's relays' `relay-digest`s, where the host can reach them.
-    relay_digests: chain::RelayDigests,
+    relay_digests: RelayDigests,
 }
 
 fn world(who: &str) -> impl Fn(wasmtime::Error) -> Failure + '_ {
@@ -375,12 +374,13 @@ pub fn instantiate(
         let instance = source.instantiate(&mut store, Part::Composed)?;
         let pair = bindings::pair::Pair::new(&mut store, &instance).map_err(world("composed component"))?;
         let fns = Fns::new(&mut store, &instance, &instance)?;
-        let digests = chain::composed_digests(&mut store, &instance, relays)?;
+        let digests = composed_digests(&mut store, &instance, relays)?;
         (fns, None, BenchDecode::Pair(pair.wasmatrix_pair_consumer_bench().clone()), digests)
     } else {
         let consumer_instance = source.instantiate(&mut store, Part::Consumer)?;
         let consumer = bindings::consumer::Consumer::new(&mut store, &consumer_instance).map_err(world("consumer"))?;
-        let (next, digests) = chain::relays(&mut store, &source, consumer.wasmatrix_pair_deliver().clone(), relays)?;
+        let (next, digests) =
+            instantiate_relays(&mut store, &source, consumer.wasmatrix_pair_deliver().clone(), relays)?;
         let first = next[0].clone();
         store.data_mut().next = next;
         let producer_instance = source.instantiate(&mut store, Part::Producer)?;
@@ -509,13 +509,83 @@ impl Guests for Components {
 
     /// After the timed round trips: a chain's relays read the same records (their digests agree).
     fn count_traffic(&mut self) -> Result<(), Failure> {
-        chain::check_digests(&mut self.store, &self.relay_digests)
+        check_digests(&mut self.store, &self.relay_digests)
     }
 
     /// Components have no log sink and no stdout here (environment `bare`, logging off).
     fn output(&self) -> Output {
         Output::default()
     }
+}
+
+// A chain of components (the `modules` axis): the relays of the world `relay` between the producer
+// and the consumer. Under `component` each relay is instantiated in the pair's store, after the
+// consumer and from its end, its `deliver` import defined by the host (its hop's linker) as a call
+// of the next component's export, so the host is in the middle of every hop, as for the pair;
+// under `composed` wac plugged the relays in ahead of time (runner/src/component.rs,
+// `compose_chain`) and the composed component exports each relay's `relay-bench` as `relay-<j>`.
+// After the timed round trips the relays' digests must agree, as a chain of core modules checks.
+
+/// A relay's `relay-digest` export.
+type DigestFn = TypedFunc<(), (u64,)>;
+
+/// The relays' `relay-digest`s in order (relay 1 first); empty for a pair.
+type RelayDigests = Vec<DigestFn>;
+
+/// What a relay exports (guests/wit's `relay-bench`).
+const RELAY_BENCH: &str = "wasmatrix:pair/relay-bench@0.1.0";
+
+/// The name under which a composed chain exports relay `j`'s `relay-bench` (runner/src/component.rs,
+/// `relay_bench_export`).
+fn relay_bench_export(j: usize) -> String {
+    format!("relay-{j}")
+}
+
+/// Instantiates `relays` relays from `source` in `store`, relay `relays` first (its import calls
+/// `consumer`, the consumer's `deliver`), relay 1 last. Returns each hop's receiver in order (hop 0,
+/// the producer's: relay 1's `deliver`, or the consumer's for a pair) and the relays' digests.
+fn instantiate_relays(
+    store: &mut Store<State>,
+    source: &Source<'_>,
+    consumer: Deliver,
+    relays: usize,
+) -> Result<(Vec<Deliver>, RelayDigests), Failure> {
+    let mut next = vec![consumer];
+    let mut digests = Vec::with_capacity(relays);
+    for j in (1..=relays).rev() {
+        let instance = source.instantiate(store, Part::Relay(j))?;
+        let lacks = |e: wasmtime::Error| Failure::Error(format!("relay {j} does not implement its WIT world: {e:#}"));
+        let deliver = DeliverIndices::new(&instance.instance_pre(&*store))
+            .and_then(|indices| indices.load(&mut *store, &instance))
+            .map_err(lacks)?;
+        next.push(deliver);
+        digests.push(typed(store, &instance, RELAY_BENCH, "relay-digest")?);
+    }
+    next.reverse();
+    digests.reverse();
+    Ok((next, digests))
+}
+
+/// The `relay-digest` of each of a composed chain's `relays` relays, from the composed component's
+/// exports (`relay-<j>`).
+fn composed_digests(store: &mut Store<State>, composed: &Instance, relays: usize) -> Result<RelayDigests, Failure> {
+    (1..=relays).map(|j| typed(store, composed, &relay_bench_export(j), "relay-digest")).collect()
+}
+
+/// Every relay read the same records: their digests agree with relay 1's (the words of a chain of
+/// core modules, wasmatrix-core's `transport::Chain`).
+fn check_digests(store: &mut Store<State>, digests: &[DigestFn]) -> Result<(), Failure> {
+    let Some((first_fn, others)) = digests.split_first() else { return Ok(()) };
+    let first = first_fn.call(&mut *store, ()).map_err(failure)?.0;
+    for (j, digest) in (2..).zip(others) {
+        let digest = digest.call(&mut *store, ()).map_err(failure)?.0;
+        if digest != first {
+            return Err(Failure::Error(format!(
+                "relay {j} read other records than relay 1 (digest {digest:#x}, relay 1's {first:#x})"
+            )));
+        }
+    }
+    Ok(())
 }
 
 #[cfg(test)]

@@ -12,7 +12,6 @@
 mod call;
 mod chain;
 mod component;
-mod component_chain;
 mod engine;
 mod environment;
 mod limits;
