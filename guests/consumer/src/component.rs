@@ -39,7 +39,8 @@ type Selected = ();
 
 struct State {
     consumer: Consumer<Selected>,
-    /// Where a request that does not arrive at its codec's alignment is copied (see [`aligned`]).
+    /// Where a request that does not arrive at its codec's alignment is copied
+    /// ([`crate::aligned_for`]).
     #[cfg(not(wasmatrix_wit))]
     aligned: AlignedBuf,
 }
@@ -61,22 +62,6 @@ thread_local! {
 
 struct Component;
 
-/// `bytes`, or a copy of them in `buf` if they do not start at the alignment the codec reads
-/// at ([`wasmatrix_proto::Codec::INPUT_ALIGN`]: rkyv 16, Cap'n Proto 8, the others 1). The
-/// canonical ABI allocates a `list<u8>` with `cabi_realloc` asking for alignment 1, while the core
-/// module's `copy` transport hands the consumer a 16-byte aligned inbox; this copy is the component
-/// ABI's price for the formats that read in place as native values, paid only when the allocation
-/// misses.
-#[cfg(not(wasmatrix_wit))]
-fn aligned<'a>(bytes: &'a [u8], buf: &'a mut AlignedBuf) -> &'a [u8] {
-    if (bytes.as_ptr() as usize).is_multiple_of(<Selected as wasmatrix_proto::Codec>::INPUT_ALIGN) {
-        return bytes;
-    }
-    buf.clear();
-    buf.extend_from_slice(bytes);
-    buf.as_slice()
-}
-
 impl deliver::Guest for Component {
     fn deliver(msg: Vec<u8>) -> Result<Vec<u8>, String> {
         #[cfg(wasmatrix_wit)]
@@ -86,7 +71,7 @@ impl deliver::Guest for Component {
         }
         #[cfg(not(wasmatrix_wit))]
         STATE.with_borrow_mut(|s| {
-            let request = aligned(&msg, &mut s.aligned);
+            let request = crate::aligned_for::<Selected>(&msg, &mut s.aligned);
             match s.consumer.consume(request) {
                 Ok(reply) => Ok(reply.to_vec()),
                 Err(e) => Err(e.to_string()),
@@ -121,7 +106,7 @@ impl consumer_bench::Guest for Component {
         }
         #[cfg(not(wasmatrix_wit))]
         STATE.with_borrow_mut(|s| {
-            let request = aligned(&msg, &mut s.aligned);
+            let request = crate::aligned_for::<Selected>(&msg, &mut s.aligned);
             s.consumer.decode_repeatedly(request, n).map_err(|e| e.to_string())
         })
     }

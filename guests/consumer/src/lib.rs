@@ -87,6 +87,21 @@ impl<C, S: LogSink> Consumer<C, S> {
     }
 }
 
+/// `bytes`, or a copy of them in `buf` if they do not start at the alignment codec `C` reads at
+/// ([`Codec::INPUT_ALIGN`]: rkyv 16, Cap'n Proto 8, the others 1). The canonical ABI allocates a
+/// `list<u8>` with `cabi_realloc` asking for alignment 1, while the core module's `copy` transport
+/// hands the consumer a 16-byte aligned inbox; this copy is the component ABI's price for the
+/// formats that read in place as native values, paid only when the allocation misses. The
+/// consumer and relay components read every request through it.
+pub fn aligned_for<'a, C: Codec>(bytes: &'a [u8], buf: &'a mut wasmatrix_proto::AlignedBuf) -> &'a [u8] {
+    if (bytes.as_ptr() as usize).is_multiple_of(C::INPUT_ALIGN) {
+        return bytes;
+    }
+    buf.clear();
+    buf.extend_from_slice(bytes);
+    buf.as_slice()
+}
+
 /// The cheapest possible call: the floor every round trip is compared with.
 #[inline(never)]
 pub fn ping(x: u32) -> u32 {

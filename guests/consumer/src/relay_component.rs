@@ -35,8 +35,8 @@ type Selected = ();
 
 struct State {
     relay: Relay<Selected>,
-    /// Where a request that does not arrive at its codec's alignment is copied (as the consumer
-    /// component does: see its `aligned`).
+    /// Where a request that does not arrive at its codec's alignment is copied
+    /// ([`crate::aligned_for`], as the consumer component does).
     #[cfg(not(wasmatrix_wit))]
     aligned: AlignedBuf,
 }
@@ -58,18 +58,6 @@ thread_local! {
 
 struct Component;
 
-/// `bytes`, or a copy of them in `buf` if they do not start at the alignment the codec reads at
-/// (the consumer component's `aligned`: the canonical ABI allocates a `list<u8>` at alignment 1).
-#[cfg(not(wasmatrix_wit))]
-fn aligned<'a>(bytes: &'a [u8], buf: &'a mut AlignedBuf) -> &'a [u8] {
-    if (bytes.as_ptr() as usize).is_multiple_of(<Selected as wasmatrix_proto::Codec>::INPUT_ALIGN) {
-        return bytes;
-    }
-    buf.clear();
-    buf.extend_from_slice(bytes);
-    buf.as_slice()
-}
-
 impl deliver::Guest for Component {
     fn deliver(msg: Vec<u8>) -> Result<Vec<u8>, String> {
         #[cfg(wasmatrix_wit)]
@@ -80,7 +68,7 @@ impl deliver::Guest for Component {
         #[cfg(not(wasmatrix_wit))]
         {
             STATE.with_borrow_mut(|s| {
-                let request = aligned(&msg, &mut s.aligned);
+                let request = crate::aligned_for::<Selected>(&msg, &mut s.aligned);
                 s.relay.relay(request).map_err(|e| format!("a relay could not read the request: {e}"))
             })?;
             // The message's bytes as they arrived: the next component reads what this one read.
