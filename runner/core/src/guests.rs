@@ -107,6 +107,19 @@ impl Failure {
         Failure::Error(format!("consumer refused record {i}: {why}"))
     }
 
+    /// Relay `j` (from 1) of a chain could not read a request: the same words from every worker,
+    /// whatever links the chain.
+    #[cold]
+    pub fn relay_refused(j: impl fmt::Display) -> Failure {
+        Failure::Error(format!("relay {j} could not read the request (its error_message says why)"))
+    }
+
+    /// Relay `j`'s digest is not relay 1's after the timed round trips: it read other records.
+    #[cold]
+    pub fn relay_disagrees(j: usize, digest: u64, first: u64) -> Failure {
+        Failure::Error(format!("relay {j} read other records than relay 1 (digest {digest:#x}, relay 1's {first:#x})"))
+    }
+
     /// The producer refused the consumer's reply to record `i`, saying `why`.
     pub fn reply_refused(i: u32, why: impl fmt::Display) -> Failure {
         Failure::Error(format!("producer refused the reply to record {i}: {why}"))

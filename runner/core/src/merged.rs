@@ -52,20 +52,6 @@ pub fn relays<R>(
     Ok(relays)
 }
 
-/// Relay `j` (from 1) could not read a request: its `relay` returned 0 and the adapter trapped,
-/// saying `j` in `merged.refused_by` (the words of wasmatrix-core's chains).
-#[cold]
-pub fn relay_refused(j: u32) -> Failure {
-    Failure::Error(format!("relay {j} could not read the request (its error_message says why)"))
-}
-
-/// Relay `j`'s digest is not relay 1's after the timed round trips (the words of
-/// wasmatrix-core's chains).
-#[cold]
-pub fn relay_disagrees(j: usize, digest: u64, first: u64) -> Failure {
-    Failure::Error(format!("relay {j} read other records than relay 1 (digest {digest:#x}, relay 1's {first:#x})"))
-}
-
 /// Implements [`Route`](crate::calls::Route) and [`GuestCalls`](crate::calls::GuestCalls) for a
 /// worker's merged pair `$Ty`, whose fields are: `store` (what a call takes); `producer`,
 /// `consumer` and `adapter`, the tables of [`guest_exports!`](crate::guest_exports) looked up
@@ -77,7 +63,8 @@ pub fn relay_disagrees(j: usize, digest: u64, first: u64) -> Failure {
 /// `args`, `failure` and `read_text` as for [`guest_calls!`](crate::guest_calls); the items after
 /// them (`output`, `memory_pages`) go into the `GuestCalls` impl. A carry or `round_trip` that
 /// fails in a chain whose adapter says a relay could not read the request fails with
-/// [`relay_refused`]; `count_traffic` checks that every relay's digest is relay 1's.
+/// [`Failure::relay_refused`] (its `relay` returned 0 and the adapter trapped, saying which in
+/// `merged.refused_by`); `count_traffic` checks that every relay's digest is relay 1's.
 #[macro_export]
 macro_rules! merged_calls {
     (
@@ -144,7 +131,7 @@ macro_rules! merged_calls {
                     for (k, relay) in rest.iter().enumerate() {
                         let digest = $crate::guest_exports!(@call $args, relay.relay_digest, &mut self.store).map_err($failure)?;
                         if digest != first {
-                            return Err($crate::merged::relay_disagrees(k + 2, digest, first));
+                            return Err($crate::guests::Failure::relay_disagrees(k + 2, digest, first));
                         }
                     }
                 }
@@ -170,7 +157,7 @@ macro_rules! merged_calls {
         let failure = $failure;
         match &$self.chain {
             Some(chain) => match $crate::guest_exports!(@call $args, chain.refused_by, &mut $self.store) {
-                Ok(j) if j > 0 => $crate::merged::relay_refused(j),
+                Ok(j) if j > 0 => $crate::guests::Failure::relay_refused(j),
                 _ => failure,
             },
             None => failure,

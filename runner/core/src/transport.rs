@@ -262,7 +262,7 @@ impl<A: Access, T: Carry<A>, P: Pass<A>> Carry<A> for Chain<T, P> {
         let mut at = request;
         for (j, (hop, relay)) in self.hops.iter_mut().zip(&self.relays).enumerate() {
             at = hop.to_consumer(ctx, at)?;
-            at = Bytes::unpack(relay.pass(ctx, at)?).ok_or_else(|| relay_refused(j + 1))?;
+            at = Bytes::unpack(relay.pass(ctx, at)?).ok_or_else(|| Failure::relay_refused(j + 1))?;
         }
         // `new` made one hop more than relays
         self.hops.last_mut().unwrap_or_else(|| unreachable!()).to_consumer(ctx, at)
@@ -283,20 +283,11 @@ impl<A: Access, T: Carry<A>, P: Pass<A>> Carry<A> for Chain<T, P> {
         for (j, relay) in self.relays.iter().enumerate().skip(1) {
             let digest = relay.digest(ctx)?;
             if digest != first {
-                return Err(Failure::Error(format!(
-                    "relay {} read other records than relay 1 (digest {digest:#x}, relay 1's {first:#x})",
-                    j + 1
-                )));
+                return Err(Failure::relay_disagrees(j + 1, digest, first));
             }
         }
         Ok(())
     }
-}
-
-/// Relay `j` (from 1) could not read a request.
-#[cold]
-fn relay_refused(j: usize) -> Failure {
-    Failure::Error(format!("relay {j} could not read the request (its error_message says why)"))
 }
 
 /// The consumer's `consume` export, as runtime `A` calls it: the packed reply, 0 if it refused the

@@ -214,10 +214,9 @@ impl<C: Codec, L: Link, S: Sink> Guests for NativePair<C, L, S> {
 
     /// A chain's relays read the same records, as the wasm chains check.
     fn count_traffic(&mut self) -> Result<(), Failure> {
-        let mut digests = self.relays.iter().map(|(_, relay)| relay.digest());
-        let first = digests.next();
-        match digests.position(|d| Some(d) != first) {
-            Some(j) => Err(Failure::Error(format!("relay {} read other records than relay 1", j + 2))),
+        let Some(((_, first), rest)) = self.relays.split_first() else { return Ok(()) };
+        match (2..).zip(rest).find(|(_, (_, relay))| relay.digest() != first.digest()) {
+            Some((j, (_, relay))) => Err(Failure::relay_disagrees(j, relay.digest(), first.digest())),
             None => Ok(()),
         }
     }

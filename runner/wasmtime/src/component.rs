@@ -580,9 +580,7 @@ fn check_digests(store: &mut Store<State>, digests: &[DigestFn]) -> Result<(), F
     for (j, digest) in (2..).zip(others) {
         let digest = digest.call(&mut *store, ()).map_err(failure)?.0;
         if digest != first {
-            return Err(Failure::Error(format!(
-                "relay {j} read other records than relay 1 (digest {digest:#x}, relay 1's {first:#x})"
-            )));
+            return Err(Failure::relay_disagrees(j, digest, first));
         }
     }
     Ok(())
