@@ -26,7 +26,9 @@ run), ``metrics`` (measure, ok rows, process medians, native ratios), ``tables``
 failures, winners, setup_strategies), ``drawing`` (what the figures share), one module per figure
 family (``startup``, ``distributions``, ``sizes``, ``environments``, ``native``, ``interference``),
 ``figures`` (every figure by name, and saving) and the subpackage ``questions`` (the figures that
-each answer one question, for a run's page: ``python -m wasmatrix_results.questions``). The names
+each answer one question, for a run's page: ``python -m wasmatrix_results.questions``), and
+``history`` (the runs ``runner history`` keeps, read from its Parquet store, and the trend figure
+night after night). The names
 below are its public face.
 """
 
@@ -46,3 +48,4 @@ from .native import plot_native_ratio
 from .interference import INTERFERENCE, plot_interference
 from .figures import FIGURES, PLOTS, figures_dir, plot_all, save, save_svg
 from .questions import QUESTIONS, Unanswered, draw_questions, write_questions
+from . import history

@@ -16,6 +16,7 @@
 //! - [`results`]: the CSV schema, the results file, the summary; [`meta`]: versions and machine.
 //! - [`compare`]: two runs cell by cell, read against the machine; [`calibrate`]: how well two runs
 //!   of the same code agree, per estimator, and how `compare` does on them.
+//! - [`history`]: the store of runs (Parquet) and their trend over nights.
 //! - [`shard`]: `--shard I/N` and the run fingerprint shards share; [`merge`] joins shards.
 //! - [`atomic`]: outputs written whole or not at all (a temporary name, renamed when complete).
 //! - [`fuzz_checks`]: what the fuzz targets (runner/fuzz) assert, replayed by the tests.
@@ -29,6 +30,7 @@ pub mod exit;
 pub mod fuzz_checks;
 pub mod guest_build;
 pub mod guest_set;
+pub mod history;
 pub mod matrix;
 pub mod merge;
 pub mod merged_pair;

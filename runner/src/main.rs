@@ -12,7 +12,7 @@ use wasmatrix_runner::results::status::Status;
 use wasmatrix_runner::shard::Shard;
 use wasmatrix_runner::stats::Bootstrap;
 use wasmatrix_runner::stop::Stopped;
-use wasmatrix_runner::{atomic, calibrate, compare, exit, merge, published, report, run, workspace_root};
+use wasmatrix_runner::{atomic, calibrate, compare, exit, history, merge, published, report, run, workspace_root};
 
 #[derive(Parser)]
 #[command(
@@ -131,6 +131,13 @@ enum Command {
         /// Write the report to this file (whole or not at all) instead of standard output.
         #[arg(long)]
         out: Option<PathBuf>,
+    },
+    /// A local store of runs (Parquet files pandas reads too) and their trend over nights: `add`
+    /// results files, `list` them, `trend` per cell and machine with changes flagged where
+    /// `compare`'s verdict between neighbouring nights is certain.
+    History {
+        #[command(subcommand)]
+        command: history::Command,
     },
     /// Make the results page of each results file: DIR/<run>.md, <run> the file's stem, is the
     /// run, the reading DIR/<run>.reading.md if there is one, every .svg and .png in DIR/<run>/,
@@ -279,6 +286,10 @@ pub(crate) fn main() -> ExitCode {
                 (Err(e), _) => fail(e),
             }
         }
+        Command::History { command } => match history::main(command) {
+            Ok(code) => ExitCode::from(code),
+            Err(e) => fail(e),
+        },
         Command::Page { files, dir } => {
             if let Err(e) = std::fs::create_dir_all(&dir) {
                 return fail(anyhow::Error::new(e).context(format!("cannot make {}", dir.display())));

@@ -8,7 +8,9 @@
 //!
 //! with paths relative to the repository. The commands are `runner calibrate A.csv B.csv` (its
 //! tables), `runner compare A.csv B.csv --markdown` (its table, with the defaults' threshold and
-//! confidence) and `runner report FILE.csv --format markdown`, of which a block shows one table: the
+//! confidence), `runner history trend ... --markdown` (its output, the runner run from the
+//! repository: options without spaces in their values) and `runner report FILE.csv --format
+//! markdown`, of which a block shows one table: the
 //! one its own first line names (`### ` and the title, matched up to the title's first ` (`, which
 //! holds figures of the run), such as the README's headline, "The answer". This test remakes every
 //! block from its files and fails when one differs, naming the block; `WASMATRIX_BLESS=1 cargo test
@@ -38,6 +40,16 @@ fn remake(command: &str, body: &str) -> Option<String> {
     if let ["runner", "compare", a, b, "--markdown"] = args[..] {
         let comparison = compare(&root().join(a), &root().join(b), &CompareOptions::default());
         return Some(comparison.unwrap_or_else(|e| panic!("{command}: {e:#}")).headline_table(true).join("\n"));
+    }
+    if let ["runner", "history", "trend", ..] = args[..] {
+        let out = std::process::Command::new(env!("CARGO_BIN_EXE_runner"))
+            .args(&args[1..])
+            .current_dir(root())
+            .output()
+            .unwrap_or_else(|e| panic!("{command}: {e}"));
+        let text = String::from_utf8_lossy(&out.stdout);
+        assert!(out.status.code().is_some_and(|c| c <= 1), "{command}: {}", String::from_utf8_lossy(&out.stderr));
+        return Some(text.trim_end().to_owned());
     }
     if let ["runner", "report", file, "--format", "markdown"] = args[..] {
         let heading = body.lines().next().unwrap_or_default();

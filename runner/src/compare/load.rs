@@ -12,7 +12,7 @@ use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::path::{Path, PathBuf};
 
 /// One run: its results rows by cell, and its samples as one value per process ([`Estimator::process`]).
-pub(super) struct Run {
+pub struct Run {
     pub(super) path: PathBuf,
     /// In row order, one per cell.
     pub(super) cells: Vec<CellRows>,
@@ -45,30 +45,46 @@ impl CellRows {
 impl Run {
     /// Reads a results file through the one reader ([`read`]) and its sidecar, checked against it
     /// ([`read::check_sidecar`]): what either holds that cannot be used is refused, naming it.
-    pub(super) fn load(path: &Path) -> Result<Run> {
-        let table = read::load(path, &["cell", "status", "error"], "compare")?;
-        let cells = cells_of(&table);
-        let index = cells.iter().enumerate().map(|(i, c)| (c.name.clone(), i)).collect();
+    pub fn load(path: &Path) -> Result<Run> {
+        let table = read::load(path, &Run::NEEDS, "compare")?;
         let sidecar = samples::sidecar_path(path);
         let samples = samples::read(&sidecar)
             .with_context(|| format!("cannot read {}, the samples sidecar of {}", sidecar.display(), path.display()))?;
-        read::check_sidecar(&table, &samples, &sidecar)?;
-        let mut run = Run { path: path.to_owned(), cells, index, values: HashMap::new() };
+        Run::of(&table, samples, &sidecar)
+    }
+
+    /// The columns a run's table must have.
+    pub const NEEDS: [&'static str; 3] = ["cell", "status", "error"];
+
+    /// A run read elsewhere (`runner history` reads it from its store): its table (named by its
+    /// `path`) and its samples, checked against each other as a file and its sidecar are
+    /// ([`read::check_sidecar`], the samples named `sidecar` in errors).
+    pub fn of(table: &read::Table, samples: Vec<Sample>, sidecar: &Path) -> Result<Run> {
+        read::check_sidecar(table, &samples, sidecar)?;
+        let cells = cells_of(table);
+        let index = cells.iter().enumerate().map(|(i, c)| (c.name.clone(), i)).collect();
+        let mut run = Run { path: table.path.clone(), cells, index, values: HashMap::new() };
         run.values = per_process_values(samples, &run);
         Ok(run)
+    }
+
+    /// The run's cells in row order, each with whether every row it has is `ok`.
+    pub fn cells(&self) -> impl Iterator<Item = (&str, bool)> {
+        self.cells.iter().map(|c| (c.name.as_str(), c.all_ok()))
     }
 
     pub(super) fn rows(&self, cell: &str) -> Option<&CellRows> {
         self.index.get(cell).map(|&i| &self.cells[i])
     }
 
-    /// The metrics of `cell` with their per-process values (empty if it has no samples).
-    pub(super) fn metrics(&self, cell: &str) -> &BTreeMap<Metric, Vec<f64>> {
+    /// The metrics of `cell` with their values, one per process ([`Estimator::process`]; empty if it
+    /// has no samples).
+    pub fn metrics(&self, cell: &str) -> &BTreeMap<Metric, Vec<f64>> {
         static NONE: BTreeMap<Metric, Vec<f64>> = BTreeMap::new();
         self.values.get(cell).unwrap_or(&NONE)
     }
 
-    pub(super) fn has_metric(&self, metric: Metric) -> bool {
+    pub fn has_metric(&self, metric: Metric) -> bool {
         self.values.values().any(|m| m.contains_key(&metric))
     }
 }

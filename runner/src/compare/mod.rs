@@ -46,12 +46,13 @@ mod load;
 mod render;
 
 pub use calibrate::Shift;
+pub use load::Run;
 
 use crate::results::metric::Metric;
 use crate::results::status::Status;
 use crate::stats::{Bootstrap, Headline as Estimator, Interval};
 use anyhow::{ensure, Result};
-use load::{CellRows, Run};
+use load::CellRows;
 use std::fmt;
 use std::path::{Path, PathBuf};
 
@@ -291,12 +292,17 @@ impl Headline {
 /// sidecars. Errors name the file at fault.
 pub fn compare(a: &Path, b: &Path, opts: &CompareOptions) -> Result<Comparison> {
     opts.check()?;
-    let run_a = Run::load(a)?;
-    let run_b = Run::load(b)?;
-    let wanted = wanted_metrics(opts.metrics.as_deref(), &run_a, &run_b)?;
+    compare_runs(&Run::load(a)?, &Run::load(b)?, opts)
+}
+
+/// [`compare`] of two runs already read (`runner history` compares neighbouring nights of its
+/// store); A and B are named by their runs' paths.
+pub fn compare_runs(run_a: &Run, run_b: &Run, opts: &CompareOptions) -> Result<Comparison> {
+    opts.check()?;
+    let wanted = wanted_metrics(opts.metrics.as_deref(), run_a, run_b)?;
     let mut cmp = Comparison {
-        a: a.to_owned(),
-        b: b.to_owned(),
+        a: run_a.path.clone(),
+        b: run_b.path.clone(),
         threshold: opts.threshold,
         confidence: opts.bootstrap.confidence,
         entries: Vec::new(),
@@ -308,8 +314,8 @@ pub fn compare(a: &Path, b: &Path, opts: &CompareOptions) -> Result<Comparison> 
         headlines: Vec::new(),
         shifts: Vec::new(),
     };
-    for cell in cell_order(&run_a, &run_b) {
-        cmp.add_cell(cell, &run_a, &run_b, &wanted, opts);
+    for cell in cell_order(run_a, run_b) {
+        cmp.add_cell(cell, run_a, run_b, &wanted, opts);
     }
     cmp.entries.sort_by_key(|e| metric_rank(e.metric));
     if !opts.absolute {

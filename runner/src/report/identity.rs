@@ -3,6 +3,7 @@
 //! page's heading and the results page's opening list are these fields.
 
 use crate::report::view::Report;
+use crate::results::checksums::Checksums;
 use crate::results::status::Status;
 
 /// The run's fields, in order, each with its value; a field the rows leave empty is left out.
@@ -60,18 +61,22 @@ pub(in crate::report) fn cells(report: &Report) -> String {
     format!("{}: {}", report.rows.len(), counts.join(", "))
 }
 
-/// Whether the `ok` cells agree on their checksum, and with the one expected; empty when no cell
-/// is `ok`.
+/// Whether the `ok` cells agree on their checksum, and with the one expected (one per records value
+/// in a run of several payload sizes, [`Checksums`]); empty when no cell is `ok`.
 fn checksums(report: &Report) -> String {
     let ok: Vec<_> = report.ok().collect();
     let mut sums: Vec<&str> = ok.iter().map(|r| r.checksum.as_str()).collect();
     sums.sort();
     sums.dedup();
     let expected = report.distinct(|r| r.expected_checksum.clone());
+    let judged = Checksums::of(ok.iter().copied());
     match sums[..] {
         [] => String::new(),
         [one] if expected == [one] => format!("every ok cell's is {one}, the one expected"),
         [one] => format!("every ok cell's is {one}"),
+        _ if judged.disagree.is_empty() && judged.expected.len() == sums.len() => {
+            format!("every ok cell's is the one expected for its message: {}", judged.expected_text())
+        }
         _ => {
             let each: Vec<String> = sums
                 .iter()

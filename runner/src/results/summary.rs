@@ -3,6 +3,7 @@
 //! fastest quiet wasm cell per transport. Noisy cells are marked `~` and never ranked as if they were
 //! not.
 
+use super::checksums::Checksums;
 use super::row::{Row, StopReason};
 use super::status::Status;
 use super::view::Unit;
@@ -78,17 +79,26 @@ pub fn render(title: &str, rows: &[Row]) -> String {
         let _ = writeln!(out, "  unsupported ({} cells{example}): {reason}", cells.len());
     }
 
-    let expected = rows.first().map(|r| r.expected_checksum.as_str()).unwrap_or_default();
-    let finished: Vec<&Row> = rows.iter().filter(|r| !r.checksum.is_empty()).collect();
-    let disagree: Vec<&str> = finished.iter().filter(|r| r.checksum != expected).map(|r| r.cell.as_str()).collect();
-    if finished.is_empty() {
-        let _ = writeln!(out, "checksums: no cell finished, so none was checked");
-    } else if disagree.is_empty() {
-        let _ =
-            writeln!(out, "checksums: all {} finished cells agree on {expected}, the expected value", finished.len());
-    } else {
-        let _ = writeln!(out, "checksums: {} cells DISAGREE with {expected}: {}", disagree.len(), disagree.join(", "));
-    }
+    let sums = Checksums::of(rows);
+    let expected = sums.expected_text();
+    let disagree: Vec<&str> = sums.disagree.iter().map(|r| r.cell.as_str()).collect();
+    let _ = match (sums.finished, disagree.is_empty(), sums.expected.len()) {
+        (0, ..) => writeln!(out, "checksums: no cell finished, so none was checked"),
+        (n, true, 1) => writeln!(out, "checksums: all {n} finished cells agree on {expected}, the expected value"),
+        (n, true, _) => writeln!(
+            out,
+            "checksums: all {n} finished cells agree with the value expected for their message: {expected}"
+        ),
+        (_, false, 1) => {
+            writeln!(out, "checksums: {} cells DISAGREE with {expected}: {}", disagree.len(), disagree.join(", "))
+        }
+        (_, false, _) => writeln!(
+            out,
+            "checksums: {} cells DISAGREE with the value expected for their message ({expected}): {}",
+            disagree.len(),
+            disagree.join(", ")
+        ),
+    };
 
     let noisy: Vec<String> = rows
         .iter()
