@@ -142,6 +142,10 @@ fn the_command_adds_lists_and_tells_the_trend() {
     let bad = run(&["trend", "--metrics", "rt_nanos"]);
     assert_eq!(bad.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&bad.stderr).contains("`rt_nanos` is not a performance metric"));
+    let other = run(&["trend", "--machine", "PDP-11"]);
+    assert_eq!(other.status.code(), Some(2));
+    let said = String::from_utf8_lossy(&other.stderr);
+    assert!(said.contains("no stored run is of machine `PDP-11`") && said.matches(" ×2").count() == 1, "{said}");
     let missing = Command::new(runner).args(["history", "add", "no/such.csv", "--store"]).arg(&store).output().unwrap();
     assert_eq!(missing.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&missing.stderr).contains("no/such.csv"));

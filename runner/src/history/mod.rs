@@ -44,7 +44,7 @@ pub enum Command {
         #[arg(long, default_value = DEFAULT_STORE)]
         store: PathBuf,
         /// Only this machine's nights (as `history list` names it).
-        #[arg(long)]
+        #[arg(long, conflicts_with = "mix_machines")]
         machine: Option<String>,
         /// One line through every night whatever machine it ran on.
         #[arg(long)]

@@ -114,7 +114,8 @@ pub fn trends(store: &Store, opts: &TrendOptions) -> Result<Vec<Trend>> {
     if let Some(wanted) = &opts.machine {
         machines.retain(|m, _| m == wanted);
         if machines.is_empty() {
-            let known: Vec<String> = store.entries()?.into_iter().map(|e| e.machine).collect();
+            let known: std::collections::BTreeSet<String> = store.entries()?.into_iter().map(|e| e.machine).collect();
+            let known: Vec<String> = known.into_iter().collect();
             bail!("no stored run is of machine `{wanted}`; the store's machines: {}", known.join(" | "));
         }
     }
