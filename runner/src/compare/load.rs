@@ -68,6 +68,11 @@ impl Run {
         Ok(run)
     }
 
+    /// Whether the run has `cell` and every row it has is `ok`.
+    pub fn all_ok(&self, cell: &str) -> bool {
+        self.rows(cell).is_some_and(CellRows::all_ok)
+    }
+
     /// The run's cells in row order, each with whether every row it has is `ok`.
     pub fn cells(&self) -> impl Iterator<Item = (&str, bool)> {
         self.cells.iter().map(|c| (c.name.as_str(), c.all_ok()))

@@ -210,6 +210,11 @@ impl Entry {
     pub fn is_certain_regression(&self, threshold: f64) -> bool {
         self.verdict == Verdict::Slower && self.interval.is_some_and(|i| i.low > 1.0 + threshold)
     }
+
+    /// Faster, with the whole interval below the noise band: `hi < 1 - t`.
+    pub fn is_certain_improvement(&self, threshold: f64) -> bool {
+        self.verdict == Verdict::Faster && self.interval.is_some_and(|i| i.high < 1.0 - threshold)
+    }
 }
 
 /// A results row of a cell whose status is not `ok`.

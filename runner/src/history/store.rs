@@ -90,7 +90,7 @@ impl Store {
         let sidecar = samples::sidecar_path(path);
         let samples = samples::read(&sidecar)
             .with_context(|| format!("cannot read {}, the samples sidecar of {}", sidecar.display(), path.display()))?;
-        Run::of(&table, samples.clone(), &sidecar)?;
+        read::check_sidecar(&table, &samples, &sidecar)?;
         let mut hash = Sha256::new();
         for file in [path, &sidecar] {
             hash.update(std::fs::read(file).with_context(|| format!("cannot read {}", file.display()))?);

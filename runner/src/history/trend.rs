@@ -144,11 +144,7 @@ fn lines(runs: &[Run], metrics: &[Metric], keep: impl Fn(&str) -> bool, threshol
             verdict: e.verdict,
             ratio: e.ratio,
             interval: e.interval,
-            certain: match e.verdict {
-                Verdict::Slower => e.is_certain_regression(threshold),
-                Verdict::Faster => e.interval.is_some_and(|i| i.high < 1.0 - threshold),
-                _ => false,
-            },
+            certain: e.is_certain_regression(threshold) || e.is_certain_improvement(threshold),
         };
         steps.push(comparison.entries.iter().map(|e| ((e.cell.clone(), e.metric), step(e))).collect());
     }
@@ -168,8 +164,7 @@ fn lines(runs: &[Run], metrics: &[Metric], keep: impl Fn(&str) -> bool, threshol
             let points: Vec<Option<Point>> = runs
                 .iter()
                 .map(|run| {
-                    let ok = run.cells().any(|(c, ok)| c == cell && ok);
-                    let values = run.metrics(cell).get(&metric).filter(|_| ok)?;
+                    let values = run.metrics(cell).get(&metric).filter(|_| run.all_ok(cell))?;
                     Some(Point { headline: Headline::across(values)?, interval: bootstrap.headline(values) })
                 })
                 .collect();
