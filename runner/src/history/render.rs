@@ -28,6 +28,11 @@ fn table(head: &[&str], rows: &[Vec<String>], markdown: bool) -> String {
     out
 }
 
+/// A night's commits, each to its first 7 hex digits.
+fn short_commits(e: &Entry) -> String {
+    e.commit.split(", ").map(|c| &c[..c.len().min(7)]).collect::<Vec<_>>().join(", ")
+}
+
 pub fn list(entries: &[Entry]) -> String {
     if entries.is_empty() {
         return "the store holds no runs\n".into();
@@ -35,11 +40,10 @@ pub fn list(entries: &[Entry]) -> String {
     let rows: Vec<Vec<String>> = entries
         .iter()
         .map(|e| {
-            let commit: Vec<&str> = e.commit.split(", ").map(|c| &c[..c.len().min(7)]).collect();
             vec![
                 e.run.clone(),
                 e.started.clone(),
-                commit.join(", "),
+                short_commits(e),
                 e.machine.clone(),
                 e.releases.clone(),
                 format!("{} ({} ok)", e.cells, e.ok),
@@ -86,10 +90,7 @@ pub fn trend(t: &Trend, only_flagged: bool, markdown: bool) -> String {
         .nights
         .iter()
         .enumerate()
-        .map(|(i, e)| {
-            let commit: Vec<&str> = e.commit.split(", ").map(|c| &c[..c.len().min(7)]).collect();
-            vec![(i + 1).to_string(), e.run.clone(), e.started.clone(), commit.join(", "), e.releases.clone()]
-        })
+        .map(|(i, e)| vec![(i + 1).to_string(), e.run.clone(), e.started.clone(), short_commits(e), e.releases.clone()])
         .collect();
     out += &table(&["night", "run", "started", "commit", "releases"], &nights, markdown);
     out += "\n";
