@@ -128,7 +128,9 @@ STATIC=(--config runner/static-exe.toml)
 prebuild() {
   (cargo test "${WORKERS[@]}" -p wasmatrix-wasmer --no-run &&
     cargo test "${WORKERS[@]}" "${STATIC[@]}" --manifest-path runner/wasmtime/Cargo.toml --no-run &&
-    cargo build "${WORKERS[@]}" "${STATIC[@]}" -p wasmatrix-wasmi --bin wasmatrix-wasmi) &
+    cargo build "${WORKERS[@]}" "${STATIC[@]}" -p wasmatrix-wasmi --bin wasmatrix-wasmi &&
+    cargo test "${WORKERS[@]}" "${STATIC[@]}" --manifest-path runner/releases/wasmi-1/Cargo.toml --no-run &&
+    cargo build "${WORKERS[@]}" "${STATIC[@]}" --manifest-path runner/releases/wasmi-1/Cargo.toml) &
   local workers=$!
   local rest=0
   cargo test --release --locked --workspace --exclude wasmatrix-wasmer --no-run &&
@@ -174,6 +176,9 @@ case "${1:-}" in
     # The Wasmtime worker, a workspace of its own (its own lock file), in the target directory the
     # runner builds it in; and the V8 and Chromium workers' own tests.
     timed cargo test "${WORKERS[@]}" "${STATIC[@]}" --manifest-path runner/wasmtime/Cargo.toml
+    # The one extra release CI builds (the releases mechanism, issue 32; the others are measured by
+    # hand): wasmi's worker against wasmi 1.0.9, its own tests under that release.
+    timed cargo test "${WORKERS[@]}" "${STATIC[@]}" --manifest-path runner/releases/wasmi-1/Cargo.toml
     timed "${WASMATRIX_NODE:-node}" --test runner/v8/ runner/chromium/
     # Wasmer's legacy Emscripten crate, in a workspace of its own: proves why it cannot be used.
     timed env CARGO_TARGET_DIR=target/emscripten-legacy cargo test --locked --manifest-path runner/emscripten-legacy/Cargo.toml

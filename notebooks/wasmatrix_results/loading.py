@@ -126,6 +126,10 @@ def load(path: Path | str) -> tuple[pd.DataFrame, pd.DataFrame]:
         # Before schema 15 a round trip ran between two modules (a cell of two has no modules part in
         # its name, then as now).
         rows["modules"] = "2"
+    if "release" not in rows.columns:
+        # Before schema 16 every runtime ran its own release (a cell of it has no release part in its
+        # name, then as now).
+        rows["release"] = "default"
     return rows, samples
 
 

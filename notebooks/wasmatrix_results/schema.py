@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-SCHEMA_VERSION = 15
+SCHEMA_VERSION = 16
 MIN_SCHEMA_VERSION = 2
 """The results schema these functions read (results/README.md); later ones only add columns.
 Files of schema 2 read too: the schema 3 columns are then empty, and logging is ``off``; files
@@ -18,7 +18,9 @@ distribution and the memory a cell holds (docs/instantiate.md), which tables.set
 Schema 13 splits the cold start into phases (SCHEMA_13_COLUMNS; older files: empty). Schema 14 adds the
 ``records`` axis, records per message (older files: ``1``; a cell of one record has no records part
 in its name), which questions.payload reads. Schema 15 adds the ``modules`` axis, the guest modules of a
-chain (older files: ``2``; a cell of two modules has no modules part in its name)."""
+chain (older files: ``2``; a cell of two modules has no modules part in its name). Schema 16 adds the
+``release`` axis, which release of the runtime (older files: ``default``, each runtime's own; a cell
+of it has no release part in its name)."""
 
 REPO = Path(__file__).resolve().parents[2]
 RESULTS_DIR = REPO / "results"

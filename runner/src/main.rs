@@ -6,6 +6,7 @@
 use clap::{Parser, Subcommand};
 use std::path::PathBuf;
 use std::process::ExitCode;
+use wasmatrix_core::axes::{Axis, Release};
 use wasmatrix_core::measure::MechanismKind;
 use wasmatrix_runner::matrix::{studies, Matrix};
 use wasmatrix_runner::results::status::Status;
@@ -87,10 +88,16 @@ enum Command {
     },
     /// Compare two runs cell by cell: the change of every metric with a bootstrap confidence
     /// interval (resampling processes) and a verdict. Exits 1 if a regression beyond the
-    /// threshold is certain.
+    /// threshold is certain. With --release, one run's cells of that release against the same
+    /// cells of their runtime's own release.
     Compare {
         a: PathBuf,
-        b: PathBuf,
+        #[arg(required_unless_present = "release", conflicts_with = "release")]
+        b: Option<PathBuf>,
+        /// Compare within run A: the cells of this release (B) against the same cells of their
+        /// runtime's own release, `default` (A), read as measured (one run, one machine).
+        #[arg(long, value_parser = parse_release)]
+        release: Option<Release>,
         /// Changes within this percentage count as no change.
         #[arg(long, default_value_t = 5.0)]
         threshold: f64,
@@ -101,7 +108,8 @@ enum Command {
         /// (default: the repeated measurements rt, call_floor, encode, decode).
         #[arg(long, value_delimiter = ',')]
         metrics: Option<Vec<String>>,
-        /// Print only the headline round-trip table, as Markdown (for the documents: docs/results.md).
+        /// Print only the headline round-trip table, as Markdown (for the documents: docs/results.md);
+        /// with --release, the round trip's verdicts.
         #[arg(long)]
         markdown: bool,
         /// Read every change as measured, without taking out the machine-wide shift.
@@ -235,16 +243,25 @@ pub(crate) fn main() -> ExitCode {
                 Err(e) => fail(e),
             }
         }
-        Command::Compare { a, b, threshold, confidence, metrics, markdown, absolute } => {
+        Command::Compare { a, b, release, threshold, confidence, metrics, markdown, absolute } => {
             let opts = compare::CompareOptions {
                 threshold: threshold / 100.0,
                 bootstrap: Bootstrap { confidence: confidence / 100.0, ..compare::CompareOptions::default().bootstrap },
                 metrics,
                 absolute,
             };
-            match compare::compare(&a, &b, &opts) {
+            let comparison = match (b, release) {
+                (_, Some(release)) => compare::compare_releases(&a, release, &opts),
+                (Some(b), None) => compare::compare(&a, &b, &opts),
+                (None, None) => unreachable!("clap requires B or --release"),
+            };
+            match comparison {
                 Ok(comparison) if markdown => {
-                    println!("{}", comparison.headline_table(true).join("\n"));
+                    let table = match release {
+                        Some(_) => comparison.verdict_table(),
+                        None => comparison.headline_table(true),
+                    };
+                    println!("{}", table.join("\n"));
                     ExitCode::SUCCESS
                 }
                 Ok(comparison) => {
@@ -305,6 +322,11 @@ pub(crate) fn main() -> ExitCode {
             ExitCode::SUCCESS
         }
     }
+}
+
+/// A release other than `default` (the axis's values: runner/core/src/axes.rs).
+fn parse_release(text: &str) -> Result<Release, String> {
+    Release::parse(text)
 }
 
 fn parse_shard(text: &str) -> Result<Shard, String> {

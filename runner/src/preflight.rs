@@ -3,7 +3,7 @@
 //! recipe in [`crate::workers`]), and the tools that build the guests.
 
 use crate::guest_build::{emcc_node_path, guest_target, wasm_opt, GuestBuild, EMSCRIPTEN_TOOLS};
-use crate::matrix::axes::{Axis, Environment, Runtime};
+use crate::matrix::axes::{Axis, Environment, Release, Runtime};
 use crate::matrix::Cell;
 use crate::workers::recipe;
 use anyhow::{bail, Context, Result};
@@ -22,11 +22,14 @@ pub fn check(root: &Path, cells: &[Cell], building_guests: bool, mechanism: Mech
             );
         }
     }
-    // What each runtime the cells name needs (its file in crate::workers says).
+    // What each runtime and release the cells name needs (its file in crate::workers says).
     for &runtime in Runtime::all() {
-        let of: Vec<Cell> = cells.iter().filter(|c| c.runtime == runtime).copied().collect();
-        if !of.is_empty() {
-            recipe(runtime).check(root, &of, mechanism)?;
+        for &release in Release::all() {
+            let of: Vec<Cell> =
+                cells.iter().filter(|c| (c.runtime, c.release) == (runtime, release)).copied().collect();
+            if !of.is_empty() {
+                recipe(runtime, release).check(root, &of, mechanism)?;
+            }
         }
     }
     if building_guests {

@@ -47,7 +47,8 @@ fn every_axis_in_the_order_of_a_cell_name_with_its_values_and_default() {
             "call",
             "instantiate",
             "records",
-            "modules"
+            "modules",
+            "release"
         ]
     );
     let axis = |name: &str| axes.iter().find(|a| a["name"] == name).unwrap();
@@ -61,11 +62,27 @@ fn every_axis_in_the_order_of_a_cell_name_with_its_values_and_default() {
     let defaults: Vec<&str> = names.iter().map(|n| axis(n)["default"].as_str().unwrap()).collect();
     assert_eq!(
         defaults,
-        ["cranelift", "jit", "bare", "copy", "raw", "release", "off", "default", "wasmer", "host", "fresh", "1", "2"]
+        [
+            "cranelift",
+            "jit",
+            "bare",
+            "copy",
+            "raw",
+            "release",
+            "off",
+            "default",
+            "wasmer",
+            "host",
+            "fresh",
+            "1",
+            "2",
+            "default"
+        ]
     );
     assert_eq!(values("instantiate"), ["fresh", "pre", "pooled"]);
     assert_eq!(values("records"), ["1", "16", "256", "4096", "65536"]);
     assert_eq!(values("modules"), ["2", "3", "4", "8"]);
+    assert_eq!(values("release"), ["default", "wasmi-1"]);
     for name in names {
         assert!(values(name).iter().any(|v| axis(name)["default"] == v.as_str()), "{name}'s default is a value");
     }

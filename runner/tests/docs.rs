@@ -8,7 +8,7 @@
 //!
 //! with paths relative to the repository. The commands are `runner calibrate A.csv B.csv` (its
 //! tables), `runner compare A.csv B.csv --markdown` (its table, with the defaults' threshold and
-//! confidence), `runner history trend ... --markdown` (its output, the runner run from the
+//! confidence), `runner compare RUN.csv --release R --markdown` (its verdicts, likewise), `runner history trend ... --markdown` (its output, the runner run from the
 //! repository: options without spaces in their values) and `runner report FILE.csv --format
 //! markdown`, of which a block shows one table: the
 //! one its own first line names (`### ` and the title, matched up to the title's first ` (`, which
@@ -20,7 +20,8 @@
 
 use std::path::{Path, PathBuf};
 use wasmatrix_runner::calibrate::calibrate;
-use wasmatrix_runner::compare::{compare, CompareOptions};
+use wasmatrix_runner::compare::{compare, compare_releases, CompareOptions};
+use wasmatrix_runner::matrix::axes::{Axis, Release};
 use wasmatrix_runner::report::{self, Format, Report};
 
 const DOCUMENTS: [&str; 3] = ["README.md", "docs/measuring.md", "docs/results.md"];
@@ -40,6 +41,11 @@ fn remake(command: &str, body: &str) -> Option<String> {
     if let ["runner", "compare", a, b, "--markdown"] = args[..] {
         let comparison = compare(&root().join(a), &root().join(b), &CompareOptions::default());
         return Some(comparison.unwrap_or_else(|e| panic!("{command}: {e:#}")).headline_table(true).join("\n"));
+    }
+    if let ["runner", "compare", a, "--release", release, "--markdown"] = args[..] {
+        let release = Release::parse(release).unwrap_or_else(|e| panic!("{command}: {e}"));
+        let comparison = compare_releases(&root().join(a), release, &CompareOptions::default());
+        return Some(comparison.unwrap_or_else(|e| panic!("{command}: {e:#}")).verdict_table().join("\n"));
     }
     if let ["runner", "history", "trend", ..] = args[..] {
         let out = std::process::Command::new(env!("CARGO_BIN_EXE_runner"))

@@ -1,12 +1,27 @@
-//! Records the wasmi version actually resolved, from the workspace's lock file, for the rows'
-//! `runtime_version`, and links its binary in the order of link-order.txt.
+//! Records the wasmi version actually resolved, from the lock file of the workspace the worker is
+//! built in (the main workspace's for runner/wasmi, its own for a release in runner/releases/), for
+//! the rows' `runtime_version`; tells the source which wasmi line it is built against (`wasmi_1`:
+//! the few places where wasmi 1's API differs from 2's); and links its binary in the order of
+//! link-order.txt.
 
 include!("../core/build/locked_version.rs");
 include!("../core/build/link_order.rs");
 
 fn main() {
     link_order("link-order.txt");
-    let lock = concat!(env!("CARGO_MANIFEST_DIR"), "/../../Cargo.lock");
-    println!("cargo:rustc-env=WASMATRIX_WASMI_VERSION={}", locked_version(lock, "wasmi"));
-    println!("cargo:rustc-env=WASMATRIX_WASMI_WASI_VERSION={}", locked_version(lock, "wasmi_wasi"));
+    let lock = workspace_lock();
+    let wasmi = locked_version(&lock, "wasmi");
+    println!("cargo:rustc-env=WASMATRIX_WASMI_VERSION={wasmi}");
+    println!("cargo:rustc-env=WASMATRIX_WASMI_WASI_VERSION={}", locked_version(&lock, "wasmi_wasi"));
+    println!("cargo:rustc-check-cfg=cfg(wasmi_1)");
+    if wasmi.starts_with("1.") {
+        println!("cargo:rustc-cfg=wasmi_1");
+    }
+}
+
+/// The lock file of the package's workspace: the nearest Cargo.lock at or above its manifest.
+fn workspace_lock() -> String {
+    let manifest = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+    let lock = manifest.ancestors().map(|dir| dir.join("Cargo.lock")).find(|lock| lock.is_file());
+    lock.expect("the worker builds with --locked, so its workspace has a Cargo.lock").display().to_string()
 }

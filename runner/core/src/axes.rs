@@ -367,6 +367,39 @@ impl Modules {
     }
 }
 
+axis! {
+    /// Which release of the cell's runtime runs it (issue 32: releases side by side). `default` is
+    /// the release each runtime's worker is built from (the versions [`Runtime`]'s values name);
+    /// every other value is one runtime's other release, named by its version line, a worker of its
+    /// own built from the same worker source with its own lock file (runner/releases/<value>/), so
+    /// one run holds releases side by side. A value belongs to one runtime ([`Release::runtime`]):
+    /// with any other it is not a cell. The rows' `runtime_version` names the exact version.
+    Release "release" default Default {
+        /// Each runtime's own release, the one every matrix ran before the axis.
+        Default = "default",
+        /// wasmi 1.0.9, the 1.x line, beside the default worker's wasmi 2
+        /// (runner/releases/wasmi-1).
+        Wasmi1 = "wasmi-1",
+    }
+}
+
+/// A job or cell of before the axis ran each runtime's own release.
+impl Default for Release {
+    fn default() -> Release {
+        Release::DEFAULT
+    }
+}
+
+impl Release {
+    /// The runtime whose release this is; none for `default`, every runtime's own.
+    pub fn runtime(self) -> Option<Runtime> {
+        match self {
+            Release::Default => None,
+            Release::Wasmi1 => Some(Runtime::Wasmi),
+        }
+    }
+}
+
 /// How a message is encoded: one of the byte codecs of `wasmatrix_proto` (one file each in
 /// guests/proto/src/codec), or the typed record of the components' WIT world.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]

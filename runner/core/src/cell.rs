@@ -33,11 +33,14 @@ pub struct Cell {
     /// Guest modules in the chain (absent from a job or name of before the axis: two).
     #[serde(default)]
     pub modules: Modules,
+    /// The runtime's release (absent from a job or name of before the axis: each runtime's own).
+    #[serde(default)]
+    pub release: Release,
 }
 
 impl Cell {
     /// (axis, value) pairs in the order of the cell's name and of the CSV columns.
-    pub fn values(&self) -> [(&'static str, &'static str); 13] {
+    pub fn values(&self) -> [(&'static str, &'static str); 14] {
         [
             (Compiler::NAME, self.compiler.name()),
             (Engine::NAME, self.engine.name()),
@@ -52,12 +55,13 @@ impl Cell {
             (Instantiate::NAME, self.instantiate.name()),
             (Records::NAME, self.records.name()),
             (Modules::NAME, self.modules.name()),
+            (Release::NAME, self.release.name()),
         ]
     }
 
     /// Every axis with its values and default, in the order of [`Cell::values`]: what `runner axes`
     /// publishes.
-    pub fn axes() -> [AxisValues; 13] {
+    pub fn axes() -> [AxisValues; 14] {
         [
             AxisValues::of::<Compiler>(),
             AxisValues::of::<Engine>(),
@@ -72,6 +76,7 @@ impl Cell {
             AxisValues::of::<Instantiate>(),
             AxisValues::of::<Records>(),
             AxisValues::of::<Modules>(),
+            AxisValues::of::<Release>(),
         ]
     }
 
@@ -89,7 +94,8 @@ impl Cell {
     /// natively nothing) are read against the twin under `copy`, which carries the bytes between two
     /// buffers as the canonical ABI does between two memories, and the typed record (codec `wit`,
     /// natively nothing either) against `raw`'s, the cheapest way the twin carries the same record;
-    /// every way of instantiating against the twin's only one, `fresh`.
+    /// every way of instantiating against the twin's only one, `fresh`; every release of a runtime
+    /// against the one twin.
     /// None for a native cell, and where the twin cannot run ([`Cell::unsupported`]: Emscripten's
     /// output has no native twin).
     pub fn native_twin(&self) -> Option<Cell> {
@@ -101,6 +107,7 @@ impl Cell {
             engine: Engine::Native,
             runtime: Runtime::Native,
             instantiate: Instantiate::Fresh,
+            release: Release::Default,
             transport: match self.transport {
                 Transport::Component | Transport::Composed | Transport::Bindgen | Transport::Merged => Transport::Copy,
                 other => other,
@@ -118,6 +125,9 @@ impl Cell {
     /// that only goes with certain values of another. Matrices skip such combinations (`runner
     /// list` counts them); cells that exist but cannot run are [`Cell::unsupported`] instead.
     pub fn not_a_cell(&self) -> Option<&'static str> {
+        if self.release.runtime().is_some_and(|runtime| runtime != self.runtime) {
+            return Some("a release other than `default` is one runtime's (`Release::runtime` in axes.rs), a cell of that runtime only");
+        }
         match (self.compiler == Compiler::Rustc, self.engine == Engine::Native) {
             (true, false) => return Some("rustc compiles native code, so it runs only with the native engine"),
             (false, true) => return Some("the native engine runs rustc's native code, not a wasm compiler's"),
@@ -303,7 +313,8 @@ impl Cell {
     /// natively for the native engine; names from before the call axis (schema 6) end at the runtime
     /// and mean `host`; names from before the instantiate axis (schema 11) end at the call and mean
     /// `fresh`; names from before the records axis (schema 13) end at the instantiate and mean one
-    /// record per message.
+    /// record per message; names from before the modules axis (schema 14) mean two modules, and
+    /// names from before the release axis (schema 15) each runtime's own release.
     pub fn parse(id: &str) -> Result<Cell, String> {
         fn value<A: Axis>(part: Option<&str>) -> Result<A, String> {
             A::parse(part.ok_or_else(|| format!("missing {} in cell name", A::NAME))?)
@@ -329,6 +340,7 @@ impl Cell {
             instantiate: Instantiate::Fresh,
             records: Records::One,
             modules: Modules::Two,
+            release: Release::Default,
         };
         let cell = Cell {
             runtime: match parts.next() {
@@ -366,25 +378,39 @@ impl Cell {
             },
             ..cell
         };
+        let cell = Cell {
+            release: match parts.next() {
+                None => Release::Default,
+                some => value(some)?,
+            },
+            ..cell
+        };
         match parts.next() {
             None => Ok(cell),
-            Some(extra) => Err(format!("unexpected `{extra}` after the modules in cell name `{id}`")),
+            Some(extra) => Err(format!("unexpected `{extra}` after the release in cell name `{id}`")),
         }
     }
 }
 
-/// The values joined by `/`, in the order of [`Cell::values`]; the records part only where a
-/// message carries more than one record or passes more than two modules, the modules part only
-/// for more than two, so that a cell of one record between two modules keeps the name it had
-/// before those axes (and `runner compare` matches it with older runs' cells).
+/// The values joined by `/`, in the order of [`Cell::values`]; the trailing parts only where they
+/// say more than their axis's default: the records part where a message carries more than one
+/// record (or a later part is written), the modules part for more than two (or a later part), the
+/// release part for a release other than `default`; so a cell of one record between two modules
+/// of each runtime's own release keeps the name it had before those axes (and `runner compare`
+/// matches it with older runs' cells).
 impl fmt::Display for Cell {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let values = self.values();
-        let shown = match (self.records, self.modules) {
-            (Records::One, Modules::Two) => &values[..values.len() - 2],
-            (_, Modules::Two) => &values[..values.len() - 1],
-            _ => &values[..],
+        let written = if self.release != Release::Default {
+            3
+        } else if self.modules != Modules::Two {
+            2
+        } else if self.records != Records::One {
+            1
+        } else {
+            0
         };
+        let shown = &values[..values.len() - 3 + written];
         let names: Vec<&str> = shown.iter().map(|(_, v)| *v).collect();
         f.write_str(&names.join("/"))
     }

@@ -1,13 +1,14 @@
 //! One run as `compare` reads it: its results rows by cell (read through the one reader), and its
 //! samples sidecar, checked against them, as one value per process of each cell and metric.
 
+use crate::matrix::axes::Release;
 use crate::matrix::Cell;
 use crate::results::metric::Metric;
 use crate::results::read;
 use crate::results::samples::{self, Sample};
 use crate::results::status::Status;
 use crate::stats::Headline as Estimator;
-use anyhow::{Context, Result};
+use anyhow::{ensure, Context, Result};
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::path::{Path, PathBuf};
 
@@ -22,6 +23,7 @@ pub struct Run {
 }
 
 /// The rows a results file has for one cell (usually one; more if a file was appended to).
+#[derive(Clone)]
 pub(super) struct CellRows {
     pub(super) name: String,
     /// `rt_headline_ns`, `rt_proc_min_ns`, `rt_headline_ci_pct` of its last row, where present.
@@ -91,6 +93,46 @@ impl Run {
 
     pub fn has_metric(&self, metric: Metric) -> bool {
         self.values.values().any(|m| m.contains_key(&metric))
+    }
+
+    /// Releases side by side in this one run: (A) the cells of each runtime's own release that
+    /// `release` also ran, and (B) `release`'s cells, named as their A cells are, so that
+    /// [`super::compare_runs`] pairs each cell with its other release. Each side is named by the
+    /// file and its release.
+    pub fn releases(&self, release: Release) -> Result<(Run, Run)> {
+        let path = self.path.display();
+        ensure!(
+            release != Release::Default,
+            "--release names the release to read against `default`, not `default` itself"
+        );
+        let side = |name: Release| Run {
+            path: PathBuf::from(format!("{path} (release {name})")),
+            cells: Vec::new(),
+            index: HashMap::new(),
+            values: HashMap::new(),
+        };
+        let (mut a, mut b) = (side(Release::Default), side(release));
+        for rows in &self.cells {
+            let Some(cell) = Cell::parse(&rows.name).ok().filter(|c| c.release == release) else { continue };
+            let own = Cell { release: Release::Default, ..cell }.to_string();
+            let Some(own_rows) = self.rows(&own) else { continue };
+            a.add(own_rows.clone(), self.values.get(&own).cloned());
+            b.add(CellRows { name: own, ..rows.clone() }, self.values.get(&rows.name).cloned());
+        }
+        ensure!(
+            !b.cells.is_empty(),
+            "{path} has no cell of release {release} beside the same cell of its runtime's own release (`default`)"
+        );
+        Ok((a, b))
+    }
+
+    /// `rows` as one more cell of this run, with its values.
+    fn add(&mut self, rows: CellRows, values: Option<BTreeMap<Metric, Vec<f64>>>) {
+        if let Some(values) = values {
+            self.values.insert(rows.name.clone(), values);
+        }
+        self.index.insert(rows.name.clone(), self.cells.len());
+        self.cells.push(rows);
     }
 }
 

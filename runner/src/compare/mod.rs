@@ -40,6 +40,13 @@
 //!
 //! A *certain regression* ([`Comparison::regressions`]) is a `slower` entry whose whole interval
 //! is above the band: `lo > 1 + t`.
+//!
+//! # Releases side by side
+//! [`compare_releases`] (`runner compare RUN.csv --release R`) makes the two sides from one run:
+//! A is the run's cells of each runtime's own release that release `R` ran too, B those of `R`,
+//! named as A's ([`Run::releases`]); the rest is the same comparison, always as measured
+//! (`--absolute`), since one run on one machine has no machine-wide shift to take out: a shift of
+//! every cell alike is the release's.
 
 pub mod calibrate;
 mod load;
@@ -48,6 +55,7 @@ mod render;
 pub use calibrate::Shift;
 pub use load::Run;
 
+use crate::matrix::axes::Release;
 use crate::results::metric::Metric;
 use crate::results::status::Status;
 use crate::stats::{Bootstrap, Headline as Estimator, Interval};
@@ -291,6 +299,15 @@ impl Headline {
     pub fn best_change(&self) -> Option<f64> {
         self.best.map(|(a, b)| b / a - 1.0)
     }
+}
+
+/// Compares the cells of `release` in the run `path` with the same cells of their runtime's own
+/// release (`default`) in it: releases side by side in one run, on one machine, so every change is
+/// read as measured (a shift of every cell alike is the release's, not the machine's).
+pub fn compare_releases(path: &Path, release: Release, opts: &CompareOptions) -> Result<Comparison> {
+    opts.check()?;
+    let (a, b) = Run::load(path)?.releases(release)?;
+    compare_runs(&a, &b, &CompareOptions { absolute: true, ..opts.clone() })
 }
 
 /// Compares run `a` (before) with run `b` (after): the results files and their samples

@@ -108,6 +108,25 @@ impl Comparison {
         out
     }
 
+    /// The round trip's verdicts as a Markdown table, for the documents (`compare --release
+    /// --markdown`): each cell's A and B headlines, the change, its interval and the verdict; then
+    /// the tally of verdicts.
+    pub fn verdict_table(&self) -> Vec<String> {
+        let rt: Vec<&Entry> = self.entries.iter().filter(|e| e.metric == Metric::RtNs).collect();
+        let ci = format!("{} CI of change", percent_label(self.confidence));
+        let mut out =
+            vec![format!("| cell | A | B | change | {ci} | verdict |"), "|---|---|---|---|---|---|".to_owned()];
+        out.extend(rt.iter().map(|e| {
+            let (a, b) = (value(e.metric, e.a_headline), value(e.metric, e.b_headline));
+            format!("| {} | {a} | {b} | {} | {} | {} |", e.cell, change(e.ratio), interval_text(e.interval), e.verdict)
+        }));
+        let counts: Vec<String> =
+            Verdict::ALL.iter().map(|v| format!("{} {v}", rt.iter().filter(|e| e.verdict == *v).count())).collect();
+        out.push(String::new());
+        out.push(format!("rt_ns: {} compared: {}", rt.len(), counts.join(", ")));
+        out
+    }
+
     /// The machine-wide shift of each metric, once.
     fn render_shifts(&self) -> Vec<String> {
         let mut out = Vec::new();

@@ -34,6 +34,7 @@ pub struct RawAxes {
     instantiate: Option<Vec<Spanned<String>>>,
     records: Option<Vec<Spanned<String>>>,
     modules: Option<Vec<Spanned<String>>>,
+    release: Option<Vec<Spanned<String>>>,
 }
 
 /// One `[[exclude]]`: axis = value(s) pairs; a combination matching all of them is left out.
@@ -77,6 +78,7 @@ fn product(a: &RawAxes, source: &Source) -> Result<Product> {
         instantiates: or(&a.instantiate, source, &[Instantiate::Fresh])?,
         records: or(&a.records, source, &[Records::One])?,
         modules: or(&a.modules, source, &[Modules::Two])?,
+        releases: or(&a.release, source, &[Release::Default])?,
     })
 }
 

@@ -25,6 +25,7 @@ pub struct Product {
     pub instantiates: Vec<Instantiate>,
     pub records: Vec<Records>,
     pub modules: Vec<Modules>,
+    pub releases: Vec<Release>,
 }
 
 impl Product {
@@ -44,6 +45,7 @@ impl Product {
             instantiates: vec![Instantiate::DEFAULT],
             records: vec![Records::DEFAULT],
             modules: vec![Modules::DEFAULT],
+            releases: vec![Release::DEFAULT],
         }
     }
 
@@ -64,56 +66,63 @@ impl Product {
             Instantiate::NAME => self.instantiates = pick(values)?,
             Records::NAME => self.records = pick(values)?,
             Modules::NAME => self.modules = pick(values)?,
+            Release::NAME => self.releases = pick(values)?,
             _ => bail!("unknown axis `{axis}`; axes: {}", axis_names().join(", ")),
         }
         Ok(())
     }
 
-    /// Every combination of the values, in a stable order: the modules vary fastest, then the
-    /// records, the instantiate, the call, the runtime, engine, compiler, transport, environment, logging,
-    /// codec, allocator and profile, each in the order listed.
+    /// Every combination of the values, in a stable order: the release varies fastest, then the
+    /// modules, the records, the instantiate, the call, the runtime, engine, compiler, transport,
+    /// environment, logging, codec, allocator and profile, each in the order listed.
     pub fn combinations(&self) -> Vec<Cell> {
-        let mut cells = Vec::new();
-        for &profile in &self.profiles {
-            for &allocator in &self.allocators {
-                for &codec in &self.codecs {
-                    for &logging in &self.loggings {
-                        for &environment in &self.environments {
-                            for &transport in &self.transports {
-                                for &compiler in &self.compilers {
-                                    for &engine in &self.engines {
-                                        for &runtime in &self.runtimes {
-                                            for &call in &self.calls {
-                                                for &instantiate in &self.instantiates {
-                                                    for &records in &self.records {
-                                                        cells.extend(self.modules.iter().map(|&modules| Cell {
-                                                            compiler,
-                                                            engine,
-                                                            environment,
-                                                            transport,
-                                                            codec,
-                                                            profile,
-                                                            logging,
-                                                            allocator,
-                                                            runtime,
-                                                            call,
-                                                            instantiate,
-                                                            records,
-                                                            modules,
-                                                        }));
-                                                    }
-                                                }
-                                            }
-                                        }
-                                    }
-                                }
-                            }
-                        }
-                    }
-                }
-            }
+        /// Each cell of `cells` once per value of `values`, the values varying fastest.
+        fn by<A: Copy>(cells: Vec<Cell>, values: &[A], set: fn(&mut Cell, A)) -> Vec<Cell> {
+            let each = |cell: Cell| {
+                values.iter().map(move |&value| {
+                    let mut cell = cell;
+                    set(&mut cell, value);
+                    cell
+                })
+            };
+            cells.into_iter().flat_map(each).collect()
         }
-        cells
+        let mut cells = vec![Product::baseline().first()];
+        cells = by(cells, &self.profiles, |c, v| c.profile = v);
+        cells = by(cells, &self.allocators, |c, v| c.allocator = v);
+        cells = by(cells, &self.codecs, |c, v| c.codec = v);
+        cells = by(cells, &self.loggings, |c, v| c.logging = v);
+        cells = by(cells, &self.environments, |c, v| c.environment = v);
+        cells = by(cells, &self.transports, |c, v| c.transport = v);
+        cells = by(cells, &self.compilers, |c, v| c.compiler = v);
+        cells = by(cells, &self.engines, |c, v| c.engine = v);
+        cells = by(cells, &self.runtimes, |c, v| c.runtime = v);
+        cells = by(cells, &self.calls, |c, v| c.call = v);
+        cells = by(cells, &self.instantiates, |c, v| c.instantiate = v);
+        cells = by(cells, &self.records, |c, v| c.records = v);
+        cells = by(cells, &self.modules, |c, v| c.modules = v);
+        by(cells, &self.releases, |c, v| c.release = v)
+    }
+
+    /// The cell of every axis's first value; of the baseline, every axis at its default: where
+    /// [`Product::combinations`] starts, setting every axis in turn.
+    fn first(&self) -> Cell {
+        Cell {
+            compiler: self.compilers[0],
+            engine: self.engines[0],
+            environment: self.environments[0],
+            transport: self.transports[0],
+            codec: self.codecs[0],
+            profile: self.profiles[0],
+            logging: self.loggings[0],
+            allocator: self.allocators[0],
+            runtime: self.runtimes[0],
+            call: self.calls[0],
+            instantiate: self.instantiates[0],
+            records: self.records[0],
+            modules: self.modules[0],
+            release: self.releases[0],
+        }
     }
 
     /// The combinations that are cells, in the same order.

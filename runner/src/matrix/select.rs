@@ -35,7 +35,7 @@ impl Selector {
 }
 
 /// Every axis's name, in the order of a cell's name.
-pub fn axis_names() -> [&'static str; 13] {
+pub fn axis_names() -> [&'static str; 14] {
     Cell::axes().map(|axis| axis.name)
 }
 
@@ -62,6 +62,7 @@ fn check_axis_values<'a>(
         Instantiate::NAME => check::<Instantiate>(values),
         Records::NAME => check::<Records>(values),
         Modules::NAME => check::<Modules>(values),
+        Release::NAME => check::<Release>(values),
         _ => bail!("unknown axis `{axis}`; axes: {}", axis_names().join(", ")),
     }
 }

@@ -1,7 +1,7 @@
 //! The run as the sections read it: its rows and unit, its `ok` rows, its baseline build and
 //! each cell's native twin.
 
-use crate::matrix::axes::{Allocator, Codec, Engine, Profile};
+use crate::matrix::axes::{Allocator, Codec, Engine, Profile, Release};
 use crate::matrix::Cell;
 use crate::results::row::Row;
 use crate::results::view::Unit;
@@ -78,9 +78,10 @@ impl<'a> Report<'a> {
         self.baseline_build().filter(|r| r.cell_is(|c| c.is_one_record_pair()))
     }
 
-    /// [`Report::baseline`] at every payload (`records`) and chain length (`modules`).
+    /// [`Report::baseline`] at every payload (`records`) and chain length (`modules`), each
+    /// runtime's own release (the releases table reads the others).
     pub(in crate::report) fn baseline_build(&self) -> impl Iterator<Item = &'a Row> + '_ {
-        let build = |r: &Row| r.cell().ok().map(|c| (c.profile, c.allocator));
+        let build = |r: &Row| r.cell().ok().filter(|c| c.release == Release::Default).map(|c| (c.profile, c.allocator));
         let release = |r: &&Row| build(r) == Some((Profile::Release, Allocator::Default));
         let base = self.ok().find(release).or_else(|| self.ok().next());
         let key = base.and_then(build);

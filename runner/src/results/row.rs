@@ -14,7 +14,7 @@ use serde::{Deserialize, Serialize};
 use wasmatrix_core::measure::MechanismKind;
 use wasmatrix_core::worker::Report;
 
-pub const SCHEMA_VERSION: u32 = 15;
+pub const SCHEMA_VERSION: u32 = 16;
 
 /// A results row; read back (`runner report`) by column name, columns a file's older schema lacks
 /// left empty.
@@ -202,6 +202,9 @@ pub struct Row {
 
     // Schema 15: the modules axis (guest modules in the chain, results/README.md).
     pub modules: String,
+
+    // Schema 16: the release axis (which release of the runtime, results/README.md).
+    pub release: String,
 }
 
 /// A pair's instantiation as a headline, which repeats better: the 10th percentile over processes of each
@@ -429,7 +432,10 @@ impl Row {
             setup_warm_ns: setup_warm.as_ref().map(|f| f.median.round() as u64),
             // What the worker said it runs; else what its runtime's recipe knows (Wasmer's and
             // rustc's), so that a cell that never reached its worker still says which it would have run.
-            runtime_version: r.runtime_version.clone().unwrap_or_else(|| recipe(cell.runtime).version(meta)),
+            runtime_version: r
+                .runtime_version
+                .clone()
+                .unwrap_or_else(|| recipe(cell.runtime, cell.release).version(meta)),
             headline_estimator: rt.as_ref().or(rt_instr.as_ref()).map_or(String::new(), |_| Headline::NAME.into()),
             rt_headline_ns: rt.as_ref().map(|f| tenth(f.headline)),
             rt_headline_ci_low_ns: rt.as_ref().and_then(|f| f.headline_ci).map(|c| tenth(c.0)),
@@ -487,7 +493,7 @@ impl Row {
     /// A row of `cell` with nothing measured: this schema's version, the cell's name, its axis
     /// columns and its native twin (`twin_cell`).
     pub fn of_cell(cell: &Cell) -> Row {
-        let [compiler, engine, environment, transport, codec, profile, logging, allocator, runtime, call, instantiate, records, modules] =
+        let [compiler, engine, environment, transport, codec, profile, logging, allocator, runtime, call, instantiate, records, modules, release] =
             cell.values().map(|(_, value)| value.to_owned());
         Row {
             schema_version: SCHEMA_VERSION,
@@ -505,6 +511,7 @@ impl Row {
             instantiate,
             records,
             modules,
+            release,
             twin_cell: cell.native_twin().map(|twin| twin.to_string()).unwrap_or_default(),
             ..Row::default()
         }
@@ -540,7 +547,7 @@ mod tests {
         unique.sort();
         unique.dedup();
         assert_eq!(unique.len(), h.len());
-        assert_eq!(h.last().map(String::as_str), Some("modules"), "columns are only added, at the end");
+        assert_eq!(h.last().map(String::as_str), Some("release"), "columns are only added, at the end");
         let twin = h.iter().position(|c| c == "twin_cell").unwrap();
         assert_eq!(h[twin + 1], "instantiate", "schema 12's columns come after schema 11's last");
         let growth = h.iter().position(|c| c == "instantiate_rss_growth_kib").unwrap();
@@ -548,5 +555,6 @@ mod tests {
         let headline = h.iter().position(|c| c == "instantiate_headline_ns").unwrap();
         assert_eq!(h[headline + 1], "records", "schema 14's column comes after schema 13's last");
         assert_eq!(h[headline + 2], "modules", "schema 15's column comes after schema 14's");
+        assert_eq!(h[headline + 3], "release", "schema 16's column comes after schema 15's");
     }
 }

@@ -4,7 +4,7 @@
 
 use super::row::Row;
 use super::status::Status;
-use crate::matrix::axes::{Allocator, Axis, Call, Engine, Instantiate, Logging, Modules, Records, Runtime};
+use crate::matrix::axes::{Allocator, Axis, Call, Engine, Instantiate, Logging, Modules, Records, Release, Runtime};
 use crate::matrix::Cell;
 use wasmatrix_core::measure::MechanismKind;
 
@@ -88,7 +88,7 @@ impl Row {
     /// meant them: no logging (schema 2), the default allocator (before schema 5), Wasmer, or
     /// native for the native engine (before schema 6), the host calling each guest (before 7), each
     /// pair instantiated fresh (before 12), one record per message (before 14), two modules (before
-    /// 15).
+    /// 15), each runtime's own release (before 16).
     fn axes_cell(&self) -> Result<Cell, String> {
         /// The column's value, or `older` where the file has none.
         fn value<A: Axis>(name: &str, older: A) -> Result<A, String> {
@@ -113,6 +113,7 @@ impl Row {
             instantiate: value(&self.instantiate, Instantiate::Fresh)?,
             records: value(&self.records, Records::One)?,
             modules: value(&self.modules, Modules::Two)?,
+            release: value(&self.release, Release::Default)?,
         })
     }
 

@@ -4,7 +4,9 @@
 //! what it checks before a run and which version a row records when the worker did not say.
 //!
 //! Adding a runtime: its worker (a crate speaking the worker protocol), a file here implementing
-//! [`Recipe`], and its line in [`recipe`].
+//! [`Recipe`], and its line in [`recipe`]. Adding another release of a runtime (a value of the
+//! `release` axis): its worker build (runner/releases/<release>/: the runtime's worker source with
+//! its own dependencies and lock file), its recipe in the runtime's file, and its line in [`recipe`].
 
 mod cargo;
 pub mod chromium;
@@ -18,15 +20,20 @@ pub mod wasmtime;
 pub use recipe::{Recipe, WorkerCommand, WorkerKey};
 
 use crate::guest_build::Builder;
-use crate::matrix::axes::Runtime;
+use crate::matrix::axes::{Release, Runtime};
 use crate::matrix::Cell;
 use anyhow::Result;
 use std::collections::hash_map::Entry;
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 
-/// Each runtime's recipe: the one line a runtime registers here.
-pub fn recipe(runtime: Runtime) -> &'static dyn Recipe {
+/// Each runtime's recipe, and each other release's: the one line a runtime or a release registers
+/// here. A release belongs to one runtime (`Release::runtime`); with another it is not a cell.
+pub fn recipe(runtime: Runtime, release: Release) -> &'static dyn Recipe {
+    match release {
+        Release::Default => {}
+        Release::Wasmi1 => return &wasmi::WASMI_1,
+    }
     match runtime {
         Runtime::Wasmer => &wasmer::Wasmer,
         Runtime::Wasmtime => &wasmtime::WASMTIME,
@@ -40,7 +47,7 @@ pub fn recipe(runtime: Runtime) -> &'static dyn Recipe {
 /// Every worker a run's cells need.
 pub struct Workers {
     root: PathBuf,
-    built: HashMap<(Runtime, WorkerKey), PathBuf>,
+    built: HashMap<(Runtime, Release, WorkerKey), PathBuf>,
 }
 
 impl Workers {
@@ -48,8 +55,8 @@ impl Workers {
     pub fn prepare<'a>(builder: &Builder, root: &Path, cells: impl IntoIterator<Item = &'a Cell>) -> Result<Workers> {
         let mut built = HashMap::new();
         for cell in cells {
-            let recipe = recipe(cell.runtime);
-            if let Entry::Vacant(slot) = built.entry((cell.runtime, recipe.key(cell))) {
+            let recipe = recipe(cell.runtime, cell.release);
+            if let Entry::Vacant(slot) = built.entry((cell.runtime, cell.release, recipe.key(cell))) {
                 slot.insert(recipe.worker(builder, cell)?);
             }
         }
@@ -58,7 +65,7 @@ impl Workers {
 
     /// How to start a worker for `cell`.
     pub fn command(&self, cell: &Cell) -> WorkerCommand {
-        let recipe = recipe(cell.runtime);
-        recipe.start(&self.built[&(cell.runtime, recipe.key(cell))], &self.root, cell)
+        let recipe = recipe(cell.runtime, cell.release);
+        recipe.start(&self.built[&(cell.runtime, cell.release, recipe.key(cell))], &self.root, cell)
     }
 }

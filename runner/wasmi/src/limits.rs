@@ -4,6 +4,7 @@
 //! the trap a guest's allocator then raises is reported as `oom`, not as an ordinary trap.
 
 use wasmatrix_core::cap;
+#[cfg(not(wasmi_1))]
 use wasmi::errors::{MemoryError, TableError};
 use wasmi::{ResourceLimiter, StoreLimits, StoreLimitsBuilder};
 use wasmi_core::LimiterError;
@@ -27,7 +28,15 @@ impl ResourceLimiter for Capped {
         allowed
     }
 
+    #[cfg(not(wasmi_1))]
     fn memory_grow_failed(&mut self, error: &MemoryError) -> Result<(), LimiterError> {
+        cap::note_refusal();
+        self.0.memory_grow_failed(error)
+    }
+
+    /// wasmi 1 (release `wasmi-1`): told the limiter's error, answering nothing.
+    #[cfg(wasmi_1)]
+    fn memory_grow_failed(&mut self, error: &LimiterError) {
         cap::note_refusal();
         self.0.memory_grow_failed(error)
     }
@@ -36,7 +45,13 @@ impl ResourceLimiter for Capped {
         self.0.table_growing(current, desired, maximum)
     }
 
+    #[cfg(not(wasmi_1))]
     fn table_grow_failed(&mut self, error: &TableError) -> Result<(), LimiterError> {
+        self.0.table_grow_failed(error)
+    }
+
+    #[cfg(wasmi_1)]
+    fn table_grow_failed(&mut self, error: &LimiterError) {
         self.0.table_grow_failed(error)
     }
 

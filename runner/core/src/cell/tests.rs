@@ -50,6 +50,36 @@ fn name_round_trips() {
     assert_eq!(Cell::parse(&chain.to_string()), Ok(chain));
     assert_eq!((chain.modules.count(), chain.modules.relays()), (4, 2));
     assert_eq!(Cell::parse(&format!("{batch}/2")), Ok(batch), "the modules part may be written for two too");
+    // Schema 15 names, from before the release axis, and every name of a runtime's own release
+    // since: the default release; another release is a fourteenth part (the records and modules
+    // parts written before it).
+    assert_eq!(chain.release, Release::Default);
+    let wasmi = Cell::parse("eager/jit/bare/copy/raw/release/off/default/wasmi/host/fresh").unwrap();
+    let older = Cell { release: Release::Wasmi1, ..wasmi };
+    assert_eq!(older.to_string(), "eager/jit/bare/copy/raw/release/off/default/wasmi/host/fresh/1/2/wasmi-1");
+    assert_eq!(Cell::parse(&older.to_string()), Ok(older));
+    assert_eq!(Cell::parse(&format!("{wasmi}/1/2/default")), Ok(wasmi), "the release part may be written for default");
+    let error = Cell::parse(&format!("{older}/x")).unwrap_err();
+    assert!(error.contains("unexpected `x` after the release"), "{error}");
+}
+
+#[test]
+fn a_release_is_a_cell_of_its_own_runtime_only_and_shares_the_twin() {
+    let wasmi = Cell {
+        release: Release::Wasmi1,
+        ..Cell::parse("eager/jit/bare/copy/raw/release/off/default/wasmi/host/fresh").unwrap()
+    };
+    assert_eq!((wasmi.not_a_cell(), wasmi.unsupported()), (None, None));
+    let twin = wasmi.native_twin().expect("an older release has the native twin");
+    assert_eq!(twin.release, Release::Default);
+    assert_eq!(twin, Cell { release: Release::Default, ..wasmi }.native_twin().unwrap());
+    for runtime in [Runtime::Wasmer, Runtime::Wasmtime, Runtime::V8, Runtime::Native] {
+        let elsewhere = Cell { runtime, ..wasmi };
+        assert!(elsewhere.not_a_cell().is_some_and(|why| why.contains("one runtime's")), "{runtime}");
+    }
+    for release in Release::all() {
+        assert!(release.runtime().is_some() != (*release == Release::DEFAULT), "{release}: default is everyone's");
+    }
 }
 
 #[test]
@@ -315,7 +345,10 @@ fn bad_names_say_what_is_allowed() {
         .contains("unknown modules `1`"));
     assert!(Cell::parse("llvm/jit/bare/copy/raw/release/off/talc/wasmer/host/fresh/16/4/x")
         .unwrap_err()
-        .contains("unexpected `x` after the modules"));
+        .contains("unknown release `x`; allowed: default, wasmi-1"));
+    assert!(Cell::parse("eager/jit/bare/copy/raw/release/off/talc/wasmi/host/fresh/16/4/wasmi-1/x")
+        .unwrap_err()
+        .contains("unexpected `x` after the release"));
 }
 
 #[test]

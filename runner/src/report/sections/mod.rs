@@ -10,8 +10,8 @@ use crate::report::table::Table;
 use crate::report::view::Report;
 use crate::results::view::Unit;
 use generic::{
-    axes, builds, cells, chain, codecs, cold_start, components, environments, isolation, payload, run, runtimes,
-    strategies, trouble, web,
+    axes, builds, cells, chain, codecs, cold_start, components, environments, isolation, payload, releases, run,
+    runtimes, strategies, trouble, web,
 };
 use study::{against_2021, targets};
 
@@ -27,6 +27,7 @@ pub(in crate::report) fn tables(report: &Report) -> Vec<Table> {
     tables.extend(isolation::table(report));
     tables.extend(payload::tables(report));
     tables.extend(chain::tables(report));
+    tables.extend(releases::table(report));
     tables.push(codecs::table(report));
     tables.extend(environments::table(report));
     tables.extend(builds::table(report));
