@@ -9,8 +9,9 @@ use crate::report::table::{Table, Value};
 use crate::report::view::{Report, RAW};
 use crate::results::row::Row;
 
-/// Per runtime, compiler and call pattern with a merged cell (raw, bare, logging off, jit, fresh,
-/// the baseline build): the round trip under copy, shared and merged, what merged adds over each
+/// Per runtime, compiler and call pattern with a merged pair (raw, bare, logging off, jit, fresh,
+/// the baseline build, one record between two modules: a chain or a larger message is not the
+/// pair the table reads copy and shared against): the round trip under copy, shared and merged, what merged adds over each
 /// (negative: it saves), the bytes copied per round trip and the instantiation of each. None
 /// unless the run has a merged cell.
 pub(in crate::report) fn table(report: &Report) -> Option<Table> {
@@ -23,7 +24,9 @@ pub(in crate::report) fn table(report: &Report) -> Option<Table> {
         .rows
         .iter()
         .filter_map(|r| r.cell().ok().map(|c| (r, c)))
-        .filter(|(_, c)| c.transport == Transport::Merged && plain(c) && c.runtime != Runtime::Native)
+        .filter(|(_, c)| {
+            c.transport == Transport::Merged && plain(c) && c.is_one_record_pair() && c.runtime != Runtime::Native
+        })
         .collect();
     if merged.is_empty() {
         return None;
