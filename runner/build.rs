@@ -12,10 +12,11 @@ fn main() {
     println!("cargo:rustc-env=WASMATRIX_RUSTC_VERSION={version}");
 
     // The wasmer version actually resolved, from the workspace's lock file.
-    let wasmer = locked_version(concat!(env!("CARGO_MANIFEST_DIR"), "/../Cargo.lock"), "wasmer");
+    let lock = workspace_lock();
+    let wasmer = locked_version(&lock, "wasmer");
     println!("cargo:rustc-env=WASMATRIX_WASMER_VERSION={wasmer}");
     // The wasm-bindgen crate the guests' `bindgen` feature resolves to: its CLI must be the same.
-    let bindgen = locked_version(concat!(env!("CARGO_MANIFEST_DIR"), "/../Cargo.lock"), "wasm-bindgen");
+    let bindgen = locked_version(&lock, "wasm-bindgen");
     println!("cargo:rustc-env=WASMATRIX_WASM_BINDGEN_VERSION={bindgen}");
 
     // The triple the runner is built for, which it builds its workers for (runner/static-exe.toml

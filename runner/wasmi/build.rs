@@ -18,10 +18,3 @@ fn main() {
         println!("cargo:rustc-cfg=wasmi_1");
     }
 }
-
-/// The lock file of the package's workspace: the nearest Cargo.lock at or above its manifest.
-fn workspace_lock() -> String {
-    let manifest = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
-    let lock = manifest.ancestors().map(|dir| dir.join("Cargo.lock")).find(|lock| lock.is_file());
-    lock.expect("the worker builds with --locked, so its workspace has a Cargo.lock").display().to_string()
-}

@@ -380,6 +380,9 @@ axis! {
         /// wasmi 1.0.9, the 1.x line, beside the default worker's wasmi 2
         /// (runner/releases/wasmi-1).
         Wasmi1 = "wasmi-1",
+        /// Wasmtime 36.0.20, the long-term-support line, beside the default worker's Wasmtime 48
+        /// (runner/releases/wasmtime-36).
+        Wasmtime36 = "wasmtime-36",
     }
 }
 
@@ -396,6 +399,7 @@ impl Release {
         match self {
             Release::Default => None,
             Release::Wasmi1 => Some(Runtime::Wasmi),
+            Release::Wasmtime36 => Some(Runtime::Wasmtime),
         }
     }
 }

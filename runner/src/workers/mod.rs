@@ -33,6 +33,7 @@ pub fn recipe(runtime: Runtime, release: Release) -> &'static dyn Recipe {
     match release {
         Release::Default => {}
         Release::Wasmi1 => return &wasmi::WASMI_1,
+        Release::Wasmtime36 => return &wasmtime::WASMTIME_36,
     }
     match runtime {
         Runtime::Wasmer => &wasmer::Wasmer,

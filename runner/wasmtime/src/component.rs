@@ -25,30 +25,40 @@ use wasmatrix_core::guests::{Failure, Guests, Output, Traffic};
 use wasmtime::component::{Instance, InstancePre, Linker, TypedFunc, WasmList};
 use wasmtime::{Store, StoreContextMut};
 
-/// The bindings of guests/wit's three worlds. The consumer's and the composed pair's share the
+/// The bindings of guests/wit's three worlds, from `$wit`: guests/wit as a path from the manifest
+/// of the crate being built (bindgen reads it from there; a release's crate in runner/releases/
+/// sits one level deeper than runner/wasmtime). The consumer's and the composed pair's share the
 /// producer's `types` (`with`), so a `Log` or `Reply` one guest returns passes straight to the
 /// other's functions. (bindgen's callers are the generator's `unsafe` code; and the generated
 /// `Host` traits and linker functions go unused: the host links the components itself.)
-#[allow(unsafe_code, dead_code, unused)]
-mod bindings {
-    pub mod producer {
-        wasmtime::component::bindgen!({ world: "producer", path: "../../guests/wit" });
-    }
-    pub mod consumer {
-        wasmtime::component::bindgen!({
-            world: "consumer",
-            path: "../../guests/wit",
-            with: { "wasmatrix:pair/types": super::producer::wasmatrix::pair::types },
-        });
-    }
-    pub mod pair {
-        wasmtime::component::bindgen!({
-            world: "pair",
-            path: "../../guests/wit",
-            with: { "wasmatrix:pair/types": super::producer::wasmatrix::pair::types },
-        });
-    }
+macro_rules! bindings {
+    ($wit:literal) => {
+        #[allow(unsafe_code, dead_code, unused)]
+        mod bindings {
+            pub mod producer {
+                wasmtime::component::bindgen!({ world: "producer", path: $wit });
+            }
+            pub mod consumer {
+                wasmtime::component::bindgen!({
+                    world: "consumer",
+                    path: $wit,
+                    with: { "wasmatrix:pair/types": super::producer::wasmatrix::pair::types },
+                });
+            }
+            pub mod pair {
+                wasmtime::component::bindgen!({
+                    world: "pair",
+                    path: $wit,
+                    with: { "wasmatrix:pair/types": super::producer::wasmatrix::pair::types },
+                });
+            }
+        }
+    };
 }
+#[cfg(not(release_crate))]
+bindings!("../../guests/wit");
+#[cfg(release_crate)]
+bindings!("../../../guests/wit");
 
 use bindings::producer::exports::wasmatrix::pair::producer_api::{self, Refusal, TrafficBytes};
 use bindings::producer::wasmatrix::pair::types::{Log, Reply};
@@ -58,6 +68,40 @@ use bindings::producer::wasmatrix::pair::types::{Log, Reply};
 type Deliver = bindings::consumer::exports::wasmatrix::pair::deliver::Guest;
 /// What loads [`Deliver`] from any instance that exports the interface.
 type DeliverIndices = bindings::consumer::exports::wasmatrix::pair::deliver::GuestIndices;
+
+/// A hop's receiver as the store holds it: each import call takes its own handle out of the store
+/// (so that the call can take the store). Wasmtime 48's generated exports are `Clone` (a few
+/// function handles); 36's (release `wasmtime-36`) are not, so there the store shares them.
+#[cfg(not(wasmtime_36))]
+type Receiver = Deliver;
+#[cfg(wasmtime_36)]
+type Receiver = std::rc::Rc<Deliver>;
+
+/// Loads the `Guest` of one exported interface (its bindings' module `$interface`) from
+/// `$instance`; a component that lacks it does not implement its world (`$who`'s).
+macro_rules! load {
+    ($interface:path, $store:expr, $instance:expr, $who:expr) => {{
+        use $interface as interface;
+        interface::GuestIndices::new(&$instance.instance_pre(&*$store))
+            .and_then(|indices| indices.load(&mut *$store, $instance))
+            .map_err(world($who))
+    }};
+}
+
+/// `f(params)` in `store`. Wasmtime 36 wants every typed call followed by its `post_return` (the
+/// callee's clean-up of what it returned) before the instance is entered again; 48 runs it within
+/// the call.
+#[inline]
+fn call<P, R>(f: &TypedFunc<P, R>, store: &mut Store<State>, params: P) -> wasmtime::Result<R>
+where
+    P: wasmtime::component::ComponentNamedList + wasmtime::component::Lower,
+    R: wasmtime::component::ComponentNamedList + wasmtime::component::Lift,
+{
+    let result = f.call(&mut *store, params)?;
+    #[cfg(wasmtime_36)]
+    f.post_return(&mut *store)?;
+    Ok(result)
+}
 
 const DELIVER: &str = "wasmatrix:pair/deliver@0.1.0";
 const PRODUCER_API: &str = "wasmatrix:pair/producer-api@0.1.0";
@@ -69,7 +113,7 @@ pub struct State {
     /// `component`: hop `k`'s receiver's `deliver` exports, which the `deliver` import of the
     /// component sending on hop `k` calls (the producer's: hop 0; relay `j`'s: hop `j`). A pair's
     /// one hop is the consumer's.
-    next: Vec<Deliver>,
+    next: Vec<Receiver>,
     /// Per hop, the request as the sender's import copies it out of the sender's memory (reused;
     /// one a hop, as a chain's imports run nested).
     requests: Vec<Vec<u8>>,
@@ -220,13 +264,8 @@ impl Part {
 }
 
 /// Hop `hop`'s receiver's `deliver` exports in the store, for the import.
-fn receiver(store: &StoreContextMut<'_, State>, hop: usize) -> wasmtime::Result<Deliver> {
-    store
-        .data()
-        .next
-        .get(hop)
-        .cloned()
-        .ok_or_else(|| wasmtime::format_err!("deliver called before its receiver exists"))
+fn receiver(store: &StoreContextMut<'_, State>, hop: usize) -> wasmtime::Result<Receiver> {
+    store.data().next.get(hop).cloned().ok_or_else(|| wasmtime::Error::msg("deliver called before its receiver exists"))
 }
 
 /// The import `wasmatrix:pair/deliver` of the component sending on hop `hop` (the producer's, or
@@ -327,7 +366,7 @@ struct HostCalls {
     producer: producer_api::Guest,
     /// The receiver of the producer's request: the consumer's `deliver`, or a chain's relay 1's
     /// (which forwards it down the chain).
-    consumer: Deliver,
+    consumer: Receiver,
 }
 
 /// How a round trip is driven.
@@ -372,22 +411,29 @@ pub fn instantiate(
 ) -> Result<Components, Failure> {
     let (fns, host, bench_decode, relay_digests) = if source.composed() {
         let instance = source.instantiate(&mut store, Part::Composed)?;
-        let pair = bindings::pair::Pair::new(&mut store, &instance).map_err(world("composed component"))?;
+        let who = "composed component";
+        let bench = load!(bindings::pair::exports::wasmatrix::pair::consumer_bench, &mut store, &instance, who)?;
         let fns = Fns::new(&mut store, &instance, &instance)?;
         let digests = composed_digests(&mut store, &instance, relays)?;
-        (fns, None, BenchDecode::Pair(pair.wasmatrix_pair_consumer_bench().clone()), digests)
+        (fns, None, BenchDecode::Pair(bench), digests)
     } else {
         let consumer_instance = source.instantiate(&mut store, Part::Consumer)?;
-        let consumer = bindings::consumer::Consumer::new(&mut store, &consumer_instance).map_err(world("consumer"))?;
-        let (next, digests) =
-            instantiate_relays(&mut store, &source, consumer.wasmatrix_pair_deliver().clone(), relays)?;
+        let deliver =
+            load!(bindings::consumer::exports::wasmatrix::pair::deliver, &mut store, &consumer_instance, "consumer")?;
+        let bench = load!(
+            bindings::consumer::exports::wasmatrix::pair::consumer_bench,
+            &mut store,
+            &consumer_instance,
+            "consumer"
+        )?;
+        let (next, digests) = instantiate_relays(&mut store, &source, deliver, relays)?;
         let first = next[0].clone();
         store.data_mut().next = next;
         let producer_instance = source.instantiate(&mut store, Part::Producer)?;
-        let producer = bindings::producer::Producer::new(&mut store, &producer_instance).map_err(world("producer"))?;
+        let producer = load!(producer_api, &mut store, &producer_instance, "producer")?;
         let fns = Fns::new(&mut store, &producer_instance, &consumer_instance)?;
-        let host = HostCalls { producer: producer.wasmatrix_pair_producer_api().clone(), consumer: first };
-        (fns, Some(host), BenchDecode::Consumer(consumer.wasmatrix_pair_consumer_bench().clone()), digests)
+        let host = HostCalls { producer, consumer: first };
+        (fns, Some(host), BenchDecode::Consumer(bench), digests)
     };
     let mode = match (call, codec, host) {
         (Call::Import, _, _) => Mode::Import,
@@ -417,7 +463,7 @@ impl Components {
     /// The producer's traffic so far; what crossed between memories is both directions, on every
     /// hop (a chain's reply returns through each relay, as its request went).
     fn refresh_traffic(&mut self) -> Result<(), Failure> {
-        let (t,) = self.fns.traffic.call(&mut self.store, ()).map_err(failure)?;
+        let (t,) = call(&self.fns.traffic, &mut self.store, ()).map_err(failure)?;
         self.traffic = Traffic {
             request_bytes: t.request_bytes,
             reply_bytes: t.reply_bytes,
@@ -431,13 +477,13 @@ impl Guests for Components {
     #[inline]
     fn round_trip(&mut self, i: u32) -> Result<(), Failure> {
         match &self.mode {
-            Mode::Import => match self.fns.round_trip.call(&mut self.store, (i,)).map_err(failure)?.0 {
+            Mode::Import => match call(&self.fns.round_trip, &mut self.store, (i,)).map_err(failure)?.0 {
                 Ok(()) => Ok(()),
                 Err(Refusal::Consumer(why)) => Err(Failure::consumer_refused(i, why)),
                 Err(Refusal::Reply(why)) => Err(Failure::reply_refused(i, why)),
             },
             Mode::HostBytes(host) => {
-                let (request,) = self.fns.produce.call(&mut self.store, (i,)).map_err(failure)?;
+                let (request,) = call(&self.fns.produce, &mut self.store, (i,)).map_err(failure)?;
                 let reply = host
                     .consumer
                     .call_deliver(&mut self.store, &request)
@@ -449,11 +495,9 @@ impl Guests for Components {
                     .map_err(|why| Failure::reply_refused(i, why))
             }
             Mode::HostLog(host) => {
-                let (log,) = self.fns.produce_log.call(&mut self.store, (i,)).map_err(failure)?;
+                let (log,) = call(&self.fns.produce_log, &mut self.store, (i,)).map_err(failure)?;
                 let reply = host.consumer.call_deliver_log(&mut self.store, &log).map_err(failure)?;
-                self.fns
-                    .check_reply_log
-                    .call(&mut self.store, (reply,))
+                call(&self.fns.check_reply_log, &mut self.store, (reply,))
                     .map_err(failure)?
                     .0
                     .map_err(|why| Failure::reply_refused(i, why))
@@ -471,21 +515,21 @@ impl Guests for Components {
     fn pings(&mut self, n: u32) -> Result<u32, Failure> {
         let mut x = 0;
         for _ in 0..n {
-            x = self.fns.ping.call(&mut self.store, (x,)).map_err(failure)?.0;
+            x = call(&self.fns.ping, &mut self.store, (x,)).map_err(failure)?.0;
         }
         Ok(x)
     }
 
     fn checksum(&mut self) -> Result<u64, Failure> {
-        Ok(self.fns.checksum.call(&mut self.store, ()).map_err(failure)?.0)
+        Ok(call(&self.fns.checksum, &mut self.store, ()).map_err(failure)?.0)
     }
 
     fn encode_batch(&mut self, i: u32, n: u32) -> Result<(), Failure> {
-        self.fns.bench_encode.call(&mut self.store, (i, n)).map_err(failure).map(drop)
+        call(&self.fns.bench_encode, &mut self.store, (i, n)).map_err(failure).map(drop)
     }
 
     fn stage(&mut self, i: u32) -> Result<(), Failure> {
-        self.staged = self.fns.produce.call(&mut self.store, (i,)).map_err(failure)?.0;
+        self.staged = call(&self.fns.produce, &mut self.store, (i,)).map_err(failure)?.0;
         Ok(())
     }
 
@@ -549,8 +593,8 @@ fn instantiate_relays(
     source: &Source<'_>,
     consumer: Deliver,
     relays: usize,
-) -> Result<(Vec<Deliver>, RelayDigests), Failure> {
-    let mut next = vec![consumer];
+) -> Result<(Vec<Receiver>, RelayDigests), Failure> {
+    let mut next = vec![Receiver::from(consumer)];
     let mut digests = Vec::with_capacity(relays);
     for j in (1..=relays).rev() {
         let instance = source.instantiate(store, Part::Relay(j))?;
@@ -558,7 +602,7 @@ fn instantiate_relays(
         let deliver = DeliverIndices::new(&instance.instance_pre(&*store))
             .and_then(|indices| indices.load(&mut *store, &instance))
             .map_err(lacks)?;
-        next.push(deliver);
+        next.push(Receiver::from(deliver));
         digests.push(typed(store, &instance, RELAY_BENCH, "relay-digest")?);
     }
     next.reverse();
@@ -576,9 +620,9 @@ fn composed_digests(store: &mut Store<State>, composed: &Instance, relays: usize
 /// core modules, wasmatrix-core's `transport::Chain`).
 fn check_digests(store: &mut Store<State>, digests: &[DigestFn]) -> Result<(), Failure> {
     let Some((first_fn, others)) = digests.split_first() else { return Ok(()) };
-    let first = first_fn.call(&mut *store, ()).map_err(failure)?.0;
+    let first = call(first_fn, store, ()).map_err(failure)?.0;
     for (j, digest) in (2..).zip(others) {
-        let digest = digest.call(&mut *store, ()).map_err(failure)?.0;
+        let digest = call(digest, store, ()).map_err(failure)?.0;
         if digest != first {
             return Err(Failure::relay_disagrees(j, digest, first));
         }

@@ -81,14 +81,26 @@ pub fn engine(compiler: Compiler, compiling: bool, pool: Option<Pool>) -> Result
             return Err(Failure::Error(format!("{other} is not one of Wasmtime's compilers (see Cell::not_a_cell)")))
         }
     }
-    // Off, explicitly: the worker builds Wasmtime without `component-model-async`, so it is off by
-    // default; with it, every host-mediated component call pays for the concurrent machinery.
+    leave_out(&mut config, compiler, compiling);
+    wasmtime::Engine::new(&config).map_err(|e| Failure::Error(format!("cannot create the Wasmtime engine: {e:#}")))
+}
+
+/// What the engine is built without. Concurrency support: off, explicitly: the worker builds
+/// Wasmtime without `component-model-async`, so it is off by default; with it, every host-mediated
+/// component call pays for the concurrent machinery. The compiler, when the guests come
+/// precompiled (not for Winch: see [`engine`]).
+#[cfg(not(wasmtime_36))]
+fn leave_out(config: &mut Config, compiler: Compiler, compiling: bool) {
     config.concurrency_support(false);
     if !compiling && compiler != Compiler::Winch {
         config.enable_compiler(false);
     }
-    wasmtime::Engine::new(&config).map_err(|e| Failure::Error(format!("cannot create the Wasmtime engine: {e:#}")))
 }
+
+/// Wasmtime 36 (release `wasmtime-36`) has neither switch: it has no concurrent component calls,
+/// and its engine always holds the compiler it was built with, also to load precompiled guests.
+#[cfg(wasmtime_36)]
+fn leave_out(_config: &mut Config, _compiler: Compiler, _compiling: bool) {}
 
 /// The guests as Wasmtime modules, ready to instantiate: the pair, and a chain's relays (each
 /// distinct module once).
@@ -100,10 +112,17 @@ pub struct Modules {
     pub relay_of: Vec<usize>,
 }
 
+/// Wasmtime's error as anyhow's, for its context: a conversion since Wasmtime 37 made its error a
+/// type of its own; the same type in 36 (release `wasmtime-36`).
+#[cfg_attr(wasmtime_36, allow(clippy::useless_conversion))]
+fn anyhow_of(e: wasmtime::Error) -> anyhow::Error {
+    anyhow::Error::from(e)
+}
+
 fn compile_one(engine: &wasmtime::Engine, path: &Path) -> Result<Module, Failure> {
     let wasm = read_guest(path)?;
     Ok(Module::new(engine, wasm)
-        .map_err(anyhow::Error::from)
+        .map_err(anyhow_of)
         .with_context(|| format!("cannot compile guest {}", path.display()))?)
 }
 
@@ -144,7 +163,7 @@ fn write_artifacts<'a>(
         let wasm = read_guest(source)?;
         let written = (|| -> anyhow::Result<u64> {
             let artifact = compile(&wasm)
-                .map_err(anyhow::Error::from)
+                .map_err(anyhow_of)
                 .with_context(|| format!("cannot compile guest {}", source.display()))?;
             std::fs::write(&path, &artifact).with_context(|| format!("cannot write artifact {}", path.display()))?;
             // On disk, as a deployed artifact is, before the measured process maps it.

@@ -25,8 +25,13 @@ use wasmatrix_core::axes::{Call, Environment, Logging};
 use wasmatrix_core::guests::{Failure, Output};
 use wasmatrix_core::transport::Deliver;
 use wasmtime::{AsContextMut, Caller, Instance, Linker, Memory, Module, Store};
-use wasmtime_wasi::p1::WasiP1Ctx;
+// WASI preview 1: module `p1` since Wasmtime 37, `preview1` in 36 (release `wasmtime-36`).
+use p1::WasiP1Ctx;
+#[cfg(not(wasmtime_36))]
+use wasmtime_wasi::p1;
 use wasmtime_wasi::p2::pipe::MemoryOutputPipe;
+#[cfg(wasmtime_36)]
+use wasmtime_wasi::preview1 as p1;
 
 /// Everything the store holds for the host functions. `R` is what the producer's `env.deliver`
 /// import routes a request through (`call = import`).
@@ -73,11 +78,11 @@ fn wasmatrix_log<R>(mut caller: Caller<'_, HostState<R>>, ptr: u32, len: u32) ->
     let memory = caller
         .data()
         .log_memory
-        .ok_or_else(|| wasmtime::format_err!("log line before the consumer's memory is known"))?;
+        .ok_or_else(|| wasmtime::Error::msg("log line before the consumer's memory is known"))?;
     let (bytes, state) = memory.data_and_store_mut(&mut caller);
     let line = bytes
         .get(ptr as usize..ptr as usize + len as usize)
-        .ok_or_else(|| wasmtime::format_err!("log line outside the consumer's memory"))?;
+        .ok_or_else(|| wasmtime::Error::msg("log line outside the consumer's memory"))?;
     state.log.extend_from_slice(line);
     Ok(())
 }
@@ -91,7 +96,7 @@ fn deliver<R: Deliver<Api> + Send + 'static>(
     ptr: u32,
     len: u32,
 ) -> wasmtime::Result<u64> {
-    let mut route = caller.data_mut().route.take().ok_or_else(|| wasmtime::format_err!("env.deliver re-entered"))?;
+    let mut route = caller.data_mut().route.take().ok_or_else(|| wasmtime::Error::msg("env.deliver re-entered"))?;
     let outcome = route.deliver(caller.as_context_mut(), Bytes { ptr, len });
     caller.data_mut().route = Some(route);
     outcome.map_err(relay)
@@ -137,10 +142,10 @@ pub fn linkers<R: Deliver<Api> + Send + 'static>(
         if has_wasi {
             // The accessor must be a plain function of the state: one per guest.
             match role {
-                Role::Producer => wasmtime_wasi::p1::add_to_linker_sync(&mut linker, |s: &mut HostState<R>| {
+                Role::Producer => p1::add_to_linker_sync(&mut linker, |s: &mut HostState<R>| {
                     &mut s.wasi.as_mut().expect("WASI cells have WASI contexts").producer
                 })?,
-                Role::Consumer => wasmtime_wasi::p1::add_to_linker_sync(&mut linker, |s: &mut HostState<R>| {
+                Role::Consumer => p1::add_to_linker_sync(&mut linker, |s: &mut HostState<R>| {
                     &mut s.wasi.as_mut().expect("WASI cells have WASI contexts").consumer
                 })?,
             }

@@ -13,9 +13,10 @@ use wasmatrix_core::guests::GuestFiles;
 use wasmatrix_core::measure::{Measure, MechanismKind};
 use wasmatrix_core::worker::{Job, Phase, Report};
 
-/// The checkout's root.
+/// The checkout's root, from the manifest of the crate being built (a release's crate in
+/// runner/releases/ sits one level deeper than runner/wasmtime).
 fn root() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../..")
+    Path::new(env!("CARGO_MANIFEST_DIR")).join(if cfg!(release_crate) { "../../.." } else { "../.." })
 }
 
 /// Both guests built for wasm32-unknown-unknown with the `guest-release` profile and the raw codec

@@ -345,7 +345,7 @@ fn bad_names_say_what_is_allowed() {
         .contains("unknown modules `1`"));
     assert!(Cell::parse("llvm/jit/bare/copy/raw/release/off/talc/wasmer/host/fresh/16/4/x")
         .unwrap_err()
-        .contains("unknown release `x`; allowed: default, wasmi-1"));
+        .contains("unknown release `x`; allowed: default, wasmi-1, wasmtime-36"));
     assert!(Cell::parse("eager/jit/bare/copy/raw/release/off/talc/wasmi/host/fresh/16/4/wasmi-1/x")
         .unwrap_err()
         .contains("unexpected `x` after the release"));
