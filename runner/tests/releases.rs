@@ -85,7 +85,7 @@ release = ["default", "wasmi-1"]"#;
         (vec!["compare", out.to_str().unwrap(), "--release", "default"], "not `default` itself"),
         (
             vec!["compare", out.to_str().unwrap(), "--release", "wasmi-0"],
-            "unknown release `wasmi-0`; allowed: default, wasmi-1, wasmtime-36",
+            "unknown release `wasmi-0`; allowed: default, wasmi-1, wasmtime-36, wasmer-6, node-24",
         ),
     ] {
         let refused = runner(&args);
@@ -114,7 +114,7 @@ fn a_release_of_another_runtime_is_no_cell_and_an_unknown_one_is_refused_with_it
     let told = text(&refused);
     assert!(
         told.contains(&format!("m.toml:{}:", 3 + TINY.lines().count() + 4))
-            && told.contains("unknown release `wasmi-0.3`; allowed: default, wasmi-1, wasmtime-36"),
+            && told.contains("unknown release `wasmi-0.3`; allowed: default, wasmi-1, wasmtime-36, wasmer-6, node-24"),
         "{told}"
     );
 }

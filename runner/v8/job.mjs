@@ -65,9 +65,10 @@ export const CHROMIUM_ENVIRONMENT =
   'the page runs only the bare environment: WASI and Emscripten\'s output need a WASI preview 1 host, which a ' +
   'browser does not have (Node\'s node:wasi is Node\'s), and no browser WASI shim is measured here';
 
-/** Why Node's V8 has no `merged` cells (runner/core/src/cell/reasons.rs MERGED_V8, word for word). */
+/** Why Node 20's V8 has no `merged` cells (runner/core/src/cell/reasons.rs MERGED_V8, word for word). */
 export const MERGED_V8 = 'Node.js 20\'s V8 11.3 has no multi-memory: it refuses the merged module ("memory count of 2 ' +
-  'exceeds internal limit of 1"), and no flag enables it there; Chromium 156\'s V8 runs it (runtime chromium)';
+  'exceeds internal limit of 1"), and no flag enables it there; Chromium 156\'s V8 runs it (runtime chromium), ' +
+  'as does Node.js 24\'s V8 13.6 (release node-24)';
 
 /** Why `merged` runs only under `bare` (reasons.rs MERGED_ENVIRONMENT). */
 export const MERGED_ENVIRONMENT = 'WASI preview 1 reaches a module\'s memory through its export named `memory`, which ' +
@@ -108,7 +109,8 @@ function chainRefusal(cell) {
 
 /** Why a `merged` cell does not run under `runtime`, or null if it does (as `Cell::unsupported_merged`). */
 function mergedRefusal(cell, runtime) {
-  if (runtime !== 'chromium') return MERGED_V8;
+  // Node.js 20's V8 has no multi-memory; Node.js 24's (release node-24) has.
+  if (runtime !== 'chromium' && (cell.release ?? 'default') === 'default') return MERGED_V8;
   if (cell.environment !== 'bare') return MERGED_ENVIRONMENT;
   return cell.logging === 'on' ? MERGED_LOGGING : null;
 }

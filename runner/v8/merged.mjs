@@ -1,6 +1,7 @@
 // Transport `merged` (runner/core/src/merged.rs): both guests and the adapter of
 // guests/merged/adapter.wat joined by binaryen's wasm-merge into one module with two memories (the
-// multi-memory feature, which Chromium's V8 has and Node 20's V8 11.3 has not: job.mjs MERGED_V8).
+// multi-memory feature, which Chromium's V8 and Node 24's V8 13.6 have and Node 20's V8 11.3 has
+// not: job.mjs MERGED_V8).
 // It imports nothing and exports the producer's functions under their own names, the consumer's
 // under `consumer.` and the adapter's under `merged.`. The pair is pair.mjs's `makePair` over a
 // link whose carries are the adapter's `to_consumer` and `to_producer` (`memory.copy` inside

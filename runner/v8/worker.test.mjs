@@ -78,6 +78,10 @@ test('merged cells run in a page, bare and without logging; Node\'s V8 says why 
   const page = { ...CELL, runtime: 'chromium', transport: 'merged' };
   for (const call of ['host', 'import']) assert.equal(refusal({ ...page, call }, 'chromium'), null, call);
   assert.equal(refusal({ ...CELL, transport: 'merged' }), MERGED_V8);
+  assert.equal(refusal({ ...CELL, transport: 'merged', release: 'default' }), MERGED_V8);
+  // Node.js 24's V8 13.6 (release node-24) has multi-memory: bare and without logging, as in a page.
+  assert.equal(refusal({ ...CELL, transport: 'merged', release: 'node-24' }), null);
+  assert.equal(refusal({ ...CELL, transport: 'merged', release: 'node-24', environment: 'wasi' }), MERGED_ENVIRONMENT);
   assert.equal(refusal({ ...page, environment: 'wasi' }, 'chromium'), MERGED_ENVIRONMENT);
   assert.equal(refusal({ ...page, logging: 'on' }, 'chromium'), MERGED_LOGGING);
   // The reasons are runner/core/src/cell/reasons.rs's, word for word.

@@ -383,6 +383,12 @@ axis! {
         /// Wasmtime 36.0.20, the long-term-support line, beside the default worker's Wasmtime 48
         /// (runner/releases/wasmtime-36).
         Wasmtime36 = "wasmtime-36",
+        /// Wasmer 6.1.0 beside the default worker's Wasmer 7.4.2, singlepass and cranelift only
+        /// (runner/releases/wasmer-6).
+        Wasmer6 = "wasmer-6",
+        /// Node.js 24.22.3 (V8 13.6) beside the default worker's Node.js 20 (V8 11.3): the same
+        /// worker script (runner/v8) under the set-up's second Node.js (runner/npm/package.json).
+        Node24 = "node-24",
     }
 }
 
@@ -400,6 +406,8 @@ impl Release {
             Release::Default => None,
             Release::Wasmi1 => Some(Runtime::Wasmi),
             Release::Wasmtime36 => Some(Runtime::Wasmtime),
+            Release::Wasmer6 => Some(Runtime::Wasmer),
+            Release::Node24 => Some(Runtime::V8),
         }
     }
 }

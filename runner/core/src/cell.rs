@@ -168,6 +168,9 @@ impl Cell {
     /// Why this cell cannot run here, if it cannot: the one place that decides which cells of a
     /// matrix run. Such a cell gets a row with status `unsupported` and this reason.
     pub fn unsupported(&self) -> Option<&'static str> {
+        if let Some(why) = self.unsupported_release() {
+            return Some(why);
+        }
         let transport = self.unsupported_component().or_else(|| self.unsupported_bindgen());
         if let Some(why) = transport.or_else(|| self.unsupported_merged()).or_else(|| self.unsupported_chain()) {
             return Some(why);
@@ -203,6 +206,15 @@ impl Cell {
                  bare or wasi (the same native code)",
             ),
             _ => self.unsupported_instantiate(),
+        }
+    }
+
+    /// Why the cell's release cannot run it, if it cannot: what an older release's worker lacks.
+    fn unsupported_release(&self) -> Option<&'static str> {
+        match self.release {
+            Release::Wasmer6 if self.compiler == Compiler::Llvm => Some(WASMER_6_LLVM),
+            Release::Wasmer6 if self.transport == Transport::Merged => Some(WASMER_6_MERGED),
+            _ => None,
         }
     }
 
@@ -252,9 +264,9 @@ impl Cell {
             return None;
         }
         match self.runtime {
-            Runtime::V8 => return Some(MERGED_V8),
+            Runtime::V8 if self.release == Release::Default => return Some(MERGED_V8),
             Runtime::Native => return Some(MERGED_NATIVE),
-            Runtime::Wasmer | Runtime::Wasmtime | Runtime::Wasmi | Runtime::Chromium => {}
+            Runtime::V8 | Runtime::Wasmer | Runtime::Wasmtime | Runtime::Wasmi | Runtime::Chromium => {}
         }
         if self.environment != Environment::Bare {
             return Some(MERGED_ENVIRONMENT);

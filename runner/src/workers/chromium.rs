@@ -4,7 +4,7 @@
 //! `--measure instructions` refused.
 
 use super::recipe::{Recipe, WorkerCommand};
-use super::v8::{check_node, node_running};
+use super::v8::{check_node, node_running, Node};
 use crate::guest_build::Builder;
 use crate::matrix::Cell;
 use anyhow::{bail, Result};
@@ -17,7 +17,7 @@ pub struct Chromium;
 impl Recipe for Chromium {
     /// Node.js, once the driver is found.
     fn worker(&self, builder: &Builder, _cell: &Cell) -> Result<PathBuf> {
-        node_running(builder.root(), &script(builder.root()), "Chromium")
+        node_running(Node::Default, builder.root(), &script(builder.root()), "Chromium")
     }
 
     /// Node.js, the driver and the browser it starts (V8's flags are the driver's to give).
@@ -31,7 +31,7 @@ impl Recipe for Chromium {
         if !cells.iter().any(|c| c.unsupported().is_none()) {
             return Ok(());
         }
-        check_node(root)?;
+        check_node(Node::Default, root)?;
         check_browser()?;
         if mechanism == MechanismKind::Instructions {
             bail!(

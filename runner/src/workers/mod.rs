@@ -34,12 +34,14 @@ pub fn recipe(runtime: Runtime, release: Release) -> &'static dyn Recipe {
         Release::Default => {}
         Release::Wasmi1 => return &wasmi::WASMI_1,
         Release::Wasmtime36 => return &wasmtime::WASMTIME_36,
+        Release::Wasmer6 => return &wasmer::WASMER_6,
+        Release::Node24 => return &v8::V8_NODE_24,
     }
     match runtime {
         Runtime::Wasmer => &wasmer::Wasmer,
         Runtime::Wasmtime => &wasmtime::WASMTIME,
         Runtime::Wasmi => &wasmi::WASMI,
-        Runtime::V8 => &v8::V8,
+        Runtime::V8 => &v8::V8_NODE_20,
         Runtime::Chromium => &chromium::Chromium,
         Runtime::Native => &native::Native,
     }

@@ -1,6 +1,9 @@
 //! Wasmer's home in the runner: its worker is runner/wasmer (so the runner links no Wasmer), built
 //! with the release profile; its `llvm` compiler needs LLVM 22 to build ([`llvm_prefix`]), without
 //! which the worker is built without that compiler and the preflight refuses its `llvm` cells.
+//! Release `wasmer-6` is the same worker source built against Wasmer 6.1.0 (runner/releases/wasmer-6,
+//! a workspace of its own with its own lock file), without LLVM: its `llvm` cells are unsupported
+//! (`Cell::unsupported`), as are its merged ones.
 
 use super::cargo::WorkerCrate;
 use super::recipe::Recipe;
@@ -33,6 +36,15 @@ pub fn llvm_prefix() -> Option<PathBuf> {
         }
     }
 }
+
+/// Release `wasmer-6`: linked as the default worker is (not static), so the releases differ only
+/// in Wasmer.
+pub(super) const WASMER_6: WorkerCrate = WorkerCrate {
+    runtime: Runtime::Wasmer,
+    package: "wasmatrix-wasmer-6",
+    manifest: Some("runner/releases/wasmer-6/Cargo.toml"),
+    static_exe: false,
+};
 
 pub struct Wasmer;
 

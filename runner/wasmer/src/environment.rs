@@ -18,6 +18,7 @@
 use crate::call::{relay, Api};
 use anyhow::{Context, Result};
 use std::path::{Path, PathBuf};
+#[cfg(not(wasmer_6))]
 use std::sync::Arc;
 use wasmatrix_core::abi::{Bytes, Role};
 use wasmatrix_core::axes::{Call, Environment, Logging};
@@ -111,7 +112,10 @@ impl Wasi {
         let mut env = |role: Role| -> Result<WasiFunctionEnv> {
             let fs = virtual_fs::host_fs::FileSystem::new(handle.clone(), &root)
                 .with_context(|| format!("cannot open {} as the WASI root", root.display()))?;
+            #[cfg(not(wasmer_6))]
             let fs: Arc<dyn virtual_fs::FileSystem + Send + Sync> = Arc::new(fs);
+            #[cfg(wasmer_6)]
+            let fs: Box<dyn virtual_fs::FileSystem + Send + Sync> = Box::new(fs);
             WasiEnv::builder(role.name())
                 .engine(store.engine().clone())
                 .fs(fs)

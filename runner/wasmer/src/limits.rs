@@ -6,11 +6,18 @@
 use std::ptr::NonNull;
 use std::time::Duration;
 use wasmatrix_core::cap;
+#[cfg(not(wasmer_6))]
 use wasmer::sys::vm::{
     ExpectedValue, LinearMemory, MemoryError, MemoryStyle, TableStyle, ThreadConditions, Trap, VMMemory,
     VMMemoryDefinition, VMSharedMemory, VMTable, VMTableDefinition, WaiterError,
 };
 use wasmer::sys::{BaseTunables, Tunables};
+// Wasmer 6.1 (release `wasmer-6`): most of the same types, some of them others.
+#[cfg(wasmer_6)]
+use wasmer::sys::vm::{
+    LinearMemory, MemoryError, MemoryStyle, NotifyLocation, TableStyle, ThreadConditions, Trap, VMMemory,
+    VMMemoryDefinition, VMTable, VMTableDefinition, WaiterError,
+};
 use wasmer::{MemoryType, Pages, TableType};
 
 fn refuse<T>(result: Result<T, MemoryError>) -> Result<T, MemoryError> {
@@ -30,7 +37,12 @@ impl Capped {
     pub fn new(memory_limit_mib: u64) -> Capped {
         // 16 pages of 64 KiB per MiB; wasm32 has at most 65,536 pages.
         let pages = memory_limit_mib.saturating_mul(16).min(u64::from(Pages::max_value().0)) as u32;
-        Capped { base: BaseTunables::new(), cap: Pages(pages) }
+        #[cfg(not(wasmer_6))]
+        let base = BaseTunables::new();
+        // Before 7, sized for a target: the host's, as their engines' own tunables are.
+        #[cfg(wasmer_6)]
+        let base = BaseTunables::for_target(&Default::default());
+        Capped { base, cap: Pages(pages) }
     }
 
     fn capped(&self, ty: &MemoryType) -> MemoryType {
@@ -93,7 +105,13 @@ impl Tunables for Capped {
 /// memory through its `VMMemoryDefinition` (unchanged), so only growth and the host's calls pass
 /// through here: nothing a round trip does costs more.
 #[derive(Debug)]
-struct Watched(Box<dyn LinearMemory + Send + Sync + 'static>);
+struct Watched(Inner);
+
+/// A memory as Wasmer boxes it (before 7 without `Send + Sync`).
+#[cfg(not(wasmer_6))]
+type Inner = Box<dyn LinearMemory + Send + Sync + 'static>;
+#[cfg(wasmer_6)]
+type Inner = Box<dyn LinearMemory + 'static>;
 
 impl LinearMemory for Watched {
     fn ty(&self) -> MemoryType {
@@ -124,7 +142,7 @@ impl LinearMemory for Watched {
         self.0.vmmemory()
     }
 
-    fn try_clone(&self) -> Result<Box<dyn LinearMemory + Send + Sync + 'static>, MemoryError> {
+    fn try_clone(&self) -> Result<Inner, MemoryError> {
         Ok(Box::new(Watched(self.0.try_clone()?)))
     }
 
@@ -134,14 +152,22 @@ impl LinearMemory for Watched {
         unsafe { self.0.initialize_with_data(start, data) }
     }
 
-    fn copy(&self) -> Result<Box<dyn LinearMemory + Send + Sync + 'static>, MemoryError> {
+    #[cfg(not(wasmer_6))]
+    fn copy(&self) -> Result<Inner, MemoryError> {
         Ok(Box::new(Watched(self.0.copy()?)))
     }
 
+    #[cfg(wasmer_6)]
+    fn copy(&mut self) -> Result<Inner, MemoryError> {
+        Ok(Box::new(Watched(self.0.copy()?)))
+    }
+
+    #[cfg(not(wasmer_6))]
     fn as_shared(&self) -> Result<VMSharedMemory, MemoryError> {
         self.0.as_shared()
     }
 
+    #[cfg(not(wasmer_6))]
     #[allow(unsafe_code)]
     unsafe fn do_wait(
         &mut self,
@@ -153,7 +179,18 @@ impl LinearMemory for Watched {
         unsafe { self.0.do_wait(dst, expected, timeout) }
     }
 
+    #[cfg(not(wasmer_6))]
     fn do_notify(&mut self, dst: u32, count: u32) -> u32 {
+        self.0.do_notify(dst, count)
+    }
+
+    #[cfg(wasmer_6)]
+    fn do_wait(&mut self, dst: NotifyLocation, timeout: Option<Duration>) -> Result<u32, WaiterError> {
+        self.0.do_wait(dst, timeout)
+    }
+
+    #[cfg(wasmer_6)]
+    fn do_notify(&mut self, dst: NotifyLocation, count: u32) -> u32 {
         self.0.do_notify(dst, count)
     }
 
@@ -178,7 +215,8 @@ mod tests {
     #[test]
     fn a_growth_past_the_cap_fails_and_is_remembered() {
         let capped = Capped::new(64);
-        let memory = capped.create_host_memory(&MemoryType::new(1, None, false), &MemoryStyle::Static).unwrap();
+        let ty = MemoryType::new(1, None, false);
+        let memory = capped.create_host_memory(&ty, &capped.memory_style(&ty)).unwrap();
         let mut memory = memory.0;
         assert!(memory.grow(Pages(1000)).is_ok());
         assert!(!cap::refused());

@@ -135,10 +135,10 @@ pub(super) const UNWIND_EMSCRIPTEN: &str =
      for try instruction\"; singlepass: \"exceptions proposal not enabled\"); the release build has the instructions \
      stripped (wasm-opt --strip-eh), sound only because panic=abort throws nothing";
 
-/// Why V8 in Node.js has no `merged` cells.
+/// Why V8 in Node.js 20 has no `merged` cells.
 pub(super) const MERGED_V8: &str = "Node.js 20's V8 11.3 has no multi-memory: it refuses the merged module (\"memory \
      count of 2 exceeds internal limit of 1\"), and no flag enables it there; Chromium 156's V8 runs it (runtime \
-     chromium)";
+     chromium), as does Node.js 24's V8 13.6 (release node-24)";
 
 /// Why the native twin has no `merged` cells.
 pub(super) const MERGED_NATIVE: &str = "natively there are no wasm memories to merge: read transport merged against \
@@ -180,3 +180,14 @@ pub(super) const CHAIN_ENVIRONMENT: &str = "a chain of more than two modules run
 /// Why a chain of modules runs with logging off only.
 pub(super) const CHAIN_LOGGING: &str = "a chain of more than two modules runs with logging off only: the relays \
      write no log line, and the consumer's sink is the same at every length";
+
+/// Why Wasmer 6.1 has no llvm cells.
+pub(super) const WASMER_6_LLVM: &str = "the worker of Wasmer 6.1 (release wasmer-6) is built without its llvm \
+     compiler: it needs LLVM 18 (inkwell's llvm18-0), and the machine has LLVM 22, the one Wasmer 7.4.2's llvm \
+     compiler is built with. Read its singlepass and cranelift cells";
+
+/// Why Wasmer 6.1 has no merged cells.
+pub(super) const WASMER_6_MERGED: &str = "Wasmer 6.1 (release wasmer-6) runs no module of several memories: \
+     multi-memory is off by default, and with it on its compilers reach only memory 0 (singlepass's loads and stores; \
+     cranelift's memory.copy ignores the destination memory, wasmer-compiler-cranelift's translate_memory_copy), so \
+     the merged module's adapter would copy within the producer's memory. Wasmer 7 runs it";

@@ -83,6 +83,24 @@ fn a_release_is_a_cell_of_its_own_runtime_only_and_shares_the_twin() {
 }
 
 #[test]
+fn what_an_older_release_cannot_run_is_unsupported_with_the_reason() {
+    let wasmer = Cell::parse("cranelift/jit/bare/copy/raw/release/off/default/wasmer/host/fresh").unwrap();
+    let older = Cell { release: Release::Wasmer6, ..wasmer };
+    assert_eq!(older.unsupported(), None, "singlepass and cranelift run");
+    let llvm = Cell { compiler: Compiler::Llvm, ..older };
+    assert!(llvm.unsupported().is_some_and(|why| why.contains("LLVM 18")));
+    let merged = Cell { transport: Transport::Merged, ..older };
+    assert!(merged.unsupported().is_some_and(|why| why.contains("multi-memory")));
+    assert_eq!(Cell { transport: Transport::Merged, ..wasmer }.unsupported(), None, "Wasmer 7 runs merged");
+    // Node.js 20's V8 has no multi-memory, Node.js 24's has: its merged cells follow the page's rules.
+    let v8 = Cell::parse("turbofan/jit/bare/merged/raw/release/off/default/v8/import/fresh").unwrap();
+    assert!(v8.unsupported().is_some_and(|why| why.starts_with("Node.js 20's V8 11.3 has no multi-memory")));
+    let node_24 = Cell { release: Release::Node24, ..v8 };
+    assert_eq!(node_24.unsupported(), None);
+    assert!(Cell { environment: Environment::Wasi, ..node_24 }.unsupported().is_some_and(|why| why.contains("WASI")));
+}
+
+#[test]
 fn a_chain_runs_between_core_modules_under_every_runtime() {
     let chain = |name: &str| Cell { modules: Modules::Four, ..Cell::parse(name).unwrap() };
     let wasmer = chain("cranelift/jit/bare/copy/raw/release/off/default/wasmer/import");
@@ -345,7 +363,7 @@ fn bad_names_say_what_is_allowed() {
         .contains("unknown modules `1`"));
     assert!(Cell::parse("llvm/jit/bare/copy/raw/release/off/talc/wasmer/host/fresh/16/4/x")
         .unwrap_err()
-        .contains("unknown release `x`; allowed: default, wasmi-1, wasmtime-36"));
+        .contains("unknown release `x`; allowed: default, wasmi-1, wasmtime-36, wasmer-6, node-24"));
     assert!(Cell::parse("eager/jit/bare/copy/raw/release/off/talc/wasmi/host/fresh/16/4/wasmi-1/x")
         .unwrap_err()
         .contains("unexpected `x` after the release"));
