@@ -1,5 +1,6 @@
-//! Records the wasmer version actually resolved, from the lock file of the workspace it is built in, for the rows'
-//! `runtime_version`; tells the source which Wasmer line it is built against; and links its binary in the order of link-order.txt.
+//! Records the wasmer version actually resolved, from the lock file of the workspace it is built
+//! in, for the rows' `runtime_version`; tells the source which Wasmer line it is built against;
+//! and links its binary in the order of link-order.txt.
 
 include!("../core/build/locked_version.rs");
 include!("../core/build/link_order.rs");

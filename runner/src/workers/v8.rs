@@ -42,16 +42,18 @@ impl Node {
         }
     }
 
-    /// The major versions it may be, and how to get it.
-    fn wanted(self) -> (std::ops::RangeInclusive<u32>, &'static str) {
+    /// The major versions it may be, what they are called, and how to get it.
+    fn wanted(self) -> (std::ops::RangeInclusive<u32>, &'static str, &'static str) {
         match self {
             Node::Default => (
                 20..=u32::MAX,
+                "Node.js 20 or later",
                 "runner/wasmatrix.sh setup installs Node.js 20 with npm (runner/npm/package.json) into \
                  target/wasmatrix/node; or point WASMATRIX_NODE at a Node.js 20 or later",
             ),
             Node::Node24 => (
                 24..=24,
+                "Node.js 24 (release node-24)",
                 "runner/wasmatrix.sh setup installs Node.js 24 with npm (package node-24 of runner/npm/package.json) \
                  into target/wasmatrix/node",
             ),
@@ -138,7 +140,7 @@ fn script(root: &Path) -> PathBuf {
 /// the ones runner/v8/worker.mjs was checked with), 24 for the release `node-24`.
 pub(super) fn check_node(which: Node, root: &Path) -> Result<()> {
     let node = which.path(root);
-    let (majors, how) = which.wanted();
+    let (majors, wanted, how) = which.wanted();
     let output = Command::new(&node).arg("--version").output();
     let version = match output {
         Ok(o) if o.status.success() => String::from_utf8_lossy(&o.stdout).trim().to_owned(),
@@ -146,10 +148,6 @@ pub(super) fn check_node(which: Node, root: &Path) -> Result<()> {
     };
     let major: Option<u32> = version.trim_start_matches('v').split('.').next().and_then(|m| m.parse().ok());
     if major.is_none_or(|m| !majors.contains(&m)) {
-        let wanted = match which {
-            Node::Default => "Node.js 20 or later",
-            Node::Node24 => "Node.js 24 (release node-24)",
-        };
         bail!("these V8 cells need {wanted}, and `{}` is {version}: {how}", node.display());
     }
     Ok(())

@@ -66,8 +66,6 @@ use bindings::producer::wasmatrix::pair::types::{Log, Reply};
 /// The consumer's `deliver` interface, as the host calls it (a relay's too: the same interface,
 /// loaded from the relay's instance).
 type Deliver = bindings::consumer::exports::wasmatrix::pair::deliver::Guest;
-/// What loads [`Deliver`] from any instance that exports the interface.
-type DeliverIndices = bindings::consumer::exports::wasmatrix::pair::deliver::GuestIndices;
 
 /// A hop's receiver as the store holds it: each import call takes its own handle out of the store
 /// (so that the call can take the store). Wasmtime 48's generated exports are `Clone` (a few
@@ -78,13 +76,13 @@ type Receiver = Deliver;
 type Receiver = std::rc::Rc<Deliver>;
 
 /// Loads the `Guest` of one exported interface (its bindings' module `$interface`) from
-/// `$instance`; a component that lacks it does not implement its world (`$who`'s).
+/// `$instance`; `$lacks` says why a component that lacks it does not implement its world.
 macro_rules! load {
-    ($interface:path, $store:expr, $instance:expr, $who:expr) => {{
+    ($interface:path, $store:expr, $instance:expr, $lacks:expr) => {{
         use $interface as interface;
         interface::GuestIndices::new(&$instance.instance_pre(&*$store))
             .and_then(|indices| indices.load(&mut *$store, $instance))
-            .map_err(world($who))
+            .map_err($lacks)
     }};
 }
 
@@ -411,26 +409,27 @@ pub fn instantiate(
 ) -> Result<Components, Failure> {
     let (fns, host, bench_decode, relay_digests) = if source.composed() {
         let instance = source.instantiate(&mut store, Part::Composed)?;
-        let who = "composed component";
-        let bench = load!(bindings::pair::exports::wasmatrix::pair::consumer_bench, &mut store, &instance, who)?;
+        let lacks = world("composed component");
+        let bench = load!(bindings::pair::exports::wasmatrix::pair::consumer_bench, &mut store, &instance, lacks)?;
         let fns = Fns::new(&mut store, &instance, &instance)?;
         let digests = composed_digests(&mut store, &instance, relays)?;
         (fns, None, BenchDecode::Pair(bench), digests)
     } else {
         let consumer_instance = source.instantiate(&mut store, Part::Consumer)?;
+        let lacks = world("consumer");
         let deliver =
-            load!(bindings::consumer::exports::wasmatrix::pair::deliver, &mut store, &consumer_instance, "consumer")?;
+            load!(bindings::consumer::exports::wasmatrix::pair::deliver, &mut store, &consumer_instance, &lacks)?;
         let bench = load!(
             bindings::consumer::exports::wasmatrix::pair::consumer_bench,
             &mut store,
             &consumer_instance,
-            "consumer"
+            &lacks
         )?;
         let (next, digests) = instantiate_relays(&mut store, &source, deliver, relays)?;
         let first = next[0].clone();
         store.data_mut().next = next;
         let producer_instance = source.instantiate(&mut store, Part::Producer)?;
-        let producer = load!(producer_api, &mut store, &producer_instance, "producer")?;
+        let producer = load!(producer_api, &mut store, &producer_instance, world("producer"))?;
         let fns = Fns::new(&mut store, &producer_instance, &consumer_instance)?;
         let host = HostCalls { producer, consumer: first };
         (fns, Some(host), BenchDecode::Consumer(bench), digests)
@@ -599,9 +598,7 @@ fn instantiate_relays(
     for j in (1..=relays).rev() {
         let instance = source.instantiate(store, Part::Relay(j))?;
         let lacks = |e: wasmtime::Error| Failure::Error(format!("relay {j} does not implement its WIT world: {e:#}"));
-        let deliver = DeliverIndices::new(&instance.instance_pre(&*store))
-            .and_then(|indices| indices.load(&mut *store, &instance))
-            .map_err(lacks)?;
+        let deliver = load!(bindings::consumer::exports::wasmatrix::pair::deliver, store, &instance, lacks)?;
         next.push(Receiver::from(deliver));
         digests.push(typed(store, &instance, RELAY_BENCH, "relay-digest")?);
     }

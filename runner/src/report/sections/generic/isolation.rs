@@ -11,9 +11,9 @@ use crate::results::row::Row;
 
 /// Per runtime, compiler and call pattern with a merged pair (raw, bare, logging off, jit, fresh,
 /// the baseline build, one record between two modules: a chain or a larger message is not the
-/// pair the table reads copy and shared against): the round trip under copy, shared and merged, what merged adds over each
-/// (negative: it saves), the bytes copied per round trip and the instantiation of each. None
-/// unless the run has a merged cell.
+/// pair the table reads copy and shared against): the round trip under copy, shared and merged,
+/// what merged adds over each (negative: it saves), the bytes copied per round trip and the
+/// instantiation of each. None unless the run has a merged cell.
 pub(in crate::report) fn table(report: &Report) -> Option<Table> {
     let plain = |c: &Cell| {
         c.codec == RAW
